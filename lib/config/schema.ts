@@ -1,0 +1,123 @@
+/**
+ * netready's configuration: one validated object with a documented default for every field.
+ * Loaded once at start-up from an optional `netready.config.json` plus `NETREADY_*` environment variables
+ * (see server/config/load.ts); callers never read process.env themselves.
+ */
+import { z } from 'zod';
+
+const port = z.number().int().min(1).max(65535);
+const portOrZero = z.number().int().min(0).max(65535);
+const ipv4 = z.string().regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, 'must be an IPv4 address');
+const host = z.string().min(1).max(253).regex(/^[A-Za-z0-9.-]+$|^\[?[0-9a-fA-F:]+\]?$/, 'must be a host name or IP address');
+
+/** A listener address: which IP to bind and which port. */
+const ListenSchema = z.strictObject({
+  /** IP address to bind. Default: `probe.bindIp`. */
+  ip: z.optional(ipv4),
+  /** Port to bind. 0 picks a free port (tests). */
+  port: portOrZero,
+});
+/** A listener address. */
+export type ListenConfig = z.infer<typeof ListenSchema>;
+
+/** A vendor target: the meeting vendor's own endpoints to test besides netready's. */
+const TargetSchema = z.strictObject({
+  /** Display name, e.g. "Acme Meetings media". */
+  name: z.string().min(1).max(100),
+  /** Extra UDP ports of netready's STUN port matrix that stand for the vendor's media ports. Default: none. */
+  mediaUdpPorts: z.array(port).max(16).default([]),
+  /** Host names the vendor's client needs (checked by later DNS probes). Default: none. */
+  hosts: z.array(host).max(32).default([]),
+});
+
+/** The full configuration schema with defaults. */
+export const ConfigSchema = z.strictObject({
+  /** Display name of this deployment, shown on result pages. Default "netready". */
+  name: z.string().min(1).max(100).default('netready'),
+  /** Folder for generated state: dev CA/certificate, TURN secret, SQLite database. Default "./data". */
+  dataDir: z.string().min(1).default('./data'),
+  web: z
+    .strictObject({
+      /** Interface the web app listens on. Default "127.0.0.1". */
+      host: host.default('127.0.0.1'),
+      /** Web app port. Default 3000. */
+      port: port.default(3000),
+      /** Maximum stored result size in bytes (POST /api/results). Default 262144 (256 KiB). */
+      maxResultBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
+    })
+    .prefault({}),
+  probe: z
+    .strictObject({
+      /** IP the probe servers bind when a listener names none. Default "127.0.0.1". */
+      bindIp: ipv4.default('127.0.0.1'),
+      /** Public IPv4 address clients reach the probe servers on; used in TURN/STUN URLs. Default "127.0.0.1". */
+      publicIp: ipv4.default('127.0.0.1'),
+      /** Public host name of the probe server (TLS certificate name). Default "localhost". */
+      publicHost: host.default('localhost'),
+      /**
+       * Public base URL of the probe's HTTP API as the browser reaches it.
+       * Default `http://<publicIp>:<http.port>`.
+       */
+      publicHttpUrl: z.optional(z.url()),
+      /** STUN/TURN over UDP. Default port 3478. */
+      turnUdp: ListenSchema.default({ port: 3478 }),
+      /** STUN/TURN over TCP (also accepts TLS, told apart by the first byte). Default port 3478. */
+      turnTcp: ListenSchema.default({ port: 3478 }),
+      /** TURN over TLS (also accepts plain STUN/TURN). Default port 5349 (443 in production). */
+      turnTls: ListenSchema.default({ port: 5349 }),
+      /** Extra UDP STUN listeners of the port matrix (alternate port etc.). Default [3479]. */
+      stunAltPorts: z.array(port).max(32).default([3479]),
+      /** Plain-HTTP API/echo listener (CORS-enabled). Default port 8080. */
+      http: ListenSchema.default({ port: 8080 }),
+      /** HTTPS listener (TLS terminated in-process). Default port 8443. */
+      https: ListenSchema.default({ port: 8443 }),
+      /** IP the TURN relay binds relayed-transport addresses on. Default: `bindIp`. */
+      relayIp: z.optional(ipv4),
+      /** Lowest relay port. Default 49152. */
+      relayPortMin: port.default(49152),
+      /** Highest relay port. Default 59999. */
+      relayPortMax: port.default(59999),
+      /** Lowest UDP port of the server-side media peer. Default 60000. */
+      peerPortMin: port.default(60000),
+      /** Highest UDP port of the server-side media peer. Default 60999. */
+      peerPortMax: port.default(60999),
+    })
+    .prefault({}),
+  turn: z
+    .strictObject({
+      /** Long-term credential realm. Default "netready". */
+      realm: z.string().min(1).max(127).default('netready'),
+      /** Shared secret for TURN REST credentials; generated into dataDir/turn-secret when absent. */
+      secret: z.optional(z.string().min(16)),
+      /** Lifetime of minted credentials in seconds (at most 600). Default 600. */
+      credentialTtlS: z.number().int().min(30).max(600).default(600),
+      /** Maximum allocations one client IP may hold (486 past it). Default 16. */
+      maxAllocationsPerClient: z.number().int().min(1).max(1000).default(16),
+      /** Maximum allocation lifetime in seconds. Default 600. */
+      maxLifetimeS: z.number().int().min(60).max(3600).default(600),
+    })
+    .prefault({}),
+  tls: z
+    .strictObject({
+      /** PEM certificate chain file. Default: a dev certificate generated into dataDir/tls on first start. */
+      certFile: z.optional(z.string()),
+      /** PEM private key file. Required with certFile. */
+      keyFile: z.optional(z.string()),
+    })
+    .prefault({}),
+  run: z
+    .strictObject({
+      /** Overall time budget of one test run in milliseconds. Default 10000. */
+      budgetMs: z.number().int().min(2000).max(60000).default(10000),
+      /** Deadline of each transport probe in milliseconds. Default 4000. */
+      probeTimeoutMs: z.number().int().min(500).max(30000).default(4000),
+    })
+    .prefault({}),
+  /** Vendor targets to test besides netready's own servers. Default none. */
+  targets: z.array(TargetSchema).max(16).default([]),
+});
+
+/** Configuration as written by a user (every field optional). */
+export type ConfigInput = z.input<typeof ConfigSchema>;
+/** Fully defaulted, validated configuration. */
+export type Config = z.infer<typeof ConfigSchema>;

@@ -1,0 +1,101 @@
+/**
+ * The versioned result schema (schemaVersion 1) — the one contract between the browser, the probe server,
+ * storage, the CLI and embeds. Extend, never break: new fields are optional, enum members are only added.
+ * See shared/DESIGN.md "Result JSON".
+ */
+import * as z from 'zod/mini';
+
+/** Current schema version written by this code. */
+export const SCHEMA_VERSION = 1;
+
+/** Overall verdict, see DESIGN.md: blocked (no media path), degraded (fallback only), ready, inconclusive. */
+export const VerdictSchema = z.enum(['ready', 'degraded', 'blocked', 'inconclusive']);
+/** Overall verdict of a run. */
+export type Verdict = z.infer<typeof VerdictSchema>;
+
+/** Severity of a finding. */
+export const SeveritySchema = z.enum(['blocker', 'warning', 'info']);
+/** Severity of a finding. */
+export type Severity = z.infer<typeof SeveritySchema>;
+
+/** Outcome status of one probe. */
+export const ProbeStatusSchema = z.enum(['pass', 'warn', 'fail', 'skipped', 'inconclusive']);
+/** Outcome status of one probe. */
+export type ProbeStatus = z.infer<typeof ProbeStatusSchema>;
+
+/**
+ * One piece of evidence: what was observed, by whom, in plain data. `probe` names the probe that recorded it,
+ * `kind` what it is (`candidate`, `ice-error`, `timeout`, `data-echo`, `http-error` …).
+ */
+export const EvidenceSchema = z.object({
+  probe: z.optional(z.string()),
+  kind: z.string(),
+  /** Short human-readable summary, e.g. "relay candidate via turn:203.0.113.1:3478?transport=udp". */
+  summary: z.string(),
+  /** Raw values (candidate fields, error code/text, timings). */
+  data: z.optional(z.record(z.string(), z.unknown())),
+});
+/** One piece of evidence. */
+export type Evidence = z.infer<typeof EvidenceSchema>;
+
+/** A diagnosis finding: stable public `code` (DESIGN.md list), plain-language text and the evidence behind it. */
+export const FindingSchema = z.object({
+  code: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{1,63}$/)),
+  severity: SeveritySchema,
+  title: z.string().check(z.maxLength(300)),
+  detail: z.string().check(z.maxLength(4000)),
+  remediation: z.string().check(z.maxLength(4000)),
+  evidence: z.array(EvidenceSchema),
+});
+/** A diagnosis finding. */
+export type Finding = z.infer<typeof FindingSchema>;
+
+/** Outcome of one probe as stored in the result. `data` is probe-specific (see lib/probes). */
+export const ProbeOutcomeSchema = z.object({
+  status: ProbeStatusSchema,
+  durationMs: z.number(),
+  /** Why the probe ended as it did, in one sentence (always set for skipped/inconclusive/fail). */
+  reason: z.optional(z.string()),
+  data: z.record(z.string(), z.unknown()),
+  evidence: z.array(EvidenceSchema),
+});
+/** Outcome of one probe. */
+export type ProbeOutcome = z.infer<typeof ProbeOutcomeSchema>;
+
+/** Client description derived from the User-Agent. */
+export const ClientSchema = z.object({
+  userAgent: z.string().check(z.maxLength(1000)),
+  browser: z.optional(z.string()),
+  browserVersion: z.optional(z.string()),
+  os: z.optional(z.string()),
+  osVersion: z.optional(z.string()),
+});
+/** Client description. */
+export type ClientInfo = z.infer<typeof ClientSchema>;
+
+/** What the run tested against. */
+export const RunConfigSchema = z.object({
+  /** Display name of the deployment/vendor configuration. */
+  name: z.string(),
+  /** Base URL of the probe server's HTTP endpoint used for the run. */
+  probeUrl: z.optional(z.string()),
+  /** Overall time budget in milliseconds. */
+  budgetMs: z.optional(z.number()),
+  targets: z.optional(z.array(z.record(z.string(), z.unknown()))),
+});
+
+/** A finished run: schemaVersion 1. */
+export const ResultSchema = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  /** Run id (UUID, made by the page); the server may store it under its own share id. */
+  id: z.string().check(z.minLength(1), z.maxLength(100)),
+  startedAt: z.string().check(z.iso.datetime()),
+  durationMs: z.number(),
+  config: RunConfigSchema,
+  client: ClientSchema,
+  verdict: VerdictSchema,
+  findings: z.array(FindingSchema),
+  probes: z.record(z.string(), ProbeOutcomeSchema),
+});
+/** A finished run. */
+export type Result = z.infer<typeof ResultSchema>;
