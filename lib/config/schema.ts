@@ -52,8 +52,11 @@ export const ConfigSchema = z.strictObject({
       bindIp: ipv4.default('127.0.0.1'),
       /** Public IPv4 address clients reach the probe servers on; used in TURN/STUN URLs. Default "127.0.0.1". */
       publicIp: ipv4.default('127.0.0.1'),
-      /** Public host name of the probe server (TLS certificate name). Default "localhost". */
-      publicHost: host.default('localhost'),
+      /**
+       * Public host name of the probe server: used in `turns:` URLs and added to the dev certificate.
+       * Default: none — `turns:` URLs then use `publicIp` (the dev certificate carries it as an IP SAN).
+       */
+      publicHost: z.optional(host),
       /**
        * Public base URL of the probe's HTTP API as the browser reaches it.
        * Default `http://<publicIp>:<http.port>`.
@@ -115,6 +118,25 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   /** Vendor targets to test besides netready's own servers. Default none. */
   targets: z.array(TargetSchema).max(16).default([]),
+}).superRefine((config, ctx) => {
+  const { probe } = config;
+  if (probe.relayPortMin >= probe.relayPortMax) {
+    ctx.addIssue({ code: 'custom', path: ['probe', 'relayPortMax'], message: 'must be greater than probe.relayPortMin' });
+  }
+  if (probe.peerPortMin >= probe.peerPortMax) {
+    ctx.addIssue({ code: 'custom', path: ['probe', 'peerPortMax'], message: 'must be greater than probe.peerPortMin' });
+  }
+  if (probe.relayPortMin <= probe.peerPortMax && probe.peerPortMin <= probe.relayPortMax) {
+    ctx.addIssue({ code: 'custom', path: ['probe', 'peerPortMin'], message: 'the media-peer port range must not overlap the relay port range' });
+  }
+  const udp = [probe.turnUdp.port, ...probe.stunAltPorts, ...config.targets.flatMap((t) => t.mediaUdpPorts)].filter((p) => p !== 0);
+  const duplicate = udp.find((p, i) => udp.indexOf(p) !== i);
+  if (duplicate !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['probe', 'stunAltPorts'], message: `UDP port ${duplicate} is used twice (TURN port, alternate STUN ports and vendor media ports must differ)` });
+  }
+  if (probe.turnTcp.port !== 0 && probe.turnTcp.port === probe.turnTls.port && (probe.turnTcp.ip ?? probe.bindIp) === (probe.turnTls.ip ?? probe.bindIp)) {
+    ctx.addIssue({ code: 'custom', path: ['probe', 'turnTls', 'port'], message: 'must differ from probe.turnTcp.port on the same IP (one TCP listener already serves both TLS and plain)' });
+  }
 });
 
 /** Configuration as written by a user (every field optional). */

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_TIMEOUT_MS, exitCodeFor, parseArgs } from './args';
+
+describe('parseArgs', () => {
+  it('parses check with url, json and timeout', () => {
+    expect(parseArgs(['check', '--url', 'http://localhost:3000/', '--json', '--timeout-ms', '20000'])).toEqual({
+      command: 'check',
+      url: 'http://localhost:3000',
+      json: true,
+      timeoutMs: 20000,
+      trustDevCa: true,
+    });
+  });
+
+  it('accepts --flag=value and defaults the timeout', () => {
+    expect(parseArgs(['check', '--url=https://netready.example.org'])).toMatchObject({ url: 'https://netready.example.org', timeoutMs: DEFAULT_TIMEOUT_MS });
+  });
+
+  it.each([
+    [['check'], '--url'],
+    [['check', '--url', 'ftp://x'], 'http'],
+    [['check', '--url', 'not a url'], 'not a valid URL'],
+    [['check', '--url', 'http://x', '--timeout-ms', 'soon'], '--timeout-ms'],
+    [['check', '--url', 'http://x', '--bogus'], 'unknown option'],
+    [['launch'], 'unknown command'],
+  ])('rejects %j with a message mentioning %s', (argv, text) => {
+    const parsed = parseArgs(argv);
+    expect(parsed.command).toBe('error');
+    expect(parsed.command === 'error' && parsed.message).toContain(text);
+  });
+
+  it('maps verdicts to the documented exit codes', () => {
+    expect([exitCodeFor('ready'), exitCodeFor('degraded'), exitCodeFor('blocked'), exitCodeFor('inconclusive')]).toEqual([0, 1, 2, 3]);
+  });
+});

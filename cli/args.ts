@@ -1,0 +1,73 @@
+/**
+ * Command-line parsing of `netready check --url <base-url> [--json] [--timeout-ms N]` (shared/DESIGN.md).
+ */
+
+/** Parsed `check` options. */
+export interface CheckOptions {
+  command: 'check';
+  /** Base URL of the netready deployment, e.g. http://localhost:3000. */
+  url: string;
+  /** Print the result JSON instead of a summary. */
+  json: boolean;
+  /** Overall deadline for loading the page and finishing the run, ms. */
+  timeoutMs: number;
+  /** Trust the deployment's development CA (GET /api/dev-ca) for TURN-TLS. */
+  trustDevCa: boolean;
+}
+
+/** Parse outcome: options, a help request, or a usage error. */
+export type ParsedArgs = CheckOptions | { command: 'help' } | { command: 'error'; message: string };
+
+/** Default overall deadline of `check`, ms. */
+export const DEFAULT_TIMEOUT_MS = 45_000;
+
+/** Usage text. */
+export const USAGE = `Usage: netready check --url <base-url> [--json] [--timeout-ms N] [--no-trust-dev-ca]
+
+Runs the netready network readiness test in headless Chromium against a deployment.
+
+  --url <base-url>     netready web app, e.g. http://localhost:3000
+  --json               print the result JSON (schemaVersion 1) instead of a summary
+  --timeout-ms N       give up after N milliseconds (default ${DEFAULT_TIMEOUT_MS})
+  --no-trust-dev-ca    do not trust the deployment's development CA for TURN over TLS
+
+Exit codes: 0 ready, 1 degraded, 2 blocked, 3 could not run (or inconclusive).
+Chromium: $NETREADY_CHROMIUM, else Playwright's Chromium, else /usr/bin/chromium.`;
+
+/** Parses argv (without node and script). */
+export function parseArgs(argv: string[]): ParsedArgs {
+  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') return { command: 'help' };
+  const [command, ...rest] = argv;
+  if (command !== 'check') return { command: 'error', message: `unknown command "${command}"` };
+  let url: string | undefined;
+  let json = false;
+  let trustDevCa = true;
+  let timeoutMs = DEFAULT_TIMEOUT_MS;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string | undefined => inline ?? rest[++i];
+    if (flag === '--url') url = value();
+    else if (flag === '--json') json = true;
+    else if (flag === '--no-trust-dev-ca') trustDevCa = false;
+    else if (flag === '--timeout-ms') {
+      const raw = value();
+      if (!raw || !/^\d+$/.test(raw) || Number(raw) < 1000) return { command: 'error', message: `--timeout-ms needs a whole number of milliseconds ≥ 1000, got "${raw ?? ''}"` };
+      timeoutMs = Number(raw);
+    } else return { command: 'error', message: `unknown option "${arg}"` };
+  }
+  if (!url) return { command: 'error', message: '--url <base-url> is required' };
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { command: 'error', message: `--url "${url}" is not a valid URL` };
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { command: 'error', message: `--url must be http(s), got "${parsed.protocol}"` };
+  return { command: 'check', url: parsed.toString().replace(/\/+$/, ''), json, timeoutMs, trustDevCa };
+}
+
+/** Exit code for a verdict: 0 ready, 1 degraded, 2 blocked, 3 inconclusive. */
+export function exitCodeFor(verdict: string): number {
+  return verdict === 'ready' ? 0 : verdict === 'degraded' ? 1 : verdict === 'blocked' ? 2 : 3;
+}

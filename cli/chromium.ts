@@ -1,0 +1,110 @@
+/**
+ * Finds a Chromium for the CLI and prepares a throwaway profile and NSS certificate database.
+ * Order: $NETREADY_CHROMIUM, Playwright's downloaded Chromium, /usr/bin/chromium. Never downloads a browser.
+ */
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Error of this module. */
+export class ChromiumError extends Error {
+  /** Machine-readable reason. */
+  readonly code: 'not_found' | 'nss_failed';
+  constructor(code: ChromiumError['code'], message: string) {
+    super(message);
+    this.name = 'ChromiumError';
+    this.code = code;
+  }
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Returns the Chromium executable to use, or throws ChromiumError('not_found') saying what to install. */
+export function findChromium(env: Record<string, string | undefined>, playwrightPath: () => string | undefined): string {
+  const explicit = env.NETREADY_CHROMIUM;
+  if (explicit) {
+    if (isExecutable(explicit)) return explicit;
+    throw new ChromiumError('not_found', `NETREADY_CHROMIUM=${explicit} is not an executable file.`);
+  }
+  const candidates = [playwrightPath(), '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => Boolean(p));
+  const found = candidates.find(isExecutable);
+  if (found) return found;
+  throw new ChromiumError(
+    'not_found',
+    'No Chromium found. Install it (Debian/Ubuntu: sudo apt-get install chromium) or set NETREADY_CHROMIUM=/path/to/chromium.',
+  );
+}
+
+/**
+ * Creates `<home>/.pki/nssdb` (the NSS database Chromium on Linux reads) trusting `caPem` for TLS servers,
+ * with `certutil` from libnss3-tools. Throws ChromiumError('nss_failed') saying what to install.
+ */
+export function trustNssCa(home: string, caPem: string): void {
+  const nssdb = path.join(home, '.pki', 'nssdb');
+  rmSync(nssdb, { recursive: true, force: true });
+  mkdirSync(nssdb, { recursive: true });
+  const caFile = path.join(nssdb, 'netready-dev-ca.pem');
+  writeFileSync(caFile, caPem);
+  try {
+    execFileSync('certutil', ['-N', '-d', `sql:${nssdb}`, '--empty-password'], { stdio: 'pipe' });
+    execFileSync('certutil', ['-A', '-d', `sql:${nssdb}`, '-n', 'netready dev CA', '-t', 'C,,', '-i', caFile], { stdio: 'pipe' });
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new ChromiumError(
+      'nss_failed',
+      missing
+        ? 'certutil not found: install libnss3-tools (sudo apt-get install libnss3-tools) so the development certificate can be trusted, or pass --no-trust-dev-ca.'
+        : `could not build the certificate database: ${(error as Error).message}`,
+    );
+  }
+}
+
+/** A temporary home (NSS DB) and profile folder, removed by cleanup(). */
+export interface BrowserSandbox {
+  home: string;
+  profile: string;
+  /** Whether the dev CA was added to the NSS DB. */
+  trustedCa: boolean;
+  cleanup(): void;
+}
+
+/**
+ * Makes a fresh HOME with an NSS DB (Chromium on Linux reads `$HOME/.pki/nssdb`) and a profile folder.
+ * When `caPem` is given, trusts it for TLS servers via `certutil` (libnss3-tools).
+ */
+export function createBrowserSandbox(caPem: string | null): BrowserSandbox {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'netready-cli-'));
+  const home = path.join(root, 'home');
+  const profile = path.join(root, 'profile');
+  mkdirSync(profile, { recursive: true });
+  const cleanup = (): void => rmSync(root, { recursive: true, force: true });
+  let trustedCa = false;
+  if (caPem) {
+    try {
+      trustNssCa(home, caPem);
+      trustedCa = true;
+    } catch (error) {
+      cleanup();
+      throw error;
+    }
+  }
+  return { home, profile, trustedCa, cleanup };
+}
+
+/** Chromium flags used by the CLI (shared/DESIGN.md "Test flags for Chromium"). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];

@@ -1,0 +1,106 @@
+/**
+ * `netready check`: loads a deployment's page in headless Chromium with `?autostart=1`, waits for the run to
+ * finish (the page calls `window.__netreadyReport(result)`, which the CLI exposes), prints a summary or the
+ * JSON, and exits 0 ready / 1 degraded / 2 blocked / 3 could not run or inconclusive.
+ */
+import { chromium } from 'playwright-core';
+import { ResultSchema, type Result } from '../lib/schema/result';
+import { exitCodeFor, parseArgs, USAGE, type CheckOptions } from './args';
+import { CHROMIUM_ARGS, ChromiumError, createBrowserSandbox, findChromium } from './chromium';
+import { formatSummary } from './format';
+
+/** Exit code when the check could not run. */
+export const EXIT_COULD_NOT_RUN = 3;
+
+async function fetchDevCa(baseUrl: string, signal: AbortSignal): Promise<string | null> {
+  try {
+    const response = await fetch(`${baseUrl}/api/dev-ca`, { signal });
+    if (response.status !== 200) return null;
+    const text = await response.text();
+    return text.includes('BEGIN CERTIFICATE') ? text : null;
+  } catch {
+    return null;
+  }
+}
+
+async function check(options: CheckOptions, err: (line: string) => void): Promise<{ result: Result } | { error: string }> {
+  const deadline = AbortSignal.timeout(options.timeoutMs);
+  let executablePath: string;
+  try {
+    executablePath = findChromium(process.env, () => {
+      try {
+        return chromium.executablePath();
+      } catch {
+        return undefined;
+      }
+    });
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+  const caPem = options.trustDevCa ? await fetchDevCa(options.url, deadline) : null;
+  let sandbox;
+  try {
+    sandbox = createBrowserSandbox(caPem);
+  } catch (error) {
+    return { error: error instanceof ChromiumError ? error.message : String(error) };
+  }
+  if (sandbox.trustedCa && !options.json) err(`Trusting the deployment's development CA for this run (${options.url}/api/dev-ca).`);
+  const context = await chromium
+    .launchPersistentContext(sandbox.profile, {
+      executablePath,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      env: { ...process.env, HOME: sandbox.home },
+      timeout: options.timeoutMs,
+    })
+    .catch((error: unknown) => error as Error);
+  if (context instanceof Error) {
+    sandbox.cleanup();
+    return { error: `could not start Chromium (${executablePath}): ${context.message}` };
+  }
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const reported = new Promise<unknown>((resolve) => {
+      void page.exposeFunction('__netreadyReport', (value: unknown) => resolve(value));
+    });
+    const timedOut = new Promise<'timeout'>((resolve) => deadline.addEventListener('abort', () => resolve('timeout'), { once: true }));
+    const target = `${options.url}/?autostart=1`;
+    if (!options.json) err(`Running netready in headless Chromium against ${options.url} …`);
+    try {
+      const response = await page.goto(target, { timeout: options.timeoutMs, waitUntil: 'domcontentloaded' });
+      if (response && response.status() >= 400) return { error: `${target} answered HTTP ${response.status()}` };
+    } catch (error) {
+      return { error: `could not load ${target}: ${(error as Error).message.split('\n')[0]}` };
+    }
+    const value = await Promise.race([reported, timedOut]);
+    if (value === 'timeout') return { error: `no result within ${options.timeoutMs} ms` };
+    const parsed = ResultSchema.safeParse(value);
+    if (!parsed.success) return { error: `the page reported a result that does not match schemaVersion 1: ${parsed.error.issues[0]?.message}` };
+    return { result: parsed.data };
+  } finally {
+    await context.close().catch(() => undefined);
+    sandbox.cleanup();
+  }
+}
+
+/** Runs the CLI with argv (without node/script) and resolves with the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const out = (line: string): void => void process.stdout.write(`${line}\n`);
+  const err = (line: string): void => void process.stderr.write(`${line}\n`);
+  const args = parseArgs(argv);
+  if (args.command === 'help') {
+    out(USAGE);
+    return 0;
+  }
+  if (args.command === 'error') {
+    err(`netready: ${args.message}\n\n${USAGE}`);
+    return EXIT_COULD_NOT_RUN;
+  }
+  const outcome = await check(args, err);
+  if ('error' in outcome) {
+    err(`netready: could not run the check: ${outcome.error}`);
+    return EXIT_COULD_NOT_RUN;
+  }
+  out(args.json ? JSON.stringify(outcome.result, null, 2) : formatSummary(outcome.result));
+  return exitCodeFor(outcome.result.verdict);
+}

@@ -1,0 +1,98 @@
+/**
+ * `npx netready check` end to end: the CLI drives headless Chromium through a real run against a real stack,
+ * prints a schemaVersion 1 result with exit code 0 (ready); with the probe server stopped it reports
+ * `inconclusive` + `server-unreachable` within the time budget and exits 3.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { ResultSchema, type Result } from '../lib/schema/result';
+import { portsFrom, REPO_ROOT, startProbe, startStack, type Stack } from './support/stack';
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  elapsedMs: number;
+}
+
+function runCli(args: string[]): Promise<CliRun> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'netready.mjs'), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr, elapsedMs: Date.now() - started }));
+  });
+}
+
+let stack: Stack;
+
+test.beforeAll(async () => {
+  stack = await startStack(portsFrom(24000));
+});
+
+test.afterAll(async () => {
+  await stack?.stop();
+});
+
+test('check --json reports ready with srflx and UDP, TCP and TLS relays carrying data, exit 0', async () => {
+  const run = await runCli(['check', '--url', stack.webUrl, '--json']);
+  expect(run.code, run.stderr).toBe(0);
+  const result = ResultSchema.parse(JSON.parse(run.stdout)) as Result;
+  expect(result.schemaVersion).toBe(1);
+  expect(result.verdict).toBe('ready');
+  expect(result.findings).toEqual([]);
+  const stun = result.probes['stun-udp']!;
+  expect(stun.status).toBe('pass');
+  expect((stun.data.ports as Array<{ srflx?: unknown }>).every((p) => p.srflx)).toBe(true);
+  for (const transport of ['udp', 'tcp', 'tls']) {
+    const probe = result.probes[`turn-${transport}`]!;
+    expect(probe.status, `${transport}: ${probe.reason}`).toBe('pass');
+    const data = probe.data as { relay?: { relayProtocol: string }; dataChannel?: { sent: number; echoed: number }; selectedPair?: { local?: { candidateType?: string } } };
+    expect(data.relay?.relayProtocol).toBe(transport);
+    expect(data.dataChannel?.echoed).toBe(data.dataChannel?.sent);
+    expect(data.dataChannel?.echoed).toBeGreaterThan(0);
+    expect(data.selectedPair?.local?.candidateType).toBe('relay');
+  }
+  // What the servers saw for this session: one allocation per transport and three media-peer connections.
+  const sessionId = result.probes.session!.data.sessionId as string;
+  const seen = (await (await fetch(`${stack.probeUrl}/v1/sessions/${sessionId}/observations`)).json()) as {
+    observations: Array<{ source: string; kind: string; data: Record<string, unknown> }>;
+  };
+  const allocations = seen.observations.filter((o) => o.source === 'turn' && o.kind === 'allocation-created');
+  expect(new Set(allocations.map((o) => o.data.transport))).toEqual(new Set(['udp', 'tcp', 'tls']));
+  expect(seen.observations.filter((o) => o.source === 'peer' && o.kind === 'peer-connected').length).toBe(3);
+});
+
+test('check prints a readable summary without --json', async () => {
+  const run = await runCli(['check', '--url', stack.webUrl]);
+  expect(run.code, run.stderr).toBe(0);
+  expect(run.stdout).toContain('READY');
+  expect(run.stdout).toMatch(/turn-tls\s+pass/);
+});
+
+test('with the probe server stopped, check reports inconclusive + server-unreachable within the budget, exit 3', async () => {
+  await stack.probe.stop();
+  try {
+    const run = await runCli(['check', '--url', stack.webUrl, '--json']);
+    expect(run.code, run.stderr).toBe(3);
+    const result = ResultSchema.parse(JSON.parse(run.stdout));
+    expect(result.verdict).toBe('inconclusive');
+    expect(result.findings.map((f) => f.code)).toEqual(['server-unreachable']);
+    expect(result.durationMs).toBeLessThan(result.config.budgetMs ?? 10_000);
+    expect(run.elapsedMs).toBeLessThan(30_000);
+  } finally {
+    stack.probe = await startProbe(stack.env, stack.probeUrl);
+  }
+});
+
+test('check against an address where nothing listens says it could not run, exit 3', async () => {
+  const run = await runCli(['check', '--url', 'http://127.0.0.1:9', '--timeout-ms', '10000']);
+  expect(run.code).toBe(3);
+  expect(run.stderr).toContain('could not run the check');
+  expect(run.stdout).toBe('');
+});

@@ -1,0 +1,103 @@
+/**
+ * Typed facts derived once from the raw probe outcomes, shared by every rule and the verdict. Rules never
+ * parse probe data themselves, so a probe's data shape is read in exactly one place.
+ */
+import type { Evidence, ProbeOutcome, ProbeStatus } from '../schema/result';
+import { SESSION_PROBE_ID } from '../probes/session';
+import { STUN_UDP_PROBE_ID, type StunPortResult } from '../probes/stun-udp';
+import { TURN_TRANSPORTS, turnProbeId, type TurnRelayData, type TurnTransport } from '../probes/turn-relay';
+import { THRESHOLDS, type Thresholds } from './thresholds';
+
+/** What the TURN probe of one transport established. */
+export interface TurnFacts {
+  transport: TurnTransport;
+  /** The probe ran (not skipped/absent). */
+  ran: boolean;
+  status: ProbeStatus | 'absent';
+  url?: string;
+  /** A relay candidate was allocated. */
+  allocated: boolean;
+  /** Data went through the relay and back. */
+  carriesData: boolean;
+  /** The probe could not tell (our own signalling failed, budget ran out). */
+  inconclusive: boolean;
+  reason?: string;
+  evidence: Evidence[];
+}
+
+/** Facts about the transport matrix. */
+export interface TransportFacts {
+  probeUrl?: string;
+  session: { ok: boolean; status: ProbeStatus | 'absent'; reason?: string; evidence: Evidence[] };
+  stun: {
+    ran: boolean;
+    ports: StunPortResult[];
+    reachedPorts: number[];
+    blockedPorts: number[];
+    /** UDP answered on a port real media uses (the TURN port or a vendor media port). */
+    mediaPortReached: boolean;
+    evidence: Evidence[];
+  };
+  turn: Record<TurnTransport, TurnFacts>;
+  thresholds: Thresholds;
+}
+
+function isStunPort(value: unknown): value is StunPortResult {
+  return typeof value === 'object' && value !== null && typeof (value as StunPortResult).port === 'number';
+}
+
+function turnFacts(transport: TurnTransport, outcome: ProbeOutcome | undefined, thresholds: Thresholds): TurnFacts {
+  if (!outcome) return { transport, ran: false, status: 'absent', allocated: false, carriesData: false, inconclusive: false, evidence: [] };
+  const data = outcome.data as Partial<TurnRelayData>;
+  const echoed = data.dataChannel?.echoed ?? 0;
+  const sent = data.dataChannel?.sent ?? 0;
+  const facts: TurnFacts = {
+    transport,
+    ran: outcome.status !== 'skipped',
+    status: outcome.status,
+    allocated: Boolean(data.relay),
+    carriesData: outcome.status === 'pass' && sent > 0 && echoed / sent >= thresholds.minEchoRatio,
+    inconclusive: outcome.status === 'inconclusive',
+    evidence: outcome.evidence,
+  };
+  if (typeof data.url === 'string') facts.url = data.url;
+  if (outcome.reason) facts.reason = outcome.reason;
+  return facts;
+}
+
+/** Derives the transport facts from the probe outcomes. */
+export function deriveFacts(probes: Record<string, ProbeOutcome>, probeUrl?: string, thresholds: Thresholds = THRESHOLDS): TransportFacts {
+  const session = probes[SESSION_PROBE_ID];
+  const stun = probes[STUN_UDP_PROBE_ID];
+  const ports = Array.isArray(stun?.data.ports) ? stun.data.ports.filter(isStunPort) : [];
+  const reached = ports.filter((p) => p.srflx);
+  const turn = Object.fromEntries(
+    TURN_TRANSPORTS.map((t) => [t, turnFacts(t, probes[turnProbeId(t)], thresholds)]),
+  ) as Record<TurnTransport, TurnFacts>;
+  const facts: TransportFacts = {
+    session: {
+      ok: session?.status === 'pass',
+      status: session?.status ?? 'absent',
+      evidence: session?.evidence ?? [],
+    },
+    stun: {
+      ran: Boolean(stun) && stun?.status !== 'skipped' && stun?.status !== 'inconclusive',
+      ports,
+      reachedPorts: reached.map((p) => p.port),
+      blockedPorts: ports.filter((p) => !p.srflx).map((p) => p.port),
+      mediaPortReached: reached.some((p) => p.role === 'turn' || p.role === 'vendor'),
+      evidence: stun?.evidence ?? [],
+    },
+    turn,
+    thresholds,
+  };
+  if (probeUrl) facts.probeUrl = probeUrl;
+  if (session?.reason) facts.session.reason = session.reason;
+  return facts;
+}
+
+/** Host (IP or name) and port of a `stun:`/`turn:`/`turns:` URL, for remediation text. */
+export function describeIceUrl(url: string): { host: string; port: string } {
+  const match = /^(?:stuns?|turns?):(\[[^\]]+\]|[^:?]+)(?::(\d+))?/.exec(url);
+  return { host: match?.[1] ?? url, port: match?.[2] ?? (url.startsWith('turns:') ? '5349' : '3478') };
+}

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import type { Probe, ProbeEnvironment } from '../probes/types';
+import type { RunEvent } from './events';
+import { PlanError, runPlan } from './run-plan';
+
+const env: ProbeEnvironment = {
+  createPeerConnection: () => {
+    throw new Error('not used');
+  },
+  fetch: () => Promise.reject(new Error('not used')),
+  now: () => performance.now(),
+  randomId: () => 'id',
+};
+
+function probe(id: string, behaviour: Partial<Probe> & { run?: Probe['run'] } = {}): Probe {
+  return { id, title: id.toUpperCase(), run: async () => ({ status: 'pass', data: {}, evidence: [] }), ...behaviour };
+}
+
+const waitForAbort = (signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+
+describe('runPlan', () => {
+  it('runs dependents after their dependency and hands them its private hand-off', async () => {
+    const order: string[] = [];
+    const outcomes = await runPlan({
+      plan: [
+        probe('a', {
+          run: async () => {
+            order.push('a');
+            return { status: 'pass', data: {}, evidence: [], handoff: { secret: 's3' } };
+          },
+        }),
+        probe('b', {
+          dependsOn: ['a'],
+          run: async (ctx) => {
+            order.push('b');
+            return { status: 'pass', data: { got: (ctx.handoffs.a as { secret: string }).secret }, evidence: [] };
+          },
+        }),
+      ],
+      env,
+      probeUrl: 'http://192.0.2.1',
+      budgetMs: 1000,
+      defaultTimeoutMs: 500,
+    });
+    expect(order).toEqual(['a', 'b']);
+    expect(outcomes.b?.data).toEqual({ got: 's3' });
+    expect(JSON.stringify(outcomes.a)).not.toContain('secret');
+    expect(outcomes.a).not.toHaveProperty('handoff');
+  });
+
+  it('skips a probe whose dependency failed, saying which', async () => {
+    const outcomes = await runPlan({
+      plan: [probe('a', { run: async () => ({ status: 'fail', reason: 'down', data: {}, evidence: [] }) }), probe('b', { dependsOn: ['a'] })],
+      env,
+      probeUrl: 'http://192.0.2.1',
+      budgetMs: 1000,
+      defaultTimeoutMs: 500,
+    });
+    expect(outcomes.b?.status).toBe('skipped');
+    expect(outcomes.b?.reason).toContain('"A"');
+  });
+
+  it('aborts a probe at its own deadline and records what it returned', async () => {
+    const started = performance.now();
+    const outcomes = await runPlan({
+      plan: [
+        probe('slow', {
+          timeoutMs: 50,
+          run: async (ctx) => {
+            await waitForAbort(ctx.signal);
+            return { status: 'fail', reason: 'timed out', data: { aborted: ctx.signal.aborted }, evidence: [] };
+          },
+        }),
+      ],
+      env,
+      probeUrl: 'http://192.0.2.1',
+      budgetMs: 5000,
+      defaultTimeoutMs: 5000,
+    });
+    expect(outcomes.slow?.status).toBe('fail');
+    expect(outcomes.slow?.data).toEqual({ aborted: true });
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('cuts off a probe that ignores its signal and marks it inconclusive', async () => {
+    const outcomes = await runPlan({
+      plan: [probe('stuck', { timeoutMs: 30, run: () => new Promise(() => undefined) })],
+      env,
+      probeUrl: 'http://192.0.2.1',
+      budgetMs: 5000,
+      defaultTimeoutMs: 5000,
+    });
+    expect(outcomes.stuck?.status).toBe('inconclusive');
+    expect(outcomes.stuck?.reason).toContain('30 ms');
+  });
+
+  it('never lets the whole run outlive its budget', async () => {
+    const started = performance.now();
+    const outcomes = await runPlan({
+      plan: [probe('a', { run: (ctx) => waitForAbort(ctx.signal).then(() => ({ status: 'fail', reason: 'x', data: {}, evidence: [] })) })],
+      env,
+      probeUrl: 'http://192.0.2.1',
+      budgetMs: 80,
+      defaultTimeoutMs: 10_000,
+    });
+    expect(outcomes.a?.status).toBe('fail');
+    expect(performance.now() - started).toBeLessThan(80 + 500);
+  });
+
+  it('records a probe that throws as inconclusive with the error message', async () => {
+    const outcomes = await runPlan({
+      plan: [probe('boom', { run: () => Promise.reject(new Error('kaput')) })],
+      env,
+      probeUrl: 'http://192.0.2.1',
+      budgetMs: 1000,
+      defaultTimeoutMs: 500,
+    });
+    expect(outcomes.boom?.status).toBe('inconclusive');
+    expect(outcomes.boom?.reason).toContain('kaput');
+  });
+
+  it('emits started, progress and finished events in order per probe', async () => {
+    const events: RunEvent[] = [];
+    await runPlan({
+      plan: [
+        probe('a', {
+          run: async (ctx) => {
+            ctx.progress('halfway');
+            return { status: 'pass', data: {}, evidence: [] };
+          },
+        }),
+      ],
+      env,
+      probeUrl: 'http://192.0.2.1',
+      budgetMs: 1000,
+      defaultTimeoutMs: 500,
+      onEvent: (e) => events.push(e),
+    });
+    expect(events.map((e) => e.type)).toEqual(['probe-started', 'probe-progress', 'probe-finished']);
+  });
+
+  it('rejects a plan with an unknown dependency or a cycle', async () => {
+    const base = { env, probeUrl: 'http://192.0.2.1', budgetMs: 100, defaultTimeoutMs: 50 };
+    await expect(runPlan({ ...base, plan: [probe('a', { dependsOn: ['zz'] })] })).rejects.toThrow(PlanError);
+    await expect(runPlan({ ...base, plan: [probe('a', { dependsOn: ['b'] }), probe('b', { dependsOn: ['a'] })] })).rejects.toThrow(/cycle/);
+    await expect(runPlan({ ...base, plan: [probe('a'), probe('a')] })).rejects.toThrow(/twice/);
+  });
+});

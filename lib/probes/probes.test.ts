@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { runNetready } from '../engine/run-netready';
+import type { Session } from '../schema/session';
+import { fakeEnvironment, type PeerScript } from './testing/fake-webrtc';
+import type { FetchLike, PeerConnectionConfigLike } from './types';
+
+const SESSION: Session = {
+  sessionId: 'S1',
+  expiresAt: '2026-11-25T10:00:00.000Z',
+  stun: [
+    { port: 3478, url: 'stun:203.0.113.10:3478', role: 'turn' },
+    { port: 3479, url: 'stun:203.0.113.10:3479', role: 'alternate' },
+  ],
+  turn: [
+    { transport: 'udp', url: 'turn:203.0.113.10:3478?transport=udp', username: '1800000000:S1', credential: 'c2VjcmV0' },
+    { transport: 'tcp', url: 'turn:203.0.113.10:3478?transport=tcp', username: '1800000000:S1', credential: 'c2VjcmV0' },
+    { transport: 'tls', url: 'turns:203.0.113.10:5349?transport=tcp', username: '1800000000:S1', credential: 'c2VjcmV0' },
+  ],
+  peerPath: '/v1/sessions/S1/peers',
+};
+
+const serverFetch: FetchLike = async (url) => {
+  if (url.endsWith('/v1/sessions')) return { status: 201, json: async () => SESSION };
+  if (url.endsWith('/peers')) return { status: 200, json: async () => ({ type: 'answer', sdp: 'v=0\r\n', peerId: 'p1' }) };
+  return { status: 404, json: async () => ({}) };
+};
+
+const SRFLX = 'candidate:1 1 udp 1677729535 198.51.100.7 40000 typ srflx raddr 0.0.0.0 rport 0';
+const RELAY = 'candidate:2 1 udp 41885439 203.0.113.10 50000 typ relay raddr 198.51.100.7 rport 40000';
+
+function urlOf(config: PeerConnectionConfigLike): string {
+  const urls = config.iceServers[0]?.urls;
+  return Array.isArray(urls) ? urls[0]! : urls!;
+}
+
+async function run(script: (url: string) => PeerScript, fetch: FetchLike = serverFetch, probeTimeoutMs = 300) {
+  const env = fakeEnvironment((config) => script(urlOf(config)), fetch);
+  const result = await runNetready({
+    env,
+    probeUrl: 'http://203.0.113.10:8080',
+    budgetMs: 3000,
+    probeTimeoutMs,
+    configName: 'test',
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36',
+    startedAt: '2026-11-25T09:00:00.000Z',
+  });
+  return { result, env };
+}
+
+describe('the transport-matrix probes with fake WebRTC', () => {
+  it('report ready when every STUN port answers and every relay echoes, closing every peer connection', async () => {
+    const { result, env } = await run((url) =>
+      url.startsWith('stun:') ? { candidates: [{ afterMs: 2, line: SRFLX }] } : { candidates: [{ afterMs: 2, line: RELAY }], dataFlows: true },
+    );
+    expect(result.verdict).toBe('ready');
+    expect(result.findings).toEqual([]);
+    expect(result.probes['turn-tls']?.data).toMatchObject({ stage: 'done', dataChannel: { sent: 5, echoed: 5 } });
+    expect(result.client.browser).toBe('Chrome');
+    expect(env.peers.length).toBe(5);
+    expect(env.peers.every((pc) => pc.closed)).toBe(true);
+  });
+
+  it('never puts TURN credentials into the shareable result', async () => {
+    const { result } = await run(() => ({ candidates: [{ afterMs: 2, line: SRFLX }] }));
+    expect(JSON.stringify(result)).not.toContain('c2VjcmV0');
+    expect(result.probes.session?.data.sessionId).toBe('S1');
+  });
+
+  it('stops waiting at the probe deadline when packets vanish, and records a timeout', async () => {
+    const started = performance.now();
+    const { result } = await run((url) => (url.includes('transport=udp') || url.startsWith('stun:') ? {} : { candidates: [{ afterMs: 2, line: RELAY }], dataFlows: true }));
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(result.verdict).toBe('degraded');
+    expect(result.findings.map((f) => f.code).sort()).toEqual(['relay-only', 'udp-blocked']);
+    expect(result.probes['turn-udp']?.data).toMatchObject({ timedOut: true, stage: 'allocating' });
+  });
+
+  it('records ICE errors with code, text and URL as evidence', async () => {
+    const { result } = await run((url) =>
+      url.startsWith('turns:')
+        ? { errors: [{ afterMs: 1, errorCode: 701, errorText: 'TURN host lookup received error.', url }] }
+        : url.startsWith('stun:')
+          ? { candidates: [{ afterMs: 2, line: SRFLX }] }
+          : { candidates: [{ afterMs: 2, line: RELAY }], dataFlows: true },
+    );
+    const tls = result.probes['turn-tls']!;
+    expect(tls.status).toBe('fail');
+    expect(tls.evidence.some((e) => e.kind === 'ice-error' && e.summary.includes('701'))).toBe(true);
+    expect(result.findings.map((f) => f.code)).toEqual(['turn-tls-failed']);
+  });
+
+  it('reports a relay that allocates but never opens its channel as allocated without data', async () => {
+    const { result } = await run((url) => (url.startsWith('stun:') ? { candidates: [{ afterMs: 2, line: SRFLX }] } : { candidates: [{ afterMs: 2, line: RELAY }], dataFlows: !url.includes('tcp') || url.startsWith('turns:') }));
+    expect(result.probes['turn-tcp']).toMatchObject({ status: 'warn', data: { stage: 'connecting', timedOut: true } });
+    const finding = result.findings.find((f) => f.code === 'turn-tcp-failed');
+    expect(finding?.title).toContain('no data');
+  });
+
+  it('is inconclusive with server-unreachable when the session cannot be opened', async () => {
+    const refused: FetchLike = () => Promise.reject(new TypeError('Failed to fetch'));
+    const { result, env } = await run(() => ({}), refused);
+    expect(result.verdict).toBe('inconclusive');
+    expect(result.findings.map((f) => f.code)).toEqual(['server-unreachable']);
+    expect(result.probes['turn-udp']?.status).toBe('skipped');
+    expect(env.peers.length).toBe(0);
+  });
+
+  it('does not blame the network when the server refuses the media offer', async () => {
+    const noPeer: FetchLike = async (url, init) =>
+      url.endsWith('/peers') ? { status: 503, json: async () => ({ error: { code: 'peer_unavailable', message: 'busy' } }) } : serverFetch(url, init);
+    const { result } = await run((url) => (url.startsWith('stun:') ? { candidates: [{ afterMs: 2, line: SRFLX }] } : { candidates: [{ afterMs: 2, line: RELAY }], dataFlows: true }), noPeer);
+    expect(result.probes['turn-udp']?.status).toBe('inconclusive');
+    expect(result.findings.filter((f) => f.code.startsWith('turn-'))).toEqual([]);
+  });
+});

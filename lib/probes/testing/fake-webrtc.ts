@@ -1,0 +1,134 @@
+/**
+ * Scriptable fakes of the browser APIs behind ProbeEnvironment, for probe unit tests. A FakePeerConnection
+ * emits the candidates and ICE errors its script lists (after the given delays) once setLocalDescription is
+ * called, and opens its data channel when a remote answer is set, if the script says data flows.
+ */
+import type {
+  DataChannelLike,
+  FetchLike,
+  IceCandidateErrorEventLike,
+  IceCandidateEventLike,
+  PeerConnectionConfigLike,
+  PeerConnectionLike,
+  ProbeEnvironment,
+  SessionDescriptionLike,
+  StatsEntry,
+} from '../types';
+
+/** What one fake peer connection does. */
+export interface PeerScript {
+  candidates?: Array<{ afterMs: number; line: string; relayProtocol?: string }>;
+  errors?: Array<{ afterMs: number; errorCode: number; errorText: string; url: string }>;
+  /** Whether the data channel opens and echoes once the answer is set. */
+  dataFlows?: boolean;
+}
+
+type Listener = (event: never) => void;
+
+class FakeChannel implements DataChannelLike {
+  readyState = 'connecting';
+  private readonly listeners = new Map<string, Listener[]>();
+  echo = false;
+  addEventListener(type: string, listener: Listener): void {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+  }
+  emit(type: string, event: unknown): void {
+    for (const l of this.listeners.get(type) ?? []) (l as (e: unknown) => void)(event);
+  }
+  send(data: string): void {
+    if (this.readyState !== 'open') throw new Error('channel not open');
+    if (this.echo) setTimeout(() => this.emit('message', { data }), 1);
+  }
+  close(): void {
+    this.readyState = 'closed';
+  }
+}
+
+/** A scriptable RTCPeerConnection stand-in. */
+export class FakePeerConnection implements PeerConnectionLike {
+  connectionState = 'new';
+  iceConnectionState = 'new';
+  localDescription: SessionDescriptionLike | null = null;
+  closed = false;
+  readonly config: PeerConnectionConfigLike;
+  private readonly script: PeerScript;
+  private readonly listeners = new Map<string, Listener[]>();
+  private readonly timers: Array<ReturnType<typeof setTimeout>> = [];
+  private channel?: FakeChannel;
+
+  constructor(config: PeerConnectionConfigLike, script: PeerScript) {
+    this.config = config;
+    this.script = script;
+  }
+  addEventListener(type: string, listener: Listener): void {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+  }
+  private emit(type: string, event: IceCandidateEventLike | IceCandidateErrorEventLike): void {
+    if (this.closed) return;
+    for (const l of this.listeners.get(type) ?? []) (l as (e: unknown) => void)(event);
+  }
+  createDataChannel(): DataChannelLike {
+    this.channel = new FakeChannel();
+    return this.channel;
+  }
+  async createOffer(): Promise<SessionDescriptionLike> {
+    return { type: 'offer', sdp: 'v=0\r\n' };
+  }
+  async setLocalDescription(description?: SessionDescriptionLike): Promise<void> {
+    this.localDescription = description ?? null;
+    for (const c of this.script.candidates ?? []) {
+      this.timers.push(
+        setTimeout(() => {
+          const typ = /typ (\w+)/.exec(c.line)?.[1] ?? null;
+          this.emit('icecandidate', { candidate: { candidate: c.line, type: typ, relayProtocol: c.relayProtocol ?? null } });
+        }, c.afterMs),
+      );
+    }
+    for (const e of this.script.errors ?? []) {
+      this.timers.push(setTimeout(() => this.emit('icecandidateerror', { errorCode: e.errorCode, errorText: e.errorText, url: e.url }), e.afterMs));
+    }
+  }
+  async setRemoteDescription(): Promise<void> {
+    if (this.script.dataFlows && this.channel) {
+      const channel = this.channel;
+      channel.echo = true;
+      this.timers.push(
+        setTimeout(() => {
+          channel.readyState = 'open';
+          channel.emit('open', {});
+        }, 5),
+      );
+    }
+  }
+  async getStats(): Promise<{ forEach(cb: (e: StatsEntry) => void): void }> {
+    const entries: StatsEntry[] = [
+      { id: 'T', type: 'transport', selectedCandidatePairId: 'P' },
+      { id: 'P', type: 'candidate-pair', localCandidateId: 'L', remoteCandidateId: 'R', currentRoundTripTime: 0.002 },
+      { id: 'L', type: 'local-candidate', candidateType: 'relay', relayProtocol: 'udp', address: '203.0.113.10', port: 50000 },
+      { id: 'R', type: 'remote-candidate', candidateType: 'host', address: '203.0.113.10', port: 60000 },
+    ];
+    return { forEach: (cb) => entries.forEach(cb) };
+  }
+  close(): void {
+    this.closed = true;
+    this.timers.forEach(clearTimeout);
+    this.channel?.close();
+  }
+}
+
+/** Creates an environment whose peer connections follow `scriptFor(config)` and whose fetch is `fetch`. */
+export function fakeEnvironment(scriptFor: (config: PeerConnectionConfigLike) => PeerScript, fetch: FetchLike): ProbeEnvironment & { peers: FakePeerConnection[] } {
+  const peers: FakePeerConnection[] = [];
+  let counter = 0;
+  return {
+    peers,
+    createPeerConnection(config) {
+      const pc = new FakePeerConnection(config, scriptFor(config));
+      peers.push(pc);
+      return pc;
+    },
+    fetch,
+    now: () => performance.now(),
+    randomId: () => `id-${++counter}`,
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * Probes "turn-udp", "turn-tcp", "turn-tls": one relay-only RTCPeerConnection per TURN transport with that
+ * single URL. A relay candidate proves allocation; then the page connects through the relay to netready's
+ * server-side media peer and exchanges DataChannel echoes, which proves data really flows over that
+ * transport (a relay that allocates but carries nothing is what an MTU black hole looks like — LAB.md).
+ * Failures raise no event for ~40 s in Chromium, so the probe's own deadline ends the wait.
+ */
+import { PeerAnswerSchema, type TurnEndpoint } from '../schema/session';
+import type { Evidence } from '../schema/result';
+import { readSession, SESSION_PROBE_ID } from './session';
+import type { Probe, ProbeContext, ProbeReport } from './types';
+import {
+  CandidateLog,
+  DeadlineError,
+  exchangeEchoes,
+  median,
+  readSelectedPair,
+  waitForOpen,
+  type CandidateInfo,
+  type EchoResult,
+  type SelectedPairInfo,
+} from './webrtc';
+
+/** TURN transports probed, in display order. */
+export const TURN_TRANSPORTS = ['udp', 'tcp', 'tls'] as const;
+/** A TURN transport. */
+export type TurnTransport = (typeof TURN_TRANSPORTS)[number];
+
+/** Probe id of a TURN transport probe. */
+export function turnProbeId(transport: TurnTransport): string {
+  return `turn-${transport}`;
+}
+
+/** Number of echo messages sent through each relay. */
+export const ECHO_COUNT = 5;
+
+const TITLES: Record<TurnTransport, string> = {
+  udp: 'TURN relay over UDP',
+  tcp: 'TURN relay over TCP',
+  tls: 'TURN relay over TLS',
+};
+
+/** Which step of the relay test was reached. */
+export type RelayStage = 'allocating' | 'signalling' | 'connecting' | 'exchanging' | 'done';
+
+/** `data` of a TURN transport probe. */
+export interface TurnRelayData {
+  transport: TurnTransport;
+  url: string;
+  /** The relay candidate (relayed transport address on the server). */
+  relay?: { address: string; port: number; relayProtocol: string };
+  /** ms from start to the relay candidate. */
+  allocationMs?: number;
+  /** ms from start to the DataChannel opening. */
+  connectMs?: number;
+  dataChannel?: { sent: number; echoed: number; rttMs?: number };
+  selectedPair?: SelectedPairInfo;
+  /** Last stage reached (where a failure happened). */
+  stage: RelayStage;
+  timedOut: boolean;
+  errors: Array<{ errorCode: number; errorText: string; url: string; atMs: number }>;
+  candidates: CandidateInfo[];
+}
+
+async function postOffer(ctx: ProbeContext, peerPath: string, sdp: string, label: string): Promise<string> {
+  const response = await ctx.env.fetch(`${ctx.probeUrl}${peerPath}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'offer', sdp, label }),
+    signal: ctx.signal,
+  });
+  const body = await response.json().catch(() => null);
+  const parsed = PeerAnswerSchema.safeParse(body);
+  if (response.status !== 200 || !parsed.success) {
+    const message =
+      typeof body === 'object' && body !== null && 'error' in body ? JSON.stringify((body as { error: unknown }).error) : `HTTP ${response.status}`;
+    throw new Error(`the test server did not accept the media offer: ${message}`);
+  }
+  return parsed.data.sdp;
+}
+
+async function runRelay(ctx: ProbeContext, transport: TurnTransport, endpoint: TurnEndpoint, peerPath: string): Promise<ProbeReport> {
+  const started = ctx.env.now();
+  const pc = ctx.env.createPeerConnection({
+    iceServers: [{ urls: endpoint.url, username: endpoint.username, credential: endpoint.credential }],
+    iceTransportPolicy: 'relay',
+  });
+  const data: TurnRelayData = { transport, url: endpoint.url, stage: 'allocating', timedOut: false, errors: [], candidates: [] };
+  const log = new CandidateLog(pc, ctx.env, started);
+  let failure: string | undefined;
+  let echo: EchoResult | undefined;
+  try {
+    const channel = pc.createDataChannel('netready-echo', { ordered: true });
+    await pc.setLocalDescription(await pc.createOffer());
+    ctx.progress(`Allocating a relay via ${endpoint.url}`);
+    const relay = await log.waitForType('relay', ctx.signal);
+    data.relay = { address: relay.address, port: relay.port, relayProtocol: relay.relayProtocol ?? transport };
+    data.allocationMs = relay.atMs;
+    data.stage = 'signalling';
+    ctx.progress(`Relay allocated at ${relay.address}:${relay.port}; connecting to the media peer`);
+    const offerSdp = pc.localDescription?.sdp;
+    if (!offerSdp) throw new Error('the browser produced no local description');
+    const answerSdp = await postOffer(ctx, peerPath, offerSdp, turnProbeId(transport));
+    await pc.setRemoteDescription({ type: 'answer', sdp: answerSdp });
+    data.stage = 'connecting';
+    await waitForOpen(channel, ctx.signal);
+    data.connectMs = Math.round(ctx.env.now() - started);
+    data.stage = 'exchanging';
+    ctx.progress('Data channel open; exchanging echoes through the relay');
+    echo = await exchangeEchoes(channel, ctx.env, ECHO_COUNT, ctx.signal);
+    data.dataChannel = { sent: echo.sent, echoed: echo.echoed };
+    const rtt = median(echo.rttMs);
+    if (rtt !== undefined) data.dataChannel.rttMs = rtt;
+    if (echo.echoed === echo.sent && echo.sent === ECHO_COUNT) data.stage = 'done';
+    data.selectedPair = await readSelectedPair(pc).catch(() => undefined);
+  } catch (error) {
+    if (error instanceof DeadlineError || ctx.signal.aborted) data.timedOut = true;
+    else failure = error instanceof Error ? error.message : String(error);
+  } finally {
+    pc.close();
+  }
+  data.errors = [...log.errors];
+  data.candidates = [...log.candidates];
+  return summarise(ctx, data, failure);
+}
+
+function summarise(ctx: ProbeContext, data: TurnRelayData, failure: string | undefined): ProbeReport {
+  const probe = turnProbeId(data.transport);
+  const evidence: Evidence[] = [];
+  if (data.relay) {
+    evidence.push({
+      probe,
+      kind: 'candidate',
+      summary: `relay candidate ${data.relay.address}:${data.relay.port} (${data.relay.relayProtocol}) via ${data.url} after ${data.allocationMs} ms`,
+      data: { ...data.relay, url: data.url, allocationMs: data.allocationMs },
+    });
+  }
+  for (const error of data.errors) {
+    evidence.push({
+      probe,
+      kind: 'ice-error',
+      summary: `${error.url}: error ${error.errorCode} "${error.errorText}" after ${error.atMs} ms`,
+      data: { ...error },
+    });
+  }
+  if (data.dataChannel) {
+    evidence.push({
+      probe,
+      kind: 'data-echo',
+      summary: `${data.dataChannel.echoed} of ${data.dataChannel.sent} messages echoed through the relay${
+        data.dataChannel.rttMs !== undefined ? `, median round trip ${data.dataChannel.rttMs} ms` : ''
+      }`,
+      data: { ...data.dataChannel },
+    });
+  }
+  if (data.timedOut) {
+    evidence.push({
+      probe,
+      kind: 'timeout',
+      summary: `${data.url}: deadline of ${ctx.timeoutMs} ms passed while ${STAGE_WORDS[data.stage]}`,
+      data: { stage: data.stage, timeoutMs: ctx.timeoutMs },
+    });
+  }
+  const record = { ...data } as unknown as Record<string, unknown>;
+  if (data.stage === 'done') return { status: 'pass', data: record, evidence };
+  if (!data.relay) {
+    return {
+      status: 'fail',
+      reason: failure ?? `No relay could be allocated via ${data.url} within ${ctx.timeoutMs} ms.`,
+      data: record,
+      evidence,
+    };
+  }
+  if (failure && data.stage === 'signalling') {
+    // The relay worked; our own signalling failed. That says nothing about the network.
+    return { status: 'inconclusive', reason: `Relay allocated, but ${failure}.`, data: record, evidence };
+  }
+  return {
+    status: 'warn',
+    reason: `A relay was allocated via ${data.url}, but data did not flow through it (stopped while ${STAGE_WORDS[data.stage]}).`,
+    data: record,
+    evidence,
+  };
+}
+
+const STAGE_WORDS: Record<RelayStage, string> = {
+  allocating: 'allocating a relay',
+  signalling: 'exchanging the media offer with the test server',
+  connecting: 'connecting through the relay',
+  exchanging: 'exchanging data through the relay',
+  done: 'finishing',
+};
+
+/** Creates the probe for one TURN transport. */
+export function createTurnRelayProbe(transport: TurnTransport): Probe {
+  return {
+    id: turnProbeId(transport),
+    title: TITLES[transport],
+    dependsOn: [SESSION_PROBE_ID],
+    async run(ctx): Promise<ProbeReport> {
+      const session = readSession(ctx);
+      const endpoint = session.turn.find((t) => t.transport === transport);
+      if (!endpoint) {
+        return {
+          status: 'skipped',
+          reason: `The test server offers no TURN URL over ${transport.toUpperCase()}.`,
+          data: { transport },
+          evidence: [],
+        };
+      }
+      return runRelay(ctx, transport, endpoint, session.peerPath);
+    },
+  };
+}

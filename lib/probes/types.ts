@@ -1,0 +1,149 @@
+/**
+ * The shape every probe shares, and the injected context through which probes reach browser APIs.
+ * Probes measure and record evidence; they never decide severity or format UI text (shared/STYLE.md).
+ * The interfaces below are the structural subset of the WebRTC/fetch APIs the probes use, so a real
+ * RTCPeerConnection satisfies them and unit tests can pass small fakes.
+ */
+import type { Evidence, ProbeOutcome, ProbeStatus } from '../schema/result';
+
+/** One ICE server entry (subset of RTCIceServer). */
+export interface IceServerLike {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+/** Peer connection configuration (subset of RTCConfiguration). */
+export interface PeerConnectionConfigLike {
+  iceServers: IceServerLike[];
+  iceTransportPolicy?: 'all' | 'relay';
+  iceCandidatePoolSize?: number;
+}
+
+/** Session description (subset of RTCSessionDescriptionInit). */
+export interface SessionDescriptionLike {
+  type: 'offer' | 'answer' | 'pranswer' | 'rollback';
+  sdp?: string;
+}
+
+/** An ICE candidate as delivered by `icecandidate` (subset of RTCIceCandidate). */
+export interface IceCandidateLike {
+  candidate: string;
+  type?: string | null;
+  protocol?: string | null;
+  address?: string | null;
+  port?: number | null;
+  relayProtocol?: string | null;
+  url?: string | null;
+}
+
+/** `icecandidate` event (subset). `candidate` is null at end of gathering. */
+export interface IceCandidateEventLike {
+  candidate: IceCandidateLike | null;
+  url?: string | null;
+}
+
+/** `icecandidateerror` event (subset of RTCPeerConnectionIceErrorEvent). */
+export interface IceCandidateErrorEventLike {
+  errorCode: number;
+  errorText: string;
+  url: string;
+  address?: string | null;
+  port?: number | null;
+}
+
+/** Data channel (subset of RTCDataChannel). */
+export interface DataChannelLike {
+  readonly readyState: string;
+  send(data: string): void;
+  close(): void;
+  addEventListener(type: 'open' | 'close' | 'error', listener: () => void): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+}
+
+/** One getStats() report entry: a plain record with `type` and `id`. */
+export type StatsEntry = { id: string; type: string } & Record<string, unknown>;
+
+/** Peer connection (subset of RTCPeerConnection). */
+export interface PeerConnectionLike {
+  readonly connectionState: string;
+  readonly iceConnectionState: string;
+  readonly localDescription: SessionDescriptionLike | null;
+  createDataChannel(label: string, init?: { ordered?: boolean; maxRetransmits?: number }): DataChannelLike;
+  createOffer(): Promise<SessionDescriptionLike>;
+  setLocalDescription(description?: SessionDescriptionLike): Promise<void>;
+  setRemoteDescription(description: SessionDescriptionLike): Promise<void>;
+  getStats(): Promise<{ forEach(callback: (entry: StatsEntry) => void): void }>;
+  close(): void;
+  addEventListener(type: 'icecandidate', listener: (event: IceCandidateEventLike) => void): void;
+  addEventListener(type: 'icecandidateerror', listener: (event: IceCandidateErrorEventLike) => void): void;
+  addEventListener(type: 'connectionstatechange' | 'iceconnectionstatechange', listener: () => void): void;
+}
+
+/** Minimal fetch response. */
+export interface HttpResponseLike {
+  readonly status: number;
+  json(): Promise<unknown>;
+}
+
+/** Minimal fetch. */
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal },
+) => Promise<HttpResponseLike>;
+
+/** Everything a probe may touch, injected by the runner (browser adapter or a unit test). */
+export interface ProbeEnvironment {
+  /** Creates a peer connection (the browser's RTCPeerConnection). */
+  createPeerConnection(config: PeerConnectionConfigLike): PeerConnectionLike;
+  /** fetch(). */
+  fetch: FetchLike;
+  /** Monotonic clock in milliseconds (performance.now()). */
+  now(): number;
+  /** Random identifier (crypto.randomUUID()). */
+  randomId(): string;
+}
+
+/** What a running probe receives. */
+export interface ProbeContext {
+  env: ProbeEnvironment;
+  /** Aborted when the probe's own deadline passes or the run is cancelled/out of budget. */
+  signal: AbortSignal;
+  /** Milliseconds this probe may take (its own deadline; `signal` fires at this point). */
+  timeoutMs: number;
+  /** Base URL of the probe server's HTTP API (no trailing slash). */
+  probeUrl: string;
+  /** Outcomes of the probes this one depends on, by id. */
+  deps: Readonly<Record<string, ProbeOutcome>>;
+  /** Private hand-offs (ProbeReport.handoff) of the probes this one depends on, by id. */
+  handoffs: Readonly<Record<string, unknown>>;
+  /** Reports a short progress message (shown live). */
+  progress(message: string): void;
+}
+
+/** What a probe's run() returns; the engine adds durationMs. */
+export interface ProbeReport {
+  status: ProbeStatus;
+  /** Why it ended so; required for fail/skipped/inconclusive. */
+  reason?: string;
+  data: Record<string, unknown>;
+  evidence: Evidence[];
+  /**
+   * Values for dependent probes that must not be recorded in the shareable result (e.g. TURN credentials).
+   */
+  handoff?: unknown;
+}
+
+/** A probe in a plan. */
+export interface Probe {
+  /** Stable id: key in `result.probes`. */
+  id: string;
+  /** Short human title for progress display. */
+  title: string;
+  /** Ids of probes that must finish (status pass or warn) before this one starts. */
+  dependsOn?: string[];
+  /** This probe's own deadline in ms (default: the plan's). */
+  timeoutMs?: number;
+  /** Runs the probe. Must release every resource in `finally`, and resolve promptly once `ctx.signal` aborts. */
+  run(ctx: ProbeContext): Promise<ProbeReport>;
+}

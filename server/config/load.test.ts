@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, probePublicUrl } from './load';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'netready-config-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('loadConfig', () => {
+  it('gives a documented default for every field when nothing is configured', () => {
+    const config = loadConfig({ env: {}, cwd: dir });
+    expect(config.web.port).toBe(3000);
+    expect(config.probe.turnUdp.port).toBe(3478);
+    expect(config.probe.turnTls.port).toBe(5349);
+    expect(config.turn.credentialTtlS).toBe(600);
+    expect(config.dataDir).toBe(path.join(dir, 'data'));
+    expect(probePublicUrl(config)).toBe('http://127.0.0.1:8080');
+  });
+
+  it('merges the JSON file and lets environment variables override it', () => {
+    writeFileSync(path.join(dir, 'netready.config.json'), JSON.stringify({ name: 'Acme', probe: { http: { port: 9000 } } }));
+    const config = loadConfig({ env: { NETREADY_HTTP_PORT: '9100', NETREADY_STUN_ALT_PORTS: '3480,3481' }, cwd: dir });
+    expect(config.name).toBe('Acme');
+    expect(config.probe.http.port).toBe(9100);
+    expect(config.probe.stunAltPorts).toEqual([3480, 3481]);
+  });
+
+  it.each([
+    [{ probe: { turnUdp: { port: 70000 } } }, 'probe.turnUdp.port'],
+    [{ probe: { publicIp: 'example' } }, 'probe.publicIp'],
+    [{ turn: { credentialTtlS: 3600 } }, 'turn.credentialTtlS'],
+    [{ probe: { relayPortMin: 60000, relayPortMax: 50000 } }, 'probe.relayPortMax'],
+    [{ probe: { stunAltPorts: [3478] } }, 'probe.stunAltPorts'],
+    [{ bogus: true }, 'bogus'],
+  ])('stops with an error naming the field for %j', (raw, field) => {
+    writeFileSync(path.join(dir, 'netready.config.json'), JSON.stringify(raw));
+    expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(field);
+  });
+
+  it('names the variable when an environment override is not a number', () => {
+    expect(() => loadConfig({ env: { NETREADY_WEB_PORT: 'http' }, cwd: dir })).toThrow(/NETREADY_WEB_PORT/);
+  });
+
+  it('reports a config file that is not JSON, and a missing explicit file', () => {
+    writeFileSync(path.join(dir, 'netready.config.json'), '{ nope');
+    expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(/not valid JSON/);
+    expect(() => loadConfig({ env: { NETREADY_CONFIG: 'missing.json' }, cwd: dir })).toThrow(/cannot read config file/);
+  });
+
+  it('requires certFile and keyFile together', () => {
+    expect(() => loadConfig({ env: { NETREADY_TLS_CERT: 'cert.pem' }, cwd: dir })).toThrow(/certFile and keyFile/);
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * Loads netready's configuration once: optional JSON file (`NETREADY_CONFIG`, else `./netready.config.json`),
+ * then `NETREADY_*` environment overrides, validated by lib/config/schema.ts. A bad value stops start-up with
+ * a ConfigError naming the field. This is the only module that reads process.env for configuration.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigSchema, type Config } from '../../lib/config/schema';
+
+/** Why configuration could not be loaded. */
+export type ConfigErrorCode = 'config_file_unreadable' | 'config_file_invalid_json' | 'config_invalid' | 'env_invalid';
+
+/** A configuration problem; `message` names the file and the field. */
+export class ConfigError extends Error {
+  /** Machine-readable reason. */
+  readonly code: ConfigErrorCode;
+  constructor(code: ConfigErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConfigError';
+    this.code = code;
+  }
+}
+
+/**
+ * Environment variables that override single config fields: name → [path, type].
+ * Documented in README "Configuration".
+ */
+const ENV_OVERRIDES: Record<string, [string[], 'string' | 'int' | 'intList']> = {
+  NETREADY_NAME: [['name'], 'string'],
+  NETREADY_DATA_DIR: [['dataDir'], 'string'],
+  NETREADY_WEB_HOST: [['web', 'host'], 'string'],
+  NETREADY_WEB_PORT: [['web', 'port'], 'int'],
+  NETREADY_BIND_IP: [['probe', 'bindIp'], 'string'],
+  NETREADY_PUBLIC_IP: [['probe', 'publicIp'], 'string'],
+  NETREADY_PUBLIC_HOST: [['probe', 'publicHost'], 'string'],
+  NETREADY_PROBE_URL: [['probe', 'publicHttpUrl'], 'string'],
+  NETREADY_TURN_UDP_PORT: [['probe', 'turnUdp', 'port'], 'int'],
+  NETREADY_TURN_TCP_PORT: [['probe', 'turnTcp', 'port'], 'int'],
+  NETREADY_TURN_TLS_PORT: [['probe', 'turnTls', 'port'], 'int'],
+  NETREADY_STUN_ALT_PORTS: [['probe', 'stunAltPorts'], 'intList'],
+  NETREADY_HTTP_PORT: [['probe', 'http', 'port'], 'int'],
+  NETREADY_HTTPS_PORT: [['probe', 'https', 'port'], 'int'],
+  NETREADY_RELAY_PORT_MIN: [['probe', 'relayPortMin'], 'int'],
+  NETREADY_RELAY_PORT_MAX: [['probe', 'relayPortMax'], 'int'],
+  NETREADY_PEER_PORT_MIN: [['probe', 'peerPortMin'], 'int'],
+  NETREADY_PEER_PORT_MAX: [['probe', 'peerPortMax'], 'int'],
+  NETREADY_TURN_SECRET: [['turn', 'secret'], 'string'],
+  NETREADY_TLS_CERT: [['tls', 'certFile'], 'string'],
+  NETREADY_TLS_KEY: [['tls', 'keyFile'], 'string'],
+  NETREADY_BUDGET_MS: [['run', 'budgetMs'], 'int'],
+};
+
+function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1]!] = value;
+}
+
+function parseEnvValue(name: string, raw: string, type: 'string' | 'int' | 'intList'): unknown {
+  if (type === 'string') return raw;
+  const toInt = (s: string): number => {
+    if (!/^\d+$/.test(s.trim())) throw new ConfigError('env_invalid', `${name}: "${raw}" is not a whole number`);
+    return Number(s.trim());
+  };
+  if (type === 'int') return toInt(raw);
+  return raw.trim() === '' ? [] : raw.split(',').map(toInt);
+}
+
+/** Inputs of loadConfig; both default to the real process. */
+export interface LoadConfigOptions {
+  /** Environment to read. Default `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Directory relative paths are resolved against. Default `process.cwd()`. */
+  cwd?: string;
+}
+
+/**
+ * Reads, merges and validates the configuration. Throws ConfigError naming the offending field.
+ * Relative `dataDir`, `tls.certFile` and `tls.keyFile` are resolved against `cwd`.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const explicit = env.NETREADY_CONFIG;
+  const file = path.resolve(cwd, explicit ?? 'netready.config.json');
+  let raw: Record<string, unknown> = {};
+  if (explicit !== undefined || existsSync(file)) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (cause) {
+      throw new ConfigError('config_file_unreadable', `cannot read config file ${file}: ${(cause as Error).message}`, { cause });
+    }
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('top level must be an object');
+      raw = parsed as Record<string, unknown>;
+    } catch (cause) {
+      throw new ConfigError('config_file_invalid_json', `config file ${file} is not valid JSON: ${(cause as Error).message}`, { cause });
+    }
+  }
+  for (const [name, [keys, type]] of Object.entries(ENV_OVERRIDES)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(raw, keys, parseEnvValue(name, value, type));
+  }
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const field = issue.path.join('.') || '(top level)';
+      return `  ${field}: ${issue.message}`;
+    });
+    throw new ConfigError('config_invalid', `invalid netready configuration${existsSync(file) ? ` (${file})` : ''}:\n${lines.join('\n')}`);
+  }
+  const config = result.data;
+  config.dataDir = path.resolve(cwd, config.dataDir);
+  if (config.tls.certFile) config.tls.certFile = path.resolve(cwd, config.tls.certFile);
+  if (config.tls.keyFile) config.tls.keyFile = path.resolve(cwd, config.tls.keyFile);
+  if (Boolean(config.tls.certFile) !== Boolean(config.tls.keyFile)) {
+    throw new ConfigError('config_invalid', 'invalid netready configuration:\n  tls: certFile and keyFile must be given together');
+  }
+  return config;
+}
+
+/** The probe server's public HTTP API base URL (no trailing slash), as the browser reaches it. */
+export function probePublicUrl(config: Config): string {
+  const url = config.probe.publicHttpUrl ?? `http://${config.probe.publicIp}:${config.probe.http.port}`;
+  return url.replace(/\/+$/, '');
+}

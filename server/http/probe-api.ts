@@ -1,0 +1,188 @@
+/**
+ * The probe server's HTTP API (plain and TLS listeners share it), CORS-open so any page embedding netready
+ * can call it:
+ *   GET  /v1/health                 – liveness
+ *   POST /v1/sessions               – open a test session: STUN ports, TURN URLs, short-lived TURN credentials
+ *   POST /v1/sessions/:id/peers     – hand an SDP offer to the server-side media peer, get its answer
+ *   GET  /v1/sessions/:id/observations – what the probe servers saw for this session (TURN allocations with
+ *                                     client addresses and transports, media-peer connections)
+ * Errors use the one envelope of lib/api/api-error.ts.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError } from '../../lib/api/api-error';
+import { PeerOfferSchema, type Session, type StunEndpoint } from '../../lib/schema/session';
+import type { SessionRegistry } from './sessions';
+
+/** Largest request body accepted (an SDP offer with candidates is ~2–5 KB). */
+export const MAX_BODY_BYTES = 32 * 1024;
+
+/** Where clients reach the STUN/TURN listeners (actual bound ports, public addresses). */
+export interface ProbeEndpoints {
+  /** Host used in `stun:`/`turn:` URLs (an IP literal). */
+  publicIp: string;
+  /** Host used in `turns:` URLs (a name the certificate covers, or the IP). */
+  tlsHost: string;
+  turnUdpPort: number;
+  turnTcpPort: number;
+  turnTlsPort: number;
+  /** Extra STUN ports of the matrix. */
+  extraStunPorts: Array<{ port: number; role: 'alternate' | 'vendor'; target?: string }>;
+}
+
+/** The media peer as the API needs it. */
+export interface MediaPeerLike {
+  answer(offerSdp: string, meta: { sessionId: string; label?: string }): Promise<{ peerId: string; sdp: string }>;
+}
+
+/** Dependencies of the API handler. */
+export interface ProbeApiOptions {
+  sessions: SessionRegistry;
+  endpoints: ProbeEndpoints;
+  mediaPeer: MediaPeerLike;
+  /** Mints TURN REST credentials for a session. */
+  mintCredentials(sessionId: string): { username: string; credential: string; expiresAtMs: number };
+  /** Software version reported to clients. */
+  version: string;
+  /** Logs unexpected errors. */
+  logError(message: string, error: unknown): void;
+}
+
+const CORS_HEADERS: Record<string, string> = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-headers': 'content-type',
+  'access-control-max-age': '600',
+  // Lets the page read Resource Timing of these requests (lookup/connect timing probes).
+  'timing-allow-origin': '*',
+};
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...CORS_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new ApiError('payload_too_large', `request body exceeds ${MAX_BODY_BYTES} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new ApiError('payload_too_large', `request body exceeds ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError('invalid_json', 'request body is not valid JSON');
+  }
+}
+
+/** Builds the session document for a new session. */
+export function buildSession(endpoints: ProbeEndpoints, sessionId: string, creds: { username: string; credential: string; expiresAtMs: number }, version: string): Session {
+  const { publicIp, tlsHost } = endpoints;
+  const stun: StunEndpoint[] = [
+    { port: endpoints.turnUdpPort, url: `stun:${publicIp}:${endpoints.turnUdpPort}`, role: 'turn' },
+    ...endpoints.extraStunPorts.map((p) => ({
+      port: p.port,
+      url: `stun:${publicIp}:${p.port}`,
+      role: p.role,
+      ...(p.target ? { target: p.target } : {}),
+    })),
+  ];
+  const auth = { username: creds.username, credential: creds.credential };
+  return {
+    sessionId,
+    expiresAt: new Date(creds.expiresAtMs).toISOString(),
+    stun,
+    turn: [
+      { transport: 'udp', url: `turn:${publicIp}:${endpoints.turnUdpPort}?transport=udp`, ...auth },
+      { transport: 'tcp', url: `turn:${publicIp}:${endpoints.turnTcpPort}?transport=tcp`, ...auth },
+      { transport: 'tls', url: `turns:${tlsHost}:${endpoints.turnTlsPort}?transport=tcp`, ...auth },
+    ],
+    peerPath: `/v1/sessions/${sessionId}/peers`,
+    serverVersion: version,
+  };
+}
+
+/** Creates the request handler of the probe API. */
+export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://probe.invalid');
+    const method = req.method ?? 'GET';
+    if (method === 'OPTIONS') {
+      res.writeHead(204, CORS_HEADERS);
+      res.end();
+      return;
+    }
+    if (url.pathname === '/v1/health') {
+      if (method !== 'GET') throw new ApiError('method_not_allowed', 'use GET');
+      send(res, 200, { ok: true, version: options.version });
+      return;
+    }
+    if (url.pathname === '/v1/sessions') {
+      if (method !== 'POST') throw new ApiError('method_not_allowed', 'use POST');
+      await readJson(req);
+      const record = options.sessions.create(req.socket.remoteAddress ?? 'unknown');
+      const creds = options.mintCredentials(record.id);
+      record.expiresAtMs = Math.min(record.expiresAtMs, creds.expiresAtMs);
+      send(res, 201, buildSession(options.endpoints, record.id, creds, options.version));
+      return;
+    }
+    const observed = /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})\/observations$/.exec(url.pathname);
+    if (observed) {
+      if (method !== 'GET') throw new ApiError('method_not_allowed', 'use GET');
+      const session = options.sessions.get(observed[1]!);
+      if (!session) throw new ApiError('not_found', 'no such test session (unknown or expired)');
+      send(res, 200, { sessionId: session.id, clientAddress: session.clientAddress, observations: session.observations });
+      return;
+    }
+    const peers = /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})\/peers$/.exec(url.pathname);
+    if (peers) {
+      if (method !== 'POST') throw new ApiError('method_not_allowed', 'use POST');
+      const session = options.sessions.get(peers[1]!);
+      if (!session) throw new ApiError('not_found', 'no such test session (unknown or expired)');
+      const parsed = PeerOfferSchema.safeParse(await readJson(req));
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new ApiError('invalid_request', `invalid offer: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+      }
+      let answer: { peerId: string; sdp: string };
+      try {
+        answer = await options.mediaPeer.answer(parsed.data.sdp, { sessionId: session.id, ...(parsed.data.label ? { label: parsed.data.label } : {}) });
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (code === 'capacity') throw new ApiError('peer_unavailable', 'the media peer is at capacity; try again shortly', { cause: error });
+        if (code === 'bad-offer') throw new ApiError('invalid_request', 'the SDP offer was not accepted', { cause: error });
+        throw error;
+      }
+      session.peers++;
+      send(res, 200, { type: 'answer', sdp: answer.sdp, peerId: answer.peerId });
+      return;
+    }
+    throw new ApiError('not_found', `no route for ${method} ${url.pathname}`);
+  };
+  return (req, res) => {
+    route(req, res).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (error instanceof ApiError) {
+        send(res, error.status, error.toEnvelope());
+        return;
+      }
+      options.logError(`probe API ${req.method} ${req.url}`, error);
+      send(res, 500, { error: { code: 'internal_error', message: 'internal error' } });
+    });
+  };
+}
