@@ -1,0 +1,156 @@
+/**
+ * `npm run bench`: prints JSON with
+ *  - startToVerdict: median time from Start to verdict of a full run in real headless Chromium against a real
+ *    local stack (probe server + built web app), over ≥ 5 runs (the page's own `durationMs`, and the wall time
+ *    from page load to the reported result);
+ *  - stunBinding: STUN Binding responses per second of netready's server and of coturn on the same machine in
+ *    the same run, each pinned to one core (taskset), driven by the same load generator pinned to the other
+ *    core; medians of several rounds and the netready/coturn ratio.
+ * Everything stays on loopback. Options: --runs N (default 5), --rounds N (default 3), --seconds S (default 3).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, trustNssCa } from '../cli/chromium';
+import { startCoturn } from '../e2e/support/coturn';
+import { portsFrom, REPO_ROOT, spawnManaged, startStack, waitUntil } from '../e2e/support/stack';
+import { median } from '../lib/probes/webrtc';
+import { ResultSchema } from '../lib/schema/result';
+import { measureStunBindingRps } from './stun-load';
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number`);
+  return value;
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+/** Pins every thread of a process to one CPU core (no-op where taskset is missing; reported). */
+function pin(pid: number, core: number): boolean {
+  const result = spawnSync('taskset', ['-a', '-cp', String(core), String(pid)], { stdio: 'ignore' });
+  return result.status === 0;
+}
+
+async function measureStartToVerdict(runs: number): Promise<Record<string, unknown>> {
+  if (!existsSync(path.join(REPO_ROOT, '.next', 'BUILD_ID'))) throw new Error('the web app is not built: run `npm run build` first');
+  const stack = await startStack(portsFrom(25000));
+  const home = mkdtempSync(path.join(os.tmpdir(), 'netready-bench-home-'));
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'netready-bench-profile-'));
+  try {
+    trustNssCa(home, readFileSync(path.join(stack.dataDir, 'tls', 'ca.pem'), 'utf8'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: process.env.NETREADY_CHROMIUM ?? '/usr/bin/chromium',
+      headless: true,
+      args: [...CHROMIUM_ARGS, '--disable-quic'],
+      env: { ...process.env, HOME: home },
+    });
+    const durations: number[] = [];
+    const walls: number[] = [];
+    const verdicts: string[] = [];
+    try {
+      // One warm-up run (first page load compiles/caches), not counted.
+      for (let i = 0; i <= runs; i++) {
+        const page = await context.newPage();
+        const reported = new Promise<unknown>((resolve) => void page.exposeFunction('__netreadyReport', resolve));
+        const started = performance.now();
+        await page.goto(`${stack.webUrl}/?autostart=1`);
+        const result = ResultSchema.parse(await Promise.race([reported, new Promise((_, reject) => setTimeout(() => reject(new Error('no result in 60 s')), 60_000))]));
+        const wall = performance.now() - started;
+        await page.close();
+        if (i === 0) continue;
+        durations.push(result.durationMs);
+        walls.push(Math.round(wall));
+        verdicts.push(result.verdict);
+        log(`run ${i}/${runs}: verdict ${result.verdict}, start→verdict ${result.durationMs} ms, load→verdict ${Math.round(wall)} ms`);
+      }
+    } finally {
+      await context.close();
+    }
+    return {
+      runs,
+      medianMs: median(durations),
+      samplesMs: durations,
+      loadToVerdictMedianMs: median(walls),
+      verdicts,
+    };
+  } finally {
+    await stack.stop();
+    rmSync(home, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+async function measureStun(rounds: number, seconds: number): Promise<Record<string, unknown>> {
+  const inFlight = 64;
+  const durationMs = seconds * 1000;
+  const secret = 'bench-secret-0123456789abcdef';
+  const netready: number[] = [];
+  const coturn: number[] = [];
+  let pinned = true;
+  for (let round = 1; round <= rounds; round++) {
+    const port = 26478;
+    const server = spawnManaged('netready-stun', path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['server/turn/standalone.ts', '--ip', '127.0.0.1', '--port', String(port), '--secret', secret], process.env);
+    try {
+      await waitUntil('the netready STUN server', () => server.output.some((l) => /listening|ready/i.test(l)), 20_000, server);
+      // tsx runs the server in a child node process: pin the whole process group's threads.
+      const pids = execFileSync('pgrep', ['-g', String(server.child.pid)]).toString().trim().split('\n').map(Number);
+      pinned = pids.every((pid) => pin(pid, 0)) && pinned;
+      const r = await measureStunBindingRps({ host: '127.0.0.1', port, durationMs, inFlight });
+      netready.push(Math.round(r.responsesPerSec));
+      log(`round ${round}: netready ${Math.round(r.responsesPerSec)} responses/s (errors ${r.errors})`);
+    } finally {
+      await server.stop();
+    }
+    const cot = await startCoturn({ listeningIp: '127.0.0.1', port: port + 1, secret, realm: 'netready', relayIp: '127.0.0.1', minPort: 27000, maxPort: 27100, allowLoopbackPeers: false });
+    try {
+      pinned = pin(cot.pid, 0) && pinned;
+      const r = await measureStunBindingRps({ host: '127.0.0.1', port: port + 1, durationMs, inFlight });
+      coturn.push(Math.round(r.responsesPerSec));
+      log(`round ${round}: coturn ${Math.round(r.responsesPerSec)} responses/s (errors ${r.errors})`);
+    } finally {
+      await cot.stop();
+    }
+  }
+  const n = median(netready) ?? 0;
+  const c = median(coturn) ?? 0;
+  return {
+    rounds,
+    durationMsPerRound: durationMs,
+    inFlight,
+    pinnedToOneCore: pinned,
+    netready: { medianResponsesPerSec: n, samples: netready },
+    coturn: { medianResponsesPerSec: c, samples: coturn },
+    ratioNetreadyToCoturn: c > 0 ? Math.round((n / c) * 1000) / 1000 : null,
+  };
+}
+
+async function main(): Promise<void> {
+  const runs = Math.max(5, option('runs', 5));
+  const rounds = option('rounds', 3);
+  const seconds = option('seconds', 3);
+  // The load generator (this process) runs on core 1; servers are pinned to core 0.
+  const selfPinned = pin(process.pid, 1);
+  const chromiumVersion = spawnSync(process.env.NETREADY_CHROMIUM ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim();
+  const coturnVersion = spawnSync('turnserver', ['--version'], { encoding: 'utf8' }).stdout.trim();
+  const stunBinding = await measureStun(rounds, seconds);
+  const startToVerdict = await measureStartToVerdict(runs);
+  const report = {
+    benchmark: 'netready',
+    at: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, chromium: chromiumVersion, coturn: coturnVersion, loadGeneratorPinned: selfPinned },
+    startToVerdict,
+    stunBinding,
+  };
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

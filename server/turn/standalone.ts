@@ -1,0 +1,97 @@
+/**
+ * Runs netready's STUN/TURN server alone, UDP only, until SIGTERM/SIGINT — for the benchmark, which pins it to
+ * one core with `taskset`:
+ *
+ *   tsx server/turn/standalone.ts --ip 127.0.0.1 --port 3478 --secret <secret> [--realm netready]
+ *     [--relay-ip 127.0.0.1] [--relay-min 49152] [--relay-max 59999]
+ *
+ * Prints one JSON line `{"ready":true,"udp":[…]}` to stdout once listening.
+ */
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { TurnServer } from './turn-server';
+
+/** Parsed command line of the standalone server. */
+export interface StandaloneArgs {
+  /** Listen IP. */
+  ip: string;
+  /** Listen UDP port (0 = any). */
+  port: number;
+  /** TURN REST shared secret. */
+  secret: string;
+  /** Realm. */
+  realm: string;
+  /** Relay IP. */
+  relayIp: string;
+  /** Relay port range. */
+  relayPortMin: number;
+  /** Relay port range. */
+  relayPortMax: number;
+}
+
+/** Parses argv (without node and script); throws TypeError with a usage hint on bad input. */
+export function parseStandaloneArgs(argv: string[]): StandaloneArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ip: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '3478' },
+      secret: { type: 'string' },
+      realm: { type: 'string', default: 'netready' },
+      'relay-ip': { type: 'string' },
+      'relay-min': { type: 'string', default: '49152' },
+      'relay-max': { type: 'string', default: '59999' },
+    },
+    strict: true,
+  });
+  const int = (name: string, text: string, min: number): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min || n > 65535) throw new TypeError(`--${name} must be an integer ${min}-65535`);
+    return n;
+  };
+  if (!values.secret) throw new TypeError('--secret is required (the TURN REST shared secret)');
+  return {
+    ip: values.ip,
+    port: int('port', values.port, 0),
+    secret: values.secret,
+    realm: values.realm,
+    relayIp: values['relay-ip'] ?? values.ip,
+    relayPortMin: int('relay-min', values['relay-min'], 1),
+    relayPortMax: int('relay-max', values['relay-max'], 1),
+  };
+}
+
+async function main(): Promise<void> {
+  let args: StandaloneArgs;
+  try {
+    args = parseStandaloneArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+  const server = new TurnServer({
+    realm: args.realm,
+    secret: args.secret,
+    software: 'netready',
+    udp: [{ ip: args.ip, port: args.port }],
+    tcp: [],
+    relayIp: args.relayIp,
+    relayPortMin: args.relayPortMin,
+    relayPortMax: args.relayPortMax,
+  });
+  await server.listen();
+  process.stdout.write(`${JSON.stringify({ ready: true, udp: server.addresses().udp })}\n`);
+  const stop = (): void => {
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isMain) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,382 @@
+/**
+ * netready's STUN/TURN server: the Node adapter around the Sans-IO {@link TurnServerCore}. It owns the UDP
+ * listeners (TURN and STUN-only port-matrix ports), TCP listeners that tell TLS from plain STUN/TURN by the first
+ * byte, the relay sockets, and the one-second expiry timer. All protocol decisions are the core's.
+ */
+import { randomBytes } from 'node:crypto';
+import dgram from 'node:dgram';
+import net from 'node:net';
+import tls from 'node:tls';
+import { canonicalIp, type Endpoint } from '../../lib/protocol/stun/ip';
+import type { AllowedPeerRange } from '../../lib/protocol/turn/peer-policy';
+import {
+  TurnServerCore,
+  type AllocationSnapshot,
+  type FiveTuple,
+  type TurnAction,
+  type TurnEvent,
+  type TurnTransport,
+} from '../../lib/protocol/turn/server';
+import { StreamFramer } from '../../lib/protocol/turn/stream-framer';
+import { nodeStunCrypto } from './node-crypto';
+
+export type { TurnEvent, AllocationSnapshot } from '../../lib/protocol/turn/server';
+export type { AllowedPeerRange } from '../../lib/protocol/turn/peer-policy';
+
+/** A UDP listener. */
+export interface UdpListenOptions {
+  /** IP to bind. */
+  ip: string;
+  /** Port; 0 picks a free one (see {@link TurnServer.addresses}). */
+  port: number;
+  /** Answer STUN Binding only (the STUN port matrix). Default false. */
+  stunOnly?: boolean;
+}
+
+/** A TCP listener (accepts both TLS and plain STUN/TURN, told apart by the first byte). */
+export interface TcpListenOptions {
+  /** IP to bind. */
+  ip: string;
+  /** Port; 0 picks a free one. */
+  port: number;
+}
+
+/** Options of {@link TurnServer}. */
+export interface TurnServerOptions {
+  /** Long-term credential realm. */
+  realm: string;
+  /** TURN REST shared secret. */
+  secret: string;
+  /** SOFTWARE attribute in responses. Default none. */
+  software?: string;
+  /** UDP listeners, in the order {@link TurnServer.addresses} reports them. */
+  udp: UdpListenOptions[];
+  /** TCP listeners, in the order {@link TurnServer.addresses} reports them. */
+  tcp: TcpListenOptions[];
+  /** PEM certificate chain and key for TLS on the TCP listeners. Without it a TLS ClientHello closes the connection. */
+  tls?: { cert: string; key: string };
+  /** IPv4 address relay sockets bind to and advertise in XOR-RELAYED-ADDRESS. */
+  relayIp: string;
+  /** Lowest relay port. */
+  relayPortMin: number;
+  /** Highest relay port. */
+  relayPortMax: number;
+  /** Allocations one client IP may hold (486 past it). Default 16. */
+  maxAllocationsPerClient?: number;
+  /** Maximum allocation lifetime in seconds. Default 600. */
+  maxLifetimeS?: number;
+  /** Media peers besides our own relays that allocations may reach. Default none. */
+  allowedPeers?: AllowedPeerRange[];
+  /** Receives what the server saw (allocations with session ids, refusals, auth failures …). */
+  onEvent?: (event: TurnEvent) => void;
+  /** Simultaneous TCP/TLS connections per TCP listener (Node `server.maxConnections`). Default 1024. */
+  maxConnections?: number;
+  /** Milliseconds a new TCP connection may stay silent (and a TLS handshake may take). Default 10000. */
+  firstByteTimeoutMs?: number;
+  /** Clock in milliseconds. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** Where the server listens, with real ports after `listen()`. */
+export interface TurnServerAddresses {
+  /** UDP listeners in option order. */
+  udp: { ip: string; port: number; stunOnly: boolean }[];
+  /** TCP listeners in option order. */
+  tcp: { ip: string; port: number }[];
+}
+
+/** Bytes a connection may have queued for writing before relayed data to it is dropped (UDP semantics). */
+const MAX_CONNECTION_BACKLOG_BYTES = 1024 * 1024;
+/** Relay ports tried per Allocate before answering 508. */
+const RELAY_BIND_ATTEMPTS = 64;
+/** RFC 8446 §5.1: a TLS record starts with content type 22 (handshake) for the ClientHello. */
+const TLS_HANDSHAKE_RECORD = 0x16;
+
+interface Connection {
+  stream: net.Socket | tls.TLSSocket;
+  tuple: FiveTuple;
+}
+
+function toBytes(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+function key(endpoint: Endpoint): string {
+  return `${endpoint.ip}|${endpoint.port}`;
+}
+
+function tupleKey(tuple: FiveTuple): string {
+  return `${tuple.transport}|${key(tuple.client)}|${key(tuple.server)}`;
+}
+
+/** netready's STUN/TURN server. The constructor does no network work; call `listen()`. */
+export class TurnServer {
+  private readonly options: TurnServerOptions;
+  private readonly core: TurnServerCore;
+  private readonly now: () => number;
+  private readonly udpSockets: { socket: dgram.Socket; endpoint: Endpoint; stunOnly: boolean }[] = [];
+  private readonly udpByEndpoint = new Map<string, dgram.Socket>();
+  private readonly tcpServers: { server: net.Server; endpoint: Endpoint }[] = [];
+  private readonly connections = new Map<string, Connection>();
+  private readonly relays = new Map<string, dgram.Socket>();
+  private readonly secureContext?: tls.SecureContext;
+  private timer?: ReturnType<typeof setInterval>;
+  private state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
+
+  /** Validates options and builds the protocol core; opens nothing. */
+  constructor(options: TurnServerOptions) {
+    if (net.isIPv4(options.relayIp) === false) throw new TypeError(`relayIp must be an IPv4 address, got ${options.relayIp}`);
+    if (options.relayPortMin < 1 || options.relayPortMax > 65535 || options.relayPortMin > options.relayPortMax) {
+      throw new RangeError(`bad relay port range ${options.relayPortMin}-${options.relayPortMax}`);
+    }
+    this.options = options;
+    this.now = options.now ?? Date.now;
+    this.core = new TurnServerCore({
+      realm: options.realm,
+      secret: options.secret,
+      crypto: nodeStunCrypto,
+      nonceKey: new Uint8Array(randomBytes(32)),
+      relayIps: [options.relayIp],
+      software: options.software,
+      maxAllocationsPerClient: options.maxAllocationsPerClient,
+      maxLifetimeS: options.maxLifetimeS,
+      allowedPeers: options.allowedPeers,
+      onEvent: options.onEvent,
+    });
+    if (options.tls) this.secureContext = tls.createSecureContext({ cert: options.tls.cert, key: options.tls.key });
+  }
+
+  /** Binds every listener. Rejects (after closing what was opened) if any cannot be bound. */
+  async listen(): Promise<void> {
+    if (this.state !== 'new') throw new Error(`TurnServer.listen() called in state ${this.state}`);
+    this.state = 'listening';
+    try {
+      for (const listener of this.options.udp) await this.listenUdp(listener);
+      for (const listener of this.options.tcp) await this.listenTcp(listener);
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+    this.timer = setInterval(() => this.execute(this.core.tick(this.now())), 1000);
+    this.timer.unref();
+  }
+
+  /** Where the server listens (real ports, also when 0 was asked for). */
+  addresses(): TurnServerAddresses {
+    return {
+      udp: this.udpSockets.map((u) => ({ ip: u.endpoint.ip, port: u.endpoint.port, stunOnly: u.stunOnly })),
+      tcp: this.tcpServers.map((t) => ({ ip: t.endpoint.ip, port: t.endpoint.port })),
+    };
+  }
+
+  /** Live allocations (for tests and status pages). */
+  allocations(): AllocationSnapshot[] {
+    return this.core.allocations();
+  }
+
+  /** Ends every allocation and releases every socket, connection and timer. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.state === 'closed' || this.state === 'closing') return;
+    this.state = 'closing';
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.execute(this.core.closeAll());
+    for (const relay of this.relays.values()) relay.close();
+    this.relays.clear();
+    for (const connection of this.connections.values()) connection.stream.destroy();
+    this.connections.clear();
+    await Promise.all([
+      ...this.udpSockets.map((u) => new Promise<void>((resolve) => u.socket.close(() => resolve()))),
+      ...this.tcpServers.map((t) => new Promise<void>((resolve) => t.server.close(() => resolve()))),
+    ]);
+    this.udpSockets.length = 0;
+    this.udpByEndpoint.clear();
+    this.tcpServers.length = 0;
+    this.state = 'closed';
+  }
+
+  // ───────────────────────────── listeners ─────────────────────────────
+
+  private async listenUdp(listener: UdpListenOptions): Promise<void> {
+    const socket = dgram.createSocket({ type: net.isIPv6(listener.ip) ? 'udp6' : 'udp4' });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind({ address: listener.ip, port: listener.port, exclusive: true }, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    const endpoint = { ip: canonicalIp(listener.ip), port: socket.address().port };
+    const stunOnly = listener.stunOnly === true;
+    this.udpSockets.push({ socket, endpoint, stunOnly });
+    this.udpByEndpoint.set(key(endpoint), socket);
+    socket.on('error', () => {
+      // ICMP port unreachable and similar per-datagram errors must not stop the listener.
+    });
+    socket.on('message', (message, rinfo) => {
+      if (this.state !== 'listening') return;
+      const tuple: FiveTuple = { transport: 'udp', client: { ip: canonicalIp(rinfo.address), port: rinfo.port }, server: endpoint };
+      this.execute(this.core.handleClientMessage({ data: toBytes(message), tuple, nowMs: this.now(), stunOnly }));
+    });
+  }
+
+  private async listenTcp(listener: TcpListenOptions): Promise<void> {
+    const server = net.createServer((socket) => this.acceptConnection(socket));
+    server.maxConnections = this.options.maxConnections ?? 1024;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: listener.ip, port: listener.port, exclusive: true }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : listener.port;
+    server.on('error', () => {
+      // Accept errors (EMFILE …) affect one connection; the listener stays.
+    });
+    this.tcpServers.push({ server, endpoint: { ip: canonicalIp(listener.ip), port } });
+  }
+
+  private acceptConnection(socket: net.Socket): void {
+    if (this.state !== 'listening' || !socket.remoteAddress || !socket.remotePort || !socket.localAddress) {
+      socket.destroy();
+      return;
+    }
+    socket.on('error', () => socket.destroy());
+    socket.setNoDelay(true);
+    const deadline = setTimeout(() => socket.destroy(), this.options.firstByteTimeoutMs ?? 10_000);
+    socket.once('close', () => clearTimeout(deadline));
+    const client = { ip: canonicalIp(socket.remoteAddress), port: socket.remotePort };
+    const server = { ip: canonicalIp(socket.localAddress), port: socket.localPort ?? 0 };
+    socket.once('data', (first: Buffer) => {
+      if (first[0] === TLS_HANDSHAKE_RECORD) {
+        if (!this.secureContext) {
+          socket.destroy();
+          return;
+        }
+        // Put the ClientHello back and let a server-side TLSSocket read it (Node feeds a wrapped socket's
+        // buffered bytes to the TLS engine first).
+        socket.pause();
+        socket.unshift(first);
+        const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: this.secureContext });
+        secure.on('error', () => secure.destroy());
+        secure.once('secure', () => clearTimeout(deadline));
+        this.attachStream(secure, 'tls', client, server);
+      } else {
+        clearTimeout(deadline);
+        this.attachStream(socket, 'tcp', client, server);
+        socket.emit('data', first);
+      }
+    });
+  }
+
+  private attachStream(stream: net.Socket | tls.TLSSocket, transport: TurnTransport, client: Endpoint, server: Endpoint): void {
+    const tuple: FiveTuple = { transport, client, server };
+    const id = tupleKey(tuple);
+    this.connections.set(id, { stream, tuple });
+    const framer = new StreamFramer();
+    stream.on('data', (chunk: Buffer) => {
+      if (this.state !== 'listening') return;
+      let frames;
+      try {
+        frames = framer.push(toBytes(chunk));
+      } catch {
+        // Garbage on a stream cannot be resynchronised: close the connection (and, below, its allocation).
+        stream.destroy();
+        return;
+      }
+      for (const frame of frames) {
+        this.execute(this.core.handleClientMessage({ data: frame.bytes, tuple, nowMs: this.now() }));
+      }
+    });
+    stream.once('close', () => {
+      if (this.connections.get(id)?.stream === stream) this.connections.delete(id);
+      if (this.state === 'listening') this.execute(this.core.handleConnectionClosed(tuple, this.now()));
+    });
+  }
+
+  // ───────────────────────────── actions ─────────────────────────────
+
+  private execute(actions: TurnAction[]): void {
+    for (const action of actions) {
+      switch (action.type) {
+        case 'send':
+          this.sendToClient(action.tuple, action.data);
+          break;
+        case 'send-relay': {
+          const relay = this.relays.get(key(action.relay));
+          relay?.send(action.data, action.peer.port, action.peer.ip);
+          break;
+        }
+        case 'allocate':
+          void this.bindRelay(action.evenPort).then((bound) => {
+            if (bound && this.state !== 'listening') {
+              bound.socket.close();
+              return;
+            }
+            if (bound) this.relays.set(key(bound.relay), bound.socket);
+            this.execute(this.core.commitAllocation(action.allocationId, bound?.relay ?? null, this.now()));
+          });
+          break;
+        case 'release': {
+          const relayKey = key(action.relay);
+          this.relays.get(relayKey)?.close();
+          this.relays.delete(relayKey);
+          break;
+        }
+        case 'ignore':
+          break;
+      }
+    }
+  }
+
+  private sendToClient(tuple: FiveTuple, data: Uint8Array): void {
+    if (tuple.transport === 'udp') {
+      this.udpByEndpoint.get(key(tuple.server))?.send(data, tuple.client.port, tuple.client.ip);
+      return;
+    }
+    const connection = this.connections.get(tupleKey(tuple));
+    if (!connection || connection.stream.destroyed) return;
+    if (connection.stream.writableLength > MAX_CONNECTION_BACKLOG_BYTES) return;
+    connection.stream.write(data);
+  }
+
+  /** Binds a relay socket on a random free port of the range (even when asked, RFC 8656 §7.2), or null. */
+  private async bindRelay(evenPort: boolean): Promise<{ socket: dgram.Socket; relay: Endpoint } | null> {
+    const { relayPortMin: min, relayPortMax: max, relayIp } = this.options;
+    const span = max - min + 1;
+    const start = Math.floor(Math.random() * span);
+    let tried = 0;
+    for (let i = 0; i < span && tried < RELAY_BIND_ATTEMPTS; i++) {
+      const port = min + ((start + i) % span);
+      if (evenPort && port % 2 !== 0) continue;
+      tried++;
+      const socket = dgram.createSocket('udp4');
+      const ok = await new Promise<boolean>((resolve) => {
+        socket.once('error', () => resolve(false));
+        socket.bind({ address: relayIp, port, exclusive: true }, () => resolve(true));
+      });
+      if (!ok) {
+        try {
+          socket.close();
+        } catch {
+          // Never bound: nothing to close.
+        }
+        continue;
+      }
+      const relay = { ip: canonicalIp(relayIp), port };
+      socket.removeAllListeners('error');
+      socket.on('error', () => {
+        // Per-datagram errors (ICMP unreachable from a peer) must not kill the relay.
+      });
+      socket.on('message', (message, rinfo) => {
+        if (this.state !== 'listening') return;
+        const peer = { ip: canonicalIp(rinfo.address), port: rinfo.port };
+        this.execute(this.core.handlePeerDatagram({ relay, peer, data: toBytes(message), nowMs: this.now() }));
+      });
+      return { socket, relay };
+    }
+    return null;
+  }
+}
