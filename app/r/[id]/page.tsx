@@ -1,0 +1,63 @@
+// GET /r/:id – the human page of a shared result (404 when the id is unknown)
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { cache } from 'react';
+import { VERDICT_COPY, formatTimestamp } from '../../../components/result/labels';
+import { ResultView } from '../../../components/result/result-view';
+import { RunActions } from '../../../components/runner/run-actions';
+import { SiteShell } from '../../../components/site/site-shell';
+import { secondaryButton } from '../../../components/ui/button-styles';
+import { loadConfig } from '../../../server/config/load';
+import { getResultStore } from '../../../server/store';
+
+export const dynamic = 'force-dynamic';
+
+type Props = { params: Promise<{ id: string }> };
+
+/**
+ * The stored result, loaded once per request for both metadata and page. The store re-validates the stored
+ * JSON against ResultSchema before returning it (a record that no longer matches raises corrupt_record),
+ * so only schema-valid results are rendered.
+ */
+const loadShared = cache(async (id: string) => getResultStore(loadConfig()).get(id));
+
+/** Page title from the verdict; share pages are never indexed. */
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const result = await loadShared((await params).id);
+  if (!result) return { title: 'Result not found', robots: { index: false } };
+  return {
+    title: `${VERDICT_COPY[result.verdict].title} — shared result`,
+    description: VERDICT_COPY[result.verdict].sentence,
+    // Share links are meant for the people they are sent to, not for search engines.
+    robots: { index: false, follow: false },
+  };
+}
+
+/** A stored result with a "shared result" header; 404 when the id is unknown. */
+export default async function SharedResultPage({ params }: Props) {
+  const { id } = await params;
+  const result = await loadShared(id);
+  if (!result) notFound();
+  return (
+    <SiteShell deploymentName={loadConfig().name}>
+      <div className="space-y-6">
+        <header className="space-y-2">
+          <p className="text-sm font-semibold tracking-wide text-blue-800 uppercase">Shared result</p>
+          <h1 className="text-2xl font-semibold tracking-tight text-slate-900 sm:text-3xl">Network readiness for video calls</h1>
+          <p className="text-sm leading-6 text-slate-700">
+            Someone ran this test on their network on <time dateTime={result.startedAt}>{formatTimestamp(result.startedAt)}</time>{' '}
+            and shared the result. It describes their network at that moment, not yours.
+          </p>
+          <div className="flex flex-wrap gap-2 pt-2">
+            <RunActions result={result} allowShare={false} />
+            <Link href="/" className={secondaryButton}>
+              Test your own network
+            </Link>
+          </div>
+        </header>
+        <ResultView result={result} />
+      </div>
+    </SiteShell>
+  );
+}

@@ -1,0 +1,74 @@
+/**
+ * Words and ordering for showing a Result: verdict copy, severity order, probe titles, duration and time
+ * formats. Deterministic (no locale or time zone of the machine), so server and browser render the same text.
+ */
+import type { Finding, Severity, Verdict } from '../../lib/schema/result';
+
+/** How each verdict is presented: headline, one explaining sentence, colour tone. */
+export const VERDICT_COPY: Record<Verdict, { title: string; sentence: string; tone: 'green' | 'amber' | 'red' | 'grey' }> = {
+  ready: {
+    title: 'Ready for calls',
+    sentence: 'Your network lets audio and video through directly. Calls should connect quickly and sound clear.',
+    tone: 'green',
+  },
+  degraded: {
+    title: 'Calls will work, with limitations',
+    sentence:
+      'Calls can connect, but only through a fallback path, which can add delay or lower quality. The findings below tell your IT team what to change.',
+    tone: 'amber',
+  },
+  blocked: {
+    title: 'Calls will not connect',
+    sentence: 'Your network blocks every path that audio and video need. Send this result to your IT team: the findings say what to open.',
+    tone: 'red',
+  },
+  inconclusive: {
+    title: 'Could not complete the test',
+    sentence: 'The test servers could not be reached, so nothing can be said about calls yet. Check your connection and run the test again.',
+    tone: 'grey',
+  },
+};
+
+/** Severity order for display: blockers first. */
+const SEVERITY_RANK: Record<Severity, number> = { blocker: 0, warning: 1, info: 2 };
+
+/** Severity words. */
+export const SEVERITY_LABEL: Record<Severity, string> = { blocker: 'Blocker', warning: 'Warning', info: 'Note' };
+
+/** Returns the findings sorted blocker → warning → info, keeping the diagnosis order within a severity. */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  return findings
+    .map((finding, index) => ({ finding, index }))
+    .sort((a, b) => SEVERITY_RANK[a.finding.severity] - SEVERITY_RANK[b.finding.severity] || a.index - b.index)
+    .map(({ finding }) => finding);
+}
+
+/** Titles of the probes the default plan runs, for results viewed without the run's own `run-started` titles. */
+const KNOWN_PROBE_TITLES: Record<string, string> = {
+  session: 'Reaching the netready test server',
+  'stun-udp': 'UDP to the test server (STUN port matrix)',
+  'turn-udp': 'Relay over UDP (TURN)',
+  'turn-tcp': 'Relay over TCP (TURN)',
+  'turn-tls': 'Relay over TLS (TURN)',
+};
+
+/** Returns a human title for a probe id: the run's own title if given, a known one, else the id itself. */
+export function probeTitle(id: string, titles?: Readonly<Record<string, string>>): string {
+  return titles?.[id] ?? KNOWN_PROBE_TITLES[id] ?? id;
+}
+
+/** Formats milliseconds for people: "84 ms", "1.2 s", "1 min 3 s". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** Formats an ISO timestamp as "2025-11-25 09:14:03 UTC" (UTC so the share page reads the same everywhere). */
+export function formatTimestamp(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}

@@ -1,0 +1,33 @@
+/**
+ * The verdict as the first thing a person reads: coloured panel, icon, headline and one sentence.
+ * The headline is focusable (tabIndex -1) so the runner can move focus to it when a run finishes.
+ */
+import type { Verdict } from '../../lib/schema/result';
+import { BlockedIcon, CheckIcon, QuestionIcon, WarnIcon } from '../ui/icons';
+import { VERDICT_COPY } from './labels';
+
+const TONES = {
+  green: { panel: 'border-emerald-300 bg-emerald-50', icon: 'bg-emerald-700 text-white', title: 'text-emerald-900', Icon: CheckIcon },
+  amber: { panel: 'border-amber-300 bg-amber-50', icon: 'bg-amber-500 text-amber-950', title: 'text-amber-950', Icon: WarnIcon },
+  red: { panel: 'border-red-300 bg-red-50', icon: 'bg-red-700 text-white', title: 'text-red-900', Icon: BlockedIcon },
+  grey: { panel: 'border-slate-300 bg-slate-100', icon: 'bg-slate-600 text-white', title: 'text-slate-900', Icon: QuestionIcon },
+} as const;
+
+/** Coloured verdict panel with icon, headline ("Ready for calls" …) and one sentence. */
+export function VerdictBanner({ verdict, headingId }: { verdict: Verdict; headingId?: string }) {
+  const copy = VERDICT_COPY[verdict];
+  const tone = TONES[copy.tone];
+  return (
+    <section className={`flex gap-4 rounded-xl border p-4 sm:p-5 ${tone.panel}`} aria-labelledby={headingId}>
+      <span className={`flex h-10 w-10 shrink-0 items-center justify-center rounded-full ${tone.icon}`}>
+        <tone.Icon className="h-6 w-6" />
+      </span>
+      <div className="min-w-0">
+        <h2 id={headingId} tabIndex={-1} className={`text-xl font-semibold tracking-tight focus:outline-none sm:text-2xl ${tone.title}`}>
+          {copy.title}
+        </h2>
+        <p className="mt-1 text-sm leading-6 text-slate-800 sm:text-base">{copy.sentence}</p>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,233 @@
+'use client';
+/**
+ * The test runner: Start → live progress → result with actions. Used by the landing page and, compact, by
+ * /embed. A run is an object owned by this component (an AbortController per run); events of a run that was
+ * replaced or unmounted are ignored.
+ *
+ * When a run finishes it is handed over to:
+ * - `window.__netreadyReport(result)` if present (the CLI injects it with Playwright's exposeFunction);
+ * - in the embed variant, the parent window via `postMessage({ type: 'netready:result', result }, '*')`.
+ *   targetOrigin `*` is deliberate: netready cannot know which site embeds it, and the result is a
+ *   non-secret network summary the embedding page asked for (it carries no credentials or tokens).
+ */
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import type { Result } from '../../lib/schema/result';
+import { VERDICT_COPY, probeTitle } from '../result/labels';
+import { ResultView } from '../result/result-view';
+import { heroButton } from '../ui/button-styles';
+import { SpinnerIcon } from '../ui/icons';
+import { statusLabel } from '../ui/status-badge';
+import { ProbeProgress } from './probe-progress';
+import { INITIAL_PROGRESS, progressReducer } from './progress-state';
+import { RunActions } from './run-actions';
+import { startRun } from './start-run';
+
+/** Props of Runner, all from the server's configuration. */
+export interface RunnerProps {
+  /** Probe server HTTP base URL as the browser reaches it. */
+  probeUrl: string;
+  /** Overall time budget of a run in ms. */
+  budgetMs: number;
+  /** Per-probe deadline in ms (config `run.probeTimeoutMs`); startRun's default when absent. */
+  probeTimeoutMs?: number;
+  /** Deployment name recorded in the result. */
+  configName: string;
+  /** Start immediately on load (`?autostart=1`, used by the CLI and embeds). */
+  autostart?: boolean;
+  /** `page` for the landing page, `embed` for the compact iframe variant. */
+  variant?: 'page' | 'embed';
+}
+
+type Phase = { kind: 'idle' } | { kind: 'running' } | { kind: 'finished'; result: Result } | { kind: 'failed'; message: string };
+
+/** Message event posted to the embedding window when a run finishes (embed variant). */
+export interface NetreadyResultMessage {
+  type: 'netready:result';
+  result: Result;
+}
+
+const VERDICT_HEADING_ID = 'run-verdict';
+
+/** Hands a finished result to the CLI hook and, when embedded, to the parent window. Never throws. */
+function reportResult(result: Result, variant: 'page' | 'embed'): void {
+  try {
+    const pending = window.__netreadyReport?.(result);
+    if (pending) pending.catch((error: unknown) => console.warn('netready: __netreadyReport failed', error));
+  } catch (error) {
+    console.warn('netready: __netreadyReport failed', error);
+  }
+  if (variant === 'embed' && window.parent !== window) {
+    const message: NetreadyResultMessage = { type: 'netready:result', result };
+    window.parent.postMessage(message, '*');
+  }
+}
+
+const CHECK_STEPS = [
+  { title: 'Reaches the test server', text: 'Confirms that this site’s test servers answer from your network.' },
+  { title: 'Tries every path calls use', text: 'Direct UDP, then relays over UDP, TCP and TLS, the way video call apps do.' },
+  { title: 'Explains what to change', text: 'Plain-language findings for your IT team, with a link you can share.' },
+];
+
+/** Idle-state explanation of what a run does. */
+function WhatItChecks() {
+  return (
+    <section aria-labelledby="what-heading" className="rounded-xl border border-slate-200 bg-white p-5">
+      <h2 id="what-heading" className="text-sm font-semibold tracking-wide text-slate-700 uppercase">
+        What the test does
+      </h2>
+      <ol className="mt-3 grid gap-4 sm:grid-cols-3">
+        {CHECK_STEPS.map((step, index) => (
+          <li key={step.title} className="flex gap-3 sm:flex-col sm:gap-2">
+            <span className="flex h-7 w-7 shrink-0 items-center justify-center rounded-full bg-blue-50 text-sm font-semibold text-blue-800" aria-hidden="true">
+              {index + 1}
+            </span>
+            <div>
+              <h3 className="text-sm font-semibold text-slate-900">{step.title}</h3>
+              <p className="mt-0.5 text-sm leading-6 text-slate-600">{step.text}</p>
+            </div>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+/** The interactive runner (client component). */
+export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autostart = false, variant = 'page' }: RunnerProps) {
+  const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
+  const [progress, dispatch] = useReducer(progressReducer, INITIAL_PROGRESS);
+  const [nowMs, setNowMs] = useState(0);
+  const [announcement, setAnnouncement] = useState('');
+  const controllerRef = useRef<AbortController | null>(null);
+  const runStartRef = useRef(0);
+  const titlesRef = useRef<Record<string, string>>({});
+
+  const start = useCallback(() => {
+    controllerRef.current?.abort();
+    const controller = new AbortController();
+    controllerRef.current = controller;
+    dispatch({ type: 'reset' });
+    titlesRef.current = {};
+    runStartRef.current = performance.now();
+    setNowMs(0);
+    setPhase({ kind: 'running' });
+    setAnnouncement('Test started.');
+    startRun({
+      probeUrl,
+      budgetMs,
+      ...(probeTimeoutMs !== undefined ? { probeTimeoutMs } : {}),
+      configName,
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (controller.signal.aborted) return;
+        if (event.type === 'run-started') {
+          runStartRef.current = performance.now();
+          titlesRef.current = Object.fromEntries(event.probes.map(({ id, title }) => [id, title]));
+        }
+        if (event.type === 'probe-finished') {
+          setAnnouncement(`${probeTitle(event.probeId, titlesRef.current)}: ${statusLabel(event.outcome.status)}.`);
+        }
+        dispatch({ type: 'event', event });
+      },
+    }).then(
+      (result) => {
+        if (controller.signal.aborted) return;
+        setPhase({ kind: 'finished', result });
+        setAnnouncement(`Test finished: ${VERDICT_COPY[result.verdict].title}.`);
+        reportResult(result, variant);
+      },
+      (error: unknown) => {
+        if (controller.signal.aborted) return;
+        console.error('netready: run failed', error);
+        const detail = error instanceof Error && error.message ? ` (${error.message})` : '';
+        setPhase({ kind: 'failed', message: `The test stopped before it could finish${detail}.` });
+        setAnnouncement('The test stopped before it could finish.');
+      },
+    );
+  }, [probeUrl, budgetMs, probeTimeoutMs, configName, variant]);
+
+  // `?autostart=1`: start on mount. In development React mounts twice; the first run is aborted by cleanup.
+  useEffect(() => {
+    if (autostart) start();
+    return () => controllerRef.current?.abort();
+    // Only on mount (empty deps on purpose): a later prop change must not restart a run.
+  }, []);
+
+  // Elapsed time of running probes, ticking ten times a second while a run is in progress.
+  useEffect(() => {
+    if (phase.kind !== 'running') return;
+    const timer = setInterval(() => setNowMs(performance.now() - runStartRef.current), 100);
+    return () => clearInterval(timer);
+  }, [phase.kind]);
+
+  // Move focus to the verdict so keyboard and screen-reader users land on the answer.
+  useEffect(() => {
+    if (phase.kind === 'finished') document.getElementById(VERDICT_HEADING_ID)?.focus();
+  }, [phase.kind]);
+
+  const compact = variant === 'embed';
+  const titles = Object.fromEntries(progress.rows.map(({ id, title }) => [id, title]));
+  const done = progress.rows.filter((row) => row.durationMs !== undefined).length;
+  const seconds = Math.ceil(budgetMs / 1000);
+
+  return (
+    <div className={compact ? 'space-y-4' : 'space-y-8'}>
+      <section aria-labelledby="runner-heading" className={compact ? '' : 'pt-2 sm:pt-6'}>
+        <h1 id="runner-heading" className={compact ? 'text-lg font-semibold text-slate-900' : 'text-3xl font-semibold tracking-tight text-balance text-slate-900 sm:text-4xl'}>
+          Is your network ready for video calls?
+        </h1>
+        <p className={compact ? 'mt-1 text-sm text-slate-700' : 'mt-3 max-w-2xl text-base leading-7 text-pretty text-slate-700 sm:text-lg'}>
+          Checks whether your network lets video calls through, and tells your IT team exactly what to change.
+        </p>
+        <div className={compact ? 'mt-3' : 'mt-6'}>
+          {phase.kind === 'finished' ? (
+            <RunActions result={phase.result} onRunAgain={start} />
+          ) : (
+            <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
+              <button type="button" onClick={start} disabled={phase.kind === 'running'} className={heroButton}>
+                {phase.kind === 'running' && <SpinnerIcon className="h-5 w-5" />}
+                {phase.kind === 'running' ? 'Testing…' : phase.kind === 'failed' ? 'Try again' : 'Start'}
+              </button>
+              <p className="text-sm text-slate-600">
+                {phase.kind === 'running'
+                  ? progress.rows.length > 0
+                    ? `${done} of ${progress.rows.length} checks done`
+                    : 'Preparing…'
+                  : `Takes up to ${seconds} seconds. Nothing to install.`}
+              </p>
+            </div>
+          )}
+        </div>
+      </section>
+
+      {/* Screen-reader narration of the run: start, each finished check, the verdict. */}
+      <p className="sr-only" role="status" aria-live="polite" aria-atomic="true">
+        {announcement}
+      </p>
+
+      {phase.kind === 'idle' && !compact && <WhatItChecks />}
+
+      {phase.kind === 'failed' && (
+        <div className="rounded-xl border border-red-200 bg-red-50 p-4 text-sm text-red-900" role="alert">
+          <p className="font-semibold">The test could not complete.</p>
+          <p className="mt-1">{phase.message} Check your connection and press “Try again”. If it keeps failing, the test server may be down.</p>
+        </div>
+      )}
+
+      {(phase.kind === 'running' || (phase.kind === 'failed' && progress.rows.length > 0)) && (
+        <section aria-labelledby="progress-heading">
+          <h2 id="progress-heading" className="text-sm font-semibold tracking-wide text-slate-700 uppercase">
+            Checking your network
+          </h2>
+          <div className="mt-2" aria-busy={phase.kind === 'running'}>
+            <ProbeProgress rows={progress.rows} nowMs={nowMs} />
+          </div>
+        </section>
+      )}
+
+      {phase.kind === 'finished' && (
+        <ResultView result={phase.result} probeTitles={titles} verdictHeadingId={VERDICT_HEADING_ID} />
+      )}
+    </div>
+  );
+}

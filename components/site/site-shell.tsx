@@ -1,0 +1,44 @@
+/**
+ * The page frame of the full-size pages (landing, share page): header with the deployment name, content,
+ * footer. /embed does without it.
+ */
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+
+/** Header + main + footer around a page's content. */
+export function SiteShell({ deploymentName, children }: { deploymentName: string; children: ReactNode }) {
+  return (
+    <div className="flex min-h-dvh flex-col">
+      <a
+        href="#main"
+        className="sr-only rounded-md bg-white px-3 py-2 text-sm font-semibold text-blue-800 shadow focus:not-sr-only focus:absolute focus:top-2 focus:left-2"
+      >
+        Skip to content
+      </a>
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex h-14 max-w-3xl items-center justify-between gap-4 px-4">
+          <Link href="/" className="flex min-w-0 items-center gap-2 rounded-md font-semibold text-slate-900">
+            <span className="flex h-7 w-7 shrink-0 items-center justify-center rounded-md bg-blue-700 text-white" aria-hidden="true">
+              <svg viewBox="0 0 24 24" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth={2.5} strokeLinecap="round">
+                <path d="M4 14a11 11 0 0116 0M7.5 17.5a6 6 0 019 0M12 20.5v.01" />
+              </svg>
+            </span>
+            <span className="truncate">{deploymentName}</span>
+          </Link>
+          <span className="hidden text-sm text-slate-600 sm:block">Network readiness test</span>
+        </div>
+      </header>
+      <main id="main" className="mx-auto w-full max-w-3xl flex-1 px-4 py-8 sm:py-10">
+        {children}
+      </main>
+      <footer className="border-t border-slate-200 bg-white">
+        <div className="mx-auto max-w-3xl px-4 py-5 text-xs leading-5 text-slate-600">
+          <p>
+            Runs in your browser against this site’s own test servers. Nothing is stored unless you create a share link.
+          </p>
+          <p className="mt-1">Powered by netready — a self-hostable, vendor-neutral WebRTC network test.</p>
+        </div>
+      </footer>
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+/**
+ * The HTTP API's one error envelope, `{ "error": { "code", "message" } }`, and its one code→status map.
+ * Pure and isomorphic: the server builds envelopes with it, the browser reads them (share-link errors).
+ */
+
+/** Every error code the HTTP API can return, mapped to its HTTP status. Codes are public API: add, never rename. */
+export const API_ERROR_STATUS = {
+  /** The request body is not valid JSON (or not UTF-8). */
+  invalid_json: 400,
+  /** The request is well-formed JSON but its fields are invalid (probe API: SDP offer). */
+  invalid_request: 400,
+  /** No stored result has this id. */
+  not_found: 404,
+  /** The request method is not supported on this path. */
+  method_not_allowed: 405,
+  /** The request body is larger than `web.maxResultBytes`. */
+  payload_too_large: 413,
+  /** The body is JSON but not a valid Result (schemaVersion 1). */
+  invalid_result: 422,
+  /** The probe server's media peer is at capacity. */
+  peer_unavailable: 503,
+  /** Anything unexpected; details go to the server log, never to the client. */
+  internal_error: 500,
+} as const satisfies Record<string, number>;
+
+/** An error code of the HTTP API. */
+export type ApiErrorCode = keyof typeof API_ERROR_STATUS;
+
+/** The JSON body of every error response. */
+export interface ApiErrorEnvelope {
+  error: { code: ApiErrorCode; message: string };
+}
+
+/** An API failure with a public code and a message that is safe to show to the caller. */
+export class ApiError extends Error {
+  /** Public error code; decides the HTTP status via API_ERROR_STATUS. */
+  readonly code: ApiErrorCode;
+  constructor(code: ApiErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ApiError';
+    this.code = code;
+  }
+
+  /** The HTTP status for this error's code. */
+  get status(): number {
+    return API_ERROR_STATUS[this.code];
+  }
+
+  /** The JSON envelope for this error. */
+  toEnvelope(): ApiErrorEnvelope {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
+
+/** Returns the HTTP status of an API error code. */
+export function statusForCode(code: ApiErrorCode): number {
+  return API_ERROR_STATUS[code];
+}
+
+/**
+ * Reads an error envelope from an unknown JSON value (e.g. a failed fetch's body).
+ * Returns null when the value is not an envelope; unknown codes are kept as plain strings.
+ */
+export function readErrorEnvelope(value: unknown): { code: string; message: string } | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const error = (value as { error?: unknown }).error;
+  if (typeof error !== 'object' || error === null) return null;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string' || typeof message !== 'string') return null;
+  return { code, message };
+}
