@@ -42,7 +42,7 @@ function evaluateTransport(transport: TurnTransport, facts: TransportFacts): Fin
       (allocatedOnly
         ? `A relay was allocated on the test server via ${turn.url}, but test messages sent through it did not come back. ` +
           'Something between this computer and the server lets the connection open but drops the traffic — typically a path with a smaller packet size (VPN) where "fragmentation needed" messages are blocked, or a filter that inspects the stream.'
-        : `No relay could be set up via ${turn.url ?? words.name}. ${turn.reason ?? ''}`) +
+        : (turn.reason ?? `No relay could be set up via ${turn.url ?? words.name}.`)) +
       ` ${words.why}`,
     remediation:
       `Allow outbound ${words.protocol} to ${host} port ${port} without inspection or proxy rewriting` +

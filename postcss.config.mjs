@@ -1,0 +1,6 @@
+// PostCSS for Tailwind CSS 4: the whole Tailwind pipeline is one plugin.
+export default {
+  plugins: {
+    '@tailwindcss/postcss': {},
+  },
+};
