@@ -57,7 +57,9 @@ async function measureStartToVerdict(runs: number): Promise<Record<string, unkno
       // One warm-up run (first page load compiles/caches), not counted.
       for (let i = 0; i <= runs; i++) {
         const page = await context.newPage();
-        const reported = new Promise<unknown>((resolve) => void page.exposeFunction('__netreadyReport', resolve));
+        let report: (value: unknown) => void = () => undefined;
+        const reported = new Promise<unknown>((resolve) => (report = resolve));
+        await page.exposeFunction('__netreadyReport', (value: unknown) => report(value));
         const started = performance.now();
         await page.goto(`${stack.webUrl}/?autostart=1`);
         const result = ResultSchema.parse(await Promise.race([reported, new Promise((_, reject) => setTimeout(() => reject(new Error('no result in 60 s')), 60_000))]));

@@ -60,9 +60,9 @@ async function check(options: CheckOptions, err: (line: string) => void): Promis
   }
   try {
     const page = context.pages()[0] ?? (await context.newPage());
-    const reported = new Promise<unknown>((resolve) => {
-      void page.exposeFunction('__netreadyReport', (value: unknown) => resolve(value));
-    });
+    let report: (value: unknown) => void = () => undefined;
+    const reported = new Promise<unknown>((resolve) => (report = resolve));
+    await page.exposeFunction('__netreadyReport', (value: unknown) => report(value));
     const timedOut = new Promise<'timeout'>((resolve) => deadline.addEventListener('abort', () => resolve('timeout'), { once: true }));
     const target = `${options.url}/?autostart=1`;
     if (!options.json) err(`Running netready in headless Chromium against ${options.url} …`);

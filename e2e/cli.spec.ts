@@ -91,7 +91,7 @@ test('with the probe server stopped, check reports inconclusive + server-unreach
 });
 
 test('check against an address where nothing listens says it could not run, exit 3', async () => {
-  const run = await runCli(['check', '--url', 'http://127.0.0.1:9', '--timeout-ms', '10000']);
+  const run = await runCli(['check', '--url', 'http://127.0.0.1:24999', '--timeout-ms', '10000']);
   expect(run.code).toBe(3);
   expect(run.stderr).toContain('could not run the check');
   expect(run.stdout).toBe('');

@@ -108,7 +108,7 @@ export interface Stack {
   web: ManagedProcess;
   /** Environment both processes got (config via NETREADY_* variables). */
   env: NodeJS.ProcessEnv;
-  /** Stops both processes and removes the data folder. */
+  /** Stops both processes (the current `probe` and `web`) and removes the data folder. */
   stop(): Promise<void>;
 }
 
@@ -162,7 +162,7 @@ export async function startStack(ports: StackPorts): Promise<Stack> {
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
-  return {
+  const stack: Stack = {
     ports,
     dataDir,
     webUrl,
@@ -171,8 +171,10 @@ export async function startStack(ports: StackPorts): Promise<Stack> {
     web,
     env,
     async stop() {
-      await Promise.all([web.stop(), probe.stop()]);
+      // Tests may replace stack.probe (stop and restart it): stop whatever runs now.
+      await Promise.all([stack.web.stop(), stack.probe.stop()]);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return stack;
 }
