@@ -47,7 +47,7 @@ async function measureStartToVerdict(runs: number): Promise<Record<string, unkno
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: process.env.NETREADY_CHROMIUM ?? '/usr/bin/chromium',
       headless: true,
-      args: [...CHROMIUM_ARGS, '--disable-quic'],
+      args: CHROMIUM_ARGS,
       env: { ...process.env, HOME: home },
     });
     const durations: number[] = [];

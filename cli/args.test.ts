@@ -9,6 +9,14 @@ describe('parseArgs', () => {
       json: true,
       timeoutMs: 20000,
       trustDevCa: true,
+      trustCaFiles: [],
+    });
+  });
+
+  it('collects repeated --trust-ca files and a proxy', () => {
+    expect(parseArgs(['check', '--url', 'http://x', '--trust-ca', 'a.pem', '--trust-ca=b.pem', '--proxy-server', 'http://192.0.2.3:3128'])).toMatchObject({
+      trustCaFiles: ['a.pem', 'b.pem'],
+      proxyServer: 'http://192.0.2.3:3128',
     });
   });
 

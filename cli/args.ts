@@ -13,6 +13,10 @@ export interface CheckOptions {
   timeoutMs: number;
   /** Trust the deployment's development CA (GET /api/dev-ca) for TURN-TLS. */
   trustDevCa: boolean;
+  /** Extra CA certificate files (PEM) the browser trusts for this run (e.g. a corporate inspection CA). */
+  trustCaFiles: string[];
+  /** Explicit proxy for the browser (Chromium's --proxy-server), e.g. http://proxy.example:3128. */
+  proxyServer?: string;
 }
 
 /** Parse outcome: options, a help request, or a usage error. */
@@ -30,6 +34,9 @@ Runs the netready network readiness test in headless Chromium against a deployme
   --json               print the result JSON (schemaVersion 1) instead of a summary
   --timeout-ms N       give up after N milliseconds (default ${DEFAULT_TIMEOUT_MS})
   --no-trust-dev-ca    do not trust the deployment's development CA for TURN over TLS
+  --trust-ca <file>    also trust this CA certificate (PEM) in the browser; repeatable
+  --proxy-server <url> send the browser's traffic through this proxy (Chromium --proxy-server);
+                       without it Chromium uses the proxy settings of the environment
 
 Exit codes: 0 ready, 1 degraded, 2 blocked, 3 could not run (or inconclusive).
 Chromium: $NETREADY_CHROMIUM, else Playwright's Chromium, else /usr/bin/chromium.`;
@@ -42,6 +49,8 @@ export function parseArgs(argv: string[]): ParsedArgs {
   let url: string | undefined;
   let json = false;
   let trustDevCa = true;
+  const trustCaFiles: string[] = [];
+  let proxyServer: string | undefined;
   let timeoutMs = DEFAULT_TIMEOUT_MS;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
@@ -50,6 +59,14 @@ export function parseArgs(argv: string[]): ParsedArgs {
     if (flag === '--url') url = value();
     else if (flag === '--json') json = true;
     else if (flag === '--no-trust-dev-ca') trustDevCa = false;
+    else if (flag === '--trust-ca') {
+      const file = value();
+      if (!file) return { command: 'error', message: '--trust-ca needs a PEM file' };
+      trustCaFiles.push(file);
+    } else if (flag === '--proxy-server') {
+      proxyServer = value();
+      if (!proxyServer) return { command: 'error', message: '--proxy-server needs a proxy URL' };
+    }
     else if (flag === '--timeout-ms') {
       const raw = value();
       if (!raw || !/^\d+$/.test(raw) || Number(raw) < 1000) return { command: 'error', message: `--timeout-ms needs a whole number of milliseconds ≥ 1000, got "${raw ?? ''}"` };
@@ -64,7 +81,15 @@ export function parseArgs(argv: string[]): ParsedArgs {
     return { command: 'error', message: `--url "${url}" is not a valid URL` };
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { command: 'error', message: `--url must be http(s), got "${parsed.protocol}"` };
-  return { command: 'check', url: parsed.toString().replace(/\/+$/, ''), json, timeoutMs, trustDevCa };
+  return {
+    command: 'check',
+    url: parsed.toString().replace(/\/+$/, ''),
+    json,
+    timeoutMs,
+    trustDevCa,
+    trustCaFiles,
+    ...(proxyServer ? { proxyServer } : {}),
+  };
 }
 
 /** Exit code for a verdict: 0 ready, 1 degraded, 2 blocked, 3 inconclusive. */

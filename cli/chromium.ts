@@ -47,15 +47,17 @@ export function findChromium(env: Record<string, string | undefined>, playwright
  * Creates `<home>/.pki/nssdb` (the NSS database Chromium on Linux reads) trusting `caPem` for TLS servers,
  * with `certutil` from libnss3-tools. Throws ChromiumError('nss_failed') saying what to install.
  */
-export function trustNssCa(home: string, caPem: string): void {
+export function trustNssCa(home: string, caPem: string | string[]): void {
   const nssdb = path.join(home, '.pki', 'nssdb');
   rmSync(nssdb, { recursive: true, force: true });
   mkdirSync(nssdb, { recursive: true });
-  const caFile = path.join(nssdb, 'netready-dev-ca.pem');
-  writeFileSync(caFile, caPem);
   try {
     execFileSync('certutil', ['-N', '-d', `sql:${nssdb}`, '--empty-password'], { stdio: 'pipe' });
-    execFileSync('certutil', ['-A', '-d', `sql:${nssdb}`, '-n', 'netready dev CA', '-t', 'C,,', '-i', caFile], { stdio: 'pipe' });
+    (Array.isArray(caPem) ? caPem : [caPem]).forEach((pem, i) => {
+      const caFile = path.join(nssdb, `trusted-ca-${i}.pem`);
+      writeFileSync(caFile, pem);
+      execFileSync('certutil', ['-A', '-d', `sql:${nssdb}`, '-n', `netready trusted CA ${i}`, '-t', 'C,,', '-i', caFile], { stdio: 'pipe' });
+    });
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new ChromiumError(
@@ -71,25 +73,25 @@ export function trustNssCa(home: string, caPem: string): void {
 export interface BrowserSandbox {
   home: string;
   profile: string;
-  /** Whether the dev CA was added to the NSS DB. */
+  /** Whether any CA was added to the NSS DB. */
   trustedCa: boolean;
   cleanup(): void;
 }
 
 /**
  * Makes a fresh HOME with an NSS DB (Chromium on Linux reads `$HOME/.pki/nssdb`) and a profile folder.
- * When `caPem` is given, trusts it for TLS servers via `certutil` (libnss3-tools).
+ * Trusts every CA in `caPems` for TLS servers via `certutil` (libnss3-tools).
  */
-export function createBrowserSandbox(caPem: string | null): BrowserSandbox {
+export function createBrowserSandbox(caPems: string[]): BrowserSandbox {
   const root = mkdtempSync(path.join(os.tmpdir(), 'netready-cli-'));
   const home = path.join(root, 'home');
   const profile = path.join(root, 'profile');
   mkdirSync(profile, { recursive: true });
   const cleanup = (): void => rmSync(root, { recursive: true, force: true });
   let trustedCa = false;
-  if (caPem) {
+  if (caPems.length > 0) {
     try {
-      trustNssCa(home, caPem);
+      trustNssCa(home, caPems);
       trustedCa = true;
     } catch (error) {
       cleanup();
@@ -107,4 +109,6 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // No QUIC: netready's servers speak TCP/TLS, and QUIC attempts to other hosts only add noise on locked-down networks.
+  '--disable-quic',
 ];

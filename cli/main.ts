@@ -3,6 +3,7 @@
  * finish (the page calls `window.__netreadyReport(result)`, which the CLI exposes), prints a summary or the
  * JSON, and exits 0 ready / 1 degraded / 2 blocked / 3 could not run or inconclusive.
  */
+import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { ResultSchema, type Result } from '../lib/schema/result';
 import { exitCodeFor, parseArgs, USAGE, type CheckOptions } from './args';
@@ -37,19 +38,27 @@ async function check(options: CheckOptions, err: (line: string) => void): Promis
   } catch (error) {
     return { error: (error as Error).message };
   }
-  const caPem = options.trustDevCa ? await fetchDevCa(options.url, deadline) : null;
+  const devCa = options.trustDevCa ? await fetchDevCa(options.url, deadline) : null;
+  const caPems: string[] = devCa ? [devCa] : [];
+  for (const file of options.trustCaFiles) {
+    try {
+      caPems.push(readFileSync(file, 'utf8'));
+    } catch (error) {
+      return { error: `cannot read --trust-ca file ${file}: ${(error as Error).message}` };
+    }
+  }
   let sandbox;
   try {
-    sandbox = createBrowserSandbox(caPem);
+    sandbox = createBrowserSandbox(caPems);
   } catch (error) {
     return { error: error instanceof ChromiumError ? error.message : String(error) };
   }
-  if (sandbox.trustedCa && !options.json) err(`Trusting the deployment's development CA for this run (${options.url}/api/dev-ca).`);
+  if (devCa && !options.json) err(`Trusting the deployment's development CA for this run (${options.url}/api/dev-ca).`);
   const context = await chromium
     .launchPersistentContext(sandbox.profile, {
       executablePath,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: options.proxyServer ? [...CHROMIUM_ARGS, `--proxy-server=${options.proxyServer}`] : CHROMIUM_ARGS,
       env: { ...process.env, HOME: sandbox.home },
       timeout: options.timeoutMs,
     })

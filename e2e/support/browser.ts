@@ -16,6 +16,6 @@ export const E2E_HOME = path.join(REPO_ROOT, 'test-results', '.e2e-home');
 /** Launch options for Playwright. */
 export const LAUNCH_OPTIONS = {
   executablePath: CHROMIUM_PATH,
-  args: [...CHROMIUM_ARGS, '--disable-quic'],
+  args: CHROMIUM_ARGS,
   env: { ...process.env, HOME: E2E_HOME },
 };
