@@ -195,5 +195,6 @@ export async function runPlan(options: RunPlanOptions): Promise<Record<string, P
     };
     schedule();
   });
-  return outcomes;
+  // Report in plan order (not finishing order), so every view lists probes the same way.
+  return Object.fromEntries(plan.map((probe) => [probe.id, outcomes[probe.id]!]));
 }

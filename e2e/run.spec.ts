@@ -1,0 +1,103 @@
+/**
+ * What a person sees: the landing page, Start, live progress per probe, the verdict and findings, the JSON
+ * download, the share link and the shared result page — in real Chromium against the real stack, checked for
+ * accessibility (axe) and layout stability (no layout shift while the run fills in).
+ */
+import { readFileSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { ResultSchema } from '../lib/schema/result';
+
+const webUrl = (): string => process.env.NETREADY_E2E_WEB_URL ?? '';
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
+}
+
+/** Starts collecting layout-shift entries (CLS without recent input) before anything renders. */
+async function watchLayoutShifts(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __shifts: number[] };
+    w.__shifts = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as Array<PerformanceEntry & { value: number; hadRecentInput: boolean }>) {
+        if (!entry.hadRecentInput) w.__shifts.push(entry.value);
+      }
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+}
+
+test('a run from Start to verdict shows live progress, the verdict and no layout jumps', async ({ page }) => {
+  await watchLayoutShifts(page);
+  await page.goto(webUrl());
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.getByRole('button', { name: 'Start' }).click();
+  // Live progress: one reserved row per probe while the run is going.
+  await expect(page.getByRole('list', { name: 'Checks' }).getByRole('listitem')).toHaveCount(5);
+  await expect(page.getByRole('heading', { name: 'Ready for calls' })).toBeVisible();
+  const checks = page.getByRole('region', { name: 'Checks' }).getByRole('listitem');
+  await expect(checks).toHaveText([
+    /Reaching the netready test server\s*Passed/,
+    /UDP to the test server.*Passed/,
+    /TURN relay over UDP\s*Passed/,
+    /TURN relay over TCP\s*Passed/,
+    /TURN relay over TLS\s*Passed/,
+  ]);
+  const shifts = await page.evaluate(() => (window as unknown as { __shifts: number[] }).__shifts.reduce((a, b) => a + b, 0));
+  // "Good" cumulative layout shift per web.dev is ≤ 0.1.
+  expect(shifts).toBeLessThanOrEqual(0.1);
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test('the result can be downloaded as JSON and shared as a link that shows the same verdict', async ({ page }) => {
+  await page.goto(`${webUrl()}/?autostart=1`);
+  await expect(page.getByRole('heading', { name: 'Ready for calls' })).toBeVisible();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download JSON' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^netready-.+\.json$/);
+  const result = ResultSchema.parse(JSON.parse(readFileSync(await download.path(), 'utf8')));
+  expect(result.verdict).toBe('ready');
+
+  await page.getByRole('button', { name: 'Share link' }).click();
+  const link = page.getByLabel('Share link');
+  await expect(link).toHaveValue(/\/r\/[A-Za-z0-9_-]+$/);
+  const url = await link.inputValue();
+  const id = url.split('/r/')[1]!;
+  // What the server stored is the run the page showed.
+  const stored = ResultSchema.parse(await (await fetch(`${webUrl()}/api/results/${id}`)).json());
+  expect(stored.id).toBe(result.id);
+
+  await page.goto(url);
+  await expect(page.getByRole('heading', { name: 'Ready for calls' })).toBeVisible();
+  await expect(page.getByText(result.id)).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test('an unknown share id shows a not-found page, and the API answers 404 with the error envelope', async ({ page }) => {
+  const response = await page.goto(`${webUrl()}/r/AAAAAAAAAAAAAAAAAAAAAA`);
+  expect(response?.status()).toBe(404);
+  const api = await fetch(`${webUrl()}/api/results/AAAAAAAAAAAAAAAAAAAAAA`);
+  expect(api.status).toBe(404);
+  expect(await api.json()).toMatchObject({ error: { code: 'not_found' } });
+});
+
+test('the results API rejects an invalid result with 422 and stores nothing', async () => {
+  const response = await fetch(`${webUrl()}/api/results`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ schemaVersion: 1, verdict: 'great' }),
+  });
+  expect(response.status).toBe(422);
+  const body = (await response.json()) as { error: { code: string; message: string } };
+  expect(body.error.code).toBe('invalid_result');
+});
+
+test('the landing page works on a 360 px wide phone screen without horizontal scrolling', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(`${webUrl()}/?autostart=1`);
+  await expect(page.getByRole('heading', { name: 'Ready for calls' })).toBeVisible();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: 'test-results/e2e/ready-360.png', fullPage: true });
+});
