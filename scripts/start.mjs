@@ -55,19 +55,28 @@ function logError(message) {
 }
 
 /**
- * Web host and port. server/config (lib/config/schema.ts, loaded by server/config/load.ts) is the source of
- * truth for these; this script reads the same NETREADY_WEB_HOST / NETREADY_WEB_PORT overrides with the same
- * defaults, so both agree when the file-based config does not set them.
- * @returns {{ host: string, port: number }}
+ * Loads and validates the whole configuration with the probe's own loader (server/config/load.ts, via tsx), so
+ * a bad value stops start-up here — before any build — with the message naming the field, and the web app's
+ * host and port come from the one source of truth.
+ * @returns {Promise<{ host: string, port: number }>}
  */
-function readWebAddress() {
-  const host = process.env.NETREADY_WEB_HOST?.trim() || '127.0.0.1';
-  const rawPort = process.env.NETREADY_WEB_PORT?.trim() || '3000';
-  const port = Number(rawPort);
-  if (!/^\d+$/.test(rawPort) || port < 1 || port > 65535) {
-    throw new StartError(`NETREADY_WEB_PORT must be a port number (1-65535), got "${rawPort}"`, 2);
+async function readWebAddress() {
+  const tsx = await import('tsx/esm/api').catch(() => {
+    throw new StartError('the dependencies are not installed (tsx is missing). Run: npm install');
+  });
+  const unregister = tsx.register();
+  try {
+    const { loadConfig } = await import('../server/config/load.ts');
+    try {
+      const config = loadConfig();
+      return { host: config.web.host, port: config.web.port };
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConfigError') throw new StartError(error.message, 2);
+      throw error;
+    }
+  } finally {
+    await unregister();
   }
-  return { host, port };
 }
 
 /** The URL to show people: loopback and wildcard binds are reachable as localhost. */
@@ -313,7 +322,7 @@ async function main() {
   if (unknown.length > 0) throw new StartError(`unknown argument ${unknown.join(' ')}. Usage: node scripts/start.mjs [--dev]`, 2);
   const dev = args.includes('--dev');
 
-  const { host, port } = readWebAddress();
+  const { host, port } = await readWebAddress();
   const nextCli = resolveBin('next');
   const tsxCli = resolveBin('tsx');
   if (!existsSync(path.join(repoRoot, 'server', 'main.ts'))) {

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Config } from '../lib/config/schema';
 import { createProbeApiHandler, type ProbeEndpoints } from './http/probe-api';
+import { RateLimiter } from './http/rate-limit';
 import { SessionRegistry } from './http/sessions';
 import { MediaPeerServer } from './peer/media-peer';
 import { ensureDevCertificate } from './tls/dev-ca';
@@ -153,6 +154,7 @@ export class ProbeServer {
           }
         },
       });
+      await this.peer.warmUp();
       const bound = this.turn.addresses();
       const udpPorts = bound.udp.map((a) => a.port);
       const tcpPorts = bound.tcp.map((a) => a.port);
@@ -175,6 +177,7 @@ export class ProbeServer {
           const creds = mintTurnCredentials({ secret, sessionId, ttlS: config.turn.credentialTtlS, nowMs: Date.now() });
           return { username: creds.username, credential: creds.credential, expiresAtMs: creds.expiresAt };
         },
+        sessionLimiter: new RateLimiter({ limit: config.probe.maxSessionsPerMinute, windowMs: 60_000 }),
         version: PROBE_VERSION,
         logError: (message, error) => this.log.error(message, error),
       });

@@ -17,6 +17,8 @@ export const API_ERROR_STATUS = {
   payload_too_large: 413,
   /** The body is JSON but not a valid Result (schemaVersion 1). */
   invalid_result: 422,
+  /** Too many requests from this client; try again later. */
+  rate_limited: 429,
   /** The probe server's media peer is at capacity. */
   peer_unavailable: 503,
   /** Anything unexpected; details go to the server log, never to the client. */

@@ -76,6 +76,8 @@ export const ConfigSchema = z.strictObject({
       https: ListenSchema.default({ port: 8443 }),
       /** IP the TURN relay binds relayed-transport addresses on. Default: `bindIp`. */
       relayIp: z.optional(ipv4),
+      /** Most test sessions one client IP may open per minute (429 past it). Default 60. */
+      maxSessionsPerMinute: z.number().int().min(1).max(100000).default(60),
       /** Lowest relay port. Default 49152. */
       relayPortMin: port.default(49152),
       /** Highest relay port. Default 59999. */

@@ -88,10 +88,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const explicit = env.NETREADY_CONFIG;
   const file = path.resolve(cwd, explicit ?? 'netready.config.json');
   let raw: Record<string, unknown> = {};
-  if (explicit !== undefined || existsSync(file)) {
+  if (explicit !== undefined || existsSync(/*turbopackIgnore: true*/ file)) {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readFileSync(/*turbopackIgnore: true*/ file, 'utf8');
     } catch (cause) {
       throw new ConfigError('config_file_unreadable', `cannot read config file ${file}: ${(cause as Error).message}`, { cause });
     }
@@ -113,7 +113,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       const field = issue.path.join('.') || '(top level)';
       return `  ${field}: ${issue.message}`;
     });
-    throw new ConfigError('config_invalid', `invalid netready configuration${existsSync(file) ? ` (${file})` : ''}:\n${lines.join('\n')}`);
+    throw new ConfigError('config_invalid', `invalid netready configuration${existsSync(/*turbopackIgnore: true*/ file) ? ` (${file})` : ''}:\n${lines.join('\n')}`);
   }
   const config = result.data;
   config.dataDir = path.resolve(cwd, config.dataDir);

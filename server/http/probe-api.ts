@@ -41,6 +41,8 @@ export interface ProbeApiOptions {
   mediaPeer: MediaPeerLike;
   /** Mints TURN REST credentials for a session. */
   mintCredentials(sessionId: string): { username: string; credential: string; expiresAtMs: number };
+  /** Limits session creation per client IP. */
+  sessionLimiter: { take(key: string): boolean };
   /** Software version reported to clients. */
   version: string;
   /** Logs unexpected errors. */
@@ -132,7 +134,9 @@ export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingM
     if (url.pathname === '/v1/sessions') {
       if (method !== 'POST') throw new ApiError('method_not_allowed', 'use POST');
       await readJson(req);
-      const record = options.sessions.create(req.socket.remoteAddress ?? 'unknown');
+      const client = req.socket.remoteAddress ?? 'unknown';
+      if (!options.sessionLimiter.take(client)) throw new ApiError('rate_limited', 'too many test sessions from this address; try again in a minute');
+      const record = options.sessions.create(client);
       const creds = options.mintCredentials(record.id);
       record.expiresAtMs = Math.min(record.expiresAtMs, creds.expiresAtMs);
       send(res, 201, buildSession(options.endpoints, record.id, creds, options.version));
