@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npm start`: builds the web app when its sources changed, then runs the probe server (server/main.ts) and
 // the web app (next start) side by side, prefixing their output with [probe] / [web]. When both are ready it
-// prints "netready is running: <url>". If either child exits, the other is stopped and this script exits
-// non-zero with that child's status and its last lines of output. Ctrl-C / SIGTERM stop both.
+// prints "netready is running: <url>" with both PIDs. If either child exits during start-up, or the web app exits
+// at any time, the other is stopped and this script exits non-zero with that child's status and its last lines
+// of output. If the probe server exits after start-up, the web app keeps serving (stored results, and test runs
+// that honestly report the probe servers unreachable) and the probe's exit is reported. Ctrl-C / SIGTERM stop both.
 //
 // `npm run dev` (`--dev`): `next dev` instead of build + start.
 //
@@ -353,6 +355,7 @@ async function main() {
   });
 
   let stopping = false;
+  let running = false;
   /** Stops every child, then exits with `status`. */
   const shutDown = async (status) => {
     stopping = true;
@@ -375,6 +378,14 @@ async function main() {
   for (const child of children) {
     void child.exited.then(async (info) => {
       if (stopping) return;
+      if (running && child === probe) {
+        logError(
+          `${child.label} ${describeExit(info)}. The web app keeps running, and test runs will report the probe servers ` +
+            'as unreachable. Restart netready (Ctrl-C, then npm start) to bring them back.',
+        );
+        for (const line of child.tail) process.stderr.write(`  [${child.name}] ${line}\n`);
+        return;
+      }
       stopping = true;
       const others = children.filter((other) => other !== child);
       logError(`${child.label} ${describeExit(info)}; stopping ${others.map((other) => other.label).join(' and ')}.`);
@@ -398,7 +409,10 @@ async function main() {
     return;
   }
   if (stopping) return;
-  process.stdout.write(`netready is running: ${displayUrl(host, port)}${dev ? ' (development mode)' : ''}\n`);
+  running = true;
+  process.stdout.write(
+    `netready is running: ${displayUrl(host, port)}${dev ? ' (development mode)' : ''}  (probe pid ${probe.pid}, web pid ${web.pid})\n`,
+  );
 }
 
 main().catch((error) => {

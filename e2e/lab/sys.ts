@@ -118,7 +118,12 @@ export const started = new Map<number, LabProcess>();
  * its own process group, so Ctrl-C in the terminal reaches only the lab runner, which then stops it by PID.
  * Output goes to `logFile` and the last 200 lines are kept.
  */
-export function spawnInNs(name: string, ns: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; logFile: string }): LabProcess {
+export function spawnInNs(
+  name: string,
+  ns: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; logFile: string; stdoutFile?: string },
+): LabProcess {
   const child = spawn('ip', ['netns', 'exec', ns, ...args], {
     cwd: options.cwd,
     env: options.env ?? process.env,
@@ -136,7 +141,9 @@ export function spawnInNs(name: string, ns: string, args: string[], options: { e
       if (output.length > 200) output.shift();
     }
   };
-  child.stdout?.on('data', keep);
+  const stdoutFile = options.stdoutFile;
+  if (stdoutFile) child.stdout?.on('data', (chunk: Buffer) => appendFileSync(stdoutFile, chunk));
+  else child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   let done = false;
   const exited = new Promise<number | string>((resolve) =>

@@ -1,0 +1,272 @@
+/**
+ * The real components the lab starts, each inside its namespace by `ip netns exec` and tracked by PID:
+ * netready's probe server and web app and coturn (server ns), three squids (plain explicit proxy with CONNECT
+ * to 443 only, the same with proxy authentication, and an ssl-bump TLS-inspecting one with its own CA) and
+ * dnsmasq as the client's resolver (router ns).
+ */
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ADDR, NS, PORTS, type NetworkSpec } from './topology';
+import { LabError, nsRun, run, spawnInNs, stopProcess, waitFor, type LabProcess } from './sys';
+
+/** Repository root. */
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+/** Base URL of the web app, as the client reaches it. */
+export const WEB_URL = `http://${ADDR.web}`;
+/** Base URL of the probe's HTTP API. */
+export const API_URL = `http://${ADDR.api}`;
+/** Lab zone served by dnsmasq (hostname TURN URLs come with issue 4; the lab zone is ready for them). */
+export const LAB_ZONE = 'netready.lab';
+
+function uidOf(user: string): { uid: number; gid: number } {
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${user}:`));
+  if (!line) throw new LabError(`user "${user}" does not exist (it comes with the squid package)`);
+  const [, , uid, gid] = line.split(':');
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+/** Curl inside a namespace; returns body or null (never throws). */
+export function nsCurl(ns: string, url: string, maxTimeS = 3): string | null {
+  const out = nsRun(ns, ['curl', '-sS', '--noproxy', '*', '--max-time', String(maxTimeS), '-o', '-', '-w', '\n%{http_code}', url], {
+    allowFail: true,
+    timeoutMs: (maxTimeS + 2) * 1000,
+  });
+  const cut = out.lastIndexOf('\n');
+  if (cut < 0) return null;
+  const status = out.slice(cut + 1).trim();
+  return status === '200' ? out.slice(0, cut) : null;
+}
+
+/** netready's probe + web app + coturn, running in the server namespace. */
+export interface Servers {
+  probe: LabProcess;
+  web: LabProcess;
+  coturn: LabProcess;
+  dataDir: string;
+  /** The dev CA the probe generated (the client trusts it with --trust-ca). */
+  devCaFile: string;
+}
+
+/** Writes the lab's netready config: TURN/TCP on 80 and TURN/TLS on 443 of the probe address. */
+function writeNetreadyConfig(runDir: string): string {
+  const file = path.join(runDir, 'netready.config.json');
+  const config = {
+    name: 'netready lab',
+    dataDir: path.join(runDir, 'data'),
+    web: { host: ADDR.web, port: PORTS.web },
+    probe: {
+      bindIp: ADDR.probe,
+      publicIp: ADDR.probe,
+      publicHttpUrl: API_URL,
+      turnUdp: { port: PORTS.turnUdp },
+      turnTcp: { port: PORTS.turnTcp },
+      turnTls: { port: PORTS.turnTls },
+      stunAltPorts: [PORTS.stunAlt],
+      http: { ip: ADDR.api, port: PORTS.api },
+      https: { ip: ADDR.api, port: PORTS.apiTls },
+      relayPortMin: PORTS.relayMin,
+      relayPortMax: PORTS.relayMax,
+      peerPortMin: PORTS.peerMin,
+      peerPortMax: PORTS.peerMax,
+    },
+  };
+  writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+  return file;
+}
+
+/** Starts probe, web app and coturn in the server namespace and waits for real readiness signals. */
+export async function startServers(runDir: string): Promise<Servers> {
+  const configFile = writeNetreadyConfig(runDir);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NETREADY_CONFIG: configFile,
+    NEXT_TELEMETRY_DISABLED: '1',
+    TMPDIR: path.join(runDir, 'tmp'),
+  };
+  // Overrides from the caller's environment would silently change the lab's addresses: drop them.
+  for (const key of Object.keys(env)) if (key.startsWith('NETREADY_') && key !== 'NETREADY_CONFIG') delete env[key];
+  const logDir = path.join(runDir, 'logs');
+  const probe = spawnInNs('probe', NS.server, [path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), 'server/main.ts'], {
+    env,
+    cwd: REPO_ROOT,
+    logFile: path.join(logDir, 'probe.log'),
+  });
+  const web = spawnInNs('web', NS.server, [path.join(REPO_ROOT, 'node_modules', '.bin', 'next'), 'start', '-p', String(PORTS.web), '-H', ADDR.web], {
+    env,
+    cwd: REPO_ROOT,
+    logFile: path.join(logDir, 'web.log'),
+  });
+  const coturn = startCoturnInNs(runDir);
+  await waitFor('the probe server ("netready probe ready")', () => probe.output.some((l) => l.includes('netready probe ready')), 40_000, probe);
+  await waitFor('the probe API', () => nsCurl(NS.server, `${API_URL}/v1/health`, 1) !== null, 10_000, probe);
+  await waitFor('the web app', () => nsCurl(NS.server, `${WEB_URL}/api/dev-ca`, 2) !== null, 60_000, web);
+  await waitFor('coturn', () => coturn.output.some((l) => /listener opened on\s*:?\s*10\.213\.2\.40:3478|Total General servers/i.test(l)), 10_000, coturn);
+  const devCaFile = path.join(runDir, 'data', 'tls', 'ca.pem');
+  if (!existsSync(devCaFile)) throw new LabError(`the probe did not generate its dev CA at ${devCaFile}`);
+  return { probe, web, coturn, dataDir: path.join(runDir, 'data'), devCaFile };
+}
+
+/**
+ * coturn as an independent reference server for the lab's ground truth (is UDP 3478 really reachable; what
+ * NAT mapping does the router do — RFC 5780 needs its two addresses). Debian's /usr/bin/turnserver.
+ */
+function startCoturnInNs(runDir: string): LabProcess {
+  const dir = path.join(runDir, 'coturn');
+  mkdirSync(dir, { recursive: true });
+  const lines = [
+    `listening-ip=${ADDR.coturn}`,
+    `listening-ip=${ADDR.coturnAlt}`,
+    `listening-port=${PORTS.coturn}`,
+    `alt-listening-port=${PORTS.coturn + 1}`,
+    `relay-ip=${ADDR.coturn}`,
+    'min-port=50000',
+    'max-port=50999',
+    'use-auth-secret',
+    'static-auth-secret=netready-lab-coturn-secret',
+    'realm=netready-lab',
+    'fingerprint',
+    'no-cli',
+    'no-dtls',
+    'no-tls',
+    'no-multicast-peers',
+    'log-file=stdout',
+    'simple-log',
+    `pidfile=${path.join(dir, 'turnserver.pid')}`,
+    `userdb=${path.join(dir, 'turndb')}`,
+  ];
+  writeFileSync(path.join(dir, 'turnserver.conf'), `${lines.join('\n')}\n`);
+  return spawnInNs('coturn', NS.server, ['/usr/bin/turnserver', '-c', path.join(dir, 'turnserver.conf')], { logFile: path.join(runDir, 'logs', 'coturn.log') });
+}
+
+/** The squids and the TLS-inspection CA the client trusts in tls-inspect. */
+export interface Proxies {
+  squids: LabProcess[];
+  inspectionCaFile: string;
+}
+
+/** Generates the TLS-inspection CA (RSA, 2 days) for the ssl-bump squid. */
+function makeInspectionCa(dir: string): { cert: string; key: string } {
+  const cert = path.join(dir, 'inspection-ca.pem');
+  const key = path.join(dir, 'inspection-ca.key');
+  run('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2',
+    '-subj', '/O=Example Corp/CN=Example Corp TLS Inspection CA (netready lab)',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  return { cert, key };
+}
+
+function squidConfig(kind: 'plain' | 'auth' | 'bump', dir: string, ca: { cert: string; key: string }): string {
+  const port = kind === 'plain' ? PORTS.squidPlain : kind === 'auth' ? PORTS.squidAuth : PORTS.squidBump;
+  const lines = [
+    `# netready lab squid (${kind})`,
+    kind === 'bump'
+      ? `http_port ${ADDR.routerClientSide}:${port} ssl-bump tls-cert=${ca.cert} tls-key=${ca.key} generate-host-certificates=on dynamic_cert_mem_cache_size=4MB`
+      : `http_port ${ADDR.routerClientSide}:${port}`,
+    `pid_filename ${path.join(dir, 'squid.pid')}`,
+    `cache_log ${path.join(dir, 'cache.log')}`,
+    `access_log stdio:${path.join(dir, 'access.log')}`,
+    'cache_store_log none',
+    'cache deny all',
+    `coredump_dir ${dir}`,
+    `visible_hostname squid-${kind}.netready.lab`,
+    // squid talks to the servers from its own address, so the servers can tell proxied from NATed traffic.
+    `tcp_outgoing_address ${ADDR.proxyEgress}`,
+    'dns_nameservers 127.0.0.1',
+    'shutdown_lifetime 0 seconds',
+    'forwarded_for on',
+    'acl SSL_ports port 443',
+    // The tls-inspect proxy also permits CONNECT to 80 (a common "web ports" policy); the others 443 only.
+    kind === 'bump' ? 'acl SSL_ports port 80' : '',
+    'acl Safe_ports port 80 443',
+    'acl CONNECT method CONNECT',
+    'acl lab_clients src 10.213.1.0/24 10.213.9.0/24',
+    'http_access deny !Safe_ports',
+    'http_access deny CONNECT !SSL_ports',
+    'http_access deny !lab_clients',
+  ];
+  if (kind === 'auth') {
+    lines.push(
+      // Any user/password is accepted — what matters is that a browser without credentials gets 407.
+      'auth_param basic program /usr/lib/squid/basic_fake_auth',
+      'auth_param basic realm netready lab proxy',
+      'acl authenticated proxy_auth REQUIRED',
+      'http_access deny !authenticated',
+    );
+  }
+  if (kind === 'bump') {
+    lines.push(
+      `sslcrtd_program /usr/lib/squid/security_file_certgen -s ${path.join(dir, 'ssl_db')} -M 4MB`,
+      'sslcrtd_children 2 startup=1 idle=1',
+      'acl step1 at_step SslBump1',
+      'ssl_bump peek step1',
+      'ssl_bump bump all',
+      // Non-TLS bytes in a CONNECT (plain TURN over TCP) are tunnelled, as inspection proxies commonly do.
+      'on_unsupported_protocol tunnel all',
+      // Else squid mints certificates with IP-in-DNS SANs that Chromium rejects (LAB.md).
+      'sslproxy_cert_error allow all',
+      'tls_outgoing_options flags=DONT_VERIFY_PEER',
+    );
+  }
+  lines.push('http_access allow lab_clients', 'http_access deny all');
+  return `${lines.filter((l) => l !== '').join('\n')}\n`;
+}
+
+/** Starts the three squids in the router namespace; ready when each accepts TCP on its port. */
+export async function startProxies(runDir: string): Promise<Proxies> {
+  const base = path.join(runDir, 'squid');
+  mkdirSync(base, { recursive: true });
+  chmodSync(base, 0o755);
+  const proxyUser = uidOf('proxy');
+  const ca = makeInspectionCa(base);
+  chownSync(ca.key, proxyUser.uid, proxyUser.gid);
+  const squids: LabProcess[] = [];
+  for (const kind of ['plain', 'auth', 'bump'] as const) {
+    const dir = path.join(base, kind);
+    mkdirSync(dir, { recursive: true });
+    if (kind === 'bump') run('/usr/lib/squid/security_file_certgen', ['-c', '-s', path.join(dir, 'ssl_db'), '-M', '4MB']);
+    run('chown', ['-R', `${proxyUser.uid}:${proxyUser.gid}`, dir]);
+    const conf = path.join(dir, 'squid.conf');
+    writeFileSync(conf, squidConfig(kind, dir, ca));
+    // -N: no daemon (the PID is squid's); -n: own service name (separate shared-memory segments).
+    squids.push(spawnInNs(`squid-${kind}`, NS.router, ['/usr/sbin/squid', '-N', '-n', `nrlab${kind}`, '-f', conf], { logFile: path.join(runDir, 'logs', `squid-${kind}.log`) }));
+  }
+  const ports = [PORTS.squidPlain, PORTS.squidAuth, PORTS.squidBump];
+  for (const [i, squid] of squids.entries()) {
+    await waitFor(`${squid.name} on :${ports[i]}`, () => nsRun(NS.router, ['ss', '-Htln', `sport = :${ports[i]}`], { allowFail: true }).includes('LISTEN'), 15_000, squid);
+  }
+  return { squids, inspectionCaFile: ca.cert };
+}
+
+/** Starts dnsmasq (router ns) as the client's resolver for one scenario. */
+export async function startDnsmasq(runDir: string, mode: NetworkSpec['dns'], scenarioId: string): Promise<LabProcess> {
+  const conf = path.join(runDir, `dnsmasq-${scenarioId}.conf`);
+  const lines = [
+    'no-resolv',
+    'no-hosts',
+    'no-poll',
+    `listen-address=${ADDR.routerClientSide}`,
+    'bind-interfaces',
+    'port=53',
+    'log-queries',
+    'log-facility=-',
+    // Nothing is ever forwarded: names outside the lab zone are answered locally (NXDOMAIN), never leave.
+    'address=/#/',
+  ];
+  if (mode === 'nxdomain') lines.push(`address=/${LAB_ZONE}/`);
+  else lines.push(`host-record=turn.${LAB_ZONE},${ADDR.probe}`, `host-record=web.${LAB_ZONE},${ADDR.web}`, `host-record=api.${LAB_ZONE},${ADDR.api}`);
+  writeFileSync(conf, `${lines.join('\n')}\n`);
+  const proc = spawnInNs('dnsmasq', NS.router, ['/usr/sbin/dnsmasq', '--keep-in-foreground', `--conf-file=${conf}`, `--pid-file=${path.join(runDir, `dnsmasq-${scenarioId}.pid`)}`], {
+    logFile: path.join(runDir, 'logs', `dnsmasq-${scenarioId}.log`),
+  });
+  await waitFor('dnsmasq on :53', () => nsRun(NS.router, ['ss', '-Hluan', 'sport = :53'], { allowFail: true }).includes(ADDR.routerClientSide), 5_000, proc);
+  return proc;
+}
+
+/** Stops dnsmasq of a scenario. */
+export async function stopDnsmasq(proc: LabProcess): Promise<void> {
+  await stopProcess(proc, 2000);
+}

@@ -1,0 +1,367 @@
+/**
+ * `npm run test:lab`: the corporate network lab (issue 3, shared/LAB.md). Builds three network namespaces,
+ * starts netready (probe + web app), coturn, three squids and dnsmasq inside them, then for every row of
+ * scenarios.ts switches the router/client network, runs netready's CLI (real headless Chromium) in the client
+ * namespace, reads what the servers saw, checks the network's ground truth, and asserts the row. Prints the
+ * matrix, writes e2e/lab/report.json, and tears everything down by PID — also on Ctrl-C and on failure.
+ *
+ *   tsx e2e/lab/main.ts [--only id,id] [--keep-going]
+ *
+ * Exit: 0 when no row fails (pending rows are not failures), 1 when a row fails, 2 when the lab could not be
+ * built, 130 when interrupted.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { assess, formatMatrix, statusOf, type MatrixRow, type Observed, type ObservedRelay } from './assess';
+import { API_URL, nsCurl, REPO_ROOT, startDnsmasq, startProxies, startServers, stopDnsmasq, WEB_URL, LAB_ZONE, type Proxies, type Servers } from './daemons';
+import { SCENARIOS, type GroundCheck, type RelayExpectation, type Scenario } from './scenarios';
+import { LabError, namespacePids, nsRun, processState, spawnInNs, started, stopPids, type LabProcess } from './sys';
+import { ADDR, applyNetwork, buildNamespaces, DNS_SLOW_MS, NS, PORTS, removeNamespaces, udpMappings } from './topology';
+
+/** Where the run's files live (profiles, configs, logs); removed at teardown and at the next start. */
+const RUN_DIR = path.join(os.tmpdir(), 'netready-lab');
+/** Lock file holding the runner's PID (a second lab would fight over the same namespace names). */
+const LOCK_FILE = '/run/netready-lab.pid';
+/** Raw results of the last run (result JSON, CLI stderr, observations) for debugging; gitignored. */
+const OUT_DIR = path.join(REPO_ROOT, 'e2e', 'lab', 'out');
+const REPORT_FILE = path.join(REPO_ROOT, 'e2e', 'lab', 'report.json');
+/** Deadline netready's CLI gets (Chromium start + page + run). */
+const CLI_TIMEOUT_MS = 30_000;
+/** Hard bound of one scenario's CLI process; then it is killed and the row fails. */
+const SCENARIO_HARD_LIMIT_MS = 45_000;
+
+const log = (line: string): void => void process.stderr.write(`[lab] ${line}\n`);
+
+let tornDown = false;
+
+/** Stops every process the lab started (by PID), sweeps the namespaces, removes namespaces, files and lock. */
+function teardown(reason: string): void {
+  if (tornDown) return;
+  tornDown = true;
+  const t0 = Date.now();
+  const pids = [...started.keys()];
+  if (pids.length > 0) log(`teardown (${reason}): stopping ${pids.length} started process(es) by PID: ${pids.join(' ')}`);
+  const left = stopPids(pids, 3000);
+  if (left.length > 0) log(`WARNING: still alive after SIGKILL: ${left.join(' ')}`);
+  removeNamespaces(log);
+  rmSync(RUN_DIR, { recursive: true, force: true });
+  try {
+    if (readFileSync(LOCK_FILE, 'utf8').trim() === String(process.pid)) rmSync(LOCK_FILE, { force: true });
+  } catch {
+    // No lock.
+  }
+  log(`teardown done in ${Date.now() - t0} ms`);
+}
+
+function takeLock(): void {
+  if (existsSync(LOCK_FILE)) {
+    const pid = Number(readFileSync(LOCK_FILE, 'utf8').trim());
+    if (pid > 0 && pid !== process.pid && processState(pid) !== 'gone') {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmd.includes('e2e/lab')) throw new LabError(`another lab run is in progress (PID ${pid}: ${cmd.trim()}); not touching it`);
+    }
+  }
+  writeFileSync(LOCK_FILE, `${process.pid}\n`);
+}
+
+/** Cleans whatever a killed earlier run left: namespaces (and their processes), /etc/netns files, run dir. */
+function cleanStaleLab(): void {
+  removeNamespaces((line) => log(`stale lab: ${line}`));
+  rmSync(RUN_DIR, { recursive: true, force: true });
+}
+
+function relayOf(data: Record<string, unknown> | undefined, status: string): ObservedRelay {
+  const d = (data ?? {}) as {
+    url?: string;
+    relay?: { relayProtocol?: string };
+    dataChannel?: { sent?: number; echoed?: number; rttMs?: number };
+    stage?: string;
+    errors?: Array<{ errorCode: number; errorText: string }>;
+  };
+  const sent = d.dataChannel?.sent ?? 0;
+  const echoed = d.dataChannel?.echoed ?? 0;
+  const relay: RelayExpectation = !d.relay ? 'no-relay' : status === 'pass' && sent > 0 && echoed === sent ? 'data' : 'allocated-no-data';
+  const out: ObservedRelay = { status, relay, stage: d.stage ?? '-', sent, echoed };
+  if (d.url) out.url = d.url;
+  if (d.relay?.relayProtocol) out.relayProtocol = d.relay.relayProtocol;
+  if (d.dataChannel?.rttMs !== undefined) out.rttMs = d.dataChannel.rttMs;
+  if (d.errors?.length) out.errors = [...new Set(d.errors.map((x) => `${x.errorCode} ${x.errorText}`))];
+  return out;
+}
+
+/** "10.213.2.1:5000", "::ffff:10.213.2.1", { address } → "10.213.2.1". */
+function ipOf(value: unknown): string {
+  if (typeof value === 'string') return value.replace(/^::ffff:/, '').replace(/:\d+$/, '');
+  if (value && typeof value === 'object') {
+    const v = value as { address?: unknown; ip?: unknown };
+    return ipOf(v.address ?? v.ip ?? '');
+  }
+  return '';
+}
+
+function readObservations(sessionId: string): Observed['server'] {
+  const body = nsCurl(NS.server, `${API_URL}/v1/sessions/${encodeURIComponent(sessionId)}/observations`, 3);
+  if (body === null) return null;
+  writeFileSync(path.join(OUT_DIR, `${currentScenario}.observations.json`), body);
+  const parsed = JSON.parse(body) as { clientAddress?: string; observations?: Array<{ source: string; kind: string; data: Record<string, unknown> }> };
+  const obs = parsed.observations ?? [];
+  return {
+    sessionId,
+    sessionFrom: ipOf(parsed.clientAddress),
+    allocations: obs
+      .filter((o) => o.source === 'turn' && o.kind === 'allocation-created')
+      .map((o) => ({ transport: String(o.data.transport), client: ipOf(o.data.client) })),
+    refused: obs
+      .filter((o) => o.source === 'turn' && o.kind === 'allocation-refused')
+      .map((o) => ({ transport: String(o.data.transport), client: ipOf(o.data.client), code: Number(o.data.code) })),
+    peersConnected: obs.filter((o) => o.source === 'peer' && o.kind === 'peer-connected').length,
+  };
+}
+
+let currentScenario = 'setup';
+
+/** A DNS lookup of turn.<zone> from the client namespace, with c-ares (no system resolver caching). */
+function dnsLookup(): { code: string; ms: number } {
+  const script = `const dns=require('node:dns');const r=new dns.promises.Resolver({timeout:3000,tries:1});r.setServers(['${ADDR.routerClientSide}']);const t=Date.now();r.resolve4('turn.${LAB_ZONE}').then(a=>console.log(JSON.stringify({code:'OK:'+a.join(','),ms:Date.now()-t})),e=>console.log(JSON.stringify({code:e.code,ms:Date.now()-t})))`;
+  const out = nsRun(NS.client, [process.execPath, '-e', script], { timeoutMs: 8000, allowFail: true }).trim();
+  try {
+    return JSON.parse(out) as { code: string; ms: number };
+  } catch {
+    return { code: `no output (${out})`, ms: -1 };
+  }
+}
+
+/** One STUN Binding over UDP from the client namespace to coturn; true when it was answered within 1.5 s. */
+function coturnAnswers(): boolean {
+  const script = `const d=require('node:dgram'),c=require('node:crypto');const s=d.createSocket('udp4');const q=Buffer.alloc(20);q.writeUInt16BE(1,0);q.writeUInt32BE(0x2112a442,4);c.randomBytes(12).copy(q,8);const t=setTimeout(()=>{console.log('silent');process.exit(0)},1500);s.on('message',m=>{if(m.length>=20&&m.readUInt16BE(0)===0x0101&&m.subarray(8,20).equals(q.subarray(8,20))){console.log('answered');clearTimeout(t);process.exit(0)}});s.send(q,${PORTS.coturn},'${ADDR.coturn}');`;
+  return nsRun(NS.client, [process.execPath, '-e', script], { timeoutMs: 6000, allowFail: true }).includes('answered');
+}
+
+function groundBefore(checks: GroundCheck[]): Observed['ground'] {
+  const out: Observed['ground'] = [];
+  for (const g of checks) {
+    if (g.kind === 'dns') {
+      const r = dnsLookup();
+      const ok =
+        g.expect === 'resolves' ? r.code.startsWith('OK:') && r.ms < 500
+        : g.expect === 'nxdomain' ? r.code === 'ENOTFOUND' && r.ms < 500
+        : g.expect === 'timeout' ? r.code === 'ETIMEOUT'
+        : r.code.startsWith('OK:') && r.ms >= DNS_SLOW_MS - 100;
+      out.push({ check: `dns ${g.expect}`, ok, detail: `lookup of turn.${LAB_ZONE}: ${r.code} after ${r.ms} ms` });
+    } else if (g.kind === 'coturn-udp') {
+      const answered = coturnAnswers();
+      out.push({ check: `coturn UDP ${g.expect}`, ok: answered === (g.expect === 'answered'), detail: `STUN Binding to coturn ${ADDR.coturn}:${PORTS.coturn}: ${answered ? 'answered' : 'no answer in 1.5 s'}` });
+    }
+  }
+  return out;
+}
+
+function groundAfter(checks: GroundCheck[], result: ResultLike | null): Observed['ground'] {
+  const out: Observed['ground'] = [];
+  for (const g of checks) {
+    if (g.kind === 'nat-mapping') {
+      const rows = udpMappings(ADDR.probe);
+      const changed = rows.filter((r) => r.origSport !== r.mappedPort);
+      const ok = rows.length > 0 && (g.expect === 'port-preserving' ? changed.length === 0 : changed.length === rows.length);
+      out.push({
+        check: `NAT ${g.expect}`,
+        ok,
+        detail: `${rows.length} UDP mapping(s) to ${ADDR.probe}; ${changed.length} changed the source port (${rows.slice(0, 4).map((r) => `${r.origSport}→${r.mappedPort}`).join(', ')})`,
+      });
+    } else if (g.kind === 'min-echo-rtt') {
+      const rtt = (result?.probes?.[`turn-${g.transport}`]?.data as { dataChannel?: { rttMs?: number } } | undefined)?.dataChannel?.rttMs;
+      out.push({ check: `echo RTT ≥ ${g.minMs} ms`, ok: rtt !== undefined && rtt >= g.minMs, detail: `median echo RTT over the ${g.transport} relay: ${rtt ?? 'none'} ms` });
+    }
+  }
+  return out;
+}
+
+interface ResultLike {
+  verdict: string;
+  durationMs?: number;
+  findings: Array<{ code: string; severity: string }>;
+  probes: Record<string, { status: string; data?: Record<string, unknown> }>;
+}
+
+/** Runs netready's CLI in the client namespace; bounded by SCENARIO_HARD_LIMIT_MS. */
+async function runCli(scenario: Scenario, servers: Servers, proxies: Proxies): Promise<{ result: ResultLike | null; exit: number | string | null; error?: string; ms: number }> {
+  const args = [process.execPath, path.join(REPO_ROOT, 'bin', 'netready.mjs'), 'check', '--url', WEB_URL, '--json', '--timeout-ms', String(CLI_TIMEOUT_MS)];
+  // The lab passes the dev CA as a file: the CLI's own /api/dev-ca fetch does not use the browser's proxy.
+  args.push('--no-trust-dev-ca', '--trust-ca', servers.devCaFile);
+  if (scenario.client.trustInspectionCa) args.push('--trust-ca', proxies.inspectionCaFile);
+  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: path.join(RUN_DIR, 'tmp') };
+  for (const key of Object.keys(env)) if (/^(https?|all|no)_proxy$/i.test(key) || key.startsWith('NETREADY_')) delete env[key];
+  const proxy = scenario.client.proxy;
+  if (proxy?.via === 'flag') args.push('--proxy-server', proxy.url);
+  if (proxy?.via === 'env') {
+    env.http_proxy = env.https_proxy = env.HTTP_PROXY = env.HTTPS_PROXY = proxy.url;
+    if (proxy.noProxy) env.no_proxy = env.NO_PROXY = proxy.noProxy;
+  }
+  const stdoutFile = path.join(OUT_DIR, `${scenario.id}.result.json`);
+  rmSync(stdoutFile, { force: true });
+  const t0 = Date.now();
+  const cli = spawnInNs(`cli-${scenario.id}`, NS.client, args, { env, cwd: REPO_ROOT, logFile: path.join(OUT_DIR, `${scenario.id}.cli-stderr.log`), stdoutFile });
+  let hardKilled = false;
+  const timer = setTimeout(() => {
+    hardKilled = true;
+    log(`${scenario.id}: CLI still running after ${SCENARIO_HARD_LIMIT_MS} ms — killing it`);
+    stopPids([cli.pid, ...namespacePids(NS.client)], 1000);
+  }, SCENARIO_HARD_LIMIT_MS);
+  const exit = await cli.exited;
+  clearTimeout(timer);
+  const ms = Date.now() - t0;
+  const text = existsSync(stdoutFile) ? readFileSync(stdoutFile, 'utf8') : '';
+  let result: ResultLike | null = null;
+  try {
+    if (text.trim()) result = JSON.parse(text) as ResultLike;
+  } catch {
+    result = null;
+  }
+  const error = hardKilled ? `killed after ${SCENARIO_HARD_LIMIT_MS} ms` : result ? undefined : cli.output.filter((l) => l.includes('netready:')).join(' ') || cli.output.slice(-3).join(' ');
+  return error === undefined ? { result, exit, ms } : { result, exit, error, ms };
+}
+
+async function runScenario(scenario: Scenario, servers: Servers, proxies: Proxies): Promise<MatrixRow> {
+  currentScenario = scenario.id;
+  const t0 = Date.now();
+  applyNetwork(scenario.network);
+  let dnsmasq: LabProcess | undefined;
+  try {
+    dnsmasq = await startDnsmasq(RUN_DIR, scenario.network.dns, scenario.id);
+    const groundPre = groundBefore(scenario.expect.ground);
+    // The ground checks' own UDP flows must not count as the browser's NAT mappings.
+    nsRun(NS.router, ['conntrack', '-F'], { allowFail: true });
+    const cli = await runCli(scenario, servers, proxies);
+    const result = cli.result;
+    const ground = [...groundPre, ...groundAfter(scenario.expect.ground, result)];
+    const findings = result?.findings ?? [];
+    const stunPorts = ((result?.probes?.['stun-udp']?.data as { ports?: Array<{ port: number; srflx?: unknown }> } | undefined)?.ports ?? []);
+    const sessionId = (result?.probes?.session?.data as { sessionId?: string } | undefined)?.sessionId;
+    const observed: Observed = {
+      verdict: result?.verdict ?? null,
+      findings: findings.map((f) => f.code),
+      findingSeverities: Object.fromEntries(findings.map((f) => [f.code, f.severity])),
+      durationMs: cli.ms,
+      cliExitCode: cli.exit,
+      relays: {},
+      stun: { answered: stunPorts.filter((p) => p.srflx).map((p) => p.port), silent: stunPorts.filter((p) => !p.srflx).map((p) => p.port) },
+      server: sessionId ? readObservations(sessionId) : null,
+      ground,
+      scenarioMs: 0,
+    };
+    if (result?.durationMs !== undefined) observed.runDurationMs = result.durationMs;
+    if (cli.error) observed.cliError = cli.error;
+    for (const t of ['udp', 'tcp', 'tls'] as const) {
+      const probe = result?.probes?.[`turn-${t}`];
+      if (probe) observed.relays[t] = relayOf(probe.data, probe.status);
+    }
+    observed.scenarioMs = Date.now() - t0;
+    const checks = assess(scenario, observed);
+    return { scenario, observed, checks, status: statusOf(scenario, checks) };
+  } finally {
+    if (dnsmasq) await stopDnsmasq(dnsmasq);
+    // Nothing of this scenario may survive into the next one (Chromium is not in the CLI's process group).
+    const leftovers = namespacePids(NS.client);
+    if (leftovers.length > 0) {
+      log(`${scenario.id}: stopping ${leftovers.length} leftover client process(es): ${leftovers.join(' ')}`);
+      stopPids(leftovers, 2000);
+    }
+  }
+}
+
+function preflight(): void {
+  if (process.platform !== 'linux') throw new LabError(`the network lab needs Linux network namespaces; this is ${process.platform}`);
+  if (process.getuid?.() !== 0) throw new LabError('the network lab needs root (ip netns, iptables, tc)');
+  const missing = [
+    '/usr/sbin/ip', '/usr/sbin/iptables-restore', '/usr/sbin/tc', '/usr/sbin/conntrack', '/usr/sbin/squid', '/usr/lib/squid/security_file_certgen',
+    '/usr/sbin/dnsmasq', '/usr/bin/turnserver', '/usr/bin/chromium', '/usr/bin/certutil', '/usr/bin/openssl', '/usr/bin/curl',
+  ].filter((f) => !existsSync(f) && !existsSync(f.replace('/usr/sbin/', '/sbin/')));
+  if (missing.length > 0) throw new LabError(`missing: ${missing.join(', ')} — run scripts/install-system-deps.sh as root`);
+  if (!existsSync(path.join(REPO_ROOT, '.next', 'BUILD_ID'))) throw new LabError('the web app is not built: run `npm run build` first');
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  const onlyIdx = argv.indexOf('--only');
+  const only = onlyIdx >= 0 ? (argv[onlyIdx + 1] ?? '').split(',').filter(Boolean) : [];
+  const scenarios = only.length > 0 ? SCENARIOS.filter((s) => only.includes(s.id)) : SCENARIOS;
+  if (only.length > 0 && scenarios.length !== only.length) throw new LabError(`unknown scenario in --only ${only.join(',')}; known: ${SCENARIOS.map((s) => s.id).join(', ')}`);
+
+  const labStarted = Date.now();
+  preflight();
+  takeLock();
+  cleanStaleLab();
+  mkdirSync(path.join(RUN_DIR, 'tmp'), { recursive: true });
+  mkdirSync(path.join(RUN_DIR, 'logs'), { recursive: true });
+  // squid (user proxy) must reach its files under the run dir.
+  chmodSync(RUN_DIR, 0o755);
+  rmSync(OUT_DIR, { recursive: true, force: true });
+  mkdirSync(OUT_DIR, { recursive: true });
+
+  let t = Date.now();
+  buildNamespaces();
+  log(`namespaces up in ${Date.now() - t} ms`);
+  t = Date.now();
+  // The router must forward to the servers before anything starts (servers need no client traffic to boot).
+  applyNetwork(SCENARIOS[0]!.network);
+  const [servers, proxies] = await Promise.all([startServers(RUN_DIR), startProxies(RUN_DIR)]);
+  const setupMs = Date.now() - t;
+  log(`netready (probe + web), coturn and 3 squids ready in ${setupMs} ms`);
+
+  const rows: MatrixRow[] = [];
+  for (const scenario of scenarios) {
+    log(`── ${scenario.id}: ${scenario.title}`);
+    const row = await runScenario(scenario, servers, proxies);
+    rows.push(row);
+    const o = row.observed;
+    log(`   ${row.status.toUpperCase()} in ${(o.scenarioMs / 1000).toFixed(1)} s: verdict ${o.verdict ?? '(none)'}, findings [${o.findings.join(', ')}]`);
+    for (const c of row.checks.filter((x) => !x.ok)) log(`   ✗ ${c.name}: ${c.detail}`);
+  }
+  // Servers must still be alive at the end: a crash mid-lab would make later rows meaningless.
+  for (const p of [servers.probe, servers.web, servers.coturn, ...proxies.squids]) {
+    if (p.hasExited()) throw new LabError(`${p.name} died during the lab:\n${p.output.slice(-20).join('\n')}`);
+  }
+  const totalMs = Date.now() - labStarted;
+  process.stdout.write(`\n${formatMatrix(rows)}\n\nsetup ${(setupMs / 1000).toFixed(1)} s · total ${(totalMs / 1000).toFixed(1)} s (before teardown)\n`);
+  const report = {
+    generatedAt: new Date().toISOString(),
+    totalMs,
+    setupMs,
+    scenarios: rows.map((r) => ({
+      scenario: r.scenario.id,
+      title: r.scenario.title,
+      status: r.status,
+      expected: { ...r.scenario.expect, network: r.scenario.network, client: r.scenario.client },
+      observed: r.observed,
+      checks: r.checks,
+      pending: r.scenario.pending.map((p) => p.capability),
+      pendingFindings: r.scenario.pending.flatMap((p) => p.findings),
+    })),
+  };
+  writeFileSync(REPORT_FILE, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`report: ${path.relative(process.cwd(), REPORT_FILE)}\n`);
+  return rows.some((r) => r.status === 'fail') ? 1 : 0;
+}
+
+// Ctrl-C / TERM: tear down synchronously, by PID, then exit 130/143. The `exit` hook is the last resort.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  process.on(signal, () => {
+    log(`${signal} received during "${currentScenario}"`);
+    teardown(signal);
+    process.exit(code);
+  });
+}
+process.on('exit', () => teardown('exit'));
+
+main()
+  .then((code) => {
+    teardown('done');
+    process.exit(code);
+  })
+  .catch((error: unknown) => {
+    log(`lab could not run: ${error instanceof Error ? error.message : String(error)}`);
+    teardown('error');
+    process.exit(2);
+  });
+

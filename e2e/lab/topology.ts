@@ -1,0 +1,253 @@
+/**
+ * The lab's network (shared/LAB.md "Topology that works"): three namespaces, none linked to the host,
+ * addresses from 10.213.0.0/16 (used only inside them).
+ *
+ *   client ns  eth0 10.213.1.2  ─veth─  c0 10.213.1.1   router ns   s0 10.213.2.1 (+ .2 proxy egress, .3 VPN egress)
+ *              tun0 10.213.9.2  ─veth─  v0 10.213.9.1   (a "VPN" link, up only in vpn-split)       │ veth
+ *                                                                               server ns  eth0 10.213.2.10 probe STUN/TURN
+ *                                                                                               10.213.2.20 web app :80
+ *                                                                                               10.213.2.30 probe HTTP API :80
+ *                                                                                               10.213.2.40/.41 coturn
+ *
+ * Between scenarios only the router (iptables, NAT mode, tc, MTU, dnsmasq) and the client's routes change
+ * (`applyNetwork`). The router drops everything not addressed inside the lab range, has no default route, and
+ * the server namespace has no route at all beyond its subnet: nothing can leave the lab.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { namespacePids, nsRun, run, stopPids } from './sys';
+
+/** Prefix of every lab namespace (stale-lab cleanup removes namespaces with it). */
+export const NS_PREFIX = 'nrlab-';
+
+/** Namespace names. */
+export const NS = { client: `${NS_PREFIX}client`, router: `${NS_PREFIX}router`, server: `${NS_PREFIX}server` } as const;
+
+/** The only range the lab uses; the router drops anything else. */
+export const LAB_RANGE = '10.213.0.0/16';
+
+/** Addresses of the lab. */
+export const ADDR = {
+  client: '10.213.1.2',
+  clientVpn: '10.213.9.2',
+  routerClientSide: '10.213.1.1',
+  routerVpnSide: '10.213.9.1',
+  /** The router's NAT address towards the servers (what servers see for NATed client traffic). */
+  nat: '10.213.2.1',
+  /** squid's outgoing address, so servers can tell proxied connections from NATed ones. */
+  proxyEgress: '10.213.2.2',
+  /** NAT address of traffic that came through the "VPN" link. */
+  vpnEgress: '10.213.2.3',
+  probe: '10.213.2.10',
+  web: '10.213.2.20',
+  api: '10.213.2.30',
+  coturn: '10.213.2.40',
+  coturnAlt: '10.213.2.41',
+} as const;
+
+/** Ports (TURN on 80/443 so TCP-80/443-only networks can reach it; see README in this folder). */
+export const PORTS = {
+  turnUdp: 3478,
+  stunAlt: 3479,
+  turnTcp: 80,
+  turnTls: 443,
+  web: 80,
+  api: 80,
+  apiTls: 443,
+  coturn: 3478,
+  squidPlain: 3128,
+  squidAuth: 3129,
+  squidBump: 3130,
+  relayMin: 49152,
+  relayMax: 49999,
+  peerMin: 60000,
+  peerMax: 60999,
+} as const;
+
+/** What the router lets the client reach directly (not via the proxy). */
+export type Egress =
+  | { kind: 'all' }
+  | { kind: 'tcp-ports'; ports: number[] }
+  | { kind: 'drop-udp-ports'; ports: number[] }
+  /** Nothing direct, except TCP to these `ip:port`s (an intranet allowlist), e.g. the test page. */
+  | { kind: 'none'; allowTcp?: Array<{ ip: string; port: number }> };
+
+/** How one scenario's network is built (the "network" column of the scenario table). */
+export interface NetworkSpec {
+  /** Direct egress policy of the router's firewall. */
+  egress: Egress;
+  /** NAT mapping: Linux port-preserving SNAT, or `--random-fully` (endpoint-dependent: "symmetric"). */
+  nat: 'port-preserving' | 'random-fully';
+  /** The client's resolver (dnsmasq on the router): lab records, NXDOMAIN for the lab zone, dropped, or slow. */
+  dns: 'records' | 'nxdomain' | 'dropped' | 'slow';
+  /** Which squid the client may use (TCP to the router's proxy port is allowed only then). */
+  proxy?: 'plain' | 'auth' | 'bump';
+  /** A small MTU on the router's server-side link, with ICMP "fragmentation needed" dropped. */
+  mtuBlackhole?: { mtu: number };
+  /** netem on the client link, both directions. */
+  netem?: { delayMs: number; jitterMs: number; lossPct: number };
+  /** Client default route via the "VPN" link (lower metric) with split routes to the web app and API. */
+  vpnSplit?: boolean;
+}
+
+/** Extra delay dnsmasq's answers get in the `slow` DNS mode (netem on DNS replies only). */
+export const DNS_SLOW_MS = 1500;
+
+function resolvConfPath(ns: string): string {
+  return path.join('/etc/netns', ns, 'resolv.conf');
+}
+
+/** Removes every lab namespace (killing its processes by PID first) and its /etc/netns folder. */
+export function removeNamespaces(log: (line: string) => void): void {
+  const existing = run('ip', ['netns', 'list'], { allowFail: true })
+    .split('\n')
+    .map((l) => l.split(' ')[0]!.trim())
+    .filter((n) => n.startsWith(NS_PREFIX));
+  for (const ns of existing) {
+    const pids = namespacePids(ns);
+    if (pids.length > 0) {
+      log(`stopping ${pids.length} process(es) left in ${ns}: ${pids.join(' ')}`);
+      const left = stopPids(pids);
+      if (left.length > 0) log(`WARNING: still alive in ${ns} after SIGKILL: ${left.join(' ')}`);
+    }
+    run('ip', ['netns', 'del', ns], { allowFail: true });
+  }
+  for (const ns of Object.values(NS)) rmSync(path.join('/etc/netns', ns), { recursive: true, force: true });
+}
+
+/** Creates the namespaces, links, addresses and static routes. */
+export function buildNamespaces(): void {
+  for (const ns of Object.values(NS)) {
+    run('ip', ['netns', 'add', ns]);
+    // Without its own resolv.conf a namespace uses the host's resolver: traffic out of the lab (LAB.md).
+    mkdirSync(path.dirname(resolvConfPath(ns)), { recursive: true });
+    const nameserver = ns === NS.client ? ADDR.routerClientSide : '127.0.0.1';
+    writeFileSync(resolvConfPath(ns), `# netready lab (e2e/lab) — removed at teardown\nnameserver ${nameserver}\noptions timeout:2 attempts:1\n`);
+    nsRun(ns, ['ip', 'link', 'set', 'lo', 'up']);
+    // IPv4 only: no link-local IPv6 noise in candidates, nothing to filter twice.
+    nsRun(ns, ['sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+  }
+  // Links are created from inside the namespaces, so nothing ever appears in the host namespace.
+  nsRun(NS.client, ['ip', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'c0', 'netns', NS.router]);
+  nsRun(NS.client, ['ip', 'link', 'add', 'tun0', 'type', 'veth', 'peer', 'name', 'v0', 'netns', NS.router]);
+  nsRun(NS.server, ['ip', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 's0', 'netns', NS.router]);
+
+  nsRun(NS.client, ['ip', 'addr', 'add', `${ADDR.client}/24`, 'dev', 'eth0']);
+  nsRun(NS.client, ['ip', 'addr', 'add', `${ADDR.clientVpn}/24`, 'dev', 'tun0']);
+  nsRun(NS.client, ['ip', 'link', 'set', 'eth0', 'up']);
+
+  nsRun(NS.router, ['ip', 'addr', 'add', `${ADDR.routerClientSide}/24`, 'dev', 'c0']);
+  nsRun(NS.router, ['ip', 'addr', 'add', `${ADDR.routerVpnSide}/24`, 'dev', 'v0']);
+  for (const ip of [ADDR.nat, ADDR.proxyEgress, ADDR.vpnEgress]) nsRun(NS.router, ['ip', 'addr', 'add', `${ip}/24`, 'dev', 's0']);
+  for (const dev of ['c0', 'v0', 's0']) nsRun(NS.router, ['ip', 'link', 'set', dev, 'up']);
+  nsRun(NS.router, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+
+  for (const ip of [ADDR.probe, ADDR.web, ADDR.api, ADDR.coturn, ADDR.coturnAlt]) nsRun(NS.server, ['ip', 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
+  nsRun(NS.server, ['ip', 'link', 'set', 'eth0', 'up']);
+  // The server namespace has no default route: servers only ever see the router's NAT/proxy addresses.
+}
+
+/** Removes the /etc/netns files (also done by removeNamespaces). */
+export function resolvConfFiles(): string[] {
+  return Object.values(NS).map(resolvConfPath);
+}
+
+/** The router's iptables ruleset for a scenario (iptables-restore format, applied atomically). */
+export function routerRules(spec: NetworkSpec): string {
+  const filter: string[] = [
+    '*filter',
+    ':INPUT DROP [0:0]',
+    ':FORWARD DROP [0:0]',
+    ':OUTPUT DROP [0:0]',
+    '-A INPUT -i lo -j ACCEPT',
+    '-A OUTPUT -o lo -j ACCEPT',
+    // Confinement: anything not addressed inside the lab range is dropped, whatever the scenario.
+    `-A INPUT ! -s ${LAB_RANGE} -j DROP`,
+    `-A OUTPUT ! -d ${LAB_RANGE} -j DROP`,
+    `-A FORWARD ! -s ${LAB_RANGE} -j DROP`,
+    `-A FORWARD ! -d ${LAB_RANGE} -j DROP`,
+  ];
+  // ICMP "fragmentation needed" (type 3 code 4) generated by the router is dropped: a PMTU black hole.
+  if (spec.mtuBlackhole) filter.push('-A OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP');
+  filter.push('-A OUTPUT -j ACCEPT', '-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT', '-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT');
+  if (spec.dns !== 'dropped') {
+    filter.push(`-A INPUT -i c0 -p udp --dport 53 -j ACCEPT`, `-A INPUT -i c0 -p tcp --dport 53 -j ACCEPT`);
+  }
+  if (spec.proxy) {
+    const port = spec.proxy === 'plain' ? PORTS.squidPlain : spec.proxy === 'auth' ? PORTS.squidAuth : PORTS.squidBump;
+    filter.push(`-A INPUT -i c0 -p tcp --dport ${port} -j ACCEPT`);
+  }
+  const inIfs = spec.vpnSplit ? ['c0', 'v0'] : ['c0'];
+  for (const inIf of inIfs) {
+    const fwd = `-A FORWARD -i ${inIf} -o s0`;
+    const egress = spec.egress;
+    if (egress.kind === 'all') filter.push(`${fwd} -j ACCEPT`);
+    else if (egress.kind === 'tcp-ports') filter.push(`${fwd} -p tcp -m multiport --dports ${egress.ports.join(',')} -j ACCEPT`);
+    else if (egress.kind === 'drop-udp-ports') filter.push(`${fwd} -p udp -m multiport --dports ${egress.ports.join(',')} -j DROP`, `${fwd} -j ACCEPT`);
+    else for (const allow of egress.allowTcp ?? []) filter.push(`${fwd} -p tcp -d ${allow.ip} --dport ${allow.port} -j ACCEPT`);
+  }
+  filter.push('COMMIT');
+  const random = spec.nat === 'random-fully' ? ' --random-fully' : '';
+  const nat = [
+    '*nat',
+    ':PREROUTING ACCEPT [0:0]',
+    ':INPUT ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ':POSTROUTING ACCEPT [0:0]',
+    // SNAT to fixed addresses (MASQUERADE would pick the interface's primary address; we need three).
+    `-A POSTROUTING -s 10.213.1.0/24 -o s0 -j SNAT --to-source ${ADDR.nat}${random}`,
+    `-A POSTROUTING -s 10.213.9.0/24 -o s0 -j SNAT --to-source ${ADDR.vpnEgress}${random}`,
+    'COMMIT',
+  ];
+  return `${[...filter, ...nat].join('\n')}\n`;
+}
+
+function resetTc(ns: string, dev: string): void {
+  nsRun(ns, ['tc', 'qdisc', 'del', 'dev', dev, 'root'], { allowFail: true });
+}
+
+/**
+ * Applies one scenario's network: router firewall + NAT, tc, MTU, the client's routes; then flushes conntrack
+ * so no state from the previous scenario survives (LAB.md). dnsmasq is started by the caller.
+ */
+export function applyNetwork(spec: NetworkSpec): void {
+  nsRun(NS.router, ['iptables-restore'], { input: routerRules(spec) });
+  // tc and MTU back to defaults first.
+  resetTc(NS.router, 'c0');
+  resetTc(NS.client, 'eth0');
+  nsRun(NS.router, ['ip', 'link', 'set', 's0', 'mtu', String(spec.mtuBlackhole?.mtu ?? 1500)]);
+  if (spec.netem) {
+    const { delayMs, jitterMs, lossPct } = spec.netem;
+    const args = ['delay', `${delayMs}ms`, `${jitterMs}ms`, 'loss', `${lossPct}%`];
+    nsRun(NS.router, ['tc', 'qdisc', 'add', 'dev', 'c0', 'root', 'netem', ...args]);
+    nsRun(NS.client, ['tc', 'qdisc', 'add', 'dev', 'eth0', 'root', 'netem', ...args]);
+  } else if (spec.dns === 'slow') {
+    // Delay only DNS answers (UDP/TCP source port 53) from the router to the client.
+    nsRun(NS.router, ['tc', 'qdisc', 'add', 'dev', 'c0', 'root', 'handle', '1:', 'prio']);
+    nsRun(NS.router, ['tc', 'qdisc', 'add', 'dev', 'c0', 'parent', '1:3', 'handle', '30:', 'netem', 'delay', `${DNS_SLOW_MS}ms`]);
+    for (const proto of ['17', '6']) {
+      nsRun(NS.router, ['tc', 'filter', 'add', 'dev', 'c0', 'protocol', 'ip', 'parent', '1:0', 'prio', '1', 'u32', 'match', 'ip', 'protocol', proto, '0xff', 'match', 'ip', 'sport', '53', '0xffff', 'flowid', '1:3']);
+    }
+  }
+  // Client routes: eth0 default, or the VPN split (default via tun0 with a lower metric; web app + API via eth0).
+  nsRun(NS.client, ['ip', 'route', 'flush', 'table', 'main', 'proto', 'static'], { allowFail: true });
+  nsRun(NS.client, ['ip', 'link', 'set', 'tun0', spec.vpnSplit ? 'up' : 'down']);
+  nsRun(NS.client, ['ip', 'route', 'replace', 'default', 'via', ADDR.routerClientSide, 'dev', 'eth0', 'metric', '100', 'proto', 'static']);
+  if (spec.vpnSplit) {
+    nsRun(NS.client, ['ip', 'route', 'replace', 'default', 'via', ADDR.routerVpnSide, 'dev', 'tun0', 'metric', '50', 'proto', 'static']);
+    for (const ip of [ADDR.web, ADDR.api]) nsRun(NS.client, ['ip', 'route', 'replace', `${ip}/32`, 'via', ADDR.routerClientSide, 'dev', 'eth0', 'proto', 'static']);
+  }
+  nsRun(NS.router, ['conntrack', '-F'], { allowFail: true });
+}
+
+/** UDP conntrack entries in the router towards `dst` (for the NAT-mapping ground truth). */
+export function udpMappings(dst: string): Array<{ origSport: number; dport: number; mappedPort: number }> {
+  const out = nsRun(NS.router, ['conntrack', '-L', '-p', 'udp', '--orig-dst', dst], { allowFail: true });
+  const rows: Array<{ origSport: number; dport: number; mappedPort: number }> = [];
+  for (const line of out.split('\n')) {
+    const sports = [...line.matchAll(/sport=(\d+)/g)].map((m) => Number(m[1]));
+    const dports = [...line.matchAll(/dport=(\d+)/g)].map((m) => Number(m[1]));
+    if (sports.length >= 2 && dports.length >= 2) rows.push({ origSport: sports[0]!, dport: dports[0]!, mappedPort: dports[1]! });
+  }
+  return rows;
+}
