@@ -132,13 +132,7 @@ export class ProbeServer {
         maxAllocationsPerClient: config.turn.maxAllocationsPerClient,
         maxLifetimeS: config.turn.maxLifetimeS,
         allowedPeers: [{ ip: probe.publicIp, portMin: probe.peerPortMin, portMax: probe.peerPortMax }],
-        onEvent: (event) => {
-          const sessionId = (event as { sessionId?: unknown }).sessionId;
-          if (typeof sessionId === 'string') {
-            const { type, ...data } = event as { type: string } & Record<string, unknown>;
-            this.sessions.observe(sessionId, { source: 'turn', kind: type, data });
-          }
-        },
+        onEvent: (event) => this.observe('turn', event),
       });
       await this.turn.listen();
       this.peer = new MediaPeerServer({
@@ -146,13 +140,7 @@ export class ProbeServer {
         publicIp: probe.publicIp,
         portMin: probe.peerPortMin,
         portMax: probe.peerPortMax,
-        onEvent: (event) => {
-          const sessionId = (event as { sessionId?: unknown }).sessionId;
-          if (typeof sessionId === 'string') {
-            const { type, ...data } = event as { type: string } & Record<string, unknown>;
-            this.sessions.observe(sessionId, { source: 'peer', kind: type, data });
-          }
-        },
+        onEvent: (event) => this.observe('peer', event),
       });
       await this.peer.warmUp();
       const bound = this.turn.addresses();
@@ -197,6 +185,12 @@ export class ProbeServer {
       await this.stop();
       throw error;
     }
+  }
+
+  /** Files a server event that names a session (TURN username, media-peer offer) under that session. */
+  private observe(source: 'turn' | 'peer', event: { type: string }): void {
+    const { type, ...data } = event as { type: string } & Record<string, unknown>;
+    if (typeof data.sessionId === 'string') this.sessions.observe(data.sessionId, { source, kind: type, data });
   }
 
   /** Closes every listener and peer; safe to call more than once. */
