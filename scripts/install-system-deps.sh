@@ -26,6 +26,8 @@ LAB_PACKAGES=(
   "iptables:iptables"
   "conntrack:conntrack"
   "iproute2:ip"
+  # e2e/lab/nfq-delay.py delays packets on kernels without sch_netem (standard library only).
+  "python3:python3"
 )
 
 POLICY_RC=/usr/sbin/policy-rc.d

@@ -86,6 +86,12 @@ export function assess(scenario: Scenario, observed: Observed): Check[] {
       const ok = want === null ? got.length === 0 : got.length > 0 && got.every((c) => c === want);
       add(`server: ${t} allocation`, ok, `expected ${want === null ? 'none' : `from ${want}`}, TURN server saw ${got.length === 0 ? 'none' : got.join(', ')}`);
     }
+    const relaysWithData = (['udp', 'tcp', 'tls'] as const).filter((t) => e.relays[t] === 'data').length;
+    add(
+      'server: media peer connected',
+      server.peersConnected >= relaysWithData,
+      `expected ≥ ${relaysWithData} relayed connection(s) to the media peer, it saw ${server.peersConnected}`,
+    );
   }
   for (const g of observed.ground) add(`network: ${g.check}`, g.ok, g.detail);
   return checks;

@@ -4,7 +4,7 @@
  * to 443 only, the same with proxy authentication, and an ssl-bump TLS-inspecting one with its own CA) and
  * dnsmasq as the client's resolver (router ns).
  */
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ADDR, NS, PORTS, type NetworkSpec } from './topology';
 import { LabError, nsRun, run, spawnInNs, stopProcess, waitFor, type LabProcess } from './sys';
@@ -77,6 +77,32 @@ function writeNetreadyConfig(runDir: string): string {
   return file;
 }
 
+/**
+ * Snapshots the built web app (`.next` without its caches) into `<runDir>/web`, with the rest of the project
+ * symlinked: other people's `npm run build` in the same checkout then cannot swap the app under a running lab
+ * (seen: a rebuild mid-run broke every later row with "no result"). Retries when a build changed it mid-copy.
+ */
+function snapshotWebApp(runDir: string): string {
+  const root = path.join(runDir, 'web');
+  const buildId = (): string => readFileSync(path.join(REPO_ROOT, '.next', 'BUILD_ID'), 'utf8');
+  for (let attempt = 1; ; attempt++) {
+    rmSync(root, { recursive: true, force: true });
+    mkdirSync(root, { recursive: true });
+    const before = buildId();
+    cpSync(path.join(REPO_ROOT, '.next'), path.join(root, '.next'), {
+      recursive: true,
+      verbatimSymlinks: true,
+      filter: (src) => !/[/\\]\.next[/\\](cache|dev|trace|trace-build)($|[/\\])/.test(src),
+    });
+    if (buildId() === before && readFileSync(path.join(root, '.next', 'BUILD_ID'), 'utf8') === before) break;
+    if (attempt === 3) throw new LabError('the web app was rebuilt three times while the lab copied it; try again when no build is running');
+  }
+  for (const entry of ['node_modules', 'package.json', 'next.config.js', 'public']) {
+    if (existsSync(path.join(REPO_ROOT, entry))) symlinkSync(path.join(REPO_ROOT, entry), path.join(root, entry));
+  }
+  return root;
+}
+
 /** Starts probe, web app and coturn in the server namespace and waits for real readiness signals. */
 export async function startServers(runDir: string): Promise<Servers> {
   const configFile = writeNetreadyConfig(runDir);
@@ -94,9 +120,10 @@ export async function startServers(runDir: string): Promise<Servers> {
     cwd: REPO_ROOT,
     logFile: path.join(logDir, 'probe.log'),
   });
-  const web = spawnInNs('web', NS.server, [path.join(REPO_ROOT, 'node_modules', '.bin', 'next'), 'start', '-p', String(PORTS.web), '-H', ADDR.web], {
+  const webRoot = snapshotWebApp(runDir);
+  const web = spawnInNs('web', NS.server, [path.join(REPO_ROOT, 'node_modules', '.bin', 'next'), 'start', webRoot, '-p', String(PORTS.web), '-H', ADDR.web], {
     env,
-    cwd: REPO_ROOT,
+    cwd: webRoot,
     logFile: path.join(logDir, 'web.log'),
   });
   const coturn = startCoturnInNs(runDir);
@@ -177,7 +204,10 @@ function squidConfig(kind: 'plain' | 'auth' | 'bump', dir: string, ca: { cert: s
     `tcp_outgoing_address ${ADDR.proxyEgress}`,
     'dns_nameservers 127.0.0.1',
     'shutdown_lifetime 0 seconds',
+    'pinger_enable off',
     'forwarded_for on',
+    // Fresh server connections per request: a pooled one would outlive the router's conntrack flush.
+    'server_persistent_connections off',
     'acl SSL_ports port 443',
     // The tls-inspect proxy also permits CONNECT to 80 (a common "web ports" policy); the others 443 only.
     kind === 'bump' ? 'acl SSL_ports port 80' : '',
@@ -269,4 +299,13 @@ export async function startDnsmasq(runDir: string, mode: NetworkSpec['dns'], sce
 /** Stops dnsmasq of a scenario. */
 export async function stopDnsmasq(proc: LabProcess): Promise<void> {
   await stopProcess(proc, 2000);
+}
+
+/** Starts the NFQUEUE delayer (router ns) for one queue; ready when it printed "ready". */
+export async function startDelayer(runDir: string, queue: number, delayMs: number, jitterMs: number): Promise<LabProcess> {
+  const proc = spawnInNs(`delay-q${queue}`, NS.router, ['/usr/bin/python3', path.join(REPO_ROOT, 'e2e', 'lab', 'nfq-delay.py'), String(queue), String(delayMs), String(jitterMs)], {
+    logFile: path.join(runDir, 'logs', `delay-q${queue}.log`),
+  });
+  await waitFor(`the NFQUEUE delayer on queue ${queue}`, () => proc.output.includes('ready'), 5_000, proc);
+  return proc;
 }

@@ -6,12 +6,13 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 skip() {
-  printf 'test:lab: SKIPPED — %s\n' "$1" >&2
-  printf 'test:lab: the lab builds network namespaces and changes iptables/tc/routes inside them; run it as root on Linux: sudo npm run test:lab\n' >&2
+  printf 'test:lab: cannot run the network lab: %s\n' "$1" >&2
+  printf 'test:lab: it builds network namespaces and changes iptables/tc/routes inside them; run it as root on Linux: sudo npm run test:lab\n' >&2
   if [[ ${CI:-} == true || ${CI:-} == 1 ]]; then
-    printf 'test:lab: CI=%s, so this is a failure: CI must run the lab.\n' "$CI" >&2
+    printf 'test:lab: FAILED: CI=%s and CI must run the lab (run CI as root on Linux).\n' "$CI" >&2
     exit 1
   fi
+  printf 'test:lab: SKIPPED (not CI). Nothing was tested.\n' >&2
   exit 0
 }
 

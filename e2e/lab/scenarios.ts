@@ -30,8 +30,10 @@ export type GroundCheck =
   | { kind: 'coturn-udp'; expect: 'answered' | 'no-answer' }
   /** The router's UDP mappings (conntrack) towards the probe keep the client's source port or not. */
   | { kind: 'nat-mapping'; expect: 'port-preserving' | 'port-changing' }
-  /** The median DataChannel echo round trip over the UDP relay is at least this (netem really delays). */
-  | { kind: 'min-echo-rtt'; transport: 'udp' | 'tcp' | 'tls'; minMs: number };
+  /** The squid the client used logged requests matching each pattern (e.g. `TCP_DENIED/407 .* CONNECT 10.213.2.10:443`). */
+  | { kind: 'proxy-log'; proxy: 'plain' | 'auth' | 'bump'; patterns: string[] }
+  /** A STUN Binding round trip to coturn takes at least this long (the lab really delays). */
+  | { kind: 'min-rtt'; minMs: number };
 
 /** What the TURN server and HTTP API must have seen for the run's session. */
 export interface ServerExpectation {
@@ -62,6 +64,12 @@ export interface Scenario {
     proxy?: { via: 'flag' | 'env'; url: string; noProxy?: string };
     /** Trust the ssl-bump squid's CA in the client's NSS DB (--trust-ca). */
     trustInspectionCa?: boolean;
+    /**
+     * Load the page exactly as deployed: plain HTTP from a non-localhost address, not a secure context. By
+     * default the lab's Chromium treats the web app's origin as secure (`--unsafely-treat-insecure-origin-as-
+     * secure`), because the runner needs a secure context today; one row runs without it to keep that visible.
+     */
+    insecureOrigin?: boolean;
   };
   expect: {
     verdict: Verdict;
@@ -87,6 +95,13 @@ const OPEN: NetworkSpec = { egress: { kind: 'all' }, nat: 'port-preserving', dns
 const NO_WARNINGS: Array<'warning' | 'blocker'> = ['warning', 'blocker'];
 const TRANSPORT_FINDINGS = ['udp-blocked', 'udp-ports-restricted', 'turn-udp-failed', 'turn-tcp-failed', 'turn-tls-failed', 'relay-only'];
 const natAll = (from: string): ServerExpectation => ({ sessionFrom: from, allocations: { udp: from, tcp: from, tls: from } });
+const RX_PROBE = ADDR.probe.replace(/\./g, '\\.');
+/** What the CONNECT-443-only squid must have logged: the :443 tunnel, and :80 refused. */
+const PLAIN_PROXY_LOG: GroundCheck = {
+  kind: 'proxy-log',
+  proxy: 'plain',
+  patterns: [`TCP_TUNNEL/200 .*CONNECT ${RX_PROBE}:443`, `TCP_DENIED/403 .*CONNECT ${RX_PROBE}:80`],
+};
 const PROXY_PENDING: Pending = {
   capability: 'proxy detection (issue 5)',
   findings: ['http-proxy'],
@@ -110,6 +125,24 @@ export const SCENARIOS: Scenario[] = [
       stunSilent: [],
       server: natAll(ADDR.nat),
       ground: [{ kind: 'dns', expect: 'resolves' }, { kind: 'coturn-udp', expect: 'answered' }, { kind: 'nat-mapping', expect: 'port-preserving' }],
+    },
+    pending: [],
+  },
+  {
+    id: 'open-insecure-origin',
+    title: 'as open, but the page is loaded as deployed: http://<lab IP>, not a secure context',
+    network: OPEN,
+    client: { insecureOrigin: true },
+    expect: {
+      verdict: 'ready',
+      findings: [],
+      absent: [...TRANSPORT_FINDINGS, 'server-unreachable'],
+      noFindingsOfSeverity: NO_WARNINGS,
+      relays: { udp: 'data', tcp: 'data', tls: 'data' },
+      stunAnswered: ALL_UDP,
+      stunSilent: [],
+      server: natAll(ADDR.nat),
+      ground: [],
     },
     pending: [],
   },
@@ -161,7 +194,7 @@ export const SCENARIOS: Scenario[] = [
       stunSilent: ALL_UDP,
       // Only the :443 relay, and it came through the proxy (squid's own address), not the NAT.
       server: { sessionFrom: ADDR.proxyEgress, allocations: { udp: null, tcp: null, tls: ADDR.proxyEgress } },
-      ground: [{ kind: 'coturn-udp', expect: 'no-answer' }],
+      ground: [{ kind: 'coturn-udp', expect: 'no-answer' }, PLAIN_PROXY_LOG],
     },
     pending: [PROXY_PENDING],
   },
@@ -182,7 +215,8 @@ export const SCENARIOS: Scenario[] = [
       stunAnswered: [],
       stunSilent: ALL_UDP,
       server: { sessionFrom: ADDR.nat, allocations: { udp: null, tcp: null, tls: null } },
-      ground: [{ kind: 'coturn-udp', expect: 'no-answer' }],
+      // Chromium did try the proxy (from the environment) for TURN, and was refused with 407.
+      ground: [{ kind: 'coturn-udp', expect: 'no-answer' }, { kind: 'proxy-log', proxy: 'auth', patterns: [`TCP_DENIED/407 .*CONNECT ${RX_PROBE}:443`] }],
     },
     pending: [
       { capability: 'proxy detection (issue 5)', findings: ['proxy-auth-required', 'http-proxy'], note: 'TURN CONNECTs answered 407 by the proxy' },
@@ -201,7 +235,7 @@ export const SCENARIOS: Scenario[] = [
       stunAnswered: [],
       stunSilent: ALL_UDP,
       server: { sessionFrom: ADDR.proxyEgress, allocations: { udp: null, tcp: ADDR.proxyEgress, tls: null } },
-      ground: [{ kind: 'coturn-udp', expect: 'no-answer' }],
+      ground: [{ kind: 'coturn-udp', expect: 'no-answer' }, { kind: 'proxy-log', proxy: 'bump', patterns: [`CONNECT ${RX_PROBE}:443`, `TCP_TUNNEL/200 .* ${RX_PROBE}:80 `] }],
     },
     pending: [
       { capability: 'TLS-interception detection (issue 5)', findings: ['tls-interception', 'http-proxy'], note: 'ClientHello/JA4 differs from Chrome; issuer is not netready\'s CA' },
@@ -244,7 +278,7 @@ export const SCENARIOS: Scenario[] = [
       stunAnswered: [],
       stunSilent: ALL_UDP,
       server: { sessionFrom: ADDR.proxyEgress, allocations: { udp: null, tcp: null, tls: ADDR.proxyEgress } },
-      ground: [{ kind: 'dns', expect: 'timeout' }],
+      ground: [{ kind: 'dns', expect: 'timeout' }, PLAIN_PROXY_LOG],
     },
     pending: [
       {
@@ -275,7 +309,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     id: 'mtu-1280-icmp-blocked',
-    title: '1280-byte MTU on the router→server link, ICMP "fragmentation needed" dropped',
+    title: '1280-byte path MTU router→servers (upstream), ICMP "fragmentation needed" dropped',
     network: { ...OPEN, mtuBlackhole: { mtu: 1280 } },
     client: {},
     expect: {
@@ -342,7 +376,7 @@ export const SCENARIOS: Scenario[] = [
       stunAnswered: ALL_UDP,
       stunSilent: [],
       server: natAll(ADDR.nat),
-      ground: [{ kind: 'min-echo-rtt', transport: 'udp', minMs: 180 }],
+      ground: [{ kind: 'min-rtt', minMs: 180 }, { kind: 'coturn-udp', expect: 'answered' }],
     },
     pending: [
       { capability: 'quality probe (media peer RTT/loss)', findings: ['high-rtt', 'packet-loss'], note: 'RTT ≈ 200 ms, loss ≈ 4 % round trip' },
