@@ -4,7 +4,7 @@
  * JSON, and exits 0 ready / 1 degraded / 2 blocked / 3 could not run or inconclusive.
  */
 import { readFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { chromium, request } from 'playwright-core';
 import { ResultSchema, type Result } from '../lib/schema/result';
 import { exitCodeFor, parseArgs, USAGE, type CheckOptions } from './args';
 import { CHROMIUM_ARGS, ChromiumError, createBrowserSandbox, findChromium } from './chromium';
@@ -13,14 +13,26 @@ import { formatSummary } from './format';
 /** Exit code when the check could not run. */
 export const EXIT_COULD_NOT_RUN = 3;
 
-async function fetchDevCa(baseUrl: string, signal: AbortSignal): Promise<string | null> {
+/** Longest wait for the deployment's dev CA (it is a tiny static answer). */
+const DEV_CA_TIMEOUT_MS = 5000;
+
+/**
+ * Fetches the deployment's development CA (`GET /api/dev-ca`), through `proxyServer` when given — on a
+ * proxy-only network the direct request would just time out. Resolves with the PEM, `null` when the deployment
+ * uses no dev CA (404), or an error message.
+ */
+async function fetchDevCa(baseUrl: string, proxyServer: string | undefined): Promise<{ pem: string | null } | { error: string }> {
+  const context = await request.newContext({ ...(proxyServer ? { proxy: { server: proxyServer } } : {}), timeout: DEV_CA_TIMEOUT_MS });
   try {
-    const response = await fetch(`${baseUrl}/api/dev-ca`, { signal });
-    if (response.status !== 200) return null;
+    const response = await context.get(`${baseUrl}/api/dev-ca`, { failOnStatusCode: false });
+    if (response.status() === 404) return { pem: null };
     const text = await response.text();
-    return text.includes('BEGIN CERTIFICATE') ? text : null;
-  } catch {
-    return null;
+    if (response.status() !== 200 || !text.includes('BEGIN CERTIFICATE')) return { error: `HTTP ${response.status()}` };
+    return { pem: text };
+  } catch (error) {
+    return { error: (error as Error).message.split('\n')[0] ?? String(error) };
+  } finally {
+    await context.dispose();
   }
 }
 
@@ -38,7 +50,11 @@ async function check(options: CheckOptions, err: (line: string) => void): Promis
   } catch (error) {
     return { error: (error as Error).message };
   }
-  const devCa = options.trustDevCa ? await fetchDevCa(options.url, deadline) : null;
+  const fetched = options.trustDevCa ? await fetchDevCa(options.url, options.proxyServer) : { pem: null };
+  if ('error' in fetched) {
+    err(`netready: warning: could not fetch the deployment's development CA (${fetched.error}); TURN over TLS will fail if the deployment uses it. Pass --trust-ca <ca.pem> to trust it anyway.`);
+  }
+  const devCa = 'pem' in fetched ? fetched.pem : null;
   const caPems: string[] = devCa ? [devCa] : [];
   for (const file of options.trustCaFiles) {
     try {
@@ -72,6 +88,7 @@ async function check(options: CheckOptions, err: (line: string) => void): Promis
     let report: (value: unknown) => void = () => undefined;
     const reported = new Promise<unknown>((resolve) => (report = resolve));
     await page.exposeFunction('__netreadyReport', (value: unknown) => report(value));
+    await page.exposeFunction('__netreadyFailed', (message: unknown) => report({ pageError: String(message) }));
     const timedOut = new Promise<'timeout'>((resolve) => deadline.addEventListener('abort', () => resolve('timeout'), { once: true }));
     const target = `${options.url}/?autostart=1`;
     if (!options.json) err(`Running netready in headless Chromium against ${options.url} …`);
@@ -83,6 +100,9 @@ async function check(options: CheckOptions, err: (line: string) => void): Promis
     }
     const value = await Promise.race([reported, timedOut]);
     if (value === 'timeout') return { error: `no result within ${options.timeoutMs} ms` };
+    if (typeof value === 'object' && value !== null && 'pageError' in value) {
+      return { error: `the test page stopped without a result: ${String((value as { pageError: unknown }).pageError)}` };
+    }
     const parsed = ResultSchema.safeParse(value);
     if (!parsed.success) return { error: `the page reported a result that does not match schemaVersion 1: ${parsed.error.issues[0]?.message}` };
     return { result: parsed.data };

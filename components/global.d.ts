@@ -8,6 +8,8 @@ declare global {
   interface Window {
     /** Called once with the result when a run finishes, if present (CLI). May return a promise. */
     __netreadyReport?: (result: Result) => void | Promise<void>;
+    /** Called with the error message when a run breaks without producing a result, if present (CLI). */
+    __netreadyFailed?: (message: string) => void | Promise<void>;
   }
 }
 

@@ -6,13 +6,18 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Config } from '../lib/config/schema';
-import { createProbeApiHandler, type ProbeEndpoints } from './http/probe-api';
+import { DnsAuthority } from '../lib/protocol/dns/authority';
+import { DnsServer } from './dns/dns-server';
+import { openGeoIp } from './dns/geoip';
+import { createProbeApiHandler, type DnsLabelSource, type ProbeEndpoints } from './http/probe-api';
 import { RateLimiter } from './http/rate-limit';
 import { SessionRegistry } from './http/sessions';
+import { createMirrorRoutes } from './tls-mirror/mirror-routes';
+import { TlsMirrorServer } from './tls-mirror/tls-mirror-server';
+import { WebSocketEcho } from './tls-mirror/websocket-echo';
 import { MediaPeerServer } from './peer/media-peer';
 import { ensureDevCertificate } from './tls/dev-ca';
 import { mintTurnCredentials } from './turn/credentials';
@@ -42,6 +47,8 @@ export interface ProbeServerInfo {
   httpUrl: string;
   httpsUrl: string;
   tls: TlsMaterial;
+  /** Where the authoritative DNS server listens (UDP and TCP), when `dns.zone` is configured. */
+  dns?: { zone: string; ip: string; port: number };
 }
 
 /** Reads the TURN shared secret from config, else from `<dataDir>/turn-secret`, generating it once. */
@@ -70,12 +77,14 @@ export async function loadTls(config: Config): Promise<TlsMaterial> {
     };
   }
   const hostNames = config.probe.publicHost ? [config.probe.publicHost] : [];
+  // Every probe name is one label under the zone (`nr-….<zone>`, `turn.<zone>`), so one wildcard covers them.
+  if (config.dns.zone) hostNames.push(config.dns.zone, `*.${config.dns.zone}`);
   const ipAddresses = [...new Set([config.probe.publicIp, config.probe.bindIp].filter((ip) => ip !== '0.0.0.0'))];
   const dev = await ensureDevCertificate({ dataDir: config.dataDir, hostNames, ipAddresses });
   return { certPem: dev.certPem, keyPem: dev.keyPem, devCaPem: dev.caPem, certFile: dev.certFile };
 }
 
-function listenHttp(server: http.Server | https.Server, ip: string, port: number): Promise<AddressInfo> {
+function listenHttp(server: http.Server, ip: string, port: number): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, ip, () => {
@@ -92,7 +101,10 @@ export class ProbeServer {
   private turn?: TurnServer;
   private peer?: MediaPeerServer;
   private httpServer?: http.Server;
-  private httpsServer?: https.Server;
+  /** HTTPS listener: TLS terminated in-process, ClientHello captured per connection (server/tls-mirror). */
+  private mirror?: TlsMirrorServer;
+  private webSocketEcho?: WebSocketEcho;
+  private dnsServer?: DnsServer;
   private sweepTimer?: ReturnType<typeof setInterval>;
   /** Sessions of this server (observations are read from here). */
   readonly sessions: SessionRegistry;
@@ -156,7 +168,29 @@ export class ProbeServer {
           ...probe.stunAltPorts.map((_, i) => ({ port: udpPorts[1 + i]!, role: 'alternate' as const })),
           ...vendorPorts.map((v, i) => ({ port: udpPorts[1 + probe.stunAltPorts.length + i]!, role: 'vendor' as const, target: v.target })),
         ],
+        vendorHosts: config.targets.flatMap((t) => t.hosts.map((host) => ({ target: t.name, host }))),
       };
+      let dnsSource: DnsLabelSource | undefined;
+      if (config.dns.zone) {
+        const authority = new DnsAuthority({
+          zone: config.dns.zone,
+          ipv4: [config.dns.answerIp ?? probe.publicIp],
+          ...(config.dns.answerIpv6 ? { ipv6: [config.dns.answerIpv6] } : {}),
+          ttlS: config.dns.ttlS,
+          rateLimit: { queriesPerSecond: config.dns.maxQueriesPerSecondPerSource, burst: 2 * config.dns.maxQueriesPerSecondPerSource },
+        });
+        this.dnsServer = new DnsServer({
+          authority,
+          ip: config.dns.listen.ip ?? probe.bindIp,
+          port: config.dns.listen.port,
+          onError: (message, error) => this.log.error(message, error),
+        });
+        await this.dnsServer.listen();
+        const bound = this.dnsServer.address();
+        this.log.info(`netready DNS: authoritative for ${config.dns.zone} on ${bound.ip}:${bound.port} (UDP and TCP)`);
+        const geo = await openGeoIp(config.dns.geoipMmdb, (message) => this.log.info(message));
+        dnsSource = { label: (label) => authority.labels.get(label, Date.now()), geo: (ip) => geo.lookup(ip) };
+      }
       const handler = createProbeApiHandler({
         sessions: this.sessions,
         endpoints,
@@ -168,11 +202,48 @@ export class ProbeServer {
         sessionLimiter: new RateLimiter({ limit: config.probe.maxSessionsPerMinute, windowMs: 60_000 }),
         version: PROBE_VERSION,
         logError: (message, error) => this.log.error(message, error),
+        ...(dnsSource ? { dns: dnsSource } : {}),
       });
-      this.httpServer = http.createServer(handler);
-      this.httpsServer = https.createServer({ cert: tls.certPem, key: tls.keyPem, ALPNProtocols: ['http/1.1'] }, handler);
+      // Echo (both listeners), TLS mirror (HTTPS) and WebSocket echo `/ws` (both) in front of the probe API.
+      const observe = (sessionId: string, observation: { source: 'http'; kind: string; data: Record<string, unknown> }): void =>
+        this.sessions.observe(sessionId, observation);
+      const plainRoutes = createMirrorRoutes({ listener: 'http', observe });
+      const dnsZone = config.dns.zone?.toLowerCase();
+      const http1Only = (name: string): boolean => dnsZone !== undefined && name.toLowerCase().endsWith(`.${dnsZone}`);
+      const tlsRoutes = createMirrorRoutes({
+        listener: 'https',
+        observe,
+        clientHelloOf: (req) => this.mirror?.clientHelloOf(req) ?? null,
+        offersH2: (req) => {
+          const name = (req.socket as { servername?: string | false }).servername;
+          return !(typeof name === 'string' && http1Only(name));
+        },
+      });
+      const webSocketEcho = new WebSocketEcho();
+      this.webSocketEcho = webSocketEcho;
+      this.httpServer = http.createServer((req, res) => {
+        if (!plainRoutes(req, res)) handler(req, res);
+      });
+      this.httpServer.on('upgrade', (req, socket, head) => webSocketEcho.handleUpgrade(req, socket, head));
+      this.mirror = new TlsMirrorServer({
+        cert: tls.certPem,
+        key: tls.keyPem,
+        // HTTP/2 requests reach the probe API through Node's compat layer, which has the same surface it uses.
+        onRequest: (req, res) => {
+          if (!tlsRoutes(req, res)) handler(req as http.IncomingMessage, res as http.ServerResponse);
+        },
+        onUpgrade: (req, socket, head) => webSocketEcho.handleUpgrade(req, socket, head),
+        http1OnlyFor: http1Only,
+      });
       const httpAddr = await listenHttp(this.httpServer, probe.http.ip ?? probe.bindIp, probe.http.port);
-      const httpsAddr = await listenHttp(this.httpsServer, probe.https.ip ?? probe.bindIp, probe.https.port);
+      const httpsAddr = await this.mirror.listen(probe.https.port, probe.https.ip ?? probe.bindIp);
+      // Mirror/echo/WebSocket URLs name the bound ports (port 0 in tests); no request arrives before start() returns.
+      endpoints.mirror = {
+        httpBaseUrl: `http://${probe.publicIp}:${httpAddr.port}`,
+        httpsBaseUrl: `https://${probe.publicHost ?? probe.publicIp}:${httpsAddr.port}`,
+      };
+      // Lookup URLs name the bound HTTPS port (port 0 in tests); no request can arrive before start() returns.
+      if (config.dns.zone) endpoints.dns = { zone: config.dns.zone, httpsPort: httpsAddr.port };
       this.sweepTimer = setInterval(() => this.sessions.sweep(), 30_000);
       this.sweepTimer.unref();
       return {
@@ -180,6 +251,7 @@ export class ProbeServer {
         httpUrl: `http://${probe.publicIp}:${httpAddr.port}`,
         httpsUrl: `https://${probe.publicHost ?? probe.publicIp}:${httpsAddr.port}`,
         tls,
+        ...(this.dnsServer && config.dns.zone ? { dns: { zone: config.dns.zone, ...this.dnsServer.address() } } : {}),
       };
     } catch (error) {
       await this.stop();
@@ -196,15 +268,18 @@ export class ProbeServer {
   /** Closes every listener and peer; safe to call more than once. */
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
-    const closeHttp = (server?: http.Server | https.Server): Promise<void> =>
+    const closeHttp = (server?: http.Server): Promise<void> =>
       new Promise((resolve) => {
         if (!server || !server.listening) return resolve();
         server.close(() => resolve());
         server.closeAllConnections();
       });
-    await Promise.allSettled([closeHttp(this.httpServer), closeHttp(this.httpsServer), this.peer?.close(), this.turn?.close()]);
+    this.webSocketEcho?.close();
+    this.webSocketEcho = undefined;
+    await Promise.allSettled([closeHttp(this.httpServer), this.mirror?.close(), this.peer?.close(), this.turn?.close(), this.dnsServer?.close()]);
+    this.dnsServer = undefined;
     this.httpServer = undefined;
-    this.httpsServer = undefined;
+    this.mirror = undefined;
     this.peer = undefined;
     this.turn = undefined;
   }

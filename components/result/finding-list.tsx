@@ -5,7 +5,7 @@
 import type { Finding, Severity } from '../../lib/schema/result';
 import { BlockedIcon, ChevronIcon, QuestionIcon, WarnIcon } from '../ui/icons';
 import { EvidenceList } from './evidence-list';
-import { SEVERITY_LABEL, sortFindings } from './labels';
+import { CALL_IMPACT, SEVERITY_LABEL, sortFindings } from './labels';
 
 const SEVERITY_STYLE: Record<Severity, { badge: string; edge: string; Icon: typeof WarnIcon }> = {
   blocker: { badge: 'bg-red-50 text-red-800 ring-red-200', edge: 'border-l-red-600', Icon: BlockedIcon },
@@ -26,6 +26,12 @@ function FindingCard({ finding }: { finding: Finding }) {
       </div>
       <h3 className="mt-2 text-base font-semibold text-slate-900">{finding.title}</h3>
       <p className="mt-1 text-sm leading-6 whitespace-pre-line text-slate-700">{finding.detail}</p>
+      {CALL_IMPACT[finding.code] && (
+        <p className="mt-2 text-sm leading-6 text-slate-700">
+          <span className="font-semibold text-slate-900">What this means for a call: </span>
+          {CALL_IMPACT[finding.code]}
+        </p>
+      )}
       {finding.remediation.trim() !== '' && (
         <div className="mt-3 rounded-lg bg-slate-50 px-3 py-2.5">
           <h4 className="text-xs font-semibold tracking-wide text-slate-700 uppercase">What to change</h4>

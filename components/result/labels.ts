@@ -72,3 +72,18 @@ export function formatTimestamp(iso: string): string {
   if (Number.isNaN(date.getTime())) return iso;
   return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
+
+/**
+ * Plain words on what a proxy or TLS inspection means for a call, shown under those findings — the finding says
+ * what was seen; this says why a person should care.
+ */
+export const CALL_IMPACT: Readonly<Record<string, string>> = {
+  'http-proxy':
+    'A proxy is a go-between that your company\'s network sends web traffic through. Calls work best when their audio and video skip it and travel directly; when they have to pass the proxy, they arrive later and can stutter, and the call fails if the proxy does not let them through.',
+  'tls-interception':
+    'TLS inspection means a security device opens your encrypted connections to look inside, then re-encrypts them. Meeting apps notice the swapped certificate or cannot get their call traffic through it, so joining can fail or audio and video can be missing.',
+  'websocket-blocked':
+    'A WebSocket is the always-open line a meeting app uses to ring, join and keep a call in sync. If the network blocks it, the app may never get into the meeting even though web pages load fine.',
+  'proxy-auth-required':
+    'The proxy asks for a password before it lets traffic through. The browser can answer for web pages, but the call\'s own connections often cannot, so calls fail while everything else works.',
+};

@@ -48,6 +48,16 @@ export interface NetreadyResultMessage {
 
 const VERDICT_HEADING_ID = 'run-verdict';
 
+/** Tells the CLI hook that the run broke without a result, so it need not wait for its timeout. Never throws. */
+function reportFailure(message: string): void {
+  try {
+    const pending = window.__netreadyFailed?.(message);
+    if (pending) pending.catch(() => undefined);
+  } catch {
+    // The hook is optional; the page already shows the failure.
+  }
+}
+
 /** Hands a finished result to the CLI hook and, when embedded, to the parent window. Never throws. */
 function reportResult(result: Result, variant: 'page' | 'embed'): void {
   try {
@@ -142,6 +152,7 @@ export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autosta
         const detail = error instanceof Error && error.message ? ` (${error.message})` : '';
         setPhase({ kind: 'failed', message: `The test stopped before it could finish${detail}.` });
         setAnnouncement('The test stopped before it could finish.');
+        reportFailure(error instanceof Error ? error.message : String(error));
       },
     );
   }, [probeUrl, budgetMs, probeTimeoutMs, configName, variant]);

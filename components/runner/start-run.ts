@@ -4,7 +4,7 @@
  */
 import type { RunEventListener } from '../../lib/engine/events';
 import { runNetready } from '../../lib/engine/run-netready';
-import type { PeerConnectionLike, ProbeEnvironment } from '../../lib/probes/types';
+import type { PeerConnectionLike, ProbeEnvironment, ResourceTimingLike, WebSocketLike } from '../../lib/probes/types';
 import type { Result } from '../../lib/schema/result';
 
 /** Options of startRun. */
@@ -21,13 +21,63 @@ export interface StartRunOptions {
   onEvent: RunEventListener;
 }
 
+/** Longest wait for a finished fetch's Resource Timing entry; it is queued right after the response body ends. */
+const RESOURCE_TIMING_WAIT_MS = 1000;
+
+function toResourceTiming(entry: PerformanceResourceTiming): ResourceTimingLike {
+  const { name, startTime, fetchStart, domainLookupStart, domainLookupEnd, connectStart, connectEnd, secureConnectionStart, requestStart, responseStart, responseEnd, nextHopProtocol } = entry;
+  return { name, startTime, fetchStart, domainLookupStart, domainLookupEnd, connectStart, connectEnd, secureConnectionStart, requestStart, responseStart, responseEnd, nextHopProtocol };
+}
+
+/**
+ * Finds the Resource Timing entry of `url`: already buffered, or delivered to a PerformanceObserver shortly after
+ * the fetch settles (observers also see entries once the 250-entry buffer is full).
+ */
+function findResourceTiming(url: string, signal: AbortSignal): Promise<ResourceTimingLike | null> {
+  const latest = (entries: PerformanceEntryList): PerformanceResourceTiming | undefined =>
+    entries.filter((e): e is PerformanceResourceTiming => e.entryType === 'resource').at(-1);
+  const buffered = latest(performance.getEntriesByName(url, 'resource'));
+  if (buffered) return Promise.resolve(toResourceTiming(buffered));
+  return new Promise((resolve) => {
+    const observer = new PerformanceObserver((list) => {
+      const entry = latest(list.getEntriesByName(url, 'resource'));
+      if (entry) done(toResourceTiming(entry));
+    });
+    const onAbort = (): void => done(null);
+    function done(value: ResourceTimingLike | null): void {
+      observer.disconnect();
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      resolve(value);
+    }
+    const timer = setTimeout(() => done(null), RESOURCE_TIMING_WAIT_MS);
+    if (signal.aborted) return done(null);
+    signal.addEventListener('abort', onAbort, { once: true });
+    observer.observe({ type: 'resource', buffered: true });
+  });
+}
+
+/**
+ * A random RFC 4122 version-4 UUID. `crypto.randomUUID` exists only in secure contexts, and a deployment may
+ * serve the page over plain HTTP on a LAN address; `getRandomValues` works everywhere.
+ */
+export function randomUuid(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 /** The real browser environment. */
 export function browserEnvironment(): ProbeEnvironment {
   return {
     createPeerConnection: (config) => new RTCPeerConnection(config) as unknown as PeerConnectionLike,
     fetch: (url, init) => fetch(url, { ...init, mode: 'cors', cache: 'no-store', credentials: 'omit' }),
     now: () => performance.now(),
-    randomId: () => crypto.randomUUID(),
+    randomId: randomUuid,
+    resourceTiming: findResourceTiming,
+    createWebSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
   };
 }
 

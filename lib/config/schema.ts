@@ -114,12 +114,39 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       /** Overall time budget of one test run in milliseconds. Default 10000. */
       budgetMs: z.number().int().min(2000).max(60000).default(10000),
-      /** Deadline of each transport probe in milliseconds. Default 4000. */
-      probeTimeoutMs: z.number().int().min(500).max(30000).default(4000),
+      /**
+       * Deadline of each transport probe in milliseconds. Default 6000: on a 200 ms-RTT path, TURN allocation plus
+       * ICE, DTLS and SCTP through the relay take about 3 s (measured in the lab's lossy-latent scenario).
+       */
+      probeTimeoutMs: z.number().int().min(500).max(30000).default(6000),
     })
     .prefault({}),
   /** Vendor targets to test besides netready's own servers. Default none. */
   targets: z.array(TargetSchema).max(16).default([]),
+  dns: z
+    .strictObject({
+      /**
+       * The probe zone this server is authoritative for, e.g. `probe.example.org` (delegate it with NS records
+       * to this server). Default: none — the DNS server does not start and the DNS probes are skipped.
+       */
+      zone: z.optional(host.regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/, 'must be a host name with at least two labels')),
+      /** UDP and TCP listener of the DNS server (`ip` default `probe.bindIp`). Default port 5300 (53 in production). */
+      listen: z.strictObject({ ip: z.optional(ipv4), port: portOrZero.default(5300) }).prefault({}),
+      /** IPv4 address every name in the zone answers with (A). Default `probe.publicIp`. */
+      answerIp: z.optional(ipv4),
+      /** IPv6 address names answer AAAA with. Default none (AAAA queries get an empty answer). */
+      answerIpv6: z.optional(z.string().regex(/^[0-9a-fA-F:]+$/, 'must be an IPv6 address').min(2).max(39)),
+      /** TTL of answers and of negative answers, seconds (1–300). Default 5. */
+      ttlS: z.number().int().min(1).max(300).default(5),
+      /** Queries per second one source address (a resolver) may send; twice that as a burst. Default 100. */
+      maxQueriesPerSecondPerSource: z.number().int().min(1).max(100000).default(100),
+      /**
+       * A MaxMind-format GeoIP database (MMDB, e.g. GeoLite2-City or -ASN) to place resolver and client
+       * addresses in a country/network. Needs the `maxmind` npm package. Default: none — location "unknown".
+       */
+      geoipMmdb: z.optional(z.string().min(1)),
+    })
+    .prefault({}),
 }).superRefine((config, ctx) => {
   const { probe } = config;
   if (probe.relayPortMin >= probe.relayPortMax) {
@@ -131,10 +158,10 @@ export const ConfigSchema = z.strictObject({
   if (probe.relayPortMin <= probe.peerPortMax && probe.peerPortMin <= probe.relayPortMax) {
     ctx.addIssue({ code: 'custom', path: ['probe', 'peerPortMin'], message: 'the media-peer port range must not overlap the relay port range' });
   }
-  const udp = [probe.turnUdp.port, ...probe.stunAltPorts, ...config.targets.flatMap((t) => t.mediaUdpPorts)].filter((p) => p !== 0);
+  const udp = [probe.turnUdp.port, ...probe.stunAltPorts, ...config.targets.flatMap((t) => t.mediaUdpPorts), ...(config.dns.zone ? [config.dns.listen.port] : [])].filter((p) => p !== 0);
   const duplicate = udp.find((p, i) => udp.indexOf(p) !== i);
   if (duplicate !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['probe', 'stunAltPorts'], message: `UDP port ${duplicate} is used twice (TURN port, alternate STUN ports and vendor media ports must differ)` });
+    ctx.addIssue({ code: 'custom', path: ['probe', 'stunAltPorts'], message: `UDP port ${duplicate} is used twice (TURN port, alternate STUN ports, vendor media ports and the DNS port must differ)` });
   }
   if (probe.turnTcp.port !== 0 && probe.turnTcp.port === probe.turnTls.port && (probe.turnTcp.ip ?? probe.bindIp) === (probe.turnTls.ip ?? probe.bindIp)) {
     ctx.addIssue({ code: 'custom', path: ['probe', 'turnTls', 'port'], message: 'must differ from probe.turnTcp.port on the same IP (one TCP listener already serves both TLS and plain)' });

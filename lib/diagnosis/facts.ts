@@ -7,6 +7,8 @@ import { SESSION_PROBE_ID } from '../probes/session';
 import { STUN_UDP_PROBE_ID, type StunPortResult } from '../probes/stun-udp';
 import { TURN_TRANSPORTS, turnProbeId, type TurnRelayData, type TurnTransport } from '../probes/turn-relay';
 import { THRESHOLDS, type Thresholds } from './thresholds';
+import { deriveDnsFacts, type DnsFacts } from './facts-dns';
+import { deriveProxyFacts, type ProxyFacts } from './facts-proxy';
 
 /** What the TURN probe of one transport established. */
 export interface TurnFacts {
@@ -40,6 +42,10 @@ export interface TransportFacts {
   };
   turn: Record<TurnTransport, TurnFacts>;
   thresholds: Thresholds;
+  /** DNS facts (facts-dns.ts); parts are present only when the DNS probes ran. */
+  dns?: DnsFacts;
+  /** Proxy and TLS-inspection facts (facts-proxy.ts); absent when those probes did not run. */
+  proxy?: ProxyFacts;
 }
 
 function isStunPort(value: unknown): value is StunPortResult {
@@ -50,13 +56,12 @@ function turnFacts(transport: TurnTransport, outcome: ProbeOutcome | undefined, 
   if (!outcome) return { transport, ran: false, status: 'absent', allocated: false, carriesData: false, inconclusive: false, evidence: [] };
   const data = outcome.data as Partial<TurnRelayData>;
   const echoed = data.dataChannel?.echoed ?? 0;
-  const sent = data.dataChannel?.sent ?? 0;
   const facts: TurnFacts = {
     transport,
     ran: outcome.status !== 'skipped',
     status: outcome.status,
     allocated: Boolean(data.relay),
-    carriesData: outcome.status === 'pass' && sent > 0 && echoed / sent >= thresholds.minEchoRatio,
+    carriesData: outcome.status === 'pass' && echoed >= thresholds.minEchoes,
     inconclusive: outcome.status === 'inconclusive',
     evidence: outcome.evidence,
   };
@@ -91,6 +96,9 @@ export function deriveFacts(probes: Record<string, ProbeOutcome>, probeUrl?: str
     turn,
     thresholds,
   };
+  facts.dns = deriveDnsFacts(probes, [...new Set(reached.map((p) => p.srflx!.address))]);
+  const proxy = deriveProxyFacts(probes, reached.map((p) => p.srflx!.address), probeUrl);
+  if (proxy) facts.proxy = proxy;
   if (probeUrl) facts.probeUrl = probeUrl;
   if (session?.reason) facts.session.reason = session.reason;
   return facts;

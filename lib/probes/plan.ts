@@ -1,12 +1,34 @@
 /**
  * The default probe plan of a netready run: the session first, then every network probe in parallel.
  */
+import { createDnsLookupProbe } from './dns-lookup';
+import { createDnsResolverProbe } from './dns-resolver';
+import { createDnsTurnLookupProbe } from './dns-turn-lookup';
+import { createDnsVendorHostsProbe } from './dns-vendor-hosts';
+import { createProxyEchoProbe } from './proxy-echo';
+import { createProxyPathsProbe } from './proxy-paths';
 import { createSessionProbe } from './session';
 import { createStunUdpProbe } from './stun-udp';
+import { createTlsMirrorProbe } from './tls-mirror';
 import { createTurnRelayProbe, TURN_TRANSPORTS } from './turn-relay';
 import type { Probe } from './types';
+import { createWebSocketProbe } from './websocket';
 
-/** Creates the default plan: session → (STUN port matrix, TURN over UDP, TCP, TLS). */
+/** Creates the default plan: session → (STUN port matrix, TURN over UDP, TCP, TLS, DNS lookups → resolver, TURN by name, vendor hosts). */
 export function createDefaultPlan(): Probe[] {
-  return [createSessionProbe(), createStunUdpProbe(), ...TURN_TRANSPORTS.map((transport) => createTurnRelayProbe(transport))];
+  return [
+    createSessionProbe(),
+    createStunUdpProbe(),
+    ...TURN_TRANSPORTS.map((transport) => createTurnRelayProbe(transport)),
+    // DNS: skipped (with the reason) unless the server has a probe zone / vendor host names.
+    createDnsLookupProbe(),
+    createDnsResolverProbe(),
+    createDnsTurnLookupProbe(),
+    createDnsVendorHostsProbe(),
+    // Proxy and TLS inspection: TLS mirror, plain-HTTP header echo, WebSockets, then the servers' view of the addresses.
+    createTlsMirrorProbe(),
+    createProxyEchoProbe(),
+    createWebSocketProbe(),
+    createProxyPathsProbe(),
+  ];
 }

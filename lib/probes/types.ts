@@ -92,6 +92,37 @@ export type FetchLike = (
   init: { method: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal },
 ) => Promise<HttpResponseLike>;
 
+/**
+ * One Resource Timing entry (subset of PerformanceResourceTiming), in ms on the `now()` clock. Cross-origin
+ * entries carry the connection phases only when the server sent `Timing-Allow-Origin`; otherwise they are 0.
+ */
+export interface ResourceTimingLike {
+  name: string;
+  startTime: number;
+  fetchStart: number;
+  domainLookupStart: number;
+  domainLookupEnd: number;
+  connectStart: number;
+  connectEnd: number;
+  secureConnectionStart: number;
+  requestStart: number;
+  responseStart: number;
+  responseEnd: number;
+  /** ALPN protocol of the connection (`h2`, `http/1.1`), '' when not exposed. */
+  nextHopProtocol: string;
+}
+
+/** A WebSocket (subset of the browser's WebSocket). */
+export interface WebSocketLike {
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'open' | 'error', listener: () => void): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  addEventListener(type: 'close', listener: (event: { code: number; reason: string; wasClean: boolean }) => void): void;
+}
+
 /** Everything a probe may touch, injected by the runner (browser adapter or a unit test). */
 export interface ProbeEnvironment {
   /** Creates a peer connection (the browser's RTCPeerConnection). */
@@ -100,8 +131,15 @@ export interface ProbeEnvironment {
   fetch: FetchLike;
   /** Monotonic clock in milliseconds (performance.now()). */
   now(): number;
-  /** Random identifier (crypto.randomUUID()). */
+  /** Random identifier (a v4 UUID in the browser). */
   randomId(): string;
+  /**
+   * The Resource Timing entry of a completed fetch of `url` (performance.getEntriesByName), waiting briefly
+   * for it to be recorded; null when there is none. Optional: without it, timing probes record "unavailable".
+   */
+  resourceTiming?(url: string, signal: AbortSignal): Promise<ResourceTimingLike | null>;
+  /** Opens a WebSocket (the browser's `new WebSocket(url)`). Optional: without it, the WebSocket probe is skipped. */
+  createWebSocket?(url: string): WebSocketLike;
 }
 
 /** What a running probe receives. */

@@ -167,8 +167,9 @@ export interface EchoResult {
 }
 
 /**
- * Sends `count` numbered messages one after another over an open channel, each awaiting its echo from
- * netready's media peer, and returns how many came back and their RTTs. Stops at the deadline.
+ * Sends `count` numbered messages at once over an open channel (pipelined, so a high-latency path needs one
+ * round trip, not `count`), and collects the echoes from netready's media peer until all are back or the
+ * deadline passes. Returns how many came back and their round-trip times.
  */
 export async function exchangeEchoes(
   channel: DataChannelLike,
@@ -177,30 +178,31 @@ export async function exchangeEchoes(
   signal: AbortSignal,
 ): Promise<EchoResult> {
   const result: EchoResult = { sent: 0, echoed: 0, rttMs: [] };
-  const pending = new Map<string, (at: number) => void>();
+  const sentAt = new Map<string, number>();
+  let allBack: () => void = () => undefined;
+  const done = untilAborted<void>(signal, (resolve) => (allBack = resolve), 'the echoes').catch(() => undefined);
   channel.addEventListener('message', (event) => {
     if (typeof event.data !== 'string') return;
-    const resolve = pending.get(event.data);
-    if (resolve) {
-      pending.delete(event.data);
-      resolve(env.now());
-    }
+    const at = sentAt.get(event.data);
+    if (at === undefined) return;
+    sentAt.delete(event.data);
+    result.echoed++;
+    result.rttMs.push(Math.round((env.now() - at) * 10) / 10);
+    if (result.echoed === result.sent) allBack();
   });
   const nonce = env.randomId();
   for (let seq = 0; seq < count && !signal.aborted; seq++) {
     const message = `netready-echo ${nonce} ${seq}`;
-    const sentAt = env.now();
-    const echoed = untilAborted<number>(signal, (resolve) => pending.set(message, resolve), 'an echo');
     try {
+      sentAt.set(message, env.now());
       channel.send(message);
       result.sent++;
-      const at = await echoed;
-      result.echoed++;
-      result.rttMs.push(Math.round((at - sentAt) * 10) / 10);
     } catch {
+      sentAt.delete(message);
       break;
     }
   }
+  if (result.sent > 0) await done;
   return result;
 }
 

@@ -29,6 +29,44 @@ export const TurnEndpointSchema = z.object({
 /** One TURN URL with credentials. */
 export type TurnEndpoint = z.infer<typeof TurnEndpointSchema>;
 
+/**
+ * The DNS part of a session, present only when the probe server runs its authoritative DNS server
+ * (config `dns.zone`): where the page finds fresh names to look up, and TURN URLs that name the TURN server by
+ * host name in the zone (the `turn` list uses IP literals), so WebRTC's own TURN-hostname lookup can be tested.
+ */
+export const SessionDnsSchema = z.object({
+  /** The probe zone, e.g. `probe.example.org`; every single label under it resolves. */
+  zone: z.string(),
+  /** Lookup URL template: `https://{label}.<zone>:<https port>/v1/dns/ping`; `{label}` is a fresh probe label. */
+  lookupUrl: z.string(),
+  /** Path (relative to the probe URL) of what the DNS server saw per label: `<labelsPath>/<label>`. */
+  labelsPath: z.string(),
+  /** One TURN URL per transport naming `turn.<zone>` instead of an IP, with the session's credentials. */
+  turnByName: z.array(TurnEndpointSchema),
+});
+/** The DNS part of a session. */
+export type SessionDns = z.infer<typeof SessionDnsSchema>;
+
+/**
+ * Where the proxy and TLS-inspection probes go (server/tls-mirror): the TLS mirror and a header echo on the
+ * HTTPS listener, a header echo on the plain-HTTP listener, and WebSocket echoes on both. Absent from older
+ * probe servers (those probes are then skipped).
+ */
+export const SessionMirrorSchema = z.object({
+  /** `https://<host>:<https port>/v1/tls/mirror`: the ClientHello as the server received it, with JA4. */
+  tlsMirrorUrl: z.string(),
+  /** `https://<host>:<https port>/v1/echo`: headers and client address over TLS. */
+  httpsEchoUrl: z.string(),
+  /** `http://<ip>:<http port>/v1/echo`: headers and client address over plain HTTP (where proxies add headers). */
+  echoUrl: z.string(),
+  /** `wss://<host>:<https port>/ws`: WebSocket echo over TLS. */
+  wssUrl: z.string(),
+  /** `ws://<ip>:<http port>/ws`: WebSocket echo over plain HTTP. */
+  wsUrl: z.string(),
+});
+/** The proxy/TLS-inspection part of a session. */
+export type SessionMirror = z.infer<typeof SessionMirrorSchema>;
+
 /** Response of POST /v1/sessions. */
 export const SessionSchema = z.object({
   sessionId: z.string(),
@@ -40,6 +78,12 @@ export const SessionSchema = z.object({
   peerPath: z.string(),
   /** Probe server software version. */
   serverVersion: z.optional(z.string()),
+  /** DNS probing, when the server has a probe zone (absent otherwise: the DNS probes are skipped). */
+  dns: z.optional(SessionDnsSchema),
+  /** Host names of the configured vendor targets (config `targets[].hosts`), for lookup timing. */
+  vendorHosts: z.optional(z.array(z.object({ target: z.string(), host: z.string() }))),
+  /** Proxy/TLS-inspection endpoints (absent from older servers: those probes are skipped). */
+  mirror: z.optional(SessionMirrorSchema),
 });
 /** A probe session. */
 export type Session = z.infer<typeof SessionSchema>;

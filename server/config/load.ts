@@ -48,6 +48,12 @@ const ENV_OVERRIDES: Record<string, [string[], 'string' | 'int' | 'intList']> = 
   NETREADY_TLS_CERT: [['tls', 'certFile'], 'string'],
   NETREADY_TLS_KEY: [['tls', 'keyFile'], 'string'],
   NETREADY_BUDGET_MS: [['run', 'budgetMs'], 'int'],
+  NETREADY_DNS_ZONE: [['dns', 'zone'], 'string'],
+  NETREADY_DNS_IP: [['dns', 'listen', 'ip'], 'string'],
+  NETREADY_DNS_PORT: [['dns', 'listen', 'port'], 'int'],
+  NETREADY_DNS_ANSWER_IP: [['dns', 'answerIp'], 'string'],
+  NETREADY_DNS_ANSWER_IPV6: [['dns', 'answerIpv6'], 'string'],
+  NETREADY_GEOIP_MMDB: [['dns', 'geoipMmdb'], 'string'],
 };
 
 function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
@@ -80,7 +86,7 @@ export interface LoadConfigOptions {
 
 /**
  * Reads, merges and validates the configuration. Throws ConfigError naming the offending field.
- * Relative `dataDir`, `tls.certFile` and `tls.keyFile` are resolved against `cwd`.
+ * Relative `dataDir`, `tls.certFile`, `tls.keyFile` and `dns.geoipMmdb` are resolved against `cwd`.
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
@@ -119,6 +125,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   config.dataDir = path.resolve(cwd, config.dataDir);
   if (config.tls.certFile) config.tls.certFile = path.resolve(cwd, config.tls.certFile);
   if (config.tls.keyFile) config.tls.keyFile = path.resolve(cwd, config.tls.keyFile);
+  if (config.dns.geoipMmdb) config.dns.geoipMmdb = path.resolve(cwd, config.dns.geoipMmdb);
   if (Boolean(config.tls.certFile) !== Boolean(config.tls.keyFile)) {
     throw new ConfigError('config_invalid', 'invalid netready configuration:\n  tls: certFile and keyFile must be given together');
   }

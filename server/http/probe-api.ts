@@ -6,12 +6,19 @@
  *   POST /v1/sessions/:id/peers     – hand an SDP offer to the server-side media peer, get its answer
  *   GET  /v1/sessions/:id/observations – what the probe servers saw for this session (TURN allocations with
  *                                     client addresses and transports, media-peer connections)
+ *   GET  /v1/dns/ping               – tiny answer for the DNS lookup-timing fetches (Timing-Allow-Origin: *)
+ *   GET  /v1/dns/labels/:label      – what the authoritative DNS server saw for a probe label (resolver address,
+ *                                     Client Subnet, query types) and the caller's own address, with GeoIP
  * Errors use the one envelope of lib/api/api-error.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../../lib/api/api-error';
 import { PeerOfferSchema, type Session, type StunEndpoint } from '../../lib/schema/session';
 import type { SessionRegistry } from './sessions';
+import type { LabelRecord } from '../../lib/protocol/dns/label-table';
+import { isProbeLabel } from '../../lib/protocol/dns/label-table';
+import { canonicalIp } from '../../lib/protocol/stun/ip';
+import type { GeoInfo } from '../dns/geoip';
 
 /** Largest request body accepted (an SDP offer with candidates is ~2–5 KB). */
 export const MAX_BODY_BYTES = 32 * 1024;
@@ -27,6 +34,20 @@ export interface ProbeEndpoints {
   turnTlsPort: number;
   /** Extra STUN ports of the matrix. */
   extraStunPorts: Array<{ port: number; role: 'alternate' | 'vendor'; target?: string }>;
+  /** The probe DNS zone and the HTTPS port its names reach, when the DNS server runs. */
+  dns?: { zone: string; httpsPort: number };
+  /** Host names of the vendor targets (config `targets[].hosts`). */
+  vendorHosts?: Array<{ target: string; host: string }>;
+  /** Base URLs of the plain-HTTP and TLS listeners (echo, TLS mirror, WebSocket echo), once they listen. */
+  mirror?: { httpBaseUrl: string; httpsBaseUrl: string };
+}
+
+/** What the API needs from the DNS server: the label table and GeoIP. */
+export interface DnsLabelSource {
+  /** What was seen for a label (null: nothing yet, or expired). */
+  label(label: string): LabelRecord | null;
+  /** Where an address is, as far as is known. */
+  geo(ip: string): GeoInfo;
 }
 
 /** The media peer as the API needs it. */
@@ -47,6 +68,8 @@ export interface ProbeApiOptions {
   version: string;
   /** Logs unexpected errors. */
   logError(message: string, error: unknown): void;
+  /** The DNS server's label observations; absent when no probe zone is configured. */
+  dns?: DnsLabelSource;
 }
 
 const CORS_HEADERS: Record<string, string> = {
@@ -113,7 +136,46 @@ export function buildSession(endpoints: ProbeEndpoints, sessionId: string, creds
     ],
     peerPath: `/v1/sessions/${sessionId}/peers`,
     serverVersion: version,
+    ...(endpoints.dns ? { dns: buildSessionDns(endpoints, endpoints.dns, auth) } : {}),
+    ...(endpoints.vendorHosts && endpoints.vendorHosts.length > 0 ? { vendorHosts: endpoints.vendorHosts } : {}),
+    ...(endpoints.mirror ? { mirror: buildSessionMirror(endpoints.mirror) } : {}),
   };
+}
+
+/** Where the proxy/TLS-inspection probes go (server/tls-mirror routes on both listeners). */
+function buildSessionMirror({ httpBaseUrl, httpsBaseUrl }: { httpBaseUrl: string; httpsBaseUrl: string }): NonNullable<Session['mirror']> {
+  const ws = (base: string): string => base.replace(/^http/, 'ws');
+  return {
+    tlsMirrorUrl: `${httpsBaseUrl}/v1/tls/mirror`,
+    httpsEchoUrl: `${httpsBaseUrl}/v1/echo`,
+    echoUrl: `${httpBaseUrl}/v1/echo`,
+    wssUrl: `${ws(httpsBaseUrl)}/ws`,
+    wsUrl: `${ws(httpBaseUrl)}/ws`,
+  };
+}
+
+/** The DNS part of a session: lookup URL template and the TURN URLs naming `turn.<zone>`. */
+function buildSessionDns(endpoints: ProbeEndpoints, dns: { zone: string; httpsPort: number }, auth: { username: string; credential: string }): NonNullable<Session['dns']> {
+  const turnHost = `turn.${dns.zone}`;
+  return {
+    zone: dns.zone,
+    lookupUrl: `https://{label}.${dns.zone}:${dns.httpsPort}/v1/dns/ping`,
+    labelsPath: '/v1/dns/labels',
+    turnByName: [
+      { transport: 'udp', url: `turn:${turnHost}:${endpoints.turnUdpPort}?transport=udp`, ...auth },
+      { transport: 'tcp', url: `turn:${turnHost}:${endpoints.turnTcpPort}?transport=tcp`, ...auth },
+      { transport: 'tls', url: `turns:${turnHost}:${endpoints.turnTlsPort}?transport=tcp`, ...auth },
+    ],
+  };
+}
+
+function clientIp(req: IncomingMessage): string {
+  const raw = req.socket.remoteAddress ?? '';
+  try {
+    return canonicalIp(raw);
+  } catch {
+    return raw;
+  }
 }
 
 /** Creates the request handler of the probe API. */
@@ -148,6 +210,33 @@ export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingM
       const session = options.sessions.get(observed[1]!);
       if (!session) throw new ApiError('not_found', 'no such test session (unknown or expired)');
       send(res, 200, { sessionId: session.id, clientAddress: session.clientAddress, observations: session.observations });
+      return;
+    }
+    if (url.pathname === '/v1/dns/ping') {
+      // GET /v1/dns/ping – answered on every name of the probe zone; the page reads its Resource Timing.
+      if (method !== 'GET') throw new ApiError('method_not_allowed', 'use GET');
+      send(res, 200, { ok: true });
+      return;
+    }
+    const dnsLabel = /^\/v1\/dns\/labels\/([A-Za-z0-9-]{1,63})$/.exec(url.pathname);
+    if (dnsLabel) {
+      // GET /v1/dns/labels/:label – which resolver asked for this probe label, and who is asking now.
+      if (method !== 'GET') throw new ApiError('method_not_allowed', 'use GET');
+      if (!options.dns) throw new ApiError('not_found', 'DNS probing is not configured on this server (dns.zone)');
+      const label = dnsLabel[1]!.toLowerCase();
+      if (!isProbeLabel(label)) throw new ApiError('invalid_request', 'not a probe label (nr- followed by 6–56 letters or digits)');
+      const dns = options.dns;
+      const record = dns.label(label);
+      const queries = record?.queries ?? [];
+      const resolverIps = [...new Set(queries.map((q) => q.resolverIp))];
+      const http = clientIp(req);
+      send(res, 200, {
+        label,
+        queries,
+        droppedQueries: record?.droppedQueries ?? 0,
+        resolvers: resolverIps.map((ip) => ({ ip, geo: dns.geo(ip) })),
+        httpClient: { ip: http, geo: dns.geo(http) },
+      });
       return;
     }
     const peers = /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})\/peers$/.exec(url.pathname);

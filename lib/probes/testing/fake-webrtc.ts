@@ -13,6 +13,7 @@ import type {
   ProbeEnvironment,
   SessionDescriptionLike,
   StatsEntry,
+  WebSocketLike,
 } from '../types';
 
 /** What one fake peer connection does. */
@@ -116,8 +117,15 @@ export class FakePeerConnection implements PeerConnectionLike {
   }
 }
 
-/** Creates an environment whose peer connections follow `scriptFor(config)` and whose fetch is `fetch`. */
-export function fakeEnvironment(scriptFor: (config: PeerConnectionConfigLike) => PeerScript, fetch: FetchLike): ProbeEnvironment & { peers: FakePeerConnection[] } {
+/**
+ * Creates an environment whose peer connections follow `scriptFor(config)` and whose fetch is `fetch`;
+ * `resourceTiming`, when given, answers the Resource Timing lookups.
+ */
+export function fakeEnvironment(
+  scriptFor: (config: PeerConnectionConfigLike) => PeerScript,
+  fetch: FetchLike,
+  resourceTiming?: ProbeEnvironment['resourceTiming'],
+): ProbeEnvironment & { peers: FakePeerConnection[] } {
   const peers: FakePeerConnection[] = [];
   let counter = 0;
   return {
@@ -130,5 +138,63 @@ export function fakeEnvironment(scriptFor: (config: PeerConnectionConfigLike) =>
     fetch,
     now: () => performance.now(),
     randomId: () => `id-${++counter}`,
+    ...(resourceTiming ? { resourceTiming } : {}),
+  };
+}
+
+/** How a fake WebSocket behaves: opens and echoes, is refused (error + close 1006), or never answers. */
+export type WebSocketBehaviour = 'echo' | 'refused' | 'silent';
+
+/** A scriptable WebSocket stand-in (see WebSocketBehaviour). */
+export class FakeWebSocket implements WebSocketLike {
+  readyState = 0;
+  closed = false;
+  private readonly listeners = new Map<string, Array<(event: never) => void>>();
+  private readonly timers: Array<ReturnType<typeof setTimeout>> = [];
+
+  constructor(
+    readonly url: string,
+    behaviour: WebSocketBehaviour,
+  ) {
+    if (behaviour === 'echo') {
+      this.timers.push(setTimeout(() => ((this.readyState = 1), this.emit('open', {})), 2));
+    } else if (behaviour === 'refused') {
+      this.timers.push(
+        setTimeout(() => {
+          this.readyState = 3;
+          this.emit('error', {});
+          this.emit('close', { code: 1006, reason: '', wasClean: false });
+        }, 2),
+      );
+    }
+  }
+  addEventListener(type: string, listener: (event: never) => void): void {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+  }
+  private emit(type: string, event: unknown): void {
+    if (this.closed && type !== 'close') return;
+    for (const l of this.listeners.get(type) ?? []) (l as (e: unknown) => void)(event);
+  }
+  send(data: string): void {
+    if (this.readyState !== 1) throw new Error('not open');
+    this.timers.push(setTimeout(() => this.emit('message', { data }), 1));
+  }
+  close(): void {
+    this.closed = true;
+    this.readyState = 3;
+    this.timers.forEach(clearTimeout);
+  }
+}
+
+/** A `createWebSocket` whose sockets behave as `behaviourFor(url)` says; `sockets` lists every one made. */
+export function fakeWebSockets(behaviourFor: (url: string) => WebSocketBehaviour): { createWebSocket(url: string): FakeWebSocket; sockets: FakeWebSocket[] } {
+  const sockets: FakeWebSocket[] = [];
+  return {
+    sockets,
+    createWebSocket(url) {
+      const socket = new FakeWebSocket(url, behaviourFor(url));
+      sockets.push(socket);
+      return socket;
+    },
   };
 }

@@ -1,0 +1,137 @@
+/**
+ * Proxy and TLS-inspection detection in real Chromium against the real stack on loopback, with a real squid:
+ *  - direct: `ready`, no proxy/inspection/WebSocket finding, and the TLS mirror saw Chromium's own handshake;
+ *  - squid as an explicit proxy: `http-proxy` (Via/X-Forwarded-For on the plain-HTTP echo), no
+ *    `tls-interception` (the CONNECT tunnel leaves the handshake alone — same JA4 as direct);
+ *  - squid doing ssl-bump, its CA trusted by the browser: `tls-interception` naming what was missing.
+ * Chromium never proxies loopback unless `--proxy-bypass-list=<-loopback>` removes that implicit rule.
+ * squid needs root (it drops to the `proxy` user); without it the proxied tests are skipped and say so.
+ */
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import { trustNssCa } from '../cli/chromium';
+import { ResultSchema, type Result } from '../lib/schema/result';
+import { squidAvailable, startLoopbackSquid, type LoopbackSquid } from '../server/tls-mirror/testing/loopback-squid';
+import { E2E_HOME, LAUNCH_OPTIONS } from './support/browser';
+import { REPO_ROOT } from './support/stack';
+
+const webUrl = (): string => process.env.NETREADY_E2E_WEB_URL ?? '';
+const probeUrl = (): string => process.env.NETREADY_E2E_PROBE_URL ?? '';
+const PROXY_CODES = ['http-proxy', 'proxy-auth-required', 'tls-interception', 'websocket-blocked'];
+
+/** Runs netready in `browser` and resolves with the result the page reports; `check` sees the finished page. */
+async function runIn(browser: Browser, check?: (page: Page) => Promise<void>): Promise<Result> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    let report: (value: unknown) => void = () => undefined;
+    const reported = new Promise<unknown>((resolve) => (report = resolve));
+    await page.exposeFunction('__netreadyReport', (value: unknown) => report(value));
+    await page.goto(`${webUrl()}/?autostart=1`);
+    const result = ResultSchema.parse(await reported);
+    await check?.(page);
+    return result;
+  } finally {
+    await context.close();
+  }
+}
+
+async function observations(sessionId: string): Promise<Array<{ source: string; kind: string; data: Record<string, unknown> }>> {
+  const body = (await (await fetch(`${probeUrl()}/v1/sessions/${sessionId}/observations`)).json()) as { observations: Array<{ source: string; kind: string; data: Record<string, unknown> }> };
+  return body.observations;
+}
+
+function mirrorData(result: Result): { ja4?: string; negotiatedAlpn?: string | null; clientHello?: { grease: { cipherSuites: boolean }; alps: boolean } | null; timing?: { nextHopProtocol: string } } {
+  return result.probes['tls-mirror']?.data as ReturnType<typeof mirrorData>;
+}
+
+let directJa4: string | undefined;
+
+test('direct Chromium on loopback is ready with no proxy or inspection finding, and the server saw its own handshake', async ({ browser }) => {
+  const result = await runIn(browser);
+  expect(result.verdict).toBe('ready');
+  expect(result.findings.map((f) => f.code).filter((c) => PROXY_CODES.includes(c))).toEqual([]);
+  const mirror = mirrorData(result);
+  expect(result.probes['tls-mirror']?.status).toBe('pass');
+  expect(mirror.negotiatedAlpn).toBe('h2');
+  expect(mirror.timing?.nextHopProtocol).toBe('h2');
+  expect(mirror.clientHello?.grease.cipherSuites).toBe(true);
+  expect(mirror.clientHello?.alps).toBe(true);
+  expect(result.probes['proxy-echo']?.status).toBe('pass');
+  expect(result.probes.websocket?.status).toBe('pass');
+  // What the server recorded for the session is the same handshake the page was told about.
+  const sessionId = result.probes.session?.data.sessionId as string;
+  const seen = await observations(sessionId);
+  expect(seen.find((o) => o.kind === 'tls-client-hello')?.data.ja4).toBe(mirror.ja4);
+  directJa4 = mirror.ja4;
+});
+
+test.describe('through a real squid on loopback', () => {
+  test.skip(!squidAvailable(), 'squid-openssl must be installed and the tests run as root (squid drops to the proxy user)');
+  let squid: LoopbackSquid | undefined;
+  let home: string | undefined;
+
+  test.afterEach(async () => {
+    await squid?.stop();
+    squid = undefined;
+    if (home) rmSync(home, { recursive: true, force: true });
+    home = undefined;
+  });
+
+  test('an explicit proxy is reported as http-proxy, and its CONNECT tunnel as no inspection', async () => {
+    squid = await startLoopbackSquid('explicit');
+    const browser = await chromium.launch({ ...LAUNCH_OPTIONS, args: [...LAUNCH_OPTIONS.args, `--proxy-server=${squid.proxyUrl}`, '--proxy-bypass-list=<-loopback>'] });
+    let result: Result;
+    try {
+      result = await runIn(browser, async (page) => {
+        // The person reads, in plain words, what a proxy means for a call.
+        await expect(page.getByText('What this means for a call:')).toBeVisible();
+        await expect(page.getByText('A proxy is a go-between')).toBeVisible();
+      });
+    } finally {
+      await browser.close();
+    }
+    const codes = result.findings.map((f) => f.code);
+    expect(codes).toContain('http-proxy');
+    expect(codes).not.toContain('tls-interception');
+    const proxy = result.findings.find((f) => f.code === 'http-proxy')!;
+    // Calls still go direct over UDP here, so the proxy is worth knowing about, not a problem.
+    expect(proxy.severity).toBe('info');
+    expect(proxy.detail).toMatch(/via|x-forwarded-for/i);
+    expect(result.verdict).toBe('ready');
+    // The tunnel leaves Chromium's ClientHello untouched.
+    if (directJa4) expect(mirrorData(result).ja4).toBe(directJa4);
+    expect(mirrorData(result).negotiatedAlpn).toBe('h2');
+    // squid really carried the page's requests.
+    expect(squid.accessLog().some((line) => line.includes('/v1/echo'))).toBe(true);
+  });
+
+  test('TLS inspection by squid ssl-bump is reported as tls-interception, with what was missing', async () => {
+    squid = await startLoopbackSquid('bump');
+    // A corporate client trusts the inspection CA; so does this browser (plus the stack's dev CA).
+    home = path.join(REPO_ROOT, 'test-results', '.e2e-home-bump');
+    mkdirSync(home, { recursive: true });
+    trustNssCa(home, [readFileSync(path.join(process.env.NETREADY_E2E_DATA_DIR ?? '', 'tls', 'ca.pem'), 'utf8'), squid.inspectionCaPem!]);
+    const browser = await chromium.launch({
+      ...LAUNCH_OPTIONS,
+      env: { ...LAUNCH_OPTIONS.env, HOME: home },
+      args: [...LAUNCH_OPTIONS.args, `--proxy-server=${squid.proxyUrl}`, '--proxy-bypass-list=<-loopback>'],
+    });
+    let result: Result;
+    try {
+      result = await runIn(browser);
+    } finally {
+      await browser.close();
+    }
+    const finding = result.findings.find((f) => f.code === 'tls-interception');
+    expect(finding, JSON.stringify(result.findings.map((f) => f.code))).toBeDefined();
+    expect(finding!.detail).toMatch(/GREASE/);
+    expect(finding!.remediation).toMatch(/Exclude the conferencing provider's domains/);
+    const mirror = mirrorData(result);
+    expect(mirror.clientHello?.grease.cipherSuites).toBe(false);
+    expect(mirror.timing?.nextHopProtocol).toBe('http/1.1');
+    expect(result.findings.map((f) => f.code)).toContain('http-proxy');
+    expect(E2E_HOME).not.toBe(home);
+  });
+});

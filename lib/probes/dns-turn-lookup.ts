@@ -1,0 +1,154 @@
+/**
+ * Probe "dns-turn-lookup": WebRTC's own lookup of the TURN host name. For each TURN transport, two relay-only
+ * peer connections at the same time — one with `turn:turn.<zone>…` (the name) and one with the IP-literal URL —
+ * each waiting for a relay candidate until the probe's own deadline (a lookup that is silently dropped raises
+ * nothing for 13–40 s in Chromium, LAB.md). A relay by IP but not by name means the name could not be resolved
+ * (or only too late), which no other check tells apart from "TURN is unreachable". `icecandidateerror` 701
+ * ("TURN host lookup received error.") is recorded, but a 701 for a URL that still produced a relay is the
+ * failed AAAA lookup Chromium reports on every network without IPv6 (LAB.md), not a failure.
+ * Only allocation is tested here; whether data flows through a relay is the turn-* probes' job.
+ */
+import type { Evidence } from '../schema/result';
+import type { TurnEndpoint } from '../schema/session';
+import { readSession, SESSION_PROBE_ID } from './session';
+import type { Probe, ProbeContext, ProbeReport } from './types';
+import { CandidateLog, DeadlineError, type IceErrorInfo } from './webrtc';
+
+/** Id of the TURN-hostname lookup probe. */
+export const DNS_TURN_LOOKUP_PROBE_ID = 'dns-turn-lookup';
+/** `icecandidateerror` code Chromium uses when the TURN host name does not resolve. */
+export const ICE_ERROR_HOST_LOOKUP = 701;
+
+/** How one relay-only attempt ended. */
+export type RelayAttemptOutcome = 'relay' | 'lookup-error' | 'no-relay';
+
+/** One relay-only peer connection with a single TURN URL. */
+export interface RelayAttempt {
+  url: string;
+  outcome: RelayAttemptOutcome;
+  relay?: { address: string; port: number; relayProtocol: string };
+  /** ms from start to the relay candidate. */
+  relayMs?: number;
+  /** The deadline passed without a relay. */
+  timedOut: boolean;
+  errors: IceErrorInfo[];
+}
+
+/** Name vs IP literal for one transport. */
+export interface TurnLookupPair {
+  transport: TurnEndpoint['transport'];
+  byName: RelayAttempt;
+  byIp: RelayAttempt;
+}
+
+/** `data` of the TURN-hostname lookup probe. */
+export interface DnsTurnLookupData {
+  turnHost: string;
+  pairs: TurnLookupPair[];
+}
+
+async function attemptRelay(ctx: ProbeContext, endpoint: TurnEndpoint): Promise<RelayAttempt> {
+  const started = ctx.env.now();
+  const pc = ctx.env.createPeerConnection({
+    iceServers: [{ urls: endpoint.url, username: endpoint.username, credential: endpoint.credential }],
+    iceTransportPolicy: 'relay',
+  });
+  const log = new CandidateLog(pc, ctx.env, started);
+  const attempt: RelayAttempt = { url: endpoint.url, outcome: 'no-relay', timedOut: false, errors: [] };
+  try {
+    pc.createDataChannel('netready-dns');
+    await pc.setLocalDescription(await pc.createOffer());
+    const relay = await log.waitForType('relay', ctx.signal);
+    attempt.relay = { address: relay.address, port: relay.port, relayProtocol: relay.relayProtocol ?? endpoint.transport };
+    attempt.relayMs = relay.atMs;
+    attempt.outcome = 'relay';
+  } catch (error) {
+    if (error instanceof DeadlineError || ctx.signal.aborted) attempt.timedOut = true;
+    else throw error;
+  } finally {
+    pc.close();
+  }
+  attempt.errors = [...log.errors];
+  if (!attempt.relay && attempt.errors.some((e) => e.errorCode === ICE_ERROR_HOST_LOOKUP)) attempt.outcome = 'lookup-error';
+  return attempt;
+}
+
+function evidenceFor(pair: TurnLookupPair, timeoutMs: number): Evidence[] {
+  const out: Evidence[] = [];
+  for (const [form, attempt] of [['name', pair.byName], ['IP', pair.byIp]] as const) {
+    out.push({
+      probe: DNS_TURN_LOOKUP_PROBE_ID,
+      kind: attempt.relay ? 'candidate' : 'timeout',
+      summary: attempt.relay
+        ? `${attempt.url} (by ${form}): relay after ${attempt.relayMs} ms`
+        : `${attempt.url} (by ${form}): no relay within ${timeoutMs} ms${attempt.outcome === 'lookup-error' ? ' — host lookup failed (error 701)' : ''}`,
+      data: { transport: pair.transport, form, url: attempt.url, outcome: attempt.outcome, relayMs: attempt.relayMs, timedOut: attempt.timedOut },
+    });
+    for (const e of attempt.errors) {
+      out.push({
+        probe: DNS_TURN_LOOKUP_PROBE_ID,
+        kind: 'ice-error',
+        summary: `${e.url}: error ${e.errorCode} "${e.errorText}" after ${e.atMs} ms${attempt.relay ? ' (relay obtained anyway: not a failure)' : ''}`,
+        data: { ...e, transport: pair.transport, form },
+      });
+    }
+  }
+  return out;
+}
+
+/** Creates the TURN-hostname lookup probe. */
+export function createDnsTurnLookupProbe(): Probe {
+  return {
+    id: DNS_TURN_LOOKUP_PROBE_ID,
+    title: 'WebRTC lookup of the TURN server name',
+    dependsOn: [SESSION_PROBE_ID],
+    async run(ctx): Promise<ProbeReport> {
+      const session = readSession(ctx);
+      if (!session.dns) {
+        return {
+          status: 'skipped',
+          reason: 'DNS probing is not configured on the test server (no dns.zone), so TURN by host name was not tested.',
+          data: {},
+          evidence: [],
+        };
+      }
+      const turnHost = `turn.${session.dns.zone}`;
+      const jobs = session.dns.turnByName.flatMap((byName) => {
+        const byIp = session.turn.find((t) => t.transport === byName.transport);
+        return byIp ? [{ byName, byIp }] : [];
+      });
+      if (jobs.length === 0) {
+        return { status: 'skipped', reason: 'The test server offers no TURN URL to compare by name and by IP.', data: { turnHost, pairs: [] }, evidence: [] };
+      }
+      ctx.progress(`Allocating TURN relays via ${turnHost} and via the IP address`);
+      const pairs: TurnLookupPair[] = await Promise.all(
+        jobs.map(async ({ byName, byIp }) => {
+          const [nameAttempt, ipAttempt] = await Promise.all([attemptRelay(ctx, byName), attemptRelay(ctx, byIp)]);
+          return { transport: byName.transport, byName: nameAttempt, byIp: ipAttempt };
+        }),
+      );
+      const data: DnsTurnLookupData = { turnHost, pairs };
+      const evidence = pairs.flatMap((p) => evidenceFor(p, ctx.timeoutMs));
+      const record = data as unknown as Record<string, unknown>;
+      const ipWorks = pairs.filter((p) => p.byIp.relay);
+      if (ipWorks.length === 0) {
+        return {
+          status: 'inconclusive',
+          reason: 'No TURN relay could be allocated by IP address either, so a name-lookup problem cannot be told apart from TURN being unreachable.',
+          data: record,
+          evidence,
+        };
+      }
+      const nameFails = ipWorks.filter((p) => !p.byName.relay);
+      if (nameFails.length > 0) {
+        return {
+          status: 'warn',
+          reason: `TURN by IP worked but by the name ${turnHost} did not over ${nameFails.map((p) => p.transport.toUpperCase()).join(', ')}.`,
+          data: record,
+          evidence,
+        };
+      }
+      return { status: 'pass', data: record, evidence };
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Probe "dns-vendor-hosts": lookup timing of the meeting vendor's own host names (config `targets[].hosts`).
+ * Minimal by necessity: a page can only make the browser resolve a name by fetching from it, and only a host
+ * that sends `Timing-Allow-Origin` exposes its lookup time. So for each host the probe fetches
+ * `https://<host>/` and records whether anything answered, how long that took, and the lookup/connect phases
+ * when the browser exposes them. A failed fetch is not proof the host is unreachable: a CORS refusal
+ * looks the same to the page. Records only.
+ */
+import type { Evidence } from '../schema/result';
+import { toLookupTiming, type LookupTiming } from './dns-lookup';
+import { readSession, SESSION_PROBE_ID } from './session';
+import type { Probe, ProbeReport } from './types';
+
+/** Id of the vendor host-name probe. */
+export const DNS_VENDOR_HOSTS_PROBE_ID = 'dns-vendor-hosts';
+
+/** What happened for one vendor host. */
+export interface VendorHostAttempt {
+  target: string;
+  host: string;
+  url: string;
+  /** The fetch got an HTTP response the page may read (the host answered HTTPS with CORS). */
+  answered: boolean;
+  httpStatus?: number;
+  timedOut: boolean;
+  /** Browser error text: the lookup, the connection or CORS failed (the page cannot tell which). */
+  error?: string;
+  elapsedMs: number;
+  /** Lookup/connect phases when the host sent Timing-Allow-Origin; null otherwise. */
+  timing: LookupTiming | null;
+}
+
+/** Creates the vendor host-name probe. */
+export function createDnsVendorHostsProbe(): Probe {
+  return {
+    id: DNS_VENDOR_HOSTS_PROBE_ID,
+    title: "Vendor host names",
+    dependsOn: [SESSION_PROBE_ID],
+    async run(ctx): Promise<ProbeReport> {
+      const hosts = readSession(ctx).vendorHosts ?? [];
+      if (hosts.length === 0) return { status: 'skipped', reason: 'No vendor host names are configured (targets[].hosts).', data: {}, evidence: [] };
+      ctx.progress(`Fetching ${hosts.length} vendor host name(s)`);
+      const attempts = await Promise.all(
+        hosts.map(async ({ target, host }): Promise<VendorHostAttempt> => {
+          const url = `https://${host}/`;
+          const started = ctx.env.now();
+          const attempt: VendorHostAttempt = { target, host, url, answered: false, timedOut: false, elapsedMs: 0, timing: null };
+          try {
+            const response = await ctx.env.fetch(url, { method: 'GET', signal: ctx.signal });
+            attempt.answered = true;
+            attempt.httpStatus = response.status;
+          } catch (error) {
+            attempt.timedOut = ctx.signal.aborted;
+            if (!attempt.timedOut) attempt.error = error instanceof Error ? error.message : String(error);
+          }
+          attempt.elapsedMs = Math.round(ctx.env.now() - started);
+          if (ctx.env.resourceTiming && !attempt.timedOut) {
+            const entry = await ctx.env.resourceTiming(url, ctx.signal).catch(() => null);
+            attempt.timing = entry ? toLookupTiming(entry) : null;
+          }
+          return attempt;
+        }),
+      );
+      const evidence: Evidence[] = attempts.map((a) => ({
+        probe: DNS_VENDOR_HOSTS_PROBE_ID,
+        kind: a.answered ? 'http' : a.timedOut ? 'timeout' : 'http-error',
+        summary: `${a.host} (${a.target}): ${
+          a.answered ? `HTTP ${a.httpStatus}` : a.timedOut ? `no answer within ${ctx.timeoutMs} ms` : `fetch failed (${a.error})`
+        } after ${a.elapsedMs} ms${a.timing ? `; lookup ${a.timing.lookupMs} ms, connect ${a.timing.connectMs} ms` : '; lookup time not exposed by the host'}`,
+        data: { ...a },
+      }));
+      const data = { hosts: attempts };
+      const unanswered = attempts.filter((a) => !a.answered);
+      if (unanswered.length === 0) return { status: 'pass', data, evidence };
+      return {
+        status: 'warn',
+        reason: `${unanswered.length} of ${attempts.length} vendor host(s) gave the page no readable answer (blocked, unresolvable, or simply not CORS-enabled).`,
+        data,
+        evidence,
+      };
+    },
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * Test tooling: a real squid (Debian's squid-openssl) on loopback, as an explicit proxy or as an ssl-bump
+ * TLS-inspecting proxy with its own CA — for the browser test that proves netready reports `http-proxy` and
+ * `tls-interception`, and for capturing the ClientHellos under testdata/tls/. Runs in the foreground (`-N`)
+ * under its own service name, with config, certificate DB and logs in a temporary folder owned by the `proxy`
+ * user (squid drops to it when started as root); stopped by PID and the folder removed.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Squid and its helper, as the squid-openssl package installs them. */
+export const SQUID_BINARY = '/usr/sbin/squid';
+/** Certificate generator squid's ssl-bump needs. */
+export const SQUID_CERTGEN = '/usr/lib/squid/security_file_certgen';
+
+/** A running loopback squid. */
+export interface LoopbackSquid {
+  /** `http://127.0.0.1:<port>` for Chromium's `--proxy-server`. */
+  proxyUrl: string;
+  port: number;
+  /** PEM of the inspection CA (ssl-bump only): what a corporate client would trust. */
+  inspectionCaPem: string | null;
+  /** squid's access log lines so far. */
+  accessLog(): string[];
+  /** Stops squid by PID and removes its folder. */
+  stop(): Promise<void>;
+}
+
+function uidOf(user: string): { uid: number; gid: number } {
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${user}:`));
+  if (!line) throw new Error(`user "${user}" does not exist (it comes with the squid package)`);
+  const [, , uid, gid] = line.split(':');
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Whether squid can run here (binary present, running as root so it can drop to `proxy`). */
+export function squidAvailable(): boolean {
+  try {
+    execFileSync(SQUID_BINARY, ['-v'], { stdio: 'pipe' });
+    return process.getuid?.() === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts squid on a free loopback port: `explicit` forwards and CONNECTs to anything (loopback included);
+ * `bump` additionally terminates every CONNECT with a certificate minted by its own CA (`ssl_bump peek step1;
+ * bump all`) and opens its own TLS connection to the server — the TLS-inspection case.
+ */
+export async function startLoopbackSquid(mode: 'explicit' | 'bump'): Promise<LoopbackSquid> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `netready-squid-${mode}-`));
+  const proxy = uidOf('proxy');
+  const port = await freePort();
+  let inspectionCaPem: string | null = null;
+  const lines = [
+    `# netready loopback squid (${mode})`,
+    `pid_filename ${path.join(dir, 'squid.pid')}`,
+    `cache_log ${path.join(dir, 'cache.log')}`,
+    `access_log stdio:${path.join(dir, 'access.log')}`,
+    'cache_store_log none',
+    'cache deny all',
+    `coredump_dir ${dir}`,
+    `visible_hostname squid-${mode}.netready.test`,
+    'shutdown_lifetime 0 seconds',
+    'pinger_enable off',
+    'forwarded_for on',
+    'dns_nameservers 127.0.0.1',
+    'http_access allow localhost',
+    'http_access deny all',
+  ];
+  if (mode === 'bump') {
+    const caKey = path.join(dir, 'inspection-ca.key');
+    const caCert = path.join(dir, 'inspection-ca.pem');
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', caKey, '-out', caCert, '-days', '2',
+      '-subj', '/O=Example Corp/CN=Example Corp TLS Inspection CA (netready test)',
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    ], { stdio: 'pipe' });
+    inspectionCaPem = readFileSync(caCert, 'utf8');
+    execFileSync(SQUID_CERTGEN, ['-c', '-s', path.join(dir, 'ssl_db'), '-M', '4MB'], { stdio: 'pipe' });
+    lines.unshift(`http_port 127.0.0.1:${port} ssl-bump tls-cert=${caCert} tls-key=${caKey} generate-host-certificates=on dynamic_cert_mem_cache_size=4MB`);
+    lines.push(
+      `sslcrtd_program ${SQUID_CERTGEN} -s ${path.join(dir, 'ssl_db')} -M 4MB`,
+      'sslcrtd_children 2 startup=1 idle=1',
+      'acl step1 at_step SslBump1',
+      'ssl_bump peek step1',
+      'ssl_bump bump all',
+      'on_unsupported_protocol tunnel all',
+      // Else squid mints certificates with IP-in-DNS SANs that Chromium rejects (shared/LAB.md).
+      'sslproxy_cert_error allow all',
+      'tls_outgoing_options flags=DONT_VERIFY_PEER',
+    );
+  } else {
+    lines.unshift(`http_port 127.0.0.1:${port}`);
+  }
+  const conf = path.join(dir, 'squid.conf');
+  writeFileSync(conf, `${lines.join('\n')}\n`);
+  execFileSync('chown', ['-R', `${proxy.uid}:${proxy.gid}`, dir]);
+  chownSync(dir, proxy.uid, proxy.gid);
+  const output: string[] = [];
+  // -N: foreground, so the PID is squid's; -n: own service name (own shared-memory segments).
+  const child: ChildProcess = spawn(SQUID_BINARY, ['-N', '-n', `nrtest${mode}${port}`, '-f', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(killer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 15_000;
+  while (!(await accepts(port))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      const log = (() => {
+        try {
+          return readFileSync(path.join(dir, 'cache.log'), 'utf8');
+        } catch {
+          return '';
+        }
+      })();
+      await stop();
+      throw new Error(`squid (${mode}) did not start listening on 127.0.0.1:${port}:\n${output.join('')}\n${log.slice(-2000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    proxyUrl: `http://127.0.0.1:${port}`,
+    port,
+    inspectionCaPem,
+    accessLog: () => {
+      try {
+        return readFileSync(path.join(dir, 'access.log'), 'utf8').split('\n').filter(Boolean);
+      } catch {
+        return [];
+      }
+    },
+    stop,
+  };
+}

@@ -1,0 +1,233 @@
+/**
+ * The probe's HTTPS listener with TLS terminated in-process: a plain TCP server reads each connection's first
+ * bytes until the whole ClientHello has arrived (lib/protocol/tls), records it with its JA4, puts the bytes
+ * back (`socket.unshift`) and hands the untouched connection to Node's TLS + HTTP/2 stack. So the mirror sees
+ * exactly what the client — or a TLS-inspecting middlebox in front of it — sent, and the handshake is not
+ * changed by looking.
+ *
+ * ALPN offers h2 and http/1.1 (`http2.createSecureServer({ allowHTTP1: true })`): a browser connecting
+ * directly negotiates h2, while the usual inspecting proxies talk http/1.1 to the server — the page sees that as
+ * `nextHopProtocol`. WebSocket upgrades arrive on the HTTP/1.1 side (`upgrade` handler).
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import net, { type AddressInfo, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { readClientHello } from '../../lib/protocol/tls/client-hello';
+import { TlsDecodeError } from '../../lib/protocol/tls/errors';
+import { computeJa4 } from '../../lib/protocol/tls/ja4';
+import { summarizeClientHello, type ClientHelloSummary } from '../../lib/protocol/tls/summary';
+
+/** What the mirror captured from one TLS connection. */
+export interface CapturedClientHello {
+  /** Decoded features, or null when the bytes were TLS records but not a ClientHello the decoder accepts. */
+  clientHello: ClientHelloSummary | null;
+  ja4: string | null;
+  /** JA4_r (sorted lists instead of hashes). */
+  ja4Raw: string | null;
+  /** Base64 of the ClientHello handshake message (for test data and support cases). */
+  handshakeBase64: string | null;
+  /** Why decoding failed, when it did. */
+  decodeError?: { code: string; where: string; message: string };
+  /** The TCP peer as this server saw it. */
+  clientAddress: string;
+  clientPort: number;
+}
+
+/** An HTTP request as either HTTP/1.1 or HTTP/2 compat delivers it. */
+export type MirrorRequest = IncomingMessage | Http2ServerRequest;
+/** The matching response. */
+export type MirrorResponse = import('node:http').ServerResponse | Http2ServerResponse;
+
+/** Options of TlsMirrorServer. */
+export interface TlsMirrorServerOptions {
+  /** PEM certificate chain and key. */
+  cert: string;
+  key: string;
+  /** Handles every HTTP request (HTTP/1.1 and HTTP/2). */
+  onRequest(req: MirrorRequest, res: MirrorResponse): void;
+  /** Handles HTTP/1.1 upgrade requests (WebSocket). Without it, upgrades are refused. */
+  onUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /**
+   * Server names (SNI) that get http/1.1 even when the client offers h2. The DNS timing probes fetch a fresh
+   * name per lookup; over h2 Chromium would coalesce those onto one connection (same IP, same certificate) and
+   * report no connect phase at all. Default: none — h2 for everyone who offers it.
+   */
+  http1OnlyFor?(serverName: string): boolean;
+  /** Milliseconds a new connection may take to send its whole ClientHello. Default 10000. */
+  helloTimeoutMs?: number;
+  /** Simultaneous connections. Default 1024. */
+  maxConnections?: number;
+}
+
+/** Turns `::ffff:192.0.2.1` into `192.0.2.1`; other addresses unchanged. */
+export function normalizeAddress(address: string | undefined): string {
+  if (!address) return 'unknown';
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+function connectionKey(address: string | undefined, port: number | undefined): string {
+  return `${normalizeAddress(address)}|${port ?? 0}`;
+}
+
+const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** Decodes the captured bytes into what the mirror reports. Exported for tests and tooling. */
+export function describeCapture(handshakeOrRecords: { hello: ReturnType<typeof readClientHello> } | { error: TlsDecodeError }, clientAddress: string, clientPort: number): CapturedClientHello {
+  if ('error' in handshakeOrRecords) {
+    const { code, where, message } = handshakeOrRecords.error;
+    return { clientHello: null, ja4: null, ja4Raw: null, handshakeBase64: null, decodeError: { code, where, message }, clientAddress, clientPort };
+  }
+  const read = handshakeOrRecords.hello;
+  if (read.status !== 'complete') throw new Error('describeCapture needs a complete ClientHello');
+  const { ja4, ja4Raw } = computeJa4(read.hello, sha256Hex);
+  return {
+    clientHello: summarizeClientHello(read.hello, read.handshake.length),
+    ja4,
+    ja4Raw,
+    handshakeBase64: Buffer.from(read.handshake).toString('base64'),
+    clientAddress,
+    clientPort,
+  };
+}
+
+/** The TLS-terminating mirror listener. Nothing happens until listen(). */
+export class TlsMirrorServer {
+  private readonly options: TlsMirrorServerOptions;
+  private readonly captures = new Map<string, CapturedClientHello>();
+  private readonly sockets = new Set<Socket>();
+  private tcp?: net.Server;
+  private secure?: http2.Http2SecureServer;
+
+  constructor(options: TlsMirrorServerOptions) {
+    this.options = options;
+  }
+
+  /** Binds the listener. Rejects when the port cannot be bound. */
+  async listen(port: number, ip: string): Promise<AddressInfo> {
+    const secure = http2.createSecureServer(
+      {
+        cert: this.options.cert,
+        key: this.options.key,
+        allowHTTP1: true,
+        // RFC 7301 §3.2: the server picks one of the client's protocols; h2 first unless the name is http/1.1-only.
+        ALPNCallback: ({ servername, protocols }: { servername?: string; protocols: string[] }) => {
+          const http1Only = servername ? (this.options.http1OnlyFor?.(servername) ?? false) : false;
+          if (!http1Only && protocols.includes('h2')) return 'h2';
+          return protocols.includes('http/1.1') ? 'http/1.1' : undefined;
+        },
+      },
+      (req, res) => this.options.onRequest(req, res),
+    );
+    secure.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (this.options.onUpgrade) this.options.onUpgrade(req, socket, head);
+      else socket.destroy();
+    });
+    // TLS handshake failures (e.g. a client that rejects our certificate) are the client's business.
+    secure.on('tlsClientError', (_error, socket) => socket.destroy());
+    // The TLS socket may outlive the raw socket object's events; forget the capture when either closes.
+    secure.on('secureConnection', (tlsSocket: import('node:tls').TLSSocket) => {
+      const key = connectionKey(tlsSocket.remoteAddress, tlsSocket.remotePort);
+      tlsSocket.once('close', () => this.captures.delete(key));
+    });
+    this.secure = secure;
+    const tcp = net.createServer((socket) => this.accept(socket));
+    tcp.maxConnections = this.options.maxConnections ?? 1024;
+    this.tcp = tcp;
+    return new Promise((resolve, reject) => {
+      tcp.once('error', reject);
+      tcp.listen(port, ip, () => {
+        tcp.off('error', reject);
+        resolve(tcp.address() as AddressInfo);
+      });
+    });
+  }
+
+  /** The bound address, or null before listen(). */
+  address(): AddressInfo | null {
+    return (this.tcp?.address() as AddressInfo | null) ?? null;
+  }
+
+  /** The ClientHello of the TLS connection a request arrived on, or null (plain HTTP, or unknown). */
+  clientHelloOf(req: MirrorRequest): CapturedClientHello | null {
+    return this.captures.get(connectionKey(req.socket.remoteAddress, req.socket.remotePort)) ?? null;
+  }
+
+  /** Closes the listener and every connection; safe to call more than once. */
+  async close(): Promise<void> {
+    const tcp = this.tcp;
+    this.tcp = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    this.captures.clear();
+    this.secure?.close();
+    this.secure = undefined;
+    if (!tcp?.listening) return;
+    await new Promise<void>((resolve) => tcp.close(() => resolve()));
+  }
+
+  private accept(socket: Socket): void {
+    const secure = this.secure;
+    if (!secure) {
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    const clientAddress = normalizeAddress(socket.remoteAddress);
+    const clientPort = socket.remotePort ?? 0;
+    const key = connectionKey(socket.remoteAddress, socket.remotePort);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const timer = setTimeout(() => socket.destroy(), this.options.helloTimeoutMs ?? 10_000);
+    const release = (): void => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+    };
+    const handOver = (capture: CapturedClientHello | null, bytes: Buffer): void => {
+      release();
+      if (capture) {
+        this.captures.set(key, capture);
+        // Bounded: a capture lives as long as its connection, and never more than 2 × maxConnections of them.
+        const limit = 2 * (this.options.maxConnections ?? 1024);
+        for (const oldest of this.captures.keys()) {
+          if (this.captures.size <= limit) break;
+          this.captures.delete(oldest);
+        }
+      }
+      socket.pause();
+      socket.unshift(bytes);
+      // Node's TLS server wraps the socket and reads the unshifted bytes first (TLSSocket initRead).
+      secure.emit('connection', socket);
+    };
+    const onData = (chunk: Buffer): void => {
+      chunks.push(chunk);
+      size += chunk.length;
+      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+      let read: ReturnType<typeof readClientHello>;
+      try {
+        read = readClientHello(bytes);
+      } catch (error) {
+        if (!(error instanceof TlsDecodeError)) throw error;
+        if (error.code === 'not-tls') {
+          // Not TLS at all (plain HTTP to the TLS port, a scanner): nothing to mirror or serve.
+          release();
+          socket.destroy();
+          return;
+        }
+        // TLS records we could not decode: let the TLS stack judge them, and say what we saw.
+        handOver(describeCapture({ error }, clientAddress, clientPort), bytes);
+        return;
+      }
+      if (read.status === 'incomplete') return;
+      handOver(describeCapture({ hello: read }, clientAddress, clientPort), bytes);
+    };
+    socket.on('data', onData);
+    socket.on('error', () => socket.destroy());
+    socket.once('close', () => {
+      release();
+      this.sockets.delete(socket);
+      this.captures.delete(key);
+    });
+  }
+}
