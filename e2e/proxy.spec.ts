@@ -120,7 +120,11 @@ test.describe('through a real squid on loopback', () => {
     });
     let result: Result;
     try {
-      result = await runIn(browser);
+      result = await runIn(browser, async (page) => {
+        // What the person sees: the finding's plain words on the page (screenshot kept for review).
+        await expect(page.getByRole('heading', { name: /inspect/i }).first()).toBeVisible();
+        await page.screenshot({ path: 'test-results/e2e/tls-inspection.png', fullPage: true });
+      });
     } finally {
       await browser.close();
     }

@@ -3,6 +3,7 @@
  * formats. Deterministic (no locale or time zone of the machine), so server and browser render the same text.
  */
 import type { Finding, Severity, Verdict } from '../../lib/schema/result';
+import { DEFAULT_PROBE_TITLES } from '../../lib/probes/plan';
 
 /** How each verdict is presented: headline, one explaining sentence, colour tone. */
 export const VERDICT_COPY: Record<Verdict, { title: string; sentence: string; tone: 'green' | 'amber' | 'red' | 'grey' }> = {
@@ -43,18 +44,9 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
     .map(({ finding }) => finding);
 }
 
-/** Titles of the probes the default plan runs, for results viewed without the run's own `run-started` titles. */
-const KNOWN_PROBE_TITLES: Record<string, string> = {
-  session: 'Reaching the netready test server',
-  'stun-udp': 'UDP to the test server (STUN port matrix)',
-  'turn-udp': 'Relay over UDP (TURN)',
-  'turn-tcp': 'Relay over TCP (TURN)',
-  'turn-tls': 'Relay over TLS (TURN)',
-};
-
 /** Returns a human title for a probe id: the run's own title if given, a known one, else the id itself. */
 export function probeTitle(id: string, titles?: Readonly<Record<string, string>>): string {
-  return titles?.[id] ?? KNOWN_PROBE_TITLES[id] ?? id;
+  return titles?.[id] ?? DEFAULT_PROBE_TITLES[id] ?? id;
 }
 
 /** Formats milliseconds for people: "84 ms", "1.2 s", "1 min 3 s". */

@@ -34,7 +34,11 @@ export function ResultView({ result, probeTitles, verdictHeadingId = 'verdict-he
   const probes = Object.entries(result.probes);
   return (
     <div className="space-y-6">
-      <VerdictBanner verdict={result.verdict} headingId={verdictHeadingId} />
+      <VerdictBanner
+        verdict={result.verdict}
+        headingId={verdictHeadingId}
+        warnings={result.findings.filter((f) => f.severity !== 'info').length}
+      />
 
       <section aria-labelledby="checks-heading">
         <h2 id="checks-heading" className="text-sm font-semibold tracking-wide text-slate-700 uppercase">

@@ -13,9 +13,20 @@ const TONES = {
   grey: { panel: 'border-slate-300 bg-slate-100', icon: 'bg-slate-600 text-white', title: 'text-slate-900', Icon: QuestionIcon },
 } as const;
 
+/**
+ * The sentence under a "ready" headline when there are warnings: the media path is fine, but a person must not
+ * read "sound clear" and skip the findings below.
+ */
+function readyWithWarnings(warnings: number): string {
+  return `Audio and video can take the direct path, so calls should connect. ${
+    warnings === 1 ? 'One warning below' : `${warnings} warnings below`
+  } may still affect parts of the meeting app or its fallbacks — pass ${warnings === 1 ? 'it' : 'them'} to your IT team.`;
+}
+
 /** Coloured verdict panel with icon, headline ("Ready for calls" …) and one sentence. */
-export function VerdictBanner({ verdict, headingId }: { verdict: Verdict; headingId?: string }) {
+export function VerdictBanner({ verdict, headingId, warnings = 0 }: { verdict: Verdict; headingId?: string; warnings?: number }) {
   const copy = VERDICT_COPY[verdict];
+  const sentence = verdict === 'ready' && warnings > 0 ? readyWithWarnings(warnings) : copy.sentence;
   const tone = TONES[copy.tone];
   return (
     <section className={`flex gap-4 rounded-xl border p-4 sm:p-5 ${tone.panel}`} aria-labelledby={headingId}>
@@ -26,7 +37,7 @@ export function VerdictBanner({ verdict, headingId }: { verdict: Verdict; headin
         <h2 id={headingId} tabIndex={-1} className={`text-xl font-semibold tracking-tight focus:outline-none sm:text-2xl ${tone.title}`}>
           {copy.title}
         </h2>
-        <p className="mt-1 text-sm leading-6 text-slate-800 sm:text-base">{copy.sentence}</p>
+        <p className="mt-1 text-sm leading-6 text-slate-800 sm:text-base">{sentence}</p>
       </div>
     </section>
   );

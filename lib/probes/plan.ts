@@ -32,3 +32,8 @@ export function createDefaultPlan(): Probe[] {
     createProxyPathsProbe(),
   ];
 }
+
+/** Titles of the default plan's probes by id, for results shown without their run's `run-started` event. */
+export const DEFAULT_PROBE_TITLES: Readonly<Record<string, string>> = Object.freeze(
+  Object.fromEntries(createDefaultPlan().map((probe) => [probe.id, probe.title])),
+);
