@@ -58,6 +58,11 @@ test('check --json reports ready with srflx and UDP, TCP and TLS relays carrying
     expect(data.dataChannel?.echoed).toBeGreaterThan(0);
     expect(data.selectedPair?.local?.candidateType).toBe('relay');
   }
+  // The quality stream went over the direct path on loopback: nothing lost, sub-100 ms round trips.
+  const quality = result.probes['media-quality']!;
+  expect(quality.status, quality.reason).toBe('pass');
+  expect(quality.data).toMatchObject({ lossRatio: 0, stage: 'done' });
+  expect(quality.data.rttMedianMs as number).toBeLessThan(100);
   // What the servers saw for this session: one allocation per transport and three media-peer connections.
   const sessionId = result.probes.session!.data.sessionId as string;
   const seen = (await (await fetch(`${stack.probeUrl}/v1/sessions/${sessionId}/observations`)).json()) as {
@@ -65,7 +70,7 @@ test('check --json reports ready with srflx and UDP, TCP and TLS relays carrying
   };
   const allocations = seen.observations.filter((o) => o.source === 'turn' && o.kind === 'allocation-created');
   expect(new Set(allocations.map((o) => o.data.transport))).toEqual(new Set(['udp', 'tcp', 'tls']));
-  expect(seen.observations.filter((o) => o.source === 'peer' && o.kind === 'peer-connected').length).toBe(3);
+  expect(seen.observations.filter((o) => o.source === 'peer' && o.kind === 'peer-connected').length).toBe(4); // three relays + the quality stream
 });
 
 test('check prints a readable summary without --json', async () => {

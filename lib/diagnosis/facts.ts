@@ -9,6 +9,7 @@ import { TURN_TRANSPORTS, turnProbeId, type TurnRelayData, type TurnTransport } 
 import { THRESHOLDS, type Thresholds } from './thresholds';
 import { deriveDnsFacts, type DnsFacts } from './facts-dns';
 import { deriveProxyFacts, type ProxyFacts } from './facts-proxy';
+import { deriveQualityFacts, type QualityFacts } from './facts-quality';
 
 /** What the TURN probe of one transport established. */
 export interface TurnFacts {
@@ -46,6 +47,8 @@ export interface TransportFacts {
   dns?: DnsFacts;
   /** Proxy and TLS-inspection facts (facts-proxy.ts); absent when those probes did not run. */
   proxy?: ProxyFacts;
+  /** Call-quality measurement (facts-quality.ts); absent when it could not be made. */
+  quality?: QualityFacts;
 }
 
 function isStunPort(value: unknown): value is StunPortResult {
@@ -99,6 +102,8 @@ export function deriveFacts(probes: Record<string, ProbeOutcome>, probeUrl?: str
   facts.dns = deriveDnsFacts(probes, [...new Set(reached.map((p) => p.srflx!.address))]);
   const proxy = deriveProxyFacts(probes, reached.map((p) => p.srflx!.address), probeUrl);
   if (proxy) facts.proxy = proxy;
+  const quality = deriveQualityFacts(probes);
+  if (quality) facts.quality = quality;
   if (probeUrl) facts.probeUrl = probeUrl;
   if (session?.reason) facts.session.reason = session.reason;
   return facts;

@@ -7,6 +7,18 @@ export const THRESHOLDS = {
    * on a lossy or slow path is a quality matter, not a blocked transport.
    */
   minEchoes: 1,
+  /**
+   * Round trip above which conversation suffers: ITU-T G.114 puts the limit for most interactive use at
+   * 150 ms one way, so 300 ms there and back.
+   */
+  highRttMs: 300,
+  /** Jitter (mean difference of consecutive round trips) above which audio needs large buffers: 30 ms. */
+  highJitterMs: 30,
+  /**
+   * Round-trip packet loss above which audio and video visibly degrade (both directions counted together,
+   * measured over 200 packets so one lost packet is 0.5 %): 2 %.
+   */
+  maxLossRatio: 0.02,
 } as const;
 
 /** The thresholds' type. */

@@ -1,18 +1,26 @@
 /**
  * The verdict of a run (shared/DESIGN.md): inconclusive when the probe server could not be reached; blocked when
- * no media path works at all; degraded when media works only through a fallback (relay, TCP/TLS); ready when
- * direct UDP to the media ports works.
+ * no media path works at all; degraded when media works only through a fallback (relay, TCP/TLS) or with poor
+ * quality (round trip, jitter or loss past the thresholds); ready when direct UDP to the media ports works well.
  */
 import type { Verdict } from '../schema/result';
 import { TURN_TRANSPORTS } from '../probes/turn-relay';
 import type { TransportFacts } from './facts';
+
+/** Whether the measured call quality is poor enough to make a working path "degraded" (DESIGN.md). */
+function poorQuality(facts: TransportFacts): boolean {
+  const q = facts.quality;
+  const t = facts.thresholds;
+  if (!q) return false;
+  return (q.rttMedianMs ?? 0) > t.highRttMs || (q.jitterMs ?? 0) > t.highJitterMs || (q.lossRatio ?? 0) > t.maxLossRatio;
+}
 
 /** Computes the verdict from the facts. */
 export function decideVerdict(facts: TransportFacts): Verdict {
   if (!facts.session.ok) return 'inconclusive';
   const relays = TURN_TRANSPORTS.map((t) => facts.turn[t]);
   const anyRelay = relays.some((t) => t.carriesData);
-  if (facts.stun.mediaPortReached) return 'ready';
+  if (facts.stun.mediaPortReached) return poorQuality(facts) ? 'degraded' : 'ready';
   if (anyRelay) return 'degraded';
   // Nothing worked. If some probe could not decide, or the STUN probe could not run, do not claim "blocked".
   if (!facts.stun.ran || relays.some((t) => t.inconclusive)) return 'inconclusive';

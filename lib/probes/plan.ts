@@ -5,6 +5,7 @@ import { createDnsLookupProbe } from './dns-lookup';
 import { createDnsResolverProbe } from './dns-resolver';
 import { createDnsTurnLookupProbe } from './dns-turn-lookup';
 import { createDnsVendorHostsProbe } from './dns-vendor-hosts';
+import { createMediaQualityProbe } from './media-quality';
 import { createProxyEchoProbe } from './proxy-echo';
 import { createProxyPathsProbe } from './proxy-paths';
 import { createSessionProbe } from './session';
@@ -20,6 +21,7 @@ export function createDefaultPlan(): Probe[] {
     createSessionProbe(),
     createStunUdpProbe(),
     ...TURN_TRANSPORTS.map((transport) => createTurnRelayProbe(transport)),
+    createMediaQualityProbe(),
     // DNS: skipped (with the reason) unless the server has a probe zone / vendor host names.
     createDnsLookupProbe(),
     createDnsResolverProbe(),

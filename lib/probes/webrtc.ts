@@ -146,6 +146,28 @@ export function untilAborted<T>(signal: AbortSignal, start: (resolve: (value: T)
   });
 }
 
+/**
+ * Waits `ms` (pacing a measured stream or a measurement window — never to synchronise with an event), or
+ * rejects with DeadlineError when `signal` aborts first. Leaves no timer or listener behind.
+ */
+export function pace(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(new DeadlineError('the end of a measurement window'));
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new DeadlineError('the end of a measurement window'));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 /** Waits for a DataChannel to open (or the deadline). */
 export function waitForOpen(channel: DataChannelLike, signal: AbortSignal): Promise<void> {
   return untilAborted<void>(

@@ -6,6 +6,7 @@ import { dnsResolverRemote } from './dns-resolver-remote';
 import { dnsSlow } from './dns-slow';
 import { dnsTurnLookupFailed } from './dns-turn-lookup-failed';
 import { httpProxy } from './http-proxy';
+import { highJitter, highRtt, packetLoss } from './quality';
 import { relayOnly } from './relay-only';
 import { serverUnreachable } from './server-unreachable';
 import { tlsInterception } from './tls-interception';
@@ -23,6 +24,9 @@ export const RULES: readonly Rule[] = [
   turnTcpFailed,
   turnTlsFailed,
   relayOnly,
+  packetLoss,
+  highRtt,
+  highJitter,
   dnsTurnLookupFailed,
   dnsSlow,
   dnsResolverRemote,

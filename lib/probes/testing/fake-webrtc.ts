@@ -22,6 +22,10 @@ export interface PeerScript {
   errors?: Array<{ afterMs: number; errorCode: number; errorText: string; url: string }>;
   /** Whether the data channel opens and echoes once the answer is set. */
   dataFlows?: boolean;
+  /** Drop every n-th message instead of echoing it (a lossy path). */
+  dropEvery?: number;
+  /** Delay of each echo in ms (default 1). */
+  echoDelayMs?: number;
 }
 
 type Listener = (event: never) => void;
@@ -30,6 +34,9 @@ class FakeChannel implements DataChannelLike {
   readyState = 'connecting';
   private readonly listeners = new Map<string, Listener[]>();
   echo = false;
+  dropEvery = 0;
+  echoDelayMs = 1;
+  private sentCount = 0;
   addEventListener(type: string, listener: Listener): void {
     this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
   }
@@ -38,7 +45,9 @@ class FakeChannel implements DataChannelLike {
   }
   send(data: string): void {
     if (this.readyState !== 'open') throw new Error('channel not open');
-    if (this.echo) setTimeout(() => this.emit('message', { data }), 1);
+    this.sentCount++;
+    if (this.dropEvery > 0 && this.sentCount % this.dropEvery === 0) return;
+    if (this.echo) setTimeout(() => this.emit('message', { data }), this.echoDelayMs);
   }
   close(): void {
     this.readyState = 'closed';
@@ -93,6 +102,8 @@ export class FakePeerConnection implements PeerConnectionLike {
     if (this.script.dataFlows && this.channel) {
       const channel = this.channel;
       channel.echo = true;
+      channel.dropEvery = this.script.dropEvery ?? 0;
+      channel.echoDelayMs = this.script.echoDelayMs ?? 1;
       this.timers.push(
         setTimeout(() => {
           channel.readyState = 'open';
