@@ -1,8 +1,9 @@
 /**
- * Optional GeoIP lookups for resolver and client addresses: with a MaxMind-format database (config
- * `dns.geoipMmdb`) and the `maxmind` npm package installed, an address maps to country, continent and
- * network (ASN). Without either, every lookup says "unknown" and why — never a guess.
+ * Optional GeoIP lookups for resolver and client addresses: with a MaxMind-format database supplied by the
+ * operator (config `dns.geoipMmdb`, read with the `maxmind` package), an address maps to country, continent and
+ * network (ASN). Without one, every lookup says "unknown" and why — never a guess.
  */
+import maxmind from 'maxmind';
 import { canonicalIp, parseIp } from '../../lib/protocol/stun/ip';
 
 /** What is known about where an address is. */
@@ -59,21 +60,11 @@ function readRecord(record: unknown): GeoInfo {
 }
 
 /**
- * Opens the GeoIP database when one is configured and `maxmind` can be loaded; otherwise returns a lookup that
- * answers "unknown" with the reason (no database configured / package missing / file unreadable).
+ * Opens the GeoIP database when one is configured; otherwise returns a lookup that answers "unknown" with the
+ * reason (no database configured / file unreadable).
  */
 export async function openGeoIp(mmdbPath: string | undefined, log?: (message: string) => void): Promise<GeoIpLookup> {
   if (!mmdbPath) return unknownLookup('no GeoIP database is configured (dns.geoipMmdb)');
-  let maxmind: { open(path: string): Promise<MmdbReader> };
-  try {
-    // A variable specifier: `maxmind` is an optional dependency, not installed by default.
-    const specifier = 'maxmind';
-    const loaded = (await import(specifier)) as { default?: typeof maxmind; open?: typeof maxmind.open };
-    maxmind = loaded.default ?? (loaded as typeof maxmind);
-  } catch {
-    log?.(`GeoIP: dns.geoipMmdb is set but the maxmind package is not installed (npm install maxmind); locations stay unknown`);
-    return unknownLookup('the maxmind package is not installed on the probe server');
-  }
   let reader: MmdbReader;
   try {
     reader = await maxmind.open(mmdbPath);
