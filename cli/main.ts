@@ -4,6 +4,7 @@
  * JSON, and exits 0 ready / 1 degraded / 2 blocked / 3 could not run or inconclusive.
  */
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { chromium, request } from 'playwright-core';
 import { ResultSchema, type Result } from '../lib/schema/result';
 import { exitCodeFor, parseArgs, USAGE, type CheckOptions } from './args';
@@ -22,6 +23,9 @@ const DEV_CA_TIMEOUT_MS = 5000;
  * uses no dev CA (404), or an error message.
  */
 async function fetchDevCa(baseUrl: string, proxyServer: string | undefined): Promise<{ pem: string | null } | { error: string }> {
+  // A plain-HTTP deployment behind an explicit proxy is fetched the way browsers do it: `GET http://…` sent to
+  // the proxy. (Playwright's request proxy always tunnels with CONNECT, which proxies refuse for port 80.)
+  if (proxyServer && baseUrl.startsWith('http:')) return fetchViaHttpProxy(`${baseUrl}/api/dev-ca`, proxyServer);
   const context = await request.newContext({ ...(proxyServer ? { proxy: { server: proxyServer } } : {}), timeout: DEV_CA_TIMEOUT_MS });
   try {
     const response = await context.get(`${baseUrl}/api/dev-ca`, { failOnStatusCode: false });
@@ -34,6 +38,28 @@ async function fetchDevCa(baseUrl: string, proxyServer: string | undefined): Pro
   } finally {
     await context.dispose();
   }
+}
+
+/** `GET <absolute http URL>` through an HTTP proxy, as a browser sends plain-HTTP requests to a proxy. */
+function fetchViaHttpProxy(url: string, proxyServer: string): Promise<{ pem: string | null } | { error: string }> {
+  const proxy = new URL(proxyServer.includes('://') ? proxyServer : `http://${proxyServer}`);
+  return new Promise((resolve) => {
+    const req = http.get(
+      { host: proxy.hostname, port: Number(proxy.port || 80), path: url, headers: { host: new URL(url).host }, timeout: DEV_CA_TIMEOUT_MS },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => {
+          if (res.statusCode === 404) resolve({ pem: null });
+          else if (res.statusCode === 200 && body.includes('BEGIN CERTIFICATE')) resolve({ pem: body });
+          else resolve({ error: `HTTP ${res.statusCode ?? '?'} through proxy ${proxy.host}` });
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${DEV_CA_TIMEOUT_MS} ms`)));
+    req.on('error', (error) => resolve({ error: error.message }));
+  });
 }
 
 async function check(options: CheckOptions, err: (line: string) => void): Promise<{ result: Result } | { error: string }> {

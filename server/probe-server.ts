@@ -9,6 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Config } from '../lib/config/schema';
+import { listenerPublicIp, probePublicHttpsUrl, probePublicUrl } from './config/load';
 import { DnsAuthority } from '../lib/protocol/dns/authority';
 import { DnsServer } from './dns/dns-server';
 import { openGeoIp } from './dns/geoip';
@@ -79,7 +80,8 @@ export async function loadTls(config: Config): Promise<TlsMaterial> {
   const hostNames = config.probe.publicHost ? [config.probe.publicHost] : [];
   // Every probe name is one label under the zone (`nr-….<zone>`, `turn.<zone>`), so one wildcard covers them.
   if (config.dns.zone) hostNames.push(config.dns.zone, `*.${config.dns.zone}`);
-  const ipAddresses = [...new Set([config.probe.publicIp, config.probe.bindIp].filter((ip) => ip !== '0.0.0.0'))];
+  const listenerIps = [config.probe.http, config.probe.https, config.probe.turnTls].map((l) => l.ip).filter((ip): ip is string => Boolean(ip));
+  const ipAddresses = [...new Set([config.probe.publicIp, config.probe.bindIp, ...listenerIps].filter((ip) => ip !== '0.0.0.0'))];
   const dev = await ensureDevCertificate({ dataDir: config.dataDir, hostNames, ipAddresses });
   return { certPem: dev.certPem, keyPem: dev.keyPem, devCaPem: dev.caPem, certFile: dev.certFile };
 }
@@ -174,7 +176,9 @@ export class ProbeServer {
       if (config.dns.zone) {
         const authority = new DnsAuthority({
           zone: config.dns.zone,
-          ipv4: [config.dns.answerIp ?? probe.publicIp],
+          ipv4: [config.dns.answerIp ?? listenerPublicIp(config, probe.https)],
+          // STUN/TURN names point where those listeners are, which may differ from the HTTPS listener's address.
+          ipv4ByLabel: { turn: [probe.publicIp], stun: [probe.publicIp] },
           ...(config.dns.answerIpv6 ? { ipv6: [config.dns.answerIpv6] } : {}),
           ttlS: config.dns.ttlS,
           rateLimit: { queriesPerSecond: config.dns.maxQueriesPerSecondPerSource, burst: 2 * config.dns.maxQueriesPerSecondPerSource },
@@ -239,8 +243,8 @@ export class ProbeServer {
       const httpsAddr = await this.mirror.listen(probe.https.port, probe.https.ip ?? probe.bindIp);
       // Mirror/echo/WebSocket URLs name the bound ports (port 0 in tests); no request arrives before start() returns.
       endpoints.mirror = {
-        httpBaseUrl: `http://${probe.publicIp}:${httpAddr.port}`,
-        httpsBaseUrl: `https://${probe.publicHost ?? probe.publicIp}:${httpsAddr.port}`,
+        httpBaseUrl: probePublicUrl(config, httpAddr.port),
+        httpsBaseUrl: probePublicHttpsUrl(config, httpsAddr.port),
       };
       // Lookup URLs name the bound HTTPS port (port 0 in tests); no request can arrive before start() returns.
       if (config.dns.zone) endpoints.dns = { zone: config.dns.zone, httpsPort: httpsAddr.port };
@@ -248,8 +252,8 @@ export class ProbeServer {
       this.sweepTimer.unref();
       return {
         endpoints,
-        httpUrl: `http://${probe.publicIp}:${httpAddr.port}`,
-        httpsUrl: `https://${probe.publicHost ?? probe.publicIp}:${httpsAddr.port}`,
+        httpUrl: probePublicUrl(config, httpAddr.port),
+        httpsUrl: probePublicHttpsUrl(config, httpsAddr.port),
         tls,
         ...(this.dnsServer && config.dns.zone ? { dns: { zone: config.dns.zone, ...this.dnsServer.address() } } : {}),
       };

@@ -2,7 +2,7 @@
  * Compares what one scenario produced (netready's result JSON, the servers' observations, the network's ground
  * truth) with the row's expectations, and prints the matrix. Pure functions over plain data.
  */
-import type { RelayExpectation, Scenario } from './scenarios';
+import type { RelayExpectation, Scenario, Transport, TurnLookupExpectation } from './scenarios';
 
 /** One TURN transport as netready reported it. */
 export interface ObservedRelay {
@@ -17,6 +17,51 @@ export interface ObservedRelay {
   errors?: string[];
 }
 
+/** One relay-only attempt of the dns-turn-lookup probe. */
+export interface ObservedTurnAttempt {
+  outcome: string;
+  relayMs?: number;
+  /** ms from the attempt's start to the first ICE error 701. */
+  first701Ms?: number;
+  errors: string[];
+}
+
+/** What netready's DNS probes reported. */
+export interface ObservedDns {
+  lookupStatus: string;
+  resolverStatus: string;
+  turnStatus: string;
+  lookup?: {
+    durationMs: number;
+    answered: number;
+    failed: number;
+    timedOut: number;
+    resolvedByProxy: boolean;
+    medianMs?: number;
+    worstMs?: number;
+    /** Per fresh name: Resource Timing lookup ms (null: no timing). */
+    lookupMs: Array<number | null>;
+    elapsedMs: number[];
+    errors: string[];
+  };
+  /** Resolver addresses netready's dns-resolver reported. */
+  resolvers?: string[];
+  httpClient?: string;
+  /** Resolvers the authoritative server recorded for the run's labels (read back by the lab); null: unreadable. */
+  serverResolvers?: string[] | null;
+  turnDurationMs?: number;
+  turn: Partial<Record<Transport, { byName: ObservedTurnAttempt; byIp: ObservedTurnAttempt }>>;
+}
+
+/** What netready's proxy/TLS probes reported. */
+export interface ObservedProxy {
+  mirror: { status: string; url?: string; reached: boolean; clientAddress?: string; ja4?: string; alpn?: string | null; nextHopProtocol?: string; error?: string };
+  echo: { status: string; url?: string; reached: boolean; clientAddress?: string; proxyHeaders: string[]; error?: string };
+  webSocket: { wss?: boolean; ws?: boolean };
+  /** severity: detail of http-proxy / tls-interception / websocket-blocked, when reported. */
+  findingDetails: Record<string, string>;
+}
+
 /** Everything observed in one scenario. */
 export interface Observed {
   /** null when the CLI produced no result (could not run). */
@@ -29,6 +74,10 @@ export interface Observed {
   runDurationMs?: number;
   cliExitCode: number | string | null;
   cliError?: string;
+  /** The CLI's "could not fetch the deployment's development CA" warning, if it printed one. */
+  cliDevCaWarning?: string | null;
+  dns?: ObservedDns;
+  proxy?: ObservedProxy;
   relays: Partial<Record<'udp' | 'tcp' | 'tls', ObservedRelay>>;
   stun: { answered: number[]; silent: number[] };
   server: {
@@ -37,6 +86,10 @@ export interface Observed {
     allocations: Array<{ transport: string; client: string }>;
     refused: Array<{ transport: string; client: string; code?: number }>;
     peersConnected: number;
+    /** Plain-HTTP / HTTPS echo requests the servers saw for the session (listener, client address). */
+    httpEcho: Array<{ listener: string; client: string }>;
+    /** ClientHellos the TLS mirror saw for the session. */
+    tlsHello: Array<{ client: string; ja4: string | null; alpn: string | null }>;
   } | null;
   ground: Array<{ check: string; ok: boolean; detail: string }>;
   /** Wall time of the whole scenario (network switch, checks, run, observations), ms. */
@@ -52,8 +105,18 @@ export interface Check {
 
 const sameSet = (a: number[], b: number[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
 
+function turnLookupOk(want: TurnLookupExpectation, got: string | undefined): boolean {
+  if (want === 'failed') return got === 'lookup-error' || got === 'no-relay';
+  return got === want;
+}
+
+/** Context across rows: the JA4 of Chromium's own ClientHello as the mirror saw it directly (the `open` row). */
+export interface AssessContext {
+  referenceJa4?: string;
+}
+
 /** Evaluates a scenario's non-pending expectations. */
-export function assess(scenario: Scenario, observed: Observed): Check[] {
+export function assess(scenario: Scenario, observed: Observed, context: AssessContext = {}): Check[] {
   const e = scenario.expect;
   const checks: Check[] = [];
   const add = (name: string, ok: boolean, detail: string): void => void checks.push({ name, ok, detail });
@@ -61,7 +124,8 @@ export function assess(scenario: Scenario, observed: Observed): Check[] {
     add('result', false, `no result: CLI exit ${observed.cliExitCode}${observed.cliError ? ` — ${observed.cliError}` : ''}`);
     return checks;
   }
-  add('verdict', observed.verdict === e.verdict, `expected ${e.verdict}, got ${observed.verdict}`);
+  const verdicts = Array.isArray(e.verdict) ? e.verdict : [e.verdict];
+  add('verdict', verdicts.includes(observed.verdict as (typeof verdicts)[number]), `expected ${verdicts.join(' or ')}, got ${observed.verdict}`);
   for (const code of e.findings) add(`finding ${code}`, observed.findings.includes(code), `expected finding ${code}; got [${observed.findings.join(', ')}]`);
   for (const code of e.absent) add(`no ${code}`, !observed.findings.includes(code), `finding ${code} must not appear (severity ${observed.findingSeverities[code] ?? '-'})`);
   if (e.noFindingsOfSeverity) {
@@ -93,8 +157,95 @@ export function assess(scenario: Scenario, observed: Observed): Check[] {
       `expected ≥ ${relaysWithData} relayed connection(s) to the media peer, it saw ${server.peersConnected}`,
     );
   }
+  if (e.severities) {
+    for (const [code, severity] of Object.entries(e.severities)) {
+      if (observed.findings.includes(code)) add(`${code} severity`, observed.findingSeverities[code] === severity, `expected ${severity}, got ${observed.findingSeverities[code]}`);
+    }
+  }
+  if (e.cliTrustedDevCa !== false) add('CLI trusted the dev CA', !observed.cliDevCaWarning, observed.cliDevCaWarning ?? 'fetched /api/dev-ca');
+  if (e.dns) assessDns(e.dns, observed, add);
+  if (e.proxy) assessProxy(e.proxy, observed, context, add);
   for (const g of observed.ground) add(`network: ${g.check}`, g.ok, g.detail);
   return checks;
+}
+
+type Add = (name: string, ok: boolean, detail: string) => void;
+
+function assessDns(want: NonNullable<Scenario['expect']['dns']>, observed: Observed, add: Add): void {
+  const dns = observed.dns;
+  if (!dns) {
+    add('dns probes', false, 'no dns-* probe in the result');
+    return;
+  }
+  const l = dns.lookup;
+  const fig = l ? `median ${l.medianMs ?? '-'} ms, worst ${l.worstMs ?? '-'} ms, per name [${l.lookupMs.map((x) => x ?? '-').join(', ')}] ms, answered ${l.answered}, failed ${l.failed}, timed out ${l.timedOut}, by proxy ${l.resolvedByProxy}, ${l.durationMs} ms${l.errors.length ? `, errors ${l.errors.join('; ')}` : ''}` : 'absent';
+  if (want.lookup === 'timed') add('dns-lookup timed', dns.lookupStatus !== 'fail' && !!l && l.answered > 0 && l.failed + l.timedOut === 0 && !l.resolvedByProxy && l.medianMs !== undefined, `status ${dns.lookupStatus}: ${fig}`);
+  if (want.lookup === 'failed') add('dns-lookup failed', !!l && l.answered === 0, `status ${dns.lookupStatus}: ${fig}`);
+  if (want.lookup === 'by-proxy') add('dns-lookup resolved by proxy', !!l && l.answered > 0 && l.resolvedByProxy, `status ${dns.lookupStatus}: ${fig}`);
+  if (want.medianMs && l?.medianMs !== undefined) {
+    const { min = 0, max = Infinity } = want.medianMs;
+    add(`dns median in [${min}, ${max === Infinity ? '∞' : max}] ms`, l.medianMs >= min && l.medianMs <= max, `median ${l.medianMs} ms`);
+  }
+  if (want.lookupWithinMs !== undefined) add(`dns-lookup ended ≤ ${want.lookupWithinMs} ms`, !!l && l.durationMs <= want.lookupWithinMs, `it took ${l?.durationMs ?? '-'} ms`);
+  if (want.resolver !== undefined) {
+    if (want.resolver === null) {
+      add('server saw no resolver', dns.serverResolvers !== undefined && dns.serverResolvers !== null && dns.serverResolvers.length === 0, `authoritative server saw ${dns.serverResolvers === null ? '(unreadable)' : (dns.serverResolvers ?? []).join(', ') || 'nothing'}`);
+    } else {
+      add(`dns-resolver reports ${want.resolver}`, (dns.resolvers ?? []).length > 0 && (dns.resolvers ?? []).every((r) => r === want.resolver), `dns-resolver (${dns.resolverStatus}) reported [${(dns.resolvers ?? []).join(', ')}]`);
+      add(`server saw resolver ${want.resolver}`, !!dns.serverResolvers && dns.serverResolvers.length > 0 && dns.serverResolvers.every((r) => r === want.resolver), `authoritative server saw ${dns.serverResolvers === null ? '(unreadable)' : (dns.serverResolvers ?? []).join(', ') || 'nothing'}`);
+    }
+  }
+  for (const t of ['udp', 'tcp', 'tls'] as const) {
+    const got = dns.turn[t];
+    const show = (a?: ObservedTurnAttempt): string => (a ? `${a.outcome}${a.relayMs !== undefined ? ` at ${a.relayMs} ms` : ''}${a.first701Ms !== undefined ? `, 701 at ${a.first701Ms} ms` : ''}` : 'absent');
+    add(`turn ${t} by name ${want.turnByName[t]}`, turnLookupOk(want.turnByName[t], got?.byName.outcome), `by name: ${show(got?.byName)}`);
+    add(`turn ${t} by IP ${want.turnByIp[t]}`, got?.byIp.outcome === want.turnByIp[t], `by IP: ${show(got?.byIp)}`);
+    const notBefore = want.byNameRelayNotBeforeMs?.[t];
+    if (notBefore !== undefined) {
+      const at = got?.byName.relayMs;
+      add(`turn ${t} by name: relay only after ≥ ${notBefore} ms`, at !== undefined && at >= notBefore, `by-name relay at ${at ?? '-'} ms, by IP at ${got?.byIp.relayMs ?? '-'} ms`);
+    }
+    if (want.lookupErrorWithinMs !== undefined && want.turnByName[t] === 'lookup-error') {
+      const at = got?.byName.first701Ms;
+      add(`turn ${t} by name: 701 ≤ ${want.lookupErrorWithinMs} ms`, at !== undefined && at <= want.lookupErrorWithinMs, `first 701 at ${at ?? '-'} ms`);
+    }
+  }
+  if (want.testWithinMs !== undefined) {
+    add(`test ended ≤ ${want.testWithinMs} ms`, observed.runDurationMs !== undefined && observed.runDurationMs <= want.testWithinMs, `result durationMs ${observed.runDurationMs ?? '-'} (dns-turn-lookup ${dns.turnDurationMs ?? '-'} ms)`);
+  }
+}
+
+function assessProxy(want: NonNullable<Scenario['expect']['proxy']>, observed: Observed, context: AssessContext, add: Add): void {
+  const p = observed.proxy;
+  if (!p) {
+    add('proxy probes', false, 'no tls-mirror/proxy-echo/websocket probe in the result');
+    return;
+  }
+  const m = p.mirror;
+  const helloSeen = observed.server?.tlsHello ?? [];
+  const mirrorDetail = `${m.status}, ${m.reached ? `reached (${m.url ?? '?'}) from ${m.clientAddress ?? '?'}, JA4 ${m.ja4 ?? '-'}, ALPN ${m.alpn ?? '-'}, nextHop ${m.nextHopProtocol ?? '-'}` : `not reached (${m.url ?? '?'}): ${m.error ?? '-'}`}; server saw ${helloSeen.map((h) => `${h.client} ${h.ja4 ?? '-'}`).join(', ') || 'no ClientHello'}`;
+  if (want.mirror === 'unreached') {
+    add('mirror unreached', !m.reached, mirrorDetail);
+  } else {
+    add(`mirror reached (${want.mirror})`, m.reached, mirrorDetail);
+    if (want.mirrorFrom) {
+      add(`mirror: server saw ${want.mirrorFrom}`, helloSeen.length > 0 && helloSeen.every((h) => h.client === want.mirrorFrom), mirrorDetail);
+    }
+    const ref = context.referenceJa4;
+    if (!ref) add('mirror JA4 vs open', false, 'no reference JA4 (the open row did not reach the mirror in this run)');
+    else if (want.mirror === 'inspected') add('mirror JA4 ≠ open (inspected)', !!m.ja4 && m.ja4 !== ref, `JA4 ${m.ja4 ?? '-'}; open ${ref}`);
+    else add('mirror JA4 = open (browser\'s own handshake)', m.ja4 === ref, `JA4 ${m.ja4 ?? '-'}; open ${ref}`);
+  }
+  const echoSeen = (observed.server?.httpEcho ?? []).filter((x) => x.listener === 'http');
+  const echoDetail = `${p.echo.status}, ${p.echo.reached ? `reached from ${p.echo.clientAddress ?? '?'}${p.echo.proxyHeaders.length ? ` with ${p.echo.proxyHeaders.join('; ')}` : ', no proxy headers'}` : `not reached (${p.echo.url ?? '?'}): ${p.echo.error ?? '-'}`}; server saw ${echoSeen.map((x) => x.client).join(', ') || 'nothing'}`;
+  if (want.echoFrom === null) add('echo unreached', !p.echo.reached, echoDetail);
+  else {
+    add(`echo from ${want.echoFrom}`, p.echo.reached && p.echo.clientAddress === want.echoFrom && echoSeen.length > 0 && echoSeen.every((x) => x.client === want.echoFrom), echoDetail);
+    add(want.echoProxyHeaders ? 'echo has proxy headers' : 'echo has no proxy headers', (p.echo.proxyHeaders.length > 0) === want.echoProxyHeaders, echoDetail);
+  }
+  for (const scheme of ['wss', 'ws'] as const) {
+    add(`${scheme}:// ${want.webSocket[scheme] ? 'echoes' : 'fails'}`, p.webSocket[scheme] === want.webSocket[scheme], `${scheme}:// echoed: ${p.webSocket[scheme] ?? 'not tried'}`);
+  }
 }
 
 /** Row status: fail when any check fails; else pending while the row has pending expectations; else pass. */
@@ -127,7 +278,7 @@ export function formatMatrix(rows: MatrixRow[]): string {
   for (const row of rows) {
     const e = row.scenario.expect;
     const o = row.observed;
-    const expected = `${e.verdict} · ${e.findings.join(',') || (e.noFindingsOfSeverity ? 'no warnings' : '-')} · ${relayWord(e.relays.udp)}/${relayWord(e.relays.tcp)}/${relayWord(e.relays.tls)}`;
+    const expected = `${Array.isArray(e.verdict) ? e.verdict.join('|') : e.verdict} · ${e.findings.join(',') || (e.noFindingsOfSeverity ? 'no warnings' : '-')} · ${relayWord(e.relays.udp)}/${relayWord(e.relays.tcp)}/${relayWord(e.relays.tls)}`;
     const observed =
       o.verdict === null
         ? `(no result: exit ${o.cliExitCode})`

@@ -6,7 +6,7 @@
  */
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ADDR, NS, PORTS, type NetworkSpec } from './topology';
+import { ADDR, LAYOUT, NS, PORTS, SQUID_PORT, type NetworkSpec, type ProxyKind } from './topology';
 import { LabError, nsRun, run, spawnInNs, stopProcess, waitFor, type LabProcess } from './sys';
 
 /** Repository root. */
@@ -14,9 +14,12 @@ export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 /** Base URL of the web app, as the client reaches it. */
 export const WEB_URL = `http://${ADDR.web}`;
-/** Base URL of the probe's HTTP API. */
-export const API_URL = `http://${ADDR.api}`;
-/** Lab zone served by dnsmasq (hostname TURN URLs come with issue 4; the lab zone is ready for them). */
+/** Base URL of the probe's HTTP API (its plain-HTTP listener). */
+export const API_URL = `http://${LAYOUT.httpIp}${LAYOUT.httpPort === 80 ? '' : `:${LAYOUT.httpPort}`}`;
+/**
+ * netready's probe zone in the lab: its authoritative DNS server (10.213.2.53:53) answers it, the router's
+ * dnsmasq forwards it there (or not, per scenario), and the session's hostname TURN URLs name `turn.<zone>`.
+ */
 export const LAB_ZONE = 'netready.lab';
 
 function uidOf(user: string): { uid: number; gid: number } {
@@ -50,7 +53,12 @@ export interface Servers {
   devCaFile: string;
 }
 
-/** Writes the lab's netready config: TURN/TCP on 80 and TURN/TLS on 443 of the probe address. */
+/**
+ * Writes the lab's netready config: TURN/TCP on 80 and TURN/TLS on 443 of the probe address; the probe's
+ * plain-HTTP (API, echo) and HTTPS (TLS mirror, DNS lookup fetches) listeners on 80 and 443 of the API address
+ * — the lab's squids allow only ports 80/443, as corporate proxies commonly do; the authoritative DNS server
+ * for the lab zone on 53 of its own address.
+ */
 function writeNetreadyConfig(runDir: string): string {
   const file = path.join(runDir, 'netready.config.json');
   const config = {
@@ -65,17 +73,25 @@ function writeNetreadyConfig(runDir: string): string {
       turnTcp: { port: PORTS.turnTcp },
       turnTls: { port: PORTS.turnTls },
       stunAltPorts: [PORTS.stunAlt],
-      http: { ip: ADDR.api, port: PORTS.api },
-      https: { ip: ADDR.api, port: PORTS.apiTls },
+      http: { ip: LAYOUT.httpIp, port: LAYOUT.httpPort },
+      https: { ip: LAYOUT.httpsIp, port: LAYOUT.httpsPort },
       relayPortMin: PORTS.relayMin,
       relayPortMax: PORTS.relayMax,
       peerPortMin: PORTS.peerMin,
       peerPortMax: PORTS.peerMax,
     },
+    dns: { zone: LAB_ZONE, listen: { ip: ADDR.dnsAuth, port: PORTS.dns }, answerIp: DNS_ANSWER_IP },
   };
   writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
   return file;
 }
+
+/**
+ * The address every name of the lab zone answers (`dns.answerIp`). netready has one answer for the whole zone,
+ * but `turn.<zone>` must reach the TURN listeners (probe address) while the lookup names must reach the HTTPS
+ * listener (API address) — see the README ("DNS answer address").
+ */
+export const DNS_ANSWER_IP = ADDR.probe;
 
 /**
  * Snapshots the built web app (`.next` without its caches) into `<runDir>/web`, with the rest of the project
@@ -186,11 +202,12 @@ function makeInspectionCa(dir: string): { cert: string; key: string } {
   return { cert, key };
 }
 
-function squidConfig(kind: 'plain' | 'auth' | 'bump', dir: string, ca: { cert: string; key: string }): string {
-  const port = kind === 'plain' ? PORTS.squidPlain : kind === 'auth' ? PORTS.squidAuth : PORTS.squidBump;
+function squidConfig(kind: ProxyKind, dir: string, ca: { cert: string; key: string }): string {
+  const port = SQUID_PORT[kind];
+  const bump = kind === 'bump' || kind === 'bump-tunnel';
   const lines = [
     `# netready lab squid (${kind})`,
-    kind === 'bump'
+    bump
       ? `http_port ${ADDR.routerClientSide}:${port} ssl-bump tls-cert=${ca.cert} tls-key=${ca.key} generate-host-certificates=on dynamic_cert_mem_cache_size=4MB`
       : `http_port ${ADDR.routerClientSide}:${port}`,
     `pid_filename ${path.join(dir, 'squid.pid')}`,
@@ -199,19 +216,24 @@ function squidConfig(kind: 'plain' | 'auth' | 'bump', dir: string, ca: { cert: s
     'cache_store_log none',
     'cache deny all',
     `coredump_dir ${dir}`,
-    `visible_hostname squid-${kind}.netready.lab`,
+    `visible_hostname squid-${kind}.proxy.lab`,
     // squid talks to the servers from its own address, so the servers can tell proxied from NATed traffic.
     `tcp_outgoing_address ${ADDR.proxyEgress}`,
-    'dns_nameservers 127.0.0.1',
+    // squid resolves names (the lab zone, via netready's authoritative server) with the router's dnsmasq —
+    // also in dns-dropped-with-proxy, where only the client's DNS is dropped: the proxy still resolves.
+    `dns_nameservers ${ADDR.routerClientSide}`,
+    // No caching of answers: each scenario's dnsmasq mode must show, and fresh names are fresh anyway.
+    'positive_dns_ttl 1 seconds',
+    'negative_dns_ttl 1 seconds',
     'shutdown_lifetime 0 seconds',
     'pinger_enable off',
     'forwarded_for on',
     // Fresh server connections per request: a pooled one would outlive the router's conntrack flush.
     'server_persistent_connections off',
-    'acl SSL_ports port 443',
-    // The tls-inspect proxy also permits CONNECT to 80 (a common "web ports" policy); the others 443 only.
-    kind === 'bump' ? 'acl SSL_ports port 80' : '',
-    'acl Safe_ports port 80 443',
+    `acl SSL_ports port ${[...new Set([443, LAYOUT.httpsPort])].join(' ')}`,
+    // The inspecting proxies also permit CONNECT to 80 (a common "web ports" policy); the others 443 only.
+    bump ? 'acl SSL_ports port 80' : '',
+    `acl Safe_ports port ${LAYOUT.webPorts.join(' ')}`,
     'acl CONNECT method CONNECT',
     'acl lab_clients src 10.213.1.0/24 10.213.9.0/24',
     'http_access deny !Safe_ports',
@@ -227,25 +249,29 @@ function squidConfig(kind: 'plain' | 'auth' | 'bump', dir: string, ca: { cert: s
       'http_access deny !authenticated',
     );
   }
-  if (kind === 'bump') {
+  if (bump) {
     lines.push(
       `sslcrtd_program /usr/lib/squid/security_file_certgen -s ${path.join(dir, 'ssl_db')} -M 4MB`,
       'sslcrtd_children 2 startup=1 idle=1',
       'acl step1 at_step SslBump1',
       'ssl_bump peek step1',
       'ssl_bump bump all',
-      // Non-TLS bytes in a CONNECT (plain TURN over TCP) are tunnelled, as inspection proxies commonly do.
-      'on_unsupported_protocol tunnel all',
       // Else squid mints certificates with IP-in-DNS SANs that Chromium rejects (LAB.md).
       'sslproxy_cert_error allow all',
       'tls_outgoing_options flags=DONT_VERIFY_PEER',
     );
+    // bump-tunnel: non-TLS bytes in a CONNECT (plain TURN over TCP) are tunnelled, as many inspection proxies
+    // do; bump: refused (squid's default, an error response), so nothing but TLS passes.
+    if (kind === 'bump-tunnel') lines.push('on_unsupported_protocol tunnel all');
   }
   lines.push('http_access allow lab_clients', 'http_access deny all');
   return `${lines.filter((l) => l !== '').join('\n')}\n`;
 }
 
-/** Starts the three squids in the router namespace; ready when each accepts TCP on its port. */
+/** The squids, in start order. */
+export const PROXY_KINDS: ProxyKind[] = ['plain', 'auth', 'bump', 'bump-tunnel'];
+
+/** Starts the squids in the router namespace; ready when each accepts TCP on its port. */
 export async function startProxies(runDir: string): Promise<Proxies> {
   const base = path.join(runDir, 'squid');
   mkdirSync(base, { recursive: true });
@@ -254,40 +280,51 @@ export async function startProxies(runDir: string): Promise<Proxies> {
   const ca = makeInspectionCa(base);
   chownSync(ca.key, proxyUser.uid, proxyUser.gid);
   const squids: LabProcess[] = [];
-  for (const kind of ['plain', 'auth', 'bump'] as const) {
+  for (const kind of PROXY_KINDS) {
     const dir = path.join(base, kind);
     mkdirSync(dir, { recursive: true });
-    if (kind === 'bump') run('/usr/lib/squid/security_file_certgen', ['-c', '-s', path.join(dir, 'ssl_db'), '-M', '4MB']);
+    if (kind === 'bump' || kind === 'bump-tunnel') run('/usr/lib/squid/security_file_certgen', ['-c', '-s', path.join(dir, 'ssl_db'), '-M', '4MB']);
     run('chown', ['-R', `${proxyUser.uid}:${proxyUser.gid}`, dir]);
     const conf = path.join(dir, 'squid.conf');
     writeFileSync(conf, squidConfig(kind, dir, ca));
     // -N: no daemon (the PID is squid's); -n: own service name (separate shared-memory segments).
-    squids.push(spawnInNs(`squid-${kind}`, NS.router, ['/usr/sbin/squid', '-N', '-n', `nrlab${kind}`, '-f', conf], { logFile: path.join(runDir, 'logs', `squid-${kind}.log`) }));
+    squids.push(spawnInNs(`squid-${kind}`, NS.router, ['/usr/sbin/squid', '-N', '-n', `nrlab${kind.replace('-', '')}`, '-f', conf], { logFile: path.join(runDir, 'logs', `squid-${kind}.log`) }));
   }
-  const ports = [PORTS.squidPlain, PORTS.squidAuth, PORTS.squidBump];
   for (const [i, squid] of squids.entries()) {
-    await waitFor(`${squid.name} on :${ports[i]}`, () => nsRun(NS.router, ['ss', '-Htln', `sport = :${ports[i]}`], { allowFail: true }).includes('LISTEN'), 15_000, squid);
+    const port = SQUID_PORT[PROXY_KINDS[i]!];
+    await waitFor(`${squid.name} on :${port}`, () => nsRun(NS.router, ['ss', '-Htln', `sport = :${port}`], { allowFail: true }).includes('LISTEN'), 15_000, squid);
   }
   return { squids, inspectionCaFile: ca.cert };
 }
 
-/** Starts dnsmasq (router ns) as the client's resolver for one scenario. */
+/**
+ * Starts dnsmasq (router ns) as the client's resolver for one scenario. It never forwards anything but the lab
+ * zone, and that only to netready's authoritative server: names outside the zone are answered locally
+ * (NXDOMAIN) and never leave the lab. No Client Subnet is added (dnsmasq's default), so the authoritative
+ * server sees only the resolver's address.
+ */
 export async function startDnsmasq(runDir: string, mode: NetworkSpec['dns'], scenarioId: string): Promise<LabProcess> {
   const conf = path.join(runDir, `dnsmasq-${scenarioId}.conf`);
   const lines = [
     'no-resolv',
     'no-hosts',
     'no-poll',
+    // The client side, and loopback for the router's own squids.
     `listen-address=${ADDR.routerClientSide}`,
     'bind-interfaces',
     'port=53',
+    // Fresh lookups every time: the probe's names are unique anyway; turn.<zone> must show each mode.
+    'cache-size=0',
     'log-queries',
     'log-facility=-',
-    // Nothing is ever forwarded: names outside the lab zone are answered locally (NXDOMAIN), never leave.
     'address=/#/',
   ];
+  const auth = `${ADDR.dnsAuth}#${PORTS.dns}`;
+  // NXDOMAIN for the whole zone, answered by dnsmasq itself.
   if (mode === 'nxdomain') lines.push(`address=/${LAB_ZONE}/`);
-  else lines.push(`host-record=turn.${LAB_ZONE},${ADDR.probe}`, `host-record=web.${LAB_ZONE},${ADDR.web}`, `host-record=api.${LAB_ZONE},${ADDR.api}`);
+  // Forwarded from an address in another /16 (a resolver "elsewhere").
+  else if (mode === 'remote') lines.push(`server=/${LAB_ZONE}/${auth}@${ADDR.remoteResolver}`);
+  else lines.push(`server=/${LAB_ZONE}/${auth}`);
   writeFileSync(conf, `${lines.join('\n')}\n`);
   const proc = spawnInNs('dnsmasq', NS.router, ['/usr/sbin/dnsmasq', '--keep-in-foreground', `--conf-file=${conf}`, `--pid-file=${path.join(runDir, `dnsmasq-${scenarioId}.pid`)}`], {
     logFile: path.join(runDir, 'logs', `dnsmasq-${scenarioId}.log`),

@@ -10,14 +10,15 @@
  * Exit: 0 when no row fails (pending rows are not failures), 1 when a row fails, 2 when the lab could not be
  * built, 130 when interrupted.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { assess, formatMatrix, statusOf, type MatrixRow, type Observed, type ObservedRelay } from './assess';
-import { API_URL, nsCurl, REPO_ROOT, startDelayer, startDnsmasq, startProxies, startServers, stopDnsmasq, WEB_URL, LAB_ZONE, type Proxies, type Servers } from './daemons';
-import { SCENARIOS, type GroundCheck, type RelayExpectation, type Scenario } from './scenarios';
+import { assess, formatMatrix, statusOf, type AssessContext, type MatrixRow, type Observed, type ObservedDns, type ObservedProxy, type ObservedRelay } from './assess';
+import { API_URL, DNS_ANSWER_IP, LAB_ZONE, nsCurl, PROXY_KINDS, REPO_ROOT, startDelayer, startDnsmasq, startProxies, startServers, stopDnsmasq, WEB_URL, type Proxies, type Servers } from './daemons';
+import { SCENARIOS, type GroundCheck, type RelayExpectation, type Scenario, type Transport } from './scenarios';
+import type { ProxyKind } from './topology';
 import { LabError, namespacePids, nsRun, processState, spawnInNs, started, stopPids, stopProcess, type LabProcess } from './sys';
-import { ADDR, applyNetwork, buildNamespaces, delaysNeeded, DNS_SLOW_MS, netemAvailable, NS, PORTS, removeNamespaces, udpMappings } from './topology';
+import { ADDR, applyNetwork, buildNamespaces, delaysNeeded, DNS_SLOW_MS, LAYOUT, netemAvailable, NS, PORTS, removeNamespaces, udpMappings, udpSourcesTo } from './topology';
 
 /** Where the run's files live (profiles, configs, logs); removed at teardown and at the next start. */
 const RUN_DIR = path.join(os.tmpdir(), 'netready-lab');
@@ -116,6 +117,113 @@ function readObservations(sessionId: string): Observed['server'] {
       .filter((o) => o.source === 'turn' && o.kind === 'allocation-refused')
       .map((o) => ({ transport: String(o.data.transport), client: ipOf(o.data.client), code: Number(o.data.code) })),
     peersConnected: obs.filter((o) => o.source === 'peer' && o.kind === 'peer-connected').length,
+    httpEcho: obs.filter((o) => o.source === 'http' && o.kind === 'http-echo').map((o) => ({ listener: String(o.data.listener), client: ipOf(o.data.clientAddress) })),
+    tlsHello: obs
+      .filter((o) => o.source === 'http' && o.kind === 'tls-client-hello')
+      .map((o) => ({ client: ipOf(o.data.clientAddress), ja4: typeof o.data.ja4 === 'string' ? o.data.ja4 : null, alpn: typeof o.data.negotiatedAlpn === 'string' ? o.data.negotiatedAlpn : null })),
+  };
+}
+
+/** What the authoritative DNS server saw for one probe label (read back from the probe API, not the page). */
+function serverSawLabel(label: string): string[] | null {
+  const body = nsCurl(NS.server, `${API_URL}/v1/dns/labels/${encodeURIComponent(label)}`, 3);
+  if (body === null) return null;
+  const parsed = JSON.parse(body) as { resolvers?: Array<{ ip: string }> };
+  return (parsed.resolvers ?? []).map((r) => ipOf(r.ip));
+}
+
+type ProbeLike = { status: string; durationMs?: number; reason?: string; data?: Record<string, unknown> };
+
+/** The DNS probes' outcomes, reduced to what the lab asserts and reports. */
+function observeDns(probes: Record<string, ProbeLike>): ObservedDns | undefined {
+  const lookup = probes['dns-lookup'];
+  const resolver = probes['dns-resolver'];
+  const turn = probes['dns-turn-lookup'];
+  if (!lookup && !resolver && !turn) return undefined;
+  const out: ObservedDns = { lookupStatus: lookup?.status ?? 'absent', resolverStatus: resolver?.status ?? 'absent', turnStatus: turn?.status ?? 'absent', turn: {} };
+  if (lookup) {
+    const d = (lookup.data ?? {}) as {
+      answered?: number; failed?: number; timedOut?: number; lookupMedianMs?: number; lookupWorstMs?: number; connectMedianMs?: number; resolvedByProxy?: boolean;
+      attempts?: Array<{ label: string; answered: boolean; timedOut: boolean; error?: string; elapsedMs: number; timing: { lookupMs: number; connectMs: number } | null }>;
+    };
+    out.lookup = {
+      durationMs: lookup.durationMs ?? -1,
+      answered: d.answered ?? 0,
+      failed: d.failed ?? 0,
+      timedOut: d.timedOut ?? 0,
+      resolvedByProxy: d.resolvedByProxy ?? false,
+      lookupMs: (d.attempts ?? []).map((a) => (a.timing ? a.timing.lookupMs : null)),
+      elapsedMs: (d.attempts ?? []).map((a) => a.elapsedMs),
+      errors: [...new Set((d.attempts ?? []).flatMap((a) => (a.error ? [a.error] : [])))],
+      ...(d.lookupMedianMs !== undefined ? { medianMs: d.lookupMedianMs } : {}),
+      ...(d.lookupWorstMs !== undefined ? { worstMs: d.lookupWorstMs } : {}),
+    };
+    // The server's own record of the run's labels (which resolver asked): independent of the page.
+    const labels = (d.attempts ?? []).map((a) => a.label);
+    const seen = labels.map(serverSawLabel);
+    out.serverResolvers = seen.some((x) => x === null) ? null : [...new Set(seen.flatMap((x) => x ?? []))];
+  }
+  if (resolver?.data && resolver.status !== 'skipped') {
+    const d = resolver.data as { resolvers?: Array<{ ip: string }>; httpClient?: { ip: string }; clientSubnets?: string[] };
+    out.resolvers = (d.resolvers ?? []).map((r) => ipOf(r.ip));
+    if (d.httpClient) out.httpClient = ipOf(d.httpClient.ip);
+  }
+  if (turn) {
+    out.turnDurationMs = turn.durationMs ?? -1;
+    const pairs = ((turn.data ?? {}) as { pairs?: Array<{ transport: Transport; byName: TurnAttemptLike; byIp: TurnAttemptLike }> }).pairs ?? [];
+    for (const p of pairs) out.turn[p.transport] = { byName: attemptOf(p.byName), byIp: attemptOf(p.byIp) };
+  }
+  return out;
+}
+
+type TurnAttemptLike = { outcome: string; relayMs?: number; timedOut: boolean; errors?: Array<{ errorCode: number; errorText: string; atMs: number; url?: string }> };
+
+function attemptOf(a: TurnAttemptLike): NonNullable<ObservedDns['turn'][Transport]>['byName'] {
+  const errors = a.errors ?? [];
+  const lookupErrors = errors.filter((e) => e.errorCode === 701);
+  return {
+    outcome: a.outcome,
+    ...(a.relayMs !== undefined ? { relayMs: a.relayMs } : {}),
+    ...(lookupErrors.length > 0 ? { first701Ms: Math.min(...lookupErrors.map((e) => e.atMs)) } : {}),
+    errors: [...new Set(errors.map((e) => `${e.errorCode} ${e.errorText} @${e.atMs}ms`))].slice(0, 4),
+  };
+}
+
+/** The proxy/TLS probes' outcomes, reduced to what the lab asserts and reports. */
+function observeProxy(result: ResultLike): ObservedProxy | undefined {
+  const probes = result.probes;
+  const mirror = probes['tls-mirror'];
+  const echo = probes['proxy-echo'];
+  const ws = probes['websocket'];
+  if (!mirror && !echo && !ws) return undefined;
+  const m = (mirror?.data ?? {}) as { url?: string; reached?: boolean; clientAddress?: string; ja4?: string; negotiatedAlpn?: string | null; httpVersion?: string; error?: string; timing?: { nextHopProtocol?: string } };
+  const e = (echo?.data ?? {}) as { url?: string; reached?: boolean; clientAddress?: string; headers?: Array<[string, string]>; error?: string };
+  const w = (ws?.data ?? {}) as { attempts?: Array<{ scheme: string; echoed: boolean; opened: boolean; timedOut: boolean; closeCode?: number }> };
+  const proxyHeader = /^(via|x-forwarded-for|forwarded|x-bluecoat-via|proxy-connection)$/i;
+  const details = Object.fromEntries(
+    result.findings.filter((f) => ['http-proxy', 'tls-interception', 'websocket-blocked'].includes(f.code)).map((f) => [f.code, `${f.severity}: ${f.detail ?? ''}`]),
+  );
+  return {
+    mirror: {
+      status: mirror?.status ?? 'absent',
+      ...(m.url ? { url: m.url.replace(/\?.*$/, '') } : {}),
+      reached: m.reached ?? false,
+      ...(m.clientAddress ? { clientAddress: ipOf(m.clientAddress) } : {}),
+      ...(m.ja4 ? { ja4: m.ja4 } : {}),
+      ...(m.negotiatedAlpn !== undefined ? { alpn: m.negotiatedAlpn } : {}),
+      ...(m.timing?.nextHopProtocol ? { nextHopProtocol: m.timing.nextHopProtocol } : {}),
+      ...(m.error ? { error: m.error } : {}),
+    },
+    echo: {
+      status: echo?.status ?? 'absent',
+      ...(e.url ? { url: e.url.replace(/\?.*$/, '') } : {}),
+      reached: e.reached ?? false,
+      ...(e.clientAddress ? { clientAddress: ipOf(e.clientAddress) } : {}),
+      proxyHeaders: (e.headers ?? []).filter(([n]) => proxyHeader.test(n)).map(([n, v]) => `${n}: ${v}`),
+      ...(e.error ? { error: e.error } : {}),
+    },
+    webSocket: Object.fromEntries((w.attempts ?? []).map((a) => [a.scheme, a.echoed])) as { wss?: boolean; ws?: boolean },
+    findingDetails: details,
   };
 }
 
@@ -149,10 +257,10 @@ function groundBefore(checks: GroundCheck[]): Observed['ground'] {
     if (g.kind === 'dns') {
       const r = dnsLookup();
       const ok =
-        g.expect === 'resolves' ? r.code.startsWith('OK:') && r.ms < 500
+        g.expect === 'resolves' ? r.code === `OK:${DNS_ANSWER_IP}` && r.ms < 500
         : g.expect === 'nxdomain' ? r.code === 'ENOTFOUND' && r.ms < 500
         : g.expect === 'timeout' ? r.code === 'ETIMEOUT'
-        : r.code.startsWith('OK:') && r.ms >= DNS_SLOW_MS - 100;
+        : r.code === `OK:${DNS_ANSWER_IP}` && r.ms >= DNS_SLOW_MS - 100;
       out.push({ check: `dns ${g.expect}`, ok, detail: `lookup of turn.${LAB_ZONE}: ${r.code} after ${r.ms} ms` });
     } else if (g.kind === 'coturn-udp') {
       const rtt = coturnRttMs();
@@ -166,7 +274,7 @@ function groundBefore(checks: GroundCheck[]): Observed['ground'] {
   return out;
 }
 
-function squidAccessLog(proxy: 'plain' | 'auth' | 'bump'): string {
+function squidAccessLog(proxy: ProxyKind): string {
   const file = path.join(RUN_DIR, 'squid', proxy, 'access.log');
   return existsSync(file) ? readFileSync(file, 'utf8') : '';
 }
@@ -182,14 +290,24 @@ function groundAfter(checks: GroundCheck[], logOffsets: Record<string, number>):
         out.push({ check: `squid-${g.proxy} logged /${pattern}/`, ok: Boolean(hit), detail: hit ? hit.replace(/\s+/g, ' ').slice(0, 160) : `no match in ${lines.length} access.log line(s)` });
       }
     }
+    if (g.kind === 'dns-forwarded-from') {
+      const sources = udpSourcesTo(ADDR.dnsAuth, PORTS.dns);
+      out.push({
+        check: `zone forwarded from ${g.source}`,
+        ok: sources.length > 0 && sources.every((x) => x === g.source),
+        detail: `router's UDP flows to ${ADDR.dnsAuth}:${PORTS.dns} came from ${sources.join(', ') || 'nowhere'}`,
+      });
+    }
     if (g.kind === 'nat-mapping') {
-      const rows = udpMappings(ADDR.probe);
+      // Flows to the STUN/TURN ports only: those are the mappings the client itself opened. A flow towards the
+      // media peer's port can be remapped by a clash with state the peer's own packets created (seen once).
+      const rows = udpMappings(ADDR.probe).filter((r) => r.dport === PORTS.turnUdp || r.dport === PORTS.stunAlt);
       const changed = rows.filter((r) => r.origSport !== r.mappedPort);
       const ok = rows.length > 0 && (g.expect === 'port-preserving' ? changed.length === 0 : changed.length === rows.length);
       out.push({
         check: `NAT ${g.expect}`,
         ok,
-        detail: `${rows.length} UDP mapping(s) to ${ADDR.probe}; ${changed.length} changed the source port (${rows.slice(0, 4).map((r) => `${r.origSport}→${r.mappedPort}`).join(', ')})`,
+        detail: `${rows.length} UDP mapping(s) to ${ADDR.probe}:${PORTS.turnUdp}/${PORTS.stunAlt}; ${changed.length} changed the source port (${[...changed, ...rows.filter((r) => !changed.includes(r))].slice(0, 4).map((r) => `${r.origSport}→${r.mappedPort} to :${r.dport}`).join(', ')})`,
       });
     }
   }
@@ -199,34 +317,22 @@ function groundAfter(checks: GroundCheck[], logOffsets: Record<string, number>):
 interface ResultLike {
   verdict: string;
   durationMs?: number;
-  findings: Array<{ code: string; severity: string }>;
-  probes: Record<string, { status: string; data?: Record<string, unknown> }>;
-}
-
-/** Writes (once) the Chromium wrapper that treats the lab's web origin as secure. */
-function chromiumWrapper(): string {
-  const file = path.join(RUN_DIR, 'chromium-lab');
-  if (!existsSync(file)) {
-    writeFileSync(file, `#!/bin/sh\nexec /usr/bin/chromium --unsafely-treat-insecure-origin-as-secure=${WEB_URL} "$@"\n`);
-    chmodSync(file, 0o755);
-  }
-  return file;
+  findings: Array<{ code: string; severity: string; detail?: string }>;
+  probes: Record<string, { status: string; durationMs?: number; reason?: string; data?: Record<string, unknown> }>;
 }
 
 /** Runs netready's CLI in the client namespace; bounded by SCENARIO_HARD_LIMIT_MS. */
-async function runCli(scenario: Scenario, servers: Servers, proxies: Proxies): Promise<{ result: ResultLike | null; exit: number | string | null; error?: string; ms: number }> {
+async function runCli(scenario: Scenario, servers: Servers, proxies: Proxies): Promise<{ result: ResultLike | null; exit: number | string | null; error?: string; ms: number; devCaWarning: string | null }> {
   const args = [process.execPath, path.join(REPO_ROOT, 'bin', 'netready.mjs'), 'check', '--url', WEB_URL, '--json', '--timeout-ms', String(CLI_TIMEOUT_MS)];
-  // The lab passes the dev CA as a file: the CLI's own /api/dev-ca fetch does not use the browser's proxy.
-  args.push('--no-trust-dev-ca', '--trust-ca', servers.devCaFile);
+  // The CLI fetches the deployment's dev CA itself (GET /api/dev-ca, through --proxy-server when given); the
+  // lab asserts it could (no "could not fetch" warning) and also hands it the file, so that a failed fetch
+  // fails only that check, not every TLS expectation of the row.
+  args.push('--trust-ca', servers.devCaFile);
   if (scenario.client.trustInspectionCa) args.push('--trust-ca', proxies.inspectionCaFile);
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: path.join(RUN_DIR, 'tmp') };
   for (const key of Object.keys(env)) if (/^(https?|all|no)_proxy$/i.test(key) || key.startsWith('NETREADY_')) delete env[key];
-  if (!scenario.client.insecureOrigin) {
-    // The page is served over plain HTTP from a lab address, which is not a secure context; the product needs
-    // one today (crypto.randomUUID, see the `open-insecure-origin` row). A wrapper adds Chromium's
-    // --unsafely-treat-insecure-origin-as-secure for the web app's origin only; network paths are unchanged.
-    env.NETREADY_CHROMIUM = chromiumWrapper();
-  }
+  // The page is loaded exactly as deployed: plain HTTP from a lab address (not a secure context), unmodified
+  // Chromium (the CLI's own flags only).
   const proxy = scenario.client.proxy;
   if (proxy?.via === 'flag') args.push('--proxy-server', proxy.url);
   if (proxy?.via === 'env') {
@@ -254,10 +360,11 @@ async function runCli(scenario: Scenario, servers: Servers, proxies: Proxies): P
     result = null;
   }
   const error = hardKilled ? `killed after ${SCENARIO_HARD_LIMIT_MS} ms` : result ? undefined : cli.output.filter((l) => l.includes('netready:')).join(' ') || cli.output.slice(-3).join(' ');
-  return error === undefined ? { result, exit, ms } : { result, exit, error, ms };
+  const devCaWarning = cli.output.find((l) => l.includes("could not fetch the deployment's development CA")) ?? null;
+  return error === undefined ? { result, exit, ms, devCaWarning } : { result, exit, error, ms, devCaWarning };
 }
 
-async function runScenario(scenario: Scenario, servers: Servers, proxies: Proxies): Promise<MatrixRow> {
+async function runScenario(scenario: Scenario, servers: Servers, proxies: Proxies, context: AssessContext): Promise<MatrixRow> {
   currentScenario = scenario.id;
   const t0 = Date.now();
   applyNetwork(scenario.network);
@@ -269,7 +376,7 @@ async function runScenario(scenario: Scenario, servers: Servers, proxies: Proxie
     const groundPre = groundBefore(scenario.expect.ground);
     // The ground checks' own UDP flows must not count as the browser's NAT mappings.
     nsRun(NS.router, ['conntrack', '-F'], { allowFail: true });
-    const logOffsets = { plain: squidAccessLog('plain').length, auth: squidAccessLog('auth').length, bump: squidAccessLog('bump').length };
+    const logOffsets = Object.fromEntries(PROXY_KINDS.map((k) => [k, squidAccessLog(k).length]));
     const cli = await runCli(scenario, servers, proxies);
     const result = cli.result;
     // squid logs a CONNECT when the tunnel closes; Chromium has exited, so they are closed — give squid a beat.
@@ -292,12 +399,21 @@ async function runScenario(scenario: Scenario, servers: Servers, proxies: Proxie
     };
     if (result?.durationMs !== undefined) observed.runDurationMs = result.durationMs;
     if (cli.error) observed.cliError = cli.error;
+    observed.cliDevCaWarning = cli.devCaWarning;
+    if (result) {
+      const dns = observeDns(result.probes);
+      if (dns) observed.dns = dns;
+      const proxy = observeProxy(result);
+      if (proxy) observed.proxy = proxy;
+    }
     for (const t of ['udp', 'tcp', 'tls'] as const) {
       const probe = result?.probes?.[`turn-${t}`];
       if (probe) observed.relays[t] = relayOf(probe.data, probe.status);
     }
     observed.scenarioMs = Date.now() - t0;
-    const checks = assess(scenario, observed);
+    // The first directly reached mirror (the `open` row) gives Chromium's own JA4 for the later rows.
+    if (!context.referenceJa4 && scenario.expect.proxy?.mirror === 'direct' && observed.proxy?.mirror.ja4) context.referenceJa4 = observed.proxy.mirror.ja4;
+    const checks = assess(scenario, observed, context);
     return { scenario, observed, checks, status: statusOf(scenario, checks) };
   } finally {
     if (dnsmasq) await stopDnsmasq(dnsmasq);
@@ -352,7 +468,7 @@ async function main(): Promise<number> {
   applyNetwork(SCENARIOS[0]!.network);
   const [servers, proxies] = await Promise.all([startServers(RUN_DIR), startProxies(RUN_DIR)]);
   const setupMs = Date.now() - t;
-  log(`netready (probe + web), coturn and 3 squids ready in ${setupMs} ms`);
+  log(`netready (probe + web), coturn and ${proxies.squids.length} squids ready in ${setupMs} ms`);
 
   if (argv.includes('--hold')) {
     // Debugging aid: build the first selected scenario's network and keep the lab up until Ctrl-C.
@@ -362,9 +478,11 @@ async function main(): Promise<number> {
     await new Promise<never>(() => undefined);
   }
   const rows: MatrixRow[] = [];
+  const context: AssessContext = {};
+  log(`probe HTTP(S) layout: ${LAYOUT.id} (http ${LAYOUT.httpIp}:${LAYOUT.httpPort}, https ${LAYOUT.httpsIp}:${LAYOUT.httpsPort})`);
   for (const scenario of scenarios) {
     log(`── ${scenario.id}: ${scenario.title}`);
-    const row = await runScenario(scenario, servers, proxies);
+    const row = await runScenario(scenario, servers, proxies, context);
     rows.push(row);
     const o = row.observed;
     log(`   ${row.status.toUpperCase()} in ${(o.scenarioMs / 1000).toFixed(1)} s: verdict ${o.verdict ?? '(none)'}, findings [${o.findings.join(', ')}]`);
@@ -380,6 +498,8 @@ async function main(): Promise<number> {
     generatedAt: new Date().toISOString(),
     totalMs,
     setupMs,
+    layout: LAYOUT,
+    referenceJa4: context.referenceJa4 ?? null,
     scenarios: rows.map((r) => ({
       scenario: r.scenario.id,
       title: r.scenario.title,

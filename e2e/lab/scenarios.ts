@@ -8,7 +8,7 @@
  * Expectations come from shared/LAB.md (what Chromium did in these networks) and the diagnosis rules; where
  * they disagree with what netready says, the row fails and the report says why — rows are never bent to pass.
  */
-import { ADDR, PORTS, type NetworkSpec } from './topology';
+import { ADDR, LAYOUT, PORTS, type NetworkSpec, type ProxyKind } from './topology';
 
 /** What one TURN transport must do. */
 export type RelayExpectation =
@@ -26,12 +26,15 @@ export type Verdict = 'ready' | 'degraded' | 'blocked' | 'inconclusive';
 export type GroundCheck =
   /** Lookup of `turn.netready.lab` at the client's resolver: answers, NXDOMAIN, no answer, or answers late. */
   | { kind: 'dns'; expect: 'resolves' | 'nxdomain' | 'timeout' | 'slow' }
+  /** The authoritative server's query log (netready's probe log is not it: the router's dnsmasq log) shows the
+   * zone forwarded from this source address. */
+  | { kind: 'dns-forwarded-from'; source: string }
   /** A STUN Binding to coturn (UDP 3478, turnutils_stunclient) gets an answer or not. */
   | { kind: 'coturn-udp'; expect: 'answered' | 'no-answer' }
   /** The router's UDP mappings (conntrack) towards the probe keep the client's source port or not. */
   | { kind: 'nat-mapping'; expect: 'port-preserving' | 'port-changing' }
   /** The squid the client used logged requests matching each pattern (e.g. `TCP_DENIED/407 .* CONNECT 10.213.2.10:443`). */
-  | { kind: 'proxy-log'; proxy: 'plain' | 'auth' | 'bump'; patterns: string[] }
+  | { kind: 'proxy-log'; proxy: ProxyKind; patterns: string[] }
   /** A STUN Binding round trip to coturn takes at least this long (the lab really delays). */
   | { kind: 'min-rtt'; minMs: number };
 
@@ -41,6 +44,61 @@ export interface ServerExpectation {
   sessionFrom: string;
   /** Per transport: the client address of the allocation(s) the TURN server created, or null for none. */
   allocations: Record<'udp' | 'tcp' | 'tls', string | null>;
+}
+
+/** A TURN transport. */
+export type Transport = 'udp' | 'tcp' | 'tls';
+
+/**
+ * How one relay-only attempt of the dns-turn-lookup probe must end: a relay; ICE error 701 and no relay; no
+ * relay without 701 (hanging until the deadline); or `failed` — no relay, with or without 701.
+ */
+export type TurnLookupExpectation = 'relay' | 'lookup-error' | 'no-relay' | 'failed';
+
+/** What netready's DNS probes must report (issue 4), and what its authoritative server must have seen. */
+export interface DnsExpectation {
+  /**
+   * dns-lookup: `timed` — every fresh name fetched with a DNS phase in Resource Timing; `failed` — no name
+   * could be fetched; `by-proxy` — fetched, but names resolved by the proxy (0 ms lookup and connect).
+   */
+  lookup: 'timed' | 'failed' | 'by-proxy';
+  /** Window for the median lookup time (timed), ms. */
+  medianMs?: { min?: number; max?: number };
+  /** dns-lookup must end within this many ms (a failure must be fast: NXDOMAIN). */
+  lookupWithinMs?: number;
+  /**
+   * The resolver address netready's dns-resolver must report, and the authoritative server must have seen for
+   * the run's labels (read back independently); null: the server saw no query for them. Unset: not checked.
+   */
+  resolver?: string | null;
+  /** dns-turn-lookup, per transport: by the name turn.<zone> and by the IP literal. */
+  turnByName: Record<Transport, TurnLookupExpectation>;
+  turnByIp: Record<Transport, 'relay' | 'no-relay'>;
+  /** Each by-name 701 must arrive within this many ms of its attempt's start. */
+  lookupErrorWithinMs?: number;
+  /** By-name relays that must come at least this many ms after the attempt's start (a lookup that hung first). */
+  byNameRelayNotBeforeMs?: Partial<Record<Transport, number>>;
+  /** The whole test (result `durationMs`) must end within this many ms (issue 4: under 10 s). */
+  testWithinMs?: number;
+}
+
+/** What netready's proxy/TLS probes must have reached, and from where the servers saw them (issue 5). */
+export interface ProxyExpectation {
+  /**
+   * TLS mirror: `direct` — reached from the router's NAT (or VPN) address with the browser's own ClientHello;
+   * `tunnel` — reached from squid's address through a CONNECT tunnel, the browser's own ClientHello (same JA4
+   * as `open`); `inspected` — reached from squid's address with squid's own ClientHello (another JA4);
+   * `unreached` — the page could not fetch it.
+   */
+  mirror: 'direct' | 'tunnel' | 'inspected' | 'unreached';
+  /** Address the mirror must have seen (direct/tunnel/inspected). */
+  mirrorFrom?: string;
+  /** Address the plain-HTTP echo must have seen, or null when the page could not reach it. */
+  echoFrom: string | null;
+  /** Whether the echo must carry proxy-added headers (Via / X-Forwarded-For). */
+  echoProxyHeaders: boolean;
+  /** Whether wss:// and ws:// must echo. */
+  webSocket: { wss: boolean; ws: boolean };
 }
 
 /** A capability a row needs that netready does not have yet. */
@@ -62,23 +120,24 @@ export interface Scenario {
   client: {
     /** Chromium's proxy (`--proxy-server`), or the environment's (`http_proxy`/`no_proxy`). */
     proxy?: { via: 'flag' | 'env'; url: string; noProxy?: string };
-    /** Trust the ssl-bump squid's CA in the client's NSS DB (--trust-ca). */
+    /** Trust the ssl-bump squids' CA in the client's NSS DB (--trust-ca). */
     trustInspectionCa?: boolean;
-    /**
-     * Load the page exactly as deployed: plain HTTP from a non-localhost address, not a secure context. By
-     * default the lab's Chromium treats the web app's origin as secure (`--unsafely-treat-insecure-origin-as-
-     * secure`), because the runner needs a secure context today; one row runs without it to keep that visible.
-     */
-    insecureOrigin?: boolean;
   };
   expect: {
-    verdict: Verdict;
+    /** Expected verdict, or the verdicts that are all honest for the row. */
+    verdict: Verdict | Verdict[];
     /** Finding codes that must appear. */
     findings: string[];
     /** Finding codes that must not appear. */
     absent: string[];
     /** No finding of these severities at all (the `open` row: nothing to warn about). */
     noFindingsOfSeverity?: Array<'warning' | 'blocker'>;
+    /** Required severity of some of the expected findings. */
+    severities?: Record<string, 'info' | 'warning' | 'blocker'>;
+    /** The CLI trusted the deployment's dev CA itself (no "could not fetch" warning). Default true. */
+    cliTrustedDevCa?: boolean;
+    dns?: DnsExpectation;
+    proxy?: ProxyExpectation;
     relays: Record<'udp' | 'tcp' | 'tls', RelayExpectation>;
     /** UDP STUN ports that must answer / must not answer (the port matrix). */
     stunAnswered: number[];
@@ -91,74 +150,90 @@ export interface Scenario {
 
 const ALL_UDP = [PORTS.turnUdp, PORTS.stunAlt];
 const PROXY_FLAG = (port: number): Scenario['client'] => ({ proxy: { via: 'flag', url: `http://${ADDR.routerClientSide}:${port}` } });
-const OPEN: NetworkSpec = { egress: { kind: 'all' }, nat: 'port-preserving', dns: 'records' };
+const OPEN: NetworkSpec = { egress: { kind: 'all' }, nat: 'port-preserving', dns: 'forward' };
 const NO_WARNINGS: Array<'warning' | 'blocker'> = ['warning', 'blocker'];
 const TRANSPORT_FINDINGS = ['udp-blocked', 'udp-ports-restricted', 'turn-udp-failed', 'turn-tcp-failed', 'turn-tls-failed', 'relay-only'];
+const DNS_FINDINGS = ['dns-turn-lookup-failed', 'dns-slow', 'dns-resolver-remote'];
+const PROXY_FINDINGS = ['http-proxy', 'tls-interception', 'websocket-blocked'];
 const natAll = (from: string): ServerExpectation => ({ sessionFrom: from, allocations: { udp: from, tcp: from, tls: from } });
 const RX_PROBE = ADDR.probe.replace(/\./g, '\\.');
+const all = <T>(v: T): Record<Transport, T> => ({ udp: v, tcp: v, tls: v });
+/** DNS as in `open`: fresh names resolve fast through the router's dnsmasq, whose address the server sees. */
+const DNS_OK = (resolver: string = ADDR.nat): DnsExpectation => ({
+  lookup: 'timed',
+  medianMs: { max: 300 },
+  resolver,
+  turnByName: all('relay'),
+  turnByIp: all('relay'),
+});
+/** Proxy probes with no proxy in the way: everything reached directly from the router's NAT address. */
+const PROXY_NONE = (from: string = ADDR.nat): ProxyExpectation => ({
+  mirror: 'direct',
+  mirrorFrom: from,
+  echoFrom: from,
+  echoProxyHeaders: false,
+  webSocket: { wss: true, ws: true },
+});
 /** What the CONNECT-443-only squid must have logged: the :443 tunnel, and :80 refused. */
 const PLAIN_PROXY_LOG: GroundCheck = {
   kind: 'proxy-log',
   proxy: 'plain',
   patterns: [`TCP_TUNNEL/200 .*CONNECT ${RX_PROBE}:443`, `TCP_DENIED/403 .*CONNECT ${RX_PROBE}:80`],
 };
-const PROXY_PENDING: Pending = {
-  capability: 'proxy detection (issue 5)',
-  findings: ['http-proxy'],
-  note: 'HTTP client IP differs from the relay path; 0 ms DNS/connect in Resource Timing',
+/** Through the plain squid: the mirror in a CONNECT tunnel (browser's own handshake), the echo forwarded with Via. */
+const PROXY_PLAIN: ProxyExpectation = {
+  mirror: 'tunnel',
+  mirrorFrom: ADDR.proxyEgress,
+  echoFrom: ADDR.proxyEgress,
+  echoProxyHeaders: true,
+  // ws:// through a proxy is a CONNECT to port 80, which this squid refuses; wss:// is a CONNECT to 443.
+  webSocket: { wss: true, ws: false },
 };
 
 /** The scenario table. */
 export const SCENARIOS: Scenario[] = [
   {
     id: 'open',
-    title: 'NAT, nothing blocked',
+    title: 'NAT, nothing blocked; the page loaded as deployed (plain HTTP from a lab address, not a secure context)',
     network: OPEN,
     client: {},
     expect: {
       verdict: 'ready',
       findings: [],
-      absent: [...TRANSPORT_FINDINGS, 'server-unreachable'],
+      absent: [...TRANSPORT_FINDINGS, ...DNS_FINDINGS, ...PROXY_FINDINGS, 'server-unreachable'],
       noFindingsOfSeverity: NO_WARNINGS,
       relays: { udp: 'data', tcp: 'data', tls: 'data' },
       stunAnswered: ALL_UDP,
       stunSilent: [],
       server: natAll(ADDR.nat),
-      ground: [{ kind: 'dns', expect: 'resolves' }, { kind: 'coturn-udp', expect: 'answered' }, { kind: 'nat-mapping', expect: 'port-preserving' }],
-    },
-    pending: [],
-  },
-  {
-    id: 'open-insecure-origin',
-    title: 'as open, but the page is loaded as deployed: http://<lab IP>, not a secure context',
-    network: OPEN,
-    client: { insecureOrigin: true },
-    expect: {
-      verdict: 'ready',
-      findings: [],
-      absent: [...TRANSPORT_FINDINGS, 'server-unreachable'],
-      noFindingsOfSeverity: NO_WARNINGS,
-      relays: { udp: 'data', tcp: 'data', tls: 'data' },
-      stunAnswered: ALL_UDP,
-      stunSilent: [],
-      server: natAll(ADDR.nat),
-      ground: [],
+      dns: DNS_OK(),
+      proxy: PROXY_NONE(),
+      ground: [
+        { kind: 'dns', expect: 'resolves' },
+        { kind: 'dns-forwarded-from', source: ADDR.nat },
+        { kind: 'coturn-udp', expect: 'answered' },
+        { kind: 'nat-mapping', expect: 'port-preserving' },
+      ],
     },
     pending: [],
   },
   {
     id: 'no-udp',
-    title: 'UDP dropped; only TCP 80/443 out',
-    network: { ...OPEN, egress: { kind: 'tcp-ports', ports: [80, 443] } },
+    title: 'UDP dropped; only TCP to web ports out',
+    network: { ...OPEN, egress: { kind: 'tcp-ports', ports: LAYOUT.webPorts } },
     client: {},
     expect: {
       verdict: 'degraded',
       findings: ['udp-blocked', 'relay-only'],
-      absent: ['udp-ports-restricted', 'turn-tcp-failed', 'turn-tls-failed', 'server-unreachable'],
+      absent: ['udp-ports-restricted', 'turn-tcp-failed', 'turn-tls-failed', 'server-unreachable', ...DNS_FINDINGS, ...PROXY_FINDINGS],
       relays: { udp: 'no-relay', tcp: 'data', tls: 'data' },
       stunAnswered: [],
       stunSilent: ALL_UDP,
       server: { sessionFrom: ADDR.nat, allocations: { udp: null, tcp: ADDR.nat, tls: ADDR.nat } },
+      // By name, UDP fails as by IP (UDP is dropped); `failed` because netready labels it lookup-error when
+      // Chromium's AAAA 701 is among the errors (README, "Known product issues").
+      dns: { ...DNS_OK(), turnByName: { udp: 'failed', tcp: 'relay', tls: 'relay' }, turnByIp: { udp: 'no-relay', tcp: 'relay', tls: 'relay' } },
+      proxy: PROXY_NONE(),
       ground: [{ kind: 'coturn-udp', expect: 'no-answer' }],
     },
     pending: [],
@@ -171,11 +246,12 @@ export const SCENARIOS: Scenario[] = [
     expect: {
       verdict: 'degraded',
       findings: ['turn-udp-failed', 'udp-ports-restricted'],
-      absent: ['udp-blocked', 'turn-tcp-failed', 'turn-tls-failed', 'server-unreachable'],
+      absent: ['udp-blocked', 'turn-tcp-failed', 'turn-tls-failed', 'server-unreachable', ...DNS_FINDINGS, ...PROXY_FINDINGS],
       relays: { udp: 'no-relay', tcp: 'data', tls: 'data' },
       stunAnswered: [PORTS.stunAlt],
       stunSilent: [PORTS.turnUdp],
       server: { sessionFrom: ADDR.nat, allocations: { udp: null, tcp: ADDR.nat, tls: ADDR.nat } },
+      proxy: PROXY_NONE(),
       ground: [{ kind: 'coturn-udp', expect: 'no-answer' }],
     },
     pending: [],
@@ -187,125 +263,204 @@ export const SCENARIOS: Scenario[] = [
     client: PROXY_FLAG(PORTS.squidPlain),
     expect: {
       verdict: 'degraded',
-      findings: ['udp-blocked', 'turn-tcp-failed', 'relay-only'],
-      absent: ['turn-tls-failed', 'udp-ports-restricted', 'server-unreachable'],
+      findings: ['udp-blocked', 'turn-tcp-failed', 'relay-only', 'http-proxy', 'websocket-blocked'],
+      severities: { 'http-proxy': 'warning', 'websocket-blocked': 'info' },
+      absent: ['turn-tls-failed', 'udp-ports-restricted', 'server-unreachable', 'tls-interception', ...DNS_FINDINGS],
       relays: { udp: 'no-relay', tcp: 'no-relay', tls: 'data' },
       stunAnswered: [],
       stunSilent: ALL_UDP,
       // Only the :443 relay, and it came through the proxy (squid's own address), not the NAT.
       server: { sessionFrom: ADDR.proxyEgress, allocations: { udp: null, tcp: null, tls: ADDR.proxyEgress } },
+      // The names are resolved by squid; WebRTC resolves turn.<zone> itself (the client's DNS works here), so
+      // by name and by IP fail and succeed alike: no DNS finding.
+      dns: {
+        lookup: 'by-proxy',
+        turnByName: { udp: 'failed', tcp: 'failed', tls: 'relay' },
+        turnByIp: { udp: 'no-relay', tcp: 'no-relay', tls: 'relay' },
+      },
+      proxy: PROXY_PLAIN,
       ground: [{ kind: 'coturn-udp', expect: 'no-answer' }, PLAIN_PROXY_LOG],
     },
-    pending: [PROXY_PENDING],
+    pending: [],
   },
   {
     id: 'proxy-auth',
-    title: 'no direct egress but the intranet test page; squid requires proxy authentication (browser has no credentials)',
+    title: 'no direct egress but the intranet netready deployment; squid requires proxy authentication (browser has no credentials)',
     network: {
       ...OPEN,
-      egress: { kind: 'none', allowTcp: [{ ip: ADDR.web, port: PORTS.web }, { ip: ADDR.api, port: PORTS.api }] },
+      egress: {
+        kind: 'none',
+        allowTcp: [
+          { ip: ADDR.web, port: PORTS.web },
+          { ip: LAYOUT.httpIp, port: LAYOUT.httpPort },
+          { ip: LAYOUT.httpsIp, port: LAYOUT.httpsPort },
+        ],
+      },
       proxy: 'auth',
     },
-    client: { proxy: { via: 'env', url: `http://${ADDR.routerClientSide}:${PORTS.squidAuth}`, noProxy: `${ADDR.web},${ADDR.api}` } },
+    client: { proxy: { via: 'env', url: `http://${ADDR.routerClientSide}:${PORTS.squidAuth}`, noProxy: [...new Set([ADDR.web, LAYOUT.httpIp, LAYOUT.httpsIp])].join(',') } },
     expect: {
+      // What a page can honestly say: nothing carries media; the proxy is never seen by the page (its 407 is
+      // answered inside Chromium), and the netready deployment itself is reached directly.
       verdict: 'blocked',
       findings: ['udp-blocked', 'turn-tcp-failed', 'turn-tls-failed'],
-      absent: ['relay-only', 'server-unreachable'],
+      absent: ['relay-only', 'server-unreachable', ...PROXY_FINDINGS, 'dns-turn-lookup-failed'],
       relays: { udp: 'no-relay', tcp: 'no-relay', tls: 'no-relay' },
       stunAnswered: [],
       stunSilent: ALL_UDP,
       server: { sessionFrom: ADDR.nat, allocations: { udp: null, tcp: null, tls: null } },
+      proxy: PROXY_NONE(),
       // Chromium did try the proxy (from the environment) for TURN, and was refused with 407.
-      ground: [{ kind: 'coturn-udp', expect: 'no-answer' }, { kind: 'proxy-log', proxy: 'auth', patterns: [`TCP_DENIED/407 .*CONNECT ${RX_PROBE}:443`] }],
+      ground: [{ kind: 'coturn-udp', expect: 'no-answer' }, { kind: 'proxy-log', proxy: 'auth', patterns: [`TCP_DENIED/407 .*CONNECT (${RX_PROBE}|turn\\.netready\\.lab):443`] }],
     },
     pending: [
-      { capability: 'proxy detection (issue 5)', findings: ['proxy-auth-required', 'http-proxy'], note: 'TURN CONNECTs answered 407 by the proxy' },
+      {
+        capability: 'proxy-auth-required detection outside the page (CDP in the CLI; lead\'s call)',
+        findings: ['proxy-auth-required'],
+        note:
+          'a page never sees a 407 (Chromium answers it or fails the request as a generic network error), so netready does not emit ' +
+          'proxy-auth-required; the row expects what the page can say (blocked, turn-*-failed, no proxy finding) and squid\'s log proves the 407s. ' +
+          'With CDP (Fetch.authRequired / Network.responseReceived on the CONNECTs) the CLI could report it',
+      },
     ],
   },
   {
     id: 'tls-inspect',
-    title: 'no direct egress; squid ssl-bump (CONNECT 80/443, non-TLS tunnelled), its CA trusted by the browser',
+    title: 'no direct egress; squid ssl-bump (CONNECT 80/443, non-TLS refused), its CA trusted by the browser',
     network: { ...OPEN, egress: { kind: 'none' }, proxy: 'bump' },
     client: { ...PROXY_FLAG(PORTS.squidBump), trustInspectionCa: true },
     expect: {
+      // LAB.md: no relay at all, even with the corporate CA trusted.
+      verdict: 'blocked',
+      findings: ['udp-blocked', 'turn-tcp-failed', 'turn-tls-failed', 'tls-interception', 'http-proxy', 'websocket-blocked'],
+      severities: { 'tls-interception': 'warning', 'http-proxy': 'warning', 'websocket-blocked': 'warning' },
+      absent: ['relay-only', 'server-unreachable', 'dns-turn-lookup-failed'],
+      relays: { udp: 'no-relay', tcp: 'no-relay', tls: 'no-relay' },
+      stunAnswered: [],
+      stunSilent: ALL_UDP,
+      server: { sessionFrom: ADDR.proxyEgress, allocations: { udp: null, tcp: null, tls: null } },
+      proxy: { mirror: 'inspected', mirrorFrom: ADDR.proxyEgress, echoFrom: ADDR.proxyEgress, echoProxyHeaders: true, webSocket: { wss: false, ws: false } },
+      ground: [{ kind: 'coturn-udp', expect: 'no-answer' }, { kind: 'proxy-log', proxy: 'bump', patterns: [`CONNECT ${RX_PROBE}:443`] }],
+    },
+    pending: [],
+  },
+  {
+    id: 'tls-inspect-tunnel',
+    title: 'as tls-inspect, but squid tunnels non-TLS CONNECTs (on_unsupported_protocol tunnel)',
+    network: { ...OPEN, egress: { kind: 'none' }, proxy: 'bump-tunnel' },
+    client: { ...PROXY_FLAG(PORTS.squidBumpTunnel), trustInspectionCa: true },
+    expect: {
+      // LAB.md: plain TURN over TCP on 80/443 works through the tunnel, TURN-TLS never.
       verdict: 'degraded',
-      findings: ['udp-blocked', 'turn-tls-failed', 'relay-only'],
-      absent: ['turn-tcp-failed', 'server-unreachable'],
+      findings: ['udp-blocked', 'turn-tls-failed', 'relay-only', 'tls-interception', 'http-proxy', 'websocket-blocked'],
+      severities: { 'tls-interception': 'warning', 'http-proxy': 'warning', 'websocket-blocked': 'warning' },
+      absent: ['turn-tcp-failed', 'server-unreachable', 'dns-turn-lookup-failed'],
       relays: { udp: 'no-relay', tcp: 'data', tls: 'no-relay' },
       stunAnswered: [],
       stunSilent: ALL_UDP,
       server: { sessionFrom: ADDR.proxyEgress, allocations: { udp: null, tcp: ADDR.proxyEgress, tls: null } },
-      ground: [{ kind: 'coturn-udp', expect: 'no-answer' }, { kind: 'proxy-log', proxy: 'bump', patterns: [`CONNECT ${RX_PROBE}:443`, `TCP_TUNNEL/200 .* ${RX_PROBE}:80 `] }],
+      // ws:// is a CONNECT to 80 carrying non-TLS: tunnelled, so it works; wss:// is bumped and squid drops the upgrade.
+      proxy: { mirror: 'inspected', mirrorFrom: ADDR.proxyEgress, echoFrom: ADDR.proxyEgress, echoProxyHeaders: true, webSocket: { wss: false, ws: true } },
+      ground: [
+        { kind: 'coturn-udp', expect: 'no-answer' },
+        { kind: 'proxy-log', proxy: 'bump-tunnel', patterns: [`CONNECT ${RX_PROBE}:443`, `TCP_TUNNEL/200 .* ${RX_PROBE}:80 `] },
+      ],
     },
-    pending: [
-      { capability: 'TLS-interception detection (issue 5)', findings: ['tls-interception', 'http-proxy'], note: 'ClientHello/JA4 differs from Chrome; issuer is not netready\'s CA' },
-    ],
+    pending: [],
   },
   {
     id: 'dns-nxdomain',
-    title: 'resolver has no records for the lab zone (NXDOMAIN); IP traffic open',
+    title: 'resolver answers NXDOMAIN for the netready zone; IP traffic open',
     network: { ...OPEN, dns: 'nxdomain' },
     client: {},
     expect: {
       verdict: 'ready',
-      findings: [],
-      absent: [...TRANSPORT_FINDINGS, 'server-unreachable'],
-      noFindingsOfSeverity: NO_WARNINGS,
+      findings: ['dns-turn-lookup-failed'],
+      severities: { 'dns-turn-lookup-failed': 'warning' },
+      absent: [...TRANSPORT_FINDINGS, 'server-unreachable', 'dns-resolver-remote', ...PROXY_FINDINGS],
       relays: { udp: 'data', tcp: 'data', tls: 'data' },
       stunAnswered: ALL_UDP,
       stunSilent: [],
       server: natAll(ADDR.nat),
+      // LAB.md: lookup errors in < 0.1 s for one connection; here 12 peer connections start at once on 2 cores
+      // (measured 0.14–0.2 s), so "fast" is ≤ 0.5 s — far from the 3–13 s of a dropped lookup.
+      dns: { lookup: 'failed', lookupWithinMs: 1000, resolver: null, turnByName: all('lookup-error'), turnByIp: all('relay'), lookupErrorWithinMs: 500 },
+      proxy: PROXY_NONE(),
       ground: [{ kind: 'dns', expect: 'nxdomain' }],
     },
-    pending: [
-      {
-        capability: 'hostname TURN URLs + DNS probes (issue 4)',
-        findings: ['dns-turn-lookup-failed'],
-        note: 'hostname TURN URL gives 701 "TURN host lookup received error." in < 0.1 s while the IP literal works',
-      },
-    ],
+    pending: [],
   },
   {
     id: 'dns-dropped-with-proxy',
-    title: 'DNS to the resolver dropped, no direct egress, squid explicit proxy (CONNECT 443)',
+    title: 'client DNS to the resolver dropped, no direct egress, squid explicit proxy (CONNECT 443; squid still resolves)',
     network: { ...OPEN, egress: { kind: 'none' }, proxy: 'plain', dns: 'dropped' },
     client: PROXY_FLAG(PORTS.squidPlain),
     expect: {
       verdict: 'degraded',
-      findings: ['udp-blocked', 'turn-tcp-failed', 'relay-only'],
-      absent: ['turn-tls-failed', 'server-unreachable'],
+      findings: ['udp-blocked', 'turn-tcp-failed', 'relay-only', 'dns-turn-lookup-failed', 'http-proxy'],
+      severities: { 'dns-turn-lookup-failed': 'warning', 'http-proxy': 'warning' },
+      absent: ['turn-tls-failed', 'server-unreachable', 'tls-interception'],
       relays: { udp: 'no-relay', tcp: 'no-relay', tls: 'data' },
       stunAnswered: [],
       stunSilent: ALL_UDP,
       server: { sessionFrom: ADDR.proxyEgress, allocations: { udp: null, tcp: null, tls: ADDR.proxyEgress } },
+      // WebRTC's own lookup of turn.<zone> gets no answer: UDP by name ends in 701 "TURN host lookup received
+      // error." at ≈ 3.2 s; TLS by name then relays via CONNECT *by name* at ≈ 3.2 s (seen in this lab with the
+      // resolver defaults; LAB.md saw ≈ 13 s), while by IP it relays at ≈ 0.2 s. The lookup failure must still be
+      // diagnosed (issue 4), in under 10 s of test time.
+      dns: {
+        lookup: 'by-proxy',
+        turnByName: { udp: 'failed', tcp: 'failed', tls: 'relay' },
+        turnByIp: { udp: 'no-relay', tcp: 'no-relay', tls: 'relay' },
+        byNameRelayNotBeforeMs: { tls: 2500 },
+        testWithinMs: 10_000,
+      },
+      proxy: PROXY_PLAIN,
       ground: [{ kind: 'dns', expect: 'timeout' }, PLAIN_PROXY_LOG],
     },
-    pending: [
-      {
-        capability: 'hostname TURN URLs + DNS probes (issue 4)',
-        findings: ['dns-turn-lookup-failed'],
-        note: 'hostname TURN-TCP relays only after ~13 s via CONNECT with the name; IP literal in 0.1 s',
-      },
-      PROXY_PENDING,
-    ],
+    pending: [],
   },
   {
     id: 'dns-slow',
-    title: `resolver answers after ${1500} ms; IP traffic open`,
+    title: `resolver answers after ${2000} ms; IP traffic open`,
     network: { ...OPEN, dns: 'slow' },
     client: {},
     expect: {
       verdict: 'ready',
-      findings: [],
-      absent: [...TRANSPORT_FINDINGS, 'server-unreachable'],
+      findings: ['dns-slow'],
+      severities: { 'dns-slow': 'warning' },
+      absent: [...TRANSPORT_FINDINGS, 'server-unreachable', 'dns-resolver-remote', ...PROXY_FINDINGS],
+      relays: { udp: 'data', tcp: 'data', tls: 'data' },
+      stunAnswered: ALL_UDP,
+      stunSilent: [],
+      server: natAll(ADDR.nat),
+      // 2 s + allocation is within the 6 s probe deadline: by name still works, so no dns-turn-lookup-failed.
+      dns: { ...DNS_OK(), medianMs: { min: 1800, max: 4000 } },
+      proxy: PROXY_NONE(),
+      ground: [{ kind: 'dns', expect: 'slow' }],
+    },
+    pending: [],
+  },
+  {
+    id: 'dns-remote-resolver',
+    title: 'resolver forwards the zone from an address in another /16, no Client Subnet; IP traffic open',
+    network: { ...OPEN, dns: 'remote' },
+    client: {},
+    expect: {
+      verdict: 'ready',
+      findings: ['dns-resolver-remote'],
+      // Without GeoIP only "outside the client's /16" is known: information.
+      severities: { 'dns-resolver-remote': 'info' },
+      absent: [...TRANSPORT_FINDINGS, 'server-unreachable', 'dns-slow', 'dns-turn-lookup-failed', ...PROXY_FINDINGS],
       noFindingsOfSeverity: NO_WARNINGS,
       relays: { udp: 'data', tcp: 'data', tls: 'data' },
       stunAnswered: ALL_UDP,
       stunSilent: [],
       server: natAll(ADDR.nat),
-      ground: [{ kind: 'dns', expect: 'slow' }],
+      dns: DNS_OK(ADDR.remoteResolver),
+      ground: [{ kind: 'dns', expect: 'resolves' }, { kind: 'dns-forwarded-from', source: ADDR.remoteResolver }],
     },
-    pending: [{ capability: 'DNS timing probe (issue 4)', findings: ['dns-slow'], note: 'Resource Timing DNS phase ≥ threshold on unique labels' }],
+    pending: [],
   },
   {
     id: 'mtu-1280-icmp-blocked',
@@ -316,14 +471,15 @@ export const SCENARIOS: Scenario[] = [
       // LAB.md: UDP fine; TURN-TCP allocates but data stalls; TURN-TLS never completes (1.9 KB ClientHello).
       verdict: 'ready',
       findings: ['turn-tcp-failed', 'turn-tls-failed'],
-      absent: ['udp-blocked', 'udp-ports-restricted', 'turn-udp-failed', 'server-unreachable'],
+      // The ClientHello never reaches the mirror either: no handshake seen, so no inspection may be claimed.
+      absent: ['udp-blocked', 'udp-ports-restricted', 'turn-udp-failed', 'server-unreachable', 'tls-interception', 'http-proxy'],
       relays: { udp: 'data', tcp: 'allocated-no-data', tls: 'no-relay' },
       stunAnswered: ALL_UDP,
       stunSilent: [],
       server: { sessionFrom: ADDR.nat, allocations: { udp: ADDR.nat, tcp: ADDR.nat, tls: null } },
       ground: [{ kind: 'coturn-udp', expect: 'answered' }],
     },
-    pending: [{ capability: 'MTU probe', findings: ['mtu-blackhole'], note: 'padded STUN responses: srflx appears only up to 1280 bytes' }],
+    pending: [{ capability: 'MTU probe (not built)', findings: ['mtu-blackhole'], note: 'padded STUN responses: srflx appears only up to 1280 bytes' }],
   },
   {
     id: 'symmetric-nat',
@@ -333,45 +489,50 @@ export const SCENARIOS: Scenario[] = [
     expect: {
       verdict: 'ready',
       findings: [],
-      absent: [...TRANSPORT_FINDINGS, 'server-unreachable'],
+      absent: [...TRANSPORT_FINDINGS, 'server-unreachable', ...PROXY_FINDINGS],
       noFindingsOfSeverity: NO_WARNINGS,
       relays: { udp: 'data', tcp: 'data', tls: 'data' },
       stunAnswered: ALL_UDP,
       stunSilent: [],
       server: natAll(ADDR.nat),
+      proxy: PROXY_NONE(),
       ground: [{ kind: 'nat-mapping', expect: 'port-changing' }],
     },
-    pending: [{ capability: 'NAT mapping probe', findings: ['symmetric-nat'], note: 'three STUN endpoints in one PeerConnection give distinct mapped ports' }],
+    pending: [{ capability: 'NAT mapping probe (not built)', findings: ['symmetric-nat'], note: 'three STUN endpoints in one PeerConnection give distinct mapped ports' }],
   },
   {
     id: 'vpn-split',
-    title: '"VPN" interface with the lower-metric default route; split route to the web app and API',
+    title: '"VPN" interface with the lower-metric default route; split route to the web app and the probe\'s HTTP(S) address',
     network: { ...OPEN, vpnSplit: true },
     client: {},
     expect: {
       verdict: 'ready',
       findings: [],
-      absent: [...TRANSPORT_FINDINGS, 'server-unreachable'],
+      // HTTP address ≠ srflx address scores 1 for http-proxy, below its threshold of 3.
+      absent: [...TRANSPORT_FINDINGS, 'server-unreachable', ...PROXY_FINDINGS],
       relays: { udp: 'data', tcp: 'data', tls: 'data' },
       stunAnswered: ALL_UDP,
       stunSilent: [],
       // The HTTP API saw the physical path's NAT address; the TURN server saw the VPN's.
-      server: { sessionFrom: ADDR.nat, allocations: { udp: ADDR.vpnEgress, tcp: ADDR.vpnEgress, tls: ADDR.vpnEgress } },
+      server: { sessionFrom: LAYOUT.id === 'api-address' ? ADDR.nat : ADDR.vpnEgress, allocations: { udp: ADDR.vpnEgress, tcp: ADDR.vpnEgress, tls: ADDR.vpnEgress } },
+      proxy: PROXY_NONE(LAYOUT.id === 'api-address' ? ADDR.nat : ADDR.vpnEgress),
       ground: [],
     },
     pending: [
-      { capability: 'interface/VPN mapping (getUserMedia path)', findings: ['vpn-path'], note: 'selected pair\'s local candidate on tun0 (networkType vpn); HTTP IP ≠ srflx IP' },
+      { capability: 'interface/VPN mapping (getUserMedia path; not built)', findings: ['vpn-path'], note: 'selected pair\'s local candidate on tun0 (networkType vpn); HTTP IP ≠ srflx IP' },
     ],
   },
   {
     id: 'lossy-latent',
-    title: 'netem on the client link: 100 ms ± 10 ms delay and 2 % loss each way',
+    title: 'client link: 100 ms ± 10 ms delay and 2 % loss each way',
     network: { ...OPEN, netem: { delayMs: 100, jitterMs: 10, lossPct: 2 } },
     client: {},
     expect: {
-      verdict: 'ready',
+      // The media-quality probe (landed during this lab round) measures ≈ 2.0–2.5 % round-trip loss here, right
+      // at packet-loss's 2 % threshold: ready or degraded (packet-loss) are both honest; see pending.
+      verdict: ['ready', 'degraded'],
       findings: [],
-      absent: ['udp-blocked', 'udp-ports-restricted', 'turn-udp-failed', 'server-unreachable'],
+      absent: ['udp-blocked', 'udp-ports-restricted', 'turn-udp-failed', 'server-unreachable', 'tls-interception', 'http-proxy', 'high-rtt'],
       relays: { udp: 'data', tcp: 'data', tls: 'data' },
       stunAnswered: ALL_UDP,
       stunSilent: [],
@@ -379,7 +540,14 @@ export const SCENARIOS: Scenario[] = [
       ground: [{ kind: 'min-rtt', minMs: 180 }, { kind: 'coturn-udp', expect: 'answered' }],
     },
     pending: [
-      { capability: 'quality probe (media peer RTT/loss)', findings: ['high-rtt', 'packet-loss'], note: 'RTT ≈ 200 ms, loss ≈ 4 % round trip' },
+      {
+        capability: 'a deterministic packet-loss check (media-quality probe deadline)',
+        findings: ['packet-loss'],
+        note:
+          'at 5 % loss each way (≈ 10 % round trip, clearly over 2 %) the probe connected after 3.7 s and was cut by its 6 s deadline with ' +
+          '191/200 packets back: inconclusive, no loss ratio, no finding; at 2 % each way the measured ratio straddles the threshold. ' +
+          'Needs a longer quality deadline (or fewer packets) on lossy, latent paths; then assert packet-loss at 5 %',
+      },
     ],
   },
 ];

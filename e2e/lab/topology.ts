@@ -4,14 +4,17 @@
  *
  *   client ns  eth0 10.213.1.2  ─veth─  c0 10.213.1.1   router ns   s0 10.213.2.1 (+ .2 proxy egress, .3 VPN egress)
  *              tun0 10.213.9.2  ─veth─  v0 10.213.9.1   (a "VPN" link, up only in vpn-split)       │ veth
- *                                                                               server ns  eth0 10.213.2.10 probe STUN/TURN
+ *              lo   10.214.53.1 (a resolver address in another /16, dns-remote-resolver)   │
+ *                                                                               server ns  eth0 10.213.2.10 probe STUN/TURN (TURN-TCP :80, TURN-TLS :443)
  *                                                                                               10.213.2.20 web app :80
- *                                                                                               10.213.2.30 probe HTTP API :80
+ *                                                                                               10.213.2.30 probe HTTP API/echo :80, TLS mirror :443
  *                                                                                               10.213.2.40/.41 coturn
+ *                                                                                               10.213.2.53 netready's authoritative DNS :53
  *
  * Between scenarios only the router (iptables, NAT mode, tc, MTU, dnsmasq) and the client's routes change
  * (`applyNetwork`). The router drops everything not addressed inside the lab range, has no default route, and
- * the server namespace has no route at all beyond its subnet: nothing can leave the lab.
+ * the server namespace has no route beyond its subnet except a host route back to the router's "remote resolver"
+ * address (via the router): nothing can leave the lab.
  */
 import { mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -43,6 +46,14 @@ export const ADDR = {
   api: '10.213.2.30',
   coturn: '10.213.2.40',
   coturnAlt: '10.213.2.41',
+  /** netready's authoritative DNS server for the lab zone (port 53). */
+  dnsAuth: '10.213.2.53',
+  /**
+   * The router's second source address for its DNS forwarding, in another /16 than every client address the
+   * servers see (dns-remote-resolver): a resolver "elsewhere". Lives on the router's lo; the server namespace
+   * reaches it by a host route via the router.
+   */
+  remoteResolver: '10.214.53.1',
 } as const;
 
 /** Ports (TURN on 80/443 so TCP-80/443-only networks can reach it; see README in this folder). */
@@ -58,11 +69,54 @@ export const PORTS = {
   squidPlain: 3128,
   squidAuth: 3129,
   squidBump: 3130,
+  squidBumpTunnel: 3131,
+  dns: 53,
   relayMin: 49152,
   relayMax: 49999,
   peerMin: 60000,
   peerMax: 60999,
 } as const;
+
+/**
+ * Where the probe's plain-HTTP (API, echo, ws://) and HTTPS (TLS mirror, DNS lookup fetches, wss://) listeners
+ * live. `api-address` (the default, what the lab is meant to test): 80 and 443 of their own address
+ * 10.213.2.30, because the lab's squids and the no-udp firewall allow only web ports 80/443 and TURN holds 80/443
+ * of the probe address. `probe-address` (NETREADY_LAB_LAYOUT=probe-address, a diagnostic layout): 8080 and 8443
+ * of the probe address itself, with 8080/8443 added to the web ports the firewall and squids allow — the only
+ * layout in which netready's session URLs (mirror, echo, DNS lookup names) reach these listeners today, because
+ * netready builds them from `probe.publicIp` and answers one address for the whole DNS zone (README, "Layouts").
+ */
+export interface ProbeHttpLayout {
+  id: 'api-address' | 'probe-address';
+  httpIp: string;
+  httpPort: number;
+  httpsIp: string;
+  httpsPort: number;
+  /** TCP ports the networks treat as "web" (no-udp egress, squid Safe_ports/SSL_ports). */
+  webPorts: number[];
+}
+
+function layoutFromEnv(value: string | undefined): ProbeHttpLayout {
+  if (value === undefined || value === '' || value === 'api-address') {
+    return { id: 'api-address', httpIp: ADDR.api, httpPort: 80, httpsIp: ADDR.api, httpsPort: 443, webPorts: [80, 443] };
+  }
+  if (value === 'probe-address') {
+    return { id: 'probe-address', httpIp: ADDR.probe, httpPort: 8080, httpsIp: ADDR.probe, httpsPort: 8443, webPorts: [80, 443, 8080, 8443] };
+  }
+  throw new Error(`NETREADY_LAB_LAYOUT must be api-address or probe-address, not "${value}"`);
+}
+
+/** The layout of this run (read once from NETREADY_LAB_LAYOUT). */
+export const LAYOUT: ProbeHttpLayout = layoutFromEnv(process.env.NETREADY_LAB_LAYOUT);
+
+/**
+ * The lab's squids: explicit proxy (CONNECT 443 only), the same with proxy authentication, ssl-bump (TLS
+ * inspection; non-TLS in a CONNECT refused), ssl-bump that tunnels non-TLS (`on_unsupported_protocol tunnel`).
+ */
+export type ProxyKind = 'plain' | 'auth' | 'bump' | 'bump-tunnel';
+
+/** The router's proxy port of each squid. */
+export const SQUID_PORT: Record<ProxyKind, number> = { plain: PORTS.squidPlain, auth: PORTS.squidAuth, bump: PORTS.squidBump, 'bump-tunnel': PORTS.squidBumpTunnel };
 
 /** What the router lets the client reach directly (not via the proxy). */
 export type Egress =
@@ -78,10 +132,16 @@ export interface NetworkSpec {
   egress: Egress;
   /** NAT mapping: Linux port-preserving SNAT, or `--random-fully` (endpoint-dependent: "symmetric"). */
   nat: 'port-preserving' | 'random-fully';
-  /** The client's resolver (dnsmasq on the router): lab records, NXDOMAIN for the lab zone, dropped, or slow. */
-  dns: 'records' | 'nxdomain' | 'dropped' | 'slow';
+  /**
+   * The client's resolver (dnsmasq on the router), which forwards the lab zone to netready's authoritative
+   * server: `forward` (from the router's address), `remote` (from an address in another /16, no Client
+   * Subnet), `nxdomain` (the zone answered NXDOMAIN locally, never forwarded), `dropped` (the client's DNS
+   * to the router dropped; dnsmasq still serves the router's own squid), `slow` (answers to the client
+   * delayed by DNS_SLOW_MS).
+   */
+  dns: 'forward' | 'remote' | 'nxdomain' | 'dropped' | 'slow';
   /** Which squid the client may use (TCP to the router's proxy port is allowed only then). */
-  proxy?: 'plain' | 'auth' | 'bump';
+  proxy?: ProxyKind;
   /** A small path MTU from the router towards the servers, with ICMP "fragmentation needed" dropped. */
   mtuBlackhole?: { mtu: number };
   /** netem on the client link, both directions. */
@@ -91,7 +151,7 @@ export interface NetworkSpec {
 }
 
 /** Extra delay dnsmasq's answers get in the `slow` DNS mode (netem on DNS replies only). */
-export const DNS_SLOW_MS = 1500;
+export const DNS_SLOW_MS = 2000;
 
 function resolvConfPath(ns: string): string {
   return path.join('/etc/netns', ns, 'resolv.conf');
@@ -128,7 +188,10 @@ export function buildNamespaces(): void {
     // Without its own resolv.conf a namespace uses the host's resolver: traffic out of the lab (LAB.md).
     mkdirSync(path.dirname(resolvConfPath(ns)), { recursive: true });
     const nameserver = ns === NS.client ? ADDR.routerClientSide : '127.0.0.1';
-    writeFileSync(resolvConfPath(ns), `# netready lab (e2e/lab) — removed at teardown\nnameserver ${nameserver}\noptions timeout:2 attempts:1\n`);
+    // The client gets the resolver defaults (timeout 5 s, 2 attempts), as real clients do: a shorter timeout
+    // would turn dns-slow's 2 s answers into timeouts (seen: lookups of 3 s and failures with timeout:2).
+    const options = ns === NS.client ? '' : 'options timeout:2 attempts:1\n';
+    writeFileSync(resolvConfPath(ns), `# netready lab (e2e/lab) — removed at teardown\nnameserver ${nameserver}\n${options}`);
     nsRun(ns, ['ip', 'link', 'set', 'lo', 'up']);
     // IPv4 only: no link-local IPv6 noise in candidates, nothing to filter twice.
     nsRun(ns, ['sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
@@ -145,12 +208,15 @@ export function buildNamespaces(): void {
   nsRun(NS.router, ['ip', 'addr', 'add', `${ADDR.routerClientSide}/24`, 'dev', 'c0']);
   nsRun(NS.router, ['ip', 'addr', 'add', `${ADDR.routerVpnSide}/24`, 'dev', 'v0']);
   for (const ip of [ADDR.nat, ADDR.proxyEgress, ADDR.vpnEgress]) nsRun(NS.router, ['ip', 'addr', 'add', `${ip}/24`, 'dev', 's0']);
+  nsRun(NS.router, ['ip', 'addr', 'add', `${ADDR.remoteResolver}/32`, 'dev', 'lo']);
   for (const dev of ['c0', 'v0', 's0']) nsRun(NS.router, ['ip', 'link', 'set', dev, 'up']);
   nsRun(NS.router, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
 
-  for (const ip of [ADDR.probe, ADDR.web, ADDR.api, ADDR.coturn, ADDR.coturnAlt]) nsRun(NS.server, ['ip', 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
+  for (const ip of [ADDR.probe, ADDR.web, ADDR.api, ADDR.coturn, ADDR.coturnAlt, ADDR.dnsAuth]) nsRun(NS.server, ['ip', 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
   nsRun(NS.server, ['ip', 'link', 'set', 'eth0', 'up']);
-  // The server namespace has no default route: servers only ever see the router's NAT/proxy addresses.
+  // The server namespace has no default route: servers only ever see the router's NAT/proxy addresses. One
+  // host route back to the router's "remote resolver" source address (dns-remote-resolver).
+  nsRun(NS.server, ['ip', 'route', 'add', `${ADDR.remoteResolver}/32`, 'via', ADDR.nat, 'dev', 'eth0']);
 }
 
 /** The router's iptables ruleset for a scenario (iptables-restore format, applied atomically). */
@@ -181,8 +247,7 @@ export function routerRules(spec: NetworkSpec): string {
     filter.push(`-A INPUT -i c0 -p udp --dport 53 -j ACCEPT`, `-A INPUT -i c0 -p tcp --dport 53 -j ACCEPT`);
   }
   if (spec.proxy) {
-    const port = spec.proxy === 'plain' ? PORTS.squidPlain : spec.proxy === 'auth' ? PORTS.squidAuth : PORTS.squidBump;
-    filter.push(`-A INPUT -i c0 -p tcp --dport ${port} -j ACCEPT`);
+    filter.push(`-A INPUT -i c0 -p tcp --dport ${SQUID_PORT[spec.proxy]} -j ACCEPT`);
   }
   const inIfs = spec.vpnSplit ? ['c0', 'v0'] : ['c0'];
   for (const inIf of inIfs) {
@@ -289,9 +354,18 @@ export function applyNetwork(spec: NetworkSpec): void {
   nsRun(NS.client, ['ip', 'route', 'replace', 'default', 'via', ADDR.routerClientSide, 'dev', 'eth0', 'metric', '100', 'proto', 'static']);
   if (spec.vpnSplit) {
     nsRun(NS.client, ['ip', 'route', 'replace', 'default', 'via', ADDR.routerVpnSide, 'dev', 'tun0', 'metric', '50', 'proto', 'static']);
-    for (const ip of [ADDR.web, ADDR.api]) nsRun(NS.client, ['ip', 'route', 'replace', `${ip}/32`, 'via', ADDR.routerClientSide, 'dev', 'eth0', 'proto', 'static']);
+    // The web app and the probe's HTTP(S) address stay on the physical link — unless that address is the TURN
+    // address itself (probe-address layout), which must go through the "VPN".
+    const split = LAYOUT.id === 'api-address' ? [ADDR.web, ADDR.api] : [ADDR.web];
+    for (const ip of split) nsRun(NS.client, ['ip', 'route', 'replace', `${ip}/32`, 'via', ADDR.routerClientSide, 'dev', 'eth0', 'proto', 'static']);
   }
   nsRun(NS.router, ['conntrack', '-F'], { allowFail: true });
+}
+
+/** Source addresses of the router's own UDP flows to `dst`:`dport` (conntrack), e.g. dnsmasq's forwarding. */
+export function udpSourcesTo(dst: string, dport: number): string[] {
+  const out = nsRun(NS.router, ['conntrack', '-L', '-p', 'udp', '--orig-dst', dst, '--dport', String(dport)], { allowFail: true });
+  return [...new Set([...out.matchAll(/^\S+\s+\d+\s+\d+\s+src=(\S+)/gm)].map((m) => m[1]!))];
 }
 
 /** UDP conntrack entries in the router towards `dst` (for the NAT-mapping ground truth). */

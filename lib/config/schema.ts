@@ -62,6 +62,11 @@ export const ConfigSchema = z.strictObject({
        * Default `http://<publicIp>:<http.port>`.
        */
       publicHttpUrl: z.optional(z.url()),
+      /**
+       * Public base URL of the probe's HTTPS listener (TLS mirror, echo, WebSocket, DNS lookup names' port) as the
+       * browser reaches it. Default `https://<publicHost, else the https listener's own IP, else publicIp>:<https.port>`.
+       */
+      publicHttpsUrl: z.optional(z.url()),
       /** STUN/TURN over UDP. Default port 3478. */
       turnUdp: ListenSchema.default({ port: 3478 }),
       /** STUN/TURN over TCP (also accepts TLS, told apart by the first byte). Default port 3478. */
@@ -132,7 +137,11 @@ export const ConfigSchema = z.strictObject({
       zone: z.optional(host.regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/, 'must be a host name with at least two labels')),
       /** UDP and TCP listener of the DNS server (`ip` default `probe.bindIp`). Default port 5300 (53 in production). */
       listen: z.strictObject({ ip: z.optional(ipv4), port: portOrZero.default(5300) }).prefault({}),
-      /** IPv4 address every name in the zone answers with (A). Default `probe.publicIp`. */
+      /**
+       * IPv4 address the lookup names of the zone answer with (A): where the HTTPS listener is reached. Default: the
+       * HTTPS listener's own IP when it has one, else `probe.publicIp`. `turn.<zone>` and `stun.<zone>` always answer
+       * with `probe.publicIp`, where the STUN/TURN listeners are.
+       */
       answerIp: z.optional(ipv4),
       /** IPv6 address names answer AAAA with. Default none (AAAA queries get an empty answer). */
       answerIpv6: z.optional(z.string().regex(/^[0-9a-fA-F:]+$/, 'must be an IPv6 address').min(2).max(39)),

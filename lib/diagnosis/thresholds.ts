@@ -19,6 +19,12 @@ export const THRESHOLDS = {
    * measured over 200 packets so one lost packet is 0.5 %): 2 %.
    */
   maxLossRatio: 0.02,
+  /**
+   * A TURN relay by host name that arrives this much later than the same relay by IP address means the browser's
+   * own lookup of the name timed out first (Chromium retries its resolver for ≈ 3 s, then lets a proxy resolve the
+   * name via CONNECT — LAB.md): 1000 ms, far above the few ms a working lookup adds.
+   */
+  dnsTurnLookupLateMs: 1000,
 } as const;
 
 /** The thresholds' type. */

@@ -18,6 +18,8 @@ import { CandidateLog, DeadlineError, type IceErrorInfo } from './webrtc';
 export const DNS_TURN_LOOKUP_PROBE_ID = 'dns-turn-lookup';
 /** `icecandidateerror` code Chromium uses when the TURN host name does not resolve. */
 export const ICE_ERROR_HOST_LOOKUP = 701;
+/** errorText Chromium gives a 701 when the TURN host name did not resolve ("TURN host lookup received error."). */
+export const HOST_LOOKUP_TEXT = /host lookup/i;
 
 /** How one relay-only attempt ended. */
 export type RelayAttemptOutcome = 'relay' | 'lookup-error' | 'no-relay';
@@ -69,7 +71,10 @@ async function attemptRelay(ctx: ProbeContext, endpoint: TurnEndpoint): Promise<
     pc.close();
   }
   attempt.errors = [...log.errors];
-  if (!attempt.relay && attempt.errors.some((e) => e.errorCode === ICE_ERROR_HOST_LOOKUP)) attempt.outcome = 'lookup-error';
+  // Chromium also uses 701 for "Failed to establish connection"; only its host-lookup text means DNS failed.
+  if (!attempt.relay && attempt.errors.some((e) => e.errorCode === ICE_ERROR_HOST_LOOKUP && HOST_LOOKUP_TEXT.test(e.errorText))) {
+    attempt.outcome = 'lookup-error';
+  }
   return attempt;
 }
 

@@ -20,13 +20,13 @@ const serverFetch: FetchLike = async (url) =>
     ? { status: 201, json: async () => SESSION }
     : { status: 200, json: async () => ({ type: 'answer', sdp: 'v=0\r\n', peerId: 'p1' }) };
 
-async function measure(script: PeerScript, probeTimeoutMs = 5000) {
+async function measure(script: PeerScript, budgetMs = 8000) {
   const env = fakeEnvironment(() => script, serverFetch);
   const result = await runNetready({
     env,
     probeUrl: 'http://203.0.113.10:8080',
-    budgetMs: 8000,
-    probeTimeoutMs,
+    budgetMs,
+    probeTimeoutMs: 5000,
     configName: 'test',
     userAgent: 'test',
     startedAt: '2026-11-25T09:00:00.000Z',
@@ -62,7 +62,7 @@ describe('media-quality probe', () => {
     expect(codes).not.toContain('packet-loss');
   });
 
-  it('is inconclusive, with no loss ratio, when its deadline cuts the stream short', async () => {
+  it('is inconclusive, with no loss ratio, when the run budget cuts the stream short', async () => {
     const { outcome, probes } = await measure({ candidates: [{ afterMs: 1, line: SRFLX }], dataFlows: true }, 700);
     expect(outcome.status).toBe('inconclusive');
     expect(outcome.data.lossRatio).toBeUndefined();

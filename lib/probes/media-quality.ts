@@ -13,8 +13,14 @@ import { PeerAnswerSchema } from '../schema/session';
 /** Id of the media-quality probe. */
 export const MEDIA_QUALITY_PROBE_ID = 'media-quality';
 
-/** Packets in the measured stream. 200 makes a 2 % loss show as ≈ 8 lost packets, not 0–2 (binomial noise). */
+/** Packets in the measured stream. 200 makes a 2 % loss show as ≈ 4 lost packets each way, not 0–1 (binomial noise). */
 export const QUALITY_PACKETS = 200;
+/**
+ * Deadline of this probe, ms: longer than the transport probes', because on a 200 ms-RTT, lossy path connecting
+ * takes ≈ 3.7 s and the stream another 2.6 s (measured in the lab's lossy-latent scenario). Still within the run
+ * budget, which caps it.
+ */
+export const QUALITY_TIMEOUT_MS = 8500;
 /** Interval between packets, ms (the pace of a 50-packet/s audio stream, doubled). */
 export const QUALITY_INTERVAL_MS = 10;
 /** How long to wait for stragglers after the last packet, ms. */
@@ -105,6 +111,7 @@ export function createMediaQualityProbe(): Probe {
     id: MEDIA_QUALITY_PROBE_ID,
     title: 'Call quality on the path a call would take',
     dependsOn: [SESSION_PROBE_ID],
+    timeoutMs: QUALITY_TIMEOUT_MS,
     async run(ctx): Promise<ProbeReport> {
       const session = readSession(ctx);
       const turnPort = session.stun.find((s) => s.role === 'turn');

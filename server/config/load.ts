@@ -34,6 +34,7 @@ const ENV_OVERRIDES: Record<string, [string[], 'string' | 'int' | 'intList']> = 
   NETREADY_PUBLIC_IP: [['probe', 'publicIp'], 'string'],
   NETREADY_PUBLIC_HOST: [['probe', 'publicHost'], 'string'],
   NETREADY_PROBE_URL: [['probe', 'publicHttpUrl'], 'string'],
+  NETREADY_PROBE_HTTPS_URL: [['probe', 'publicHttpsUrl'], 'string'],
   NETREADY_TURN_UDP_PORT: [['probe', 'turnUdp', 'port'], 'int'],
   NETREADY_TURN_TCP_PORT: [['probe', 'turnTcp', 'port'], 'int'],
   NETREADY_TURN_TLS_PORT: [['probe', 'turnTls', 'port'], 'int'],
@@ -132,8 +133,26 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   return config;
 }
 
-/** The probe server's public HTTP API base URL (no trailing slash), as the browser reaches it. */
-export function probePublicUrl(config: Config): string {
-  const url = config.probe.publicHttpUrl ?? `http://${config.probe.publicIp}:${config.probe.http.port}`;
+/**
+ * The public IP of a listener: its own `ip` when it is bound to a specific address (a listener given its own
+ * address is meant to be reached there), else `probe.publicIp`.
+ */
+export function listenerPublicIp(config: Config, listener: { ip?: string | undefined }): string {
+  return listener.ip && listener.ip !== '0.0.0.0' ? listener.ip : config.probe.publicIp;
+}
+
+/**
+ * The probe server's public HTTP API base URL (no trailing slash), as the browser reaches it. `port` overrides
+ * the configured port (a listener bound to port 0 in tests).
+ */
+export function probePublicUrl(config: Config, port = config.probe.http.port): string {
+  const url = config.probe.publicHttpUrl ?? `http://${listenerPublicIp(config, config.probe.http)}:${port}`;
+  return url.replace(/\/+$/, '');
+}
+
+/** The probe server's public HTTPS base URL (no trailing slash); `port` as in probePublicUrl. */
+export function probePublicHttpsUrl(config: Config, port = config.probe.https.port): string {
+  const host = config.probe.publicHost ?? listenerPublicIp(config, config.probe.https);
+  const url = config.probe.publicHttpsUrl ?? `https://${host}:${port}`;
   return url.replace(/\/+$/, '');
 }

@@ -90,6 +90,16 @@ const CASES: Case[] = [
     dns: turnLookup(pair('udp', 'lookup-error', 'relay'), pair('tcp', 'relay', 'relay')),
     expected: [{ code: 'dns-turn-lookup-failed', severity: 'warning' }],
   },
+  {
+    name: 'TURN by name relaying 3 s after the same relay by IP (lookup timed out, a proxy resolved it) is dns-turn-lookup-failed',
+    dns: turnLookup({ ...pair('tls', 'relay', 'relay'), byName: { ...pair('tls', 'relay', 'relay').byName, relayMs: 3152 } }),
+    expected: [{ code: 'dns-turn-lookup-failed', severity: 'warning' }],
+  },
+  {
+    name: 'TURN by name relaying a few ms after by IP is a working lookup',
+    dns: turnLookup({ ...pair('tls', 'relay', 'relay'), byName: { ...pair('tls', 'relay', 'relay').byName, relayMs: 180 } }),
+    expected: [],
+  },
   { name: 'TURN by name timing out while IP works is dns-turn-lookup-failed', dns: turnLookup(pair('tcp', 'no-relay', 'relay')), expected: [{ code: 'dns-turn-lookup-failed', severity: 'warning' }] },
   { name: 'TURN failing by name and by IP is a TURN problem, not a DNS one', dns: turnLookup(pair('udp', 'lookup-error', 'no-relay')), expected: [] },
 ];

@@ -14,17 +14,28 @@ export const dnsTurnLookupFailed: Rule = {
   evaluate(facts): Finding | null {
     const turn = facts.dns?.turnLookup;
     if (!turn) return null;
-    const failed = turn.pairs.filter((p) => p.byIp.relay && !p.byName.relay);
+    const lateMs = facts.thresholds.dnsTurnLookupLateMs;
+    const missing = turn.pairs.filter((p) => p.byIp.relay && !p.byName.relay);
+    // By name it worked, but only after the browser's own lookup had timed out (e.g. a proxy resolved it later).
+    const late = turn.pairs.filter(
+      (p) => p.byIp.relay && p.byName.relay && (p.byName.relayMs ?? 0) - (p.byIp.relayMs ?? 0) > lateMs,
+    );
+    const failed = [...missing, ...late];
     if (failed.length === 0) return null;
     const transports = failed.map((p) => p.transport.toUpperCase()).join(', ');
-    const lookupErrors = failed.filter((p) => p.byName.outcome === 'lookup-error');
+    const lookupErrors = missing.filter((p) => p.byName.outcome === 'lookup-error');
     const lookup = facts.dns?.lookup;
+    const lateText = late
+      .map((p) => `over ${p.transport.toUpperCase()} the relay by name came only after ${p.byName.relayMs} ms, against ${p.byIp.relayMs} ms by IP`)
+      .join('; ');
     const how =
-      lookupErrors.length === failed.length
-        ? 'the browser reported that the lookup of the name failed (ICE error 701)'
-        : lookupErrors.length > 0
-          ? 'the lookup of the name failed (ICE error 701) or did not finish before the test gave up'
-          : 'no relay came back before the test gave up, while the same server answered at once by IP address — the lookup of the name is hanging';
+      missing.length === 0
+        ? `${lateText} — the browser's own lookup of the name timed out before something else (a proxy) resolved it`
+        : lookupErrors.length === missing.length
+          ? 'the browser reported that the lookup of the name failed (ICE error 701)'
+          : lookupErrors.length > 0
+            ? 'the lookup of the name failed (ICE error 701) or did not finish before the test gave up'
+            : 'no relay came back before the test gave up, while the same server answered at once by IP address — the lookup of the name is hanging';
     const ipUrl = failed[0]!.byIp.url;
     const { host: ip } = describeIceUrl(ipUrl);
     return {
@@ -32,8 +43,8 @@ export const dnsTurnLookupFailed: Rule = {
       severity: 'warning',
       title: `WebRTC cannot look up the TURN server's name (${turn.turnHost})`,
       detail:
-        `A TURN relay was set up when the server was given by IP address (${ip}), but not when it was given by its name ` +
-        `${turn.turnHost} (over ${transports}): ${how}. Calls that name their TURN servers by host name will wait for this lookup — ` +
+        `A TURN relay was set up at once when the server was given by IP address (${ip}), but not when it was given by its name ` +
+        `${turn.turnHost} (over ${transports}): ${how}${missing.length > 0 && late.length > 0 ? `; ${lateText}` : ''}. Calls that name their TURN servers by host name will wait for this lookup — ` +
         'typically 13 to 40 seconds on networks without external DNS — before they fall back, or fail.' +
         (lookup?.resolvedByProxy ? ' Web pages still load because the web proxy looks names up on the browser\'s behalf; WebRTC does not use the proxy for its lookup.' : ''),
       remediation:

@@ -72,6 +72,11 @@ export interface DnsAuthorityOptions {
   zone: string;
   /** IPv4 addresses every name in the zone answers with (A). At least one. */
   ipv4: string[];
+  /**
+   * Per-label IPv4 answers that replace `ipv4` for those names, e.g. `{ turn: ['203.0.113.10'] }` when the TURN
+   * server has its own address while the lookup names point at the HTTPS listener.
+   */
+  ipv4ByLabel?: Record<string, string[]>;
   /** IPv6 addresses (AAAA). Default none: AAAA queries get NOERROR/NODATA. */
   ipv6?: string[];
   /** TTL of answers and of negative answers (SOA minimum), seconds. Default 5. */
@@ -133,6 +138,7 @@ export class DnsAuthority {
   private readonly zone: string[];
   private readonly zoneFolded: string[];
   private readonly ipv4: Uint8Array[];
+  private readonly ipv4ByLabel: Map<string, Uint8Array[]>;
   private readonly ipv6: Uint8Array[];
   private readonly ttlS: number;
   private readonly limiter: SourceRateLimiter;
@@ -144,6 +150,7 @@ export class DnsAuthority {
     if (options.ipv4.length === 0 && (options.ipv6 ?? []).length === 0) throw new DnsConfigError('bad-address', 'at least one answer address is needed');
     try {
       this.ipv4 = options.ipv4.map((ip) => parseIpv4(ip));
+      this.ipv4ByLabel = new Map(Object.entries(options.ipv4ByLabel ?? {}).map(([label, ips]) => [foldCase(label), ips.map((ip) => parseIpv4(ip))]));
       this.ipv6 = (options.ipv6 ?? []).map((ip) => parseIpv6(ip));
     } catch (error) {
       throw new DnsConfigError('bad-address', error instanceof Error ? error.message : String(error));
@@ -254,7 +261,8 @@ export class DnsAuthority {
     const owner = question.labels;
     const answers: RecordSpec[] = [];
     const type = question.type;
-    if (type === TYPE_A || type === TYPE_ANY) answers.push(...this.ipv4.map((address) => this.record(owner, TYPE_A, { type: 'A', address })));
+    const ipv4 = (depth === 1 && this.ipv4ByLabel.get(folded[0]!)) || this.ipv4;
+    if (type === TYPE_A || type === TYPE_ANY) answers.push(...ipv4.map((address) => this.record(owner, TYPE_A, { type: 'A', address })));
     if (type === TYPE_AAAA || type === TYPE_ANY) answers.push(...this.ipv6.map((address) => this.record(owner, TYPE_AAAA, { type: 'AAAA', address })));
     if (depth === 0 && type === TYPE_SOA) answers.push(this.soaRecord());
     if (depth === 0 && type === TYPE_NS) answers.push(this.record(this.zone, TYPE_NS, { type: 'NS', host: ['ns', ...this.zone] }));
