@@ -33,7 +33,9 @@ function toResourceTiming(entry: PerformanceResourceTiming): ResourceTimingLike 
  * Finds the Resource Timing entry of `url`: already buffered, or delivered to a PerformanceObserver shortly after
  * the fetch settles (observers also see entries once the 250-entry buffer is full).
  */
-function findResourceTiming(url: string, signal: AbortSignal): Promise<ResourceTimingLike | null> {
+function findResourceTiming(rawUrl: string, signal: AbortSignal): Promise<ResourceTimingLike | null> {
+  // Entries are named by the serialized URL, which drops a default port (`https://host:443/x` → `https://host/x`).
+  const url = new URL(rawUrl).href;
   const latest = (entries: PerformanceEntryList): PerformanceResourceTiming | undefined =>
     entries.filter((e): e is PerformanceResourceTiming => e.entryType === 'resource').at(-1);
   const buffered = latest(performance.getEntriesByName(url, 'resource'));

@@ -80,16 +80,17 @@ function writeNetreadyConfig(runDir: string): string {
       peerPortMin: PORTS.peerMin,
       peerPortMax: PORTS.peerMax,
     },
-    dns: { zone: LAB_ZONE, listen: { ip: ADDR.dnsAuth, port: PORTS.dns }, answerIp: DNS_ANSWER_IP },
+    // No answerIp: lookup names answer with the HTTPS listener's own address (ADDR.api), and turn./stun. with
+    // probe.publicIp (ADDR.probe) — netready's defaults for listeners on separate addresses.
+    dns: { zone: LAB_ZONE, listen: { ip: ADDR.dnsAuth, port: PORTS.dns } },
   };
   writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
   return file;
 }
 
 /**
- * The address every name of the lab zone answers (`dns.answerIp`). netready has one answer for the whole zone,
- * but `turn.<zone>` must reach the TURN listeners (probe address) while the lookup names must reach the HTTPS
- * listener (API address) — see the README ("DNS answer address").
+ * The address `turn.<zone>` answers (what the ground check expects): the STUN/TURN listeners' address. The
+ * lookup names (`nr-….<zone>`) answer the HTTPS listener's address instead (ADDR.api).
  */
 export const DNS_ANSWER_IP = ADDR.probe;
 

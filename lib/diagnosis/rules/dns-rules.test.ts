@@ -91,9 +91,14 @@ const CASES: Case[] = [
     expected: [{ code: 'dns-turn-lookup-failed', severity: 'warning' }],
   },
   {
-    name: 'TURN by name relaying 3 s after the same relay by IP (lookup timed out, a proxy resolved it) is dns-turn-lookup-failed',
-    dns: turnLookup({ ...pair('tls', 'relay', 'relay'), byName: { ...pair('tls', 'relay', 'relay').byName, relayMs: 3152 } }),
+    name: 'TURN by name relaying 3 s after by IP while another by-name lookup failed (the proxy resolved it) is dns-turn-lookup-failed',
+    dns: turnLookup(pair('udp', 'lookup-error', 'no-relay'), { ...pair('tls', 'relay', 'relay'), byName: { ...pair('tls', 'relay', 'relay').byName, relayMs: 3152 } }),
     expected: [{ code: 'dns-turn-lookup-failed', severity: 'warning' }],
+  },
+  {
+    name: 'TURN by name relaying 2 s late with no lookup error anywhere is a slow resolver, not a failed lookup',
+    dns: turnLookup({ ...pair('tls', 'relay', 'relay'), byName: { ...pair('tls', 'relay', 'relay').byName, relayMs: 2135 } }),
+    expected: [],
   },
   {
     name: 'TURN by name relaying a few ms after by IP is a working lookup',

@@ -5,6 +5,7 @@
  * TURN lookup before anything else is tried. A warning, not a blocker: the relay itself works.
  */
 import type { Finding } from '../../schema/result';
+import { HOST_LOOKUP_TEXT, ICE_ERROR_HOST_LOOKUP } from '../../probes/dns-turn-lookup';
 import { describeIceUrl } from '../facts';
 import type { Rule } from '../types';
 
@@ -16,10 +17,13 @@ export const dnsTurnLookupFailed: Rule = {
     if (!turn) return null;
     const lateMs = facts.thresholds.dnsTurnLookupLateMs;
     const missing = turn.pairs.filter((p) => p.byIp.relay && !p.byName.relay);
-    // By name it worked, but only after the browser's own lookup had timed out (e.g. a proxy resolved it later).
-    const late = turn.pairs.filter(
-      (p) => p.byIp.relay && p.byName.relay && (p.byName.relayMs ?? 0) - (p.byIp.relayMs ?? 0) > lateMs,
-    );
+    // By name it worked, but only after the browser's own lookup had failed (e.g. a proxy resolved it later via
+    // CONNECT). A lookup that is merely slow also delays the relay, but raises no "host lookup" error: that is
+    // dns-slow's story, not this one.
+    const lookupFailed = turn.pairs.some((p) => p.byName.errors.some((e) => e.errorCode === ICE_ERROR_HOST_LOOKUP && HOST_LOOKUP_TEXT.test(e.errorText)));
+    const late = lookupFailed
+      ? turn.pairs.filter((p) => p.byIp.relay && p.byName.relay && (p.byName.relayMs ?? 0) - (p.byIp.relayMs ?? 0) > lateMs)
+      : [];
     const failed = [...missing, ...late];
     if (failed.length === 0) return null;
     const transports = failed.map((p) => p.transport.toUpperCase()).join(', ');
