@@ -96,6 +96,14 @@ const CASES: Case[] = [
     expected: [{ code: 'dns-turn-lookup-failed', severity: 'warning' }],
   },
   {
+    name: 'a late by-name relay whose own URL also raised the AAAA false-alarm 701 is still a slow resolver, not a failed lookup',
+    dns: turnLookup({
+      ...pair('udp', 'relay', 'relay'),
+      byName: { ...pair('udp', 'relay', 'relay').byName, relayMs: 2135, errors: [{ errorCode: 701, errorText: 'STUN host lookup received error.', url: 'stun:x', atMs: 2135 }] },
+    }),
+    expected: [],
+  },
+  {
     name: 'TURN by name relaying 2 s late with no lookup error anywhere is a slow resolver, not a failed lookup',
     dns: turnLookup({ ...pair('tls', 'relay', 'relay'), byName: { ...pair('tls', 'relay', 'relay').byName, relayMs: 2135 } }),
     expected: [],

@@ -20,7 +20,10 @@ export const dnsTurnLookupFailed: Rule = {
     // By name it worked, but only after the browser's own lookup had failed (e.g. a proxy resolved it later via
     // CONNECT). A lookup that is merely slow also delays the relay, but raises no "host lookup" error: that is
     // dns-slow's story, not this one.
-    const lookupFailed = turn.pairs.some((p) => p.byName.errors.some((e) => e.errorCode === ICE_ERROR_HOST_LOOKUP && HOST_LOOKUP_TEXT.test(e.errorText)));
+    // A host-lookup 701 on a URL that still produced a relay is Chromium's AAAA false alarm (LAB.md): not a failure.
+    const lookupFailed = turn.pairs.some(
+      (p) => !p.byName.relay && p.byName.errors.some((e) => e.errorCode === ICE_ERROR_HOST_LOOKUP && HOST_LOOKUP_TEXT.test(e.errorText)),
+    );
     const late = lookupFailed
       ? turn.pairs.filter((p) => p.byIp.relay && p.byName.relay && (p.byName.relayMs ?? 0) - (p.byIp.relayMs ?? 0) > lateMs)
       : [];
