@@ -545,12 +545,12 @@ export const SCENARIOS: Scenario[] = [
     },
     pending: [
       {
-        capability: 'a deterministic packet-loss check (media-quality probe deadline)',
+        capability: 'a packet-loss row far enough above the 2 % threshold (lab setting, then assert packet-loss)',
         findings: ['packet-loss'],
         note:
-          'at 5 % loss each way (≈ 10 % round trip, clearly over 2 %) the probe connected after 3.7 s and was cut by its 6 s deadline with ' +
-          '191/200 packets back: inconclusive, no loss ratio, no finding; at 2 % each way the measured ratio straddles the threshold. ' +
-          'Needs a longer quality deadline (or fewer packets) on lossy, latent paths; then assert packet-loss at 5 %',
+          'the media-quality probe now has an 8.5 s deadline and completes here (200/200 sent, ≈ 1 % round-trip loss and ≈ 210 ms ' +
+          'measured at this row\'s 2 % drop), but 2 % sits on the threshold, so asserting packet-loss needs the row at ≈ 5 % each way ' +
+          '(≈ 10 % round trip); high-rtt does not apply (≈ 210 ms < 300 ms)',
       },
     ],
   },
