@@ -20,6 +20,12 @@ describe('parseArgs', () => {
     });
   });
 
+  it('takes a bypass list for the proxy', () => {
+    expect(parseArgs(['check', '--url', 'http://x', '--proxy-server', 'http://192.0.2.3:3128', '--proxy-bypass-list', '<-loopback>;127.0.0.1:3000'])).toMatchObject({
+      proxyBypassList: '<-loopback>;127.0.0.1:3000',
+    });
+  });
+
   it('accepts --flag=value and defaults the timeout', () => {
     expect(parseArgs(['check', '--url=https://netready.example.org'])).toMatchObject({ url: 'https://netready.example.org', timeoutMs: DEFAULT_TIMEOUT_MS });
   });
@@ -30,6 +36,7 @@ describe('parseArgs', () => {
     [['check', '--url', 'not a url'], 'not a valid URL'],
     [['check', '--url', 'http://x', '--timeout-ms', 'soon'], '--timeout-ms'],
     [['check', '--url', 'http://x', '--bogus'], 'unknown option'],
+    [['check', '--url', 'http://x', '--proxy-bypass-list', 'a.example'], 'only applies with --proxy-server'],
     [['launch'], 'unknown command'],
   ])('rejects %j with a message mentioning %s', (argv, text) => {
     const parsed = parseArgs(argv);

@@ -17,6 +17,11 @@ export interface CheckOptions {
   trustCaFiles: string[];
   /** Explicit proxy for the browser (Chromium's --proxy-server), e.g. http://proxy.example:3128. */
   proxyServer?: string;
+  /**
+   * Hosts the browser reaches without the proxy (Chromium's --proxy-bypass-list: `;`-separated rules such as
+   * `intranet.example.com;*.corp.example;10.0.0.1:3000`). Only with proxyServer.
+   */
+  proxyBypassList?: string;
 }
 
 /** Parse outcome: options, a help request, or a usage error. */
@@ -37,6 +42,9 @@ Runs the netready network readiness test in headless Chromium against a deployme
   --trust-ca <file>    also trust this CA certificate (PEM) in the browser; repeatable
   --proxy-server <url> send the browser's traffic through this proxy (Chromium --proxy-server);
                        without it Chromium uses the proxy settings of the environment
+  --proxy-bypass-list <rules>
+                       with --proxy-server: hosts reached without the proxy, ';'-separated
+                       (Chromium --proxy-bypass-list, e.g. "netready.corp.example;10.0.0.5:3000")
 
 Exit codes: 0 ready, 1 degraded, 2 blocked, 3 could not run (or inconclusive).
 Chromium: $NETREADY_CHROMIUM, else Playwright's Chromium, else /usr/bin/chromium.`;
@@ -51,6 +59,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
   let trustDevCa = true;
   const trustCaFiles: string[] = [];
   let proxyServer: string | undefined;
+  let proxyBypassList: string | undefined;
   let timeoutMs = DEFAULT_TIMEOUT_MS;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
@@ -66,14 +75,17 @@ export function parseArgs(argv: string[]): ParsedArgs {
     } else if (flag === '--proxy-server') {
       proxyServer = value();
       if (!proxyServer) return { command: 'error', message: '--proxy-server needs a proxy URL' };
-    }
-    else if (flag === '--timeout-ms') {
+    } else if (flag === '--proxy-bypass-list') {
+      proxyBypassList = value();
+      if (!proxyBypassList) return { command: 'error', message: '--proxy-bypass-list needs rules, e.g. "intranet.example.com;10.0.0.5:3000"' };
+    } else if (flag === '--timeout-ms') {
       const raw = value();
       if (!raw || !/^\d+$/.test(raw) || Number(raw) < 1000) return { command: 'error', message: `--timeout-ms needs a whole number of milliseconds ≥ 1000, got "${raw ?? ''}"` };
       timeoutMs = Number(raw);
     } else return { command: 'error', message: `unknown option "${arg}"` };
   }
   if (!url) return { command: 'error', message: '--url <base-url> is required' };
+  if (proxyBypassList && !proxyServer) return { command: 'error', message: '--proxy-bypass-list only applies with --proxy-server' };
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -89,6 +101,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
     trustDevCa,
     trustCaFiles,
     ...(proxyServer ? { proxyServer } : {}),
+    ...(proxyBypassList ? { proxyBypassList } : {}),
   };
 }
 

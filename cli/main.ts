@@ -10,6 +10,7 @@ import { ResultSchema, type Result } from '../lib/schema/result';
 import { exitCodeFor, parseArgs, USAGE, type CheckOptions } from './args';
 import { CHROMIUM_ARGS, ChromiumError, createBrowserSandbox, findChromium } from './chromium';
 import { formatSummary } from './format';
+import { watchProxyAuth } from './proxy-auth';
 
 /** Exit code when the check could not run. */
 export const EXIT_COULD_NOT_RUN = 3;
@@ -38,6 +39,30 @@ async function fetchDevCa(baseUrl: string, proxyServer: string | undefined): Pro
   } finally {
     await context.dispose();
   }
+}
+
+/**
+ * Whether a `--proxy-bypass-list` rule sends `url` past the proxy, for the CLI's own request (the browser applies
+ * the list itself). Understands the common rule forms: `host`, `host:port`, `scheme://host[:port]`, `*.domain`
+ * and `.domain`; anything else counts as "through the proxy".
+ */
+export function bypassesProxy(url: string, bypassList: string | undefined): boolean {
+  if (!bypassList) return false;
+  const target = new URL(url);
+  const port = target.port || (target.protocol === 'https:' ? '443' : '80');
+  return bypassList
+    .split(/[;,]/)
+    .map((rule) => rule.trim().toLowerCase())
+    .filter(Boolean)
+    .some((rule) => {
+      const withScheme = /^([a-z]+):\/\/(.*)$/.exec(rule);
+      if (withScheme && `${withScheme[1]}:` !== target.protocol) return false;
+      const hostRule = withScheme ? withScheme[2]! : rule;
+      const [, host = '', rulePort] = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hostRule) ?? [];
+      if (rulePort && rulePort !== port) return false;
+      if (host.startsWith('*.') || host.startsWith('.')) return target.hostname.endsWith(host.replace(/^\*/, ''));
+      return host === target.hostname;
+    });
 }
 
 /** `GET <absolute http URL>` through an HTTP proxy, as a browser sends plain-HTTP requests to a proxy. */
@@ -76,7 +101,8 @@ async function check(options: CheckOptions, err: (line: string) => void): Promis
   } catch (error) {
     return { error: (error as Error).message };
   }
-  const fetched = options.trustDevCa ? await fetchDevCa(options.url, options.proxyServer) : { pem: null };
+  const proxyForCa = options.proxyServer && !bypassesProxy(options.url, options.proxyBypassList) ? options.proxyServer : undefined;
+  const fetched = options.trustDevCa ? await fetchDevCa(options.url, proxyForCa) : { pem: null };
   if ('error' in fetched) {
     err(`netready: warning: could not fetch the deployment's development CA (${fetched.error}); TURN over TLS will fail if the deployment uses it. Pass --trust-ca <ca.pem> to trust it anyway.`);
   }
@@ -100,7 +126,11 @@ async function check(options: CheckOptions, err: (line: string) => void): Promis
     .launchPersistentContext(sandbox.profile, {
       executablePath,
       headless: true,
-      args: options.proxyServer ? [...CHROMIUM_ARGS, `--proxy-server=${options.proxyServer}`] : CHROMIUM_ARGS,
+      args: [
+        ...CHROMIUM_ARGS,
+        ...(options.proxyServer ? [`--proxy-server=${options.proxyServer}`] : []),
+        ...(options.proxyBypassList ? [`--proxy-bypass-list=${options.proxyBypassList}`] : []),
+      ],
       env: { ...process.env, HOME: sandbox.home },
       timeout: options.timeoutMs,
     })
@@ -115,11 +145,22 @@ async function check(options: CheckOptions, err: (line: string) => void): Promis
     const reported = new Promise<unknown>((resolve) => (report = resolve));
     await page.exposeFunction('__netreadyReport', (value: unknown) => report(value));
     await page.exposeFunction('__netreadyFailed', (message: unknown) => report({ pageError: String(message) }));
+    // The page cannot see a proxy's 407; the browser's DevTools protocol can (cli/proxy-auth.ts).
+    const proxyAuth = await watchProxyAuth(context, page);
+    await page.exposeFunction('__netreadyProxyAuthChallenges', () => proxyAuth.challenges());
     const timedOut = new Promise<'timeout'>((resolve) => deadline.addEventListener('abort', () => resolve('timeout'), { once: true }));
     const target = `${options.url}/?autostart=1`;
     if (!options.json) err(`Running netready in headless Chromium against ${options.url} …`);
     try {
       const response = await page.goto(target, { timeout: options.timeoutMs, waitUntil: 'domcontentloaded' });
+      if (response?.status() === 407) {
+        const asked = proxyAuth.challenges()[0];
+        return {
+          error:
+            `the proxy${asked ? ` ${asked.proxy}` : ''} asks for a sign-in (HTTP 407${asked ? `, ${asked.scheme}` : ''}) before it lets the browser load ${target}; ` +
+            'netready check cannot sign in to proxies. Let the deployment bypass the proxy (--proxy-bypass-list, or no_proxy in the environment).',
+        };
+      }
       if (response && response.status() >= 400) return { error: `${target} answered HTTP ${response.status()}` };
     } catch (error) {
       return { error: `could not load ${target}: ${(error as Error).message.split('\n')[0]}` };

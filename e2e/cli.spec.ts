@@ -3,31 +3,10 @@
  * prints a schemaVersion 1 result with exit code 0 (ready); with the probe server stopped it reports
  * `inconclusive` + `server-unreachable` within the time budget and exits 3.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ResultSchema, type Result } from '../lib/schema/result';
-import { portsFrom, REPO_ROOT, startProbe, startStack, type Stack } from './support/stack';
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  elapsedMs: number;
-}
-
-function runCli(args: string[]): Promise<CliRun> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'netready.mjs'), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr, elapsedMs: Date.now() - started }));
-  });
-}
+import { runCli } from './support/cli';
+import { portsFrom, startProbe, startStack, type Stack } from './support/stack';
 
 let stack: Stack;
 
@@ -46,6 +25,8 @@ test('check --json reports ready with srflx and UDP, TCP and TLS relays carrying
   expect(result.schemaVersion).toBe(1);
   expect(result.verdict).toBe('ready');
   expect(result.findings).toEqual([]);
+  // The CLI watched the browser's requests for a proxy's 407 (the page cannot), and there was none.
+  expect(result.probes['proxy-auth']?.status).toBe('pass');
   const stun = result.probes['stun-udp']!;
   expect(stun.status).toBe('pass');
   expect((stun.data.ports as Array<{ srflx?: unknown }>).every((p) => p.srflx)).toBe(true);

@@ -15,6 +15,7 @@ import { ResultSchema } from '../lib/schema/result';
 import type { DnsLookupData } from '../lib/probes/dns-lookup';
 import type { DnsResolverData } from '../lib/probes/dns-resolver';
 import type { DnsTurnLookupData } from '../lib/probes/dns-turn-lookup';
+import { runCli } from './support/cli';
 import { portsFrom, REPO_ROOT, spawnManaged, startProbe, stackEnv, waitUntil, type ManagedProcess } from './support/stack';
 
 const ZONE = 'probe.netready.test';
@@ -94,18 +95,6 @@ function writeChromiumWrapper(): string {
   writeFileSync(wrapper, `#!/bin/sh\nexec unshare -m sh -c 'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"' sh '${resolvConf}' '${chromium}' "$@"\n`);
   chmodSync(wrapper, 0o755);
   return wrapper;
-}
-
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'netready.mjs'), ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 test('Chromium resolves fresh probe names through a real resolver; the page and the DNS server agree on who asked', async () => {

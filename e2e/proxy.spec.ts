@@ -3,7 +3,9 @@
  *  - direct: `ready`, no proxy/inspection/WebSocket finding, and the TLS mirror saw Chromium's own handshake;
  *  - squid as an explicit proxy: `http-proxy` (Via/X-Forwarded-For on the plain-HTTP echo), no
  *    `tls-interception` (the CONNECT tunnel leaves the handshake alone — same JA4 as direct);
- *  - squid doing ssl-bump, its CA trusted by the browser: `tls-interception` naming what was missing.
+ *  - squid doing ssl-bump, its CA trusted by the browser: `tls-interception` naming what was missing;
+ *  - squid asking for a sign-in (407), through the real CLI: `proxy-auth-required` naming the proxy, from what the
+ *    CLI saw over the DevTools protocol — while a browser nobody drives says it cannot tell (probe skipped).
  * Chromium never proxies loopback unless `--proxy-bypass-list=<-loopback>` removes that implicit rule.
  * squid needs root (it drops to the `proxy` user); without it the proxied tests are skipped and say so.
  */
@@ -14,6 +16,7 @@ import { trustNssCa } from '../cli/chromium';
 import { ResultSchema, type Result } from '../lib/schema/result';
 import { squidAvailable, startLoopbackSquid, type LoopbackSquid } from '../server/tls-mirror/testing/loopback-squid';
 import { E2E_HOME, LAUNCH_OPTIONS } from './support/browser';
+import { runCli } from './support/cli';
 import { REPO_ROOT } from './support/stack';
 
 const webUrl = (): string => process.env.NETREADY_E2E_WEB_URL ?? '';
@@ -42,7 +45,7 @@ async function observations(sessionId: string): Promise<Array<{ source: string; 
   return body.observations;
 }
 
-function mirrorData(result: Result): { ja4?: string; negotiatedAlpn?: string | null; clientHello?: { grease: { cipherSuites: boolean }; alps: boolean } | null; timing?: { nextHopProtocol: string } } {
+function mirrorData(result: Result): { url?: string; ja4?: string; negotiatedAlpn?: string | null; clientHello?: { grease: { cipherSuites: boolean }; alps: boolean } | null; timing?: { nextHopProtocol: string } } {
   return result.probes['tls-mirror']?.data as ReturnType<typeof mirrorData>;
 }
 
@@ -60,6 +63,8 @@ test('direct Chromium on loopback is ready with no proxy or inspection finding, 
   expect(mirror.clientHello?.alps).toBe(true);
   expect(result.probes['proxy-echo']?.status).toBe('pass');
   expect(result.probes.websocket?.status).toBe('pass');
+  // A page nobody drives cannot see a proxy's 407, and says so instead of guessing.
+  expect(result.probes['proxy-auth']).toMatchObject({ status: 'skipped', reason: expect.stringContaining('npx netready check') });
   // What the server recorded for the session is the same handshake the page was told about.
   const sessionId = result.probes.session?.data.sessionId as string;
   const seen = await observations(sessionId);
@@ -141,5 +146,33 @@ test.describe('through a real squid on loopback', () => {
     expect(mirror.timing?.nextHopProtocol).toBe('http/1.1');
     expect(result.findings.map((f) => f.code)).toContain('http-proxy');
     expect(E2E_HOME).not.toBe(home);
+  });
+  test('a proxy that asks for a sign-in is reported as proxy-auth-required by the CLI, naming the proxy', async () => {
+    squid = await startLoopbackSquid('auth');
+    const web = new URL(webUrl());
+    const probe = new URL(probeUrl());
+    // The deployment and its API are reached directly (as an intranet exception would); everything else on loopback
+    // — the TLS mirror, TURN over TCP and TLS — goes the proxy's way.
+    const bypass = `<-loopback>;${web.host};${probe.host}`;
+    const caFile = path.join(process.env.NETREADY_E2E_DATA_DIR ?? '', 'tls', 'ca.pem');
+    const run = await runCli(['check', '--url', webUrl(), '--json', '--proxy-server', squid.proxyUrl, '--proxy-bypass-list', bypass, '--no-trust-dev-ca', '--trust-ca', caFile]);
+    expect(run.stdout, run.stderr).not.toBe('');
+    const result = ResultSchema.parse(JSON.parse(run.stdout));
+    const auth = result.probes['proxy-auth']!;
+    expect(auth.status, auth.reason).toBe('fail');
+    const challenges = auth.data.challenges as Array<{ proxy: string; scheme: string; realm: string; url: string }>;
+    expect(challenges.length).toBeGreaterThan(0);
+    for (const c of challenges) expect(c).toMatchObject({ proxy: squid.proxyUrl, scheme: 'basic', realm: 'netready test proxy' });
+    const finding = result.findings.find((f) => f.code === 'proxy-auth-required');
+    expect(finding, JSON.stringify(result.findings.map((f) => f.code))).toBeDefined();
+    // UDP still goes direct on loopback, so calls do not depend on the proxy: information, not a warning.
+    expect(finding!.severity).toBe('info');
+    expect(finding!.detail).toContain(squid.proxyUrl);
+    expect(finding!.remediation).toMatch(/from proxy authentication/);
+    // squid really refused the browser's requests with 407 — the page's HTTPS requests and WebRTC's TURN CONNECTs.
+    const denied = squid.accessLog().filter((line) => line.includes('TCP_DENIED/407'));
+    expect(denied.some((line) => line.includes(`CONNECT 127.0.0.1:${new URL(mirrorData(result).url ?? `https://127.0.0.1:0`).port}`))).toBe(true);
+    // Nothing else about a proxy is claimed: the page never got a response through it.
+    expect(result.findings.map((f) => f.code)).not.toContain('http-proxy');
   });
 });

@@ -77,5 +77,5 @@ export const CALL_IMPACT: Readonly<Record<string, string>> = {
   'websocket-blocked':
     'A WebSocket is the always-open line a meeting app uses to ring, join and keep a call in sync. If the network blocks it, the app may never get into the meeting even though web pages load fine.',
   'proxy-auth-required':
-    'The proxy asks for a password before it lets traffic through. The browser can answer for web pages, but the call\'s own connections often cannot, so calls fail while everything else works.',
+    'The proxy wants a user name and password before it lets traffic through. For web pages the browser can ask you or sign in for you, but a call\'s audio and video connections cannot ask: they get through only if the browser has already signed in — so calls can fail while web pages work.',
 };

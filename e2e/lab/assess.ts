@@ -58,7 +58,9 @@ export interface ObservedProxy {
   mirror: { status: string; url?: string; reached: boolean; clientAddress?: string; ja4?: string; alpn?: string | null; nextHopProtocol?: string; error?: string };
   echo: { status: string; url?: string; reached: boolean; clientAddress?: string; proxyHeaders: string[]; error?: string };
   webSocket: { wss?: boolean; ws?: boolean };
-  /** severity: detail of http-proxy / tls-interception / websocket-blocked, when reported. */
+  /** The proxy-auth probe: its status and the 407 challenges the CLI saw over the DevTools protocol. */
+  proxyAuth: { status: string; challenges: Array<{ proxy: string; scheme: string; realm: string; url: string }>; challengedRequests: number };
+  /** severity: detail of http-proxy / proxy-auth-required / tls-interception / websocket-blocked, when reported. */
   findingDetails: Record<string, string>;
 }
 
@@ -250,6 +252,17 @@ function assessProxy(want: NonNullable<Scenario['expect']['proxy']>, observed: O
   }
   for (const scheme of ['wss', 'ws'] as const) {
     add(`${scheme}:// ${want.webSocket[scheme] ? 'echoes' : 'fails'}`, p.webSocket[scheme] === want.webSocket[scheme], `${scheme}:// echoed: ${p.webSocket[scheme] ?? 'not tried'}`);
+  }
+  const auth = p.proxyAuth;
+  const authDetail = `${auth.status}, ${auth.challengedRequests} request(s) challenged${auth.challenges.length ? `: ${auth.challenges.map((c) => `${c.proxy} ${c.scheme} "${c.realm}" on ${c.url}`).join('; ')}` : ''}`;
+  const wantAuth = want.proxyAuth ?? 'none';
+  if (wantAuth === 'none') add('no proxy sign-in asked (CLI watched)', auth.status === 'pass' && auth.challenges.length === 0, authDetail);
+  else {
+    add(
+      `proxy sign-in asked by ${wantAuth.proxy}`,
+      auth.status === 'fail' && auth.challenges.length > 0 && auth.challenges.every((c) => c.proxy === wantAuth.proxy && c.scheme === wantAuth.scheme),
+      authDetail,
+    );
   }
 }
 

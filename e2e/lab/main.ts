@@ -199,9 +199,11 @@ function observeProxy(result: ResultLike): ObservedProxy | undefined {
   const m = (mirror?.data ?? {}) as { url?: string; reached?: boolean; clientAddress?: string; ja4?: string; negotiatedAlpn?: string | null; httpVersion?: string; error?: string; timing?: { nextHopProtocol?: string } };
   const e = (echo?.data ?? {}) as { url?: string; reached?: boolean; clientAddress?: string; headers?: Array<[string, string]>; error?: string };
   const w = (ws?.data ?? {}) as { attempts?: Array<{ scheme: string; echoed: boolean; opened: boolean; timedOut: boolean; closeCode?: number }> };
+  const auth = probes['proxy-auth'];
+  const a = (auth?.data ?? {}) as { challenges?: Array<{ proxy: string; scheme: string; realm: string; url: string }>; challengedRequests?: number };
   const proxyHeader = /^(via|x-forwarded-for|forwarded|x-bluecoat-via|proxy-connection)$/i;
   const details = Object.fromEntries(
-    result.findings.filter((f) => ['http-proxy', 'tls-interception', 'websocket-blocked'].includes(f.code)).map((f) => [f.code, `${f.severity}: ${f.detail ?? ''}`]),
+    result.findings.filter((f) => ['http-proxy', 'proxy-auth-required', 'tls-interception', 'websocket-blocked'].includes(f.code)).map((f) => [f.code, `${f.severity}: ${f.detail ?? ''}`]),
   );
   return {
     mirror: {
@@ -223,6 +225,11 @@ function observeProxy(result: ResultLike): ObservedProxy | undefined {
       ...(e.error ? { error: e.error } : {}),
     },
     webSocket: Object.fromEntries((w.attempts ?? []).map((a) => [a.scheme, a.echoed])) as { wss?: boolean; ws?: boolean },
+    proxyAuth: {
+      status: auth?.status ?? 'absent',
+      challenges: (a.challenges ?? []).map((c) => ({ proxy: c.proxy, scheme: c.scheme, realm: c.realm, url: c.url.replace(/\?.*$/, '') })),
+      challengedRequests: a.challengedRequests ?? 0,
+    },
     findingDetails: details,
   };
 }

@@ -99,6 +99,11 @@ export interface ProxyExpectation {
   echoProxyHeaders: boolean;
   /** Whether wss:// and ws:// must echo. */
   webSocket: { wss: boolean; ws: boolean };
+  /**
+   * Proxy sign-in requests (407) the CLI must have seen over the DevTools protocol: `none` (default) — the
+   * proxy-auth probe passed with none; or the proxy origin and scheme every challenge must name.
+   */
+  proxyAuth?: 'none' | { proxy: string; scheme: string };
 }
 
 /** A capability a row needs that netready does not have yet. */
@@ -154,7 +159,7 @@ const OPEN: NetworkSpec = { egress: { kind: 'all' }, nat: 'port-preserving', dns
 const NO_WARNINGS: Array<'warning' | 'blocker'> = ['warning', 'blocker'];
 const TRANSPORT_FINDINGS = ['udp-blocked', 'udp-ports-restricted', 'turn-udp-failed', 'turn-tcp-failed', 'turn-tls-failed', 'relay-only'];
 const DNS_FINDINGS = ['dns-turn-lookup-failed', 'dns-slow', 'dns-resolver-remote'];
-const PROXY_FINDINGS = ['http-proxy', 'tls-interception', 'websocket-blocked'];
+const PROXY_FINDINGS = ['http-proxy', 'proxy-auth-required', 'tls-interception', 'websocket-blocked'];
 const natAll = (from: string): ServerExpectation => ({ sessionFrom: from, allocations: { udp: from, tcp: from, tls: from } });
 const RX_PROBE = ADDR.probe.replace(/\./g, '\\.');
 const all = <T>(v: T): Record<Transport, T> => ({ udp: v, tcp: v, tls: v });
@@ -300,29 +305,22 @@ export const SCENARIOS: Scenario[] = [
     },
     client: { proxy: { via: 'env', url: `http://${ADDR.routerClientSide}:${PORTS.squidAuth}`, noProxy: [...new Set([ADDR.web, LAYOUT.httpIp, LAYOUT.httpsIp])].join(',') } },
     expect: {
-      // What a page can honestly say: nothing carries media; the proxy is never seen by the page (its 407 is
-      // answered inside Chromium), and the netready deployment itself is reached directly.
+      // Nothing carries media; the netready deployment itself is reached directly (no_proxy), so the page sees no
+      // proxy signal — but the CLI watched the browser's requests and saw squid ask for a sign-in on the ones that
+      // went the proxy's way (fresh names in the probe zone), which the page reports as proxy-auth-required.
       verdict: 'blocked',
-      findings: ['udp-blocked', 'turn-tcp-failed', 'turn-tls-failed'],
-      absent: ['relay-only', 'server-unreachable', ...PROXY_FINDINGS, 'dns-turn-lookup-failed'],
+      findings: ['udp-blocked', 'turn-tcp-failed', 'turn-tls-failed', 'proxy-auth-required'],
+      severities: { 'proxy-auth-required': 'warning' },
+      absent: ['relay-only', 'server-unreachable', ...PROXY_FINDINGS.filter((c) => c !== 'proxy-auth-required'), 'dns-turn-lookup-failed'],
       relays: { udp: 'no-relay', tcp: 'no-relay', tls: 'no-relay' },
       stunAnswered: [],
       stunSilent: ALL_UDP,
       server: { sessionFrom: ADDR.nat, allocations: { udp: null, tcp: null, tls: null } },
-      proxy: PROXY_NONE(),
+      proxy: { ...PROXY_NONE(), proxyAuth: { proxy: `http://${ADDR.routerClientSide}:${PORTS.squidAuth}`, scheme: 'basic' } },
       // Chromium did try the proxy (from the environment) for TURN, and was refused with 407.
       ground: [{ kind: 'coturn-udp', expect: 'no-answer' }, { kind: 'proxy-log', proxy: 'auth', patterns: [`TCP_DENIED/407 .*CONNECT (${RX_PROBE}|turn\\.netready\\.lab):443`] }],
     },
-    pending: [
-      {
-        capability: 'proxy-auth-required detection outside the page (CDP in the CLI; lead\'s call)',
-        findings: ['proxy-auth-required'],
-        note:
-          'a page never sees a 407 (Chromium answers it or fails the request as a generic network error), so netready does not emit ' +
-          'proxy-auth-required; the row expects what the page can say (blocked, turn-*-failed, no proxy finding) and squid\'s log proves the 407s. ' +
-          'With CDP (Fetch.authRequired / Network.responseReceived on the CONNECTs) the CLI could report it',
-      },
-    ],
+    pending: [],
   },
   {
     id: 'tls-inspect',

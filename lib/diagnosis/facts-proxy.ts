@@ -20,9 +20,11 @@
  * known browser family — an unknown client is never accused.
  */
 import type { ClientHelloSummary } from '../protocol/tls/summary';
+import { distinctChallenges, PROXY_AUTH_PROBE_ID, type ProxyAuthData } from '../probes/proxy-auth';
 import { PROXY_ECHO_PROBE_ID, type ProxyEchoData } from '../probes/proxy-echo';
 import { PROXY_PATHS_PROBE_ID, type ProxyPathsData } from '../probes/proxy-paths';
 import { TLS_MIRROR_PROBE_ID, type TlsMirrorData } from '../probes/tls-mirror';
+import type { ProxyAuthChallengeLike } from '../probes/types';
 import { WEBSOCKET_PROBE_ID, type WebSocketAttempt } from '../probes/websocket';
 import type { Evidence, ProbeOutcome } from '../schema/result';
 import { compareWithProfile, identifyBrowser, type TlsProfileComparison } from './browser-tls-profiles';
@@ -259,4 +261,23 @@ export function deriveProxyFacts(probes: Record<string, ProbeOutcome>, srflxAddr
     tls,
     websocket,
   };
+}
+
+/** What the proxy-auth probe established (only where a program drives the browser: the CLI). */
+export interface ProxyAuthFacts {
+  /** Distinct proxy sign-in requests (proxy × scheme × realm). */
+  challenges: ProxyAuthChallengeLike[];
+  /** How many of the page's requests a proxy challenged in all. */
+  challengedRequests: number;
+  evidence: Evidence[];
+}
+
+/** Derives the proxy sign-in facts; undefined when nobody could watch for them (skipped, absent, inconclusive). */
+export function deriveProxyAuthFacts(probes: Record<string, ProbeOutcome>): ProxyAuthFacts | undefined {
+  const outcome = probes[PROXY_AUTH_PROBE_ID];
+  if (!outcome || (outcome.status !== 'pass' && outcome.status !== 'fail')) return undefined;
+  const data = outcome.data as Partial<ProxyAuthData>;
+  const challenges = distinctChallenges(Array.isArray(data.challenges) ? data.challenges : []);
+  const challengedRequests = typeof data.challengedRequests === 'number' ? Math.max(data.challengedRequests, challenges.length) : challenges.length;
+  return { challenges, challengedRequests, evidence: outcome.evidence };
 }

@@ -8,7 +8,7 @@ import { STUN_UDP_PROBE_ID, type StunPortResult } from '../probes/stun-udp';
 import { TURN_TRANSPORTS, turnProbeId, type TurnRelayData, type TurnTransport } from '../probes/turn-relay';
 import { THRESHOLDS, type Thresholds } from './thresholds';
 import { deriveDnsFacts, type DnsFacts } from './facts-dns';
-import { deriveProxyFacts, type ProxyFacts } from './facts-proxy';
+import { deriveProxyAuthFacts, deriveProxyFacts, type ProxyAuthFacts, type ProxyFacts } from './facts-proxy';
 import { deriveQualityFacts, type QualityFacts } from './facts-quality';
 
 /** What the TURN probe of one transport established. */
@@ -47,6 +47,8 @@ export interface TransportFacts {
   dns?: DnsFacts;
   /** Proxy and TLS-inspection facts (facts-proxy.ts); absent when those probes did not run. */
   proxy?: ProxyFacts;
+  /** Proxy sign-in requests seen by the program driving the browser (facts-proxy.ts); absent when none could watch. */
+  proxyAuth?: ProxyAuthFacts;
   /** Call-quality measurement (facts-quality.ts); absent when it could not be made. */
   quality?: QualityFacts;
 }
@@ -102,6 +104,8 @@ export function deriveFacts(probes: Record<string, ProbeOutcome>, probeUrl?: str
   facts.dns = deriveDnsFacts(probes, [...new Set(reached.map((p) => p.srflx!.address))]);
   const proxy = deriveProxyFacts(probes, reached.map((p) => p.srflx!.address), probeUrl);
   if (proxy) facts.proxy = proxy;
+  const proxyAuth = deriveProxyAuthFacts(probes);
+  if (proxyAuth) facts.proxyAuth = proxyAuth;
   const quality = deriveQualityFacts(probes);
   if (quality) facts.quality = quality;
   if (probeUrl) facts.probeUrl = probeUrl;

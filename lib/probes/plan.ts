@@ -6,6 +6,7 @@ import { createDnsResolverProbe } from './dns-resolver';
 import { createDnsTurnLookupProbe } from './dns-turn-lookup';
 import { createDnsVendorHostsProbe } from './dns-vendor-hosts';
 import { createMediaQualityProbe } from './media-quality';
+import { createProxyAuthProbe } from './proxy-auth';
 import { createProxyEchoProbe } from './proxy-echo';
 import { createProxyPathsProbe } from './proxy-paths';
 import { createSessionProbe } from './session';
@@ -27,11 +28,13 @@ export function createDefaultPlan(): Probe[] {
     createDnsResolverProbe(),
     createDnsTurnLookupProbe(),
     createDnsVendorHostsProbe(),
-    // Proxy and TLS inspection: TLS mirror, plain-HTTP header echo, WebSockets, then the servers' view of the addresses.
+    // Proxy and TLS inspection: TLS mirror, plain-HTTP header echo, WebSockets, then the servers' view of the addresses;
+    // proxy sign-ins only where a program drives the browser (the CLI), else skipped with the reason.
     createTlsMirrorProbe(),
     createProxyEchoProbe(),
     createWebSocketProbe(),
     createProxyPathsProbe(),
+    createProxyAuthProbe(),
   ];
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../schema/session';
+import { createProxyAuthProbe, distinctChallenges, PROXY_AUTH_MAX_CHALLENGES } from './proxy-auth';
 import { createProxyEchoProbe } from './proxy-echo';
 import { createProxyPathsProbe } from './proxy-paths';
 import { fakeEnvironment, fakeWebSockets, type WebSocketBehaviour } from './testing/fake-webrtc';
@@ -163,5 +164,80 @@ describe('the proxy-paths probe', () => {
   it('reads the HTTP client address and the TURN allocations\' client addresses from the server\'s observations', async () => {
     const report = await run(createProxyPathsProbe(), env());
     expect(report.data).toEqual({ httpClientAddress: '198.51.100.7', turnClients: [{ transport: 'tcp', address: '198.51.100.7', port: 40001 }] });
+  });
+});
+
+describe('the proxy-auth probe', () => {
+  const DNS_SESSION: Session = {
+    ...SESSION,
+    dns: { zone: 'probe.example.org', lookupUrl: 'https://{label}.probe.example.org:8443/v1/dns/ping', labelsPath: '/v1/dns/labels', turnByName: [] },
+  };
+  const CHALLENGE = { proxy: 'http://192.0.2.1:3128', scheme: 'basic', realm: 'corp', url: 'https://nr-x.probe.example.org:8443/v1/dns/ping' };
+
+  it('is skipped, saying why, in a browser nobody drives (no way to see a 407 from a page)', async () => {
+    const report = await run(createProxyAuthProbe(), env());
+    expect(report.status).toBe('skipped');
+    expect(report.reason).toMatch(/cannot see a proxy asking for a sign-in.*npx netready check/);
+  });
+
+  it('makes its requests first — a fresh probe-zone name, the HTTPS echo and the plain echo — then asks the host', async () => {
+    const order: string[] = [];
+    const fetch: FetchLike = async (url) => {
+      order.push(`fetch ${url.split('?')[0]}`);
+      return { status: 200, json: async () => ({}) };
+    };
+    const report = await run(createProxyAuthProbe(), {
+      ...env(fetch),
+      proxyAuthChallenges: async () => {
+        order.push('ask');
+        return [];
+      },
+    }, { session: DNS_SESSION });
+    expect(report.status).toBe('pass');
+    expect(order).toEqual([
+      expect.stringMatching(/^fetch https:\/\/nr-id\d+\.probe\.example\.org:8443\/v1\/dns\/ping$/),
+      'fetch https://203.0.113.10:8443/v1/echo',
+      'fetch http://203.0.113.10:8080/v1/echo',
+      'ask',
+    ]);
+    expect(report.evidence).toMatchObject([{ kind: 'no-proxy-auth' }]);
+  });
+
+  it('leaves out the plain-HTTP echo on an HTTPS page (mixed content)', async () => {
+    const seen: string[] = [];
+    const fetch: FetchLike = async (url) => {
+      seen.push(url);
+      return { status: 200, json: async () => ({}) };
+    };
+    await run(createProxyAuthProbe(), { ...env(fetch), proxyAuthChallenges: async () => [] }, { probeUrl: 'https://203.0.113.10:8443' });
+    expect(seen.every((u) => u.startsWith('https:'))).toBe(true);
+  });
+
+  it('fails with each distinct challenge as evidence when a proxy asked for a sign-in', async () => {
+    const report = await run(createProxyAuthProbe(), { ...env(failingFetch), proxyAuthChallenges: async () => [CHALLENGE, { ...CHALLENGE, url: 'https://203.0.113.10:8443/v1/echo' }] });
+    expect(report.status).toBe('fail');
+    expect(report.data).toMatchObject({ observer: 'devtools', challenges: [CHALLENGE], challengedRequests: 2 });
+    expect(report.data.requests).toMatchObject([{ answered: false, error: 'Failed to fetch' }, { answered: false }]);
+    expect(report.evidence[0]?.summary).toBe(`the proxy http://192.0.2.1:3128 answered ${CHALLENGE.url} with 407 Proxy Authentication Required (basic, realm "corp")`);
+  });
+
+  it('is inconclusive when the host cannot answer', async () => {
+    const report = await run(createProxyAuthProbe(), {
+      ...env(),
+      proxyAuthChallenges: async () => {
+        throw new Error('target closed');
+      },
+    });
+    expect(report.status).toBe('inconclusive');
+    expect(report.reason).toContain('target closed');
+  });
+
+  it('keeps only well-formed challenges from the host, clipped, lower-cased and bounded in number', () => {
+    const many = Array.from({ length: 50 }, (_, i) => ({ proxy: `http://192.0.2.${i}:3128`, scheme: 'Basic', realm: 'r', url: 'https://x' }));
+    const kept = distinctChallenges([null, 7, { proxy: 1 }, { proxy: 'p', scheme: 'NTLM', url: 'u', realm: 'x'.repeat(1000) }, ...many]);
+    expect(kept.length).toBe(PROXY_AUTH_MAX_CHALLENGES);
+    expect(kept[0]).toMatchObject({ proxy: 'p', scheme: 'ntlm' });
+    expect(kept[0]!.realm.length).toBeLessThan(310);
+    expect(kept[1]!.scheme).toBe('basic');
   });
 });

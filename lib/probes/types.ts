@@ -123,6 +123,23 @@ export interface WebSocketLike {
   addEventListener(type: 'close', listener: (event: { code: number; reason: string; wasClean: boolean }) => void): void;
 }
 
+/**
+ * A proxy's request for credentials (HTTP 407 Proxy Authentication Required) that the browser received for one
+ * of the page's requests. A page never sees these — Chromium answers them from its credential cache, asks the
+ * person, or (headless) waits — so only the program driving the browser can report them (the CLI reads
+ * `Fetch.authRequired` with `source: "Proxy"` from the DevTools protocol).
+ */
+export interface ProxyAuthChallengeLike {
+  /** The proxy that asked, as an origin (`http://10.0.0.1:3128`). */
+  proxy: string;
+  /** Authentication scheme it offered, lower case (`basic`, `negotiate`, `ntlm`, `digest`). */
+  scheme: string;
+  /** Its realm ('' when none). */
+  realm: string;
+  /** The request it was asked for. */
+  url: string;
+}
+
 /** Everything a probe may touch, injected by the runner (browser adapter or a unit test). */
 export interface ProbeEnvironment {
   /** Creates a peer connection (the browser's RTCPeerConnection). */
@@ -140,6 +157,12 @@ export interface ProbeEnvironment {
   resourceTiming?(url: string, signal: AbortSignal): Promise<ResourceTimingLike | null>;
   /** Opens a WebSocket (the browser's `new WebSocket(url)`). Optional: without it, the WebSocket probe is skipped. */
   createWebSocket?(url: string): WebSocketLike;
+  /**
+   * The proxy sign-in requests (407) the browser received for this page so far, as reported by the program
+   * driving the browser (the CLI). Optional: absent in a browser a person opened — the proxy-auth probe then says
+   * it cannot tell.
+   */
+  proxyAuthChallenges?(): Promise<ProxyAuthChallengeLike[]>;
 }
 
 /** What a running probe receives. */

@@ -6,6 +6,7 @@ import { dnsResolverRemote } from './dns-resolver-remote';
 import { dnsSlow } from './dns-slow';
 import { dnsTurnLookupFailed } from './dns-turn-lookup-failed';
 import { httpProxy } from './http-proxy';
+import { proxyAuthRequired } from './proxy-auth-required';
 import { highJitter, highRtt, packetLoss } from './quality';
 import { relayOnly } from './relay-only';
 import { serverUnreachable } from './server-unreachable';
@@ -32,5 +33,6 @@ export const RULES: readonly Rule[] = [
   dnsResolverRemote,
   tlsInterception,
   httpProxy,
+  proxyAuthRequired,
   websocketBlocked,
 ];

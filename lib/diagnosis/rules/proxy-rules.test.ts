@@ -33,6 +33,8 @@ interface ProxyShape {
   turnClients?: Array<{ transport: string; address: string; port: number }>;
   websocket?: { wss: boolean; ws?: boolean };
   echoReached?: boolean;
+  /** What the proxy-auth probe recorded: undefined → skipped (a plain browser, nobody watching). */
+  proxyAuth?: Array<{ proxy: string; scheme: string; realm: string; url: string }>;
   mirrorTiming?: { dnsMs: number; connectMs: number; noConnectPhase: boolean };
 }
 
@@ -69,12 +71,21 @@ function outcomes(shape: ProxyShape): Record<string, ProbeOutcome> {
     ],
   });
   base['proxy-paths'] = pass({ httpClientAddress: address, turnClients: shape.turnClients ?? [] });
+  base['proxy-auth'] =
+    shape.proxyAuth === undefined
+      ? { status: 'skipped', durationMs: 0, reason: 'A web page cannot see a proxy asking for a sign-in.', data: {}, evidence: [] }
+      : {
+          status: shape.proxyAuth.length > 0 ? 'fail' : 'pass',
+          durationMs: 20,
+          data: { observer: 'devtools', requests: [], challenges: shape.proxyAuth, challengedRequests: shape.proxyAuth.length * 3 },
+          evidence: shape.proxyAuth.map((c) => ({ probe: 'proxy-auth', kind: 'proxy-auth-challenge', summary: `the proxy ${c.proxy} answered ${c.url} with 407`, data: { ...c } })),
+        };
   return base;
 }
 
 const codes = (shape: ProxyShape): string[] => diagnose(outcomes(shape), { probeUrl: PROBE_URL }).findings.map((f) => f.code);
 const finding = (shape: ProxyShape, code: string) => diagnose(outcomes(shape), { probeUrl: PROBE_URL }).findings.find((f) => f.code === code);
-const PROXY_CODES = ['http-proxy', 'tls-interception', 'websocket-blocked'];
+const PROXY_CODES = ['http-proxy', 'proxy-auth-required', 'tls-interception', 'websocket-blocked'];
 
 describe('no false positives', () => {
   it.each<[string, ProxyShape]>([
@@ -86,6 +97,7 @@ describe('no false positives', () => {
     ['an unreachable TLS mirror (untrusted certificate or blocked port)', { hello: null, websocket: { wss: false, ws: true } }],
     ['a client the profiles do not know (curl), even with an OpenSSL handshake', { hello: 'squid-5.7-ssl-bump', userAgent: 'curl/8.5.0', negotiatedAlpn: null, nextHopProtocol: 'http/1.1' }],
     ['a WebSocket failure when the matching plain request failed too', { echoReached: false, websocket: { wss: true, ws: false } }],
+    ['a CLI run where no proxy asked for a sign-in', { proxyAuth: [] }],
   ])('reports no proxy, inspection or WebSocket finding for %s', (_name, shape) => {
     expect(codes(shape).filter((c) => PROXY_CODES.includes(c))).toEqual([]);
   });
@@ -167,5 +179,36 @@ describe('websocket-blocked', () => {
 
   it('is info when only ws:// fails while plain HTTP to the same port works', () => {
     expect(finding({ websocket: { wss: true, ws: false } }, 'websocket-blocked')?.severity).toBe('info');
+  });
+});
+
+describe('proxy-auth-required', () => {
+  const SQUID = { proxy: 'http://192.0.2.1:3128', scheme: 'basic', realm: 'Example Corp proxy', url: 'https://nr-abc.probe.example.org:8443/v1/dns/ping' };
+  const NO_UDP: NetworkShape = { stun: [{ port: 3478, role: 'turn', ok: false }], turn: { udp: 'no-relay', tcp: 'no-relay', tls: 'no-relay' } };
+
+  it('is a warning naming the proxy, scheme and realm when UDP is blocked and the relays over TCP and TLS failed', () => {
+    const f = finding({ network: NO_UDP, proxyAuth: [SQUID] }, 'proxy-auth-required');
+    expect(f?.severity).toBe('warning');
+    expect(f?.detail).toContain('http://192.0.2.1:3128');
+    expect(f?.detail).toContain('sign-in: Basic, realm "Example Corp proxy"');
+    expect(f?.detail).toContain('3 of this browser\'s requests');
+    expect(f?.detail).toContain('relays over TCP and TLS did not get through');
+    expect(f?.remediation).toMatch(/from proxy authentication/);
+    expect(f?.evidence.map((e) => e.kind)).toEqual(['proxy-auth-challenge']);
+  });
+
+  it('is information while calls go direct over UDP', () => {
+    expect(finding({ proxyAuth: [SQUID] }, 'proxy-auth-required')?.severity).toBe('info');
+  });
+
+  it('lists each proxy and scheme once, however many requests were challenged', () => {
+    const ntlm = { ...SQUID, scheme: 'ntlm', realm: '' };
+    const f = finding({ proxyAuth: [SQUID, ntlm] }, 'proxy-auth-required');
+    expect(f?.detail.match(/192\.0\.2\.1:3128/g)?.length).toBe(1);
+    expect(f?.detail).toContain('sign-in: Basic, realm "Example Corp proxy"; NTLM)');
+  });
+
+  it('is never reported when nobody could watch for sign-ins (a browser a person opened)', () => {
+    expect(codes({ network: NO_UDP })).not.toContain('proxy-auth-required');
   });
 });

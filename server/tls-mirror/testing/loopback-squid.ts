@@ -72,10 +72,12 @@ export function squidAvailable(): boolean {
 
 /**
  * Starts squid on a free loopback port: `explicit` forwards and CONNECTs to anything (loopback included);
- * `bump` additionally terminates every CONNECT with a certificate minted by its own CA (`ssl_bump peek step1;
- * bump all`) and opens its own TLS connection to the server — the TLS-inspection case.
+ * `auth` is the same but answers every request without a sign-in with 407 (Basic, realm "netready test proxy";
+ * squid's fake helper accepts any user) — the proxy-authentication case; `bump` additionally terminates every
+ * CONNECT with a certificate minted by its own CA (`ssl_bump peek step1; bump all`) and opens its own TLS
+ * connection to the server — the TLS-inspection case.
  */
-export async function startLoopbackSquid(mode: 'explicit' | 'bump'): Promise<LoopbackSquid> {
+export async function startLoopbackSquid(mode: 'explicit' | 'auth' | 'bump'): Promise<LoopbackSquid> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `netready-squid-${mode}-`));
   const proxy = uidOf('proxy');
   const port = await freePort();
@@ -93,6 +95,14 @@ export async function startLoopbackSquid(mode: 'explicit' | 'bump'): Promise<Loo
     'pinger_enable off',
     'forwarded_for on',
     'dns_nameservers 127.0.0.1',
+    ...(mode === 'auth'
+      ? [
+          'auth_param basic program /usr/lib/squid/basic_fake_auth',
+          'auth_param basic realm netready test proxy',
+          'acl signedin proxy_auth REQUIRED',
+          'http_access deny !signedin',
+        ]
+      : []),
     'http_access allow localhost',
     'http_access deny all',
   ];
