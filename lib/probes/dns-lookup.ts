@@ -8,6 +8,7 @@
  * Records only; diagnosis/rules/dns-*.ts decide what it means.
  */
 import type { Evidence } from '../schema/result';
+import { timedGet } from './http-get';
 import { readSession, SESSION_PROBE_ID } from './session';
 import type { Probe, ProbeContext, ProbeReport, ResourceTimingLike } from './types';
 import { median } from './webrtc';
@@ -87,18 +88,10 @@ export function toLookupTiming(entry: ResourceTimingLike): LookupTiming | null {
 }
 
 async function fetchName(ctx: ProbeContext, label: string, url: string): Promise<LookupAttempt> {
-  const started = ctx.env.now();
-  const attempt: LookupAttempt = { label, url, answered: false, timedOut: false, elapsedMs: 0, timing: null };
-  try {
-    const response = await ctx.env.fetch(url, { method: 'GET', signal: ctx.signal });
-    attempt.answered = true;
-    attempt.httpStatus = response.status;
-    await response.json().catch(() => null);
-  } catch (error) {
-    attempt.timedOut = ctx.signal.aborted;
-    if (!attempt.timedOut) attempt.error = error instanceof Error ? error.message : String(error);
-  }
-  attempt.elapsedMs = Math.round(ctx.env.now() - started);
+  const got = await timedGet(ctx, url);
+  const attempt: LookupAttempt = { label, url, answered: got.answered, timedOut: got.timedOut, elapsedMs: got.elapsedMs, timing: null };
+  if (got.httpStatus !== undefined) attempt.httpStatus = got.httpStatus;
+  if (got.error !== undefined) attempt.error = got.error;
   if (attempt.answered && ctx.env.resourceTiming) {
     const entry = await ctx.env.resourceTiming(url, ctx.signal).catch(() => null);
     attempt.timing = entry ? toLookupTiming(entry) : null;

@@ -11,6 +11,7 @@
  */
 import type { Evidence } from '../schema/result';
 import { makeProbeLabel } from './dns-lookup';
+import { timedGet, type TimedGet } from './http-get';
 import { readSession, SESSION_PROBE_ID } from './session';
 import type { Probe, ProbeContext, ProbeReport, ProxyAuthChallengeLike } from './types';
 
@@ -23,16 +24,8 @@ export const PROXY_AUTH_MAX_CHALLENGES = 20;
 /** Longest realm/proxy/URL text kept from the browser host (it is untrusted input that ends up in the result). */
 const MAX_TEXT = 300;
 
-/** One request the probe made to draw out a proxy's challenge. */
-export interface ProxyAuthRequest {
-  url: string;
-  /** An HTTP answer arrived (any status). */
-  answered: boolean;
-  httpStatus?: number;
-  error?: string;
-  timedOut: boolean;
-  elapsedMs: number;
-}
+/** One request the probe made to draw out a proxy's challenge (its body is not kept). */
+export type ProxyAuthRequest = Omit<TimedGet, 'body'>;
 
 /** `data` of the proxy-authentication probe. */
 export interface ProxyAuthData {
@@ -62,19 +55,8 @@ export function distinctChallenges(values: readonly unknown[]): ProxyAuthChallen
 }
 
 async function request(ctx: ProbeContext, url: string): Promise<ProxyAuthRequest> {
-  const started = ctx.env.now();
-  const result: ProxyAuthRequest = { url, answered: false, timedOut: false, elapsedMs: 0 };
-  try {
-    const response = await ctx.env.fetch(url, { method: 'GET', signal: ctx.signal });
-    result.answered = true;
-    result.httpStatus = response.status;
-    await response.json().catch(() => null);
-  } catch (error) {
-    result.timedOut = ctx.signal.aborted;
-    if (!result.timedOut) result.error = error instanceof Error ? error.message : String(error);
-  }
-  result.elapsedMs = Math.round(ctx.env.now() - started);
-  return result;
+  const { body: _body, ...got } = await timedGet(ctx, url);
+  return got;
 }
 
 /** The URLs the probe requests: each unique, so neither a cache nor an open connection answers them. */

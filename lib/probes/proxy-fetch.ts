@@ -3,6 +3,7 @@
  * Resource Timing entry is its own and no cache answers), the parsed JSON body, and the connection phases the
  * browser reports for it. Records; never judges.
  */
+import { timedGet } from './http-get';
 import type { ProbeContext, ResourceTimingLike } from './types';
 
 /** Connection phases of one request, from Resource Timing (ms, rounded to 0.1). */
@@ -48,27 +49,18 @@ export function toRequestTiming(entry: ResourceTimingLike): RequestTiming {
 /** GETs `baseUrl?session=<id>&n=<random>` and returns what happened. Never throws for network failures. */
 export async function fetchEcho(ctx: ProbeContext, baseUrl: string, sessionId: string): Promise<EchoFetch> {
   const url = `${baseUrl}?session=${encodeURIComponent(sessionId)}&n=${encodeURIComponent(ctx.env.randomId())}`;
-  const started = ctx.env.now();
-  try {
-    const response = await ctx.env.fetch(url, { method: 'GET', signal: ctx.signal });
-    const body = await response.json().catch(() => null);
-    const result: EchoFetch = { url, reached: false, httpStatus: response.status, timedOut: false, elapsedMs: Math.round(ctx.env.now() - started) };
-    if (response.status === 200 && typeof body === 'object' && body !== null) {
-      result.reached = true;
-      result.body = body as Record<string, unknown>;
-    }
-    const entry = ctx.env.resourceTiming ? await ctx.env.resourceTiming(url, ctx.signal).catch(() => null) : null;
-    if (entry) result.timing = toRequestTiming(entry);
-    return result;
-  } catch (error) {
-    return {
-      url,
-      reached: false,
-      error: error instanceof Error ? error.message : String(error),
-      timedOut: ctx.signal.aborted,
-      elapsedMs: Math.round(ctx.env.now() - started),
-    };
+  const got = await timedGet(ctx, url);
+  const result: EchoFetch = { url, reached: false, timedOut: got.timedOut, elapsedMs: got.elapsedMs };
+  if (got.error !== undefined) result.error = got.error;
+  if (!got.answered) return result;
+  result.httpStatus = got.httpStatus;
+  if (got.httpStatus === 200 && typeof got.body === 'object' && got.body !== null) {
+    result.reached = true;
+    result.body = got.body as Record<string, unknown>;
   }
+  const entry = ctx.env.resourceTiming ? await ctx.env.resourceTiming(url, ctx.signal).catch(() => null) : null;
+  if (entry) result.timing = toRequestTiming(entry);
+  return result;
 }
 
 /** Reads `[name, value]` header pairs from an echo body (anything malformed is skipped). */
