@@ -147,7 +147,7 @@ async function check(options: CheckOptions, err: (line: string) => void): Promis
     await page.exposeFunction('__netreadyFailed', (message: unknown) => report({ pageError: String(message) }));
     // The page cannot see a proxy's 407; the browser's DevTools protocol can (cli/proxy-auth.ts).
     const proxyAuth = await watchProxyAuth(context, page);
-    await page.exposeFunction('__netreadyProxyAuthChallenges', () => proxyAuth.challenges());
+    await page.exposeFunction('__netreadyProxyAuth', () => proxyAuth.report());
     const timedOut = new Promise<'timeout'>((resolve) => deadline.addEventListener('abort', () => resolve('timeout'), { once: true }));
     const target = `${options.url}/?autostart=1`;
     if (!options.json) err(`Running netready in headless Chromium against ${options.url} …`);

@@ -5,11 +5,11 @@
  * cancelled — the CLI holds no credentials, and a headless Chromium left to itself would wait forever for a
  * sign-in dialog nobody sees (the page's request then just hangs until its deadline). Cancelled, the request fails
  * at once as it would for a person who dismissed the dialog. The page reads the record through the
- * `__netreadyProxyAuthChallenges` function the CLI exposes (lib/probes/proxy-auth.ts).
+ * `__netreadyProxyAuth` function the CLI exposes (lib/probes/proxy-auth.ts).
  * With the Fetch domain enabled every request pauses until `Fetch.continueRequest`: one local round trip each.
  */
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
-import type { ProxyAuthChallengeLike } from '../lib/probes/types';
+import type { ProxyAuthChallengeLike, ProxyAuthReportLike } from '../lib/probes/types';
 
 /** The subset of `Fetch.authRequired` the watcher reads. */
 interface AuthRequiredEvent {
@@ -22,6 +22,8 @@ interface AuthRequiredEvent {
 export interface ProxyAuthWatch {
   /** Proxy challenges seen so far, oldest first (one per challenged request). */
   challenges(): ProxyAuthChallengeLike[];
+  /** What the page gets: requests watched so far and the proxy challenges among them. */
+  report(): ProxyAuthReportLike;
   /** Stops watching (disables the Fetch domain and detaches). */
   stop(): Promise<void>;
 }
@@ -30,9 +32,11 @@ export interface ProxyAuthWatch {
 export async function watchProxyAuth(context: BrowserContext, page: Page): Promise<ProxyAuthWatch> {
   const cdp: CDPSession = await context.newCDPSession(page);
   const seen: ProxyAuthChallengeLike[] = [];
+  let requestsWatched = 0;
   // A request may be gone (page closed, aborted) by the time we answer; that is not an error worth reporting.
   const ignore = (): undefined => undefined;
   cdp.on('Fetch.requestPaused', (event: { requestId: string }) => {
+    requestsWatched += 1;
     cdp.send('Fetch.continueRequest', { requestId: event.requestId }).catch(ignore);
   });
   cdp.on('Fetch.authRequired', (event: AuthRequiredEvent) => {
@@ -46,6 +50,7 @@ export async function watchProxyAuth(context: BrowserContext, page: Page): Promi
   await cdp.send('Fetch.enable', { handleAuthRequests: true, patterns: [{ urlPattern: '*' }] });
   return {
     challenges: () => seen.map((c) => ({ ...c })),
+    report: () => ({ requestsWatched, challenges: seen.map((c) => ({ ...c })) }),
     stop: async () => {
       await cdp.send('Fetch.disable').catch(ignore);
       await cdp.detach().catch(ignore);

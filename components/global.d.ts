@@ -1,9 +1,9 @@
 /**
  * Globals the netready pages read. They are injected by the CLI (`npx netready check`) with Playwright's
  * `page.exposeFunction`: `__netreadyReport` so a headless run hands its result over without scraping the page,
- * `__netreadyProxyAuthChallenges` so the page learns what it cannot see itself (a proxy's 407).
+ * `__netreadyProxyAuth` so the page learns what it cannot see itself (a proxy's 407).
  */
-import type { ProxyAuthChallengeLike } from '../lib/probes/types';
+import type { ProxyAuthReportLike } from '../lib/probes/types';
 import type { Result } from '../lib/schema/result';
 
 declare global {
@@ -12,8 +12,8 @@ declare global {
     __netreadyReport?: (result: Result) => void | Promise<void>;
     /** Called with the error message when a run breaks without producing a result, if present (CLI). */
     __netreadyFailed?: (message: string) => void | Promise<void>;
-    /** The proxy sign-in requests (407) the driving program saw for this page so far, if present (CLI). */
-    __netreadyProxyAuthChallenges?: () => Promise<ProxyAuthChallengeLike[]>;
+    /** The page's requests the driving program watched and the proxy sign-ins (407) among them, if present (CLI). */
+    __netreadyProxyAuth?: () => Promise<ProxyAuthReportLike>;
   }
 }
 

@@ -40,6 +40,11 @@ export interface TlsMaterial {
   /** The dev CA when the dev certificate is in use (clients may trust it); null for a configured cert. */
   devCaPem: string | null;
   certFile: string;
+  /**
+   * Certificate for the probe zone's names (`*.<dns.zone>`), served when the TLS server name is in the zone; absent
+   * when the main certificate serves them too (configured certFile without zoneCertFile, or no zone).
+   */
+  zone?: { certPem: string; keyPem: string; certFile: string };
 }
 
 /** What `start()` returns: where everything listens. */
@@ -67,23 +72,38 @@ export function loadTurnSecret(config: Config): string {
   return secret;
 }
 
-/** Loads the configured certificate, or makes/reuses the dev certificate. */
+/**
+ * Loads the configured certificates, or makes/reuses the dev certificates. With a probe zone the dev setup has two
+ * leaves from one CA: the main one (IPs, public host, `turn.<zone>` for TURN over TLS by name) and the zone's
+ * wildcard, so no connection opened to an IP or the public host is valid for a fresh zone name (Chromium would
+ * otherwise send the lookup-timing requests over it and measure no lookup).
+ */
 export async function loadTls(config: Config): Promise<TlsMaterial> {
+  const zone = config.dns.zone?.toLowerCase();
   if (config.tls.certFile && config.tls.keyFile) {
-    return {
+    const material: TlsMaterial = {
       certPem: readFileSync(config.tls.certFile, 'utf8'),
       keyPem: readFileSync(config.tls.keyFile, 'utf8'),
       devCaPem: null,
       certFile: config.tls.certFile,
     };
+    if (config.tls.zoneCertFile && config.tls.zoneKeyFile) {
+      material.zone = { certPem: readFileSync(config.tls.zoneCertFile, 'utf8'), keyPem: readFileSync(config.tls.zoneKeyFile, 'utf8'), certFile: config.tls.zoneCertFile };
+    }
+    return material;
   }
   const hostNames = config.probe.publicHost ? [config.probe.publicHost] : [];
-  // Every probe name is one label under the zone (`nr-….<zone>`, `turn.<zone>`), so one wildcard covers them.
-  if (config.dns.zone) hostNames.push(config.dns.zone, `*.${config.dns.zone}`);
+  if (zone) hostNames.push(`turn.${zone}`);
   const listenerIps = [config.probe.http, config.probe.https, config.probe.turnTls].map((l) => l.ip).filter((ip): ip is string => Boolean(ip));
   const ipAddresses = [...new Set([config.probe.publicIp, config.probe.bindIp, ...listenerIps].filter((ip) => ip !== '0.0.0.0'))];
   const dev = await ensureDevCertificate({ dataDir: config.dataDir, hostNames, ipAddresses });
-  return { certPem: dev.certPem, keyPem: dev.keyPem, devCaPem: dev.caPem, certFile: dev.certFile };
+  const material: TlsMaterial = { certPem: dev.certPem, keyPem: dev.keyPem, devCaPem: dev.caPem, certFile: dev.certFile };
+  if (zone) {
+    // Every probe name is one label under the zone (`nr-….<zone>`), so one wildcard covers them.
+    const zoneLeaf = await ensureDevCertificate({ dataDir: config.dataDir, hostNames: [zone, `*.${zone}`], ipAddresses: [], filePrefix: 'zone-' });
+    material.zone = { certPem: zoneLeaf.certPem, keyPem: zoneLeaf.keyPem, certFile: zoneLeaf.certFile };
+  }
+  return material;
 }
 
 function listenHttp(server: http.Server, ip: string, port: number): Promise<AddressInfo> {
@@ -213,7 +233,9 @@ export class ProbeServer {
         this.sessions.observe(sessionId, observation);
       const plainRoutes = createMirrorRoutes({ listener: 'http', observe });
       const dnsZone = config.dns.zone?.toLowerCase();
-      const http1Only = (name: string): boolean => dnsZone !== undefined && name.toLowerCase().endsWith(`.${dnsZone}`);
+      const inZone = (name: string): boolean => dnsZone !== undefined && name.toLowerCase().endsWith(`.${dnsZone}`);
+      // Zone names get HTTP/1.1 only: an HTTP/2 connection to one fresh name could carry the next one's request.
+      const http1Only = inZone;
       const tlsRoutes = createMirrorRoutes({
         listener: 'https',
         observe,
@@ -232,6 +254,7 @@ export class ProbeServer {
       this.mirror = new TlsMirrorServer({
         cert: tls.certPem,
         key: tls.keyPem,
+        ...(tls.zone && dnsZone ? { zoneTls: { cert: tls.zone.certPem, key: tls.zone.keyPem, matches: inZone } } : {}),
         // HTTP/2 requests reach the probe API through Node's compat layer, which has the same surface it uses.
         onRequest: (req, res) => {
           if (!tlsRoutes(req, res)) handler(req as http.IncomingMessage, res as http.ServerResponse);

@@ -74,7 +74,7 @@ export function randomUuid(): string {
 /** The real browser environment. */
 export function browserEnvironment(): ProbeEnvironment {
   // Only a program driving the browser (the CLI) can see a proxy's 407; a page a person opened has no such hook.
-  const proxyAuth = typeof window.__netreadyProxyAuthChallenges === 'function' ? window.__netreadyProxyAuthChallenges : undefined;
+  const proxyAuth = typeof window.__netreadyProxyAuth === 'function' ? window.__netreadyProxyAuth : undefined;
   return {
     createPeerConnection: (config) => new RTCPeerConnection(config) as unknown as PeerConnectionLike,
     fetch: (url, init) => fetch(url, { ...init, mode: 'cors', cache: 'no-store', credentials: 'omit' }),
@@ -82,7 +82,7 @@ export function browserEnvironment(): ProbeEnvironment {
     randomId: randomUuid,
     resourceTiming: findResourceTiming,
     createWebSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
-    ...(proxyAuth ? { proxyAuthChallenges: () => proxyAuth() } : {}),
+    ...(proxyAuth ? { proxyAuthReport: () => proxyAuth() } : {}),
   };
 }
 

@@ -113,6 +113,16 @@ export const ConfigSchema = z.strictObject({
       certFile: z.optional(z.string()),
       /** PEM private key file. Required with certFile. */
       keyFile: z.optional(z.string()),
+      /**
+       * PEM certificate chain for the probe zone's names (`*.<dns.zone>`), served to connections whose TLS server
+       * name is in the zone. Keep `*.<dns.zone>` out of certFile: Chromium sends a request for a fresh name over an
+       * HTTP/2 connection it already has to the same address when that connection's certificate also covers the
+       * name, and then no DNS lookup is measured. Default: certFile is used for the zone too (it must then cover
+       * `*.<dns.zone>`); with the dev certificate, a separate zone leaf is generated.
+       */
+      zoneCertFile: z.optional(z.string()),
+      /** PEM private key file of zoneCertFile. Required with zoneCertFile. */
+      zoneKeyFile: z.optional(z.string()),
     })
     .prefault({}),
   run: z

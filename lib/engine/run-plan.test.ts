@@ -61,6 +61,34 @@ describe('runPlan', () => {
     expect(outcomes.b?.reason).toContain('"A"');
   });
 
+  it('starts a runsAfter probe only once those probes finished, even when they failed, without their data', async () => {
+    const order: string[] = [];
+    const outcomes = await runPlan({
+      plan: [
+        probe('a', {
+          run: async () => {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            order.push('a');
+            return { status: 'fail', reason: 'down', data: {}, evidence: [], handoff: 'private' };
+          },
+        }),
+        probe('b', {
+          runsAfter: ['a'],
+          run: async (ctx) => {
+            order.push('b');
+            return { status: 'pass', data: { deps: Object.keys(ctx.deps), handoffs: Object.keys(ctx.handoffs) }, evidence: [] };
+          },
+        }),
+      ],
+      env,
+      probeUrl: 'http://192.0.2.1',
+      budgetMs: 1000,
+      defaultTimeoutMs: 500,
+    });
+    expect(order).toEqual(['a', 'b']);
+    expect(outcomes.b).toMatchObject({ status: 'pass', data: { deps: [], handoffs: [] } });
+  });
+
   it('aborts a probe at its own deadline and records what it returned', async () => {
     const started = performance.now();
     const outcomes = await runPlan({
@@ -144,6 +172,8 @@ describe('runPlan', () => {
     const base = { env, probeUrl: 'http://192.0.2.1', budgetMs: 100, defaultTimeoutMs: 50 };
     await expect(runPlan({ ...base, plan: [probe('a', { dependsOn: ['zz'] })] })).rejects.toThrow(PlanError);
     await expect(runPlan({ ...base, plan: [probe('a', { dependsOn: ['b'] }), probe('b', { dependsOn: ['a'] })] })).rejects.toThrow(/cycle/);
+    await expect(runPlan({ ...base, plan: [probe('a', { runsAfter: ['zz'] })] })).rejects.toThrow(/unknown probe "zz"/);
+    await expect(runPlan({ ...base, plan: [probe('a', { runsAfter: ['b'] }), probe('b', { dependsOn: ['a'] })] })).rejects.toThrow(/cycle/);
     await expect(runPlan({ ...base, plan: [probe('a'), probe('a')] })).rejects.toThrow(/twice/);
   });
 });

@@ -40,6 +40,11 @@ export class PlanError extends Error {
   }
 }
 
+/** Every probe `probe` waits for: its dependencies and the probes it runs after. */
+function waitsFor(probe: Probe): string[] {
+  return [...(probe.dependsOn ?? []), ...(probe.runsAfter ?? [])];
+}
+
 function validatePlan(plan: Probe[]): void {
   const ids = new Set<string>();
   for (const probe of plan) {
@@ -47,7 +52,7 @@ function validatePlan(plan: Probe[]): void {
     ids.add(probe.id);
   }
   for (const probe of plan) {
-    for (const dep of probe.dependsOn ?? []) {
+    for (const dep of waitsFor(probe)) {
       if (!ids.has(dep)) throw new PlanError('unknown_dependency', `probe "${probe.id}" depends on unknown probe "${dep}"`);
     }
   }
@@ -57,7 +62,8 @@ function validatePlan(plan: Probe[]): void {
     if (state.get(id) === 'done') return;
     if (state.get(id) === 'visiting') throw new PlanError('dependency_cycle', `probe dependencies form a cycle through "${id}"`);
     state.set(id, 'visiting');
-    for (const dep of byId.get(id)?.dependsOn ?? []) visit(dep);
+    const probe = byId.get(id);
+    for (const dep of probe ? waitsFor(probe) : []) visit(dep);
     state.set(id, 'done');
   };
   for (const probe of plan) visit(probe.id);
@@ -182,7 +188,7 @@ export async function runPlan(options: RunPlanOptions): Promise<Record<string, P
     const schedule = (): void => {
       for (const probe of plan) {
         if (!pending.has(probe.id)) continue;
-        const ready = (probe.dependsOn ?? []).every((dep) => outcomes[dep] !== undefined);
+        const ready = waitsFor(probe).every((dep) => outcomes[dep] !== undefined);
         if (!ready) continue;
         pending.delete(probe.id);
         const task = runOne(probe).then(() => {

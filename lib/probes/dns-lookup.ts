@@ -47,8 +47,14 @@ export interface LookupAttempt {
   /** Browser's error text when the fetch failed (a failed lookup and a refused connection look alike here). */
   error?: string;
   elapsedMs: number;
-  /** null: the browser exposed no timing for this fetch. */
+  /** null: the browser exposed no timing for this fetch, or it shared another name's connection. */
   timing: LookupTiming | null;
+  /**
+   * The request went over an HTTP/2 connection opened for another name (the server saw a different TLS server
+   * name): Chromium pools connections across names with the same address and a fitting certificate, and then
+   * reports 0 ms lookup and connect — not a measurement, so the timing is left out.
+   */
+  sharedConnection?: true;
 }
 
 /** `data` of the lookup-timing probe. */
@@ -92,6 +98,12 @@ async function fetchName(ctx: ProbeContext, label: string, url: string): Promise
   const attempt: LookupAttempt = { label, url, answered: got.answered, timedOut: got.timedOut, elapsedMs: got.elapsedMs, timing: null };
   if (got.httpStatus !== undefined) attempt.httpStatus = got.httpStatus;
   if (got.error !== undefined) attempt.error = got.error;
+  // Servers since this check say which name the connection was opened for (null: none, e.g. an address).
+  const body = typeof got.body === 'object' && got.body !== null ? (got.body as Record<string, unknown>) : {};
+  if ('connectionServerName' in body && body.connectionServerName !== new URL(url).hostname.toLowerCase()) {
+    attempt.sharedConnection = true;
+    return attempt;
+  }
   if (attempt.answered && ctx.env.resourceTiming) {
     const entry = await ctx.env.resourceTiming(url, ctx.signal).catch(() => null);
     attempt.timing = entry ? toLookupTiming(entry) : null;
@@ -147,7 +159,9 @@ export function createDnsLookupProbe(): Probe {
         summary: a.answered
           ? a.timing
             ? `${a.label}.${dns.zone}: lookup ${a.timing.lookupMs} ms, connect ${a.timing.connectMs} ms (HTTP ${a.httpStatus} after ${a.elapsedMs} ms)`
-            : `${a.label}.${dns.zone}: HTTP ${a.httpStatus} after ${a.elapsedMs} ms (no timing exposed)`
+            : a.sharedConnection
+              ? `${a.label}.${dns.zone}: HTTP ${a.httpStatus} after ${a.elapsedMs} ms over a connection the browser had opened for another name (no lookup to time)`
+              : `${a.label}.${dns.zone}: HTTP ${a.httpStatus} after ${a.elapsedMs} ms (no timing exposed)`
           : a.timedOut
             ? `${a.label}.${dns.zone}: no answer within ${ctx.timeoutMs} ms`
             : `${a.label}.${dns.zone}: failed after ${a.elapsedMs} ms: ${a.error}`,

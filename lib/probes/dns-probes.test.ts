@@ -50,6 +50,8 @@ interface Network {
   connectMs?: number;
   /** Fresh names that fail to fetch. */
   fetchFails?: boolean;
+  /** Which fresh names (by order) the browser sent over a connection opened for another name (HTTP/2 pooling). */
+  pooled?: number[];
   resolverIp?: string;
   clientSubnet?: string;
 }
@@ -83,7 +85,10 @@ async function run(network: Network): Promise<Result> {
     if (url.includes('/v1/dns/ping')) {
       if (network.fetchFails) throw new TypeError('Failed to fetch');
       labels.push(new URL(url).hostname.split('.')[0]!);
-      return { status: 200, json: async () => ({ ok: true }) };
+      const host = new URL(url).hostname;
+      // The server's view: which name the connection was opened for (another one when the browser pooled it).
+      const connectionServerName = network.pooled?.includes(labels.length - 1) ? null : host;
+      return { status: 200, json: async () => ({ ok: true, host, connectionServerName }) };
     }
     const label = /\/v1\/dns\/labels\/([^/]+)$/.exec(url)?.[1];
     if (label) {
@@ -210,6 +215,21 @@ describe('the DNS probes with a fake browser', () => {
   it('record 0 ms lookups and connects on fresh names as resolved by a proxy, without calling DNS slow', async () => {
     const result = await run({ lookupMs: [0, 0, 0], connectMs: 0 });
     expect(result.probes['dns-lookup']?.data).toMatchObject({ resolvedByProxy: true, lookupMedianMs: 0 });
+    expect(dnsCodes(result)).toEqual([]);
+  });
+
+  it('leave out the timing of a name the browser sent over another name\'s connection (pooled: no lookup happened there)', async () => {
+    const result = await run({ pooled: [1], lookupMs: [20, 40, 60] });
+    const data = result.probes['dns-lookup']?.data as { attempts: Array<{ sharedConnection?: boolean; timing: unknown }>; lookupMedianMs: number };
+    expect(data.attempts.map((a) => a.sharedConnection ?? false)).toEqual([false, true, false]);
+    expect(data.attempts[1]?.timing).toBeNull();
+    expect(data.lookupMedianMs).toBe(30);
+    expect(result.probes['dns-lookup']?.evidence[1]?.summary).toContain('connection the browser had opened for another name');
+  });
+
+  it('never reads pooled names\' 0 ms as "resolved by a proxy"', async () => {
+    const result = await run({ pooled: [0, 1, 2], lookupMs: [0, 0, 0], connectMs: 0 });
+    expect(result.probes['dns-lookup']?.data).toMatchObject({ timingAvailable: false, resolvedByProxy: false, answered: 3 });
     expect(dnsCodes(result)).toEqual([]);
   });
 

@@ -168,11 +168,10 @@ describe('the proxy-paths probe', () => {
 });
 
 describe('the proxy-auth probe', () => {
-  const DNS_SESSION: Session = {
-    ...SESSION,
-    dns: { zone: 'probe.example.org', lookupUrl: 'https://{label}.probe.example.org:8443/v1/dns/ping', labelsPath: '/v1/dns/labels', turnByName: [] },
-  };
   const CHALLENGE = { proxy: 'http://192.0.2.1:3128', scheme: 'basic', realm: 'corp', url: 'https://nr-x.probe.example.org:8443/v1/dns/ping' };
+  const fetchNothing: FetchLike = async (url) => {
+    throw new Error(`the proxy-auth probe must not make requests of its own (${url})`);
+  };
 
   it('is skipped, saying why, in a browser nobody drives (no way to see a 407 from a page)', async () => {
     const report = await run(createProxyAuthProbe(), env());
@@ -180,56 +179,39 @@ describe('the proxy-auth probe', () => {
     expect(report.reason).toMatch(/cannot see a proxy asking for a sign-in.*npx netready check/);
   });
 
-  it('makes its requests first — a fresh probe-zone name, the HTTPS echo and the plain echo — then asks the host', async () => {
-    const order: string[] = [];
-    const fetch: FetchLike = async (url) => {
-      order.push(`fetch ${url.split('?')[0]}`);
-      return { status: 200, json: async () => ({}) };
-    };
-    const report = await run(createProxyAuthProbe(), {
-      ...env(fetch),
-      proxyAuthChallenges: async () => {
-        order.push('ask');
-        return [];
-      },
-    }, { session: DNS_SESSION });
-    expect(report.status).toBe('pass');
-    expect(order).toEqual([
-      expect.stringMatching(/^fetch https:\/\/nr-id\d+\.probe\.example\.org:8443\/v1\/dns\/ping$/),
-      'fetch https://203.0.113.10:8443/v1/echo',
-      'fetch http://203.0.113.10:8080/v1/echo',
-      'ask',
-    ]);
-    expect(report.evidence).toMatchObject([{ kind: 'no-proxy-auth' }]);
+  it('runs after the probes whose requests a proxy would see, whatever their outcome', () => {
+    expect(createProxyAuthProbe()).toMatchObject({ dependsOn: ['session'], runsAfter: ['dns-lookup', 'dns-vendor-hosts', 'tls-mirror', 'proxy-echo', 'websocket'] });
   });
 
-  it('leaves out the plain-HTTP echo on an HTTPS page (mixed content)', async () => {
-    const seen: string[] = [];
-    const fetch: FetchLike = async (url) => {
-      seen.push(url);
-      return { status: 200, json: async () => ({}) };
-    };
-    await run(createProxyAuthProbe(), { ...env(fetch), proxyAuthChallenges: async () => [] }, { probeUrl: 'https://203.0.113.10:8443' });
-    expect(seen.every((u) => u.startsWith('https:'))).toBe(true);
+  it('passes, counting the requests watched, when no proxy asked — without requests of its own', async () => {
+    const report = await run(createProxyAuthProbe(), { ...env(fetchNothing), proxyAuthReport: async () => ({ requestsWatched: 17, challenges: [] }) });
+    expect(report.status).toBe('pass');
+    expect(report.data).toEqual({ observer: 'devtools', requestsWatched: 17, challenges: [], challengedRequests: 0 });
+    expect(report.evidence).toMatchObject([{ kind: 'no-proxy-auth', summary: expect.stringContaining('any of the 17 requests') }]);
   });
 
   it('fails with each distinct challenge as evidence when a proxy asked for a sign-in', async () => {
-    const report = await run(createProxyAuthProbe(), { ...env(failingFetch), proxyAuthChallenges: async () => [CHALLENGE, { ...CHALLENGE, url: 'https://203.0.113.10:8443/v1/echo' }] });
+    const report = await run(createProxyAuthProbe(), {
+      ...env(fetchNothing),
+      proxyAuthReport: async () => ({ requestsWatched: 20, challenges: [CHALLENGE, { ...CHALLENGE, url: 'https://203.0.113.10:8443/v1/echo' }] }),
+    });
     expect(report.status).toBe('fail');
     expect(report.data).toMatchObject({ observer: 'devtools', challenges: [CHALLENGE], challengedRequests: 2 });
-    expect(report.data.requests).toMatchObject([{ answered: false, error: 'Failed to fetch' }, { answered: false }]);
+    expect(report.reason).toContain('on 2 of the 20 requests');
     expect(report.evidence[0]?.summary).toBe(`the proxy http://192.0.2.1:3128 answered ${CHALLENGE.url} with 407 Proxy Authentication Required (basic, realm "corp")`);
   });
 
-  it('is inconclusive when the host cannot answer', async () => {
-    const report = await run(createProxyAuthProbe(), {
+  it('is inconclusive when the host cannot answer, and copes with a malformed answer', async () => {
+    const failing = await run(createProxyAuthProbe(), {
       ...env(),
-      proxyAuthChallenges: async () => {
+      proxyAuthReport: async () => {
         throw new Error('target closed');
       },
     });
-    expect(report.status).toBe('inconclusive');
-    expect(report.reason).toContain('target closed');
+    expect(failing.status).toBe('inconclusive');
+    expect(failing.reason).toContain('target closed');
+    const odd = await run(createProxyAuthProbe(), { ...env(), proxyAuthReport: async () => ({ requestsWatched: 'many', challenges: 'none' }) as never });
+    expect(odd).toMatchObject({ status: 'pass', data: { requestsWatched: 0, challenges: [] } });
   });
 
   it('keeps only well-formed challenges from the host, clipped, lower-cased and bounded in number', () => {

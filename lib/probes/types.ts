@@ -140,6 +140,14 @@ export interface ProxyAuthChallengeLike {
   url: string;
 }
 
+/** What the program driving the browser saw of the page's requests so far. */
+export interface ProxyAuthReportLike {
+  /** Requests of the page it watched (each one passed through the DevTools protocol's Fetch domain). */
+  requestsWatched: number;
+  /** One entry per request a proxy answered with 407, oldest first. */
+  challenges: ProxyAuthChallengeLike[];
+}
+
 /** Everything a probe may touch, injected by the runner (browser adapter or a unit test). */
 export interface ProbeEnvironment {
   /** Creates a peer connection (the browser's RTCPeerConnection). */
@@ -162,7 +170,7 @@ export interface ProbeEnvironment {
    * driving the browser (the CLI). Optional: absent in a browser a person opened — the proxy-auth probe then says
    * it cannot tell.
    */
-  proxyAuthChallenges?(): Promise<ProxyAuthChallengeLike[]>;
+  proxyAuthReport?(): Promise<ProxyAuthReportLike>;
 }
 
 /** What a running probe receives. */
@@ -203,6 +211,12 @@ export interface Probe {
   title: string;
   /** Ids of probes that must finish (status pass or warn) before this one starts. */
   dependsOn?: string[];
+  /**
+   * Ids of probes that must have finished — with any outcome — before this one starts. Unlike dependsOn, their
+   * outcomes are not handed over and their failure does not skip this probe: for a probe that looks back at what
+   * others did (e.g. which of their requests a proxy challenged).
+   */
+  runsAfter?: string[];
   /** This probe's own deadline in ms (default: the plan's). */
   timeoutMs?: number;
   /** Runs the probe. Must release every resource in `finally`, and resolve promptly once `ctx.signal` aborts. */

@@ -55,4 +55,11 @@ describe('loadConfig', () => {
   it('requires certFile and keyFile together', () => {
     expect(() => loadConfig({ env: { NETREADY_TLS_CERT: 'cert.pem' }, cwd: dir })).toThrow(/certFile and keyFile/);
   });
+
+  it('requires zoneCertFile and zoneKeyFile together, and only with a probe zone', () => {
+    expect(() => loadConfig({ env: { NETREADY_TLS_ZONE_CERT: 'zone.pem', NETREADY_DNS_ZONE: 'probe.example.org' }, cwd: dir })).toThrow(/zoneCertFile and zoneKeyFile/);
+    expect(() => loadConfig({ env: { NETREADY_TLS_ZONE_CERT: 'zone.pem', NETREADY_TLS_ZONE_KEY: 'zone-key.pem' }, cwd: dir })).toThrow(/tls\.zoneCertFile: set only with dns\.zone/);
+    const config = loadConfig({ env: { NETREADY_TLS_ZONE_CERT: 'zone.pem', NETREADY_TLS_ZONE_KEY: 'zone-key.pem', NETREADY_DNS_ZONE: 'probe.example.org' }, cwd: dir });
+    expect(config.tls.zoneCertFile).toBe(path.join(dir, 'zone.pem'));
+  });
 });

@@ -48,6 +48,8 @@ const ENV_OVERRIDES: Record<string, [string[], 'string' | 'int' | 'intList']> = 
   NETREADY_TURN_SECRET: [['turn', 'secret'], 'string'],
   NETREADY_TLS_CERT: [['tls', 'certFile'], 'string'],
   NETREADY_TLS_KEY: [['tls', 'keyFile'], 'string'],
+  NETREADY_TLS_ZONE_CERT: [['tls', 'zoneCertFile'], 'string'],
+  NETREADY_TLS_ZONE_KEY: [['tls', 'zoneKeyFile'], 'string'],
   NETREADY_BUDGET_MS: [['run', 'budgetMs'], 'int'],
   NETREADY_DNS_ZONE: [['dns', 'zone'], 'string'],
   NETREADY_DNS_IP: [['dns', 'listen', 'ip'], 'string'],
@@ -126,9 +128,17 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   config.dataDir = path.resolve(cwd, config.dataDir);
   if (config.tls.certFile) config.tls.certFile = path.resolve(cwd, config.tls.certFile);
   if (config.tls.keyFile) config.tls.keyFile = path.resolve(cwd, config.tls.keyFile);
+  if (config.tls.zoneCertFile) config.tls.zoneCertFile = path.resolve(cwd, config.tls.zoneCertFile);
+  if (config.tls.zoneKeyFile) config.tls.zoneKeyFile = path.resolve(cwd, config.tls.zoneKeyFile);
   if (config.dns.geoipMmdb) config.dns.geoipMmdb = path.resolve(cwd, config.dns.geoipMmdb);
   if (Boolean(config.tls.certFile) !== Boolean(config.tls.keyFile)) {
     throw new ConfigError('config_invalid', 'invalid netready configuration:\n  tls: certFile and keyFile must be given together');
+  }
+  if (Boolean(config.tls.zoneCertFile) !== Boolean(config.tls.zoneKeyFile)) {
+    throw new ConfigError('config_invalid', 'invalid netready configuration:\n  tls: zoneCertFile and zoneKeyFile must be given together');
+  }
+  if (config.tls.zoneCertFile && !config.dns.zone) {
+    throw new ConfigError('config_invalid', 'invalid netready configuration:\n  tls.zoneCertFile: set only with dns.zone (it is served for the probe zone\'s names)');
   }
   return config;
 }

@@ -5,9 +5,11 @@
  */
 import { Resolver } from 'node:dns/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
+import http2 from 'node:http2';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../lib/config/schema';
 import { SessionSchema, type Session } from '../../lib/schema/session';
@@ -84,6 +86,43 @@ describe('probe server with a DNS zone', () => {
     expect(response.status).toBe(200);
     expect(response.headers['timing-allow-origin']).toBe('*');
     expect(response.headers['access-control-allow-origin']).toBe('*');
+    expect(JSON.parse(response.body)).toEqual({ ok: true, host: `${label}.${ZONE}`, connectionServerName: `${label}.${ZONE}` });
+  });
+
+  it('says when a ping for a zone name arrives on an HTTP/2 connection opened for something else (connection pooling)', async () => {
+    const port = Number(new URL(info.httpsUrl).port);
+    // What Chromium would reuse: a connection opened to the address (no TLS server name), carrying a zone name.
+    const session = http2.connect(`https://127.0.0.1:${port}`, { ca: info.tls.devCaPem! });
+    try {
+      const body = await new Promise<string>((resolve, reject) => {
+        const stream = session.request({ ':path': '/v1/dns/ping', ':authority': `nr-second00000.${ZONE}:${port}` });
+        let text = '';
+        stream.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        stream.on('end', () => resolve(text));
+        stream.on('error', reject);
+        stream.end();
+      });
+      expect(JSON.parse(body)).toEqual({ ok: true, host: `nr-second00000.${ZONE}`, connectionServerName: null });
+    } finally {
+      session.close();
+    }
+  });
+
+  it('serves the zone its own wildcard certificate, and addresses one that does not cover the zone (so Chromium cannot pool them)', async () => {
+    const port = Number(new URL(info.httpsUrl).port);
+    const sansFor = (servername: string | undefined): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const socket = tls.connect({ host: '127.0.0.1', port, ca: info.tls.devCaPem!, ALPNProtocols: ['http/1.1'], ...(servername ? { servername } : {}) }, () => {
+          resolve(socket.getPeerCertificate().subjectaltname ?? '');
+          socket.destroy();
+        });
+        socket.on('error', reject);
+      });
+    expect(await sansFor(`nr-0123456789ab.${ZONE}`)).toContain(`DNS:*.${ZONE}`);
+    const main = await sansFor(undefined);
+    expect(main).toContain('IP Address:127.0.0.1');
+    expect(main).toContain(`DNS:turn.${ZONE}`);
+    expect(main).not.toContain(`*.${ZONE}`);
   });
 
   it('reports which resolver asked for a label, and the caller’s own address', async () => {

@@ -169,6 +169,20 @@ function buildSessionDns(endpoints: ProbeEndpoints, dns: { zone: string; httpsPo
   };
 }
 
+/** Host name the request asked for (HTTP/2 :authority or Host), lower case, without the port; null when absent. */
+function requestHost(req: IncomingMessage): string | null {
+  const raw = req.headers[':authority'] ?? req.headers.host;
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (typeof value !== 'string' || value === '') return null;
+  return value.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1').toLowerCase();
+}
+
+/** TLS server name (SNI) the request's connection was opened with; null on plain HTTP or without SNI. */
+function connectionServerName(req: IncomingMessage): string | null {
+  const name = (req.socket as { servername?: unknown }).servername;
+  return typeof name === 'string' && name !== '' ? name.toLowerCase() : null;
+}
+
 function clientIp(req: IncomingMessage): string {
   const raw = req.socket.remoteAddress ?? '';
   try {
@@ -213,9 +227,11 @@ export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingM
       return;
     }
     if (url.pathname === '/v1/dns/ping') {
-      // GET /v1/dns/ping – answered on every name of the probe zone; the page reads its Resource Timing.
+      // GET /v1/dns/ping – answered on every name of the probe zone; the page reads its Resource Timing. It also says
+      // which name the connection was opened for (TLS SNI): Chromium sends a request for one name over an HTTP/2
+      // connection opened for another when the address and certificate fit, and then reports no lookup at all.
       if (method !== 'GET') throw new ApiError('method_not_allowed', 'use GET');
-      send(res, 200, { ok: true });
+      send(res, 200, { ok: true, host: requestHost(req), connectionServerName: connectionServerName(req) });
       return;
     }
     const dnsLabel = /^\/v1\/dns\/labels\/([A-Za-z0-9-]{1,63})$/.exec(url.pathname);

@@ -14,6 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
 import { readClientHello } from '../../lib/protocol/tls/client-hello';
 import { TlsDecodeError } from '../../lib/protocol/tls/errors';
 import { computeJa4 } from '../../lib/protocol/tls/ja4';
@@ -55,6 +56,8 @@ export interface TlsMirrorServerOptions {
    * report no connect phase at all. Default: none — h2 for everyone who offers it.
    */
   http1OnlyFor?(serverName: string): boolean;
+  /** A second certificate for the TLS server names it matches (the probe zone's wildcard), chosen by SNI. */
+  zoneTls?: { cert: string; key: string; matches(serverName: string): boolean };
   /** Milliseconds a new connection may take to send its whole ClientHello. Default 10000. */
   helloTimeoutMs?: number;
   /** Simultaneous connections. Default 1024. */
@@ -106,10 +109,15 @@ export class TlsMirrorServer {
 
   /** Binds the listener. Rejects when the port cannot be bound. */
   async listen(port: number, ip: string): Promise<AddressInfo> {
+    const zoneTls = this.options.zoneTls;
+    const zoneContext = zoneTls ? tls.createSecureContext({ cert: zoneTls.cert, key: zoneTls.key }) : undefined;
     const secure = http2.createSecureServer(
       {
         cert: this.options.cert,
         key: this.options.key,
+        ...(zoneTls && zoneContext
+          ? { SNICallback: (servername: string, callback: (error: Error | null, context?: tls.SecureContext) => void) => callback(null, zoneTls.matches(servername) ? zoneContext : undefined) }
+          : {}),
         allowHTTP1: true,
         // RFC 7301 §3.2: the server picks one of the client's protocols; h2 first unless the name is http/1.1-only.
         ALPNCallback: ({ servername, protocols }: { servername?: string; protocols: string[] }) => {
@@ -127,7 +135,7 @@ export class TlsMirrorServer {
     // TLS handshake failures (e.g. a client that rejects our certificate) are the client's business.
     secure.on('tlsClientError', (_error, socket) => socket.destroy());
     // The TLS socket may outlive the raw socket object's events; forget the capture when either closes.
-    secure.on('secureConnection', (tlsSocket: import('node:tls').TLSSocket) => {
+    secure.on('secureConnection', (tlsSocket: tls.TLSSocket) => {
       const key = connectionKey(tlsSocket.remoteAddress, tlsSocket.remotePort);
       tlsSocket.once('close', () => this.captures.delete(key));
     });

@@ -128,6 +128,25 @@ describe('ensureDevCertificate', () => {
     expect(sansOf(third).ip).toContain('198.51.100.7');
   });
 
+  it('re-issues the leaf when it covers a name no longer asked for (an old zone wildcard must not linger)', async () => {
+    await ensureDevCertificate({ dataDir, hostNames: ['probe.example.org', '*.zone.example.org'], ipAddresses: [] });
+    const narrowed = await ensureDevCertificate({ dataDir, hostNames: ['probe.example.org'], ipAddresses: [] });
+    expect(narrowed.created).toBe(true);
+    expect(sansOf(narrowed).dns).not.toContain('*.zone.example.org');
+  });
+
+  it('keeps a second leaf from the same CA in its own files (filePrefix)', async () => {
+    const main = await ensureDevCertificate({ dataDir, hostNames: ['probe.example.org'], ipAddresses: [] });
+    const zone = await ensureDevCertificate({ dataDir, hostNames: ['*.zone.example.org'], ipAddresses: [], filePrefix: 'zone-' });
+    expect(path.basename(zone.certFile)).toBe('zone-cert.pem');
+    expect(path.basename(zone.keyFile)).toBe('zone-key.pem');
+    expect(zone.caPem).toBe(main.caPem);
+    expect(sansOf(zone).dns).toContain('*.zone.example.org');
+    // Both stay usable side by side: neither call re-issues the other's leaf.
+    expect((await ensureDevCertificate({ dataDir, hostNames: ['probe.example.org'], ipAddresses: [] })).created).toBe(false);
+    expect((await ensureDevCertificate({ dataDir, hostNames: ['*.zone.example.org'], ipAddresses: [], filePrefix: 'zone-' })).created).toBe(false);
+  });
+
   it('re-issues the leaf from the same CA when it expires within 7 days', async () => {
     const issuedAt = new Date(Date.now() - 391 * DAY_MS);
     const first = await ensureDevCertificate({ dataDir, hostNames: [], ipAddresses: [], now: issuedAt });

@@ -44,6 +44,11 @@ export interface DevCertificateOptions {
   hostNames: string[];
   /** IP addresses (v4 or v6) for the leaf's SANs. */
   ipAddresses: string[];
+  /**
+   * Which leaf, for a CA that signs several: files `<prefix>cert.pem` / `<prefix>key.pem` (e.g. `zone-` for the
+   * probe zone's wildcard leaf). Default '' (cert.pem, key.pem).
+   */
+  filePrefix?: string;
   /** Current time; tests pass a fixed one. Default: the system clock. */
   now?: Date;
 }
@@ -90,8 +95,9 @@ interface LoadedCa {
 /**
  * Returns a usable dev certificate for the given names, creating or refreshing files under `<dataDir>/tls/`.
  * The CA is made once and kept (a browser that trusts it keeps working); the leaf is re-issued by the same CA
- * when a requested name or IP is missing from its SANs, when it expires within 7 days, or when it was not
- * signed by the current CA. A missing or unreadable CA is replaced by a new one, with a new leaf.
+ * when its DNS names are not exactly the requested ones (a name too many matters: a certificate that also covers
+ * the probe zone lets Chromium share its connections with the zone's fresh names), when a requested IP is missing,
+ * when it expires within 7 days, or when it was not signed by the current CA. A missing or unreadable CA is replaced by a new one, with a new leaf.
  */
 export async function ensureDevCertificate(options: DevCertificateOptions): Promise<DevCertificate> {
   const now = options.now ?? new Date();
@@ -102,8 +108,8 @@ export async function ensureDevCertificate(options: DevCertificateOptions): Prom
   const files = {
     caCertFile: path.join(tlsDir, 'ca.pem'),
     caKeyFile: path.join(tlsDir, 'ca-key.pem'),
-    certFile: path.join(tlsDir, 'cert.pem'),
-    keyFile: path.join(tlsDir, 'key.pem'),
+    certFile: path.join(tlsDir, `${options.filePrefix ?? ''}cert.pem`),
+    keyFile: path.join(tlsDir, `${options.filePrefix ?? ''}key.pem`),
   };
   await mkdir(tlsDir, { recursive: true, mode: 0o700 }).catch((cause: unknown) => {
     throw new DevCaError('io-failed', `cannot create ${tlsDir}`, { cause });
@@ -255,7 +261,7 @@ async function leafIsUsable(
     if (name.type === 'dns') sanDns.add(name.value.toLowerCase());
     else if (name.type === 'ip') sanIps.add(canonicalIp(name.value) ?? name.value);
   }
-  return hostNames.every((name) => sanDns.has(name)) && ipAddresses.every((ip) => sanIps.has(ip));
+  return sanDns.size === hostNames.length && hostNames.every((name) => sanDns.has(name)) && ipAddresses.every((ip) => sanIps.has(ip));
 }
 
 function normalizeHostNames(names: string[]): string[] {
