@@ -175,4 +175,14 @@ test.describe('through a real squid on loopback', () => {
     // Nothing else about a proxy is claimed: the page never got a response through it.
     expect(result.findings.map((f) => f.code)).not.toContain('http-proxy');
   });
+  test('the CLI stops with a clear message when the netready page itself is behind a proxy that wants a sign-in', async () => {
+    squid = await startLoopbackSquid('auth');
+    const run = await runCli(['check', '--url', webUrl(), '--proxy-server', squid.proxyUrl, '--proxy-bypass-list', '<-loopback>', '--no-trust-dev-ca', '--timeout-ms', '20000']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(`the proxy ${squid.proxyUrl} asks for a sign-in (HTTP 407, basic) before it lets the browser load ${webUrl()}/?autostart=1`);
+    expect(run.stderr).toContain('--proxy-bypass-list');
+    // squid logs the URL without its query string.
+    const log = squid.accessLog();
+    expect(log.some((line) => line.includes('TCP_DENIED/407') && line.includes(`GET ${webUrl()}/?`)), log.join('\n')).toBe(true);
+  });
 });
