@@ -7,6 +7,7 @@
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ADDR, LAYOUT, NS, PORTS, SQUID_PORT, type NetworkSpec, type ProxyKind } from './topology';
+import { makeInspectionCa, squidConfigText, SQUID_CERTGEN } from '../../server/tls-mirror/testing/squid-config';
 import { LabError, nsRun, run, spawnInNs, stopProcess, waitFor, type LabProcess } from './sys';
 
 /** Repository root. */
@@ -192,81 +193,38 @@ export interface Proxies {
 }
 
 /** Generates the TLS-inspection CA (RSA, 2 days) for the ssl-bump squid. */
-function makeInspectionCa(dir: string): { cert: string; key: string } {
-  const cert = path.join(dir, 'inspection-ca.pem');
-  const key = path.join(dir, 'inspection-ca.key');
-  run('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2',
-    '-subj', '/O=Example Corp/CN=Example Corp TLS Inspection CA (netready lab)',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-  ]);
-  return { cert, key };
-}
-
 function squidConfig(kind: ProxyKind, dir: string, ca: { cert: string; key: string }): string {
-  const port = SQUID_PORT[kind];
   const bump = kind === 'bump' || kind === 'bump-tunnel';
-  const lines = [
-    `# netready lab squid (${kind})`,
-    bump
-      ? `http_port ${ADDR.routerClientSide}:${port} ssl-bump tls-cert=${ca.cert} tls-key=${ca.key} generate-host-certificates=on dynamic_cert_mem_cache_size=4MB`
-      : `http_port ${ADDR.routerClientSide}:${port}`,
-    `pid_filename ${path.join(dir, 'squid.pid')}`,
-    `cache_log ${path.join(dir, 'cache.log')}`,
-    `access_log stdio:${path.join(dir, 'access.log')}`,
-    'cache_store_log none',
-    'cache deny all',
-    `coredump_dir ${dir}`,
-    `visible_hostname squid-${kind}.proxy.lab`,
-    // squid talks to the servers from its own address, so the servers can tell proxied from NATed traffic.
-    `tcp_outgoing_address ${ADDR.proxyEgress}`,
-    // squid resolves names (the lab zone, via netready's authoritative server) with the router's dnsmasq —
-    // also in dns-dropped-with-proxy, where only the client's DNS is dropped: the proxy still resolves.
-    `dns_nameservers ${ADDR.routerClientSide}`,
-    // No caching of answers: each scenario's dnsmasq mode must show, and fresh names are fresh anyway.
-    'positive_dns_ttl 1 seconds',
-    'negative_dns_ttl 1 seconds',
-    'shutdown_lifetime 0 seconds',
-    'pinger_enable off',
-    'forwarded_for on',
-    // Fresh server connections per request: a pooled one would outlive the router's conntrack flush.
-    'server_persistent_connections off',
-    `acl SSL_ports port ${[...new Set([443, LAYOUT.httpsPort])].join(' ')}`,
-    // The inspecting proxies also permit CONNECT to 80 (a common "web ports" policy); the others 443 only.
-    bump ? 'acl SSL_ports port 80' : '',
-    `acl Safe_ports port ${LAYOUT.webPorts.join(' ')}`,
-    'acl CONNECT method CONNECT',
-    'acl lab_clients src 10.213.1.0/24 10.213.9.0/24',
-    'http_access deny !Safe_ports',
-    'http_access deny CONNECT !SSL_ports',
-    'http_access deny !lab_clients',
-  ];
-  if (kind === 'auth') {
-    lines.push(
-      // Any user/password is accepted — what matters is that a browser without credentials gets 407.
-      'auth_param basic program /usr/lib/squid/basic_fake_auth',
-      'auth_param basic realm netready lab proxy',
-      'acl authenticated proxy_auth REQUIRED',
-      'http_access deny !authenticated',
-    );
-  }
-  if (bump) {
-    lines.push(
-      `sslcrtd_program /usr/lib/squid/security_file_certgen -s ${path.join(dir, 'ssl_db')} -M 4MB`,
-      'sslcrtd_children 2 startup=1 idle=1',
-      'acl step1 at_step SslBump1',
-      'ssl_bump peek step1',
-      'ssl_bump bump all',
-      // Else squid mints certificates with IP-in-DNS SANs that Chromium rejects (LAB.md).
-      'sslproxy_cert_error allow all',
-      'tls_outgoing_options flags=DONT_VERIFY_PEER',
-    );
-    // bump-tunnel: non-TLS bytes in a CONNECT (plain TURN over TCP) are tunnelled, as many inspection proxies
-    // do; bump: refused (squid's default, an error response), so nothing but TLS passes.
-    if (kind === 'bump-tunnel') lines.push('on_unsupported_protocol tunnel all');
-  }
-  lines.push('http_access allow lab_clients', 'http_access deny all');
-  return `${lines.filter((l) => l !== '').join('\n')}\n`;
+  return squidConfigText({
+    mode: kind === 'plain' ? 'explicit' : kind,
+    listen: `${ADDR.routerClientSide}:${SQUID_PORT[kind]}`,
+    dir,
+    name: `squid-${kind}.proxy.lab`,
+    realm: 'netready lab proxy',
+    inspectionCa: ca,
+    network: [
+      // squid talks to the servers from its own address, so the servers can tell proxied from NATed traffic.
+      `tcp_outgoing_address ${ADDR.proxyEgress}`,
+      // squid resolves names (the lab zone, via netready's authoritative server) with the router's dnsmasq —
+      // also in dns-dropped-with-proxy, where only the client's DNS is dropped: the proxy still resolves.
+      `dns_nameservers ${ADDR.routerClientSide}`,
+      // No caching of answers: each scenario's dnsmasq mode must show, and fresh names are fresh anyway.
+      'positive_dns_ttl 1 seconds',
+      'negative_dns_ttl 1 seconds',
+      // Fresh server connections per request: a pooled one would outlive the router's conntrack flush.
+      'server_persistent_connections off',
+      `acl SSL_ports port ${[...new Set([443, LAYOUT.httpsPort])].join(' ')}`,
+      // The inspecting proxies also permit CONNECT to 80 (a common "web ports" policy); the others 443 only.
+      bump ? 'acl SSL_ports port 80' : '',
+      `acl Safe_ports port ${LAYOUT.webPorts.join(' ')}`,
+      'acl CONNECT method CONNECT',
+      'acl lab_clients src 10.213.1.0/24 10.213.9.0/24',
+      'http_access deny !Safe_ports',
+      'http_access deny CONNECT !SSL_ports',
+      'http_access deny !lab_clients',
+    ],
+    finalAccess: ['http_access allow lab_clients', 'http_access deny all'],
+  });
 }
 
 /** The squids, in start order. */
@@ -278,13 +236,13 @@ export async function startProxies(runDir: string): Promise<Proxies> {
   mkdirSync(base, { recursive: true });
   chmodSync(base, 0o755);
   const proxyUser = uidOf('proxy');
-  const ca = makeInspectionCa(base);
+  const ca = makeInspectionCa(base, 'netready lab');
   chownSync(ca.key, proxyUser.uid, proxyUser.gid);
   const squids: LabProcess[] = [];
   for (const kind of PROXY_KINDS) {
     const dir = path.join(base, kind);
     mkdirSync(dir, { recursive: true });
-    if (kind === 'bump' || kind === 'bump-tunnel') run('/usr/lib/squid/security_file_certgen', ['-c', '-s', path.join(dir, 'ssl_db'), '-M', '4MB']);
+    if (kind === 'bump' || kind === 'bump-tunnel') run(SQUID_CERTGEN, ['-c', '-s', path.join(dir, 'ssl_db'), '-M', '4MB']);
     run('chown', ['-R', `${proxyUser.uid}:${proxyUser.gid}`, dir]);
     const conf = path.join(dir, 'squid.conf');
     writeFileSync(conf, squidConfig(kind, dir, ca));

@@ -10,11 +10,10 @@ import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { makeInspectionCa, squidConfigText, SQUID_CERTGEN } from './squid-config';
 
 /** Squid and its helper, as the squid-openssl package installs them. */
 export const SQUID_BINARY = '/usr/sbin/squid';
-/** Certificate generator squid's ssl-bump needs. */
-export const SQUID_CERTGEN = '/usr/lib/squid/security_file_certgen';
 
 /** A running loopback squid. */
 export interface LoopbackSquid {
@@ -81,58 +80,25 @@ export async function startLoopbackSquid(mode: 'explicit' | 'auth' | 'bump'): Pr
   const dir = mkdtempSync(path.join(os.tmpdir(), `netready-squid-${mode}-`));
   const proxy = uidOf('proxy');
   const port = await freePort();
-  let inspectionCaPem: string | null = null;
-  const lines = [
-    `# netready loopback squid (${mode})`,
-    `pid_filename ${path.join(dir, 'squid.pid')}`,
-    `cache_log ${path.join(dir, 'cache.log')}`,
-    `access_log stdio:${path.join(dir, 'access.log')}`,
-    'cache_store_log none',
-    'cache deny all',
-    `coredump_dir ${dir}`,
-    `visible_hostname squid-${mode}.netready.test`,
-    'shutdown_lifetime 0 seconds',
-    'pinger_enable off',
-    'forwarded_for on',
-    'dns_nameservers 127.0.0.1',
-    ...(mode === 'auth'
-      ? [
-          'auth_param basic program /usr/lib/squid/basic_fake_auth',
-          'auth_param basic realm netready test proxy',
-          'acl signedin proxy_auth REQUIRED',
-          'http_access deny !signedin',
-        ]
-      : []),
-    'http_access allow localhost',
-    'http_access deny all',
-  ];
+  let inspectionCa: { cert: string; key: string } | undefined;
   if (mode === 'bump') {
-    const caKey = path.join(dir, 'inspection-ca.key');
-    const caCert = path.join(dir, 'inspection-ca.pem');
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', caKey, '-out', caCert, '-days', '2',
-      '-subj', '/O=Example Corp/CN=Example Corp TLS Inspection CA (netready test)',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-    ], { stdio: 'pipe' });
-    inspectionCaPem = readFileSync(caCert, 'utf8');
+    inspectionCa = makeInspectionCa(dir, 'netready test');
     execFileSync(SQUID_CERTGEN, ['-c', '-s', path.join(dir, 'ssl_db'), '-M', '4MB'], { stdio: 'pipe' });
-    lines.unshift(`http_port 127.0.0.1:${port} ssl-bump tls-cert=${caCert} tls-key=${caKey} generate-host-certificates=on dynamic_cert_mem_cache_size=4MB`);
-    lines.push(
-      `sslcrtd_program ${SQUID_CERTGEN} -s ${path.join(dir, 'ssl_db')} -M 4MB`,
-      'sslcrtd_children 2 startup=1 idle=1',
-      'acl step1 at_step SslBump1',
-      'ssl_bump peek step1',
-      'ssl_bump bump all',
-      'on_unsupported_protocol tunnel all',
-      // Else squid mints certificates with IP-in-DNS SANs that Chromium rejects (shared/LAB.md).
-      'sslproxy_cert_error allow all',
-      'tls_outgoing_options flags=DONT_VERIFY_PEER',
-    );
-  } else {
-    lines.unshift(`http_port 127.0.0.1:${port}`);
   }
+  const inspectionCaPem = inspectionCa ? readFileSync(inspectionCa.cert, 'utf8') : null;
+  const text = squidConfigText({
+    // The loopback inspector tunnels what is not TLS (squid's on_unsupported_protocol), as many gateways do.
+    mode: mode === 'bump' ? 'bump-tunnel' : mode,
+    listen: `127.0.0.1:${port}`,
+    dir,
+    name: `squid-${mode}.netready.test`,
+    realm: 'netready test proxy',
+    ...(inspectionCa ? { inspectionCa } : {}),
+    network: ['dns_nameservers 127.0.0.1'],
+    finalAccess: ['http_access allow localhost', 'http_access deny all'],
+  });
   const conf = path.join(dir, 'squid.conf');
-  writeFileSync(conf, `${lines.join('\n')}\n`);
+  writeFileSync(conf, text);
   execFileSync('chown', ['-R', `${proxy.uid}:${proxy.gid}`, dir]);
   chownSync(dir, proxy.uid, proxy.gid);
   const output: string[] = [];
