@@ -10,7 +10,7 @@
 import type { Evidence } from '../schema/result';
 import { timedGet } from './http-get';
 import { readSession, SESSION_PROBE_ID } from './session';
-import type { Probe, ProbeContext, ProbeReport, ResourceTimingLike } from './types';
+import { skippedReport, type Probe, type ProbeContext, type ProbeReport, type ResourceTimingLike } from './types';
 import { median } from './webrtc';
 
 /** Id of the lookup-timing probe. */
@@ -141,12 +141,7 @@ export function createDnsLookupProbe(): Probe {
     async run(ctx): Promise<ProbeReport> {
       const session = readSession(ctx);
       if (!session.dns) {
-        return {
-          status: 'skipped',
-          reason: 'DNS probing is not configured on the test server (no dns.zone), so name lookups were not measured.',
-          data: {},
-          evidence: [],
-        };
+        return skippedReport('DNS probing is not configured on the test server (no dns.zone), so name lookups were not measured.');
       }
       const dns = session.dns;
       const labels = Array.from({ length: DNS_LOOKUP_NAMES }, () => makeProbeLabel(ctx.env.randomId()));

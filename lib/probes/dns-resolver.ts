@@ -11,7 +11,7 @@ import * as z from 'zod/mini';
 import type { Evidence } from '../schema/result';
 import { DNS_LOOKUP_PROBE_ID, type DnsLookupData } from './dns-lookup';
 import { readSession, SESSION_PROBE_ID } from './session';
-import type { Probe, ProbeReport } from './types';
+import { skippedReport, type Probe, type ProbeReport } from './types';
 
 /** Id of the resolver-identity probe. */
 export const DNS_RESOLVER_PROBE_ID = 'dns-resolver';
@@ -76,7 +76,7 @@ export function createDnsResolverProbe(): Probe {
       const lookup = ctx.deps[DNS_LOOKUP_PROBE_ID]?.data as Partial<DnsLookupData> | undefined;
       const labels = (lookup?.attempts ?? []).map((a) => a.label);
       if (!session.dns || labels.length === 0) {
-        return { status: 'skipped', reason: 'No fresh names were looked up, so there is no resolver to identify.', data: {}, evidence: [] };
+        return skippedReport('No fresh names were looked up, so there is no resolver to identify.');
       }
       ctx.progress('Asking the test server which resolver looked the names up');
       const reports: LabelReport[] = [];

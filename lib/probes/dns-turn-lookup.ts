@@ -11,7 +11,7 @@
 import type { Evidence } from '../schema/result';
 import type { TurnEndpoint } from '../schema/session';
 import { readSession, SESSION_PROBE_ID } from './session';
-import type { Probe, ProbeContext, ProbeReport } from './types';
+import { skippedReport, type Probe, type ProbeContext, type ProbeReport } from './types';
 import { CandidateLog, DeadlineError, type IceErrorInfo } from './webrtc';
 
 /** Id of the TURN-hostname lookup probe. */
@@ -110,12 +110,7 @@ export function createDnsTurnLookupProbe(): Probe {
     async run(ctx): Promise<ProbeReport> {
       const session = readSession(ctx);
       if (!session.dns) {
-        return {
-          status: 'skipped',
-          reason: 'DNS probing is not configured on the test server (no dns.zone), so TURN by host name was not tested.',
-          data: {},
-          evidence: [],
-        };
+        return skippedReport('DNS probing is not configured on the test server (no dns.zone), so TURN by host name was not tested.');
       }
       const turnHost = `turn.${session.dns.zone}`;
       const jobs = session.dns.turnByName.flatMap((byName) => {

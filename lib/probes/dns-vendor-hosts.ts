@@ -9,7 +9,7 @@
 import type { Evidence } from '../schema/result';
 import { toLookupTiming, type LookupTiming } from './dns-lookup';
 import { readSession, SESSION_PROBE_ID } from './session';
-import type { Probe, ProbeReport } from './types';
+import { skippedReport, type Probe, type ProbeReport } from './types';
 
 /** Id of the vendor host-name probe. */
 export const DNS_VENDOR_HOSTS_PROBE_ID = 'dns-vendor-hosts';
@@ -38,7 +38,7 @@ export function createDnsVendorHostsProbe(): Probe {
     dependsOn: [SESSION_PROBE_ID],
     async run(ctx): Promise<ProbeReport> {
       const hosts = readSession(ctx).vendorHosts ?? [];
-      if (hosts.length === 0) return { status: 'skipped', reason: 'No vendor host names are configured (targets[].hosts).', data: {}, evidence: [] };
+      if (hosts.length === 0) return skippedReport('No vendor host names are configured (targets[].hosts).');
       ctx.progress(`Fetching ${hosts.length} vendor host name(s)`);
       const attempts = await Promise.all(
         hosts.map(async ({ target, host }): Promise<VendorHostAttempt> => {

@@ -15,7 +15,7 @@ import { DNS_VENDOR_HOSTS_PROBE_ID } from './dns-vendor-hosts';
 import { PROXY_ECHO_PROBE_ID } from './proxy-echo';
 import { SESSION_PROBE_ID } from './session';
 import { TLS_MIRROR_PROBE_ID } from './tls-mirror';
-import type { Probe, ProbeReport, ProxyAuthChallengeLike } from './types';
+import { skippedReport, type Probe, type ProbeReport, type ProxyAuthChallengeLike } from './types';
 import { WEBSOCKET_PROBE_ID } from './websocket';
 
 /** Id of the proxy-authentication probe. */
@@ -65,14 +65,10 @@ export function createProxyAuthProbe(): Probe {
     async run(ctx): Promise<ProbeReport> {
       const observe = ctx.env.proxyAuthReport;
       if (!observe) {
-        return {
-          status: 'skipped',
-          reason:
-            'A web page cannot see a proxy asking for a sign-in: the browser answers it or asks you itself. ' +
+        return skippedReport(
+          'A web page cannot see a proxy asking for a sign-in: the browser answers it or asks you itself. ' +
             'Run the check with `npx netready check`, which watches the browser\'s own requests, to test for it.',
-          data: {},
-          evidence: [],
-        };
+        );
       }
       ctx.progress('Asking the browser which requests a proxy wanted a sign-in for');
       let requestsWatched: number;

@@ -7,7 +7,7 @@
 import type { Evidence } from '../schema/result';
 import { fetchEcho, readHeaderPairs, type RequestTiming } from './proxy-fetch';
 import { readSession, SESSION_PROBE_ID } from './session';
-import type { Probe, ProbeReport } from './types';
+import { skippedReport, type Probe, type ProbeReport } from './types';
 
 /** Id of the plain-HTTP echo probe. */
 export const PROXY_ECHO_PROBE_ID = 'proxy-echo';
@@ -35,10 +35,10 @@ export function createProxyEchoProbe(): Probe {
     async run(ctx): Promise<ProbeReport> {
       const session = readSession(ctx);
       if (!session.mirror) {
-        return { status: 'skipped', reason: 'The test server offers no header echo (older version).', data: {}, evidence: [] };
+        return skippedReport('The test server offers no header echo (older version).');
       }
       if (!ctx.probeUrl.startsWith('http:')) {
-        return { status: 'skipped', reason: 'This page uses HTTPS, and browsers do not let it make plain-HTTP requests.', data: {}, evidence: [] };
+        return skippedReport('This page uses HTTPS, and browsers do not let it make plain-HTTP requests.');
       }
       ctx.progress(`Requesting ${session.mirror.echoUrl}`);
       const fetched = await fetchEcho(ctx, session.mirror.echoUrl, session.sessionId);

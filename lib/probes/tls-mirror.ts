@@ -9,7 +9,7 @@ import type { ClientHelloSummary } from '../protocol/tls/summary';
 import type { Evidence } from '../schema/result';
 import { fetchEcho, readHeaderPairs, type RequestTiming } from './proxy-fetch';
 import { readSession, SESSION_PROBE_ID } from './session';
-import type { Probe, ProbeReport } from './types';
+import { skippedReport, type Probe, type ProbeReport } from './types';
 
 /** Id of the TLS mirror probe. */
 export const TLS_MIRROR_PROBE_ID = 'tls-mirror';
@@ -47,7 +47,7 @@ export function createTlsMirrorProbe(): Probe {
     async run(ctx): Promise<ProbeReport> {
       const session = readSession(ctx);
       if (!session.mirror) {
-        return { status: 'skipped', reason: 'The test server offers no TLS mirror (older version).', data: {}, evidence: [] };
+        return skippedReport('The test server offers no TLS mirror (older version).');
       }
       ctx.progress(`Opening ${session.mirror.tlsMirrorUrl}`);
       const fetched = await fetchEcho(ctx, session.mirror.tlsMirrorUrl, session.sessionId);

@@ -8,7 +8,7 @@
 import { PeerAnswerSchema, type TurnEndpoint } from '../schema/session';
 import type { Evidence } from '../schema/result';
 import { readSession, SESSION_PROBE_ID } from './session';
-import type { Probe, ProbeContext, ProbeReport } from './types';
+import { skippedReport, type Probe, type ProbeContext, type ProbeReport } from './types';
 import {
   CandidateLog,
   DeadlineError,
@@ -203,12 +203,7 @@ export function createTurnRelayProbe(transport: TurnTransport): Probe {
       const session = readSession(ctx);
       const endpoint = session.turn.find((t) => t.transport === transport);
       if (!endpoint) {
-        return {
-          status: 'skipped',
-          reason: `The test server offers no TURN URL over ${transport.toUpperCase()}.`,
-          data: { transport },
-          evidence: [],
-        };
+        return skippedReport(`The test server offers no TURN URL over ${transport.toUpperCase()}.`, { transport });
       }
       return runRelay(ctx, transport, endpoint, session.peerPath);
     },

@@ -203,6 +203,11 @@ export interface ProbeReport {
   handoff?: unknown;
 }
 
+/** The report of a probe that did not run, and why (required for `skipped`). */
+export function skippedReport(reason: string, data: Record<string, unknown> = {}): ProbeReport {
+  return { status: 'skipped', reason, data, evidence: [] };
+}
+
 /** A probe in a plan. */
 export interface Probe {
   /** Stable id: key in `result.probes`. */

@@ -7,7 +7,7 @@
  */
 import type { Evidence } from '../schema/result';
 import { readSession, SESSION_PROBE_ID } from './session';
-import type { Probe, ProbeContext, ProbeReport, WebSocketLike } from './types';
+import { skippedReport, type Probe, type ProbeContext, type ProbeReport, type WebSocketLike } from './types';
 
 /** Id of the WebSocket probe. */
 export const WEBSOCKET_PROBE_ID = 'websocket';
@@ -85,8 +85,8 @@ export function createWebSocketProbe(): Probe {
     dependsOn: [SESSION_PROBE_ID],
     async run(ctx): Promise<ProbeReport> {
       const session = readSession(ctx);
-      if (!session.mirror) return { status: 'skipped', reason: 'The test server offers no WebSocket echo (older version).', data: {}, evidence: [] };
-      if (!ctx.env.createWebSocket) return { status: 'skipped', reason: 'This environment cannot open WebSockets.', data: {}, evidence: [] };
+      if (!session.mirror) return skippedReport('The test server offers no WebSocket echo (older version).');
+      if (!ctx.env.createWebSocket) return skippedReport('This environment cannot open WebSockets.');
       const targets: Array<[string, 'wss' | 'ws']> = [[session.mirror.wssUrl, 'wss']];
       if (ctx.probeUrl.startsWith('http:')) targets.push([session.mirror.wsUrl, 'ws']);
       ctx.progress(`Opening ${targets.map(([url]) => url).join(' and ')}`);
