@@ -5,26 +5,15 @@
  * page talks to the probe over plain HTTP: an HTTPS page may not fetch http:// (mixed content).
  */
 import type { Evidence } from '../schema/result';
-import { fetchEcho, readHeaderPairs, type RequestTiming } from './proxy-fetch';
+import { fetchEcho, toEchoedRequest, type EchoedRequest } from './proxy-fetch';
 import { readSession, SESSION_PROBE_ID } from './session';
 import { skippedReport, type Probe, type ProbeReport } from './types';
 
 /** Id of the plain-HTTP echo probe. */
 export const PROXY_ECHO_PROBE_ID = 'proxy-echo';
 
-/** `data` of the plain-HTTP echo probe. */
-export interface ProxyEchoData {
-  url: string;
-  reached: boolean;
-  httpStatus?: number;
-  error?: string;
-  timedOut: boolean;
-  elapsedMs: number;
-  clientAddress?: string;
-  httpVersion?: string;
-  headers?: Array<[string, string]>;
-  timing?: RequestTiming;
-}
+/** `data` of the plain-HTTP echo probe: the request as the server received it. */
+export type ProxyEchoData = EchoedRequest;
 
 /** Creates the plain-HTTP echo probe. */
 export function createProxyEchoProbe(): Probe {
@@ -42,15 +31,7 @@ export function createProxyEchoProbe(): Probe {
       }
       ctx.progress(`Requesting ${session.mirror.echoUrl}`);
       const fetched = await fetchEcho(ctx, session.mirror.echoUrl, session.sessionId);
-      const data: ProxyEchoData = { url: fetched.url, reached: fetched.reached, timedOut: fetched.timedOut, elapsedMs: fetched.elapsedMs };
-      if (fetched.httpStatus !== undefined) data.httpStatus = fetched.httpStatus;
-      if (fetched.error) data.error = fetched.error;
-      if (fetched.timing) data.timing = fetched.timing;
-      if (fetched.body) {
-        if (typeof fetched.body.clientAddress === 'string') data.clientAddress = fetched.body.clientAddress;
-        if (typeof fetched.body.httpVersion === 'string') data.httpVersion = fetched.body.httpVersion;
-        data.headers = readHeaderPairs(fetched.body.headers);
-      }
+      const data: ProxyEchoData = toEchoedRequest(fetched);
       const record = data as unknown as Record<string, unknown>;
       const evidence: Evidence[] = [
         {

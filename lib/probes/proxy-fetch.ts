@@ -19,8 +19,8 @@ export interface RequestTiming {
   noConnectPhase: boolean;
 }
 
-/** What one echo GET produced. */
-export interface EchoFetch {
+/** What every echo probe records of its GET. */
+export interface EchoOutcome {
   url: string;
   /** An answer arrived with HTTP 200 and a JSON body. */
   reached: boolean;
@@ -29,8 +29,32 @@ export interface EchoFetch {
   error?: string;
   timedOut: boolean;
   elapsedMs: number;
-  body?: Record<string, unknown>;
   timing?: RequestTiming;
+}
+
+/** What one echo GET produced: the outcome and the echo's JSON body. */
+export interface EchoFetch extends EchoOutcome {
+  body?: Record<string, unknown>;
+}
+
+/** An echo outcome with what the server said it received: client address, HTTP version, header lines in order. */
+export interface EchoedRequest extends EchoOutcome {
+  clientAddress?: string;
+  /** HTTP version the server saw ("2.0", "1.1"). */
+  httpVersion?: string;
+  headers?: Array<[string, string]>;
+}
+
+/** Reduces an echo GET to what the probes record (the body's request fields read defensively, the rest dropped). */
+export function toEchoedRequest(fetched: EchoFetch): EchoedRequest {
+  const { body, ...outcome } = fetched;
+  const seen: EchoedRequest = { ...outcome };
+  if (body) {
+    if (typeof body.clientAddress === 'string') seen.clientAddress = body.clientAddress;
+    if (typeof body.httpVersion === 'string') seen.httpVersion = body.httpVersion;
+    seen.headers = readHeaderPairs(body.headers);
+  }
+  return seen;
 }
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;

@@ -7,35 +7,23 @@
  */
 import type { ClientHelloSummary } from '../protocol/tls/summary';
 import type { Evidence } from '../schema/result';
-import { fetchEcho, readHeaderPairs, type RequestTiming } from './proxy-fetch';
+import { fetchEcho, toEchoedRequest, type EchoedRequest } from './proxy-fetch';
 import { readSession, SESSION_PROBE_ID } from './session';
 import { skippedReport, type Probe, type ProbeReport } from './types';
 
 /** Id of the TLS mirror probe. */
 export const TLS_MIRROR_PROBE_ID = 'tls-mirror';
 
-/** `data` of the TLS mirror probe. */
-export interface TlsMirrorData {
-  url: string;
-  reached: boolean;
-  httpStatus?: number;
-  error?: string;
-  timedOut: boolean;
-  elapsedMs: number;
-  /** Client address as the HTTPS listener saw it. */
-  clientAddress?: string;
-  /** HTTP version the server saw ("2.0", "1.1"). */
-  httpVersion?: string;
+/** `data` of the TLS mirror probe: the request as the HTTPS listener received it, and its TLS handshake. */
+export interface TlsMirrorData extends EchoedRequest {
   /** ALPN the server negotiated with whoever connected. */
   negotiatedAlpn?: string | null;
   /** Whether the server offered h2 on that connection. */
   serverOffersH2?: boolean;
-  headers?: Array<[string, string]>;
   clientHello?: ClientHelloSummary | null;
   ja4?: string | null;
   ja4Raw?: string | null;
   handshakeBase64?: string | null;
-  timing?: RequestTiming;
 }
 
 /** Creates the TLS mirror probe. */
@@ -51,17 +39,11 @@ export function createTlsMirrorProbe(): Probe {
       }
       ctx.progress(`Opening ${session.mirror.tlsMirrorUrl}`);
       const fetched = await fetchEcho(ctx, session.mirror.tlsMirrorUrl, session.sessionId);
-      const data: TlsMirrorData = { url: fetched.url, reached: fetched.reached, timedOut: fetched.timedOut, elapsedMs: fetched.elapsedMs };
-      if (fetched.httpStatus !== undefined) data.httpStatus = fetched.httpStatus;
-      if (fetched.error) data.error = fetched.error;
-      if (fetched.timing) data.timing = fetched.timing;
+      const data: TlsMirrorData = toEchoedRequest(fetched);
       const body = fetched.body;
       if (body) {
-        if (typeof body.clientAddress === 'string') data.clientAddress = body.clientAddress;
-        if (typeof body.httpVersion === 'string') data.httpVersion = body.httpVersion;
         data.negotiatedAlpn = typeof body.negotiatedAlpn === 'string' ? body.negotiatedAlpn : null;
         data.serverOffersH2 = body.serverOffersH2 !== false;
-        data.headers = readHeaderPairs(body.headers);
         data.clientHello = typeof body.clientHello === 'object' && body.clientHello !== null ? (body.clientHello as ClientHelloSummary) : null;
         data.ja4 = typeof body.ja4 === 'string' ? body.ja4 : null;
         data.ja4Raw = typeof body.ja4Raw === 'string' ? body.ja4Raw : null;
