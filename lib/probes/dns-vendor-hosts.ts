@@ -8,24 +8,20 @@
  */
 import type { Evidence } from '../schema/result';
 import { toLookupTiming, type LookupTiming } from './dns-lookup';
+import { timedGet, type TimedGet } from './http-get';
 import { readSession, SESSION_PROBE_ID } from './session';
 import { skippedReport, type Probe, type ProbeReport } from './types';
 
 /** Id of the vendor host-name probe. */
 export const DNS_VENDOR_HOSTS_PROBE_ID = 'dns-vendor-hosts';
 
-/** What happened for one vendor host. */
-export interface VendorHostAttempt {
+/**
+ * What happened for one vendor host: `answered` — an HTTP response the page may read (the host answered HTTPS with
+ * CORS); `error` — the lookup, the connection or CORS failed (the page cannot tell which).
+ */
+export interface VendorHostAttempt extends Omit<TimedGet, 'body'> {
   target: string;
   host: string;
-  url: string;
-  /** The fetch got an HTTP response the page may read (the host answered HTTPS with CORS). */
-  answered: boolean;
-  httpStatus?: number;
-  timedOut: boolean;
-  /** Browser error text: the lookup, the connection or CORS failed (the page cannot tell which). */
-  error?: string;
-  elapsedMs: number;
   /** Lookup/connect phases when the host sent Timing-Allow-Origin; null otherwise. */
   timing: LookupTiming | null;
 }
@@ -43,17 +39,8 @@ export function createDnsVendorHostsProbe(): Probe {
       const attempts = await Promise.all(
         hosts.map(async ({ target, host }): Promise<VendorHostAttempt> => {
           const url = `https://${host}/`;
-          const started = ctx.env.now();
-          const attempt: VendorHostAttempt = { target, host, url, answered: false, timedOut: false, elapsedMs: 0, timing: null };
-          try {
-            const response = await ctx.env.fetch(url, { method: 'GET', signal: ctx.signal });
-            attempt.answered = true;
-            attempt.httpStatus = response.status;
-          } catch (error) {
-            attempt.timedOut = ctx.signal.aborted;
-            if (!attempt.timedOut) attempt.error = error instanceof Error ? error.message : String(error);
-          }
-          attempt.elapsedMs = Math.round(ctx.env.now() - started);
+          const { body: _body, ...got } = await timedGet(ctx, url);
+          const attempt: VendorHostAttempt = { target, host, ...got, timing: null };
           if (ctx.env.resourceTiming && !attempt.timedOut) {
             const entry = await ctx.env.resourceTiming(url, ctx.signal).catch(() => null);
             attempt.timing = entry ? toLookupTiming(entry) : null;
