@@ -3,6 +3,9 @@
  *  - startToVerdict: median time from Start to verdict of a full run in real headless Chromium against a real
  *    local stack (probe server + built web app), over ≥ 5 runs (the page's own `durationMs`, and the wall time
  *    from page load to the reported result);
+ *  - cliCheck: the same against the same stack through `netready check --json` (a fresh headless Chromium per
+ *    run, watched over the DevTools protocol for proxy sign-ins): medians of the process's wall time and of the
+ *    page's start→verdict, so the CLI's own cost shows next to startToVerdict;
  *  - stunBinding: STUN Binding responses per second of netready's server and of coturn on the same machine in
  *    the same run, each pinned to one core (taskset), driven by the same load generator pinned to the other
  *    core; medians of several rounds and the netready/coturn ratio.
@@ -14,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, trustNssCa } from '../cli/chromium';
+import { runCli } from '../e2e/support/cli';
 import { startCoturn } from '../e2e/support/coturn';
 import { portsFrom, REPO_ROOT, spawnManaged, startStack, waitUntil } from '../e2e/support/stack';
 import { median } from '../lib/probes/webrtc';
@@ -37,7 +41,25 @@ function pin(pid: number, core: number): boolean {
   return result.status === 0;
 }
 
-async function measureStartToVerdict(runs: number): Promise<Record<string, unknown>> {
+/** `runs` CLI checks against a running stack: wall time of the whole process and the page's start→verdict. */
+async function measureCliCheck(webUrl: string, runs: number): Promise<Record<string, unknown>> {
+  const walls: number[] = [];
+  const durations: number[] = [];
+  const watched: number[] = [];
+  for (let i = 1; i <= runs; i++) {
+    const run = await runCli(['check', '--url', webUrl, '--json']);
+    if (run.code === null || run.code > 2) throw new Error(`netready check could not run (exit ${run.code}): ${run.stderr.trim()}`);
+    const result = ResultSchema.parse(JSON.parse(run.stdout));
+    walls.push(run.elapsedMs);
+    durations.push(result.durationMs);
+    const requests = result.probes['proxy-auth']?.data.requestsWatched;
+    if (typeof requests === 'number') watched.push(requests);
+    log(`cli ${i}/${runs}: verdict ${result.verdict}, process ${run.elapsedMs} ms, start→verdict ${result.durationMs} ms`);
+  }
+  return { runs, wallMedianMs: median(walls), wallSamplesMs: walls, startToVerdictMedianMs: median(durations), requestsWatchedMedian: median(watched) };
+}
+
+async function measureStartToVerdict(runs: number): Promise<{ startToVerdict: Record<string, unknown>; cliCheck: Record<string, unknown> }> {
   if (!existsSync(path.join(REPO_ROOT, '.next', 'BUILD_ID'))) throw new Error('the web app is not built: run `npm run build` first');
   const stack = await startStack(portsFrom(25000));
   const home = mkdtempSync(path.join(os.tmpdir(), 'netready-bench-home-'));
@@ -74,12 +96,10 @@ async function measureStartToVerdict(runs: number): Promise<Record<string, unkno
     } finally {
       await context.close();
     }
+    const cliCheck = await measureCliCheck(stack.webUrl, runs);
     return {
-      runs,
-      medianMs: median(durations),
-      samplesMs: durations,
-      loadToVerdictMedianMs: median(walls),
-      verdicts,
+      startToVerdict: { runs, medianMs: median(durations), samplesMs: durations, loadToVerdictMedianMs: median(walls), verdicts },
+      cliCheck,
     };
   } finally {
     await stack.stop();
@@ -141,12 +161,13 @@ async function main(): Promise<void> {
   const chromiumVersion = spawnSync(process.env.NETREADY_CHROMIUM ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim();
   const coturnVersion = spawnSync('turnserver', ['--version'], { encoding: 'utf8' }).stdout.trim();
   const stunBinding = await measureStun(rounds, seconds);
-  const startToVerdict = await measureStartToVerdict(runs);
+  const { startToVerdict, cliCheck } = await measureStartToVerdict(runs);
   const report = {
     benchmark: 'netready',
     at: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, chromium: chromiumVersion, coturn: coturnVersion, loadGeneratorPinned: selfPinned },
     startToVerdict,
+    cliCheck,
     stunBinding,
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
