@@ -14,7 +14,7 @@ function ProbeDetails({ id, outcome, title }: { id: string; outcome: ProbeOutcom
     <li className="rounded-lg border border-slate-200 bg-white p-4">
       <div className="grid grid-cols-[minmax(0,1fr)_auto] items-start gap-3">
         <h4 className="text-sm font-semibold text-slate-900">
-          {title} <code className="ml-1 font-mono text-xs font-normal break-all text-slate-600">{id}</code>
+          {title} <code className="ml-1 inline-block font-mono text-xs font-normal whitespace-nowrap text-slate-600">{id}</code>
         </h4>
         <div className="flex flex-col items-end gap-1 sm:flex-row-reverse sm:items-center sm:gap-3">
           <StatusBadge status={outcome.status} />

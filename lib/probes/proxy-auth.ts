@@ -67,7 +67,7 @@ export function createProxyAuthProbe(): Probe {
       if (!observe) {
         return skippedReport(
           'A web page cannot see a proxy asking for a sign-in: the browser answers it or asks you itself. ' +
-            'Run the check with `npx netready check`, which watches the browser\'s own requests, to test for it.',
+            'Run the check with the netready command-line tool (npx netready check), which watches the browser\'s own requests, to test for it.',
         );
       }
       ctx.progress('Asking the browser which requests a proxy wanted a sign-in for');
