@@ -42,6 +42,19 @@ function readTurnClients(observations: unknown): TurnClientSeen[] {
   return out;
 }
 
+/** "198.51.100.7 (udp ×2, tcp)": each client address once, with its transports and how many allocations each. */
+function describeTurnClients(clients: ReadonlyArray<{ address: string; transport: string }>): string {
+  const byAddress = new Map<string, Map<string, number>>();
+  for (const { address, transport } of clients) {
+    const transports = byAddress.get(address) ?? new Map<string, number>();
+    transports.set(transport, (transports.get(transport) ?? 0) + 1);
+    byAddress.set(address, transports);
+  }
+  return [...byAddress]
+    .map(([address, transports]) => `${address} (${[...transports].map(([t, n]) => (n > 1 ? `${t} ×${n}` : t)).join(', ')})`)
+    .join(', ');
+}
+
 /** Creates the probe. */
 export function createProxyPathsProbe(): Probe {
   return {
@@ -70,7 +83,7 @@ export function createProxyPathsProbe(): Probe {
           kind: 'server-observation',
           summary:
             `session opened from ${data.httpClientAddress ?? 'unknown'}; TURN allocations from ` +
-            (data.turnClients.map((c) => `${c.address} (${c.transport})`).join(', ') || 'nowhere'),
+            (describeTurnClients(data.turnClients) || 'nowhere'),
           data: { ...data },
         },
       ];

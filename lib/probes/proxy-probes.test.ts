@@ -164,6 +164,23 @@ describe('the proxy-paths probe', () => {
   it('reads the HTTP client address and the TURN allocations\' client addresses from the server\'s observations', async () => {
     const report = await run(createProxyPathsProbe(), env());
     expect(report.data).toEqual({ httpClientAddress: '198.51.100.7', turnClients: [{ transport: 'tcp', address: '198.51.100.7', port: 40001 }] });
+    expect(report.evidence[0]?.summary).toBe('session opened from 198.51.100.7; TURN allocations from 198.51.100.7 (tcp)');
+  });
+
+  it('names each client address once in its summary, with the transports and how many allocations each', async () => {
+    const allocation = (transport: string, ip: string, port: number) => ({ source: 'turn', kind: 'allocation-created', atMs: 1, data: { transport, client: { ip, port } } });
+    const fetch: FetchLike = async (url) =>
+      url.endsWith('/observations')
+        ? {
+            status: 200,
+            json: async () => ({
+              clientAddress: '198.51.100.7',
+              observations: [allocation('udp', '198.51.100.7', 1), allocation('udp', '198.51.100.7', 2), allocation('tcp', '198.51.100.7', 3), allocation('tcp', '192.0.2.9', 4)],
+            }),
+          }
+        : serverFetch(url, { method: 'GET' });
+    const report = await run(createProxyPathsProbe(), env(fetch));
+    expect(report.evidence[0]?.summary).toBe('session opened from 198.51.100.7; TURN allocations from 198.51.100.7 (udp ×2, tcp), 192.0.2.9 (tcp)');
   });
 });
 
