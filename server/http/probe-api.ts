@@ -19,6 +19,7 @@ import type { LabelRecord } from '../../lib/protocol/dns/label-table';
 import { isProbeLabel } from '../../lib/protocol/dns/label-table';
 import { canonicalIp } from '../../lib/protocol/stun/ip';
 import type { GeoInfo } from '../dns/geoip';
+import { PROBE_CORS_HEADERS, sendJson } from './send-json';
 
 /** Largest request body accepted (an SDP offer with candidates is ~2–5 KB). */
 export const MAX_BODY_BYTES = 32 * 1024;
@@ -70,27 +71,6 @@ export interface ProbeApiOptions {
   logError(message: string, error: unknown): void;
   /** The DNS server's label observations; absent when no probe zone is configured. */
   dns?: DnsLabelSource;
-}
-
-const CORS_HEADERS: Record<string, string> = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, OPTIONS',
-  'access-control-allow-headers': 'content-type',
-  'access-control-max-age': '600',
-  // Lets the page read Resource Timing of these requests (lookup/connect timing probes).
-  'timing-allow-origin': '*',
-};
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...CORS_HEADERS,
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -198,13 +178,13 @@ export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingM
     const url = new URL(req.url ?? '/', 'http://probe.invalid');
     const method = req.method ?? 'GET';
     if (method === 'OPTIONS') {
-      res.writeHead(204, CORS_HEADERS);
+      res.writeHead(204, { ...PROBE_CORS_HEADERS });
       res.end();
       return;
     }
     if (url.pathname === '/v1/health') {
       if (method !== 'GET') throw new ApiError('method_not_allowed', 'use GET');
-      send(res, 200, { ok: true, version: options.version });
+      sendJson(res, 200, { ok: true, version: options.version });
       return;
     }
     if (url.pathname === '/v1/sessions') {
@@ -215,7 +195,7 @@ export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingM
       const record = options.sessions.create(client);
       const creds = options.mintCredentials(record.id);
       record.expiresAtMs = Math.min(record.expiresAtMs, creds.expiresAtMs);
-      send(res, 201, buildSession(options.endpoints, record.id, creds, options.version));
+      sendJson(res, 201, buildSession(options.endpoints, record.id, creds, options.version));
       return;
     }
     const observed = /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})\/observations$/.exec(url.pathname);
@@ -223,7 +203,7 @@ export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingM
       if (method !== 'GET') throw new ApiError('method_not_allowed', 'use GET');
       const session = options.sessions.get(observed[1]!);
       if (!session) throw new ApiError('not_found', 'no such test session (unknown or expired)');
-      send(res, 200, { sessionId: session.id, clientAddress: session.clientAddress, observations: session.observations });
+      sendJson(res, 200, { sessionId: session.id, clientAddress: session.clientAddress, observations: session.observations });
       return;
     }
     if (url.pathname === '/v1/dns/ping') {
@@ -231,7 +211,7 @@ export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingM
       // which name the connection was opened for (TLS SNI): Chromium sends a request for one name over an HTTP/2
       // connection opened for another when the address and certificate fit, and then reports no lookup at all.
       if (method !== 'GET') throw new ApiError('method_not_allowed', 'use GET');
-      send(res, 200, { ok: true, host: requestHost(req), connectionServerName: connectionServerName(req) });
+      sendJson(res, 200, { ok: true, host: requestHost(req), connectionServerName: connectionServerName(req) });
       return;
     }
     const dnsLabel = /^\/v1\/dns\/labels\/([A-Za-z0-9-]{1,63})$/.exec(url.pathname);
@@ -246,7 +226,7 @@ export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingM
       const queries = record?.queries ?? [];
       const resolverIps = [...new Set(queries.map((q) => q.resolverIp))];
       const http = clientIp(req);
-      send(res, 200, {
+      sendJson(res, 200, {
         label,
         queries,
         droppedQueries: record?.droppedQueries ?? 0,
@@ -275,7 +255,7 @@ export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingM
         throw error;
       }
       session.peers++;
-      send(res, 200, { type: 'answer', sdp: answer.sdp, peerId: answer.peerId });
+      sendJson(res, 200, { type: 'answer', sdp: answer.sdp, peerId: answer.peerId });
       return;
     }
     throw new ApiError('not_found', `no route for ${method} ${url.pathname}`);
@@ -287,11 +267,11 @@ export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingM
         return;
       }
       if (error instanceof ApiError) {
-        send(res, error.status, error.toEnvelope());
+        sendJson(res, error.status, error.toEnvelope());
         return;
       }
       options.logError(`probe API ${req.method} ${req.url}`, error);
-      send(res, 500, { error: { code: 'internal_error', message: 'internal error' } });
+      sendJson(res, 500, { error: { code: 'internal_error', message: 'internal error' } });
     });
   };
 }

@@ -9,6 +9,7 @@
  */
 import type { CapturedClientHello, MirrorRequest, MirrorResponse } from './tls-mirror-server';
 import { normalizeAddress } from './tls-mirror-server';
+import { sendJson } from '../http/send-json';
 
 /** Path of the header echo. */
 export const ECHO_PATH = '/v1/echo';
@@ -56,25 +57,6 @@ export interface TlsMirrorBody extends EchoBody {
   ja4Raw: string | null;
   handshakeBase64: string | null;
   decodeError?: CapturedClientHello['decodeError'];
-}
-
-const HEADERS: Record<string, string> = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, OPTIONS',
-  'access-control-allow-headers': 'content-type',
-  'timing-allow-origin': '*',
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'content-type': 'application/json; charset=utf-8',
-};
-
-function sendJson(res: MirrorResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  (res as { writeHead(status: number, headers: Record<string, string | number>): unknown }).writeHead(status, {
-    ...HEADERS,
-    'content-length': Buffer.byteLength(text),
-  });
-  (res as { end(text: string): unknown }).end(text);
 }
 
 /** The request's header lines in wire order, bounded and with credentials redacted. */
