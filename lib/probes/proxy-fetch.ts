@@ -88,7 +88,7 @@ export async function fetchEcho(ctx: ProbeContext, baseUrl: string, sessionId: s
 }
 
 /** Reads `[name, value]` header pairs from an echo body (anything malformed is skipped). */
-export function readHeaderPairs(value: unknown): Array<[string, string]> {
+function readHeaderPairs(value: unknown): Array<[string, string]> {
   if (!Array.isArray(value)) return [];
   return value.filter((h): h is [string, string] => Array.isArray(h) && h.length === 2 && typeof h[0] === 'string' && typeof h[1] === 'string');
 }
