@@ -16,6 +16,7 @@ import { openGeoIp } from './dns/geoip';
 import { createProbeApiHandler, type DnsLabelSource, type ProbeEndpoints } from './http/probe-api';
 import { RateLimiter } from './http/rate-limit';
 import { SessionRegistry } from './http/sessions';
+import { TlsHandshakeLog } from './tls-mirror/handshake-log';
 import { createMirrorRoutes } from './tls-mirror/mirror-routes';
 import { TlsMirrorServer } from './tls-mirror/tls-mirror-server';
 import { WebSocketEcho } from './tls-mirror/websocket-echo';
@@ -130,6 +131,8 @@ export class ProbeServer {
   private sweepTimer?: ReturnType<typeof setInterval>;
   /** Sessions of this server (observations are read from here). */
   readonly sessions: SessionRegistry;
+  /** How each client's TLS handshakes ended on the HTTPS listener and TURN over TLS (certificate rejections). */
+  readonly tlsHandshakes = new TlsHandshakeLog();
 
   constructor(config: Config, log: ProbeLogger) {
     this.config = config;
@@ -167,6 +170,7 @@ export class ProbeServer {
         maxLifetimeS: config.turn.maxLifetimeS,
         allowedPeers: [{ ip: probe.publicIp, portMin: probe.peerPortMin, portMax: probe.peerPortMax }],
         onEvent: (event) => this.observe('turn', event),
+        tlsHandshakes: this.tlsHandshakes,
       });
       await this.turn.listen();
       this.peer = new MediaPeerServer({
@@ -191,6 +195,7 @@ export class ProbeServer {
           ...vendorPorts.map((v, i) => ({ port: udpPorts[1 + probe.stunAltPorts.length + i]!, role: 'vendor' as const, target: v.target })),
         ],
         vendorHosts: config.targets.flatMap((t) => t.hosts.map((host) => ({ target: t.name, host }))),
+        certificateSource: tls.devCaPem ? 'development' : 'configured',
       };
       let dnsSource: DnsLabelSource | undefined;
       if (config.dns.zone) {
@@ -226,6 +231,7 @@ export class ProbeServer {
         sessionLimiter: new RateLimiter({ limit: config.probe.maxSessionsPerMinute, windowMs: 60_000 }),
         version: PROBE_VERSION,
         logError: (message, error) => this.log.error(message, error),
+        tlsHandshakes: this.tlsHandshakes,
         ...(dnsSource ? { dns: dnsSource } : {}),
       });
       // Echo (both listeners), TLS mirror (HTTPS) and WebSocket echo `/ws` (both) in front of the probe API.
@@ -261,6 +267,7 @@ export class ProbeServer {
         },
         onUpgrade: (req, socket, head) => webSocketEcho.handleUpgrade(req, socket, head),
         http1OnlyFor: http1Only,
+        handshakes: this.tlsHandshakes,
       });
       const httpAddr = await listenHttp(this.httpServer, probe.http.ip ?? probe.bindIp, probe.http.port);
       const httpsAddr = await this.mirror.listen(probe.https.port, probe.https.ip ?? probe.bindIp);

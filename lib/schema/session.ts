@@ -67,6 +67,18 @@ export const SessionMirrorSchema = z.object({
 /** The proxy/TLS-inspection part of a session. */
 export type SessionMirror = z.infer<typeof SessionMirrorSchema>;
 
+/**
+ * Where the probe server's TLS certificate (HTTPS listener and TURN over TLS) comes from: `development` — the dev CA
+ * netready made itself, which a browser trusts only after `netready trust`; `acme` — issued by an ACME CA such as
+ * Let's Encrypt; `configured` — files the operator gave. Tells the diagnosis how likely "this browser does not
+ * trust netready's certificate" is when TLS to the probe fails.
+ */
+export const SessionCertificateSchema = z.object({
+  source: z.enum(['development', 'acme', 'configured']),
+});
+/** The certificate part of a session. */
+export type SessionCertificate = z.infer<typeof SessionCertificateSchema>;
+
 /** Response of POST /v1/sessions. */
 export const SessionSchema = z.object({
   sessionId: z.string(),
@@ -78,6 +90,8 @@ export const SessionSchema = z.object({
   peerPath: z.string(),
   /** Probe server software version. */
   serverVersion: z.optional(z.string()),
+  /** Where the server's TLS certificate comes from (absent from older servers). */
+  certificate: z.optional(SessionCertificateSchema),
   /** DNS probing, when the server has a probe zone (absent otherwise: the DNS probes are skipped). */
   dns: z.optional(SessionDnsSchema),
   /** Host names of the configured vendor targets (config `targets[].hosts`), for lookup timing. */

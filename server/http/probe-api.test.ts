@@ -5,6 +5,7 @@ import { SessionSchema } from '../../lib/schema/session';
 import { createProbeApiHandler, MAX_BODY_BYTES, type ProbeEndpoints } from './probe-api';
 import { RateLimiter } from './rate-limit';
 import { SessionRegistry } from './sessions';
+import { TlsHandshakeLog } from '../tls-mirror/handshake-log';
 
 const ENDPOINTS: ProbeEndpoints = {
   publicIp: '203.0.113.10',
@@ -16,15 +17,18 @@ const ENDPOINTS: ProbeEndpoints = {
     { port: 3479, role: 'alternate' },
     { port: 10000, role: 'vendor', target: 'Acme' },
   ],
+  certificateSource: 'development',
 };
 
 let server: http.Server;
 let base: string;
 let sessions: SessionRegistry;
+let handshakes: TlsHandshakeLog;
 const offers: Array<{ sdp: string; sessionId: string; label?: string }> = [];
 
 beforeEach(async () => {
   sessions = new SessionRegistry({ ttlMs: 600_000 });
+  handshakes = new TlsHandshakeLog();
   offers.length = 0;
   const handler = createProbeApiHandler({
     sessions,
@@ -40,6 +44,7 @@ beforeEach(async () => {
     sessionLimiter: new RateLimiter({ limit: 3, windowMs: 60_000 }),
     version: 'test',
     logError: () => undefined,
+    tlsHandshakes: handshakes,
   });
   server = http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -55,6 +60,20 @@ const post = (path: string, body: unknown): Promise<Response> =>
   fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
 describe('probe API', () => {
+  it('tells the page where its certificate comes from, and reports the session address\'s TLS handshakes since the session opened', async () => {
+    handshakes.failed('192.0.2.99', 'https', new Error('SSL alert number 46'));
+    const session = SessionSchema.parse(await (await post('/v1/sessions', {})).json());
+    expect(session.certificate).toEqual({ source: 'development' });
+    handshakes.failed('127.0.0.1', 'turn-tls', Object.assign(new Error('ssl3_read_bytes:sslv3 alert certificate unknown:SSL alert number 46'), { code: 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN' }));
+    handshakes.completed('127.0.0.1', 'https');
+    const body = (await (await fetch(`${base}/v1/sessions/${session.sessionId}/observations`)).json()) as { tlsHandshakes: unknown[] };
+    // Only this client's address, only since the session opened: another address's rejection is not reported.
+    expect(body.tlsHandshakes).toEqual([
+      expect.objectContaining({ listener: 'turn-tls', outcome: 'certificate-rejected', alert: 'certificate_unknown', alertNumber: 46 }),
+      expect.objectContaining({ listener: 'https', outcome: 'completed' }),
+    ]);
+  });
+
   it('opens a session with the port matrix, TURN URLs per transport and credentials naming the session', async () => {
     const response = await post('/v1/sessions', {});
     expect(response.status).toBe(201);

@@ -19,6 +19,7 @@ import type { LabelRecord } from '../../lib/protocol/dns/label-table';
 import { isProbeLabel } from '../../lib/protocol/dns/label-table';
 import { canonicalIp } from '../../lib/protocol/stun/ip';
 import type { GeoInfo } from '../dns/geoip';
+import type { TlsHandshakeLog } from '../tls-mirror/handshake-log';
 import { PROBE_CORS_HEADERS, sendJson } from './send-json';
 
 /** Largest request body accepted (an SDP offer with candidates is ~2–5 KB). */
@@ -41,6 +42,8 @@ export interface ProbeEndpoints {
   vendorHosts?: Array<{ target: string; host: string }>;
   /** Base URLs of the plain-HTTP and TLS listeners (echo, TLS mirror, WebSocket echo), once they listen. */
   mirror?: { httpBaseUrl: string; httpsBaseUrl: string };
+  /** Where the certificate of the TLS listeners comes from (told to the page in the session document). */
+  certificateSource?: 'development' | 'acme' | 'configured';
 }
 
 /** What the API needs from the DNS server: the label table and GeoIP. */
@@ -71,6 +74,8 @@ export interface ProbeApiOptions {
   logError(message: string, error: unknown): void;
   /** The DNS server's label observations; absent when no probe zone is configured. */
   dns?: DnsLabelSource;
+  /** TLS handshakes the TLS listeners saw per client address (server/tls-mirror/handshake-log.ts). */
+  tlsHandshakes?: Pick<TlsHandshakeLog, 'since'>;
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -116,6 +121,7 @@ export function buildSession(endpoints: ProbeEndpoints, sessionId: string, creds
     ],
     peerPath: `/v1/sessions/${sessionId}/peers`,
     serverVersion: version,
+    ...(endpoints.certificateSource ? { certificate: { source: endpoints.certificateSource } } : {}),
     ...(endpoints.dns ? { dns: buildSessionDns(endpoints, endpoints.dns, auth) } : {}),
     ...(endpoints.vendorHosts && endpoints.vendorHosts.length > 0 ? { vendorHosts: endpoints.vendorHosts } : {}),
     ...(endpoints.mirror ? { mirror: buildSessionMirror(endpoints.mirror) } : {}),
@@ -163,13 +169,17 @@ function connectionServerName(req: IncomingMessage): string | null {
   return typeof name === 'string' && name !== '' ? name.toLowerCase() : null;
 }
 
-function clientIp(req: IncomingMessage): string {
-  const raw = req.socket.remoteAddress ?? '';
+/** An address in canonical form (`::ffff:192.0.2.1` → `192.0.2.1`); anything unparsable unchanged. */
+function clientIpOf(raw: string): string {
   try {
     return canonicalIp(raw);
   } catch {
     return raw;
   }
+}
+
+function clientIp(req: IncomingMessage): string {
+  return clientIpOf(req.socket.remoteAddress ?? '');
 }
 
 /** Creates the request handler of the probe API. */
@@ -203,7 +213,10 @@ export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingM
       if (method !== 'GET') throw new ApiError('method_not_allowed', 'use GET');
       const session = options.sessions.get(observed[1]!);
       if (!session) throw new ApiError('not_found', 'no such test session (unknown or expired)');
-      sendJson(res, 200, { sessionId: session.id, clientAddress: session.clientAddress, observations: session.observations });
+      // The TLS handshakes from the address that opened the session, since it was opened: a browser that rejected
+      // netready's certificate shows up here, where the page itself only saw "failed".
+      const tlsHandshakes = options.tlsHandshakes?.since(clientIpOf(session.clientAddress), session.createdAtMs) ?? [];
+      sendJson(res, 200, { sessionId: session.id, clientAddress: session.clientAddress, observations: session.observations, tlsHandshakes });
       return;
     }
     if (url.pathname === '/v1/dns/ping') {

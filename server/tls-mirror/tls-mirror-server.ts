@@ -19,6 +19,7 @@ import { readClientHello } from '../../lib/protocol/tls/client-hello';
 import { TlsDecodeError } from '../../lib/protocol/tls/errors';
 import { computeJa4 } from '../../lib/protocol/tls/ja4';
 import { summarizeClientHello, type ClientHelloSummary } from '../../lib/protocol/tls/summary';
+import type { TlsHandshakeLog } from './handshake-log';
 
 /** What the mirror captured from one TLS connection. */
 export interface CapturedClientHello {
@@ -62,6 +63,8 @@ export interface TlsMirrorServerOptions {
   helloTimeoutMs?: number;
   /** Simultaneous connections. Default 1024. */
   maxConnections?: number;
+  /** Where each handshake's end (completed, rejected by the client's certificate check, failed) is recorded. */
+  handshakes?: Pick<TlsHandshakeLog, 'completed' | 'failed'>;
 }
 
 /** Turns `::ffff:192.0.2.1` into `192.0.2.1`; other addresses unchanged. */
@@ -132,10 +135,15 @@ export class TlsMirrorServer {
       if (this.options.onUpgrade) this.options.onUpgrade(req, socket, head);
       else socket.destroy();
     });
-    // TLS handshake failures (e.g. a client that rejects our certificate) are the client's business.
-    secure.on('tlsClientError', (_error, socket) => socket.destroy());
+    // A failed handshake is recorded (a client that rejects our certificate says so with an alert: the diagnosis
+    // must not blame the network for it), then the connection is dropped.
+    secure.on('tlsClientError', (error, socket) => {
+      this.options.handshakes?.failed(normalizeAddress(socket.remoteAddress), 'https', error);
+      socket.destroy();
+    });
     // The TLS socket may outlive the raw socket object's events; forget the capture when either closes.
     secure.on('secureConnection', (tlsSocket: tls.TLSSocket) => {
+      this.options.handshakes?.completed(normalizeAddress(tlsSocket.remoteAddress), 'https');
       const key = connectionKey(tlsSocket.remoteAddress, tlsSocket.remotePort);
       tlsSocket.once('close', () => this.captures.delete(key));
     });

@@ -75,6 +75,14 @@ export interface TurnServerOptions {
   firstByteTimeoutMs?: number;
   /** Clock in milliseconds. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Where the end of each TURN-over-TLS handshake is recorded by client IP (server/tls-mirror/handshake-log.ts): a
+   * browser that does not trust the certificate aborts with an alert, which is netready's problem, not the network's.
+   */
+  tlsHandshakes?: {
+    completed(address: string, listener: 'turn-tls'): void;
+    failed(address: string, listener: 'turn-tls', error: unknown): void;
+  };
 }
 
 /** Where the server listens, with real ports after `listen()`. */
@@ -260,8 +268,19 @@ export class TurnServer {
         socket.pause();
         socket.unshift(first);
         const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: this.secureContext });
-        secure.on('error', () => secure.destroy());
-        secure.once('secure', () => clearTimeout(deadline));
+        let handshakeDone = false;
+        secure.on('error', (error) => {
+          if (!handshakeDone) {
+            handshakeDone = true;
+            this.options.tlsHandshakes?.failed(client.ip, 'turn-tls', error);
+          }
+          secure.destroy();
+        });
+        secure.once('secure', () => {
+          handshakeDone = true;
+          clearTimeout(deadline);
+          this.options.tlsHandshakes?.completed(client.ip, 'turn-tls');
+        });
         this.attachStream(secure, 'tls', client, server);
       } else {
         clearTimeout(deadline);
