@@ -12,14 +12,10 @@ import type { Evidence } from '../schema/result';
 import type { TurnEndpoint } from '../schema/session';
 import { readSession, SESSION_PROBE_ID } from './session';
 import { skippedReport, type Probe, type ProbeContext, type ProbeReport } from './types';
-import { CandidateLog, DeadlineError, type IceErrorInfo } from './webrtc';
+import { CandidateLog, classifyIceError, DeadlineError, type IceErrorInfo } from './webrtc';
 
 /** Id of the TURN-hostname lookup probe. */
 export const DNS_TURN_LOOKUP_PROBE_ID = 'dns-turn-lookup';
-/** `icecandidateerror` code Chromium uses when the TURN host name does not resolve. */
-export const ICE_ERROR_HOST_LOOKUP = 701;
-/** errorText Chromium gives a 701 when the TURN host name did not resolve ("TURN host lookup received error."). */
-export const HOST_LOOKUP_TEXT = /host lookup/i;
 
 /** How one relay-only attempt ended. */
 export type RelayAttemptOutcome = 'relay' | 'lookup-error' | 'no-relay';
@@ -72,7 +68,7 @@ async function attemptRelay(ctx: ProbeContext, endpoint: TurnEndpoint): Promise<
   }
   attempt.errors = [...log.errors];
   // Chromium also uses 701 for "Failed to establish connection"; only its host-lookup text means DNS failed.
-  if (!attempt.relay && attempt.errors.some((e) => e.errorCode === ICE_ERROR_HOST_LOOKUP && HOST_LOOKUP_TEXT.test(e.errorText))) {
+  if (!attempt.relay && attempt.errors.some((e) => classifyIceError(e) === 'lookup')) {
     attempt.outcome = 'lookup-error';
   }
   return attempt;

@@ -58,6 +58,12 @@ export interface TurnRelayData {
   /** Last stage reached (where a failure happened). */
   stage: RelayStage;
   timedOut: boolean;
+  /**
+   * The ICE error that ended the allocation before the deadline: the connection to the TURN server failed
+   * (`connect-failed`: refused, reset, or the browser rejected the server's certificate) or the TURN server answered
+   * with a STUN error (`server-error`). Absent when a relay came or the deadline passed.
+   */
+  decidedBy?: { errorKind: 'connect-failed' | 'server-error'; errorCode: number; errorText: string; atMs: number };
   errors: Array<{ errorCode: number; errorText: string; url: string; atMs: number }>;
   candidates: CandidateInfo[];
 }
@@ -93,7 +99,13 @@ async function runRelay(ctx: ProbeContext, transport: TurnTransport, endpoint: T
     const channel = pc.createDataChannel('netready-echo', { ordered: true });
     await pc.setLocalDescription(await pc.createOffer());
     ctx.progress(`Allocating a relay via ${endpoint.url}`);
-    const relay = await log.waitForType('relay', ctx.signal);
+    const waited = await log.waitForRelayOrDecided(endpoint.url, ctx.signal);
+    if (waited.kind === 'decided') {
+      const { errorCode, errorText, atMs } = waited.error;
+      data.decidedBy = { errorKind: waited.errorKind, errorCode, errorText, atMs };
+      return summarise(ctx, { ...data, errors: [...log.errors], candidates: [...log.candidates] }, undefined);
+    }
+    const relay = waited.candidate;
     data.relay = { address: relay.address, port: relay.port, relayProtocol: relay.relayProtocol ?? transport };
     data.allocationMs = relay.atMs;
     data.stage = 'signalling';
@@ -165,6 +177,24 @@ function summarise(ctx: ProbeContext, data: TurnRelayData, failure: string | und
   }
   const record = { ...data } as unknown as Record<string, unknown>;
   if (data.stage === 'done') return { status: 'pass', data: record, evidence };
+  if (data.decidedBy?.errorKind === 'server-error') {
+    // The request crossed the network and netready's own TURN server said no (e.g. 486: too many relays from this
+    // address at once): that is the test server's limit, not a property of this network.
+    return {
+      status: 'inconclusive',
+      reason: `netready's TURN server refused the relay via ${data.url} (error ${data.decidedBy.errorCode} "${data.decidedBy.errorText}"), so this transport could not be tested.`,
+      data: record,
+      evidence,
+    };
+  }
+  if (data.decidedBy) {
+    return {
+      status: 'fail',
+      reason: `The connection to ${data.url} failed after ${data.decidedBy.atMs} ms (error ${data.decidedBy.errorCode} "${data.decidedBy.errorText}"), so no relay could be allocated.`,
+      data: record,
+      evidence,
+    };
+  }
   if (!data.relay) {
     return {
       status: 'fail',

@@ -73,6 +73,48 @@ export function toCandidateInfo(candidate: IceCandidateLike, atMs: number): Cand
   return info;
 }
 
+/** `icecandidateerror` code Chromium uses both for a failed TURN host lookup and for a failed TURN connection. */
+export const ICE_ERROR_TURN_UNREACHABLE = 701;
+/** errorText Chromium gives a 701 when the TURN host name did not resolve ("TURN host lookup received error."). */
+export const HOST_LOOKUP_TEXT = /host lookup/i;
+
+/**
+ * What an ICE error says about a TURN URL: `lookup` — its host name did not resolve (which Chromium also reports
+ * for the AAAA lookup on every network without IPv6, so it decides nothing while a relay may still come);
+ * `connect-failed` — the TCP/TLS connection to the TURN server could not be made or was given up by the browser
+ * (refused, reset, or the browser rejected the server's certificate: Chromium reports all of them as 701 "Failed to
+ * establish connection" within a fraction of a second); `server-error` — the TURN server answered with a STUN error
+ * (RFC 8489 §14.8 codes 300–699, e.g. 486 Allocation Quota Reached), i.e. the network carried the request and the
+ * server refused it; `other` — anything else.
+ */
+export type IceErrorKind = 'lookup' | 'connect-failed' | 'server-error' | 'other';
+
+/** Classifies an `icecandidateerror` (see IceErrorKind). */
+export function classifyIceError(error: Pick<IceErrorInfo, 'errorCode' | 'errorText'>): IceErrorKind {
+  if (error.errorCode === ICE_ERROR_TURN_UNREACHABLE) return HOST_LOOKUP_TEXT.test(error.errorText) ? 'lookup' : 'connect-failed';
+  if (error.errorCode >= 300 && error.errorCode <= 699) return 'server-error';
+  return 'other';
+}
+
+/** Whether an ICE server URL names its host by IP literal (`turn:192.0.2.1:3478`, `turns:[2001:db8::1]:443`). */
+export function isIpLiteralIceUrl(url: string): boolean {
+  const match = /^(?:stuns?|turns?):(\[[^\]]+\]|[^:?]+)/.exec(url);
+  const host = match?.[1] ?? '';
+  return host.startsWith('[') || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * How long a relay may still arrive after a host-name TURN URL reported `connect-failed`: Chromium tries each address
+ * the name resolves to (IPv4 and IPv6) as its own allocation, so one failed connection does not yet decide the
+ * URL. An IP-literal URL has one address and is decided by its first failure.
+ */
+export const HOSTNAME_FAILURE_SETTLE_MS = 500;
+
+/** How waiting for a relay ended early: a relay, or an ICE error that already decides the outcome. */
+export type RelayWaitResult =
+  | { kind: 'relay'; candidate: CandidateInfo }
+  | { kind: 'decided'; error: IceErrorInfo; errorKind: 'connect-failed' | 'server-error' };
+
 /** Listens to a peer connection's candidates and ICE errors; `waitForType` resolves on the first of a type. */
 export class CandidateLog {
   /** Every candidate gathered, in order. */
@@ -80,6 +122,7 @@ export class CandidateLog {
   /** Every icecandidateerror, in order. */
   readonly errors: IceErrorInfo[] = [];
   private readonly waiters: Array<{ type: string; resolve: (c: CandidateInfo) => void }> = [];
+  private readonly errorWaiters: Array<(error: IceErrorInfo) => void> = [];
 
   constructor(pc: PeerConnectionLike, env: ProbeEnvironment, startedAt: number) {
     pc.addEventListener('icecandidate', (event) => {
@@ -93,14 +136,62 @@ export class CandidateLog {
       }
     });
     pc.addEventListener('icecandidateerror', (event: IceCandidateErrorEventLike) => {
-      this.errors.push({
+      const info: IceErrorInfo = {
         errorCode: event.errorCode,
         errorText: event.errorText,
         url: event.url,
         atMs: Math.round(env.now() - startedAt),
-      });
+      };
+      this.errors.push(info);
+      for (const waiter of [...this.errorWaiters]) waiter(info);
     });
   }
+
+  /**
+   * Waits for a relay candidate of a relay-only peer connection with the single TURN URL `url`, but ends as soon as
+   * the outcome is decided without one (a probe must not sit out its deadline when the browser already said no):
+   * a STUN error from the TURN server at once; a failed connection at once for an IP-literal URL, and after
+   * HOSTNAME_FAILURE_SETTLE_MS without a relay for a host-name URL. Rejects with DeadlineError when `signal` aborts.
+   */
+  waitForRelayOrDecided(url: string, signal: AbortSignal): Promise<RelayWaitResult> {
+    const ipLiteral = isIpLiteralIceUrl(url);
+    return untilAborted<RelayWaitResult>(
+      signal,
+      (resolve) => {
+        let done = false;
+        let settleTimer: ReturnType<typeof setTimeout> | undefined;
+        const relayWaiter = { type: 'relay', resolve: (candidate: CandidateInfo) => finish({ kind: 'relay', candidate }) };
+        const cleanUp = (): void => {
+          clearTimeout(settleTimer);
+          const errorIndex = this.errorWaiters.indexOf(onError);
+          if (errorIndex >= 0) this.errorWaiters.splice(errorIndex, 1);
+          const relayIndex = this.waiters.indexOf(relayWaiter);
+          if (relayIndex >= 0) this.waiters.splice(relayIndex, 1);
+        };
+        const finish = (result: RelayWaitResult): void => {
+          if (done) return;
+          done = true;
+          cleanUp();
+          resolve(result);
+        };
+        const onError = (error: IceErrorInfo): void => {
+          const errorKind = classifyIceError(error);
+          if (errorKind === 'server-error' || (errorKind === 'connect-failed' && ipLiteral)) finish({ kind: 'decided', error, errorKind });
+          else if (errorKind === 'connect-failed' && settleTimer === undefined) {
+            settleTimer = setTimeout(() => finish({ kind: 'decided', error, errorKind }), HOSTNAME_FAILURE_SETTLE_MS);
+          }
+        };
+        signal.addEventListener('abort', cleanUp, { once: true });
+        const seen = this.candidates.find((c) => c.type === 'relay');
+        if (seen) return finish({ kind: 'relay', candidate: seen });
+        this.errorWaiters.push(onError);
+        this.waiters.push(relayWaiter);
+        for (const error of [...this.errors]) onError(error);
+      },
+      'a relay candidate',
+    );
+  }
+
 
   /** Resolves with the first candidate of `type` (already seen or future); rejects when `signal` aborts. */
   waitForType(type: string, signal: AbortSignal): Promise<CandidateInfo> {

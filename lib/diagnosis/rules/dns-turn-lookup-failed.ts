@@ -5,13 +5,14 @@
  * TURN lookup before anything else is tried. A warning, not a blocker: the relay itself works.
  */
 import type { Finding } from '../../schema/result';
-import { HOST_LOOKUP_TEXT, ICE_ERROR_HOST_LOOKUP } from '../../probes/dns-turn-lookup';
+import { classifyIceError } from '../../probes/webrtc';
 import { describeIceUrl } from '../facts';
 import type { Rule } from '../types';
 
 /** dns-turn-lookup-failed */
 export const dnsTurnLookupFailed: Rule = {
   code: 'dns-turn-lookup-failed',
+  explains: ['dns-turn-lookup'],
   evaluate(facts): Finding | null {
     const turn = facts.dns?.turnLookup;
     if (!turn) return null;
@@ -22,7 +23,7 @@ export const dnsTurnLookupFailed: Rule = {
     // dns-slow's story, not this one.
     // A host-lookup 701 on a URL that still produced a relay is Chromium's AAAA false alarm (LAB.md): not a failure.
     const lookupFailed = turn.pairs.some(
-      (p) => !p.byName.relay && p.byName.errors.some((e) => e.errorCode === ICE_ERROR_HOST_LOOKUP && HOST_LOOKUP_TEXT.test(e.errorText)),
+      (p) => !p.byName.relay && p.byName.errors.some((e) => classifyIceError(e) === 'lookup'),
     );
     const late = lookupFailed
       ? turn.pairs.filter((p) => p.byIp.relay && p.byName.relay && (p.byName.relayMs ?? 0) - (p.byIp.relayMs ?? 0) > lateMs)
