@@ -5,7 +5,7 @@
 import type { Finding, Severity } from '../../lib/schema/result';
 import { BlockedIcon, ChevronIcon, QuestionIcon, WarnIcon } from '../ui/icons';
 import { EvidenceList } from './evidence-list';
-import { CALL_IMPACT, SEVERITY_LABEL, sortFindings } from './labels';
+import { CALL_IMPACT, CATEGORY_TAG, SEVERITY_LABEL, sortFindings } from './labels';
 
 const SEVERITY_STYLE: Record<Severity, { badge: string; edge: string; Icon: typeof WarnIcon }> = {
   blocker: { badge: 'bg-red-50 text-red-800 ring-red-200', edge: 'border-l-red-600', Icon: BlockedIcon },
@@ -23,6 +23,11 @@ function FindingCard({ finding }: { finding: Finding }) {
           {SEVERITY_LABEL[finding.severity]}
         </span>
         <code className="font-mono text-xs text-slate-600">{finding.code}</code>
+        {finding.category && finding.category !== 'network' && (
+          <span className="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700 ring-1 ring-slate-300">
+            {CATEGORY_TAG[finding.category]}
+          </span>
+        )}
       </div>
       <h3 className="mt-2 text-base font-semibold text-slate-900">{finding.title}</h3>
       <p className="mt-1 text-sm leading-6 whitespace-pre-line text-slate-700">{finding.detail}</p>

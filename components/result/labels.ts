@@ -30,6 +30,17 @@ export const VERDICT_COPY: Record<Verdict, { title: string; sentence: string; to
   },
 };
 
+/** Whether a finding is about the network (absent category: results from before the field existed). */
+export function isNetworkFinding(finding: Finding): boolean {
+  return (finding.category ?? 'network') === 'network';
+}
+
+/** A short tag for findings that are not about the network, so nobody sends them to the network's admin. */
+export const CATEGORY_TAG: Readonly<Record<'deployment' | 'browser', string>> = {
+  deployment: 'netready set-up — not your network',
+  browser: 'this browser — not your network',
+};
+
 /** Severity order for display: blockers first. */
 const SEVERITY_RANK: Record<Severity, number> = { blocker: 0, warning: 1, info: 2 };
 
@@ -78,4 +89,10 @@ export const CALL_IMPACT: Readonly<Record<string, string>> = {
     'A WebSocket is the always-open line a meeting app uses to ring, join and keep a call in sync. If the network blocks it, the app may never get into the meeting even though web pages load fine.',
   'proxy-auth-required':
     'The proxy wants a user name and password before it lets traffic through. For web pages the browser can ask you or sign in for you, but a call\'s audio and video connections cannot ask: they get through only if the browser has already signed in — so calls can fail while web pages work.',
+  'probe-certificate-untrusted':
+    'Nothing for your calls: meeting services use certificates every browser already trusts. Only this test could not check its secure connections, so those checks are shown as not tested.',
+  'dns-lookup-failed':
+    'Before an app can connect to a server it has to look up the server\'s name. If new names cannot be looked up, the meeting app cannot find its servers, or finds them only after long delays.',
+  'probe-https-blocked':
+    'Meeting apps load, sign in and signal over secure web connections. If those stall or are refused on the way to a server, the app cannot use that server.',
 };

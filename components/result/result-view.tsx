@@ -9,7 +9,7 @@
 import type { Result } from '../../lib/schema/result';
 import { StatusBadge } from '../ui/status-badge';
 import { FindingList } from './finding-list';
-import { formatDuration, formatTimestamp, probeTitle } from './labels';
+import { formatDuration, formatTimestamp, isNetworkFinding, probeTitle } from './labels';
 import { TechnicalDetails } from './technical-details';
 import { VerdictBanner } from './verdict-banner';
 
@@ -37,7 +37,8 @@ export function ResultView({ result, probeTitles, verdictHeadingId = 'verdict-he
       <VerdictBanner
         verdict={result.verdict}
         headingId={verdictHeadingId}
-        warnings={result.findings.filter((f) => f.severity !== 'info').length}
+        warnings={result.findings.filter((f) => f.severity !== 'info' && isNetworkFinding(f)).length}
+        setupIssues={result.findings.filter((f) => !isNetworkFinding(f)).length}
       />
 
       <section aria-labelledby="checks-heading">
@@ -47,7 +48,20 @@ export function ResultView({ result, probeTitles, verdictHeadingId = 'verdict-he
         <ul className="mt-2 divide-y divide-slate-100 rounded-xl border border-slate-200 bg-white">
           {probes.map(([id, outcome]) => (
             <li key={id} className="flex items-center justify-between gap-3 px-4 py-2.5">
-              <span className="min-w-0 text-sm text-slate-800">{probeTitle(id, probeTitles)}</span>
+              <span className="min-w-0 text-sm text-slate-800">
+                {probeTitle(id, probeTitles)}
+                {outcome.explainedBy && outcome.explainedBy.length > 0 && (
+                  <span className="block text-xs text-slate-600">
+                    {outcome.reclassified ? 'Not tested — see ' : 'See '}
+                    {outcome.explainedBy.map((code, i) => (
+                      <span key={code}>
+                        {i > 0 && ', '}
+                        <code className="font-mono">{code}</code>
+                      </span>
+                    ))}
+                  </span>
+                )}
+              </span>
               <StatusBadge status={outcome.status} />
             </li>
           ))}

@@ -23,10 +23,17 @@ function readyWithWarnings(warnings: number): string {
   } may still affect parts of the meeting app or its fallbacks — pass ${warnings === 1 ? 'it' : 'them'} to your IT team.`;
 }
 
-/** Coloured verdict panel with icon, headline ("Ready for calls" …) and one sentence. */
-export function VerdictBanner({ verdict, headingId, warnings = 0 }: { verdict: Verdict; headingId?: string; warnings?: number }) {
+/** The sentence added when netready's own set-up kept some checks from running (never the network's fault). */
+const SETUP_NOTE = 'Some checks could not run because of how this netready is set up; that is explained below and is not about your network.';
+
+/**
+ * Coloured verdict panel with icon, headline ("Ready for calls" …) and one sentence. `warnings` counts the network's
+ * warnings and blockers; `setupIssues` the findings about netready's set-up or this browser.
+ */
+export function VerdictBanner({ verdict, headingId, warnings = 0, setupIssues = 0 }: { verdict: Verdict; headingId?: string; warnings?: number; setupIssues?: number }) {
   const copy = VERDICT_COPY[verdict];
-  const sentence = verdict === 'ready' && warnings > 0 ? readyWithWarnings(warnings) : copy.sentence;
+  const base = verdict === 'ready' && warnings > 0 ? readyWithWarnings(warnings) : copy.sentence;
+  const sentence = setupIssues > 0 && verdict !== 'inconclusive' ? `${base} ${SETUP_NOTE}` : base;
   const tone = TONES[copy.tone];
   return (
     <section className={`flex gap-4 rounded-xl border p-4 sm:p-5 ${tone.panel}`} aria-labelledby={headingId}>

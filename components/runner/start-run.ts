@@ -77,7 +77,7 @@ export function browserEnvironment(): ProbeEnvironment {
   const proxyAuth = typeof window.__netreadyProxyAuth === 'function' ? window.__netreadyProxyAuth : undefined;
   return {
     createPeerConnection: (config) => new RTCPeerConnection(config) as unknown as PeerConnectionLike,
-    fetch: (url, init) => fetch(url, { ...init, mode: 'cors', cache: 'no-store', credentials: 'omit' }),
+    fetch: (url, init) => fetch(url, { ...init, mode: init.mode ?? 'cors', cache: 'no-store', credentials: 'omit' }),
     now: () => performance.now(),
     randomId: randomUuid,
     resourceTiming: findResourceTiming,

@@ -1,8 +1,16 @@
 /**
- * Diagnosis: probe outcomes → findings (sorted blocker, warning, info) and the verdict. Pure and synchronous.
+ * Diagnosis: probe outcomes → findings (sorted blocker, warning, info), the verdict, and the outcomes as the result
+ * records them. Pure and synchronous. In order:
+ *  1. deployment facts (facts-deployment.ts): netready's own failures — an untrusted certificate, a server lost
+ *     mid-run — and the outcomes they explain reclassified from fail/warn to inconclusive, so no network rule reads
+ *     them ("never blame the network for netready");
+ *  2. every rule over the facts;
+ *  3. every fail/warn/reclassified outcome linked to the findings that explain it (explain.ts: "no silent failures").
  */
 import type { Finding, ProbeOutcome, Verdict } from '../schema/result';
+import { explainOutcomes } from './explain';
 import { deriveFacts } from './facts';
+import { deriveDeploymentFacts, reclassifyForDeployment } from './facts-deployment';
 import { RULES } from './rules/index';
 import { THRESHOLDS, type Thresholds } from './thresholds';
 import type { Rule } from './types';
@@ -14,6 +22,8 @@ const SEVERITY_ORDER = { blocker: 0, warning: 1, info: 2 } as const;
 export interface Diagnosis {
   verdict: Verdict;
   findings: Finding[];
+  /** The outcomes to record: reclassified where netready's own failure explains them, each failure explained. */
+  probes: Record<string, ProbeOutcome>;
 }
 
 /** Options of diagnose(); defaults are the production rules and thresholds. */
@@ -24,14 +34,23 @@ export interface DiagnoseOptions {
 }
 
 /** Runs every rule over the probe outcomes and decides the verdict. */
-export function diagnose(probes: Record<string, ProbeOutcome>, options: DiagnoseOptions = {}): Diagnosis {
-  const facts = deriveFacts(probes, options.probeUrl, options.thresholds ?? THRESHOLDS);
-  const findings: Finding[] = [];
+export function diagnose(rawProbes: Record<string, ProbeOutcome>, options: DiagnoseOptions = {}): Diagnosis {
+  const deployment = deriveDeploymentFacts(rawProbes);
+  const probes = reclassifyForDeployment(rawProbes, deployment);
+  const facts = deriveFacts(probes, options.probeUrl, options.thresholds ?? THRESHOLDS, deployment);
+  const found: Finding[] = [];
   for (const rule of options.rules ?? RULES) {
     const finding = rule.evaluate(facts);
-    if (finding) findings.push(finding);
+    if (!finding) continue;
+    found.push({
+      ...finding,
+      category: finding.category ?? 'network',
+      ...(finding.probes === undefined && rule.explains ? { probes: [...rule.explains] } : {}),
+    });
   }
+  const explained = explainOutcomes(probes, found);
+  const findings = explained.findings;
   const order = new Map(findings.map((f, i) => [f, i]));
   findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || order.get(a)! - order.get(b)!);
-  return { verdict: decideVerdict(facts), findings };
+  return { verdict: decideVerdict(facts), findings, probes: explained.probes };
 }

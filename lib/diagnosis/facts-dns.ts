@@ -87,8 +87,9 @@ export function sharePrefix(a: string, b: string, v4: number, v6: number): boole
   return true;
 }
 
+/** An outcome with data to read: it ran, and the diagnosis did not set it aside as netready's own failure. */
 function usable(outcome: ProbeOutcome | undefined): outcome is ProbeOutcome {
-  return Boolean(outcome) && outcome!.status !== 'skipped' && Object.keys(outcome!.data).length > 0;
+  return Boolean(outcome) && outcome!.status !== 'skipped' && !outcome!.reclassified && Object.keys(outcome!.data).length > 0;
 }
 
 /** Derives the DNS facts; `srflxIps` are the STUN probe's server-reflexive addresses. */

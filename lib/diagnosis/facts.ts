@@ -7,6 +7,7 @@ import { SESSION_PROBE_ID } from '../probes/session';
 import { STUN_UDP_PROBE_ID, type StunPortResult } from '../probes/stun-udp';
 import { TURN_TRANSPORTS, turnProbeId, type TurnRelayData, type TurnTransport } from '../probes/turn-relay';
 import { THRESHOLDS, type Thresholds } from './thresholds';
+import { deriveDeploymentFacts, type DeploymentFacts } from './facts-deployment';
 import { deriveDnsFacts, type DnsFacts } from './facts-dns';
 import { deriveProxyAuthFacts, deriveProxyFacts, type ProxyAuthFacts, type ProxyFacts } from './facts-proxy';
 import { deriveQualityFacts, type QualityFacts } from './facts-quality';
@@ -51,6 +52,10 @@ export interface TransportFacts {
   proxyAuth?: ProxyAuthFacts;
   /** Call-quality measurement (facts-quality.ts); absent when it could not be made. */
   quality?: QualityFacts;
+  /** netready's own failures: an untrusted certificate, a server lost mid-run (facts-deployment.ts). */
+  deployment: DeploymentFacts;
+  /** The probe outcomes the facts were derived from (after reclassification), for rules that name probes. */
+  outcomes: Readonly<Record<string, ProbeOutcome>>;
 }
 
 function isStunPort(value: unknown): value is StunPortResult {
@@ -75,8 +80,16 @@ function turnFacts(transport: TurnTransport, outcome: ProbeOutcome | undefined, 
   return facts;
 }
 
-/** Derives the transport facts from the probe outcomes. */
-export function deriveFacts(probes: Record<string, ProbeOutcome>, probeUrl?: string, thresholds: Thresholds = THRESHOLDS): TransportFacts {
+/**
+ * Derives the facts from the probe outcomes. `deployment` are the deployment facts of the raw outcomes (diagnose()
+ * derives them before reclassifying); by default they are derived from `probes`.
+ */
+export function deriveFacts(
+  probes: Record<string, ProbeOutcome>,
+  probeUrl?: string,
+  thresholds: Thresholds = THRESHOLDS,
+  deployment: DeploymentFacts = deriveDeploymentFacts(probes),
+): TransportFacts {
   const session = probes[SESSION_PROBE_ID];
   const stun = probes[STUN_UDP_PROBE_ID];
   const ports = Array.isArray(stun?.data.ports) ? stun.data.ports.filter(isStunPort) : [];
@@ -100,6 +113,8 @@ export function deriveFacts(probes: Record<string, ProbeOutcome>, probeUrl?: str
     },
     turn,
     thresholds,
+    deployment,
+    outcomes: probes,
   };
   facts.dns = deriveDnsFacts(probes, [...new Set(reached.map((p) => p.srflx!.address))]);
   const proxy = deriveProxyFacts(probes, reached.map((p) => p.srflx!.address), probeUrl);

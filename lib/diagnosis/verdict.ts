@@ -1,5 +1,6 @@
 /**
- * The verdict of a run (shared/DESIGN.md): inconclusive when the probe server could not be reached; blocked when
+ * The verdict of a run (shared/DESIGN.md): inconclusive when the probe server could not be reached (also when it
+ * stopped answering during the run); blocked when
  * no media path works at all; degraded when media works only through a fallback (relay, TCP/TLS) or with poor
  * quality (round trip, jitter or loss past the thresholds); ready when direct UDP to the media ports works well.
  */
@@ -17,7 +18,8 @@ function poorQuality(facts: TransportFacts): boolean {
 
 /** Computes the verdict from the facts. */
 export function decideVerdict(facts: TransportFacts): Verdict {
-  if (!facts.session.ok) return 'inconclusive';
+  // The test server was unreachable, from the start or before the run ended: the run could not finish its work.
+  if (!facts.session.ok || facts.deployment.server.lost) return 'inconclusive';
   const relays = TURN_TRANSPORTS.map((t) => facts.turn[t]);
   const anyRelay = relays.some((t) => t.carriesData);
   if (facts.stun.mediaPortReached) return poorQuality(facts) ? 'degraded' : 'ready';

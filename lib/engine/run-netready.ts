@@ -46,7 +46,7 @@ export async function runNetready(options: RunNetreadyOptions): Promise<Result> 
     }
   };
   emit({ type: 'run-started', runId, startedAt: options.startedAt, probes: plan.map(({ id, title }) => ({ id, title })) });
-  const probes = await runPlan({
+  const rawProbes = await runPlan({
     plan,
     env,
     probeUrl: options.probeUrl,
@@ -55,7 +55,7 @@ export async function runNetready(options: RunNetreadyOptions): Promise<Result> 
     ...(options.signal ? { signal: options.signal } : {}),
     onEvent: emit,
   });
-  const { verdict, findings } = diagnose(probes, { probeUrl: options.probeUrl });
+  const { verdict, findings, probes } = diagnose(rawProbes, { probeUrl: options.probeUrl });
   const durationMs = Math.round(env.now() - t0);
   const result: Result = {
     schemaVersion: SCHEMA_VERSION,

@@ -40,9 +40,10 @@ export class PlanError extends Error {
   }
 }
 
-/** Every probe `probe` waits for: its dependencies and the probes it runs after. */
-function waitsFor(probe: Probe): string[] {
-  return [...(probe.dependsOn ?? []), ...(probe.runsAfter ?? [])];
+/** Every probe `probe` waits for: its dependencies, the probes it runs after, and everything else when it runs last. */
+function waitsFor(probe: Probe, plan: readonly Probe[]): string[] {
+  const last = probe.runsLast ? plan.filter((p) => p.id !== probe.id && !p.runsLast).map((p) => p.id) : [];
+  return [...new Set([...(probe.dependsOn ?? []), ...(probe.runsAfter ?? []), ...last])];
 }
 
 function validatePlan(plan: Probe[]): void {
@@ -52,7 +53,7 @@ function validatePlan(plan: Probe[]): void {
     ids.add(probe.id);
   }
   for (const probe of plan) {
-    for (const dep of waitsFor(probe)) {
+    for (const dep of waitsFor(probe, plan)) {
       if (!ids.has(dep)) throw new PlanError('unknown_dependency', `probe "${probe.id}" depends on unknown probe "${dep}"`);
     }
   }
@@ -63,7 +64,7 @@ function validatePlan(plan: Probe[]): void {
     if (state.get(id) === 'visiting') throw new PlanError('dependency_cycle', `probe dependencies form a cycle through "${id}"`);
     state.set(id, 'visiting');
     const probe = byId.get(id);
-    for (const dep of probe ? waitsFor(probe) : []) visit(dep);
+    for (const dep of probe ? waitsFor(probe, plan) : []) visit(dep);
     state.set(id, 'done');
   };
   for (const probe of plan) visit(probe.id);
@@ -188,7 +189,7 @@ export async function runPlan(options: RunPlanOptions): Promise<Record<string, P
     const schedule = (): void => {
       for (const probe of plan) {
         if (!pending.has(probe.id)) continue;
-        const ready = waitsFor(probe).every((dep) => outcomes[dep] !== undefined);
+        const ready = waitsFor(probe, plan).every((dep) => outcomes[dep] !== undefined);
         if (!ready) continue;
         pending.delete(probe.id);
         const task = runOne(probe).then(() => {

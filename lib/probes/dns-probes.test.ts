@@ -82,6 +82,7 @@ async function run(network: Network): Promise<Result> {
   const fetch: FetchLike = async (url) => {
     if (url.endsWith('/v1/sessions')) return { status: 201, json: async () => network.session ?? SESSION };
     if (url.endsWith('/peers')) return { status: 200, json: async () => ({ type: 'answer', sdp: 'v=0\r\n', peerId: 'p1' }) };
+    if (url.endsWith('/observations')) return { status: 200, json: async () => ({ clientAddress: CLIENT, observations: [], tlsHandshakes: [] }) };
     if (url.includes('/v1/dns/ping')) {
       if (network.fetchFails) throw new TypeError('Failed to fetch');
       labels.push(new URL(url).hostname.split('.')[0]!);

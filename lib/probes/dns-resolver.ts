@@ -117,7 +117,9 @@ export function createDnsResolverProbe(): Probe {
       }));
       const record = data as unknown as Record<string, unknown>;
       if (data.resolvers.length === 0) {
-        return { status: 'warn', reason: 'netready\'s DNS server saw no query for the names this page looked up.', data: record, evidence };
+        // The names were answered by something that did not ask netready's server (a local override, a filtering
+        // resolver): the resolver cannot be identified, which says nothing wrong about the network by itself.
+        return { status: 'inconclusive', reason: 'netready\'s DNS server saw no query for the names this page looked up, so the resolver could not be identified.', data: record, evidence };
       }
       return { status: 'pass', data: record, evidence };
     },

@@ -19,12 +19,15 @@ export interface TimedGet {
   elapsedMs: number;
 }
 
-/** GETs `url` under the probe's signal and reads the body as JSON when it is JSON. */
-export async function timedGet(ctx: Pick<ProbeContext, 'env' | 'signal'>, url: string): Promise<TimedGet> {
+/**
+ * GETs `url` under the probe's signal and reads the body as JSON when it is JSON. With `mode: 'no-cors'` any answer
+ * counts (an opaque response has status 0 and no body).
+ */
+export async function timedGet(ctx: Pick<ProbeContext, 'env' | 'signal'>, url: string, mode: 'cors' | 'no-cors' = 'cors'): Promise<TimedGet> {
   const started = ctx.env.now();
   const result: TimedGet = { url, answered: false, timedOut: false, elapsedMs: 0 };
   try {
-    const response = await ctx.env.fetch(url, { method: 'GET', signal: ctx.signal });
+    const response = await ctx.env.fetch(url, { method: 'GET', signal: ctx.signal, ...(mode === 'no-cors' ? { mode } : {}) });
     result.answered = true;
     result.httpStatus = response.status;
     const body: unknown = await response.json().catch(() => undefined);

@@ -9,6 +9,7 @@ import { createMediaQualityProbe } from './media-quality';
 import { createProxyAuthProbe } from './proxy-auth';
 import { createProxyEchoProbe } from './proxy-echo';
 import { createProxyPathsProbe } from './proxy-paths';
+import { createServerViewProbe } from './server-view';
 import { createSessionProbe } from './session';
 import { createStunUdpProbe } from './stun-udp';
 import { createTlsMirrorProbe } from './tls-mirror';
@@ -16,7 +17,10 @@ import { createTurnRelayProbe, TURN_TRANSPORTS } from './turn-relay';
 import type { Probe } from './types';
 import { createWebSocketProbe } from './websocket';
 
-/** Creates the default plan: session → (STUN port matrix, TURN over UDP, TCP, TLS, DNS lookups → resolver, TURN by name, vendor hosts). */
+/**
+ * Creates the default plan: session → (STUN port matrix, TURN over UDP, TCP, TLS, call quality, DNS lookups →
+ * resolver, TURN by name, vendor hosts, proxy and TLS inspection) → what the server saw, last.
+ */
 export function createDefaultPlan(): Probe[] {
   return [
     createSessionProbe(),
@@ -35,6 +39,8 @@ export function createDefaultPlan(): Probe[] {
     createWebSocketProbe(),
     createProxyPathsProbe(),
     createProxyAuthProbe(),
+    // Last: whether the test server still answers, and how this browser's TLS handshakes with it ended.
+    createServerViewProbe(),
   ];
 }
 

@@ -24,6 +24,7 @@ const SESSION: Session = {
 const serverFetch: FetchLike = async (url) => {
   if (url.endsWith('/v1/sessions')) return { status: 201, json: async () => SESSION };
   if (url.endsWith('/peers')) return { status: 200, json: async () => ({ type: 'answer', sdp: 'v=0\r\n', peerId: 'p1' }) };
+  if (url.endsWith('/observations')) return { status: 200, json: async () => ({ sessionId: 'S1', clientAddress: '198.51.100.7', observations: [], tlsHandshakes: [] }) };
   return { status: 404, json: async () => ({}) };
 };
 
@@ -118,5 +119,88 @@ describe('the transport-matrix probes with fake WebRTC', () => {
     const { result } = await run((url) => (url.startsWith('stun:') ? { candidates: [{ afterMs: 2, line: SRFLX }] } : { candidates: [{ afterMs: 2, line: RELAY }], dataFlows: true }), noPeer);
     expect(result.probes['turn-udp']?.status).toBe('inconclusive');
     expect(result.findings.filter((f) => f.code.startsWith('turn-'))).toEqual([]);
+  });
+
+  it('ends a TURN probe as soon as an IP-literal URL reports a failed connection, instead of waiting out its deadline', async () => {
+    const { result } = await run(
+      (url) =>
+        url.startsWith('turns:')
+          ? { errors: [{ afterMs: 5, errorCode: 701, errorText: 'Failed to establish connection', url }] }
+          : url.startsWith('stun:')
+            ? { candidates: [{ afterMs: 2, line: SRFLX }] }
+            : { candidates: [{ afterMs: 2, line: RELAY }], dataFlows: true },
+      serverFetch,
+      2500,
+    );
+    const tls = result.probes['turn-tls']!;
+    expect(tls.status).toBe('fail');
+    expect(tls.durationMs).toBeLessThan(500);
+    expect(tls.data).toMatchObject({ timedOut: false, decidedBy: { errorKind: 'connect-failed', errorCode: 701 } });
+    expect(tls.explainedBy).toEqual(['turn-tls-failed']);
+  });
+
+  it('does not blame the network when netready\'s own TURN server refuses the relay with a STUN error', async () => {
+    const { result } = await run((url) =>
+      url.startsWith('turn:') && url.includes('transport=tcp')
+        ? { errors: [{ afterMs: 2, errorCode: 486, errorText: 'Allocation Quota Reached', url }] }
+        : url.startsWith('stun:')
+          ? { candidates: [{ afterMs: 2, line: SRFLX }] }
+          : { candidates: [{ afterMs: 2, line: RELAY }], dataFlows: true },
+    );
+    expect(result.probes['turn-tcp']).toMatchObject({ status: 'inconclusive', data: { decidedBy: { errorKind: 'server-error', errorCode: 486 } } });
+    expect(result.probes['turn-tcp']?.reason).toContain('486');
+    expect(result.findings).toEqual([]);
+    expect(result.verdict).toBe('ready');
+  });
+
+  it('reports probe-certificate-untrusted, not turn-tls-failed, when the server saw this browser reject its certificate', async () => {
+    const rejected: FetchLike = async (url, init) =>
+      url.endsWith('/observations')
+        ? {
+            status: 200,
+            json: async () => ({
+              clientAddress: '198.51.100.7',
+              observations: [],
+              tlsHandshakes: [{ listener: 'turn-tls', outcome: 'certificate-rejected', alert: 'certificate_unknown', alertNumber: 46, atMs: 1 }],
+            }),
+          }
+        : serverFetch(url, init);
+    const { result } = await run(
+      (url) =>
+        url.startsWith('turns:')
+          ? { errors: [{ afterMs: 5, errorCode: 701, errorText: 'Failed to establish connection', url }] }
+          : url.startsWith('stun:')
+            ? { candidates: [{ afterMs: 2, line: SRFLX }] }
+            : { candidates: [{ afterMs: 2, line: RELAY }], dataFlows: true },
+      rejected,
+    );
+    expect(result.verdict).toBe('ready');
+    expect(result.findings.map((f) => [f.code, f.category])).toEqual([['probe-certificate-untrusted', 'deployment']]);
+    expect(result.probes['turn-tls']).toMatchObject({ status: 'inconclusive', reclassified: { from: 'fail', because: 'probe-certificate-untrusted' }, explainedBy: ['probe-certificate-untrusted'] });
+    expect(result.findings[0]?.detail).toContain('certificate_unknown');
+  });
+
+  it('reports a test server that stopped answering as server-unreachable, with what failed meanwhile not decided', async () => {
+    const diesAtTheEnd: FetchLike = async (url, init) => (url.endsWith('/observations') ? Promise.reject(new TypeError('Failed to fetch')) : serverFetch(url, init));
+    const { result } = await run(
+      (url) => (url.startsWith('stun:') ? { candidates: [{ afterMs: 2, line: SRFLX }] } : url.includes('transport=udp') ? { candidates: [{ afterMs: 2, line: RELAY }], dataFlows: true } : {}),
+      diesAtTheEnd,
+    );
+    expect(result.verdict).toBe('inconclusive');
+    expect(result.findings.map((f) => f.code)).toEqual(['server-unreachable']);
+    expect(result.findings[0]?.title).toContain('stopped answering');
+    for (const id of ['turn-tcp', 'turn-tls']) {
+      expect(result.probes[id]).toMatchObject({ status: 'inconclusive', reclassified: { from: 'fail', because: 'server-unreachable' } });
+    }
+    expect(result.probes['server-view']).toMatchObject({ status: 'fail', explainedBy: ['server-unreachable'] });
+    // What passed before it went away still passed.
+    expect(result.probes['turn-udp']?.status).toBe('pass');
+  });
+
+  it('names, for every probe that failed or warned, the finding that explains it', async () => {
+    const { result } = await run((url) => (url.includes('transport=udp') || url.startsWith('stun:') ? {} : { candidates: [{ afterMs: 2, line: RELAY }], dataFlows: true }));
+    const failed = Object.entries(result.probes).filter(([, o]) => o.status === 'fail' || o.status === 'warn');
+    expect(failed.map(([id]) => id).sort()).toEqual(['stun-udp', 'turn-udp']);
+    for (const [, outcome] of failed) expect(outcome.explainedBy).toEqual(['udp-blocked']);
   });
 });

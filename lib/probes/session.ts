@@ -74,6 +74,7 @@ export function createSessionProbe(): Probe {
           expiresAt: parsed.data.expiresAt,
           stun: parsed.data.stun,
           turn: parsed.data.turn.map(({ transport, url: turnUrl }) => ({ transport, url: turnUrl })),
+          ...(parsed.data.certificate ? { certificate: parsed.data.certificate } : {}),
         },
         handoff: parsed.data,
         evidence: [{ kind: 'http', summary: `POST ${url} → 201 in ${elapsedMs} ms`, data: { url, elapsedMs } }],

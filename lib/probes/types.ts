@@ -86,10 +86,14 @@ export interface HttpResponseLike {
   json(): Promise<unknown>;
 }
 
-/** Minimal fetch. */
+/**
+ * Minimal fetch. `mode` defaults to `cors`; `no-cors` asks only whether the host answered at all (the response is
+ * opaque: status 0, no body) — the one way a page can tell "reachable" from "blocked" for a host that sends no
+ * CORS headers.
+ */
 export type FetchLike = (
   url: string,
-  init: { method: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal },
+  init: { method: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal; mode?: 'cors' | 'no-cors' },
 ) => Promise<HttpResponseLike>;
 
 /**
@@ -222,6 +226,11 @@ export interface Probe {
    * others did (e.g. which of their requests a proxy challenged).
    */
   runsAfter?: string[];
+  /**
+   * Runs after every other probe of the plan has finished, with any outcome (like runsAfter naming them all): for a
+   * probe that checks the run as a whole, such as whether the test server still answers at its end.
+   */
+  runsLast?: boolean;
   /** This probe's own deadline in ms (default: the plan's). */
   timeoutMs?: number;
   /** Runs the probe. Must release every resource in `finally`, and resolve promptly once `ctx.signal` aborts. */

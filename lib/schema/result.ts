@@ -38,6 +38,15 @@ export const EvidenceSchema = z.object({
 /** One piece of evidence. */
 export type Evidence = z.infer<typeof EvidenceSchema>;
 
+/**
+ * What a finding is about: the person's `network` (the default, and what every finding was before this field
+ * existed), netready's own `deployment` (its certificate, a probe server that stopped answering) or the person's
+ * `browser` (WebRTC switched off). Only network findings are something the network's admin should change.
+ */
+export const FindingCategorySchema = z.enum(['network', 'deployment', 'browser']);
+/** What a finding is about. */
+export type FindingCategory = z.infer<typeof FindingCategorySchema>;
+
 /** A diagnosis finding: stable public `code` (DESIGN.md list), plain-language text and the evidence behind it. */
 export const FindingSchema = z.object({
   code: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{1,63}$/)),
@@ -46,6 +55,10 @@ export const FindingSchema = z.object({
   detail: z.string().check(z.maxLength(4000)),
   remediation: z.string().check(z.maxLength(4000)),
   evidence: z.array(EvidenceSchema),
+  /** What the finding is about; absent means `network` (results written before the field existed). */
+  category: z.optional(FindingCategorySchema),
+  /** Ids of the probes whose `fail`/`warn` (or reclassified) outcome this finding explains. */
+  probes: z.optional(z.array(z.string().check(z.maxLength(64))).check(z.maxLength(64))),
 });
 /** A diagnosis finding. */
 export type Finding = z.infer<typeof FindingSchema>;
@@ -58,6 +71,17 @@ export const ProbeOutcomeSchema = z.object({
   reason: z.optional(z.string()),
   data: z.record(z.string(), z.unknown()),
   evidence: z.array(EvidenceSchema),
+  /**
+   * What explains a `fail` or `warn` (and a reclassified) outcome: finding codes of this result, or the name of the
+   * diagnosis rule that covers it without a finding of its own (`rule:<name>`). Set by the diagnosis; never empty
+   * for fail/warn ("no silent failures").
+   */
+  explainedBy: z.optional(z.array(z.string().check(z.maxLength(80)))),
+  /**
+   * Set when the diagnosis changed the status the probe reported, because the failure was netready's own (its
+   * certificate not trusted by this browser, its server gone mid-run) and says nothing about the network.
+   */
+  reclassified: z.optional(z.object({ from: ProbeStatusSchema, because: z.string().check(z.maxLength(80)) })),
 });
 /** Outcome of one probe. */
 export type ProbeOutcome = z.infer<typeof ProbeOutcomeSchema>;

@@ -12,6 +12,7 @@ import type { Rule } from '../types';
 /** dns-resolver-remote */
 export const dnsResolverRemote: Rule = {
   code: 'dns-resolver-remote',
+  explains: ['dns-resolver'],
   evaluate(facts): Finding | null {
     const resolver = facts.dns?.resolver;
     const thresholds = facts.dns?.thresholds;

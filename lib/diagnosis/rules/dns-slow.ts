@@ -9,6 +9,7 @@ import type { Rule } from '../types';
 /** dns-slow */
 export const dnsSlow: Rule = {
   code: 'dns-slow',
+  explains: ['dns-lookup'],
   evaluate(facts): Finding | null {
     const lookup = facts.dns?.lookup;
     const thresholds = facts.dns?.thresholds;

@@ -9,6 +9,7 @@ import type { Rule } from '../types';
 /** http-proxy */
 export const httpProxy: Rule = {
   code: 'http-proxy',
+  explains: ['proxy-echo', 'proxy-paths'],
   evaluate(facts) {
     const proxy = facts.proxy;
     if (!proxy || proxy.score < PROXY_DECISION.httpProxyMinScore) return null;

@@ -2,10 +2,13 @@
  * Every diagnosis rule, in the order findings are listed when severities tie.
  */
 import type { Rule } from '../types';
+import { dnsLookupFailed } from './dns-lookup-failed';
 import { dnsResolverRemote } from './dns-resolver-remote';
 import { dnsSlow } from './dns-slow';
 import { dnsTurnLookupFailed } from './dns-turn-lookup-failed';
 import { httpProxy } from './http-proxy';
+import { probeCertificateUntrusted } from './probe-certificate-untrusted';
+import { probeHttpsBlocked } from './probe-https-blocked';
 import { proxyAuthRequired } from './proxy-auth-required';
 import { highJitter, highRtt, packetLoss } from './quality';
 import { relayOnly } from './relay-only';
@@ -14,11 +17,13 @@ import { tlsInterception } from './tls-interception';
 import { turnTcpFailed, turnTlsFailed, turnUdpFailed } from './turn-transport-failed';
 import { udpBlocked } from './udp-blocked';
 import { udpPortsRestricted } from './udp-ports-restricted';
+import { vendorHostUnreachable } from './vendor-host-unreachable';
 import { websocketBlocked } from './websocket-blocked';
 
 /** All rules. */
 export const RULES: readonly Rule[] = [
   serverUnreachable,
+  probeCertificateUntrusted,
   udpBlocked,
   udpPortsRestricted,
   turnUdpFailed,
@@ -29,10 +34,13 @@ export const RULES: readonly Rule[] = [
   highRtt,
   highJitter,
   dnsTurnLookupFailed,
+  dnsLookupFailed,
   dnsSlow,
   dnsResolverRemote,
+  vendorHostUnreachable,
   tlsInterception,
   httpProxy,
   proxyAuthRequired,
   websocketBlocked,
+  probeHttpsBlocked,
 ];

@@ -5,7 +5,17 @@
  * proxy and can only use credentials the browser already holds, so without a sign-in they are refused. Information
  * while UDP goes direct (calls do not need the proxy); a warning otherwise.
  */
+import { DNS_LOOKUP_PROBE_ID } from '../../probes/dns-lookup';
+import { DNS_VENDOR_HOSTS_PROBE_ID } from '../../probes/dns-vendor-hosts';
+import { PROXY_AUTH_PROBE_ID } from '../../probes/proxy-auth';
+import { WEBSOCKET_PROBE_ID } from '../../probes/websocket';
 import type { Rule } from '../types';
+
+/**
+ * Web requests a proxy refuses without a sign-in fail as plain network errors in the page; when the proxy asked for
+ * credentials, that is what explains these probes' failures.
+ */
+export const PROXY_SIGN_IN_PROBES: readonly string[] = [DNS_LOOKUP_PROBE_ID, WEBSOCKET_PROBE_ID, DNS_VENDOR_HOSTS_PROBE_ID];
 
 /** How admins write the schemes Chromium reports in lower case. */
 const SCHEME_NAMES: Readonly<Record<string, string>> = { basic: 'Basic', digest: 'Digest', ntlm: 'NTLM', negotiate: 'Negotiate (Kerberos)' };
@@ -38,6 +48,10 @@ export const proxyAuthRequired: Rule = {
         '(a PAC-file exception or a direct-route rule). If the proxy must authenticate them, use a scheme browsers answer without asking ' +
         '(Kerberos/Negotiate with single sign-on) so the credentials are in place before a call starts.',
       evidence: auth.evidence,
+      probes: [
+        PROXY_AUTH_PROBE_ID,
+        ...PROXY_SIGN_IN_PROBES.filter((id) => facts.outcomes[id]?.status === 'fail' || facts.outcomes[id]?.status === 'warn'),
+      ],
     };
   },
 };

@@ -9,6 +9,7 @@ import { describePath } from '../facts-quality';
 /** high-rtt */
 export const highRtt: Rule = {
   code: 'high-rtt',
+  explains: ['media-quality'],
   evaluate(facts) {
     const q = facts.quality;
     if (!q || q.rttMedianMs === undefined || q.rttMedianMs <= facts.thresholds.highRttMs) return null;
@@ -31,6 +32,7 @@ export const highRtt: Rule = {
 /** high-jitter */
 export const highJitter: Rule = {
   code: 'high-jitter',
+  explains: ['media-quality'],
   evaluate(facts) {
     const q = facts.quality;
     if (!q || q.jitterMs === undefined || q.jitterMs <= facts.thresholds.highJitterMs) return null;
@@ -52,6 +54,7 @@ export const highJitter: Rule = {
 /** packet-loss */
 export const packetLoss: Rule = {
   code: 'packet-loss',
+  explains: ['media-quality'],
   evaluate(facts) {
     const q = facts.quality;
     if (!q || q.lossRatio === undefined || q.lossRatio <= facts.thresholds.maxLossRatio) return null;

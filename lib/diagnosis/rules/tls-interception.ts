@@ -10,6 +10,7 @@ import type { Rule } from '../types';
 /** tls-interception */
 export const tlsInterception: Rule = {
   code: 'tls-interception',
+  explains: ['tls-mirror'],
   evaluate(facts) {
     const tls = facts.proxy?.tls;
     if (!tls?.comparison || tls.score < PROXY_DECISION.tlsInterceptionMinScore) return null;

@@ -53,8 +53,8 @@ function evaluateTransport(transport: TurnTransport, facts: TransportFacts): Fin
 }
 
 /** turn-udp-failed */
-export const turnUdpFailed: Rule = { code: 'turn-udp-failed', evaluate: (facts) => evaluateTransport('udp', facts) };
+export const turnUdpFailed: Rule = { code: 'turn-udp-failed', explains: ['turn-udp'], evaluate: (facts) => evaluateTransport('udp', facts) };
 /** turn-tcp-failed */
-export const turnTcpFailed: Rule = { code: 'turn-tcp-failed', evaluate: (facts) => evaluateTransport('tcp', facts) };
+export const turnTcpFailed: Rule = { code: 'turn-tcp-failed', explains: ['turn-tcp'], evaluate: (facts) => evaluateTransport('tcp', facts) };
 /** turn-tls-failed */
-export const turnTlsFailed: Rule = { code: 'turn-tls-failed', evaluate: (facts) => evaluateTransport('tls', facts) };
+export const turnTlsFailed: Rule = { code: 'turn-tls-failed', explains: ['turn-tls'], evaluate: (facts) => evaluateTransport('tls', facts) };

@@ -8,6 +8,7 @@ import { describeIceUrl } from '../facts';
 /** udp-blocked */
 export const udpBlocked: Rule = {
   code: 'udp-blocked',
+  explains: ['stun-udp', 'turn-udp'],
   evaluate(facts) {
     const { stun, turn } = facts;
     if (!stun.ran || stun.ports.length === 0 || stun.reachedPorts.length > 0) return null;

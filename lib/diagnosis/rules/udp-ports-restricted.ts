@@ -8,6 +8,7 @@ import { describeIceUrl } from '../facts';
 /** udp-ports-restricted */
 export const udpPortsRestricted: Rule = {
   code: 'udp-ports-restricted',
+  explains: ['stun-udp'],
   evaluate(facts) {
     const { stun } = facts;
     if (!stun.ran || stun.reachedPorts.length === 0 || stun.blockedPorts.length === 0) return null;

@@ -8,6 +8,7 @@ import type { Rule } from '../types';
 /** websocket-blocked */
 export const websocketBlocked: Rule = {
   code: 'websocket-blocked',
+  explains: ['websocket'],
   evaluate(facts) {
     const ws = facts.proxy?.websocket;
     if (!ws || (!ws.wssBlocked && !ws.wsBlocked)) return null;

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { runFakeDeployment, type FakeNetwork } from '../engine/testing/fake-deployment';
+import type { Result } from '../schema/result';
+import { explainOutcomes, UNEXPLAINED_CODE } from './explain';
+
+/** Every probe that failed or warned, or was reclassified, with what explains it. */
+function unexplainedIn(result: Result): string[] {
+  return Object.entries(result.probes)
+    .filter(([, o]) => (o.status === 'fail' || o.status === 'warn' || o.reclassified) && (!o.explainedBy || o.explainedBy.length === 0 || o.explainedBy.includes(UNEXPLAINED_CODE)))
+    .map(([id]) => id);
+}
+
+/**
+ * One row per failure mode of every probe that can end fail or warn: the network that causes it, the probe and the
+ * status it must end with (proving the mode really happened), and the finding that must explain it.
+ */
+const FAILURE_MODES: Array<{ mode: string; network: FakeNetwork; probe: string; status: string; explainedBy: string; withQuality?: boolean }> = [
+  { mode: 'session refused', network: { session: 'refused' }, probe: 'session', status: 'fail', explainedBy: 'server-unreachable' },
+  { mode: 'session answered HTTP 500', network: { session: 'http-500' }, probe: 'session', status: 'fail', explainedBy: 'server-unreachable' },
+  { mode: 'no UDP on any port', network: { stun: { turnPort: false, altPort: false }, turn: { udp: 'no-relay' } }, probe: 'stun-udp', status: 'fail', explainedBy: 'udp-blocked' },
+  { mode: 'TURN/UDP with UDP blocked', network: { stun: { turnPort: false, altPort: false }, turn: { udp: 'no-relay' } }, probe: 'turn-udp', status: 'fail', explainedBy: 'udp-blocked' },
+  { mode: 'UDP on some ports only', network: { stun: { turnPort: true, altPort: false } }, probe: 'stun-udp', status: 'warn', explainedBy: 'udp-ports-restricted' },
+  { mode: 'TURN/UDP no relay while STUN works', network: { turn: { udp: 'no-relay' } }, probe: 'turn-udp', status: 'fail', explainedBy: 'turn-udp-failed' },
+  { mode: 'TURN/TCP relay without data', network: { turn: { tcp: 'no-data' } }, probe: 'turn-tcp', status: 'warn', explainedBy: 'turn-tcp-failed' },
+  { mode: 'TURN/TCP connection failed (701)', network: { turn: { tcp: 'connect-failed' } }, probe: 'turn-tcp', status: 'fail', explainedBy: 'turn-tcp-failed' },
+  { mode: 'TURN/TLS no relay', network: { turn: { tls: 'no-relay' } }, probe: 'turn-tls', status: 'fail', explainedBy: 'turn-tls-failed' },
+  {
+    mode: 'TURN/TLS rejected certificate (server saw the alert)',
+    network: { turn: { tls: 'connect-failed' }, certificateRejectedOn: ['turn-tls'] },
+    probe: 'turn-tls',
+    status: 'inconclusive',
+    explainedBy: 'probe-certificate-untrusted',
+  },
+  {
+    mode: 'dev certificate, server view missing, HTTPS failing at once',
+    network: { certificate: 'development', mirror: 'fails', turn: { tls: 'connect-failed' }, websocket: { wss: 'refused' }, dnsLookup: 'all-fail', serverView: 'restarted' },
+    probe: 'dns-lookup',
+    status: 'inconclusive',
+    explainedBy: 'probe-certificate-untrusted',
+  },
+  { mode: 'quality stream loses every packet', network: { quality: 'no-echo' }, probe: 'media-quality', status: 'fail', explainedBy: 'packet-loss', withQuality: true },
+  { mode: 'fresh names all fail while HTTPS works', network: { dnsLookup: 'all-fail' }, probe: 'dns-lookup', status: 'fail', explainedBy: 'dns-lookup-failed' },
+  { mode: 'fresh names all time out while HTTPS works', network: { dnsLookup: 'all-time-out' }, probe: 'dns-lookup', status: 'fail', explainedBy: 'dns-lookup-failed' },
+  { mode: 'one fresh name fails', network: { dnsLookup: 'one-fails' }, probe: 'dns-lookup', status: 'warn', explainedBy: 'dns-lookup-failed' },
+  { mode: 'one fresh name never finishes', network: { dnsLookup: 'one-times-out' }, probe: 'dns-lookup', status: 'warn', explainedBy: 'dns-slow' },
+  { mode: 'fresh names fail because HTTPS to the server fails', network: { dnsLookup: 'all-fail', mirror: 'times-out', websocket: { wss: 'silent' } }, probe: 'dns-lookup', status: 'fail', explainedBy: 'probe-https-blocked' },
+  { mode: 'fresh names refused by a proxy that wants a sign-in', network: { dnsLookup: 'all-fail', proxyAuth: 'challenged' }, probe: 'dns-lookup', status: 'fail', explainedBy: 'proxy-auth-required' },
+  { mode: 'TURN by name: lookup error', network: { turnByName: 'lookup-error' }, probe: 'dns-turn-lookup', status: 'warn', explainedBy: 'dns-turn-lookup-failed' },
+  { mode: 'TURN by name: silent', network: { turnByName: 'silent' }, probe: 'dns-turn-lookup', status: 'warn', explainedBy: 'dns-turn-lookup-failed' },
+  { mode: 'vendor host unreachable', network: { vendorHost: 'unreachable' }, probe: 'dns-vendor-hosts', status: 'warn', explainedBy: 'vendor-host-unreachable' },
+  { mode: 'wss blocked while HTTPS works', network: { websocket: { wss: 'refused' } }, probe: 'websocket', status: 'warn', explainedBy: 'websocket-blocked' },
+  { mode: 'ws blocked while HTTP works', network: { websocket: { ws: 'refused' } }, probe: 'websocket', status: 'warn', explainedBy: 'websocket-blocked' },
+  { mode: 'wss fails with HTTPS to the server', network: { websocket: { wss: 'silent' }, mirror: 'times-out' }, probe: 'websocket', status: 'warn', explainedBy: 'probe-https-blocked' },
+  { mode: 'proxy sign-in required', network: { proxyAuth: 'challenged' }, probe: 'proxy-auth', status: 'fail', explainedBy: 'proxy-auth-required' },
+  { mode: 'server gone at the end of the run', network: { serverView: 'gone' }, probe: 'server-view', status: 'fail', explainedBy: 'server-unreachable' },
+  { mode: 'server restarted during the run', network: { serverView: 'restarted' }, probe: 'server-view', status: 'fail', explainedBy: 'server-unreachable' },
+  {
+    mode: 'relays failing while the server went away',
+    network: { serverView: 'gone', turn: { tcp: 'no-relay', tls: 'no-data' } },
+    probe: 'turn-tcp',
+    status: 'inconclusive',
+    explainedBy: 'server-unreachable',
+  },
+];
+
+describe('no silent failures', () => {
+  it('leaves nothing unexplained on the open network', async () => {
+    const result = await runFakeDeployment({});
+    expect(result.verdict).toBe('ready');
+    expect(result.findings).toEqual([]);
+    const notPassed = Object.entries(result.probes).filter(([, o]) => o.status !== 'pass' && o.status !== 'skipped');
+    expect(notPassed.map(([id, o]) => `${id}:${o.status}`)).toEqual([]);
+  });
+
+  it.each(FAILURE_MODES)('$probe ends $status and is explained by $explainedBy when: $mode', async ({ network, probe, status, explainedBy, withQuality }) => {
+    const result = await runFakeDeployment(network, { withQuality: withQuality === true });
+    expect(result.probes[probe]?.status).toBe(status);
+    expect(result.probes[probe]?.explainedBy).toContain(explainedBy);
+    expect(result.findings.find((f) => f.code === explainedBy)?.probes).toContain(probe);
+    expect(unexplainedIn(result)).toEqual([]);
+    expect(result.findings.map((f) => f.code)).not.toContain(UNEXPLAINED_CODE);
+  });
+
+  it('names a failure no rule explains in the unexplained-failure finding instead of dropping it', () => {
+    const { probes, findings } = explainOutcomes(
+      {
+        session: { status: 'pass', durationMs: 1, data: {}, evidence: [] },
+        'new-probe': { status: 'fail', durationMs: 1, reason: 'something new broke', data: {}, evidence: [{ kind: 'x', summary: 'what it saw' }] },
+      },
+      [],
+    );
+    expect(probes['new-probe']?.explainedBy).toEqual([UNEXPLAINED_CODE]);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ code: UNEXPLAINED_CODE, severity: 'info', probes: ['new-probe'] });
+    expect(findings[0]?.detail).toContain('something new broke');
+    expect(findings[0]?.evidence).toEqual([{ kind: 'x', summary: 'what it saw' }]);
+  });
+});

@@ -1,0 +1,297 @@
+/**
+ * A whole netready deployment and network, faked at the browser-API boundary, for tests that run the real engine,
+ * the real probes and the real diagnosis end to end: one knob per way a probe can fail. Every knob's default is the
+ * open network (everything passes), so a test row names only what breaks. Addresses come from documentation
+ * ranges (RFC 5737).
+ */
+import { runNetready } from '../run-netready';
+import type { Result } from '../../schema/result';
+import type { Session } from '../../schema/session';
+import { createDefaultPlan } from '../../probes/plan';
+import { MEDIA_QUALITY_PROBE_ID } from '../../probes/media-quality';
+import { fakeEnvironment, fakeWebSockets, type PeerScript, type WebSocketBehaviour } from '../../probes/testing/fake-webrtc';
+import type { FetchLike, PeerConnectionConfigLike, ProxyAuthReportLike, ResourceTimingLike } from '../../probes/types';
+import { readClientHello } from '../../protocol/tls/client-hello';
+import { summarizeClientHello, type ClientHelloSummary } from '../../protocol/tls/summary';
+import { loadCapture, toRecords } from '../../protocol/tls/testing/fixtures';
+
+/** The probe server's address in fake sessions. */
+export const FAKE_SERVER = '203.0.113.10';
+/** The client's public address in fake sessions. */
+export const FAKE_CLIENT = '198.51.100.7';
+/** The probe zone of fake sessions. */
+export const FAKE_ZONE = 'probe.netready.test';
+/** A vendor host of fake sessions. */
+export const FAKE_VENDOR_HOST = 'meet.vendor.example';
+
+/** How one TURN transport behaves. */
+export type FakeRelay = 'works' | 'no-relay' | 'no-data' | 'connect-failed' | 'quota';
+
+/** The network and deployment, one knob per failure mode; defaults: everything works. */
+export interface FakeNetwork {
+  /** The session request: refused (no server), or an HTTP 500. */
+  session?: 'ok' | 'refused' | 'http-500';
+  /** Which STUN ports answer. */
+  stun?: { turnPort: boolean; altPort: boolean };
+  turn?: Partial<Record<'udp' | 'tcp' | 'tls', FakeRelay>>;
+  /** The quality stream: echoes, or opens and loses every packet. */
+  quality?: 'works' | 'no-echo';
+  /** Fresh zone names: all fetched, all failing at once, one failing, one/all timing out. */
+  dnsLookup?: 'ok' | 'all-fail' | 'one-fails' | 'one-times-out' | 'all-time-out';
+  /** TURN by the zone's name. */
+  turnByName?: 'ok' | 'lookup-error' | 'silent';
+  vendorHost?: 'ok' | 'unreachable';
+  /** The TLS mirror on the HTTPS port: answers, fails at once, or never answers. */
+  mirror?: 'ok' | 'fails' | 'times-out';
+  /** The plain-HTTP echo. */
+  echo?: 'ok' | 'fails';
+  websocket?: { wss?: WebSocketBehaviour; ws?: WebSocketBehaviour };
+  /** The proxy sign-in watch (the CLI's DevTools hook): absent, clean, or a proxy that asked for credentials. */
+  proxyAuth?: 'unwatched' | 'none' | 'challenged';
+  /** The server at the end of the run: answers, gone, or restarted (no longer knows the session). */
+  serverView?: 'ok' | 'gone' | 'restarted';
+  /** TLS handshakes the server saw this client reject with a certificate alert, by listener. */
+  certificateRejectedOn?: Array<'https' | 'turn-tls'>;
+  certificate?: 'development' | 'acme' | 'configured';
+}
+
+const auth = { username: '1800000000:S1', credential: 'c2VjcmV0' };
+
+/** The session document of the fake deployment. */
+export function fakeSession(network: FakeNetwork): Session {
+  return {
+    sessionId: 'S1',
+    expiresAt: '2026-11-25T10:00:00.000Z',
+    stun: [
+      { port: 3478, url: `stun:${FAKE_SERVER}:3478`, role: 'turn' },
+      { port: 3479, url: `stun:${FAKE_SERVER}:3479`, role: 'alternate' },
+    ],
+    turn: [
+      { transport: 'udp', url: `turn:${FAKE_SERVER}:3478?transport=udp`, ...auth },
+      { transport: 'tcp', url: `turn:${FAKE_SERVER}:3478?transport=tcp`, ...auth },
+      { transport: 'tls', url: `turns:${FAKE_SERVER}:5349?transport=tcp`, ...auth },
+    ],
+    peerPath: '/v1/sessions/S1/peers',
+    certificate: { source: network.certificate ?? 'configured' },
+    dns: {
+      zone: FAKE_ZONE,
+      lookupUrl: `https://{label}.${FAKE_ZONE}:8443/v1/dns/ping`,
+      labelsPath: '/v1/dns/labels',
+      turnByName: [
+        { transport: 'udp', url: `turn:turn.${FAKE_ZONE}:3478?transport=udp`, ...auth },
+        { transport: 'tcp', url: `turn:turn.${FAKE_ZONE}:3478?transport=tcp`, ...auth },
+        { transport: 'tls', url: `turns:turn.${FAKE_ZONE}:5349?transport=tcp`, ...auth },
+      ],
+    },
+    vendorHosts: [{ target: 'Vendor', host: FAKE_VENDOR_HOST }],
+    mirror: {
+      tlsMirrorUrl: `https://${FAKE_SERVER}:8443/v1/tls/mirror`,
+      httpsEchoUrl: `https://${FAKE_SERVER}:8443/v1/echo`,
+      echoUrl: `http://${FAKE_SERVER}:8080/v1/echo`,
+      wssUrl: `wss://${FAKE_SERVER}:8443/ws`,
+      wsUrl: `ws://${FAKE_SERVER}:8080/ws`,
+    },
+  };
+}
+
+const SRFLX = (port: number): string => `candidate:1 1 udp 1677729535 ${FAKE_CLIENT} ${port} typ srflx raddr 0.0.0.0 rport 0`;
+const RELAY = `candidate:2 1 udp 41885439 ${FAKE_SERVER} 50000 typ relay raddr ${FAKE_CLIENT} rport 40000`;
+
+/** What the TLS mirror reports for a handshake nobody touched: Chromium 156's real ClientHello (testdata/tls). */
+function untouchedChromeHello(): { clientHello: ClientHelloSummary; userAgent: string; ja4: string } {
+  const capture = loadCapture('chromium-156-direct');
+  const read = readClientHello(toRecords(capture.handshake));
+  if (read.status !== 'complete') throw new Error('testdata/tls/chromium-156-direct.json does not hold a complete ClientHello');
+  return { clientHello: summarizeClientHello(read.hello, read.handshake.length), userAgent: capture.userAgent, ja4: capture.ja4 };
+}
+
+function urlOf(config: PeerConnectionConfigLike): string {
+  if (config.iceServers.length > 1) return 'quality:';
+  const urls = config.iceServers[0]?.urls;
+  return Array.isArray(urls) ? urls[0]! : urls!;
+}
+
+function relayScript(behaviour: FakeRelay, url: string): PeerScript {
+  switch (behaviour) {
+    case 'works':
+      return { candidates: [{ afterMs: 2, line: RELAY }], dataFlows: true };
+    case 'no-data':
+      return { candidates: [{ afterMs: 2, line: RELAY }] };
+    case 'no-relay':
+      return {};
+    case 'connect-failed':
+      return { errors: [{ afterMs: 3, errorCode: 701, errorText: 'Failed to establish connection', url }] };
+    case 'quota':
+      return { errors: [{ afterMs: 3, errorCode: 486, errorText: 'Allocation Quota Reached', url }] };
+  }
+}
+
+function peerScript(network: FakeNetwork, url: string): PeerScript {
+  if (url === 'quality:') {
+    return { candidates: [{ afterMs: 2, line: SRFLX(40000) }], dataFlows: true, ...(network.quality === 'no-echo' ? { dropEvery: 1 } : {}) };
+  }
+  if (url.startsWith('stun:')) {
+    const stun = network.stun ?? { turnPort: true, altPort: true };
+    const answers = url.endsWith(':3478') ? stun.turnPort : stun.altPort;
+    return answers ? { candidates: [{ afterMs: 2, line: SRFLX(url.endsWith(':3478') ? 40000 : 40001) }] } : {};
+  }
+  const transport = url.startsWith('turns:') ? 'tls' : url.includes('transport=tcp') ? 'tcp' : 'udp';
+  if (url.includes(`turn.${FAKE_ZONE}`)) {
+    switch (network.turnByName ?? 'ok') {
+      case 'ok':
+        break;
+      case 'lookup-error':
+        return { errors: [{ afterMs: 3, errorCode: 701, errorText: 'TURN host lookup received error.', url }] };
+      case 'silent':
+        return {};
+    }
+  }
+  return relayScript(network.turn?.[transport] ?? 'works', url);
+}
+
+/** Resource Timing of a fresh-name fetch: a 20 ms lookup and a 2 ms connect. */
+function timingOf(url: string): ResourceTimingLike {
+  return {
+    name: url,
+    startTime: 100,
+    fetchStart: 100,
+    domainLookupStart: 100,
+    domainLookupEnd: 120,
+    connectStart: 120,
+    secureConnectionStart: 121,
+    connectEnd: 122,
+    requestStart: 122,
+    responseStart: 123,
+    responseEnd: 124,
+    nextHopProtocol: url.includes(FAKE_ZONE) ? 'http/1.1' : 'h2',
+  };
+}
+
+/** A promise that never settles until `signal` aborts, then rejects like fetch does. */
+function hang(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    signal?.addEventListener('abort', () => reject(new DOMException('The operation was aborted.', 'AbortError')), { once: true });
+  });
+}
+
+/** The fake probe server, HTTP side: routes every URL the probes fetch. */
+function fakeFetch(network: FakeNetwork, session: Session): FetchLike {
+  const chrome = untouchedChromeHello();
+  let nameIndex = 0;
+  const fetchedLabels: string[] = [];
+  return async (url, init) => {
+    const json = (status: number, body: unknown) => ({ status, json: async () => body });
+    if (url.endsWith('/v1/sessions')) {
+      if (network.session === 'refused') throw new TypeError('Failed to fetch');
+      if (network.session === 'http-500') return json(500, { error: { code: 'internal_error', message: 'internal error' } });
+      return json(201, session);
+    }
+    if (url.endsWith('/peers')) return json(200, { type: 'answer', sdp: 'v=0\r\n', peerId: 'p1' });
+    if (url.endsWith('/observations')) {
+      const view = network.serverView ?? 'ok';
+      if (view === 'gone') throw new TypeError('Failed to fetch');
+      if (view === 'restarted') return json(404, { error: { code: 'not_found', message: 'no such test session (unknown or expired)' } });
+      const tlsHandshakes = (network.certificateRejectedOn ?? []).map((listener) => ({
+        listener,
+        outcome: 'certificate-rejected',
+        alert: 'certificate_unknown',
+        alertNumber: 46,
+        atMs: 1,
+      }));
+      return json(200, {
+        clientAddress: FAKE_CLIENT,
+        observations: [{ source: 'turn', kind: 'allocation-created', atMs: 10, data: { transport: 'tcp', client: { ip: FAKE_CLIENT, port: 40002 } } }],
+        tlsHandshakes,
+      });
+    }
+    if (url.includes('/v1/dns/ping')) {
+      const index = nameIndex++;
+      const mode = network.dnsLookup ?? 'ok';
+      if (mode === 'all-fail' || (mode === 'one-fails' && index === 0)) throw new TypeError('Failed to fetch');
+      if (mode === 'all-time-out' || (mode === 'one-times-out' && index === 0)) return hang(init.signal);
+      const host = new URL(url).hostname;
+      fetchedLabels.push(host.split('.')[0]!);
+      return json(200, { ok: true, host, connectionServerName: host });
+    }
+    const label = /\/v1\/dns\/labels\/([^/]+)$/.exec(url)?.[1];
+    if (label) {
+      const seen = fetchedLabels.includes(label);
+      const unknown = { status: 'unknown', reason: 'no GeoIP database is configured (dns.geoipMmdb)' };
+      return json(200, {
+        label,
+        queries: seen ? [{ atMs: 1, resolverIp: FAKE_CLIENT, resolverPort: 5353, transport: 'udp', qtype: 'A', edns: true }] : [],
+        resolvers: seen ? [{ ip: FAKE_CLIENT, geo: unknown }] : [],
+        httpClient: { ip: FAKE_CLIENT, geo: unknown },
+      });
+    }
+    if (url.startsWith(session.mirror!.tlsMirrorUrl)) {
+      if (network.mirror === 'fails') throw new TypeError('Failed to fetch');
+      if (network.mirror === 'times-out') return hang(init.signal);
+      return json(200, {
+        listener: 'https',
+        clientAddress: FAKE_CLIENT,
+        clientPort: 50000,
+        httpVersion: '2.0',
+        method: 'GET',
+        headers: [['user-agent', chrome.userAgent]],
+        negotiatedAlpn: 'h2',
+        serverOffersH2: true,
+        clientHello: chrome.clientHello,
+        ja4: chrome.ja4,
+        ja4Raw: 't13d1516h2_…',
+        handshakeBase64: 'AQAB',
+      });
+    }
+    if (url.startsWith(session.mirror!.echoUrl)) {
+      if (network.echo === 'fails') throw new TypeError('Failed to fetch');
+      return json(200, { listener: 'http', clientAddress: FAKE_CLIENT, httpVersion: '1.1', method: 'GET', headers: [['host', `${FAKE_SERVER}:8080`]] });
+    }
+    if (url === `https://${FAKE_VENDOR_HOST}/`) {
+      if (network.vendorHost === 'unreachable') throw new TypeError('Failed to fetch');
+      return json(0, undefined);
+    }
+    return json(404, { error: { code: 'not_found', message: `no route for ${url}` } });
+  };
+}
+
+/** Options of runFakeDeployment. */
+export interface FakeRunOptions {
+  /** Include the 2-second quality stream (default false: most rows are about other probes). */
+  withQuality?: boolean;
+  /** Each probe's deadline (default 300 ms). */
+  probeTimeoutMs?: number;
+}
+
+/** Runs the real engine, probes and diagnosis against the fake deployment and network. */
+export async function runFakeDeployment(network: FakeNetwork, options: FakeRunOptions = {}): Promise<Result> {
+  const session = fakeSession(network);
+  const base = fakeEnvironment((config) => peerScript(network, urlOf(config)), fakeFetch(network, session), async (url) => timingOf(url));
+  const sockets = fakeWebSockets((url) => (url.startsWith('wss:') ? (network.websocket?.wss ?? 'echo') : (network.websocket?.ws ?? 'echo')));
+  const proxyAuth = network.proxyAuth ?? 'none';
+  const env = {
+    ...base,
+    createWebSocket: sockets.createWebSocket,
+    ...(proxyAuth === 'unwatched'
+      ? {}
+      : {
+          proxyAuthReport: async (): Promise<ProxyAuthReportLike> => ({
+            requestsWatched: 12,
+            challenges:
+              proxyAuth === 'challenged'
+                ? [{ proxy: 'http://192.0.2.3:3128', scheme: 'basic', realm: 'corp', url: `https://nr-x.${FAKE_ZONE}:8443/v1/dns/ping` }]
+                : [],
+          }),
+        }),
+  };
+  const plan = createDefaultPlan().filter((probe) => options.withQuality || probe.id !== MEDIA_QUALITY_PROBE_ID);
+  return runNetready({
+    env,
+    probeUrl: `http://${FAKE_SERVER}:8080`,
+    budgetMs: 8000,
+    probeTimeoutMs: options.probeTimeoutMs ?? 300,
+    configName: 'test',
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36',
+    startedAt: '2026-11-25T09:00:00.000Z',
+    plan,
+  });
+}
