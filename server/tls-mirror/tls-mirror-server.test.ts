@@ -8,6 +8,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { ConnectionGuard } from '../net/connection-guard';
 import { createMirrorRoutes, type EchoBody, type TlsMirrorBody } from './mirror-routes';
 import { TlsMirrorServer } from './tls-mirror-server';
 import { WebSocketEcho } from './websocket-echo';
@@ -39,7 +40,7 @@ beforeAll(async () => {
     },
     onUpgrade: (req, socket, head) => echo.handleUpgrade(req, socket, head),
     http1OnlyFor: (name) => name.endsWith('.zone.test'),
-    helloTimeoutMs: 500,
+    guard: new ConnectionGuard({ handshakeTimeoutMs: 500 }),
   });
   tlsPort = (await mirror.listen(0, '127.0.0.1')).port;
   plain = http.createServer((req, res) => {
