@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SessionSchema } from '../../lib/schema/session';
 import { createProbeApiHandler, MAX_BODY_BYTES, type ProbeEndpoints } from './probe-api';
-import { RateLimiter } from './rate-limit';
+import type { LimitEvent } from '../net/limit-events';
+import { SessionCreationLimiter } from './rate-limit';
 import { SessionRegistry } from './sessions';
 
 const ENDPOINTS: ProbeEndpoints = {
@@ -22,10 +23,13 @@ let server: http.Server;
 let base: string;
 let sessions: SessionRegistry;
 const offers: Array<{ sdp: string; sessionId: string; label?: string }> = [];
+const limits: LimitEvent[] = [];
 
-beforeEach(async () => {
-  sessions = new SessionRegistry({ ttlMs: 600_000 });
+/** Starts the API with a session table of `maxSessions` and the given creation limits. */
+async function startApi(maxSessions: number, perAddress: number, perSubnet: number): Promise<void> {
+  sessions = new SessionRegistry({ ttlMs: 600_000, maxSessions });
   offers.length = 0;
+  limits.length = 0;
   const handler = createProbeApiHandler({
     sessions,
     endpoints: ENDPOINTS,
@@ -37,14 +41,17 @@ beforeEach(async () => {
       },
     },
     mintCredentials: (sessionId) => ({ username: `1800000000:${sessionId}`, credential: 'Y3JlZA==', expiresAtMs: Date.now() + 600_000 }),
-    sessionLimiter: new RateLimiter({ limit: 3, windowMs: 60_000 }),
+    sessionLimiter: new SessionCreationLimiter({ perAddress, perSubnet }),
+    onLimit: (event) => limits.push(event),
     version: 'test',
     logError: () => undefined,
   });
   server = http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
+}
+
+beforeEach(() => startApi(10_000, 3, 1000));
 
 afterEach(async () => {
   server.closeAllConnections();
@@ -53,6 +60,24 @@ afterEach(async () => {
 
 const post = (path: string, body: unknown): Promise<Response> =>
   fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+/** POST /v1/sessions from `localAddress` (any of 127/8) over `agent`; resolves with the status and error code. */
+function createFrom(localAddress: string, agent: http.Agent): Promise<{ status: number; code?: string; message?: string }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(`${base}/v1/sessions`);
+    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress, agent, headers: { 'content-type': 'application/json', 'content-length': 2 } }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        const error = status >= 400 ? (JSON.parse(text) as { error: { code: string; message: string } }).error : undefined;
+        resolve({ status, ...(error ? { code: error.code, message: error.message } : {}) });
+      });
+    });
+    req.on('error', reject);
+    req.end('{}');
+  });
+}
 
 describe('probe API', () => {
   it('opens a session with the port matrix, TURN URLs per transport and credentials naming the session', async () => {
@@ -106,6 +131,59 @@ describe('probe API', () => {
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await post('/v1/sessions', {})).status);
     expect(statuses).toEqual([201, 201, 201, 429]);
+  });
+
+  it('refuses a network that spreads its creations over several addresses past the per-/24 limit with 429', async () => {
+    await startApi(10_000, 2, 5);
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      const results = [];
+      for (const host of [11, 12, 13]) for (let i = 0; i < 2; i++) results.push(await createFrom(`127.0.9.${host}`, agent));
+      expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 429]);
+      expect(results[5]).toMatchObject({ code: 'rate_limited', message: expect.stringContaining('network') });
+      expect((await createFrom('127.0.10.11', agent)).status).toBe(201);
+      expect(limits).toEqual([{ reason: 'sessions-per-subnet', scope: 'sessions', address: '127.0.9.13' }]);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('answers 503 server_busy at the live-session cap and keeps every live session answering', async () => {
+    await startApi(2, 10, 100);
+    const first = SessionSchema.parse(await (await post('/v1/sessions', {})).json());
+    expect((await post('/v1/sessions', {})).status).toBe(201);
+    const refused = await post('/v1/sessions', {});
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toEqual({ error: { code: 'server_busy', message: expect.stringContaining('try again') } });
+    expect((await fetch(`${base}/v1/sessions/${first.sessionId}/observations`)).status).toBe(200);
+    expect(limits.map((e) => e.reason)).toEqual(['sessions-full']);
+  });
+
+  it('keeps a live session answering through 10,200 creations from many addresses, refusing past the cap with 503', async () => {
+    await startApi(10_000, 60, 240);
+    const victim = SessionSchema.parse(await (await post('/v1/sessions', {})).json());
+    // 45 networks × 4 addresses × 60 = 10,800 creations the rate limits allow; the table takes 9,999 more.
+    const addresses = Array.from({ length: 45 * 4 }, (_, i) => `127.${20 + Math.floor(i / 4)}.0.${1 + (i % 4)}`);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const statuses = new Map<string, number>();
+    const started = performance.now();
+    try {
+      let sent = 0;
+      await Promise.all(addresses.map(async (address) => {
+        for (let mine = 0; mine < 60 && sent < 10_200; mine++) {
+          sent++;
+          const { status, code } = await createFrom(address, agent);
+          const key = `${status} ${code ?? ''}`.trim();
+          statuses.set(key, (statuses.get(key) ?? 0) + 1);
+        }
+      }));
+    } finally {
+      agent.destroy();
+    }
+    const elapsedMs = performance.now() - started;
+    expect(Object.fromEntries(statuses)).toEqual({ 201: 9_999, '503 server_busy': 201 });
+    expect((await fetch(`${base}/v1/sessions/${victim.sessionId}/observations`)).status).toBe(200);
+    console.info(`sessions: 10,200 creations from ${addresses.length} addresses in ${Math.round(elapsedMs)} ms`);
   });
 
   it('returns what the servers observed for a session', async () => {
