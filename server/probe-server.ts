@@ -14,8 +14,11 @@ import { DnsAuthority } from '../lib/protocol/dns/authority';
 import { DnsServer } from './dns/dns-server';
 import { openGeoIp } from './dns/geoip';
 import { createProbeApiHandler, type DnsLabelSource, type ProbeEndpoints } from './http/probe-api';
-import { RateLimiter } from './http/rate-limit';
+import { SessionCreationLimiter } from './http/rate-limit';
 import { SessionRegistry } from './http/sessions';
+import { ConnectionGuard, LISTEN_BACKLOG } from './net/connection-guard';
+import { guardHttpServer } from './net/http-guard';
+import { LimitCounters } from './net/limit-events';
 import { createMirrorRoutes } from './tls-mirror/mirror-routes';
 import { TlsMirrorServer } from './tls-mirror/tls-mirror-server';
 import { WebSocketEcho } from './tls-mirror/websocket-echo';
@@ -109,7 +112,7 @@ export async function loadTls(config: Config): Promise<TlsMaterial> {
 function listenHttp(server: http.Server, ip: string, port: number): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, ip, () => {
+    server.listen({ port, host: ip, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve(server.address() as AddressInfo);
     });
@@ -130,11 +133,20 @@ export class ProbeServer {
   private sweepTimer?: ReturnType<typeof setInterval>;
   /** Sessions of this server (observations are read from here). */
   readonly sessions: SessionRegistry;
+  /**
+   * Every connection and session refused, evicted or timed out by a limit, by scope and reason. The hook for
+   * metrics: `limits.subscribe(event => …)` or `limits.snapshot()`.
+   */
+  readonly limits = new LimitCounters();
+  /** The one connection policy of the TURN/TCP, TURN/TLS, HTTPS and plain-HTTP listeners (`probe.connections`). */
+  readonly connections: ConnectionGuard;
 
+  /** Builds the session table and the connection policy from the configuration; opens nothing. */
   constructor(config: Config, log: ProbeLogger) {
     this.config = config;
     this.log = log;
-    this.sessions = new SessionRegistry({ ttlMs: config.turn.credentialTtlS * 1000 });
+    this.sessions = new SessionRegistry({ ttlMs: config.turn.credentialTtlS * 1000, maxSessions: config.probe.maxLiveSessions });
+    this.connections = new ConnectionGuard({ ...config.probe.connections, onEvent: (event) => this.limits.record(event) });
   }
 
   /** Opens every listener. Rejects (after closing what was opened) when a port cannot be bound. */
@@ -156,9 +168,10 @@ export class ProbeServer {
           ...vendorPorts.map(({ port }) => ({ ip: probe.bindIp, port, stunOnly: true })),
         ],
         tcp: [
-          { ip: probe.turnTcp.ip ?? probe.bindIp, port: probe.turnTcp.port },
-          { ip: probe.turnTls.ip ?? probe.bindIp, port: probe.turnTls.port },
+          { ip: probe.turnTcp.ip ?? probe.bindIp, port: probe.turnTcp.port, name: 'turn-tcp' },
+          { ip: probe.turnTls.ip ?? probe.bindIp, port: probe.turnTls.port, name: 'turn-tls' },
         ],
+        guard: this.connections,
         tls: { cert: tls.certPem, key: tls.keyPem },
         relayIp,
         relayPortMin: probe.relayPortMin,
@@ -223,7 +236,8 @@ export class ProbeServer {
           const creds = mintTurnCredentials({ secret, sessionId, ttlS: config.turn.credentialTtlS, nowMs: Date.now() });
           return { username: creds.username, credential: creds.credential, expiresAtMs: creds.expiresAt };
         },
-        sessionLimiter: new RateLimiter({ limit: config.probe.maxSessionsPerMinute, windowMs: 60_000 }),
+        sessionLimiter: new SessionCreationLimiter({ perAddress: config.probe.maxSessionsPerMinute, perSubnet: config.probe.maxSessionsPerMinutePerSubnet }),
+        onLimit: (event) => this.limits.record(event),
         version: PROBE_VERSION,
         logError: (message, error) => this.log.error(message, error),
         ...(dnsSource ? { dns: dnsSource } : {}),
@@ -251,6 +265,7 @@ export class ProbeServer {
         if (!plainRoutes(req, res)) handler(req, res);
       });
       this.httpServer.on('upgrade', (req, socket, head) => webSocketEcho.handleUpgrade(req, socket, head));
+      guardHttpServer(this.httpServer, this.connections, 'http');
       this.mirror = new TlsMirrorServer({
         cert: tls.certPem,
         key: tls.keyPem,
@@ -261,6 +276,8 @@ export class ProbeServer {
         },
         onUpgrade: (req, socket, head) => webSocketEcho.handleUpgrade(req, socket, head),
         http1OnlyFor: http1Only,
+        guard: this.connections,
+        name: 'https',
       });
       const httpAddr = await listenHttp(this.httpServer, probe.http.ip ?? probe.bindIp, probe.http.port);
       const httpsAddr = await this.mirror.listen(probe.https.port, probe.https.ip ?? probe.bindIp);
