@@ -3,11 +3,7 @@
  * other clients out. The attacker is 127.0.0.1 (or many 127.0.1.x/127.0.2.x addresses), the legitimate client
  * 127.0.0.2 — Linux routes all of 127/8 to the loopback interface.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { attr } from '../../lib/protocol/stun/attributes';
 import { REQUESTED_TRANSPORT, XOR_RELAYED_ADDRESS } from '../../lib/protocol/turn/attributes';
 import * as T from '../../lib/protocol/turn/constants';
@@ -18,6 +14,7 @@ import { openFlood, type Flood } from '../net/testing/flood';
 import { mintTurnCredentials } from './credentials';
 import { nodeStunCrypto } from './node-crypto';
 import { connectStream, exchange, type SocketClient } from './testing/socket-client';
+import { createTestCertificate } from './testing/test-certificate';
 import { TurnServer } from './turn-server';
 
 const SECRET = 'flood-test-secret-0123456789';
@@ -35,21 +32,12 @@ const DEADLINE_SLACK_MS = GUARD_SWEEP_INTERVAL_MS + 1250;
  */
 const NORMAL_ALLOCATE_MS = 2000;
 
-let tlsDir: string;
 let cert: string;
 let key: string;
 
 beforeAll(() => {
-  tlsDir = mkdtempSync(path.join(tmpdir(), 'netready-flood-tls-'));
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-    '-keyout', path.join(tlsDir, 'key.pem'), '-out', path.join(tlsDir, 'cert.pem'),
-  ], { stdio: 'ignore' });
-  cert = readFileSync(path.join(tlsDir, 'cert.pem'), 'utf8');
-  key = readFileSync(path.join(tlsDir, 'key.pem'), 'utf8');
+  ({ cert, key } = createTestCertificate());
 });
-afterAll(() => rmSync(tlsDir, { recursive: true, force: true }));
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
