@@ -199,6 +199,7 @@ export class TurnServer {
     this.stopSweeper?.();
     this.stopSweeper = undefined;
     this.execute(this.core.closeAll());
+    this.allocationPins.clear();
     for (const relay of this.relays.values()) relay.close();
     this.relays.clear();
     for (const connection of this.connections.values()) connection.stream.destroy();
@@ -239,6 +240,7 @@ export class TurnServer {
   }
 
   private async listenTcp(listener: TcpListenOptions): Promise<void> {
+    // The default name needs the bound port (0 asks for any); no connection is accepted before it is known.
     let name = listener.name;
     const server = net.createServer((socket) => this.acceptConnection(socket, name ?? 'turn'));
     await new Promise<void>((resolve, reject) => {
