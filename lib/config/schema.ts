@@ -29,8 +29,11 @@ export type ListenConfig = z.infer<typeof ListenSchema>;
 export const CONNECTION_LIMIT_DEFAULTS = {
   /** ~16 runs' worth of connections from one address at the same moment. */
   maxPerAddress: 256,
-  /** ~4 runs opening every connection in the same instant; a real handshake finishes in a few round trips. */
-  maxHandshakesPerAddress: 64,
+  /**
+   * ~8 runs opening every connection in the same instant (a real handshake finishes in a few round trips). A
+   * refused connection fails its probe, so this errs on the generous side; a flood still holds only these.
+   */
+  maxHandshakesPerAddress: 128,
   /** Well below a typical open-file limit once relay sockets are counted; 512 runs at once. */
   maxTotal: 8192,
   /**
@@ -51,7 +54,7 @@ const ConnectionsSchema = z.strictObject({
   maxPerAddress: z.number().int().min(1).max(100000).default(CONNECTION_LIMIT_DEFAULTS.maxPerAddress),
   /**
    * Connections one client IP may hold that have not yet finished their TLS handshake or sent a complete first
-   * message (STUN/TURN frame, HTTP request head); more are refused. Default 64.
+   * message (STUN/TURN frame, HTTP request head); more are refused. Default 128.
    */
   maxHandshakesPerAddress: z.number().int().min(1).max(100000).default(CONNECTION_LIMIT_DEFAULTS.maxHandshakesPerAddress),
   /**

@@ -51,7 +51,7 @@ describe('loadConfig', () => {
     const config = loadConfig({ env: {}, cwd: dir });
     expect(config.probe.connections).toEqual({
       maxPerAddress: 256,
-      maxHandshakesPerAddress: 64,
+      maxHandshakesPerAddress: 128,
       maxTotal: 8192,
       handshakeTimeoutMs: 5000,
       idleTimeoutMs: 10000,
