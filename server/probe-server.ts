@@ -14,9 +14,12 @@ import { DnsAuthority } from '../lib/protocol/dns/authority';
 import { DnsServer } from './dns/dns-server';
 import { openGeoIp } from './dns/geoip';
 import { createProbeApiHandler, type DnsLabelSource, type ProbeEndpoints } from './http/probe-api';
-import { RateLimiter } from './http/rate-limit';
+import { SessionCreationLimiter } from './http/rate-limit';
 import { SessionRegistry } from './http/sessions';
 import { TlsHandshakeLog } from './tls-mirror/handshake-log';
+import { ConnectionGuard, LISTEN_BACKLOG } from './net/connection-guard';
+import { guardHttpServer } from './net/http-guard';
+import { LimitCounters } from './net/limit-events';
 import { createMirrorRoutes } from './tls-mirror/mirror-routes';
 import { TlsMirrorServer } from './tls-mirror/tls-mirror-server';
 import { WebSocketEcho } from './tls-mirror/websocket-echo';
@@ -110,7 +113,7 @@ export async function loadTls(config: Config): Promise<TlsMaterial> {
 function listenHttp(server: http.Server, ip: string, port: number): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, ip, () => {
+    server.listen({ port, host: ip, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve(server.address() as AddressInfo);
     });
@@ -133,11 +136,20 @@ export class ProbeServer {
   readonly sessions: SessionRegistry;
   /** How each client's TLS handshakes ended on the HTTPS listener and TURN over TLS (certificate rejections). */
   readonly tlsHandshakes = new TlsHandshakeLog();
+  /**
+   * Every connection and session refused, evicted or timed out by a limit, by scope and reason. The hook for
+   * metrics: `limits.subscribe(event => …)` or `limits.snapshot()`.
+   */
+  readonly limits = new LimitCounters();
+  /** The one connection policy of the TURN/TCP, TURN/TLS, HTTPS and plain-HTTP listeners (`probe.connections`). */
+  readonly connections: ConnectionGuard;
 
+  /** Builds the session table and the connection policy from the configuration; opens nothing. */
   constructor(config: Config, log: ProbeLogger) {
     this.config = config;
     this.log = log;
-    this.sessions = new SessionRegistry({ ttlMs: config.turn.credentialTtlS * 1000 });
+    this.sessions = new SessionRegistry({ ttlMs: config.turn.credentialTtlS * 1000, maxSessions: config.probe.maxLiveSessions });
+    this.connections = new ConnectionGuard({ ...config.probe.connections, onEvent: (event) => this.limits.record(event) });
   }
 
   /** Opens every listener. Rejects (after closing what was opened) when a port cannot be bound. */
@@ -159,9 +171,10 @@ export class ProbeServer {
           ...vendorPorts.map(({ port }) => ({ ip: probe.bindIp, port, stunOnly: true })),
         ],
         tcp: [
-          { ip: probe.turnTcp.ip ?? probe.bindIp, port: probe.turnTcp.port },
-          { ip: probe.turnTls.ip ?? probe.bindIp, port: probe.turnTls.port },
+          { ip: probe.turnTcp.ip ?? probe.bindIp, port: probe.turnTcp.port, name: 'turn-tcp' },
+          { ip: probe.turnTls.ip ?? probe.bindIp, port: probe.turnTls.port, name: 'turn-tls' },
         ],
+        guard: this.connections,
         tls: { cert: tls.certPem, key: tls.keyPem },
         relayIp,
         relayPortMin: probe.relayPortMin,
@@ -228,7 +241,8 @@ export class ProbeServer {
           const creds = mintTurnCredentials({ secret, sessionId, ttlS: config.turn.credentialTtlS, nowMs: Date.now() });
           return { username: creds.username, credential: creds.credential, expiresAtMs: creds.expiresAt };
         },
-        sessionLimiter: new RateLimiter({ limit: config.probe.maxSessionsPerMinute, windowMs: 60_000 }),
+        sessionLimiter: new SessionCreationLimiter({ perAddress: config.probe.maxSessionsPerMinute, perSubnet: config.probe.maxSessionsPerMinutePerSubnet }),
+        onLimit: (event) => this.limits.record(event),
         version: PROBE_VERSION,
         logError: (message, error) => this.log.error(message, error),
         tlsHandshakes: this.tlsHandshakes,
@@ -257,6 +271,7 @@ export class ProbeServer {
         if (!plainRoutes(req, res)) handler(req, res);
       });
       this.httpServer.on('upgrade', (req, socket, head) => webSocketEcho.handleUpgrade(req, socket, head));
+      guardHttpServer(this.httpServer, this.connections, 'http');
       this.mirror = new TlsMirrorServer({
         cert: tls.certPem,
         key: tls.keyPem,
@@ -268,6 +283,8 @@ export class ProbeServer {
         onUpgrade: (req, socket, head) => webSocketEcho.handleUpgrade(req, socket, head),
         http1OnlyFor: http1Only,
         handshakes: this.tlsHandshakes,
+        guard: this.connections,
+        name: 'https',
       });
       const httpAddr = await listenHttp(this.httpServer, probe.http.ip ?? probe.bindIp, probe.http.port);
       const httpsAddr = await this.mirror.listen(probe.https.port, probe.https.ip ?? probe.bindIp);

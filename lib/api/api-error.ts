@@ -21,6 +21,8 @@ export const API_ERROR_STATUS = {
   rate_limited: 429,
   /** The probe server's media peer is at capacity. */
   peer_unavailable: 503,
+  /** The probe server holds as many live test sessions as it may (`probe.maxLiveSessions`); try again shortly. */
+  server_busy: 503,
   /** Anything unexpected; details go to the server log, never to the client. */
   internal_error: 500,
 } as const satisfies Record<string, number>;

@@ -20,6 +20,60 @@ const ListenSchema = z.strictObject({
 /** A listener address. */
 export type ListenConfig = z.infer<typeof ListenSchema>;
 
+/**
+ * Defaults of `probe.connections`, also used by listeners started without a configuration (tests, the standalone
+ * TURN server). Sized so that a large office behind ONE NAT address can run several tests at once: one run opens
+ * about 2 TURN/TCP, 2 TURN/TLS, ~8 HTTPS and ~4 HTTP connections for ~10 s (and TURN allocations are capped at
+ * `turn.maxAllocationsPerClient` per address anyway).
+ */
+export const CONNECTION_LIMIT_DEFAULTS = {
+  /** ~16 runs' worth of connections from one address at the same moment. */
+  maxPerAddress: 256,
+  /**
+   * ~8 runs opening every connection in the same instant (a real handshake finishes in a few round trips). A
+   * refused connection fails its probe, so this errs on the generous side; a flood still holds only these.
+   */
+  maxHandshakesPerAddress: 128,
+  /** Well below a typical open-file limit once relay sockets are counted; 512 runs at once. */
+  maxTotal: 8192,
+  /**
+   * A client sends its first STUN request right after connecting (after the TLS handshake: 2 round trips), a
+   * browser its request head likewise; even a 1 s round trip with one lost SYN fits in 5 s, and the transport
+   * probes give up at 6 s (`run.probeTimeoutMs`) anyway.
+   */
+  handshakeTimeoutMs: 5000,
+  /** Longer than the gaps between one run's requests on a connection (its ~10 s budget); a TURN client allocates one round trip after its first message. */
+  idleTimeoutMs: 10000,
+  /** A probe API request (≤ 32 KiB body, the media peer's answer) takes well under a second. */
+  requestTimeoutMs: 30000,
+} as const;
+
+/** Connection limits of the probe's TCP/TLS listeners (TURN/TCP, TURN/TLS, HTTPS, HTTP), shared by all of them. */
+const ConnectionsSchema = z.strictObject({
+  /** Connections one client IP may hold on all those listeners together; more are refused. Default 256. */
+  maxPerAddress: z.number().int().min(1).max(100000).default(CONNECTION_LIMIT_DEFAULTS.maxPerAddress),
+  /**
+   * Connections one client IP may hold that have not yet finished their TLS handshake or sent a complete first
+   * message (STUN/TURN frame, HTTP request head); more are refused. Default 128.
+   */
+  maxHandshakesPerAddress: z.number().int().min(1).max(100000).default(CONNECTION_LIMIT_DEFAULTS.maxHandshakesPerAddress),
+  /**
+   * Connections in total. At the cap a new connection evicts the oldest one still in its handshake (else the
+   * longest idle) of the address holding the most, rather than being refused. Keep it below the process's
+   * open-file limit minus relay and media sockets. Default 8192.
+   */
+  maxTotal: z.number().int().min(16).max(1000000).default(CONNECTION_LIMIT_DEFAULTS.maxTotal),
+  /** Milliseconds from accept to a finished TLS handshake and a complete first message (1000–30000). Default 5000. */
+  handshakeTimeoutMs: z.number().int().min(1000).max(30000).default(CONNECTION_LIMIT_DEFAULTS.handshakeTimeoutMs),
+  /**
+   * Milliseconds a connection may be idle — a TURN connection without an allocation, an HTTP keep-alive connection
+   * between requests — before it is closed (1000–600000). Default 10000.
+   */
+  idleTimeoutMs: z.number().int().min(1000).max(600000).default(CONNECTION_LIMIT_DEFAULTS.idleTimeoutMs),
+  /** Milliseconds one HTTP request may take from its head to the end of its answer (1000–600000). Default 30000. */
+  requestTimeoutMs: z.number().int().min(1000).max(600000).default(CONNECTION_LIMIT_DEFAULTS.requestTimeoutMs),
+});
+
 /** A vendor target: the meeting vendor's own endpoints to test besides netready's. */
 const TargetSchema = z.strictObject({
   /** Display name, e.g. "Acme Meetings media". */
@@ -83,6 +137,18 @@ export const ConfigSchema = z.strictObject({
       relayIp: z.optional(ipv4),
       /** Most test sessions one client IP may open per minute (429 past it). Default 60. */
       maxSessionsPerMinute: z.number().int().min(1).max(100000).default(60),
+      /**
+       * Most test sessions one /24 (IPv4) or /48 (IPv6) may open per minute (429 past it). Default 240: four
+       * addresses of one network at the full per-address rate (an office whose NAT pool spreads its users).
+       */
+      maxSessionsPerMinutePerSubnet: z.number().int().min(1).max(1000000).default(240),
+      /**
+       * Most live test sessions at once. A live session is never evicted before its expiry; at the cap new sessions
+       * are refused with 503 `server_busy`. Default 10000.
+       */
+      maxLiveSessions: z.number().int().min(1).max(1000000).default(10000),
+      /** Connection limits of the TCP/TLS listeners (see the fields). */
+      connections: ConnectionsSchema.prefault({}),
       /** Lowest relay port. Default 49152. */
       relayPortMin: port.default(49152),
       /** Highest relay port. Default 59999. */
@@ -181,6 +247,13 @@ export const ConfigSchema = z.strictObject({
   const duplicate = udp.find((p, i) => udp.indexOf(p) !== i);
   if (duplicate !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['probe', 'stunAltPorts'], message: `UDP port ${duplicate} is used twice (TURN port, alternate STUN ports, vendor media ports and the DNS port must differ)` });
+  }
+  const limits = probe.connections;
+  if (limits.maxHandshakesPerAddress > limits.maxPerAddress) {
+    ctx.addIssue({ code: 'custom', path: ['probe', 'connections', 'maxHandshakesPerAddress'], message: 'must not exceed probe.connections.maxPerAddress' });
+  }
+  if (limits.maxPerAddress > limits.maxTotal) {
+    ctx.addIssue({ code: 'custom', path: ['probe', 'connections', 'maxPerAddress'], message: 'must not exceed probe.connections.maxTotal' });
   }
   if (probe.turnTcp.port !== 0 && probe.turnTcp.port === probe.turnTls.port && (probe.turnTcp.ip ?? probe.bindIp) === (probe.turnTls.ip ?? probe.bindIp)) {
     ctx.addIssue({ code: 'custom', path: ['probe', 'turnTls', 'port'], message: 'must differ from probe.turnTcp.port on the same IP (one TCP listener already serves both TLS and plain)' });

@@ -36,10 +36,36 @@ describe('loadConfig', () => {
     [{ probe: { relayPortMin: 60000, relayPortMax: 50000 } }, 'probe.relayPortMax'],
     [{ probe: { stunAltPorts: [3478] } }, 'probe.stunAltPorts'],
     [{ bogus: true }, 'bogus'],
+    [{ probe: { connections: { handshakeTimeoutMs: 100 } } }, 'probe.connections.handshakeTimeoutMs'],
+    [{ probe: { connections: { maxHandshakesPerAddress: 300 } } }, 'probe.connections.maxHandshakesPerAddress'],
+    [{ probe: { connections: { maxPerAddress: 500, maxTotal: 400 } } }, 'probe.connections.maxPerAddress'],
+    [{ probe: { maxLiveSessions: 0 } }, 'probe.maxLiveSessions'],
+    [{ probe: { maxSessionsPerMinutePerSubnet: -1 } }, 'probe.maxSessionsPerMinutePerSubnet'],
   ])('stops with an error naming the field for %j', (raw, field) => {
     writeFileSync(path.join(dir, 'netready.config.json'), JSON.stringify(raw));
     expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(ConfigError);
     expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(field);
+  });
+
+  it('defaults the connection and session limits so one NAT address can run several tests at once', () => {
+    const config = loadConfig({ env: {}, cwd: dir });
+    expect(config.probe.connections).toEqual({
+      maxPerAddress: 256,
+      maxHandshakesPerAddress: 128,
+      maxTotal: 8192,
+      handshakeTimeoutMs: 5000,
+      idleTimeoutMs: 10000,
+      requestTimeoutMs: 30000,
+    });
+    expect(config.probe.maxSessionsPerMinutePerSubnet).toBe(240);
+    expect(config.probe.maxLiveSessions).toBe(10000);
+  });
+
+  it('takes the connection caps and the live-session cap from the environment', () => {
+    const config = loadConfig({ env: { NETREADY_MAX_CONNECTIONS: '20000', NETREADY_MAX_CONNECTIONS_PER_ADDRESS: '512', NETREADY_MAX_LIVE_SESSIONS: '500' }, cwd: dir });
+    expect(config.probe.connections.maxTotal).toBe(20000);
+    expect(config.probe.connections.maxPerAddress).toBe(512);
+    expect(config.probe.maxLiveSessions).toBe(500);
   });
 
   it('names the variable when an environment override is not a number', () => {

@@ -20,6 +20,9 @@ import { isProbeLabel } from '../../lib/protocol/dns/label-table';
 import { canonicalIp } from '../../lib/protocol/stun/ip';
 import type { GeoInfo } from '../dns/geoip';
 import type { TlsHandshakeLog } from '../tls-mirror/handshake-log';
+import { canonicalAddress } from '../net/address';
+import type { LimitEvent } from '../net/limit-events';
+import type { SessionLimitVerdict } from './rate-limit';
 import { PROBE_CORS_HEADERS, sendJson } from './send-json';
 
 /** Largest request body accepted (an SDP offer with candidates is ~2–5 KB). */
@@ -66,8 +69,10 @@ export interface ProbeApiOptions {
   mediaPeer: MediaPeerLike;
   /** Mints TURN REST credentials for a session. */
   mintCredentials(sessionId: string): { username: string; credential: string; expiresAtMs: number };
-  /** Limits session creation per client IP. */
-  sessionLimiter: { take(key: string): boolean };
+  /** Limits session creation per client IP and per /24 (/48) (a {@link SessionCreationLimiter}). */
+  sessionLimiter: { take(address: string): SessionLimitVerdict };
+  /** Receives every refused session creation with its reason (the probe server's limit counters). */
+  onLimit?: (event: LimitEvent) => void;
   /** Software version reported to clients. */
   version: string;
   /** Logs unexpected errors. */
@@ -200,9 +205,18 @@ export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingM
     if (url.pathname === '/v1/sessions') {
       if (method !== 'POST') throw new ApiError('method_not_allowed', 'use POST');
       await readJson(req);
-      const client = req.socket.remoteAddress ?? 'unknown';
-      if (!options.sessionLimiter.take(client)) throw new ApiError('rate_limited', 'too many test sessions from this address; try again in a minute');
-      const record = options.sessions.create(client);
+      const client = canonicalAddress(req.socket.remoteAddress);
+      const refuse = (reason: LimitEvent['reason'], error: ApiError): never => {
+        options.onLimit?.({ reason, scope: 'sessions', address: client });
+        throw error;
+      };
+      // Full before rate limits: a refused creation should not use up the caller's allowance.
+      const busy = new ApiError('server_busy', 'this probe server has as many test sessions running as it can take; try again in a minute');
+      if (options.sessions.isFull()) refuse('sessions-full', busy);
+      const verdict = options.sessionLimiter.take(client);
+      if (verdict === 'sessions-per-address') refuse(verdict, new ApiError('rate_limited', 'too many test sessions from this address; try again in a minute'));
+      if (verdict === 'sessions-per-subnet') refuse(verdict, new ApiError('rate_limited', 'too many test sessions from this network; try again in a minute'));
+      const record = options.sessions.create(client) ?? refuse('sessions-full', busy);
       const creds = options.mintCredentials(record.id);
       record.expiresAtMs = Math.min(record.expiresAtMs, creds.expiresAtMs);
       sendJson(res, 201, buildSession(options.endpoints, record.id, creds, options.version));

@@ -1,6 +1,8 @@
 /**
  * Test sessions known to this probe server: created by `POST /v1/sessions`, referenced by the media-peer
- * signalling and by TURN usernames (`<expiry>:<sessionId>`), forgotten after expiry. Bounded in size.
+ * signalling and by TURN usernames (`<expiry>:<sessionId>`), forgotten after expiry. Bounded in size: at the cap
+ * a new session is refused, never made by evicting a live one (issue 12: 10,200 creations from many addresses
+ * used to evict another client's session in the middle of its run).
  */
 import { randomBytes } from 'node:crypto';
 
@@ -38,7 +40,7 @@ export interface Observation {
 export interface SessionRegistryOptions {
   /** Session lifetime in ms (matches the TURN credential TTL). */
   ttlMs: number;
-  /** Most sessions kept at once; the oldest is forgotten past it. Default 10000. */
+  /** Most live sessions at once; {@link SessionRegistry.create} refuses more (config `probe.maxLiveSessions`). Default 10000. */
   maxSessions?: number;
   /** Clock (ms since epoch). Default Date.now. */
   now?: () => number;
@@ -51,20 +53,25 @@ export class SessionRegistry {
   private readonly maxSessions: number;
   private readonly now: () => number;
 
+  /** Keeps the options; the table starts empty. */
   constructor(options: SessionRegistryOptions) {
     this.ttlMs = options.ttlMs;
     this.maxSessions = options.maxSessions ?? 10000;
     this.now = options.now ?? Date.now;
   }
 
-  /** Opens a session with a fresh random id (URL-safe, 128 bits). */
-  create(clientAddress: string): SessionRecord {
+  /** True when the table holds `maxSessions` live sessions (expired ones are swept first). */
+  isFull(): boolean {
     this.sweep();
-    while (this.sessions.size >= this.maxSessions) {
-      const oldest = this.sessions.keys().next().value;
-      if (oldest === undefined) break;
-      this.sessions.delete(oldest);
-    }
+    return this.sessions.size >= this.maxSessions;
+  }
+
+  /**
+   * Opens a session with a fresh random id (URL-safe, 128 bits), or returns null when the table is full: live
+   * sessions are only ever forgotten at their expiry.
+   */
+  create(clientAddress: string): SessionRecord | null {
+    if (this.isFull()) return null;
     const now = this.now();
     const record: SessionRecord = {
       id: randomBytes(16).toString('base64url'),

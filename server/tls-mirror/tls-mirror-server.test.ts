@@ -8,6 +8,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { ConnectionGuard } from '../net/connection-guard';
 import { createMirrorRoutes, type EchoBody, type TlsMirrorBody } from './mirror-routes';
 import { TlsMirrorServer } from './tls-mirror-server';
 import { WebSocketEcho } from './websocket-echo';
@@ -39,7 +40,7 @@ beforeAll(async () => {
     },
     onUpgrade: (req, socket, head) => echo.handleUpgrade(req, socket, head),
     http1OnlyFor: (name) => name.endsWith('.zone.test'),
-    helloTimeoutMs: 500,
+    guard: new ConnectionGuard({ handshakeTimeoutMs: 500 }),
   });
   tlsPort = (await mirror.listen(0, '127.0.0.1')).port;
   plain = http.createServer((req, res) => {
@@ -139,6 +140,37 @@ describe('the TLS mirror listener', () => {
       socket.on('close', () => resolve());
     });
     expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+  });
+
+  it('holds an HTTP/2 connection in its handshake until the first request, then closes it at the idle deadline', async () => {
+    const guard = new ConnectionGuard({ idleTimeoutMs: 300 });
+    const h2Mirror = new TlsMirrorServer({
+      cert: readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
+      key: readFileSync(path.join(dir, 'key.pem'), 'utf8'),
+      onRequest: (_req, res) => res.end('ok'),
+      guard,
+    });
+    const { port } = await h2Mirror.listen(0, '127.0.0.1');
+    const session = http2.connect(`https://127.0.0.1:${port}`, { rejectUnauthorized: false });
+    try {
+      await new Promise<void>((resolve) => session.once('connect', () => resolve()));
+      expect(guard.stats()).toMatchObject({ total: 1, inHandshake: 1 });
+      await new Promise<void>((resolve, reject) => {
+        const request = session.request({ ':path': '/v1/health' });
+        request.resume();
+        request.on('end', resolve);
+        request.on('error', reject);
+        request.end();
+      });
+      const answeredAt = performance.now();
+      await expect.poll(() => guard.stats().idle, { timeout: 1000, interval: 10 }).toBe(1);
+      await new Promise<void>((resolve) => session.once('close', () => resolve()));
+      expect(performance.now() - answeredAt).toBeGreaterThanOrEqual(250);
+      expect(guard.stats().total).toBe(0);
+    } finally {
+      session.destroy();
+      await h2Mirror.close();
+    }
   });
 
   it('answers the plain-HTTP echo and refuses the TLS mirror path there with 404', async () => {

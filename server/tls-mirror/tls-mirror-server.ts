@@ -20,6 +20,9 @@ import { TlsDecodeError } from '../../lib/protocol/tls/errors';
 import { computeJa4 } from '../../lib/protocol/tls/ja4';
 import { summarizeClientHello, type ClientHelloSummary } from '../../lib/protocol/tls/summary';
 import type { TlsHandshakeLog } from './handshake-log';
+import { canonicalAddress } from '../net/address';
+import { ConnectionGuard, LISTEN_BACKLOG, startGuardSweeper, type GuardedConnection } from '../net/connection-guard';
+import { applyHttpTimeouts, trackHttpRequest, type HttpTimers } from '../net/http-guard';
 
 /** What the mirror captured from one TLS connection. */
 export interface CapturedClientHello {
@@ -59,10 +62,14 @@ export interface TlsMirrorServerOptions {
   http1OnlyFor?(serverName: string): boolean;
   /** A second certificate for the TLS server names it matches (the probe zone's wildcard), chosen by SNI. */
   zoneTls?: { cert: string; key: string; matches(serverName: string): boolean };
-  /** Milliseconds a new connection may take to send its whole ClientHello. Default 10000. */
-  helloTimeoutMs?: number;
-  /** Simultaneous connections. Default 1024. */
-  maxConnections?: number;
+  /**
+   * Connection policy (per-address caps, handshake and first-request deadlines, idle deadline, global cap with
+   * eviction), usually shared with the probe's other listeners. A connection is in its handshake until the TLS
+   * handshake is done and a whole HTTP request head (HTTP/1.1 or HTTP/2) has arrived. Default: a guard of its own.
+   */
+  guard?: ConnectionGuard;
+  /** Name of this listener in connection-limit events. Default `https`. */
+  name?: string;
   /** Where each handshake's end (completed, rejected by the client's certificate check, failed) is recorded. */
   handshakes?: Pick<TlsHandshakeLog, 'completed' | 'failed'>;
 }
@@ -103,11 +110,17 @@ export class TlsMirrorServer {
   private readonly options: TlsMirrorServerOptions;
   private readonly captures = new Map<string, CapturedClientHello>();
   private readonly sockets = new Set<Socket>();
+  /** Guard entries by connection key (remote address|port), which HTTP/1.1 and HTTP/2 requests both report. */
+  private readonly guarded = new Map<string, GuardedConnection>();
+  private readonly guard: ConnectionGuard;
+  private stopSweeper?: () => void;
   private tcp?: net.Server;
   private secure?: http2.Http2SecureServer;
 
+  /** Keeps the options; opens nothing. */
   constructor(options: TlsMirrorServerOptions) {
     this.options = options;
+    this.guard = options.guard ?? new ConnectionGuard();
   }
 
   /** Binds the listener. Rejects when the port cannot be bound. */
@@ -129,9 +142,18 @@ export class TlsMirrorServer {
           return protocols.includes('http/1.1') ? 'http/1.1' : undefined;
         },
       },
-      (req, res) => this.options.onRequest(req, res),
+      (req, res) => {
+        trackHttpRequest(this.guardedOf(req.socket), res);
+        this.options.onRequest(req, res);
+      },
     );
+    // The HTTP/1.1 side's keep-alive timer (unset on an Http2SecureServer) matches the guard's idle deadline. Node
+    // types omit the HTTP/1.1 timers that `allowHTTP1` adds; its header/request checks never run here (this server
+    // never listens itself), which is why the guard's deadlines do that job.
+    applyHttpTimeouts(secure as unknown as HttpTimers, this.guard.limits);
     secure.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // A WebSocket holds its connection until it closes; the echo has its own idle limit.
+      this.guardedOf(req.socket)?.pin();
       if (this.options.onUpgrade) this.options.onUpgrade(req, socket, head);
       else socket.destroy();
     });
@@ -145,19 +167,21 @@ export class TlsMirrorServer {
     secure.on('secureConnection', (tlsSocket: tls.TLSSocket) => {
       this.options.handshakes?.completed(normalizeAddress(tlsSocket.remoteAddress), 'https');
       const key = connectionKey(tlsSocket.remoteAddress, tlsSocket.remotePort);
+      this.guarded.get(key)?.secured();
       tlsSocket.once('close', () => this.captures.delete(key));
     });
     this.secure = secure;
     const tcp = net.createServer((socket) => this.accept(socket));
-    tcp.maxConnections = this.options.maxConnections ?? 1024;
     this.tcp = tcp;
-    return new Promise((resolve, reject) => {
+    await new Promise<void>((resolve, reject) => {
       tcp.once('error', reject);
-      tcp.listen(port, ip, () => {
+      tcp.listen({ port, host: ip, backlog: LISTEN_BACKLOG }, () => {
         tcp.off('error', reject);
-        resolve(tcp.address() as AddressInfo);
+        resolve();
       });
     });
+    this.stopSweeper = startGuardSweeper(this.guard);
+    return tcp.address() as AddressInfo;
   }
 
   /** The bound address, or null before listen(). */
@@ -174,6 +198,8 @@ export class TlsMirrorServer {
   async close(): Promise<void> {
     const tcp = this.tcp;
     this.tcp = undefined;
+    this.stopSweeper?.();
+    this.stopSweeper = undefined;
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
     this.captures.clear();
@@ -183,9 +209,20 @@ export class TlsMirrorServer {
     await new Promise<void>((resolve) => tcp.close(() => resolve()));
   }
 
+  /** The guard entry of the connection a request or upgrade arrived on. */
+  private guardedOf(socket: { remoteAddress?: string; remotePort?: number } | null | undefined): GuardedConnection | undefined {
+    return socket ? this.guarded.get(connectionKey(socket.remoteAddress, socket.remotePort)) : undefined;
+  }
+
   private accept(socket: Socket): void {
     const secure = this.secure;
     if (!secure) {
+      socket.destroy();
+      return;
+    }
+    // The guard's deadline covers the ClientHello, the handshake and the first request head together.
+    const guarded = this.guard.admit({ address: canonicalAddress(socket.remoteAddress), listener: this.options.name ?? 'https', tls: true, close: () => socket.destroy() });
+    if (!guarded) {
       socket.destroy();
       return;
     }
@@ -193,19 +230,18 @@ export class TlsMirrorServer {
     const clientAddress = normalizeAddress(socket.remoteAddress);
     const clientPort = socket.remotePort ?? 0;
     const key = connectionKey(socket.remoteAddress, socket.remotePort);
+    this.guarded.set(key, guarded);
     const chunks: Buffer[] = [];
     let size = 0;
-    const timer = setTimeout(() => socket.destroy(), this.options.helloTimeoutMs ?? 10_000);
     const release = (): void => {
-      clearTimeout(timer);
       socket.off('data', onData);
     };
     const handOver = (capture: CapturedClientHello | null, bytes: Buffer): void => {
       release();
       if (capture) {
         this.captures.set(key, capture);
-        // Bounded: a capture lives as long as its connection, and never more than 2 × maxConnections of them.
-        const limit = 2 * (this.options.maxConnections ?? 1024);
+        // Bounded: a capture lives as long as its connection, and never more than 2 × the guard's total of them.
+        const limit = 2 * this.guard.limits.maxTotal;
         for (const oldest of this.captures.keys()) {
           if (this.captures.size <= limit) break;
           this.captures.delete(oldest);
@@ -242,8 +278,10 @@ export class TlsMirrorServer {
     socket.on('error', () => socket.destroy());
     socket.once('close', () => {
       release();
+      guarded.closed();
       this.sockets.delete(socket);
       this.captures.delete(key);
+      if (this.guarded.get(key) === guarded) this.guarded.delete(key);
     });
   }
 }

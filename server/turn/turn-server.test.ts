@@ -1,9 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { attr, XOR_MAPPED_ADDRESS } from '../../lib/protocol/stun/attributes';
 import { METHOD_BINDING } from '../../lib/protocol/stun/constants';
 import { CHANNEL_NUMBER, DATA, REQUESTED_TRANSPORT, XOR_PEER_ADDRESS, XOR_RELAYED_ADDRESS } from '../../lib/protocol/turn/attributes';
@@ -14,28 +10,18 @@ import { TurnMessageFactory } from '../../lib/protocol/turn/testing/turn-client'
 import { mintTurnCredentials } from './credentials';
 import { nodeStunCrypto } from './node-crypto';
 import { connectStream, connectUdp, exchange, type SocketClient } from './testing/socket-client';
+import { createTestCertificate } from './testing/test-certificate';
 import { TurnServer } from './turn-server';
 
 const SECRET = 'adapter-test-secret-0123456789';
 const ALLOCATE_UDP = [attr(REQUESTED_TRANSPORT, T.TRANSPORT_UDP)];
 
-let tlsDir: string;
 let cert: string;
 let key: string;
 
 beforeAll(() => {
-  // A throwaway self-signed certificate for 127.0.0.1 (openssl is part of the base system here).
-  tlsDir = mkdtempSync(path.join(tmpdir(), 'netready-turn-tls-'));
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-    '-keyout', path.join(tlsDir, 'key.pem'), '-out', path.join(tlsDir, 'cert.pem'),
-  ], { stdio: 'ignore' });
-  cert = readFileSync(path.join(tlsDir, 'cert.pem'), 'utf8');
-  key = readFileSync(path.join(tlsDir, 'key.pem'), 'utf8');
+  ({ cert, key } = createTestCertificate());
 });
-
-afterAll(() => rmSync(tlsDir, { recursive: true, force: true }));
 
 const servers: TurnServer[] = [];
 const clients: SocketClient[] = [];

@@ -18,6 +18,7 @@ import {
   type TurnTransport,
 } from '../../lib/protocol/turn/server';
 import { StreamFramer } from '../../lib/protocol/turn/stream-framer';
+import { ConnectionGuard, LISTEN_BACKLOG, startGuardSweeper, type GuardedConnection } from '../net/connection-guard';
 import { nodeStunCrypto } from './node-crypto';
 
 export type { TurnEvent, AllocationSnapshot } from '../../lib/protocol/turn/server';
@@ -39,6 +40,8 @@ export interface TcpListenOptions {
   ip: string;
   /** Port; 0 picks a free one. */
   port: number;
+  /** Name in connection-limit events (`turn-tcp`, `turn-tls`). Default `turn-<port>`. */
+  name?: string;
 }
 
 /** Options of {@link TurnServer}. */
@@ -69,10 +72,13 @@ export interface TurnServerOptions {
   allowedPeers?: AllowedPeerRange[];
   /** Receives what the server saw (allocations with session ids, refusals, auth failures …). */
   onEvent?: (event: TurnEvent) => void;
-  /** Simultaneous TCP/TLS connections per TCP listener (Node `server.maxConnections`). Default 1024. */
-  maxConnections?: number;
-  /** Milliseconds a new TCP connection may stay silent (and a TLS handshake may take). Default 10000. */
-  firstByteTimeoutMs?: number;
+  /**
+   * Connection policy of the TCP listeners (per-address caps, handshake/first-message and idle deadlines, global
+   * cap with eviction), usually shared with the probe's other listeners. Default: a guard of its own with the
+   * default limits. A TCP/TLS connection counts as in handshake until its first whole STUN/TURN frame, as idle
+   * while it carries no allocation, and is never cut while it carries one.
+   */
+  guard?: ConnectionGuard;
   /** Clock in milliseconds. Default `Date.now`. */
   now?: () => number;
   /**
@@ -103,6 +109,7 @@ const TLS_HANDSHAKE_RECORD = 0x16;
 interface Connection {
   stream: net.Socket | tls.TLSSocket;
   tuple: FiveTuple;
+  guarded: GuardedConnection;
 }
 
 function toBytes(buffer: Buffer): Uint8Array {
@@ -128,6 +135,10 @@ export class TurnServer {
   private readonly connections = new Map<string, Connection>();
   private readonly relays = new Map<string, dgram.Socket>();
   private readonly secureContext?: tls.SecureContext;
+  private readonly guard: ConnectionGuard;
+  /** Ends of the guard pins of allocations on TCP/TLS connections, by allocation id. */
+  private readonly allocationPins = new Map<number, () => void>();
+  private stopSweeper?: () => void;
   private timer?: ReturnType<typeof setInterval>;
   private state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
 
@@ -139,6 +150,7 @@ export class TurnServer {
     }
     this.options = options;
     this.now = options.now ?? Date.now;
+    this.guard = options.guard ?? new ConnectionGuard();
     this.core = new TurnServerCore({
       realm: options.realm,
       secret: options.secret,
@@ -149,7 +161,10 @@ export class TurnServer {
       maxAllocationsPerClient: options.maxAllocationsPerClient,
       maxLifetimeS: options.maxLifetimeS,
       allowedPeers: options.allowedPeers,
-      onEvent: options.onEvent,
+      onEvent: (event) => {
+        this.pinAllocations(event);
+        options.onEvent?.(event);
+      },
     });
     if (options.tls) this.secureContext = tls.createSecureContext({ cert: options.tls.cert, key: options.tls.key });
   }
@@ -167,6 +182,7 @@ export class TurnServer {
     }
     this.timer = setInterval(() => this.execute(this.core.tick(this.now())), 1000);
     this.timer.unref();
+    if (this.tcpServers.length > 0) this.stopSweeper = startGuardSweeper(this.guard);
   }
 
   /** Where the server listens (real ports, also when 0 was asked for). */
@@ -188,7 +204,10 @@ export class TurnServer {
     this.state = 'closing';
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.stopSweeper?.();
+    this.stopSweeper = undefined;
     this.execute(this.core.closeAll());
+    this.allocationPins.clear();
     for (const relay of this.relays.values()) relay.close();
     this.relays.clear();
     for (const connection of this.connections.values()) connection.stream.destroy();
@@ -229,40 +248,48 @@ export class TurnServer {
   }
 
   private async listenTcp(listener: TcpListenOptions): Promise<void> {
-    const server = net.createServer((socket) => this.acceptConnection(socket));
-    server.maxConnections = this.options.maxConnections ?? 1024;
+    // The default name needs the bound port (0 asks for any); no connection is accepted before it is known.
+    let name = listener.name;
+    const server = net.createServer((socket) => this.acceptConnection(socket, name ?? 'turn'));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: listener.ip, port: listener.port, exclusive: true }, () => {
+      server.listen({ host: listener.ip, port: listener.port, exclusive: true, backlog: LISTEN_BACKLOG }, () => {
         server.off('error', reject);
         resolve();
       });
     });
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : listener.port;
+    name ??= `turn-${port}`;
     server.on('error', () => {
       // Accept errors (EMFILE …) affect one connection; the listener stays.
     });
     this.tcpServers.push({ server, endpoint: { ip: canonicalIp(listener.ip), port } });
   }
 
-  private acceptConnection(socket: net.Socket): void {
+  private acceptConnection(socket: net.Socket, listener: string): void {
     if (this.state !== 'listening' || !socket.remoteAddress || !socket.remotePort || !socket.localAddress) {
       socket.destroy();
       return;
     }
     socket.on('error', () => socket.destroy());
-    socket.setNoDelay(true);
-    const deadline = setTimeout(() => socket.destroy(), this.options.firstByteTimeoutMs ?? 10_000);
-    socket.once('close', () => clearTimeout(deadline));
     const client = { ip: canonicalIp(socket.remoteAddress), port: socket.remotePort };
     const server = { ip: canonicalIp(socket.localAddress), port: socket.localPort ?? 0 };
+    // Destroying the raw socket also ends a TLSSocket wrapped around it.
+    const guarded = this.guard.admit({ address: client.ip, listener, close: () => socket.destroy() });
+    if (!guarded) {
+      socket.destroy();
+      return;
+    }
+    socket.once('close', () => guarded.closed());
+    socket.setNoDelay(true);
     socket.once('data', (first: Buffer) => {
       if (first[0] === TLS_HANDSHAKE_RECORD) {
         if (!this.secureContext) {
           socket.destroy();
           return;
         }
+        guarded.startTls();
         // Put the ClientHello back and let a server-side TLSSocket read it (Node feeds a wrapped socket's
         // buffered bytes to the TLS engine first).
         socket.pause();
@@ -278,22 +305,21 @@ export class TurnServer {
         });
         secure.once('secure', () => {
           handshakeDone = true;
-          clearTimeout(deadline);
+          guarded.secured();
           this.options.tlsHandshakes?.completed(client.ip, 'turn-tls');
         });
-        this.attachStream(secure, 'tls', client, server);
+        this.attachStream(secure, 'tls', client, server, guarded);
       } else {
-        clearTimeout(deadline);
-        this.attachStream(socket, 'tcp', client, server);
+        this.attachStream(socket, 'tcp', client, server, guarded);
         socket.emit('data', first);
       }
     });
   }
 
-  private attachStream(stream: net.Socket | tls.TLSSocket, transport: TurnTransport, client: Endpoint, server: Endpoint): void {
+  private attachStream(stream: net.Socket | tls.TLSSocket, transport: TurnTransport, client: Endpoint, server: Endpoint, guarded: GuardedConnection): void {
     const tuple: FiveTuple = { transport, client, server };
     const id = tupleKey(tuple);
-    this.connections.set(id, { stream, tuple });
+    this.connections.set(id, { stream, tuple, guarded });
     const framer = new StreamFramer();
     stream.on('data', (chunk: Buffer) => {
       if (this.state !== 'listening') return;
@@ -305,6 +331,8 @@ export class TurnServer {
         stream.destroy();
         return;
       }
+      // A whole frame, not a first byte, ends the handshake stage: a one-byte connection must not live forever.
+      if (frames.length > 0) guarded.firstMessage();
       for (const frame of frames) {
         this.execute(this.core.handleClientMessage({ data: frame.bytes, tuple, nowMs: this.now() }));
       }
@@ -313,6 +341,20 @@ export class TurnServer {
       if (this.connections.get(id)?.stream === stream) this.connections.delete(id);
       if (this.state === 'listening') this.execute(this.core.handleConnectionClosed(tuple, this.now()));
     });
+  }
+
+  /**
+   * An allocation on a TCP/TLS connection pins it in the guard for the allocation's life (RFC 8656 §6: the
+   * allocation belongs to the connection's 5-tuple), so no idle deadline or eviction can cut a relay in use.
+   */
+  private pinAllocations(event: TurnEvent): void {
+    if (event.type === 'allocation-created' && event.transport !== 'udp') {
+      const connection = this.connections.get(tupleKey({ transport: event.transport, client: event.client, server: event.server }));
+      if (connection) this.allocationPins.set(event.allocationId, connection.guarded.pin());
+    } else if (event.type === 'allocation-ended') {
+      this.allocationPins.get(event.allocationId)?.();
+      this.allocationPins.delete(event.allocationId);
+    }
   }
 
   // ───────────────────────────── actions ─────────────────────────────

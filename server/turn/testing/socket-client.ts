@@ -83,12 +83,16 @@ export async function connectUdp(server: { ip: string; port: number }): Promise<
   };
 }
 
-/** A TCP (or, with `tlsOptions`, TLS) client connected to `server`. Resolves once connected / handshaken. */
-export async function connectStream(server: { ip: string; port: number }, tlsOptions?: tls.ConnectionOptions): Promise<SocketClient & { closed: Promise<void> }> {
+/**
+ * A TCP (or, with `tlsOptions`, TLS) client connected to `server`, from `localAddress` when given (Linux routes all
+ * of 127/8 to loopback, so a test can be a second client address). Resolves once connected / handshaken.
+ */
+export async function connectStream(server: { ip: string; port: number }, tlsOptions?: tls.ConnectionOptions, localAddress?: string): Promise<SocketClient & { closed: Promise<void> }> {
   const socket: net.Socket = await new Promise((resolve, reject) => {
+    const from = localAddress ? { localAddress } : {};
     const s = tlsOptions
-      ? tls.connect({ host: server.ip, port: server.port, ...tlsOptions }, () => resolve(s))
-      : net.connect({ host: server.ip, port: server.port }, () => resolve(s));
+      ? tls.connect({ host: server.ip, port: server.port, ...from, ...tlsOptions }, () => resolve(s))
+      : net.connect({ host: server.ip, port: server.port, ...from }, () => resolve(s));
     s.once('error', reject);
   });
   const inbox = new Inbox();
@@ -101,7 +105,7 @@ export async function connectStream(server: { ip: string; port: number }, tlsOpt
   return {
     send: (bytes) => socket.write(bytes),
     next: (match, timeoutMs = 3000) => inbox.next(match, timeoutMs),
-    local: () => ({ ip: '127.0.0.1', port: socket.localPort ?? 0 }),
+    local: () => ({ ip: socket.localAddress ?? '127.0.0.1', port: socket.localPort ?? 0 }),
     close: async () => {
       socket.destroy();
       await closed;
