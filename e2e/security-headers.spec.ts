@@ -5,6 +5,7 @@
  * Routes are checked with Playwright's `request` fixture; only the run and the Retry need the browser.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -191,6 +192,18 @@ test.describe('results API refusals', () => {
   });
 });
 
+/** POSTs JSON from a chosen local source address (loopback has all of 127/8), resolving with the status. */
+function postFrom(localAddress: string, target: string, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(target, { method: 'POST', localAddress, headers: { 'content-type': 'application/json' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** Collects CSP violations (DOM events) and CSP / Permissions-Policy console errors of a page from its first script on. */
 async function watchPolicyErrors(page: Page): Promise<string[]> {
   const errors: string[] = [];
@@ -304,5 +317,8 @@ test.describe('a second web app over a read-only data folder', () => {
     expect(answers.every((a) => a.status() === 201 || a.status() === 429)).toBe(true);
     expect(await limited[0]!.json()).toMatchObject({ error: { code: 'rate_limited' } });
     expect(Number(limited[0]!.headers()['retry-after'])).toBeGreaterThan(0);
+    // Another TCP peer (a second loopback source address) has a budget of its own: the limit really follows the
+    // peer the server saw, not one shared bucket for every client.
+    expect(await postFrom('127.0.0.2', `${url}/api/results`, JSON.stringify(sampleResult))).toBe(201);
   });
 });
