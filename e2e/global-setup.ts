@@ -8,8 +8,21 @@ import { trustNssCa } from '../cli/chromium';
 import { CHROMIUM_PATH, E2E_HOME } from './support/browser';
 import { portsFrom, REPO_ROOT, startStack } from './support/stack';
 
-/** Base port of the shared stack (the CLI spec uses its own). */
-export const SHARED_STACK_BASE_PORT = 23000;
+/**
+ * Base port of the shared stack (the CLI spec uses its own): `NETREADY_E2E_BASE_PORT`, default 23000, so two
+ * checkouts on one machine can run their suites without taking each other's ports.
+ */
+export const SHARED_STACK_BASE_PORT = basePortFromEnv(process.env.NETREADY_E2E_BASE_PORT, 23000);
+
+function basePortFromEnv(raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  // The stack uses base … base + 699 (e2e/support/stack.ts portsFrom).
+  if (!Number.isInteger(port) || port < 1024 || port > 65535 - 699) {
+    throw new Error(`NETREADY_E2E_BASE_PORT must be a whole number from 1024 to ${65535 - 699}, not "${raw}"`);
+  }
+  return port;
+}
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   try {

@@ -1,7 +1,8 @@
 'use client';
 /**
  * What a person can do with a finished run: download the result JSON, create a share link (POST
- * /api/results) and copy it, or run the test again. Errors are shown in words, never as status codes alone.
+ * /api/results) and copy it, or run the test again. Errors are shown in words, never as status codes alone, with a
+ * Retry button that posts the same result again wherever that can help (storage down, rate limit, network).
  */
 import { useEffect, useId, useRef, useState } from 'react';
 import { readErrorEnvelope } from '../../lib/api/api-error';
@@ -13,7 +14,23 @@ type ShareState =
   | { kind: 'idle' }
   | { kind: 'posting' }
   | { kind: 'shared'; url: string }
-  | { kind: 'failed'; message: string };
+  | { kind: 'failed'; message: string; retryable: boolean };
+
+/** Why creating a link failed, in words, and whether posting the same result again can help. */
+interface ShareFailure {
+  message: string;
+  retryable: boolean;
+}
+
+/** A share request that failed; `retryable` says whether the page offers Retry. */
+class ShareError extends Error {
+  readonly retryable: boolean;
+  constructor({ message, retryable }: ShareFailure) {
+    super(message);
+    this.name = 'ShareError';
+    this.retryable = retryable;
+  }
+}
 
 /** Saves the result as `netready-<id>.json` through a temporary object URL. */
 export function downloadResult(result: Result): void {
@@ -29,23 +46,40 @@ export function downloadResult(result: Result): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** Explains a failed share request in words. */
-function describeShareFailure(status: number, body: unknown): string {
+/** Explains a failed share request in words (codes: lib/api/api-error.ts). */
+function describeShareFailure(status: number, body: unknown, retryAfter: string | null): ShareFailure {
   const envelope = readErrorEnvelope(body);
+  const download = 'Use “Download JSON” and send the file instead.';
   switch (envelope?.code) {
     case 'payload_too_large':
-      return 'This result is too large to store on the server, so no link was created. Use “Download JSON” and send the file instead.';
+      return { message: `This result is too large to store on the server. ${download}`, retryable: false };
     case 'invalid_result':
     case 'invalid_json':
-      return `The server did not accept this result (${envelope.message}). Use “Download JSON” and send the file instead.`;
+    case 'json_too_deep':
+      return { message: `The server did not accept this result (${envelope.message}). ${download}`, retryable: false };
+    case 'storage_unavailable':
+      return {
+        message: 'The server could not save the result: its storage is not available right now. Your result is still here — press Retry in a moment, or use “Download JSON” and send the file instead.',
+        retryable: true,
+      };
+    case 'rate_limited': {
+      const seconds = Number(retryAfter);
+      const wait = Number.isFinite(seconds) && seconds > 0 ? `about ${Math.ceil(seconds)} seconds` : 'a minute';
+      return { message: `Too many share links were created from your network just now. Wait ${wait}, then press Retry.`, retryable: true };
+    }
+    case 'quota_exceeded':
+      return { message: `Your network has stored as many results today as this server allows. ${download}`, retryable: false };
+    case 'cross_site_request':
+    case 'unsupported_media_type':
+      return { message: `The server refused to store a result sent this way (${envelope.message}). ${download}`, retryable: false };
     default:
       return status >= 500
-        ? 'The server could not store the result right now. Please try again in a moment, or use “Download JSON”.'
-        : `The server refused to create a link (HTTP ${status}). Use “Download JSON” and send the file instead.`;
+        ? { message: `The server could not store the result right now. Press Retry in a moment, or use “Download JSON”.`, retryable: true }
+        : { message: `The server refused to create a link (HTTP ${status}). ${download}`, retryable: false };
   }
 }
 
-/** Posts the result to /api/results and resolves with the share URL, or rejects with a sentence. */
+/** Posts the result to /api/results and resolves with the share URL, or rejects with a ShareError. */
 async function createShareLink(result: Result): Promise<string> {
   let response: Response;
   try {
@@ -55,13 +89,13 @@ async function createShareLink(result: Result): Promise<string> {
       body: JSON.stringify(result),
     });
   } catch {
-    throw new Error('Could not reach the server to create a link. Check your connection and try again.');
+    throw new ShareError({ message: 'Could not reach the server to create a link. Check your connection and press Retry.', retryable: true });
   }
   const body: unknown = await response.json().catch(() => null);
   if (response.status === 201 && typeof body === 'object' && body !== null && typeof (body as { url?: unknown }).url === 'string') {
     return (body as { url: string }).url;
   }
-  throw new Error(describeShareFailure(response.status, body));
+  throw new ShareError(describeShareFailure(response.status, body, response.headers.get('retry-after')));
 }
 
 /** The share link in a read-only field with a Copy button. */
@@ -80,11 +114,15 @@ function SharePanel({ state, onRetry, inputId }: { state: ShareState; onRetry: (
   }
   if (state.kind === 'failed') {
     return (
-      <div className="rounded-lg border border-red-200 bg-red-50 px-3 py-2.5 text-sm text-red-900" role="alert">
-        <p>{state.message}</p>
-        <button type="button" onClick={onRetry} className="mt-1 font-semibold underline underline-offset-2 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700">
-          Try again
-        </button>
+      <div className="rounded-lg border border-red-200 bg-red-50 p-3 text-sm text-red-900" role="alert">
+        <p className="font-semibold">No share link was created.</p>
+        <p className="mt-1">{state.message}</p>
+        {state.retryable && (
+          <button type="button" onClick={onRetry} className={`${secondaryButton} mt-3`}>
+            <RefreshIcon />
+            Retry
+          </button>
+        )}
       </div>
     );
   }
@@ -149,7 +187,11 @@ export function RunActions({ result, onRunAgain, allowShare = true }: RunActions
     try {
       setShare({ kind: 'shared', url: await createShareLink(result) });
     } catch (error) {
-      setShare({ kind: 'failed', message: error instanceof Error ? error.message : 'Could not create a share link.' });
+      setShare(
+        error instanceof ShareError
+          ? { kind: 'failed', message: error.message, retryable: error.retryable }
+          : { kind: 'failed', message: 'Could not create a share link.', retryable: true },
+      );
     }
   };
   return (

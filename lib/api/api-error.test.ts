@@ -8,6 +8,12 @@ describe('API errors', () => {
     ['payload_too_large', 413],
     ['invalid_result', 422],
     ['internal_error', 500],
+    ['cross_site_request', 403],
+    ['unsupported_media_type', 415],
+    ['json_too_deep', 400],
+    ['rate_limited', 429],
+    ['quota_exceeded', 429],
+    ['storage_unavailable', 503],
   ] as const)('maps %s to HTTP %i', (code, status) => {
     expect(statusForCode(code)).toBe(status);
     expect(new ApiError(code, 'x').status).toBe(status);

@@ -25,6 +25,16 @@ export const API_ERROR_STATUS = {
   server_busy: 503,
   /** Anything unexpected; details go to the server log, never to the client. */
   internal_error: 500,
+  /** The body is not sent as `Content-Type: application/json` (POST /api/results: no form or text/plain posts). */
+  unsupported_media_type: 415,
+  /** The request comes from another site (`Origin` not this app's, or `Sec-Fetch-Site` cross-site/same-site). */
+  cross_site_request: 403,
+  /** The JSON nests arrays/objects deeper than the API accepts; refused before it is parsed. */
+  json_too_deep: 400,
+  /** This client's daily storage quota (`web.maxResultBytesPerDay`) is used up; `Retry-After` says when it resets. */
+  quota_exceeded: 429,
+  /** The result store cannot be written or read right now (read-only data folder, full disk); nothing was stored. */
+  storage_unavailable: 503,
 } as const satisfies Record<string, number>;
 
 /** An error code of the HTTP API. */

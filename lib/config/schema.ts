@@ -98,6 +98,34 @@ export const ConfigSchema = z.strictObject({
       port: port.default(3000),
       /** Maximum stored result size in bytes (POST /api/results). Default 262144 (256 KiB). */
       maxResultBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
+      /**
+       * Most `POST /api/results` requests one client address may make per minute (429 `rate_limited` past it).
+       * Default 30: a person shares a run at most every ~10 s, and one office NAT address stands for many people.
+       */
+      maxResultsPerMinute: z.number().int().min(1).max(100000).default(30),
+      /**
+       * Most bytes of results one client address may store per UTC day (429 `quota_exceeded` past it); kept in the
+       * store, so it survives a restart. Default 67108864 (64 MiB ≈ 1,000 typical results). At least `maxResultBytes`.
+       */
+      maxResultBytesPerDay: z.number().int().min(1024).max(1024 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+      /**
+       * How many reverse proxies in front of the web app append to `X-Forwarded-For` and are trusted to: the client
+       * address is the entry that many hops from the right (the TCP peer counts as the last hop). Default 0: trust
+       * nothing the client sends and use the TCP peer address — right for `next start` facing clients directly.
+       */
+      trustedProxyHops: z.number().int().min(0).max(10).default(0),
+    })
+    .prefault({}),
+  embed: z
+    .strictObject({
+      /**
+       * Origins allowed to show `/embed` in an iframe (its CSP `frame-ancestors`), e.g. `https://meet.example.com`;
+       * `https://*.example.com` allows every subdomain. Default none: `frame-ancestors 'none'`, embedding is off.
+       */
+      allowedOrigins: z
+        .array(z.string().regex(/^https?:\/\/(?:\*\.)?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?$/, 'must be an origin such as https://meet.example.com (scheme, host, optional port; no path)'))
+        .max(32)
+        .default([]),
     })
     .prefault({}),
   probe: z
@@ -234,6 +262,9 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
 }).superRefine((config, ctx) => {
   const { probe } = config;
+  if (config.web.maxResultBytesPerDay < config.web.maxResultBytes) {
+    ctx.addIssue({ code: 'custom', path: ['web', 'maxResultBytesPerDay'], message: 'must be at least web.maxResultBytes (else no result could ever be stored)' });
+  }
   if (probe.relayPortMin >= probe.relayPortMax) {
     ctx.addIssue({ code: 'custom', path: ['probe', 'relayPortMax'], message: 'must be greater than probe.relayPortMin' });
   }

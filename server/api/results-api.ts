@@ -1,10 +1,23 @@
 /**
  * The results HTTP API behind app/api/results: store a finished run, fetch a stored one. Framework-free
  * (standard Request/Response), with the store and limits injected, so tests call these directly.
+ *
+ * POST refuses, in this order and before reading the body where it can: posts another site's page could make
+ * (403 `cross_site_request`: `Sec-Fetch-Site` cross-site/same-site, or an `Origin` that is not this app's), bodies
+ * not declared `application/json` (415 `unsupported_media_type`: HTML forms and `text/plain` fetches cannot send it
+ * cross-site without a CORS preflight, which this API never grants), more than `web.maxResultsPerMinute` requests
+ * from one client (429 `rate_limited`), bodies over `web.maxResultBytes` (413), JSON nested deeper than
+ * MAX_JSON_DEPTH (400 `json_too_deep`, checked before anything recursive runs), invalid results (400/422) and
+ * results past the client's daily `web.maxResultBytesPerDay` (429 `quota_exceeded`). Nothing is stored unless all
+ * pass. A store that cannot write answers 503 `storage_unavailable`.
  */
-import { ApiError } from '../../lib/api/api-error';
+import { ApiError, type ApiErrorCode } from '../../lib/api/api-error';
 import { ResultSchema, type Result } from '../../lib/schema/result';
-import type { ResultStore } from '../store/result-store';
+import { ResultStoreError, type ResultStore } from '../store/result-store';
+import { clientAddressOf, limitKeyOf } from './client-address';
+
+/** Deepest nesting of arrays and objects a posted result may have (real results nest about 8 deep). */
+export const MAX_JSON_DEPTH = 64;
 
 /** What the results API needs from its caller. */
 export interface ResultsApiDeps {
@@ -12,6 +25,12 @@ export interface ResultsApiDeps {
   store: ResultStore;
   /** Largest accepted request body in bytes (config `web.maxResultBytes`). */
   maxResultBytes: number;
+  /** Most POSTs one client may make per minute (config `web.maxResultsPerMinute`). */
+  maxResultsPerMinute: number;
+  /** Most bytes one client may store per UTC day (config `web.maxResultBytesPerDay`). */
+  maxResultBytesPerDay: number;
+  /** Reverse proxies trusted to append to X-Forwarded-For (config `web.trustedProxyHops`). */
+  trustedProxyHops: number;
   /** Where unexpected errors are logged. Default `console.error`. */
   logError?: (message: string, error: unknown) => void;
 }
@@ -26,16 +45,41 @@ export interface StoredResultResponse {
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 
-/** POST /api/results: size-limited read, JSON parse, schema validation, store; 201 `{ id, url }`. */
+/** An ApiError the client may retry after `retryAfterS` seconds (sent as `Retry-After`). */
+export class RetryLaterError extends ApiError {
+  /** Whole seconds to wait. */
+  readonly retryAfterS: number;
+  constructor(code: ApiErrorCode, message: string, retryAfterS: number) {
+    super(code, message);
+    this.name = 'RetryLaterError';
+    this.retryAfterS = retryAfterS;
+  }
+}
+
+/** POST /api/results: origin, media type, rate limit, size, depth, schema, daily quota, store; 201 `{ id, url }`. */
 export async function postResult(request: Request, deps: ResultsApiDeps): Promise<Response> {
   try {
+    checkSameOrigin(request.headers, deps.trustedProxyHops);
+    checkJsonContentType(request.headers);
+    const client = limitKeyOf(clientAddressOf(request.headers, deps.trustedProxyHops));
+    const admission = await deps.store.admit(client, deps.maxResultsPerMinute);
+    if (!admission.admitted) {
+      throw new RetryLaterError(
+        'rate_limited',
+        `too many results from this address (at most ${deps.maxResultsPerMinute} a minute); try again in ${admission.retryAfterS} s`,
+        admission.retryAfterS,
+      );
+    }
     const text = await readBodyText(request, deps.maxResultBytes);
+    if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+      throw new ApiError('json_too_deep', `the JSON nests arrays and objects more than ${MAX_JSON_DEPTH} deep`);
+    }
     const result = parseResult(text);
-    const { id } = await deps.store.put(result);
+    const { id } = await deps.store.put(result, { clientAddress: client, maxBytesPerDay: deps.maxResultBytesPerDay });
     const body: StoredResultResponse = { id, url: new URL(`/r/${id}`, request.url).toString() };
     return new Response(JSON.stringify(body), { status: 201, headers: JSON_HEADERS });
   } catch (error) {
-    return errorResponse(error, deps.logError);
+    return errorResponse(fromStoreError(error, 'write'), deps.logError);
   }
 }
 
@@ -46,8 +90,93 @@ export async function getResult(id: string, deps: Pick<ResultsApiDeps, 'store' |
     if (result === null) throw new ApiError('not_found', 'no stored result has this id');
     return new Response(JSON.stringify(result), { status: 200, headers: JSON_HEADERS });
   } catch (error) {
-    return errorResponse(error, deps.logError);
+    return errorResponse(fromStoreError(error, 'read'), deps.logError);
   }
+}
+
+/**
+ * Maps a store failure to its public error: the used-up quota to 429 `quota_exceeded` (Retry-After: the next UTC
+ * day), a store that cannot be opened, written or read to 503 `storage_unavailable` (logged, with the cause, for the
+ * operator). A corrupt record and anything else stay unexpected (500, logged).
+ */
+function fromStoreError(error: unknown, action: 'write' | 'read'): unknown {
+  if (!(error instanceof ResultStoreError) || error.code === 'corrupt_record') return error;
+  if (error.code === 'quota_exceeded') {
+    const retryAfterS = error.retryAfterS ?? 3600;
+    return new RetryLaterError('quota_exceeded', `this address has used up its storage for today; try again in ${retryAfterS} s`, retryAfterS);
+  }
+  const message =
+    action === 'write'
+      ? 'the result was not stored: the server cannot write to its storage right now; try again later'
+      : 'the result cannot be read: the server cannot open its storage right now; try again later';
+  return new ApiError('storage_unavailable', message, { cause: error });
+}
+
+/**
+ * Refuses a request another site's page could have made: `Sec-Fetch-Site: cross-site` or `same-site` (sent by
+ * current browsers on every request), or an `Origin` whose host is not this app's `Host` (or, behind trusted
+ * proxies, `X-Forwarded-Host`). `Origin: null` (sandboxed frames, file: pages) is refused too. A request without
+ * either header is not a browser page's cross-site request (the CLI drives a page of this origin; curl sends none).
+ * The scheme is not compared: behind a TLS-terminating proxy the app cannot know it, and the host and port already
+ * name this app. Throws ApiError `cross_site_request`.
+ */
+export function checkSameOrigin(headers: Headers, trustedProxyHops: number): void {
+  const site = headers.get('sec-fetch-site');
+  if (site === 'cross-site' || site === 'same-site') {
+    throw new ApiError('cross_site_request', `results can only be stored from this site's own pages (Sec-Fetch-Site: ${site})`);
+  }
+  const origin = headers.get('origin');
+  if (origin === null) return;
+  let originUrl: URL | null = null;
+  try {
+    originUrl = new URL(origin);
+  } catch {
+    // `null` and other opaque origins are never this app.
+  }
+  const ownHosts = [headers.get('host'), ...(trustedProxyHops > 0 ? [headers.get('x-forwarded-host')?.split(',')[0]] : [])]
+    .filter((host): host is string => typeof host === 'string' && host.trim() !== '')
+    .map((host) => {
+      try {
+        // Same normalisation as the Origin's (lower case, the scheme's default port dropped).
+        return new URL(`${originUrl?.protocol ?? 'http:'}//${host.trim()}`).host;
+      } catch {
+        return null;
+      }
+    });
+  if (!originUrl || originUrl.host === '' || !ownHosts.includes(originUrl.host)) {
+    throw new ApiError('cross_site_request', `results can only be stored from this site's own pages (Origin: ${origin.slice(0, 100)})`);
+  }
+}
+
+/** Requires `Content-Type: application/json` (parameters such as charset allowed). Throws `unsupported_media_type`. */
+export function checkJsonContentType(headers: Headers): void {
+  const type = headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new ApiError('unsupported_media_type', `send the result as Content-Type: application/json (got ${type ? type.slice(0, 100) : 'none'})`);
+  }
+}
+
+/**
+ * Tells whether JSON text nests arrays/objects deeper than `maxDepth`, in one pass without recursion (brackets
+ * inside strings do not count). JSON.parse itself copes with deep input; what came after it did not (serialising
+ * 10,000 levels overflowed the stack and answered 500).
+ */
+export function jsonDepthExceeds(text: string, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > maxDepth) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
 }
 
 /**
@@ -108,12 +237,18 @@ export function parseResult(text: string): Result {
   return parsed.data;
 }
 
-/** Turns any thrown value into the error envelope; unknown errors are logged and answered as `internal_error`. */
+/**
+ * Turns any thrown value into the error envelope (with `Retry-After` for a RetryLaterError). Unknown errors are logged
+ * and answered as `internal_error`; `storage_unavailable` is logged with its cause too, for the operator.
+ */
 export function errorResponse(error: unknown, logError: ResultsApiDeps['logError'] = defaultLogError): Response {
   const apiError =
     error instanceof ApiError ? error : new ApiError('internal_error', 'the server could not complete the request');
   if (!(error instanceof ApiError)) logError('results API: unexpected error', error);
-  return new Response(JSON.stringify(apiError.toEnvelope()), { status: apiError.status, headers: JSON_HEADERS });
+  else if (error.code === 'storage_unavailable') logError('results API: result store unavailable', error.cause);
+  const headers: Record<string, string> = { ...JSON_HEADERS };
+  if (apiError instanceof RetryLaterError) headers['retry-after'] = String(apiError.retryAfterS);
+  return new Response(JSON.stringify(apiError.toEnvelope()), { status: apiError.status, headers });
 }
 
 function defaultLogError(message: string, error: unknown): void {

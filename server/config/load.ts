@@ -21,15 +21,22 @@ export class ConfigError extends Error {
   }
 }
 
+/** How an environment variable's text becomes a config value; lists are comma-separated. */
+type EnvValueType = 'string' | 'int' | 'intList' | 'stringList';
+
 /**
  * Environment variables that override single config fields: name → [path, type].
  * Documented in README "Configuration".
  */
-const ENV_OVERRIDES: Record<string, [string[], 'string' | 'int' | 'intList']> = {
+const ENV_OVERRIDES: Record<string, [string[], EnvValueType]> = {
   NETREADY_NAME: [['name'], 'string'],
   NETREADY_DATA_DIR: [['dataDir'], 'string'],
   NETREADY_WEB_HOST: [['web', 'host'], 'string'],
   NETREADY_WEB_PORT: [['web', 'port'], 'int'],
+  NETREADY_MAX_RESULTS_PER_MINUTE: [['web', 'maxResultsPerMinute'], 'int'],
+  NETREADY_MAX_RESULT_BYTES_PER_DAY: [['web', 'maxResultBytesPerDay'], 'int'],
+  NETREADY_TRUSTED_PROXY_HOPS: [['web', 'trustedProxyHops'], 'int'],
+  NETREADY_EMBED_ALLOWED_ORIGINS: [['embed', 'allowedOrigins'], 'stringList'],
   NETREADY_BIND_IP: [['probe', 'bindIp'], 'string'],
   NETREADY_PUBLIC_IP: [['probe', 'publicIp'], 'string'],
   NETREADY_PUBLIC_HOST: [['probe', 'publicHost'], 'string'],
@@ -72,8 +79,9 @@ function setPath(target: Record<string, unknown>, keys: string[], value: unknown
   node[keys[keys.length - 1]!] = value;
 }
 
-function parseEnvValue(name: string, raw: string, type: 'string' | 'int' | 'intList'): unknown {
+function parseEnvValue(name: string, raw: string, type: EnvValueType): unknown {
   if (type === 'string') return raw;
+  if (type === 'stringList') return raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
   const toInt = (s: string): number => {
     if (!/^\d+$/.test(s.trim())) throw new ConfigError('env_invalid', `${name}: "${raw}" is not a whole number`);
     return Number(s.trim());

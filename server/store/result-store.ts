@@ -4,18 +4,52 @@
  */
 import type { Result } from '../../lib/schema/result';
 
-/** Why a store operation failed. */
-export type ResultStoreErrorCode = 'open_failed' | 'write_failed' | 'read_failed' | 'corrupt_record' | 'id_exhausted';
+/**
+ * Why a store operation failed. `quota_exceeded` is a refusal, not a failure: the client's daily quota is used up
+ * and nothing was stored; every other code means the storage itself did not work.
+ */
+export type ResultStoreErrorCode = 'open_failed' | 'write_failed' | 'read_failed' | 'corrupt_record' | 'id_exhausted' | 'quota_exceeded';
 
-/** A storage failure. `code` says which step failed; `cause` holds the driver's error. */
+/** A storage failure (or quota refusal). `code` says which step failed; `cause` holds the driver's error. */
 export class ResultStoreError extends Error {
   /** Machine-readable reason. */
   readonly code: ResultStoreErrorCode;
-  constructor(code: ResultStoreErrorCode, message: string, options?: { cause?: unknown }) {
+  /** With `quota_exceeded`: seconds until the quota resets (the next UTC day). */
+  readonly retryAfterS: number | undefined;
+  constructor(code: ResultStoreErrorCode, message: string, options?: { cause?: unknown; retryAfterS?: number }) {
     super(message, options);
     this.name = 'ResultStoreError';
     this.code = code;
+    this.retryAfterS = options?.retryAfterS;
   }
+}
+
+/**
+ * Charges a stored result to the client that sent it. The store keys usage by a salted hash of the address and
+ * never writes the address itself.
+ */
+export interface UsageCharge {
+  /** The client's network address (server/api/client-address.ts). */
+  clientAddress: string;
+  /** Most bytes this client may store per UTC day (config `web.maxResultBytesPerDay`). */
+  maxBytesPerDay: number;
+}
+
+/** Whether one more request of a client fits its per-minute limit. */
+export type Admission = { admitted: true } | { admitted: false; /** Seconds until the client's window ends. */ retryAfterS: number };
+
+/** Length of the per-client request-counting window, in milliseconds. */
+export const RATE_WINDOW_MS = 60_000;
+
+/** The UTC day a moment falls on, `YYYY-MM-DD`: the unit of the daily storage quota. */
+export function usageDay(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}
+
+/** Whole seconds (at least 1) from `now` until the next UTC day starts, when daily quotas reset. */
+export function secondsUntilNextUsageDay(now: Date): number {
+  const next = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  return Math.max(1, Math.ceil((next - now.getTime()) / 1000));
 }
 
 /** Stores finished runs and hands them back by share id. */
@@ -24,8 +58,17 @@ export interface ResultStore {
    * Stores a result that has already been validated against ResultSchema and returns its new share id:
    * random, URL-safe, unguessable, and unrelated to `result.id` (the run id made by the page), so a run id
    * seen in a log or a screenshot does not reveal the shared result. Storing the same run twice makes two ids.
+   * With `charge`, it stores the result only if the client's bytes stored today plus this result's (its JSON, UTF-8)
+   * stay within `charge.maxBytesPerDay`, and adds them in the same transaction; past it, it rejects with
+   * ResultStoreError `quota_exceeded` (with `retryAfterS`) and stores nothing. Usage is kept in the store, so it
+   * survives a restart.
    */
-  put(result: Result): Promise<{ id: string }>;
+  put(result: Result, charge?: UsageCharge): Promise<{ id: string }>;
+  /**
+   * Counts one request of a client against `maxPerMinute` in a fixed window of RATE_WINDOW_MS that starts with its
+   * first request. A refused request is not counted. Kept in the store, so every web process sharing it agrees.
+   */
+  admit(clientAddress: string, maxPerMinute: number): Promise<Admission>;
   /**
    * Returns the result stored under a share id, re-validated against ResultSchema, or null when no result has
    * that id (including ids that could never have been issued). Rejects with ResultStoreError `corrupt_record`

@@ -3,12 +3,20 @@
  * while another process (or a second Next worker) writes. The file is opened on first use, not in the
  * constructor, so creating a store never touches the disk.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ResultSchema, type Result } from '../../lib/schema/result';
-import { ResultStoreError, type ResultStore } from './result-store';
+import {
+  RATE_WINDOW_MS,
+  ResultStoreError,
+  secondsUntilNextUsageDay,
+  usageDay,
+  type Admission,
+  type ResultStore,
+  type UsageCharge,
+} from './result-store';
 
 /** File name of the database inside `dataDir`. */
 export const SQLITE_FILE_NAME = 'netready.sqlite';
@@ -42,10 +50,21 @@ export interface SqliteResultStoreOptions {
   now?: () => Date;
 }
 
+/** Bytes of the random salt that client-address keys are HMACed with (kept in the database's meta table). */
+const CLIENT_SALT_BYTES = 32;
+
 interface OpenDatabase {
   db: Database.Database;
   insert: Database.Statement<[string, string, string]>;
   select: Database.Statement<[string], { json: string }>;
+  /** Salt of clientKeyOf(): random per database, so a key cannot be matched to an address without this database. */
+  clientSalt: Buffer;
+  rateGet: Database.Statement<[string], { window_start_ms: number; count: number }>;
+  rateSet: Database.Statement<[string, number, number]>;
+  ratePurge: Database.Statement<[number]>;
+  usageGet: Database.Statement<[string, string], { bytes: number }>;
+  usageAdd: Database.Statement<[string, string, number]>;
+  usagePurge: Database.Statement<[string]>;
 }
 
 /** A ResultStore backed by one SQLite file (better-sqlite3, synchronous under an async interface). */
@@ -65,21 +84,69 @@ export class SqliteResultStore implements ResultStore {
     this.#now = options.now ?? (() => new Date());
   }
 
-  async put(result: Result): Promise<{ id: string }> {
-    const { insert } = this.#database();
+  async put(result: Result, charge?: UsageCharge): Promise<{ id: string }> {
+    const open = this.#database();
     const json = JSON.stringify(result);
-    const createdAt = this.#now().toISOString();
-    for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
-      const id = this.#generateId();
-      try {
-        insert.run(id, createdAt, json);
-        return { id };
-      } catch (cause) {
-        if (isPrimaryKeyConflict(cause)) continue;
-        throw new ResultStoreError('write_failed', `cannot store result in ${this.file}`, { cause });
+    const now = this.#now();
+    const createdAt = now.toISOString();
+    const day = usageDay(now);
+    const store = (): { id: string } => {
+      if (charge) {
+        const key = clientKeyOf(open.clientSalt, charge.clientAddress);
+        const used = open.usageGet.get(key, day)?.bytes ?? 0;
+        const bytes = Buffer.byteLength(json);
+        if (used + bytes > charge.maxBytesPerDay) {
+          throw new ResultStoreError('quota_exceeded', `this address has stored ${used} of ${charge.maxBytesPerDay} bytes today; a result of ${bytes} bytes does not fit`, {
+            retryAfterS: secondsUntilNextUsageDay(now),
+          });
+        }
+        open.usageAdd.run(key, day, bytes);
+        // Only today's rows decide anything; older ones are dropped as new usage is written.
+        open.usagePurge.run(day);
       }
+      for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
+        const id = this.#generateId();
+        try {
+          open.insert.run(id, createdAt, json);
+          return { id };
+        } catch (cause) {
+          if (isPrimaryKeyConflict(cause)) continue;
+          throw cause;
+        }
+      }
+      throw new ResultStoreError('id_exhausted', `no free share id after ${MAX_ID_ATTEMPTS} attempts`);
+    };
+    try {
+      // IMMEDIATE takes the write lock first, so two processes cannot both pass the quota check on the same usage.
+      return open.db.transaction(store).immediate();
+    } catch (cause) {
+      if (cause instanceof ResultStoreError) throw cause;
+      throw new ResultStoreError('write_failed', `cannot store result in ${this.file}`, { cause });
     }
-    throw new ResultStoreError('id_exhausted', `no free share id after ${MAX_ID_ATTEMPTS} attempts`);
+  }
+
+  async admit(clientAddress: string, maxPerMinute: number): Promise<Admission> {
+    const open = this.#database();
+    const nowMs = this.#now().getTime();
+    const count = (): Admission => {
+      open.ratePurge.run(nowMs - RATE_WINDOW_MS);
+      const key = clientKeyOf(open.clientSalt, clientAddress);
+      const row = open.rateGet.get(key);
+      if (!row || nowMs - row.window_start_ms >= RATE_WINDOW_MS) {
+        open.rateSet.run(key, nowMs, 1);
+        return { admitted: true };
+      }
+      if (row.count >= maxPerMinute) {
+        return { admitted: false, retryAfterS: Math.max(1, Math.ceil((row.window_start_ms + RATE_WINDOW_MS - nowMs) / 1000)) };
+      }
+      open.rateSet.run(key, row.window_start_ms, row.count + 1);
+      return { admitted: true };
+    };
+    try {
+      return open.db.transaction(count).immediate();
+    } catch (cause) {
+      throw new ResultStoreError('write_failed', `cannot count a request in ${this.file}`, { cause });
+    }
   }
 
   async get(id: string): Promise<Result | null> {
@@ -113,7 +180,7 @@ export class SqliteResultStore implements ResultStore {
     this.#open = null;
   }
 
-  /** Opens the database on first use: folder, WAL, table, prepared statements. */
+  /** Opens the database on first use: folder, WAL, tables, client salt, prepared statements. */
   #database(): OpenDatabase {
     if (this.#open) return this.#open;
     if (this.#closed) throw new ResultStoreError('open_failed', 'the result store has been closed');
@@ -128,10 +195,39 @@ export class SqliteResultStore implements ResultStore {
         created_at TEXT NOT NULL,
         json TEXT NOT NULL
       ) STRICT`);
+      // Per-client limits of POST /api/results. `client` is an HMAC of the address (clientKeyOf), never the address.
+      db.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT;
+        CREATE TABLE IF NOT EXISTS client_rate (
+          client TEXT PRIMARY KEY NOT NULL,
+          window_start_ms INTEGER NOT NULL,
+          count INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX IF NOT EXISTS client_rate_window ON client_rate (window_start_ms);
+        CREATE TABLE IF NOT EXISTS client_usage (
+          client TEXT NOT NULL,
+          day TEXT NOT NULL,
+          bytes INTEGER NOT NULL,
+          results INTEGER NOT NULL,
+          PRIMARY KEY (client, day)
+        ) STRICT;`);
+      db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('client_salt', randomBytes(CLIENT_SALT_BYTES).toString('hex'));
+      const salt = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get('client_salt');
+      if (!salt) throw new Error('the client salt was not stored');
       this.#open = {
         db,
         insert: db.prepare<[string, string, string]>('INSERT INTO results (id, created_at, json) VALUES (?, ?, ?)'),
         select: db.prepare<[string], { json: string }>('SELECT json FROM results WHERE id = ?'),
+        clientSalt: Buffer.from(salt.value, 'hex'),
+        rateGet: db.prepare<[string], { window_start_ms: number; count: number }>('SELECT window_start_ms, count FROM client_rate WHERE client = ?'),
+        rateSet: db.prepare<[string, number, number]>(
+          'INSERT INTO client_rate (client, window_start_ms, count) VALUES (?, ?, ?) ON CONFLICT (client) DO UPDATE SET window_start_ms = excluded.window_start_ms, count = excluded.count',
+        ),
+        ratePurge: db.prepare<[number]>('DELETE FROM client_rate WHERE window_start_ms <= ?'),
+        usageGet: db.prepare<[string, string], { bytes: number }>('SELECT bytes FROM client_usage WHERE client = ? AND day = ?'),
+        usageAdd: db.prepare<[string, string, number]>(
+          'INSERT INTO client_usage (client, day, bytes, results) VALUES (?, ?, ?, 1) ON CONFLICT (client, day) DO UPDATE SET bytes = bytes + excluded.bytes, results = results + 1',
+        ),
+        usagePurge: db.prepare<[string]>('DELETE FROM client_usage WHERE day < ?'),
       };
       return this.#open;
     } catch (cause) {
@@ -139,6 +235,11 @@ export class SqliteResultStore implements ResultStore {
       throw new ResultStoreError('open_failed', `cannot open result database ${this.file}`, { cause });
     }
   }
+}
+
+/** The key a client address is counted under: HMAC-SHA-256 with the database's salt, 32 hex digits (128 bits). */
+function clientKeyOf(salt: Buffer, clientAddress: string): string {
+  return createHmac('sha256', salt).update(clientAddress).digest('hex').slice(0, 32);
 }
 
 function isPrimaryKeyConflict(error: unknown): boolean {

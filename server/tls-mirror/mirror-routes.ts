@@ -5,7 +5,9 @@
  *   GET /v1/tls/mirror   – HTTPS listener only: the echo plus the connection's raw ClientHello features and JA4
  * `?session=<id>` also records what was seen as an observation of that test session, so the server-side view
  * (GET /v1/sessions/:id/observations) carries it too. Responses are CORS-open, uncacheable and carry
- * `Timing-Allow-Origin: *` so the page can read their Resource Timing (connect time, nextHopProtocol).
+ * `Timing-Allow-Origin: *` so the page can read their Resource Timing (connect time, nextHopProtocol); like every
+ * probe answer they also carry the security headers of send-json.ts (nosniff, a CSP that loads and frames nothing,
+ * no Referer).
  */
 import type { CapturedClientHello, MirrorRequest, MirrorResponse } from './tls-mirror-server';
 import { normalizeAddress } from './tls-mirror-server';

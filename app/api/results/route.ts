@@ -6,11 +6,18 @@ import { getResultStore } from '../../../server/store';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-/** Stores a validated result; 201 `{ id, url }`, or the error envelope (400/413/422/500). */
+/** Stores a validated result; 201 `{ id, url }`, or the error envelope (400/403/413/415/422/429/500/503). */
 export async function POST(request: Request): Promise<Response> {
   try {
     const config = loadConfig();
-    return await postResult(request, { store: getResultStore(config), maxResultBytes: config.web.maxResultBytes });
+    const { web } = config;
+    return await postResult(request, {
+      store: getResultStore(config),
+      maxResultBytes: web.maxResultBytes,
+      maxResultsPerMinute: web.maxResultsPerMinute,
+      maxResultBytesPerDay: web.maxResultBytesPerDay,
+      trustedProxyHops: web.trustedProxyHops,
+    });
   } catch (error) {
     return errorResponse(error);
   }

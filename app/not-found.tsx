@@ -1,0 +1,26 @@
+// Shown for every path that is not a page (404)
+import Link from 'next/link';
+import { connection } from 'next/server';
+import { SiteShell } from '../components/site/site-shell';
+import { primaryButton } from '../components/ui/button-styles';
+import { loadConfig } from '../server/config/load';
+
+/**
+ * Explains a mistyped address. Rendered per request (`connection()`): a prerendered 404 would carry scripts without
+ * the request's CSP nonce, which the policy of proxy.ts then blocks.
+ */
+export default async function NotFound() {
+  await connection();
+  return (
+    <SiteShell deploymentName={loadConfig().name}>
+      <div className="space-y-4 py-8">
+        <p className="text-sm font-semibold tracking-wide text-slate-600 uppercase">Page not found</p>
+        <h1 className="text-2xl font-semibold tracking-tight text-slate-900">There is no page at this address</h1>
+        <p className="max-w-prose text-slate-700">Check that the address was copied in full, or start from the test page.</p>
+        <Link href="/" className={primaryButton}>
+          Test your network
+        </Link>
+      </div>
+    </SiteShell>
+  );
+}
