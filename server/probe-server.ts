@@ -24,9 +24,11 @@ import { createMirrorRoutes } from './tls-mirror/mirror-routes';
 import { TlsMirrorServer } from './tls-mirror/tls-mirror-server';
 import { WebSocketEcho } from './tls-mirror/websocket-echo';
 import { MediaPeerServer } from './peer/media-peer';
-import { ensureDevCertificate } from './tls/dev-ca';
+import { loadTls, type TlsMaterial } from './tls/load-tls';
 import { mintTurnCredentials } from './turn/credentials';
 import { TurnServer } from './turn/turn-server';
+
+export { loadTls, type TlsMaterial } from './tls/load-tls';
 
 /** Software version reported by the probe server. */
 export const PROBE_VERSION = 'netready-probe/0.1.0';
@@ -35,20 +37,6 @@ export const PROBE_VERSION = 'netready-probe/0.1.0';
 export interface ProbeLogger {
   info(message: string): void;
   error(message: string, error?: unknown): void;
-}
-
-/** TLS material in use. */
-export interface TlsMaterial {
-  certPem: string;
-  keyPem: string;
-  /** The dev CA when the dev certificate is in use (clients may trust it); null for a configured cert. */
-  devCaPem: string | null;
-  certFile: string;
-  /**
-   * Certificate for the probe zone's names (`*.<dns.zone>`), served when the TLS server name is in the zone; absent
-   * when the main certificate serves them too (configured certFile without zoneCertFile, or no zone).
-   */
-  zone?: { certPem: string; keyPem: string; certFile: string };
 }
 
 /** What `start()` returns: where everything listens. */
@@ -74,40 +62,6 @@ export function loadTurnSecret(config: Config): string {
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return secret;
-}
-
-/**
- * Loads the configured certificates, or makes/reuses the dev certificates. With a probe zone the dev setup has two
- * leaves from one CA: the main one (IPs, public host, `turn.<zone>` for TURN over TLS by name) and the zone's
- * wildcard, so no connection opened to an IP or the public host is valid for a fresh zone name (Chromium would
- * otherwise send the lookup-timing requests over it and measure no lookup).
- */
-export async function loadTls(config: Config): Promise<TlsMaterial> {
-  const zone = config.dns.zone?.toLowerCase();
-  if (config.tls.certFile && config.tls.keyFile) {
-    const material: TlsMaterial = {
-      certPem: readFileSync(config.tls.certFile, 'utf8'),
-      keyPem: readFileSync(config.tls.keyFile, 'utf8'),
-      devCaPem: null,
-      certFile: config.tls.certFile,
-    };
-    if (config.tls.zoneCertFile && config.tls.zoneKeyFile) {
-      material.zone = { certPem: readFileSync(config.tls.zoneCertFile, 'utf8'), keyPem: readFileSync(config.tls.zoneKeyFile, 'utf8'), certFile: config.tls.zoneCertFile };
-    }
-    return material;
-  }
-  const hostNames = config.probe.publicHost ? [config.probe.publicHost] : [];
-  if (zone) hostNames.push(`turn.${zone}`);
-  const listenerIps = [config.probe.http, config.probe.https, config.probe.turnTls].map((l) => l.ip).filter((ip): ip is string => Boolean(ip));
-  const ipAddresses = [...new Set([config.probe.publicIp, config.probe.bindIp, ...listenerIps].filter((ip) => ip !== '0.0.0.0'))];
-  const dev = await ensureDevCertificate({ dataDir: config.dataDir, hostNames, ipAddresses });
-  const material: TlsMaterial = { certPem: dev.certPem, keyPem: dev.keyPem, devCaPem: dev.caPem, certFile: dev.certFile };
-  if (zone) {
-    // Every probe name is one label under the zone (`nr-….<zone>`), so one wildcard covers them.
-    const zoneLeaf = await ensureDevCertificate({ dataDir: config.dataDir, hostNames: [zone, `*.${zone}`], ipAddresses: [], filePrefix: 'zone-' });
-    material.zone = { certPem: zoneLeaf.certPem, keyPem: zoneLeaf.keyPem, certFile: zoneLeaf.certFile };
-  }
-  return material;
 }
 
 function listenHttp(server: http.Server, ip: string, port: number): Promise<AddressInfo> {
@@ -158,6 +112,7 @@ export class ProbeServer {
     const probe = config.probe;
     try {
       const tls = await loadTls(config);
+      for (const notice of tls.notices ?? []) this.log.info(`netready: ${notice}`);
       const secret = loadTurnSecret(config);
       const relayIp = probe.relayIp ?? probe.bindIp;
       const vendorPorts = config.targets.flatMap((t) => t.mediaUdpPorts.map((port) => ({ port, target: t.name })));
