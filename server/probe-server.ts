@@ -24,7 +24,9 @@ import { createMirrorRoutes } from './tls-mirror/mirror-routes';
 import { TlsMirrorServer } from './tls-mirror/tls-mirror-server';
 import { WebSocketEcho } from './tls-mirror/websocket-echo';
 import { MediaPeerServer } from './peer/media-peer';
-import { loadTls, type TlsMaterial } from './tls/load-tls';
+import { AcmeCertificates, type AcmeCertificate, type AcmeCertificateName } from './acme/acme-certificates';
+import { Http01Responder } from './acme/http01-responder';
+import { acmeOrders, loadTls, type TlsMaterial } from './tls/load-tls';
 import { mintTurnCredentials } from './turn/credentials';
 import { TurnServer } from './turn/turn-server';
 
@@ -85,6 +87,12 @@ export class ProbeServer {
   private mirror?: TlsMirrorServer;
   private webSocketEcho?: WebSocketEcho;
   private dnsServer?: DnsServer;
+  /** The DNS server's protocol logic: DNS-01 challenge records are published here. */
+  private dnsAuthority?: DnsAuthority;
+  /** ACME certificates (tls.acme): obtained, renewed and swapped into the TLS listeners. */
+  private acme?: AcmeCertificates;
+  private http01?: Http01Responder;
+  private readonly now: () => number;
   private sweepTimer?: ReturnType<typeof setInterval>;
   /** Sessions of this server (observations are read from here). */
   readonly sessions: SessionRegistry;
@@ -98,10 +106,14 @@ export class ProbeServer {
   /** The one connection policy of the TURN/TCP, TURN/TLS, HTTPS and plain-HTTP listeners (`probe.connections`). */
   readonly connections: ConnectionGuard;
 
-  /** Builds the session table and the connection policy from the configuration; opens nothing. */
-  constructor(config: Config, log: ProbeLogger) {
+  /**
+   * Builds the session table and the connection policy from the configuration; opens nothing. `options.now` (ms since
+   * the epoch) is the clock of certificate validity and renewal; tests move it forward.
+   */
+  constructor(config: Config, log: ProbeLogger, options: { now?: () => number } = {}) {
     this.config = config;
     this.log = log;
+    this.now = options.now ?? Date.now;
     this.sessions = new SessionRegistry({ ttlMs: config.turn.credentialTtlS * 1000, maxSessions: config.probe.maxLiveSessions });
     this.connections = new ConnectionGuard({ ...config.probe.connections, onEvent: (event) => this.limits.record(event) });
   }
@@ -111,7 +123,7 @@ export class ProbeServer {
     const { config } = this;
     const probe = config.probe;
     try {
-      const tls = await loadTls(config);
+      const tls = await loadTls(config, this.now());
       for (const notice of tls.notices ?? []) this.log.info(`netready: ${notice}`);
       const secret = loadTurnSecret(config);
       const relayIp = probe.relayIp ?? probe.bindIp;
@@ -176,6 +188,7 @@ export class ProbeServer {
           ttlS: config.dns.ttlS,
           rateLimit: { queriesPerSecond: config.dns.maxQueriesPerSecondPerSource, burst: 2 * config.dns.maxQueriesPerSecondPerSource },
         });
+        this.dnsAuthority = authority;
         this.dnsServer = new DnsServer({
           authority,
           ip: config.dns.listen.ip ?? probe.bindIp,
@@ -250,6 +263,7 @@ export class ProbeServer {
       };
       // Lookup URLs name the bound HTTPS port (port 0 in tests); no request can arrive before start() returns.
       if (config.dns.zone) endpoints.dns = { zone: config.dns.zone, httpsPort: httpsAddr.port };
+      if (config.tls.acme) await this.startAcme(tls);
       this.sweepTimer = setInterval(() => this.sessions.sweep(), 30_000);
       this.sweepTimer.unref();
       return {
@@ -265,6 +279,57 @@ export class ProbeServer {
     }
   }
 
+  /**
+   * ACME: the HTTP-01 listener (http-01), then stored certificates kept or missing ones obtained (with progress lines)
+   * before start() returns, renewals scheduled. Every new certificate goes to HTTPS and TURN/TLS at once.
+   */
+  private async startAcme(tls: TlsMaterial): Promise<void> {
+    const { config } = this;
+    const acmeConfig = config.tls.acme!;
+    if (acmeConfig.challenge === 'http-01') {
+      this.http01 = new Http01Responder({
+        ip: config.probe.bindIp,
+        port: acmeConfig.http01Port,
+        onRequest: (token, answered, from) => this.log.info(`netready: ACME: ${from} asked for the http-01 token ${token}${answered ? '' : ' (not pending: 404)'}`),
+      });
+      const bound = await this.http01.listen();
+      this.log.info(`netready: ACME: http-01 listener on ${bound.address}:${bound.port}`);
+      if (config.dns.zone) {
+        this.log.info(`netready: ACME: the probe zone's names (*.${config.dns.zone}) need a wildcard certificate, which http-01 cannot prove; they keep the development certificate (set tls.acme.challenge to "dns-01" for a trusted one)`);
+      }
+    }
+    if (tls.acmePending) this.log.info('netready: ACME: no stored certificate yet; obtaining one before the probe is ready');
+    this.acme = new AcmeCertificates({
+      acme: acmeConfig,
+      dataDir: config.dataDir,
+      orders: acmeOrders(config),
+      ...(this.http01 ? { http01: this.http01 } : {}),
+      ...(acmeConfig.challenge === 'dns-01' && this.dnsAuthority ? { dns01: this.dnsAuthority } : {}),
+      now: this.now,
+      log: { info: (message) => this.log.info(`netready: ${message}`), error: (message, error) => this.log.error(`netready: ${message}`, error) },
+      onCertificate: (name, certificate) => this.serveCertificate(name, certificate),
+    });
+    const current = await this.acme.start();
+    const main = current.get('main');
+    if (main) Object.assign(tls, { certPem: main.certPem, keyPem: main.keyPem, certFile: path.join(config.dataDir, 'acme', 'main', 'cert.pem'), acmePending: false });
+    const zone = current.get('zone');
+    if (zone) tls.zone = { certPem: zone.certPem, keyPem: zone.keyPem, certFile: path.join(config.dataDir, 'acme', 'zone', 'cert.pem') };
+  }
+
+  /** Serves a new certificate from now on: new TLS connections get it, open ones keep theirs. */
+  private serveCertificate(name: AcmeCertificateName, certificate: AcmeCertificate): void {
+    const pair = { cert: certificate.certPem, key: certificate.keyPem };
+    try {
+      if (name === 'main') {
+        this.mirror?.setCertificate(pair);
+        this.turn?.setCertificate(pair);
+      } else this.mirror?.setZoneCertificate(pair);
+      this.log.info(`netready: now serving the ${name} certificate with serial ${certificate.serialNumber} (HTTPS${name === 'main' ? ' and TURN over TLS' : ', probe zone names'})`);
+    } catch (error) {
+      this.log.error(`netready: the new ${name} certificate could not be loaded; still serving the previous one`, error);
+    }
+  }
+
   /** Files a server event that names a session (TURN username, media-peer offer) under that session. */
   private observe(source: 'turn' | 'peer', event: { type: string }): void {
     const { type, ...data } = event as { type: string } & Record<string, unknown>;
@@ -274,6 +339,8 @@ export class ProbeServer {
   /** Closes every listener and peer; safe to call more than once. */
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.acme?.stop();
+    this.acme = undefined;
     const closeHttp = (server?: http.Server): Promise<void> =>
       new Promise((resolve) => {
         if (!server || !server.listening) return resolve();
@@ -282,7 +349,9 @@ export class ProbeServer {
       });
     this.webSocketEcho?.close();
     this.webSocketEcho = undefined;
-    await Promise.allSettled([closeHttp(this.httpServer), this.mirror?.close(), this.peer?.close(), this.turn?.close(), this.dnsServer?.close()]);
+    await Promise.allSettled([closeHttp(this.httpServer), this.mirror?.close(), this.peer?.close(), this.turn?.close(), this.dnsServer?.close(), this.http01?.close()]);
+    this.http01 = undefined;
+    this.dnsAuthority = undefined;
     this.dnsServer = undefined;
     this.httpServer = undefined;
     this.mirror = undefined;

@@ -1,10 +1,12 @@
 /**
- * Which certificate the probe's TLS listeners (HTTPS/TLS mirror and TURN over TLS) serve: the operator's files
- * (`tls.certFile`/`keyFile`), or the development certificate made by server/tls/dev-ca.ts. (ACME certificates are
- * obtained by server/acme/ and handed to the listeners by the probe server.)
+ * Which certificate the probe's TLS listeners (HTTPS/TLS mirror and TURN over TLS) serve at start: the operator's
+ * files (`tls.certFile`/`keyFile`), the stored ACME certificates (`tls.acme`; server/acme/ obtains and renews them and
+ * the probe server swaps them in), or the development certificate made by server/tls/dev-ca.ts.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Config } from '../../lib/config/schema';
+import { readStoredCertificate, type AcmeCertificateName } from '../acme/acme-certificates';
 import { ensureDevCertificate, type DevCertificate } from './dev-ca';
 
 /** TLS material in use. */
@@ -21,6 +23,21 @@ export interface TlsMaterial {
   zone?: { certPem: string; keyPem: string; certFile: string };
   /** Messages for the operator (e.g. the dev CA was replaced and must be trusted again). */
   notices?: string[];
+  /**
+   * With `tls.acme`: true when no stored ACME certificate could be served yet and the material is a stand-in (the
+   * development certificate) until the first one is obtained at start-up.
+   */
+  acmePending?: boolean;
+}
+
+/** What ACME orders: the main certificate, and with dns-01 and a probe zone the zone's own (`<zone>`, `*.<zone>`). */
+export function acmeOrders(config: Config): { name: AcmeCertificateName; domains: string[] }[] {
+  const acme = config.tls.acme;
+  if (!acme) return [];
+  const main = acme.domains ?? (config.probe.publicHost ? [config.probe.publicHost] : []);
+  const zone = config.dns.zone?.toLowerCase();
+  // The zone's names need a wildcard, which only dns-01 can prove; with http-01 they get the stand-in zone leaf.
+  return [{ name: 'main', domains: main }, ...(zone && acme.challenge === 'dns-01' ? [{ name: 'zone' as const, domains: [zone, `*.${zone}`] }] : [])];
 }
 
 /** The names of the development certificates and the scope of the dev CA, derived from the configuration. */
@@ -70,7 +87,8 @@ export async function ensureDevTls(config: Config): Promise<{ main: DevCertifica
  * wildcard, so no connection opened to an IP or the public host is valid for a fresh zone name (Chromium would
  * otherwise send the lookup-timing requests over it and measure no lookup).
  */
-export async function loadTls(config: Config): Promise<TlsMaterial> {
+export async function loadTls(config: Config, nowMs = Date.now()): Promise<TlsMaterial> {
+  if (config.tls.acme) return loadAcmeTls(config, nowMs);
   if (config.tls.certFile && config.tls.keyFile) {
     const material: TlsMaterial = {
       certPem: readFileSync(config.tls.certFile, 'utf8'),
@@ -83,6 +101,10 @@ export async function loadTls(config: Config): Promise<TlsMaterial> {
     }
     return material;
   }
+  return loadDevTls(config);
+}
+
+async function loadDevTls(config: Config): Promise<TlsMaterial> {
   const dev = await ensureDevTls(config);
   const notices = [dev.main.notice, dev.zone?.notice].filter((notice): notice is string => notice !== undefined);
   return {
@@ -94,3 +116,27 @@ export async function loadTls(config: Config): Promise<TlsMaterial> {
     ...(notices.length > 0 ? { notices } : {}),
   };
 }
+
+/** The stored ACME certificates, or the development ones standing in until start-up has obtained them. */
+async function loadAcmeTls(config: Config, nowMs: number): Promise<TlsMaterial> {
+  const acme = config.tls.acme!;
+  const stored = new Map<AcmeCertificateName, { certPem: string; keyPem: string; certFile: string }>();
+  for (const order of acmeOrders(config)) {
+    const certificate = await readStoredCertificate(config.dataDir, order.name, acme.directoryUrl, order.domains, nowMs);
+    if (certificate) stored.set(order.name, { certPem: certificate.certPem, keyPem: certificate.keyPem, certFile: path.join(config.dataDir, 'acme', order.name, 'cert.pem') });
+  }
+  const zoneOrdered = acmeOrders(config).some((order) => order.name === 'zone');
+  const main = stored.get('main');
+  if (main && (!zoneOrdered || stored.has('zone'))) {
+    return { ...main, devCaPem: null, ...(stored.get('zone') ? { zone: stored.get('zone')! } : {}) };
+  }
+  // Listeners need some certificate to bind with; the dev certificate serves until ACME delivers (before ready).
+  const dev = await loadDevTls(config);
+  return {
+    ...(main ?? { certPem: dev.certPem, keyPem: dev.keyPem, certFile: dev.certFile }),
+    devCaPem: null,
+    ...(stored.get('zone') ?? dev.zone ? { zone: stored.get('zone') ?? dev.zone! } : {}),
+    acmePending: true,
+  };
+}
+
