@@ -182,6 +182,13 @@ describe('netready trust / untrust with real certutil', () => {
     expect(existsSync(nssdb())).toBe(false);
   });
 
+  it('with ACME certificates (tls.acme) says there is nothing to trust', async () => {
+    const result = await run('trust', { NETREADY_ACME_TOS_AGREED: 'true', NETREADY_ACME_DOMAINS: 'probe.example.org' });
+    expect(result.code).toBe(EXIT_TRUST_DONE);
+    expect(result.out).toEqual(['netready serves certificates from the ACME CA https://acme-v02.api.letsencrypt.org/directory (tls.acme), not the development CA: nothing to trust.']);
+    expect(existsSync(nssdb())).toBe(false);
+  });
+
   it('untrust without any development CA says there is nothing to remove', async () => {
     const result = await run('untrust');
     expect(result.code).toBe(EXIT_TRUST_DONE);

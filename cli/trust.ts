@@ -108,6 +108,10 @@ export async function runTrustCommand(command: 'trust' | 'untrust', argv: string
       io.out(`netready serves the configured certificate ${config.tls.certFile} (tls.certFile), not the development CA: nothing to trust.`);
       return EXIT_TRUST_DONE;
     }
+    if (config.tls.acme) {
+      io.out(`netready serves certificates from the ACME CA ${config.tls.acme.directoryUrl} (tls.acme), not the development CA: nothing to trust.`);
+      return EXIT_TRUST_DONE;
+    }
     let dev;
     try {
       dev = await ensureDevTls(config);

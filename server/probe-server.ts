@@ -24,8 +24,10 @@ import { createMirrorRoutes } from './tls-mirror/mirror-routes';
 import { TlsMirrorServer } from './tls-mirror/tls-mirror-server';
 import { WebSocketEcho } from './tls-mirror/websocket-echo';
 import { MediaPeerServer } from './peer/media-peer';
-import { AcmeCertificates, type AcmeCertificate, type AcmeCertificateName } from './acme/acme-certificates';
+import { X509Certificate } from 'node:crypto';
+import { AcmeCertificates, type AcmeCertificateName } from './acme/acme-certificates';
 import { Http01Responder } from './acme/http01-responder';
+import { CertificateFileWatcher } from './tls/certificate-files';
 import { acmeOrders, loadTls, type TlsMaterial } from './tls/load-tls';
 import { mintTurnCredentials } from './turn/credentials';
 import { TurnServer } from './turn/turn-server';
@@ -92,6 +94,9 @@ export class ProbeServer {
   /** ACME certificates (tls.acme): obtained, renewed and swapped into the TLS listeners. */
   private acme?: AcmeCertificates;
   private http01?: Http01Responder;
+  /** Reload tls.certFile/keyFile (and the zone pair) when they change on disk. */
+  private readonly certificateWatchers: CertificateFileWatcher[] = [];
+  private readonly certificateWatchIntervalMs: number;
   private readonly now: () => number;
   private sweepTimer?: ReturnType<typeof setInterval>;
   /** Sessions of this server (observations are read from here). */
@@ -109,11 +114,13 @@ export class ProbeServer {
   /**
    * Builds the session table and the connection policy from the configuration; opens nothing. `options.now` (ms since
    * the epoch) is the clock of certificate validity and renewal; tests move it forward.
+   * `options.certificateWatchIntervalMs`: how often configured certificate files are looked at (default 10000).
    */
-  constructor(config: Config, log: ProbeLogger, options: { now?: () => number } = {}) {
+  constructor(config: Config, log: ProbeLogger, options: { now?: () => number; certificateWatchIntervalMs?: number } = {}) {
     this.config = config;
     this.log = log;
     this.now = options.now ?? Date.now;
+    this.certificateWatchIntervalMs = options.certificateWatchIntervalMs ?? 10_000;
     this.sessions = new SessionRegistry({ ttlMs: config.turn.credentialTtlS * 1000, maxSessions: config.probe.maxLiveSessions });
     this.connections = new ConnectionGuard({ ...config.probe.connections, onEvent: (event) => this.limits.record(event) });
   }
@@ -264,6 +271,7 @@ export class ProbeServer {
       // Lookup URLs name the bound HTTPS port (port 0 in tests); no request can arrive before start() returns.
       if (config.dns.zone) endpoints.dns = { zone: config.dns.zone, httpsPort: httpsAddr.port };
       if (config.tls.acme) await this.startAcme(tls);
+      else if (config.tls.certFile && config.tls.keyFile) this.watchCertificateFiles(tls);
       this.sweepTimer = setInterval(() => this.sessions.sweep(), 30_000);
       this.sweepTimer.unref();
       return {
@@ -307,7 +315,7 @@ export class ProbeServer {
       ...(acmeConfig.challenge === 'dns-01' && this.dnsAuthority ? { dns01: this.dnsAuthority } : {}),
       now: this.now,
       log: { info: (message) => this.log.info(`netready: ${message}`), error: (message, error) => this.log.error(`netready: ${message}`, error) },
-      onCertificate: (name, certificate) => this.serveCertificate(name, certificate),
+      onCertificate: (name, certificate) => this.serveCertificate(name, { cert: certificate.certPem, key: certificate.keyPem }),
     });
     const current = await this.acme.start();
     const main = current.get('main');
@@ -316,15 +324,35 @@ export class ProbeServer {
     if (zone) tls.zone = { certPem: zone.certPem, keyPem: zone.keyPem, certFile: path.join(config.dataDir, 'acme', 'zone', 'cert.pem') };
   }
 
+  /** Reloads the configured certificate files when they change (server/tls/certificate-files.ts). */
+  private watchCertificateFiles(tls: TlsMaterial): void {
+    const { tls: files } = this.config;
+    const pairs: { name: AcmeCertificateName; certFile: string; keyFile: string; current: { cert: string; key: string } }[] = [
+      { name: 'main', certFile: files.certFile!, keyFile: files.keyFile!, current: { cert: tls.certPem, key: tls.keyPem } },
+    ];
+    if (files.zoneCertFile && files.zoneKeyFile && tls.zone) {
+      pairs.push({ name: 'zone', certFile: files.zoneCertFile, keyFile: files.zoneKeyFile, current: { cert: tls.zone.certPem, key: tls.zone.keyPem } });
+    }
+    for (const pair of pairs) {
+      const watcher = new CertificateFileWatcher({
+        ...pair,
+        intervalMs: this.certificateWatchIntervalMs,
+        onChange: (changed) => this.serveCertificate(pair.name, changed),
+        onProblem: (message) => this.log.error(`netready: ${message}`),
+      });
+      watcher.start();
+      this.certificateWatchers.push(watcher);
+    }
+  }
+
   /** Serves a new certificate from now on: new TLS connections get it, open ones keep theirs. */
-  private serveCertificate(name: AcmeCertificateName, certificate: AcmeCertificate): void {
-    const pair = { cert: certificate.certPem, key: certificate.keyPem };
+  private serveCertificate(name: AcmeCertificateName, pair: { cert: string; key: string }): void {
     try {
       if (name === 'main') {
         this.mirror?.setCertificate(pair);
         this.turn?.setCertificate(pair);
       } else this.mirror?.setZoneCertificate(pair);
-      this.log.info(`netready: now serving the ${name} certificate with serial ${certificate.serialNumber} (HTTPS${name === 'main' ? ' and TURN over TLS' : ', probe zone names'})`);
+      this.log.info(`netready: now serving the ${name} certificate with serial ${new X509Certificate(pair.cert).serialNumber} (HTTPS${name === 'main' ? ' and TURN over TLS' : ', probe zone names'})`);
     } catch (error) {
       this.log.error(`netready: the new ${name} certificate could not be loaded; still serving the previous one`, error);
     }
@@ -341,6 +369,7 @@ export class ProbeServer {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.acme?.stop();
     this.acme = undefined;
+    for (const watcher of this.certificateWatchers.splice(0)) watcher.stop();
     const closeHttp = (server?: http.Server): Promise<void> =>
       new Promise((resolve) => {
         if (!server || !server.listening) return resolve();

@@ -353,6 +353,9 @@ export const ConfigSchema = z.strictObject({
     if (probe.publicHost && !acme.domains && !/[A-Za-z]/.test(probe.publicHost)) {
       ctx.addIssue({ code: 'custom', path: ['tls', 'acme', 'domains'], message: `needed: probe.publicHost ${probe.publicHost} is an IP address, and ACME certificates here are for names` });
     }
+    if (acme.challenge === 'http-01' && acme.http01Port !== 0 && acme.http01Port === probe.http.port && (probe.http.ip ?? probe.bindIp) === probe.bindIp) {
+      ctx.addIssue({ code: 'custom', path: ['tls', 'acme', 'http01Port'], message: `must differ from probe.http.port (${probe.http.port}): the HTTP-01 listener is a server of its own` });
+    }
     const zone = config.dns.zone?.toLowerCase();
     if (acme.challenge === 'dns-01') {
       if (!zone) ctx.addIssue({ code: 'custom', path: ['tls', 'acme', 'challenge'], message: 'dns-01 needs dns.zone: the challenge records are answered by netready\'s own DNS server' });

@@ -136,6 +136,7 @@ describe('loadConfig', () => {
       [{ dns: { zone: 'probe.example.org' }, tls: { acme: { termsOfServiceAgreed: true, domains: ['www.example.org'], challenge: 'dns-01' } } }, /tls\.acme\.domains: with dns-01 every name must be probe\.example\.org or under it .*: www\.example\.org/],
       [{ tls: { acme: { termsOfServiceAgreed: true, domains: ['*.example.org'] } } }, /tls\.acme\.domains: a wildcard name needs challenge "dns-01"/],
       [{ tls: { acme: { termsOfServiceAgreed: true, domains: ['not a name'] } } }, /tls\.acme\.domains\.0: must be a DNS name/],
+      [{ probe: { http: { port: 80 } }, tls: { acme: { termsOfServiceAgreed: true, domains: ['a.example.org'] } } }, /tls\.acme\.http01Port: must differ from probe\.http\.port \(80\)/],
       [{ tls: { acme: { termsOfServiceAgreed: true, domains: ['a.example.org'], challenge: 'tls-alpn-01' } } }, /tls\.acme\.challenge/],
     ])('stops start-up naming the field for %j', (raw, message) => {
       write(raw);
