@@ -12,6 +12,7 @@ import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema, type ConfigInput } from '../../lib/config/schema';
 import { ProbeServer, type ProbeServerInfo } from '../probe-server';
+import { loopbackProbeSection } from '../tls/testing/loopback-probe';
 import { startPebble, type Pebble } from './testing/pebble';
 
 const ZONE = 'probe-acme.netready.test';
@@ -41,19 +42,7 @@ afterAll(async () => {
 function config(acme: Record<string, unknown>) {
   const input: ConfigInput = {
     dataDir,
-    probe: {
-      publicHost: HOST,
-      turnUdp: { port: 0 },
-      turnTcp: { port: 0 },
-      turnTls: { port: 0 },
-      stunAltPorts: [],
-      http: { port: 0 },
-      https: { port: 0 },
-      relayPortMin: 41200,
-      relayPortMax: 41299,
-      peerPortMin: 41300,
-      peerPortMax: 41399,
-    },
+    probe: loopbackProbeSection([41200, 41299], [41300, 41399], { publicHost: HOST }),
     dns: { zone: ZONE, listen: { port: DNS_PORT }, answerIp: '127.0.0.1' },
     tls: { acme: { directoryUrl: pebble.directoryUrl, termsOfServiceAgreed: true, caFile: pebble.caFile, ...acme } },
   };

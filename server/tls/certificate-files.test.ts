@@ -12,6 +12,7 @@ import { ConfigSchema } from '../../lib/config/schema';
 import { ProbeServer } from '../probe-server';
 import { CertificateFileWatcher } from './certificate-files';
 import { ensureDevCertificate, type DevCertificate } from './dev-ca';
+import { loopbackProbeSection } from './testing/loopback-probe';
 
 let dir: string;
 let first: DevCertificate;
@@ -80,18 +81,7 @@ describe('probe server with tls.certFile', () => {
   it('serves the replaced certificate files on HTTPS and TURN over TLS without a restart', async () => {
     const config = ConfigSchema.parse({
       dataDir: path.join(dir, 'data'),
-      probe: {
-        turnUdp: { port: 0 },
-        turnTcp: { port: 0 },
-        turnTls: { port: 0 },
-        stunAltPorts: [],
-        http: { port: 0 },
-        https: { port: 0 },
-        relayPortMin: 41420,
-        relayPortMax: 41449,
-        peerPortMin: 41450,
-        peerPortMax: 41499,
-      },
+      probe: loopbackProbeSection([41420, 41449], [41450, 41499]),
       tls: { certFile, keyFile },
     });
     const lines = eventQueue<string>();
