@@ -135,7 +135,7 @@ const TargetSchema = z.strictObject({
 export const ConfigSchema = z.strictObject({
   /** Display name of this deployment, shown on result pages. Default "netready". */
   name: z.string().min(1).max(100).default('netready'),
-  /** Folder for generated state: dev CA/certificate, TURN secret, SQLite database. Default "./data". */
+  /** Folder for generated state: dev CA/certificate, ACME account and certificates, TURN secret, SQLite database. Default "./data". */
   dataDir: z.string().min(1).default('./data'),
   web: z
     .strictObject({
