@@ -182,7 +182,7 @@ export class ProbeServer {
           ...vendorPorts.map((v, i) => ({ port: udpPorts[1 + probe.stunAltPorts.length + i]!, role: 'vendor' as const, target: v.target })),
         ],
         vendorHosts: config.targets.flatMap((t) => t.hosts.map((host) => ({ target: t.name, host }))),
-        certificateSource: tls.devCaPem ? 'development' : 'configured',
+        certificateSource: config.tls.acme ? 'acme' : tls.devCaPem ? 'development' : 'configured',
       };
       let dnsSource: DnsLabelSource | undefined;
       if (config.dns.zone) {
