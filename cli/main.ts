@@ -1,4 +1,6 @@
 /**
+ * The `netready` command line: `check` (below), and `trust` / `untrust` (cli/trust.ts).
+ *
  * `netready check`: loads a deployment's page in headless Chromium with `?autostart=1`, waits for the run to
  * finish (the page calls `window.__netreadyReport(result)`, which the CLI exposes), prints a summary or the
  * JSON, and exits 0 ready / 1 degraded / 2 blocked / 3 could not run or inconclusive.
@@ -11,6 +13,7 @@ import { exitCodeFor, parseArgs, USAGE, type CheckOptions } from './args';
 import { CHROMIUM_ARGS, ChromiumError, createBrowserSandbox, findChromium } from './chromium';
 import { formatSummary } from './format';
 import { watchProxyAuth } from './proxy-auth';
+import { runTrustCommand } from './trust';
 
 /** Exit code when the check could not run. */
 export const EXIT_COULD_NOT_RUN = 3;
@@ -183,9 +186,11 @@ async function check(options: CheckOptions, err: (line: string) => void): Promis
 export async function main(argv: string[]): Promise<number> {
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
   const err = (line: string): void => void process.stderr.write(`${line}\n`);
+  const [command, ...rest] = argv;
+  if (command === 'trust' || command === 'untrust') return runTrustCommand(command, rest, { env: process.env, cwd: process.cwd(), out, err });
   const args = parseArgs(argv);
   if (args.command === 'help') {
-    out(USAGE);
+    out(`${USAGE}\n\nAlso: netready trust | untrust — trust this installation's development CA in your browsers (netready trust --help).`);
     return 0;
   }
   if (args.command === 'error') {

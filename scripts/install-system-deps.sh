@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks, and as root on Debian/Ubuntu installs, the system packages netready's test suite runs against:
-# Chromium for the browser tests, coturn as TURN interop peer, openssl/certutil for the dev CA, a font for
-# rendering, and the network lab's tools (squid, dnsmasq, iptables, conntrack, iproute2).
+# Chromium for the browser tests, coturn as TURN interop peer, openssl/certutil for the dev CA, pebble (Let's
+# Encrypt's ACME test server) for the ACME tests, a font for rendering, and the network lab's tools (squid,
+# dnsmasq, iptables, conntrack, iproute2).
 #
 # Idempotent: prints one line per package and changes nothing when all are present. When something is missing:
 #   root on Debian/Ubuntu  -> apt-get install (packaged services kept from starting via policy-rc.d), exit 0
@@ -16,6 +17,8 @@ CORE_PACKAGES=(
   "coturn:turnserver"
   "openssl:openssl"
   "libnss3-tools:certutil"
+  # server/acme/ tests obtain and renew certificates from a real ACME server (never a mock).
+  "pebble:pebble"
   "fonts-dejavu-core:-"
   # Later: "postgresql:-" when results can be stored in PostgreSQL.
 )

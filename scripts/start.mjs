@@ -22,6 +22,8 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 
 /** The probe prints a line containing this once every listener is bound (server/main.ts). */
 const PROBE_READY_MARKER = 'netready probe ready';
+/** The probe's ready line contains this when it serves the development certificate (server/main.ts). */
+const PROBE_DEV_CERT_MARKER = '; dev certificate ';
 /** Deadlines in milliseconds. `next dev` compiles the first page on the first request, hence the longer one. */
 const PROBE_READY_DEADLINE_MS = 60_000;
 const WEB_READY_DEADLINE_MS = 60_000;
@@ -348,6 +350,10 @@ async function main() {
   const probe = startChild('probe', 'the probe server (server/main.ts)', tsxCli, ['server/main.ts'], env);
   const web = startChild('web', `the web app (next ${dev ? 'dev' : 'start'})`, nextCli, [dev ? 'dev' : 'start', '-p', String(port), '-H', host], env);
   const children = [probe, web];
+  let devCertificate = false;
+  probe.onLine((line) => {
+    if (line.includes(PROBE_READY_MARKER) && line.includes(PROBE_DEV_CERT_MARKER)) devCertificate = true;
+  });
 
   // Last resort if this script dies unexpectedly: do not leave the servers running.
   process.once('exit', () => {
@@ -413,6 +419,10 @@ async function main() {
   process.stdout.write(
     `netready is running: ${displayUrl(host, port)}${dev ? ' (development mode)' : ''}  (probe pid ${probe.pid}, web pid ${web.pid})\n`,
   );
+  if (devCertificate) {
+    // Browsers refuse TURN over TLS, the TLS mirror and wss:// with a certificate they do not trust.
+    log('the probe uses its development certificate: let your browsers trust it with `npx netready trust` (undo: `npx netready untrust`)');
+  }
 }
 
 main().catch((error) => {

@@ -33,6 +33,11 @@ async function main(): Promise<number> {
       console.error(`netready: cannot listen on ${err.address ?? '?'}:${err.port ?? '?'} (${code}). Change the port in netready.config.json or stop the other process.`);
       return 2;
     }
+    if (error instanceof Error && error.name === 'AcmeError') {
+      // The message names the ACME problem (server/acme/acme-certificates.ts); a stack would only hide it.
+      console.error(`netready: no certificate, so the probe cannot start. ${error.message}`);
+      return 1;
+    }
     log.error('netready: the probe server failed to start', error);
     return 1;
   }
@@ -40,7 +45,7 @@ async function main(): Promise<number> {
   log.info(
     `netready probe ready: api ${info.httpUrl} (tls ${info.httpsUrl}); STUN/TURN udp ${e.publicIp}:${e.turnUdpPort}, ` +
       `tcp ${e.publicIp}:${e.turnTcpPort}, tls ${e.tlsHost}:${e.turnTlsPort}; stun ports ${[e.turnUdpPort, ...e.extraStunPorts.map((p) => p.port)].join(',')}` +
-      (info.tls.devCaPem ? `; dev certificate ${info.tls.certFile}` : ''),
+      (info.tls.devCaPem ? `; dev certificate ${info.tls.certFile}` : config.tls.acme ? `; ACME certificate ${info.tls.certFile}` : ''),
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -24,9 +24,15 @@ import { createMirrorRoutes } from './tls-mirror/mirror-routes';
 import { TlsMirrorServer } from './tls-mirror/tls-mirror-server';
 import { WebSocketEcho } from './tls-mirror/websocket-echo';
 import { MediaPeerServer } from './peer/media-peer';
-import { ensureDevCertificate } from './tls/dev-ca';
+import { X509Certificate } from 'node:crypto';
+import { AcmeCertificates, type AcmeCertificateName } from './acme/acme-certificates';
+import { Http01Responder } from './acme/http01-responder';
+import { CertificateFileWatcher } from './tls/certificate-files';
+import { acmeOrders, loadTls, type TlsMaterial } from './tls/load-tls';
 import { mintTurnCredentials } from './turn/credentials';
 import { TurnServer } from './turn/turn-server';
+
+export { loadTls, type TlsMaterial } from './tls/load-tls';
 
 /** Software version reported by the probe server. */
 export const PROBE_VERSION = 'netready-probe/0.1.0';
@@ -35,20 +41,6 @@ export const PROBE_VERSION = 'netready-probe/0.1.0';
 export interface ProbeLogger {
   info(message: string): void;
   error(message: string, error?: unknown): void;
-}
-
-/** TLS material in use. */
-export interface TlsMaterial {
-  certPem: string;
-  keyPem: string;
-  /** The dev CA when the dev certificate is in use (clients may trust it); null for a configured cert. */
-  devCaPem: string | null;
-  certFile: string;
-  /**
-   * Certificate for the probe zone's names (`*.<dns.zone>`), served when the TLS server name is in the zone; absent
-   * when the main certificate serves them too (configured certFile without zoneCertFile, or no zone).
-   */
-  zone?: { certPem: string; keyPem: string; certFile: string };
 }
 
 /** What `start()` returns: where everything listens. */
@@ -76,40 +68,6 @@ export function loadTurnSecret(config: Config): string {
   return secret;
 }
 
-/**
- * Loads the configured certificates, or makes/reuses the dev certificates. With a probe zone the dev setup has two
- * leaves from one CA: the main one (IPs, public host, `turn.<zone>` for TURN over TLS by name) and the zone's
- * wildcard, so no connection opened to an IP or the public host is valid for a fresh zone name (Chromium would
- * otherwise send the lookup-timing requests over it and measure no lookup).
- */
-export async function loadTls(config: Config): Promise<TlsMaterial> {
-  const zone = config.dns.zone?.toLowerCase();
-  if (config.tls.certFile && config.tls.keyFile) {
-    const material: TlsMaterial = {
-      certPem: readFileSync(config.tls.certFile, 'utf8'),
-      keyPem: readFileSync(config.tls.keyFile, 'utf8'),
-      devCaPem: null,
-      certFile: config.tls.certFile,
-    };
-    if (config.tls.zoneCertFile && config.tls.zoneKeyFile) {
-      material.zone = { certPem: readFileSync(config.tls.zoneCertFile, 'utf8'), keyPem: readFileSync(config.tls.zoneKeyFile, 'utf8'), certFile: config.tls.zoneCertFile };
-    }
-    return material;
-  }
-  const hostNames = config.probe.publicHost ? [config.probe.publicHost] : [];
-  if (zone) hostNames.push(`turn.${zone}`);
-  const listenerIps = [config.probe.http, config.probe.https, config.probe.turnTls].map((l) => l.ip).filter((ip): ip is string => Boolean(ip));
-  const ipAddresses = [...new Set([config.probe.publicIp, config.probe.bindIp, ...listenerIps].filter((ip) => ip !== '0.0.0.0'))];
-  const dev = await ensureDevCertificate({ dataDir: config.dataDir, hostNames, ipAddresses });
-  const material: TlsMaterial = { certPem: dev.certPem, keyPem: dev.keyPem, devCaPem: dev.caPem, certFile: dev.certFile };
-  if (zone) {
-    // Every probe name is one label under the zone (`nr-….<zone>`), so one wildcard covers them.
-    const zoneLeaf = await ensureDevCertificate({ dataDir: config.dataDir, hostNames: [zone, `*.${zone}`], ipAddresses: [], filePrefix: 'zone-' });
-    material.zone = { certPem: zoneLeaf.certPem, keyPem: zoneLeaf.keyPem, certFile: zoneLeaf.certFile };
-  }
-  return material;
-}
-
 function listenHttp(server: http.Server, ip: string, port: number): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -131,6 +89,15 @@ export class ProbeServer {
   private mirror?: TlsMirrorServer;
   private webSocketEcho?: WebSocketEcho;
   private dnsServer?: DnsServer;
+  /** The DNS server's protocol logic: DNS-01 challenge records are published here. */
+  private dnsAuthority?: DnsAuthority;
+  /** ACME certificates (tls.acme): obtained, renewed and swapped into the TLS listeners. */
+  private acme?: AcmeCertificates;
+  private http01?: Http01Responder;
+  /** Reload tls.certFile/keyFile (and the zone pair) when they change on disk. */
+  private readonly certificateWatchers: CertificateFileWatcher[] = [];
+  private readonly certificateWatchIntervalMs: number;
+  private readonly now: () => number;
   private sweepTimer?: ReturnType<typeof setInterval>;
   /** Sessions of this server (observations are read from here). */
   readonly sessions: SessionRegistry;
@@ -144,10 +111,16 @@ export class ProbeServer {
   /** The one connection policy of the TURN/TCP, TURN/TLS, HTTPS and plain-HTTP listeners (`probe.connections`). */
   readonly connections: ConnectionGuard;
 
-  /** Builds the session table and the connection policy from the configuration; opens nothing. */
-  constructor(config: Config, log: ProbeLogger) {
+  /**
+   * Builds the session table and the connection policy from the configuration; opens nothing. `options.now` (ms since
+   * the epoch) is the clock of certificate validity and renewal; tests move it forward.
+   * `options.certificateWatchIntervalMs`: how often configured certificate files are looked at (default 10000).
+   */
+  constructor(config: Config, log: ProbeLogger, options: { now?: () => number; certificateWatchIntervalMs?: number } = {}) {
     this.config = config;
     this.log = log;
+    this.now = options.now ?? Date.now;
+    this.certificateWatchIntervalMs = options.certificateWatchIntervalMs ?? 10_000;
     this.sessions = new SessionRegistry({ ttlMs: config.turn.credentialTtlS * 1000, maxSessions: config.probe.maxLiveSessions });
     this.connections = new ConnectionGuard({ ...config.probe.connections, onEvent: (event) => this.limits.record(event) });
   }
@@ -157,7 +130,8 @@ export class ProbeServer {
     const { config } = this;
     const probe = config.probe;
     try {
-      const tls = await loadTls(config);
+      const tls = await loadTls(config, this.now());
+      for (const notice of tls.notices ?? []) this.log.info(`netready: ${notice}`);
       const secret = loadTurnSecret(config);
       const relayIp = probe.relayIp ?? probe.bindIp;
       const vendorPorts = config.targets.flatMap((t) => t.mediaUdpPorts.map((port) => ({ port, target: t.name })));
@@ -208,7 +182,7 @@ export class ProbeServer {
           ...vendorPorts.map((v, i) => ({ port: udpPorts[1 + probe.stunAltPorts.length + i]!, role: 'vendor' as const, target: v.target })),
         ],
         vendorHosts: config.targets.flatMap((t) => t.hosts.map((host) => ({ target: t.name, host }))),
-        certificateSource: tls.devCaPem ? 'development' : 'configured',
+        certificateSource: config.tls.acme ? 'acme' : tls.devCaPem ? 'development' : 'configured',
       };
       let dnsSource: DnsLabelSource | undefined;
       if (config.dns.zone) {
@@ -221,6 +195,7 @@ export class ProbeServer {
           ttlS: config.dns.ttlS,
           rateLimit: { queriesPerSecond: config.dns.maxQueriesPerSecondPerSource, burst: 2 * config.dns.maxQueriesPerSecondPerSource },
         });
+        this.dnsAuthority = authority;
         this.dnsServer = new DnsServer({
           authority,
           ip: config.dns.listen.ip ?? probe.bindIp,
@@ -295,6 +270,8 @@ export class ProbeServer {
       };
       // Lookup URLs name the bound HTTPS port (port 0 in tests); no request can arrive before start() returns.
       if (config.dns.zone) endpoints.dns = { zone: config.dns.zone, httpsPort: httpsAddr.port };
+      if (config.tls.acme) await this.startAcme(tls);
+      else if (config.tls.certFile && config.tls.keyFile) this.watchCertificateFiles(tls);
       this.sweepTimer = setInterval(() => this.sessions.sweep(), 30_000);
       this.sweepTimer.unref();
       return {
@@ -310,6 +287,77 @@ export class ProbeServer {
     }
   }
 
+  /**
+   * ACME: the HTTP-01 listener (http-01), then stored certificates kept or missing ones obtained (with progress lines)
+   * before start() returns, renewals scheduled. Every new certificate goes to HTTPS and TURN/TLS at once.
+   */
+  private async startAcme(tls: TlsMaterial): Promise<void> {
+    const { config } = this;
+    const acmeConfig = config.tls.acme!;
+    if (acmeConfig.challenge === 'http-01') {
+      this.http01 = new Http01Responder({
+        ip: config.probe.bindIp,
+        port: acmeConfig.http01Port,
+        onRequest: (token, answered, from) => this.log.info(`netready: ACME: ${from} asked for the http-01 token ${token}${answered ? '' : ' (not pending: 404)'}`),
+      });
+      const bound = await this.http01.listen();
+      this.log.info(`netready: ACME: http-01 listener on ${bound.address}:${bound.port}`);
+      if (config.dns.zone) {
+        this.log.info(`netready: ACME: the probe zone's names (*.${config.dns.zone}) need a wildcard certificate, which http-01 cannot prove; they keep the development certificate (set tls.acme.challenge to "dns-01" for a trusted one)`);
+      }
+    }
+    if (tls.acmePending) this.log.info('netready: ACME: no stored certificate yet; obtaining one before the probe is ready');
+    this.acme = new AcmeCertificates({
+      acme: acmeConfig,
+      dataDir: config.dataDir,
+      orders: acmeOrders(config),
+      ...(this.http01 ? { http01: this.http01 } : {}),
+      ...(acmeConfig.challenge === 'dns-01' && this.dnsAuthority ? { dns01: this.dnsAuthority } : {}),
+      now: this.now,
+      log: { info: (message) => this.log.info(`netready: ${message}`), error: (message, error) => this.log.error(`netready: ${message}`, error) },
+      onCertificate: (name, certificate) => this.serveCertificate(name, { cert: certificate.certPem, key: certificate.keyPem }),
+    });
+    const current = await this.acme.start();
+    const main = current.get('main');
+    if (main) Object.assign(tls, { certPem: main.certPem, keyPem: main.keyPem, certFile: path.join(config.dataDir, 'acme', 'main', 'cert.pem'), acmePending: false });
+    const zone = current.get('zone');
+    if (zone) tls.zone = { certPem: zone.certPem, keyPem: zone.keyPem, certFile: path.join(config.dataDir, 'acme', 'zone', 'cert.pem') };
+  }
+
+  /** Reloads the configured certificate files when they change (server/tls/certificate-files.ts). */
+  private watchCertificateFiles(tls: TlsMaterial): void {
+    const { tls: files } = this.config;
+    const pairs: { name: AcmeCertificateName; certFile: string; keyFile: string; current: { cert: string; key: string } }[] = [
+      { name: 'main', certFile: files.certFile!, keyFile: files.keyFile!, current: { cert: tls.certPem, key: tls.keyPem } },
+    ];
+    if (files.zoneCertFile && files.zoneKeyFile && tls.zone) {
+      pairs.push({ name: 'zone', certFile: files.zoneCertFile, keyFile: files.zoneKeyFile, current: { cert: tls.zone.certPem, key: tls.zone.keyPem } });
+    }
+    for (const pair of pairs) {
+      const watcher = new CertificateFileWatcher({
+        ...pair,
+        intervalMs: this.certificateWatchIntervalMs,
+        onChange: (changed) => this.serveCertificate(pair.name, changed),
+        onProblem: (message) => this.log.error(`netready: ${message}`),
+      });
+      watcher.start();
+      this.certificateWatchers.push(watcher);
+    }
+  }
+
+  /** Serves a new certificate from now on: new TLS connections get it, open ones keep theirs. */
+  private serveCertificate(name: AcmeCertificateName, pair: { cert: string; key: string }): void {
+    try {
+      if (name === 'main') {
+        this.mirror?.setCertificate(pair);
+        this.turn?.setCertificate(pair);
+      } else this.mirror?.setZoneCertificate(pair);
+      this.log.info(`netready: now serving the ${name} certificate with serial ${new X509Certificate(pair.cert).serialNumber} (HTTPS${name === 'main' ? ' and TURN over TLS' : ', probe zone names'})`);
+    } catch (error) {
+      this.log.error(`netready: the new ${name} certificate could not be loaded; still serving the previous one`, error);
+    }
+  }
+
   /** Files a server event that names a session (TURN username, media-peer offer) under that session. */
   private observe(source: 'turn' | 'peer', event: { type: string }): void {
     const { type, ...data } = event as { type: string } & Record<string, unknown>;
@@ -319,6 +367,9 @@ export class ProbeServer {
   /** Closes every listener and peer; safe to call more than once. */
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.acme?.stop();
+    this.acme = undefined;
+    for (const watcher of this.certificateWatchers.splice(0)) watcher.stop();
     const closeHttp = (server?: http.Server): Promise<void> =>
       new Promise((resolve) => {
         if (!server || !server.listening) return resolve();
@@ -327,7 +378,9 @@ export class ProbeServer {
       });
     this.webSocketEcho?.close();
     this.webSocketEcho = undefined;
-    await Promise.allSettled([closeHttp(this.httpServer), this.mirror?.close(), this.peer?.close(), this.turn?.close(), this.dnsServer?.close()]);
+    await Promise.allSettled([closeHttp(this.httpServer), this.mirror?.close(), this.peer?.close(), this.turn?.close(), this.dnsServer?.close(), this.http01?.close()]);
+    this.http01 = undefined;
+    this.dnsAuthority = undefined;
     this.dnsServer = undefined;
     this.httpServer = undefined;
     this.mirror = undefined;

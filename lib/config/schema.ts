@@ -74,6 +74,53 @@ const ConnectionsSchema = z.strictObject({
   requestTimeoutMs: z.number().int().min(1000).max(600000).default(CONNECTION_LIMIT_DEFAULTS.requestTimeoutMs),
 });
 
+/** A DNS name a public CA can certify: letters, digits, hyphens, at least two labels; `*.` only as the whole first label. */
+const certificateName = z
+  .string()
+  .max(253)
+  .regex(/^(\*\.)?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/, 'must be a DNS name (a wildcard only as "*." in front)');
+
+/** Let's Encrypt's production ACME directory (RFC 8555). */
+export const LETS_ENCRYPT_DIRECTORY_URL = 'https://acme-v02.api.letsencrypt.org/directory';
+
+/**
+ * Certificates from an ACME CA (RFC 8555), obtained at start-up when none is stored and renewed in the background
+ * (server/acme/). Kept in `<dataDir>/acme/`.
+ */
+const AcmeSchema = z.strictObject({
+  /**
+   * The CA's ACME directory URL. Default Let's Encrypt production; try `https://acme-staging-v02.api.letsencrypt.org/directory`
+   * first (its certificates are not trusted by browsers, its rate limits are generous).
+   */
+  directoryUrl: z.url().default(LETS_ENCRYPT_DIRECTORY_URL),
+  /** Contact address given to the CA for expiry and policy mail. Default none. */
+  email: z.optional(z.email()),
+  /** You agree to the CA's terms of service (Let's Encrypt: its Subscriber Agreement). Must be true. Default false. */
+  termsOfServiceAgreed: z.boolean().default(false),
+  /** Names the certificate is for. Default `[probe.publicHost]`. With dns-01 each must be `dns.zone` or under it. */
+  domains: z.optional(z.array(certificateName).min(1).max(100)),
+  /**
+   * How the CA checks control of the names: `http-01` — a request to `http://<name>/.well-known/acme-challenge/…` on
+   * port 80, answered by a small listener (`http01Port`); `dns-01` — a TXT record `_acme-challenge.<name>` answered by
+   * netready's own DNS server for `dns.zone` (needed for a wildcard). Default "http-01".
+   */
+  challenge: z.enum(['http-01', 'dns-01']).default('http-01'),
+  /** TCP port of the HTTP-01 listener on `probe.bindIp`; the CA always connects to port 80, so use 80 unless a port forward maps 80 here. 0 picks a free port (tests). Default 80. */
+  http01Port: portOrZero.default(80),
+  /**
+   * Days before expiry a certificate is renewed (1 – 3650). Default 30. A value larger than the certificate's lifetime
+   * renews once a day at most.
+   */
+  renewDaysBefore: z.number().int().min(1).max(3650).default(30),
+  /**
+   * PEM file of extra CA certificates trusted for the ACME directory's HTTPS, besides Node's public roots (a private ACME
+   * CA; the test suite's pebble). Default none.
+   */
+  caFile: z.optional(z.string().min(1)),
+});
+/** ACME configuration (`tls.acme`). */
+export type AcmeConfig = z.infer<typeof AcmeSchema>;
+
 /** A vendor target: the meeting vendor's own endpoints to test besides netready's. */
 const TargetSchema = z.strictObject({
   /** Display name, e.g. "Acme Meetings media". */
@@ -88,7 +135,7 @@ const TargetSchema = z.strictObject({
 export const ConfigSchema = z.strictObject({
   /** Display name of this deployment, shown on result pages. Default "netready". */
   name: z.string().min(1).max(100).default('netready'),
-  /** Folder for generated state: dev CA/certificate, TURN secret, SQLite database. Default "./data". */
+  /** Folder for generated state: dev CA/certificate, ACME account and certificates, TURN secret, SQLite database. Default "./data". */
   dataDir: z.string().min(1).default('./data'),
   web: z
     .strictObject({
@@ -217,6 +264,12 @@ export const ConfigSchema = z.strictObject({
       zoneCertFile: z.optional(z.string()),
       /** PEM private key file of zoneCertFile. Required with zoneCertFile. */
       zoneKeyFile: z.optional(z.string()),
+      /**
+       * Get certificates from an ACME CA (Let's Encrypt or any other) instead of files, renewed without a restart.
+       * With dns-01 and `dns.zone`, a second certificate for `<dns.zone>` and `*.<dns.zone>` serves the zone's names.
+       * Default: none (certFile, else the dev certificate).
+       */
+      acme: z.optional(AcmeSchema),
     })
     .prefault({}),
   run: z
@@ -285,6 +338,39 @@ export const ConfigSchema = z.strictObject({
   }
   if (limits.maxPerAddress > limits.maxTotal) {
     ctx.addIssue({ code: 'custom', path: ['probe', 'connections', 'maxPerAddress'], message: 'must not exceed probe.connections.maxTotal' });
+  }
+  const acme = config.tls.acme;
+  if (acme) {
+    if (!acme.termsOfServiceAgreed) {
+      ctx.addIssue({ code: 'custom', path: ['tls', 'acme', 'termsOfServiceAgreed'], message: `must be true: read the terms of service of ${acme.directoryUrl} first` });
+    }
+    if (config.tls.certFile || config.tls.zoneCertFile) {
+      ctx.addIssue({ code: 'custom', path: ['tls', 'acme'], message: 'give either tls.acme or tls.certFile/zoneCertFile, not both' });
+    }
+    if (!acme.domains && !probe.publicHost) {
+      ctx.addIssue({ code: 'custom', path: ['tls', 'acme', 'domains'], message: 'needed: no probe.publicHost to default to' });
+    }
+    if (probe.publicHost && !acme.domains && !/[A-Za-z]/.test(probe.publicHost)) {
+      ctx.addIssue({ code: 'custom', path: ['tls', 'acme', 'domains'], message: `needed: probe.publicHost ${probe.publicHost} is an IP address, and ACME certificates here are for names` });
+    }
+    if (acme.challenge === 'http-01' && acme.http01Port !== 0 && acme.http01Port === probe.http.port && (probe.http.ip ?? probe.bindIp) === probe.bindIp) {
+      ctx.addIssue({ code: 'custom', path: ['tls', 'acme', 'http01Port'], message: `must differ from probe.http.port (${probe.http.port}): the HTTP-01 listener is a server of its own` });
+    }
+    const zone = config.dns.zone?.toLowerCase();
+    if (acme.challenge === 'dns-01') {
+      if (!zone) ctx.addIssue({ code: 'custom', path: ['tls', 'acme', 'challenge'], message: 'dns-01 needs dns.zone: the challenge records are answered by netready\'s own DNS server' });
+      else {
+        const outside = (acme.domains ?? [probe.publicHost ?? '']).filter((name) => {
+          const bare = name.toLowerCase().replace(/^\*\./, '');
+          return bare !== zone && !bare.endsWith(`.${zone}`);
+        });
+        if (outside.length > 0) {
+          ctx.addIssue({ code: 'custom', path: ['tls', 'acme', 'domains'], message: `with dns-01 every name must be ${zone} or under it (netready's DNS server answers only its zone): ${outside.join(', ')}` });
+        }
+      }
+    } else if ((acme.domains ?? []).some((name) => name.startsWith('*.'))) {
+      ctx.addIssue({ code: 'custom', path: ['tls', 'acme', 'domains'], message: 'a wildcard name needs challenge "dns-01" (ACME CAs do not issue wildcards over http-01)' });
+    }
   }
   if (probe.turnTcp.port !== 0 && probe.turnTcp.port === probe.turnTls.port && (probe.turnTcp.ip ?? probe.bindIp) === (probe.turnTls.ip ?? probe.bindIp)) {
     ctx.addIssue({ code: 'custom', path: ['probe', 'turnTls', 'port'], message: 'must differ from probe.turnTcp.port on the same IP (one TCP listener already serves both TLS and plain)' });

@@ -88,4 +88,59 @@ describe('loadConfig', () => {
     const config = loadConfig({ env: { NETREADY_TLS_ZONE_CERT: 'zone.pem', NETREADY_TLS_ZONE_KEY: 'zone-key.pem', NETREADY_DNS_ZONE: 'probe.example.org' }, cwd: dir });
     expect(config.tls.zoneCertFile).toBe(path.join(dir, 'zone.pem'));
   });
+
+  describe('tls.acme', () => {
+    const write = (raw: unknown): void => writeFileSync(path.join(dir, 'netready.config.json'), JSON.stringify(raw));
+
+    it('fills the documented defaults and resolves caFile against cwd', () => {
+      write({ probe: { publicHost: 'probe.example.org' }, tls: { acme: { termsOfServiceAgreed: true, caFile: 'pebble-ca.pem' } } });
+      const acme = loadConfig({ env: {}, cwd: dir }).tls.acme;
+      expect(acme).toEqual({
+        directoryUrl: 'https://acme-v02.api.letsencrypt.org/directory',
+        termsOfServiceAgreed: true,
+        challenge: 'http-01',
+        http01Port: 80,
+        renewDaysBefore: 30,
+        caFile: path.join(dir, 'pebble-ca.pem'),
+      });
+    });
+
+    it('is turned on and filled by NETREADY_ACME_* variables', () => {
+      const config = loadConfig({
+        env: {
+          NETREADY_ACME_DIRECTORY_URL: 'https://acme-staging-v02.api.letsencrypt.org/directory',
+          NETREADY_ACME_EMAIL: 'ops@example.org',
+          NETREADY_ACME_DOMAINS: 'probe.example.org, turn.probe.example.org',
+          NETREADY_ACME_CHALLENGE: 'dns-01',
+          NETREADY_ACME_TOS_AGREED: 'yes',
+          NETREADY_DNS_ZONE: 'probe.example.org',
+        },
+        cwd: dir,
+      });
+      expect(config.tls.acme).toMatchObject({
+        directoryUrl: 'https://acme-staging-v02.api.letsencrypt.org/directory',
+        email: 'ops@example.org',
+        domains: ['probe.example.org', 'turn.probe.example.org'],
+        challenge: 'dns-01',
+        termsOfServiceAgreed: true,
+      });
+      expect(() => loadConfig({ env: { NETREADY_ACME_TOS_AGREED: 'sure' }, cwd: dir })).toThrow(/NETREADY_ACME_TOS_AGREED: "sure" is not true or false/);
+    });
+
+    it.each<[unknown, RegExp]>([
+      [{ probe: { publicHost: 'probe.example.org' }, tls: { acme: {} } }, /tls\.acme\.termsOfServiceAgreed: must be true/],
+      [{ tls: { acme: { termsOfServiceAgreed: true } } }, /tls\.acme\.domains: needed: no probe\.publicHost/],
+      [{ probe: { publicHost: '203.0.113.10' }, tls: { acme: { termsOfServiceAgreed: true } } }, /tls\.acme\.domains: needed: probe\.publicHost 203\.0\.113\.10 is an IP address/],
+      [{ tls: { certFile: 'c.pem', keyFile: 'k.pem', acme: { termsOfServiceAgreed: true, domains: ['a.example.org'] } } }, /tls\.acme: give either tls\.acme or tls\.certFile/],
+      [{ tls: { acme: { termsOfServiceAgreed: true, domains: ['a.example.org'], challenge: 'dns-01' } } }, /tls\.acme\.challenge: dns-01 needs dns\.zone/],
+      [{ dns: { zone: 'probe.example.org' }, tls: { acme: { termsOfServiceAgreed: true, domains: ['www.example.org'], challenge: 'dns-01' } } }, /tls\.acme\.domains: with dns-01 every name must be probe\.example\.org or under it .*: www\.example\.org/],
+      [{ tls: { acme: { termsOfServiceAgreed: true, domains: ['*.example.org'] } } }, /tls\.acme\.domains: a wildcard name needs challenge "dns-01"/],
+      [{ tls: { acme: { termsOfServiceAgreed: true, domains: ['not a name'] } } }, /tls\.acme\.domains\.0: must be a DNS name/],
+      [{ probe: { http: { port: 80 } }, tls: { acme: { termsOfServiceAgreed: true, domains: ['a.example.org'] } } }, /tls\.acme\.http01Port: must differ from probe\.http\.port \(80\)/],
+      [{ tls: { acme: { termsOfServiceAgreed: true, domains: ['a.example.org'], challenge: 'tls-alpn-01' } } }, /tls\.acme\.challenge/],
+    ])('stops start-up naming the field for %j', (raw, message) => {
+      write(raw);
+      expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(message);
+    });
+  });
 });

@@ -22,7 +22,7 @@ export class ConfigError extends Error {
 }
 
 /** How an environment variable's text becomes a config value; lists are comma-separated. */
-type EnvValueType = 'string' | 'int' | 'intList' | 'stringList';
+type EnvValueType = 'string' | 'int' | 'intList' | 'stringList' | 'bool';
 
 /**
  * Environment variables that override single config fields: name → [path, type].
@@ -60,6 +60,12 @@ const ENV_OVERRIDES: Record<string, [string[], EnvValueType]> = {
   NETREADY_TLS_KEY: [['tls', 'keyFile'], 'string'],
   NETREADY_TLS_ZONE_CERT: [['tls', 'zoneCertFile'], 'string'],
   NETREADY_TLS_ZONE_KEY: [['tls', 'zoneKeyFile'], 'string'],
+  // Setting any of these turns ACME on (tls.acme).
+  NETREADY_ACME_DIRECTORY_URL: [['tls', 'acme', 'directoryUrl'], 'string'],
+  NETREADY_ACME_EMAIL: [['tls', 'acme', 'email'], 'string'],
+  NETREADY_ACME_DOMAINS: [['tls', 'acme', 'domains'], 'stringList'],
+  NETREADY_ACME_CHALLENGE: [['tls', 'acme', 'challenge'], 'string'],
+  NETREADY_ACME_TOS_AGREED: [['tls', 'acme', 'termsOfServiceAgreed'], 'bool'],
   NETREADY_BUDGET_MS: [['run', 'budgetMs'], 'int'],
   NETREADY_DNS_ZONE: [['dns', 'zone'], 'string'],
   NETREADY_DNS_IP: [['dns', 'listen', 'ip'], 'string'],
@@ -82,6 +88,11 @@ function setPath(target: Record<string, unknown>, keys: string[], value: unknown
 function parseEnvValue(name: string, raw: string, type: EnvValueType): unknown {
   if (type === 'string') return raw;
   if (type === 'stringList') return raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  if (type === 'bool') {
+    if (/^(true|1|yes)$/i.test(raw.trim())) return true;
+    if (/^(false|0|no)$/i.test(raw.trim())) return false;
+    throw new ConfigError('env_invalid', `${name}: "${raw}" is not true or false`);
+  }
   const toInt = (s: string): number => {
     if (!/^\d+$/.test(s.trim())) throw new ConfigError('env_invalid', `${name}: "${raw}" is not a whole number`);
     return Number(s.trim());
@@ -100,7 +111,8 @@ export interface LoadConfigOptions {
 
 /**
  * Reads, merges and validates the configuration. Throws ConfigError naming the offending field.
- * Relative `dataDir`, `tls.certFile`, `tls.keyFile` and `dns.geoipMmdb` are resolved against `cwd`.
+ * Relative `dataDir`, `tls.certFile`, `tls.keyFile`, `tls.zoneCertFile`, `tls.zoneKeyFile`, `tls.acme.caFile` and
+ * `dns.geoipMmdb` are resolved against `cwd`.
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
@@ -142,6 +154,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (config.tls.zoneCertFile) config.tls.zoneCertFile = path.resolve(cwd, config.tls.zoneCertFile);
   if (config.tls.zoneKeyFile) config.tls.zoneKeyFile = path.resolve(cwd, config.tls.zoneKeyFile);
   if (config.dns.geoipMmdb) config.dns.geoipMmdb = path.resolve(cwd, config.dns.geoipMmdb);
+  if (config.tls.acme?.caFile) config.tls.acme.caFile = path.resolve(cwd, config.tls.acme.caFile);
   if (Boolean(config.tls.certFile) !== Boolean(config.tls.keyFile)) {
     throw new ConfigError('config_invalid', 'invalid netready configuration:\n  tls: certFile and keyFile must be given together');
   }

@@ -107,7 +107,7 @@ export function describeCapture(handshakeOrRecords: { hello: ReturnType<typeof r
 
 /** The TLS-terminating mirror listener. Nothing happens until listen(). */
 export class TlsMirrorServer {
-  private readonly options: TlsMirrorServerOptions;
+  private options: TlsMirrorServerOptions;
   private readonly captures = new Map<string, CapturedClientHello>();
   private readonly sockets = new Set<Socket>();
   /** Guard entries by connection key (remote address|port), which HTTP/1.1 and HTTP/2 requests both report. */
@@ -116,6 +116,8 @@ export class TlsMirrorServer {
   private stopSweeper?: () => void;
   private tcp?: net.Server;
   private secure?: http2.Http2SecureServer;
+  /** The zone certificate's context, read per connection by the SNI callback (replaced by setZoneCertificate). */
+  private zoneContext?: tls.SecureContext;
 
   /** Keeps the options; opens nothing. */
   constructor(options: TlsMirrorServerOptions) {
@@ -126,13 +128,13 @@ export class TlsMirrorServer {
   /** Binds the listener. Rejects when the port cannot be bound. */
   async listen(port: number, ip: string): Promise<AddressInfo> {
     const zoneTls = this.options.zoneTls;
-    const zoneContext = zoneTls ? tls.createSecureContext({ cert: zoneTls.cert, key: zoneTls.key }) : undefined;
+    this.zoneContext = zoneTls ? tls.createSecureContext({ cert: zoneTls.cert, key: zoneTls.key }) : undefined;
     const secure = http2.createSecureServer(
       {
         cert: this.options.cert,
         key: this.options.key,
-        ...(zoneTls && zoneContext
-          ? { SNICallback: (servername: string, callback: (error: Error | null, context?: tls.SecureContext) => void) => callback(null, zoneTls.matches(servername) ? zoneContext : undefined) }
+        ...(zoneTls
+          ? { SNICallback: (servername: string, callback: (error: Error | null, context?: tls.SecureContext) => void) => callback(null, zoneTls.matches(servername) ? this.zoneContext : undefined) }
           : {}),
         allowHTTP1: true,
         // RFC 7301 §3.2: the server picks one of the client's protocols; h2 first unless the name is http/1.1-only.
@@ -182,6 +184,24 @@ export class TlsMirrorServer {
     });
     this.stopSweeper = startGuardSweeper(this.guard);
     return tcp.address() as AddressInfo;
+  }
+
+  /**
+   * Serves this certificate chain and key from now on (a renewed certificate): new TLS connections get it, open
+   * ones keep theirs. Throws (and keeps the old one) when the PEM pair is unusable.
+   */
+  setCertificate(pair: { cert: string; key: string }): void {
+    tls.createSecureContext(pair); // validate first: setSecureContext would leave the server half-updated
+    this.options = { ...this.options, cert: pair.cert, key: pair.key };
+    this.secure?.setSecureContext({ cert: pair.cert, key: pair.key });
+  }
+
+  /** Like setCertificate, for the zone certificate (`zoneTls`); a no-op for a server without one. */
+  setZoneCertificate(pair: { cert: string; key: string }): void {
+    if (!this.options.zoneTls) return;
+    const context = tls.createSecureContext({ cert: pair.cert, key: pair.key });
+    this.options = { ...this.options, zoneTls: { ...this.options.zoneTls, cert: pair.cert, key: pair.key } };
+    this.zoneContext = context;
   }
 
   /** The bound address, or null before listen(). */

@@ -8,7 +8,8 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DevCaError, ensureDevCertificate, type DevCertificate } from './dev-ca';
+import { devCaId, DevCaError, ensureDevCertificate, readRetiredCas, type DevCertificate } from './dev-ca';
+import { signLeafWithDevCa } from './testing/sign-leaf';
 
 const execFileAsync = promisify(execFile);
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -215,6 +216,71 @@ describe('ensureDevCertificate', () => {
         });
       } finally {
         await rm(otherDir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('with a CA scope (name constraints)', () => {
+    const scope = { hostNames: ['probe.example.org', 'zone.example.org'], ipAddresses: ['192.0.2.10'] };
+
+    it('makes a CA constrained to localhost, loopback and the scope, and says so in the result', async () => {
+      const cert = await ensureDevCertificate({ dataDir, hostNames: ['probe.example.org'], ipAddresses: ['192.0.2.10'], caScope: scope });
+      expect(cert.caCreated).toBe(true);
+      expect(cert.caNameConstraints).toEqual({
+        dns: ['localhost', 'probe.example.org', 'zone.example.org'],
+        ip: [
+          { ip: '127.0.0.0', prefixLength: 8 },
+          { ip: '::1', prefixLength: 128 },
+          { ip: '192.0.2.10', prefixLength: 32 },
+        ],
+      });
+      const ca = new x509.X509Certificate(cert.caPem);
+      expect(ca.getExtension('2.5.29.30')?.critical).toBe(true);
+    });
+
+    it('keeps a CA made before name constraints existed (an installation already trusted keeps working)', async () => {
+      const legacy = await ensureDevCertificate({ dataDir, hostNames: [], ipAddresses: [] });
+      const again = await ensureDevCertificate({ dataDir, hostNames: ['probe.example.org'], ipAddresses: [], caScope: scope });
+      expect(again.caPem).toBe(legacy.caPem);
+      expect(again.caNameConstraints).toBeNull();
+      expect(again.notice).toBeUndefined();
+    });
+
+    it('replaces a constrained CA that does not cover a new name, keeps the old one in retired/ and says what to do', async () => {
+      const first = await ensureDevCertificate({ dataDir, hostNames: [], ipAddresses: [], caScope: { hostNames: [], ipAddresses: [] } });
+      const second = await ensureDevCertificate({ dataDir, hostNames: ['probe.example.org'], ipAddresses: [], caScope: scope });
+      expect(second.caCreated).toBe(true);
+      expect(second.caPem).not.toBe(first.caPem);
+      expect(second.notice).toMatch(/may only sign for localhost, 127\.0\.0\.0\/8, ::1\/128, not probe\.example\.org.*npx netready trust/);
+      expect(await readRetiredCas(dataDir)).toEqual([first.caPem]);
+      expect(existsSync(path.join(dataDir, 'tls', 'retired', `ca-${devCaId(first.caPem)}.pem`))).toBe(true);
+      // The new CA covers the new name; a third start reuses everything.
+      const third = await ensureDevCertificate({ dataDir, hostNames: ['probe.example.org'], ipAddresses: [], caScope: scope });
+      expect(third.caCreated).toBe(false);
+      expect(third.created).toBe(false);
+    });
+
+    it('passes openssl verify for its own leaf and fails a leaf outside the constraints signed with the CA key', async () => {
+      const cert = await ensureDevCertificate({ dataDir, hostNames: ['probe.example.org'], ipAddresses: ['192.0.2.10'], caScope: scope });
+      const ok = await execFileAsync('openssl', ['verify', '-x509_strict', '-purpose', 'sslserver', '-CAfile', cert.caCertFile, cert.certFile]);
+      expect(ok.stdout.trim()).toBe(`${cert.certFile}: OK`);
+      const evil = await signLeafWithDevCa(dataDir, ['evil.example']);
+      const evilFile = path.join(dataDir, 'evil.pem');
+      await writeFile(evilFile, evil.certPem);
+      await expect(execFileAsync('openssl', ['verify', '-purpose', 'sslserver', '-CAfile', cert.caCertFile, evilFile])).rejects.toMatchObject({
+        stderr: expect.stringMatching(/permitted subtree violation/),
+      });
+    });
+
+    it('is refused by a Node TLS client for a leaf outside the constraints, even when the name matches', async () => {
+      await ensureDevCertificate({ dataDir, hostNames: [], ipAddresses: [], caScope: scope });
+      const evil = await signLeafWithDevCa(dataDir, ['evil.example']);
+      const caPem = await readFile(path.join(dataDir, 'tls', 'ca.pem'), 'utf8');
+      const server = await startTlsServer({ certPem: evil.certPem, keyPem: evil.keyPem } as DevCertificate);
+      try {
+        await expect(connectTrustingOnly(caPem, server.port, 'evil.example')).rejects.toThrow('permitted subtree violation');
+      } finally {
+        await server.close();
       }
     });
   });

@@ -1,22 +1,36 @@
 /**
  * The development certificate authority: on first start netready makes its own CA and a server certificate
- * signed by it, so the probe's HTTPS and TURN-TLS listeners work without a real certificate. Browsers and the
- * CLI trust the CA explicitly (ca.pem); nothing is installed into a system trust store.
+ * signed by it, so the probe's HTTPS and TURN-TLS listeners work without a real certificate. The CLI trusts the CA
+ * for its own runs (ca.pem); `netready trust` installs it into the user's browser and system stores.
+ *
+ * With `caScope` the CA carries X.509 name constraints (server/tls/name-constraints.ts): it may only sign for
+ * localhost, the loopback addresses and this installation's names, so trusting it cannot expose other sites.
  *
  * Files under `<dataDir>/tls/`:
  *   ca.pem      the CA certificate (ECDSA P-256, 10 years)
  *   ca-key.pem  the CA private key (PKCS#8, mode 0600)
  *   cert.pem    the leaf certificate followed by the CA certificate (the chain a TLS server sends)
  *   key.pem     the leaf private key (PKCS#8, mode 0600)
+ *   retired/ca-<id>.pem  CAs replaced by a new one (certificate only, its key is deleted), kept so that
+ *               `netready untrust` can still remove them from the stores they were trusted in
  */
 // @peculiar/x509 2.x resolves its algorithm providers through tsyringe, which throws at import time unless a
 // Reflect metadata polyfill is loaded first (see the package's README, "Reflect Polyfill Required").
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { randomBytes, webcrypto } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes, webcrypto } from 'node:crypto';
+import { chmod, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import {
+  decodeNameConstraints,
+  describeSubtrees,
+  encodeNameConstraints,
+  OID_NAME_CONSTRAINTS,
+  permitsDnsName,
+  permitsIp,
+  type PermittedSubtrees,
+} from './name-constraints';
 
 // @peculiar/x509 keeps its WebCrypto provider in a library-wide slot; Node's webcrypto is the only one we use,
 // so setting it once at import is idempotent. Every call below also passes `crypto` explicitly.
@@ -32,6 +46,15 @@ const LEAF_VALIDITY_MS = 397 * DAY_MS;
 const LEAF_RENEW_BEFORE_MS = 7 * DAY_MS;
 /** Backdate notBefore by an hour so clients with a slightly slow clock accept a fresh certificate. */
 const CLOCK_SKEW_MS = 60 * 60 * 1000;
+
+/** What every constrained dev CA may sign for besides the installation's own names: this machine. */
+const LOOPBACK_SCOPE: PermittedSubtrees = {
+  dns: ['localhost'],
+  ip: [
+    { ip: '127.0.0.0', prefixLength: 8 },
+    { ip: '::1', prefixLength: 128 },
+  ],
+};
 
 const EC_KEY_ALGORITHM: EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
 const SIGNING_ALGORITHM: EcdsaParams = { name: 'ECDSA', hash: 'SHA-256' };
@@ -49,6 +72,14 @@ export interface DevCertificateOptions {
    * probe zone's wildcard leaf). Default '' (cert.pem, key.pem).
    */
   filePrefix?: string;
+  /**
+   * Names and addresses a new CA may ever sign for (X.509 name constraints), besides `localhost`, 127.0.0.0/8
+   * and ::1, which are always permitted. A DNS name also permits every name below it (`probe.example.org` covers
+   * `turn.probe.example.org`). An existing constrained CA that does not cover the requested names or this scope is
+   * retired and replaced (`notice` says so); an existing CA without constraints (made before they existed) is kept.
+   * Default: none — a new CA is unconstrained.
+   */
+  caScope?: { hostNames: string[]; ipAddresses: string[] };
   /** Current time; tests pass a fixed one. Default: the system clock. */
   now?: Date;
 }
@@ -69,6 +100,12 @@ export interface DevCertificate {
   keyFile: string;
   /** True when this call wrote a new leaf (and possibly a new CA); false when the files on disk were reused. */
   created: boolean;
+  /** True when this call made a new CA (first start, or the old one was unusable or too narrow). */
+  caCreated: boolean;
+  /** The CA's name constraints, or null for an unconstrained CA. */
+  caNameConstraints: PermittedSubtrees | null;
+  /** A message for the operator when something they may have relied on changed (a CA was replaced). */
+  notice?: string;
 }
 
 /** Why `ensureDevCertificate` could not produce a certificate. */
@@ -90,6 +127,8 @@ interface LoadedCa {
   cert: x509.X509Certificate;
   pem: string;
   privateKey: CryptoKey;
+  /** Its name constraints; null when it has none. */
+  constraints: PermittedSubtrees | null;
 }
 
 /**
@@ -103,6 +142,7 @@ export async function ensureDevCertificate(options: DevCertificateOptions): Prom
   const now = options.now ?? new Date();
   const hostNames = normalizeHostNames([...options.hostNames, 'localhost']);
   const ipAddresses = normalizeIps(['127.0.0.1', '::1', ...options.ipAddresses]);
+  const scope = options.caScope ? scopeFor(options.caScope, hostNames, ipAddresses) : null;
 
   const tlsDir = path.resolve(options.dataDir, 'tls');
   const files = {
@@ -116,18 +156,35 @@ export async function ensureDevCertificate(options: DevCertificateOptions): Prom
   });
 
   let ca = await loadCa(files.caCertFile, files.caKeyFile, now);
+  let notice: string | undefined;
+  if (ca !== null && ca.constraints !== null) {
+    const uncovered = [
+      ...[...hostNames, ...(scope?.dns ?? [])].filter((name) => !permitsDnsName(ca!.constraints!, name)),
+      ...[...ipAddresses, ...(scope?.ip.map((subtree) => subtree.ip) ?? [])].filter((ip) => !permitsIp(ca!.constraints!, ip)),
+    ];
+    if (uncovered.length > 0) {
+      const retired = await retireCa(tlsDir, files.caCertFile);
+      notice =
+        `the development CA may only sign for ${describeSubtrees(ca.constraints)}, not ${[...new Set(uncovered)].join(', ')}; ` +
+        `made a new development CA${retired ? ` (the old one is kept in ${path.relative(options.dataDir, retired)} so \`netready untrust\` can remove it)` : ''}. ` +
+        'Browsers that trusted the old CA must trust the new one: npx netready trust';
+      ca = null;
+    }
+  }
   let caCreated = false;
   if (ca === null) {
-    ca = await createCa(now);
+    if (notice === undefined) await retireCa(tlsDir, files.caCertFile);
+    ca = await createCa(now, scope);
     await writeAtomic(files.caKeyFile, await exportPrivateKeyPem(ca.privateKey), 0o600);
     await writeAtomic(files.caCertFile, ca.pem, 0o644);
     caCreated = true;
   }
+  const caInfo = { caPem: ca.pem, caCreated, caNameConstraints: ca.constraints, ...(notice ? { notice } : {}) };
 
   if (!caCreated) {
     const existing = await loadLeaf(files.certFile, files.keyFile);
     if (existing !== null && (await leafIsUsable(existing.cert, ca, hostNames, ipAddresses, now))) {
-      return { ...files, certPem: existing.certPem, keyPem: existing.keyPem, caPem: ca.pem, created: false };
+      return { ...files, ...caInfo, certPem: existing.certPem, keyPem: existing.keyPem, created: false };
     }
   }
 
@@ -137,10 +194,69 @@ export async function ensureDevCertificate(options: DevCertificateOptions): Prom
   // Key first: a reader that sees the new cert.pem also finds the matching key.pem.
   await writeAtomic(files.keyFile, keyPem, 0o600);
   await writeAtomic(files.certFile, certPem, 0o644);
-  return { ...files, certPem, keyPem, caPem: ca.pem, created: true };
+  return { ...files, ...caInfo, certPem, keyPem, created: true };
 }
 
-async function createCa(now: Date): Promise<LoadedCa> {
+/**
+ * A short identifier of a CA certificate: the first 16 hex digits of its SHA-256 fingerprint. `netready trust`
+ * names what it installs after it (NSS nickname, system store file), so `untrust` removes exactly that CA.
+ */
+export function devCaId(caPem: string): string {
+  const der = x509.PemConverter.decodeFirst(caPem);
+  return createHash('sha256').update(new Uint8Array(der)).digest('hex').slice(0, 16);
+}
+
+/** CA certificates (PEM) that an earlier start replaced, from `<dataDir>/tls/retired/`; [] when there are none. */
+export async function readRetiredCas(dataDir: string): Promise<string[]> {
+  const dir = path.resolve(dataDir, 'tls', 'retired');
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((name) => /^ca-[0-9a-f]{16}\.pem$/.test(name)).sort();
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new DevCaError('io-failed', `cannot read ${dir}`, { cause });
+  }
+  return Promise.all(names.map((name) => readFile(path.join(dir, name), 'utf8')));
+}
+
+/** The permitted subtrees of a new CA: this machine, the scope, and the requested leaf names. */
+function scopeFor(caScope: { hostNames: string[]; ipAddresses: string[] }, hostNames: string[], ipAddresses: string[]): PermittedSubtrees {
+  // A wildcard's subtree is its parent name: `*.zone.example.org` → `zone.example.org`.
+  const dns = normalizeHostNames([...caScope.hostNames, ...hostNames]).map((name) => name.replace(/^\*\./, ''));
+  const scoped: PermittedSubtrees = { dns: [...LOOPBACK_SCOPE.dns], ip: [...LOOPBACK_SCOPE.ip] };
+  for (const name of dns) if (!permitsDnsName(scoped, name)) scoped.dns.push(name);
+  for (const ip of normalizeIps([...caScope.ipAddresses, ...ipAddresses])) {
+    if (!permitsIp(scoped, ip)) scoped.ip.push({ ip, prefixLength: isIP(ip) === 4 ? 32 : 128 });
+  }
+  return scoped;
+}
+
+/**
+ * Moves a parseable ca.pem to `retired/ca-<id>.pem` before it is replaced, so `netready untrust` can still remove
+ * it from the stores it was trusted in. Returns the new path, or null when there was nothing worth keeping.
+ */
+async function retireCa(tlsDir: string, caCertFile: string): Promise<string | null> {
+  const pem = await readTextOrNull(caCertFile);
+  if (pem === null) return null;
+  let id: string;
+  try {
+    new x509.X509Certificate(pem);
+    id = devCaId(pem);
+  } catch {
+    return null; // not a certificate: nothing could have trusted it
+  }
+  const retiredDir = path.join(tlsDir, 'retired');
+  const target = path.join(retiredDir, `ca-${id}.pem`);
+  try {
+    await mkdir(retiredDir, { recursive: true, mode: 0o700 });
+    await rename(caCertFile, target);
+  } catch (cause) {
+    throw new DevCaError('io-failed', `cannot move ${caCertFile} to ${target}`, { cause });
+  }
+  return target;
+}
+
+async function createCa(now: Date, scope: PermittedSubtrees | null): Promise<LoadedCa> {
   const keys = await crypto.subtle.generateKey(EC_KEY_ALGORITHM, true, ['sign', 'verify']);
   const notBefore = new Date(now.getTime() - CLOCK_SKEW_MS);
   const cert = await x509.X509CertificateGenerator.createSelfSigned(
@@ -156,11 +272,13 @@ async function createCa(now: Date): Promise<LoadedCa> {
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, crypto),
         await x509.AuthorityKeyIdentifierExtension.create(keys.publicKey, false, crypto),
+        // RFC 5280 §4.2.1.10: "Conforming CAs MUST mark this extension as critical".
+        ...(scope ? [new x509.Extension(OID_NAME_CONSTRAINTS, true, encodeNameConstraints(scope))] : []),
       ],
     },
     crypto,
   );
-  return { cert, pem: cert.toString('pem') + '\n', privateKey: keys.privateKey };
+  return { cert, pem: cert.toString('pem') + '\n', privateKey: keys.privateKey, constraints: scope };
 }
 
 async function createLeaf(
@@ -216,7 +334,9 @@ async function loadCa(certFile: string, keyFile: string, now: Date): Promise<Loa
     const signature = await crypto.subtle.sign(SIGNING_ALGORITHM, privateKey, probe);
     const publicKey = await cert.publicKey.export(EC_KEY_ALGORITHM, ['verify'], crypto);
     if (!(await crypto.subtle.verify(SIGNING_ALGORITHM, publicKey, signature, probe))) return null;
-    return { cert, pem: pem.endsWith('\n') ? pem : pem + '\n', privateKey };
+    const extension = cert.getExtension(OID_NAME_CONSTRAINTS);
+    const constraints = extension ? decodeNameConstraints(extension.value) : null;
+    return { cert, pem: pem.endsWith('\n') ? pem : pem + '\n', privateKey, constraints };
   } catch {
     // Corrupt or foreign files: a fresh CA is the only useful answer for a development certificate.
     return null;

@@ -134,7 +134,8 @@ export class TurnServer {
   private readonly tcpServers: { server: net.Server; endpoint: Endpoint }[] = [];
   private readonly connections = new Map<string, Connection>();
   private readonly relays = new Map<string, dgram.Socket>();
-  private readonly secureContext?: tls.SecureContext;
+  /** Read for each new TLS connection, so setCertificate() takes effect without a restart. */
+  private secureContext?: tls.SecureContext;
   private readonly guard: ConnectionGuard;
   /** Ends of the guard pins of allocations on TCP/TLS connections, by allocation id. */
   private readonly allocationPins = new Map<number, () => void>();
@@ -183,6 +184,14 @@ export class TurnServer {
     this.timer = setInterval(() => this.execute(this.core.tick(this.now())), 1000);
     this.timer.unref();
     if (this.tcpServers.length > 0) this.stopSweeper = startGuardSweeper(this.guard);
+  }
+
+  /**
+   * Serves this certificate chain and key to TLS connections from now on (a renewed certificate); connections
+   * already open keep theirs. Throws (and keeps the old one) when the PEM pair is unusable.
+   */
+  setCertificate(pair: { cert: string; key: string }): void {
+    this.secureContext = tls.createSecureContext({ cert: pair.cert, key: pair.key });
   }
 
   /** Where the server listens (real ports, also when 0 was asked for). */

@@ -208,3 +208,54 @@ describe('DnsAuthority', () => {
     expect(() => new DnsAuthority({ zone: ZONE, ipv4: ['300.1.1.1'] })).toThrow(DnsConfigError);
   });
 });
+
+describe('DnsAuthority ACME DNS-01 challenges', () => {
+  const VALUE_A = 'LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0';
+  const VALUE_B = 'yxuL3BhwVr5UBmBvCrOPmMDDbTA2CPEDbUEtXqTjDs8';
+  /** The TXT strings of a response, as text. */
+  const txtOf = (action: DnsAction): string[] =>
+    (decodeResponse(sent(action)).answers ?? []).filter((a) => a.type === 'TXT').flatMap((a) => (a.data as Buffer[]).map((b) => b.toString()));
+
+  it('answers TXT at _acme-challenge.<name> two levels below the apex only while the challenge is pending', () => {
+    const server = authority();
+    const query = buildQuery(`_acme-challenge.turn.${ZONE}`, { type: 'TXT' });
+    expect(decodeResponse(sent(server.handle(query, UDP, NOW))).rcode).toBe('NXDOMAIN');
+    server.addAcmeChallenge(`turn.${ZONE}`, VALUE_A);
+    const pending = decodeResponse(sent(server.handle(query, UDP, NOW)));
+    expect(pending.rcode).toBe('NOERROR');
+    expect(pending.flag_aa).toBe(true);
+    expect(txtOf(server.handle(query, UDP, NOW))).toEqual([VALUE_A]);
+    server.removeAcmeChallenge(`turn.${ZONE}`, VALUE_A);
+    expect(decodeResponse(sent(server.handle(query, UDP, NOW))).rcode).toBe('NXDOMAIN');
+  });
+
+  it('answers both values when the zone and its wildcard are validated at once, and case-insensitively', () => {
+    const server = authority();
+    server.addAcmeChallenge(ZONE, VALUE_A);
+    server.addAcmeChallenge(`*.${ZONE}`, VALUE_B);
+    const query = buildQuery(`_ACME-Challenge.${ZONE.toUpperCase()}`, { type: 'TXT' });
+    expect(txtOf(server.handle(query, UDP, NOW)).sort()).toEqual([VALUE_A, VALUE_B].sort());
+    server.removeAcmeChallenge(`*.${ZONE}`, VALUE_B);
+    expect(txtOf(server.handle(query, UDP, NOW))).toEqual([VALUE_A]);
+  });
+
+  it('keeps the wildcard A answer for _acme-challenge.<zone> and gives NODATA for A at a deeper pending name', () => {
+    const server = authority();
+    server.addAcmeChallenge(ZONE, VALUE_A);
+    server.addAcmeChallenge(`probe.${ZONE}`, VALUE_B);
+    const apexA = decodeResponse(sent(server.handle(buildQuery(`_acme-challenge.${ZONE}`), UDP, NOW)));
+    expect(apexA.answers?.map((a) => a.data)).toEqual([ANSWER_V4]);
+    const deepA = decodeResponse(sent(server.handle(buildQuery(`_acme-challenge.probe.${ZONE}`), UDP, NOW)));
+    expect(deepA).toMatchObject({ rcode: 'NOERROR', answers: [] });
+    expect(deepA.authorities?.map((a) => a.type)).toEqual(['SOA']);
+  });
+
+  it('refuses to hold a challenge for a name outside its zone, and still refuses such queries', () => {
+    const server = authority();
+    expect(() => server.addAcmeChallenge('example.com', VALUE_A)).toThrow(DnsConfigError);
+    expect(() => server.addAcmeChallenge(`x${ZONE}`, VALUE_A)).toThrow(/is not in the zone/);
+    const outside = decodeResponse(sent(server.handle(buildQuery('_acme-challenge.example.com', { type: 'TXT' }), UDP, NOW)));
+    expect(outside.rcode).toBe('REFUSED');
+  });
+});
+

@@ -8,6 +8,8 @@
  *     IPv6 ones (NOERROR/NODATA when none is configured);
  *   - `big.<zone>` also has a TXT RRset of ~1.2 KB, larger than any UDP answer we send, so it is always
  *     truncated over UDP and served in full over TCP (how a resolver's TCP fallback is exercised);
+ *   - while an ACME DNS-01 challenge is pending (`addAcmeChallenge`), `_acme-challenge.<name>` for a name in the
+ *     zone answers TXT with the challenge's value (RFC 8555 §8.4), also two levels or more below the apex;
  *   - the apex has SOA and NS; deeper names are NXDOMAIN; names outside the zone are REFUSED (RFC 8906 §3.1.5);
  *   - never recursion (RA=0), no zone transfers (REFUSED), RFC 8482 minimal answers to ANY.
  * Malformed queries get FORMERR when their header can be read; anything else is ignored, never thrown.
@@ -51,6 +53,9 @@ import { LabelTable, type LabelTableOptions } from './label-table';
 import { decodeHeader, decodeMessage, encodeMessage, type DnsHeader, type DnsQuestion, type RecordSpec } from './message';
 import { foldCase, isHostName, splitName } from './name';
 import { SourceRateLimiter } from './rate-limit';
+
+/** The label in front of a name that carries its DNS-01 challenge record (RFC 8555 §8.4). */
+export const ACME_CHALLENGE_LABEL = '_acme-challenge';
 
 /** Names under the apex with a fixed meaning (they answer like any other label; listed for documentation). */
 export const FIXED_NAMES = ['turn', 'stun', 'probe', 'ns'] as const;
@@ -142,6 +147,8 @@ export class DnsAuthority {
   private readonly ipv6: Uint8Array[];
   private readonly ttlS: number;
   private readonly limiter: SourceRateLimiter;
+  /** Pending DNS-01 challenges: `_acme-challenge.<name>` (folded, dot-joined) → TXT values. */
+  private readonly acmeChallenges = new Map<string, Set<string>>();
 
   constructor(options: DnsAuthorityOptions) {
     if (!isHostName(options.zone)) throw new DnsConfigError('bad-zone', `zone ${JSON.stringify(options.zone)} is not a valid host name`);
@@ -158,6 +165,34 @@ export class DnsAuthority {
     this.ttlS = options.ttlS ?? 5;
     this.limiter = new SourceRateLimiter(options.rateLimit ?? { queriesPerSecond: 100, burst: 200 });
     this.labels = new LabelTable(options.labels);
+  }
+
+  /**
+   * Answers TXT `value` at `_acme-challenge.<name>` until removeAcmeChallenge (RFC 8555 §8.4: "the client … provisions
+   * a TXT record"). `name` must be the zone or under it (a leading `*.` is dropped, as ACME does for wildcards);
+   * otherwise DnsConfigError('bad-zone'): this server answers nothing outside its zone.
+   */
+  addAcmeChallenge(name: string, value: string): void {
+    const owner = this.acmeOwner(name);
+    const values = this.acmeChallenges.get(owner) ?? new Set<string>();
+    values.add(value);
+    this.acmeChallenges.set(owner, values);
+  }
+
+  /** Stops answering one challenge value; the name answers as before once its last value is gone. */
+  removeAcmeChallenge(name: string, value: string): void {
+    const owner = this.acmeOwner(name);
+    const values = this.acmeChallenges.get(owner);
+    values?.delete(value);
+    if (values?.size === 0) this.acmeChallenges.delete(owner);
+  }
+
+  private acmeOwner(name: string): string {
+    const bare = name.replace(/^\*\./, '').replace(/\.$/, '');
+    if (!isHostName(bare) || !this.isInZone(splitName(bare).map(foldCase))) {
+      throw new DnsConfigError('bad-zone', `${JSON.stringify(name)} is not in the zone ${this.zone.join('.')}`);
+    }
+    return [ACME_CHALLENGE_LABEL, ...splitName(bare).map(foldCase)].join('.');
   }
 
   /** Handles one query (a UDP datagram, or one TCP message without its length prefix). Never throws. */
@@ -257,10 +292,16 @@ export class DnsAuthority {
     if (question.type === TYPE_AXFR || question.type === TYPE_IXFR) return refused;
     const depth = folded.length - this.zone.length;
     const soa = [this.soaRecord()];
-    if (depth > 1) return { rcode: RCODE_NXDOMAIN, authoritative: true, answers: [], authorities: soa };
     const owner = question.labels;
-    const answers: RecordSpec[] = [];
     const type = question.type;
+    const challenge = this.acmeChallenges.get(folded.join('.'));
+    if (challenge && depth > 1) {
+      // A pending challenge name deeper than the wildcard: TXT only, NODATA for other types.
+      const answers = type === TYPE_TXT || type === TYPE_ANY ? this.challengeRecords(owner, challenge) : [];
+      return { rcode: RCODE_NOERROR, authoritative: true, answers, authorities: answers.length === 0 ? soa : [] };
+    }
+    if (depth > 1) return { rcode: RCODE_NXDOMAIN, authoritative: true, answers: [], authorities: soa };
+    const answers: RecordSpec[] = [];
     const ipv4 = (depth === 1 && this.ipv4ByLabel.get(folded[0]!)) || this.ipv4;
     if (type === TYPE_A || type === TYPE_ANY) answers.push(...ipv4.map((address) => this.record(owner, TYPE_A, { type: 'A', address })));
     if (type === TYPE_AAAA || type === TYPE_ANY) answers.push(...this.ipv6.map((address) => this.record(owner, TYPE_AAAA, { type: 'AAAA', address })));
@@ -270,8 +311,13 @@ export class DnsAuthority {
       const strings = Array.from({ length: BIG_TXT_STRINGS }, (_, i) => new TextEncoder().encode(`${i}`.padEnd(BIG_TXT_LENGTH, '.')));
       answers.push(this.record(owner, TYPE_TXT, { type: 'TXT', strings }));
     }
+    if (challenge && (type === TYPE_TXT || type === TYPE_ANY)) answers.push(...this.challengeRecords(owner, challenge));
     // No records of the asked type: NOERROR with the SOA in authority (NODATA, RFC 2308 §2.2).
     return { rcode: RCODE_NOERROR, authoritative: true, answers, authorities: answers.length === 0 ? soa : [] };
+  }
+
+  private challengeRecords(owner: string[], values: Set<string>): RecordSpec[] {
+    return [...values].map((value) => this.record(owner, TYPE_TXT, { type: 'TXT', strings: [new TextEncoder().encode(value)] }));
   }
 
   private record(labels: string[], type: number, data: RecordSpec['data']): RecordSpec {
