@@ -94,6 +94,8 @@ export interface Observed {
     tlsHello: Array<{ client: string; ja4: string | null; alpn: string | null }>;
   } | null;
   ground: Array<{ check: string; ok: boolean; detail: string }>;
+  /** Probes that ended fail/warn (or were reclassified) with no finding explaining them ("no silent failures"). */
+  unexplained?: string[];
   /** Wall time of the whole scenario (network switch, checks, run, observations), ms. */
   scenarioMs: number;
 }
@@ -126,6 +128,10 @@ export function assess(scenario: Scenario, observed: Observed, context: AssessCo
     add('result', false, `no result: CLI exit ${observed.cliExitCode}${observed.cliError ? ` — ${observed.cliError}` : ''}`);
     return checks;
   }
+  // No silent failures, on every network: each probe that failed or warned names the finding that explains it.
+  add('no silent failures', (observed.unexplained ?? []).length === 0, (observed.unexplained ?? []).length === 0 ? 'every failed or warned probe is explained by a finding' : `unexplained: ${(observed.unexplained ?? []).join(', ')}`);
+  // The lab's browser trusts netready's CA and the server stays up: no deployment finding may appear.
+  for (const code of ['probe-certificate-untrusted', 'unexplained-failure']) add(`no ${code}`, !observed.findings.includes(code), `finding ${code} must not appear`);
   const verdicts = Array.isArray(e.verdict) ? e.verdict : [e.verdict];
   add('verdict', verdicts.includes(observed.verdict as (typeof verdicts)[number]), `expected ${verdicts.join(' or ')}, got ${observed.verdict}`);
   for (const code of e.findings) add(`finding ${code}`, observed.findings.includes(code), `expected finding ${code}; got [${observed.findings.join(', ')}]`);

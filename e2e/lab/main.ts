@@ -325,7 +325,16 @@ interface ResultLike {
   verdict: string;
   durationMs?: number;
   findings: Array<{ code: string; severity: string; detail?: string }>;
-  probes: Record<string, { status: string; durationMs?: number; reason?: string; data?: Record<string, unknown> }>;
+  probes: Record<string, { status: string; durationMs?: number; reason?: string; data?: Record<string, unknown>; explainedBy?: string[]; reclassified?: unknown }>;
+}
+
+/** Probes that failed, warned or were reclassified without a finding of the result that explains them. */
+function unexplainedProbes(result: ResultLike): string[] {
+  const codes = new Set(result.findings.map((f) => f.code));
+  return Object.entries(result.probes)
+    .filter(([, o]) => o.status === 'fail' || o.status === 'warn' || o.reclassified !== undefined)
+    .filter(([, o]) => !o.explainedBy?.some((code) => codes.has(code) && code !== 'unexplained-failure'))
+    .map(([id, o]) => `${id} (${o.status}${o.explainedBy ? `, explained by ${o.explainedBy.join('/')}` : ''})`);
 }
 
 /** Runs netready's CLI in the client namespace; bounded by SCENARIO_HARD_LIMIT_MS. */
@@ -405,6 +414,7 @@ async function runScenario(scenario: Scenario, servers: Servers, proxies: Proxie
       scenarioMs: 0,
     };
     if (result?.durationMs !== undefined) observed.runDurationMs = result.durationMs;
+    if (result) observed.unexplained = unexplainedProbes(result);
     if (cli.error) observed.cliError = cli.error;
     observed.cliDevCaWarning = cli.devCaWarning;
     if (result) {

@@ -158,7 +158,7 @@ const PROXY_FLAG = (port: number): Scenario['client'] => ({ proxy: { via: 'flag'
 const OPEN: NetworkSpec = { egress: { kind: 'all' }, nat: 'port-preserving', dns: 'forward' };
 const NO_WARNINGS: Array<'warning' | 'blocker'> = ['warning', 'blocker'];
 const TRANSPORT_FINDINGS = ['udp-blocked', 'udp-ports-restricted', 'turn-udp-failed', 'turn-tcp-failed', 'turn-tls-failed', 'relay-only'];
-const DNS_FINDINGS = ['dns-turn-lookup-failed', 'dns-slow', 'dns-resolver-remote'];
+const DNS_FINDINGS = ['dns-turn-lookup-failed', 'dns-slow', 'dns-resolver-remote', 'dns-lookup-failed'];
 const PROXY_FINDINGS = ['http-proxy', 'proxy-auth-required', 'tls-interception', 'websocket-blocked'];
 const natAll = (from: string): ServerExpectation => ({ sessionFrom: from, allocations: { udp: from, tcp: from, tls: from } });
 const RX_PROBE = ADDR.probe.replace(/\./g, '\\.');
@@ -373,9 +373,10 @@ export const SCENARIOS: Scenario[] = [
     client: {},
     expect: {
       verdict: 'ready',
-      findings: ['dns-turn-lookup-failed'],
-      severities: { 'dns-turn-lookup-failed': 'warning' },
-      absent: [...TRANSPORT_FINDINGS, 'server-unreachable', 'dns-resolver-remote', ...PROXY_FINDINGS],
+      // The fresh names fail at once while the same server answers HTTPS by address: the names do not resolve.
+      findings: ['dns-turn-lookup-failed', 'dns-lookup-failed'],
+      severities: { 'dns-turn-lookup-failed': 'warning', 'dns-lookup-failed': 'warning' },
+      absent: [...TRANSPORT_FINDINGS, 'server-unreachable', 'dns-resolver-remote', 'probe-https-blocked', ...PROXY_FINDINGS],
       relays: { udp: 'data', tcp: 'data', tls: 'data' },
       stunAnswered: ALL_UDP,
       stunSilent: [],
@@ -472,9 +473,11 @@ export const SCENARIOS: Scenario[] = [
     expect: {
       // LAB.md: UDP fine; TURN-TCP allocates but data stalls; TURN-TLS never completes (1.9 KB ClientHello).
       verdict: 'ready',
-      findings: ['turn-tcp-failed', 'turn-tls-failed'],
-      // The ClientHello never reaches the mirror either: no handshake seen, so no inspection may be claimed.
-      absent: ['udp-blocked', 'udp-ports-restricted', 'turn-udp-failed', 'server-unreachable', 'tls-interception', 'http-proxy'],
+      // The ClientHello never reaches the mirror either: no handshake seen, so no inspection may be claimed — HTTPS to
+      // the server stalls (probe-https-blocked, whose text names the MTU), and the fresh names fail with it, which is
+      // not a DNS problem.
+      findings: ['turn-tcp-failed', 'turn-tls-failed', 'probe-https-blocked'],
+      absent: ['udp-blocked', 'udp-ports-restricted', 'turn-udp-failed', 'server-unreachable', 'tls-interception', 'http-proxy', 'dns-lookup-failed'],
       relays: { udp: 'data', tcp: 'allocated-no-data', tls: 'no-relay' },
       stunAnswered: ALL_UDP,
       stunSilent: [],
