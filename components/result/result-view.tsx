@@ -52,7 +52,7 @@ export function ResultView({ result, probeTitles, verdictHeadingId = 'verdict-he
                 {probeTitle(id, probeTitles)}
                 {outcome.explainedBy && outcome.explainedBy.length > 0 && (
                   <span className="block text-xs text-slate-600">
-                    {outcome.reclassified ? 'Not tested — see ' : 'See '}
+                    {outcome.reclassified ? 'Because of ' : 'See '}
                     {outcome.explainedBy.map((code, i) => (
                       <span key={code}>
                         {i > 0 && ', '}
@@ -62,7 +62,7 @@ export function ResultView({ result, probeTitles, verdictHeadingId = 'verdict-he
                   </span>
                 )}
               </span>
-              <StatusBadge status={outcome.status} />
+              <StatusBadge status={outcome.status} {...(outcome.reclassified ? { label: 'Not tested' } : {})} />
             </li>
           ))}
         </ul>

@@ -22,9 +22,13 @@ export function statusLabel(status: DisplayStatus): string {
   return STYLES[status].label;
 }
 
-/** A pill with the status icon and word; fixed minimum width so rows line up. */
-export function StatusBadge({ status }: { status: DisplayStatus }) {
-  const { label, className, Icon } = STYLES[status];
+/**
+ * A pill with the status icon and word; fixed minimum width so rows line up. `label` replaces the word (e.g. "Not
+ * tested" for an outcome the diagnosis set aside as netready's own failure).
+ */
+export function StatusBadge({ status, label: override }: { status: DisplayStatus; label?: string }) {
+  const { label: word, className, Icon } = STYLES[status];
+  const label = override ?? word;
   return (
     <span
       className={`inline-flex min-w-[7.5rem] items-center gap-1.5 rounded-full px-2.5 py-1 text-xs font-semibold ${className}`}
