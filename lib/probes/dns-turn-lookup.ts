@@ -56,10 +56,15 @@ async function attemptRelay(ctx: ProbeContext, endpoint: TurnEndpoint): Promise<
   try {
     pc.createDataChannel('netready-dns');
     await pc.setLocalDescription(await pc.createOffer());
-    const relay = await log.waitForType('relay', ctx.signal);
-    attempt.relay = { address: relay.address, port: relay.port, relayProtocol: relay.relayProtocol ?? endpoint.transport };
-    attempt.relayMs = relay.atMs;
-    attempt.outcome = 'relay';
+    // A failed connection (or a STUN error from our server) decides the attempt at once; a host-lookup 701 does not
+    // (the AAAA false alarm), so a name that does not resolve still waits for its relay until the deadline.
+    const waited = await log.waitForRelayOrDecided(endpoint.url, ctx.signal);
+    if (waited.kind === 'relay') {
+      const relay = waited.candidate;
+      attempt.relay = { address: relay.address, port: relay.port, relayProtocol: relay.relayProtocol ?? endpoint.transport };
+      attempt.relayMs = relay.atMs;
+      attempt.outcome = 'relay';
+    }
   } catch (error) {
     if (error instanceof DeadlineError || ctx.signal.aborted) attempt.timedOut = true;
     else throw error;
@@ -82,7 +87,9 @@ function evidenceFor(pair: TurnLookupPair, timeoutMs: number): Evidence[] {
       kind: attempt.relay ? 'candidate' : 'timeout',
       summary: attempt.relay
         ? `${attempt.url} (by ${form}): relay after ${attempt.relayMs} ms`
-        : `${attempt.url} (by ${form}): no relay within ${timeoutMs} ms${attempt.outcome === 'lookup-error' ? ' — host lookup failed (error 701)' : ''}`,
+        : attempt.timedOut
+          ? `${attempt.url} (by ${form}): no relay within ${timeoutMs} ms${attempt.outcome === 'lookup-error' ? ' — host lookup failed (error 701)' : ''}`
+          : `${attempt.url} (by ${form}): no relay — the browser gave up on the connection before the deadline (see its ICE error)`,
       data: { transport: pair.transport, form, url: attempt.url, outcome: attempt.outcome, relayMs: attempt.relayMs, timedOut: attempt.timedOut },
     });
     for (const e of attempt.errors) {
