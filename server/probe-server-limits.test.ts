@@ -14,6 +14,7 @@ import { ConfigSchema } from '../lib/config/schema';
 import { GUARD_SWEEP_INTERVAL_MS } from './net/connection-guard';
 import { openFlood, type Flood } from './net/testing/flood';
 import { ProbeServer, type ProbeServerInfo } from './probe-server';
+import { loopbackProbeSection } from './tls/testing/loopback-probe';
 
 const ATTACKER = '127.0.0.1';
 const CLIENT = '127.0.0.2';
@@ -32,20 +33,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'netready-limits-'));
   const config = ConfigSchema.parse({
     dataDir,
-    probe: {
-      turnUdp: { port: 0 },
-      turnTcp: { port: 0 },
-      turnTls: { port: 0 },
-      stunAltPorts: [],
-      http: { port: 0 },
-      https: { port: 0 },
-      relayPortMin: 41200,
-      relayPortMax: 41299,
-      peerPortMin: 41300,
-      peerPortMax: 41399,
-      maxLiveSessions: 3,
-      connections: { handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS, idleTimeoutMs: 2000 },
-    },
+    probe: loopbackProbeSection([41300, 41349], [41350, 41399], { maxLiveSessions: 3, connections: { handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS, idleTimeoutMs: 2000 } }),
   });
   server = new ProbeServer(config, { info: () => undefined, error: () => undefined });
   info = await server.start();

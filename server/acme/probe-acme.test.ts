@@ -42,7 +42,7 @@ afterAll(async () => {
 function config(acme: Record<string, unknown>) {
   const input: ConfigInput = {
     dataDir,
-    probe: loopbackProbeSection([41200, 41299], [41300, 41399], { publicHost: HOST }),
+    probe: loopbackProbeSection([41600, 41649], [41650, 41699], { publicHost: HOST }),
     dns: { zone: ZONE, listen: { port: DNS_PORT }, answerIp: '127.0.0.1' },
     tls: { acme: { directoryUrl: pebble.directoryUrl, termsOfServiceAgreed: true, caFile: pebble.caFile, ...acme } },
   };

@@ -15,6 +15,7 @@ import { ConfigSchema } from '../../lib/config/schema';
 import { SessionSchema, type Session } from '../../lib/schema/session';
 import { loadConfig } from '../config/load';
 import { ProbeServer, type ProbeServerInfo } from '../probe-server';
+import { loopbackProbeSection } from '../tls/testing/loopback-probe';
 
 const ZONE = 'probe.netready.test';
 
@@ -44,18 +45,7 @@ describe('probe server with a DNS zone', () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'netready-dns-'));
     const config = ConfigSchema.parse({
       dataDir,
-      probe: {
-        turnUdp: { port: 0 },
-        turnTcp: { port: 0 },
-        turnTls: { port: 0 },
-        stunAltPorts: [],
-        http: { port: 0 },
-        https: { port: 0 },
-        relayPortMin: 41000,
-        relayPortMax: 41099,
-        peerPortMin: 41100,
-        peerPortMax: 41199,
-      },
+      probe: loopbackProbeSection([41000, 41099], [41100, 41199]),
       dns: { zone: ZONE, listen: { port: 0 }, answerIp: '127.0.0.1' },
     });
     server = new ProbeServer(config, { info: (m) => logs.push(m), error: (m) => logs.push(m) });

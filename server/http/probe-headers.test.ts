@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../lib/config/schema';
 import { ProbeServer, type ProbeServerInfo } from '../probe-server';
 import { PROBE_SECURITY_HEADERS } from './send-json';
+import { loopbackProbeSection } from '../tls/testing/loopback-probe';
 
 /** What every answer must carry, besides CORS. */
 const EXPECTED = {
@@ -61,19 +62,7 @@ describe('probe server answers', () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'netready-probe-headers-'));
     const config = ConfigSchema.parse({
       dataDir,
-      probe: {
-        turnUdp: { port: 0 },
-        turnTcp: { port: 0 },
-        turnTls: { port: 0 },
-        stunAltPorts: [],
-        http: { port: 0 },
-        https: { port: 0 },
-        // Apart from the other loopback suites' ranges (41000–41199), which vitest may run at the same time.
-        relayPortMin: 41200,
-        relayPortMax: 41299,
-        peerPortMin: 41300,
-        peerPortMax: 41399,
-      },
+      probe: loopbackProbeSection([41200, 41249], [41250, 41299]),
     });
     server = new ProbeServer(config, { info: () => undefined, error: () => undefined });
     info = await server.start();
