@@ -17,6 +17,7 @@ import * as T from '../../lib/protocol/turn/constants';
 import { TurnMessageFactory } from '../../lib/protocol/turn/testing/turn-client';
 import type { Session } from '../../lib/schema/session';
 import { ProbeServer } from '../probe-server';
+import { loopbackProbeSection } from '../tls/testing/loopback-probe';
 import { nodeStunCrypto } from '../turn/node-crypto';
 import { connectStream, exchange, type SocketClient } from '../turn/testing/socket-client';
 import { createLogger, type LogSettings } from './logger';
@@ -52,7 +53,7 @@ async function runAndCapture(settings: Pick<LogSettings, 'clientAddresses'>): Pr
   const config = ConfigSchema.parse({
     dataDir,
     turn: { secret: SECRET },
-    probe: { turnUdp: { port: 0 }, turnTcp: { port: 0 }, turnTls: { port: 0 }, stunAltPorts: [], http: { port: 0 }, https: { port: 0 }, relayPortMin: 41800, relayPortMax: 41899, peerPortMin: 41900, peerPortMax: 41999 },
+    probe: loopbackProbeSection([41800, 41899], [41900, 41999]),
   });
   const lines: string[] = [];
   const logger = createLogger({ service: 'probe', level: 'debug', ...settings, destination: { write: (line: string) => void lines.push(line) } });

@@ -21,6 +21,7 @@ import * as T from '../../lib/protocol/turn/constants';
 import { TurnMessageFactory } from '../../lib/protocol/turn/testing/turn-client';
 import type { Session } from '../../lib/schema/session';
 import { ProbeServer, type ProbeServerInfo } from '../probe-server';
+import { loopbackProbeSection } from '../tls/testing/loopback-probe';
 import { nodeStunCrypto } from '../turn/node-crypto';
 import { connectUdp, exchange, type SocketClient } from '../turn/testing/socket-client';
 import { createLogger } from './logger';
@@ -76,20 +77,10 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'netready-ops-'));
   config = ConfigSchema.parse({
     dataDir,
-    probe: {
-      turnUdp: { port: 0 },
-      turnTcp: { port: 0 },
-      turnTls: { port: 0 },
-      stunAltPorts: [],
-      http: { port: 0 },
-      https: { port: 0 },
-      relayPortMin: 41600,
-      relayPortMax: 41699,
-      peerPortMin: 41700,
-      peerPortMax: 41799,
+    probe: loopbackProbeSection([41600, 41699], [41700, 41799], {
       ops: { port: 0 },
       connections: { maxPerAddress: MAX_PER_ADDRESS, maxHandshakesPerAddress: MAX_PER_ADDRESS },
-    },
+    }),
     dns: { zone: ZONE, listen: { port: 0 }, answerIp: '127.0.0.1' },
   });
   server = new ProbeServer(config, { info: () => undefined, error: () => undefined });

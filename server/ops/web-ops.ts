@@ -7,13 +7,13 @@
  * under a `Symbol.for` key — one per process, whichever bundle asks first (the same reason server/store/index.ts
  * keeps one store handle, and client-address.ts marks its prototype patch with a registered symbol).
  */
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import type { Config } from '../../lib/config/schema';
 import { OPS_ALLOW_FROM_DEFAULT } from '../../lib/config/schema';
 import { clientAddressOf, PEER_ADDRESS_HEADER } from '../api/client-address';
 import type { ResultStore } from '../store/result-store';
 import { ResultStoreError } from '../store/result-store';
+import { hookServerRequests } from '../net/request-hook';
 import { AddressAllowList } from './allow-list';
 import { observeHttpExchange } from './http-exchange';
 import { createLogger, DEFAULT_LOG_SETTINGS, type Logger } from './logger';
@@ -59,37 +59,18 @@ export function webOps(load: () => Config): WebOps {
 }
 
 /**
- * Makes every HTTP(S) server of this process observe each request (Next.js creates its server itself and offers no
- * hook; the same prototype patch as client-address.ts): request id in and out, one log line, one counted answer.
+ * Makes every HTTP(S) server of this process observe each request (server/net/request-hook.ts: Next.js creates its
+ * server itself and offers no hook): request id in and out, one log line, one counted answer.
  * Static files log at debug. Idempotent; returns the function that removes the patch (tests).
  */
 export function installWebRequestObserver(ops: () => WebOps): () => void {
-  const restores: Array<() => void> = [];
-  for (const Server of [http.Server, https.Server]) {
-    const proto = Server.prototype as { emit: (event: string | symbol, ...args: unknown[]) => boolean; [OBSERVER_INSTALLED]?: true };
-    if (proto[OBSERVER_INSTALLED]) continue;
-    const hadOwnEmit = Object.prototype.hasOwnProperty.call(proto, 'emit');
-    const emit = proto.emit;
-    proto.emit = function emitObserved(this: unknown, event: string | symbol, ...args: unknown[]): boolean {
-      if (event === 'request' || event === 'checkContinue' || event === 'checkExpectation') {
-        try {
-          observeWebRequest(ops(), args[0] as http.IncomingMessage, args[1] as http.ServerResponse);
-        } catch {
-          // Observability must never stop a request from being served.
-        }
-      }
-      return emit.call(this, event, ...args);
-    };
-    proto[OBSERVER_INSTALLED] = true;
-    restores.push(() => {
-      if (hadOwnEmit) proto.emit = emit;
-      else delete (proto as { emit?: unknown }).emit;
-      delete proto[OBSERVER_INSTALLED];
-    });
-  }
-  return () => {
-    for (const restore of restores.splice(0)) restore();
-  };
+  return hookServerRequests(OBSERVER_INSTALLED, (req, res) => {
+    try {
+      observeWebRequest(ops(), req, res);
+    } catch {
+      // Observability must never stop a request from being served.
+    }
+  });
 }
 
 function observeWebRequest(ops: WebOps, req: http.IncomingMessage, res: http.ServerResponse): void {
