@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks, and as root on Debian/Ubuntu installs, the system packages netready's test suite runs against:
 # Chromium for the browser tests, coturn as TURN interop peer, openssl/certutil for the dev CA, pebble (Let's
-# Encrypt's ACME test server) for the ACME tests, a font for rendering, and the network lab's tools (squid,
+# Encrypt's ACME test server) for the ACME tests, promtool (prometheus) to check /metrics, a font for rendering, and the network lab's tools (squid,
 # dnsmasq, iptables, conntrack, iproute2).
 #
 # Idempotent: prints one line per package and changes nothing when all are present. When something is missing:
@@ -19,6 +19,8 @@ CORE_PACKAGES=(
   "libnss3-tools:certutil"
   # server/acme/ tests obtain and renew certificates from a real ACME server (never a mock).
   "pebble:pebble"
+  # promtool checks that the probe's and the web app's /metrics answers parse as Prometheus text (server/ops/).
+  "prometheus:promtool"
   "fonts-dejavu-core:-"
   # Later: "postgresql:-" when results can be stored in PostgreSQL.
 )

@@ -6,6 +6,9 @@
 // of output. If the probe server exits after start-up, the web app keeps serving (stored results, and test runs
 // that honestly report the probe servers unreachable) and the probe's exit is reported. Ctrl-C / SIGTERM stop both.
 //
+// Both children log JSON lines (pino); on a terminal they are shown readably (scripts/log-format.mjs), otherwise as
+// they are, for log collectors.
+//
 // `npm run dev` (`--dev`): `next dev` instead of build + start.
 //
 // Children run in their own process groups, so stopping one (by its PID: SIGTERM, then SIGKILL after a
@@ -17,10 +20,11 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { formatLogLine, messageOf } from './log-format.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The probe prints a line containing this once every listener is bound (server/main.ts). */
+/** The probe logs a line whose message contains this once every listener is bound (server/main.ts). */
 const PROBE_READY_MARKER = 'netready probe ready';
 /** The probe's ready line contains this when it serves the development certificate (server/main.ts). */
 const PROBE_DEV_CERT_MARKER = '; dev certificate ';
@@ -216,7 +220,7 @@ function startChild(name, label, script, args, env) {
   ]) {
     const lines = readline.createInterface({ input: stream, crlfDelay: Infinity });
     lines.on('line', (line) => {
-      sink.write(`[${name}] ${line}\n`);
+      sink.write(`[${name}] ${sink.isTTY ? formatLogLine(line) : line}\n`);
       child.tail.push(line);
       if (child.tail.length > TAIL_LINES) child.tail.shift();
       for (const listener of listeners) listener(line);
@@ -267,20 +271,20 @@ function describeExit(info) {
   return `exited with code ${info.code}`;
 }
 
-/** Resolves when `child` prints a line containing `marker`; rejects at the deadline. */
+/** Resolves when `child` logs a line whose message contains `marker` (JSON or plain); rejects at the deadline. */
 function waitForLine(child, marker, deadlineMs) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new StartError(`${child.label} did not print "${marker}" within ${deadlineMs / 1000} s`)),
       deadlineMs,
     );
-    if (child.tail.some((line) => line.includes(marker))) {
+    if (child.tail.some((line) => messageOf(line).includes(marker))) {
       clearTimeout(timer);
       resolve(undefined);
       return;
     }
     child.onLine((line) => {
-      if (line.includes(marker)) {
+      if (messageOf(line).includes(marker)) {
         clearTimeout(timer);
         resolve(undefined);
       }
@@ -352,7 +356,8 @@ async function main() {
   const children = [probe, web];
   let devCertificate = false;
   probe.onLine((line) => {
-    if (line.includes(PROBE_READY_MARKER) && line.includes(PROBE_DEV_CERT_MARKER)) devCertificate = true;
+    const message = messageOf(line);
+    if (message.includes(PROBE_READY_MARKER) && message.includes(PROBE_DEV_CERT_MARKER)) devCertificate = true;
   });
 
   // Last resort if this script dies unexpectedly: do not leave the servers running.
@@ -389,7 +394,7 @@ async function main() {
           `${child.label} ${describeExit(info)}. The web app keeps running, and test runs will report the probe servers ` +
             'as unreachable. Restart netready (Ctrl-C, then npm start) to bring them back.',
         );
-        for (const line of child.tail) process.stderr.write(`  [${child.name}] ${line}\n`);
+        for (const line of child.tail) process.stderr.write(`  [${child.name}] ${process.stderr.isTTY ? formatLogLine(line) : line}\n`);
         return;
       }
       stopping = true;
@@ -397,7 +402,7 @@ async function main() {
       logError(`${child.label} ${describeExit(info)}; stopping ${others.map((other) => other.label).join(' and ')}.`);
       if (child.tail.length > 0) {
         logError(`last lines from ${child.label}:`);
-        for (const line of child.tail) process.stderr.write(`  [${child.name}] ${line}\n`);
+        for (const line of child.tail) process.stderr.write(`  [${child.name}] ${process.stderr.isTTY ? formatLogLine(line) : line}\n`);
       }
       await shutDown(exitStatusOf(info));
     });

@@ -1,48 +1,67 @@
 /**
- * Entry point of the probe process (`npm run probe`, started by `npm start`): loads the configuration,
- * starts every companion server, prints `netready probe ready` once listening, stops on SIGINT/SIGTERM.
+ * Entry point of the probe process (`npm run probe`, started by `npm start`): loads the configuration, opens the
+ * operations listener (`probe.ops`: /metrics, /healthz, /readyz), starts every companion server, logs
+ * `netready probe ready` once listening (JSON lines, server/ops/logger.ts), stops on SIGINT/SIGTERM.
  * A bad configuration stops start-up with exit code 2 and a message naming the field.
  */
 import { ConfigError, loadConfig } from './config/load';
-import { ProbeServer, type ProbeLogger } from './probe-server';
+import { createLogger, DEFAULT_LOG_SETTINGS, type Logger } from './ops/logger';
+import { OpsServer } from './ops/ops-server';
+import { ProbeServer } from './probe-server';
 
-const log: ProbeLogger = {
-  info: (message) => console.log(message),
-  error: (message, error) => console.error(message, error instanceof Error ? error.stack ?? error.message : (error ?? '')),
-};
+/** Node's bind errors that mean "this address/port cannot be used", which the operator fixes in the configuration. */
+const BIND_ERRORS = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL']);
 
-async function main(): Promise<number> {
+function bindProblem(error: unknown): string | null {
+  const err = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (!err || typeof err.code !== 'string' || !BIND_ERRORS.has(err.code)) return null;
+  return `netready: cannot listen on ${err.address ?? '?'}:${err.port ?? '?'} (${err.code}). Change the port in netready.config.json or stop the other process.`;
+}
+
+async function main(log: Logger): Promise<number> {
   let config;
   try {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(`netready: ${error.message}`);
+      log.fatal(`netready: ${error.message}`);
       return 2;
     }
     throw error;
   }
-  const server = new ProbeServer(config, log);
+  const logger = createLogger({ service: 'probe', ...config.log });
+  const server = new ProbeServer(config, logger);
+  server.metrics.addProcessMetrics();
+  const ops = new OpsServer({
+    ...config.probe.ops,
+    allowFrom: config.ops.allowFrom,
+    metrics: server.metrics.registry,
+    readiness: () => server.readiness(),
+    logger,
+  });
   let info;
   try {
+    // First, so /healthz answers and /readyz says "starting" while certificates are obtained.
+    const opsAddress = await ops.listen();
+    logger.info(`netready: operations listener on http://${opsAddress.address}:${opsAddress.port} (/metrics, /healthz, /readyz)`);
     info = await server.start();
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-      const err = error as NodeJS.ErrnoException & { address?: string; port?: number };
-      console.error(`netready: cannot listen on ${err.address ?? '?'}:${err.port ?? '?'} (${code}). Change the port in netready.config.json or stop the other process.`);
+    await ops.close();
+    const problem = bindProblem(error);
+    if (problem) {
+      logger.fatal(problem);
       return 2;
     }
     if (error instanceof Error && error.name === 'AcmeError') {
       // The message names the ACME problem (server/acme/acme-certificates.ts); a stack would only hide it.
-      console.error(`netready: no certificate, so the probe cannot start. ${error.message}`);
+      logger.fatal(`netready: no certificate, so the probe cannot start. ${error.message}`);
       return 1;
     }
-    log.error('netready: the probe server failed to start', error);
+    logger.fatal({ err: error }, 'netready: the probe server failed to start');
     return 1;
   }
   const e = info.endpoints;
-  log.info(
+  logger.info(
     `netready probe ready: api ${info.httpUrl} (tls ${info.httpsUrl}); STUN/TURN udp ${e.publicIp}:${e.turnUdpPort}, ` +
       `tcp ${e.publicIp}:${e.turnTcpPort}, tls ${e.tlsHost}:${e.turnTlsPort}; stun ports ${[e.turnUdpPort, ...e.extraStunPorts.map((p) => p.port)].join(',')}` +
       (info.tls.devCaPem ? `; dev certificate ${info.tls.certFile}` : config.tls.acme ? `; ACME certificate ${info.tls.certFile}` : ''),
@@ -51,14 +70,19 @@ async function main(): Promise<number> {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  logger.info('netready: stopping the probe server');
+  // The operations listener stays up while the servers close, answering /readyz with 503 "shutting down".
   await server.stop();
+  await ops.close();
   return 0;
 }
 
-main().then(
+// Until the configuration is loaded, lines use the default level (a configuration error must still be seen).
+const bootLog = createLogger({ service: 'probe', ...DEFAULT_LOG_SETTINGS });
+main(bootLog).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    log.error('netready: unexpected error', error);
+    bootLog.fatal({ err: error }, 'netready: unexpected error');
     process.exit(1);
   },
 );

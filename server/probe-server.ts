@@ -3,6 +3,7 @@
  * media peer, and the HTTP(S) API. Built from the validated configuration; `start()` opens every listener
  * (nothing happens in the constructor), `stop()` closes them all.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -31,16 +32,42 @@ import { CertificateFileWatcher } from './tls/certificate-files';
 import { acmeOrders, loadTls, type TlsMaterial } from './tls/load-tls';
 import { mintTurnCredentials } from './turn/credentials';
 import { TurnServer } from './turn/turn-server';
+import { classifyHandshakeError, type TlsListener } from './tls-mirror/handshake-log';
+import { logPeerEvent, logTurnEvent } from './ops/event-log';
+import { observeHttpExchange, type ExchangeContext } from './ops/http-exchange';
+import { isPinoLogger, loggerForSink, type Logger } from './ops/logger';
+import { ProbeMetrics } from './ops/probe-metrics';
+import { certificateCheck, readinessOf, type Readiness, type ReadinessCheck } from './ops/readiness';
 
 export { loadTls, type TlsMaterial } from './tls/load-tls';
 
 /** Software version reported by the probe server. */
 export const PROBE_VERSION = 'netready-probe/0.1.0';
 
-/** Logging sink of the probe server. */
+/**
+ * Logging sink of the probe server: a pino logger (server/ops/logger.ts; server/main.ts passes one), or a bare
+ * message sink (tests), which then receives each line's message.
+ */
 export interface ProbeLogger {
   info(message: string): void;
   error(message: string, error?: unknown): void;
+}
+
+/** Lifecycle of a ProbeServer, for readiness: only `running` is ready. */
+export type ProbeServerState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/** Route pattern of a probe API / mirror request path, for log lines and the `route` metric label (bounded). */
+export function probeRouteOf(pathname: string): string {
+  if (/^\/v1\/sessions\/[^/]+\/peers$/.test(pathname)) return '/v1/sessions/:id/peers';
+  if (/^\/v1\/sessions\/[^/]+\/observations$/.test(pathname)) return '/v1/sessions/:id/observations';
+  if (/^\/v1\/dns\/labels\/[^/]+$/.test(pathname)) return '/v1/dns/labels/:label';
+  const known = ['/v1/health', '/v1/sessions', '/v1/dns/ping', '/v1/tls/mirror', '/v1/echo', '/ws'];
+  return known.includes(pathname) ? pathname : 'other';
+}
+
+/** The session a probe API path names (`/v1/sessions/<id>/…`), if any. */
+function sessionIdOfPath(pathname: string): string | undefined {
+  return /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})\//.exec(pathname)?.[1];
 }
 
 /** What `start()` returns: where everything listens. */
@@ -81,7 +108,13 @@ function listenHttp(server: http.Server, ip: string, port: number): Promise<Addr
 /** The probe process's servers. */
 export class ProbeServer {
   private readonly config: Config;
-  private readonly log: ProbeLogger;
+  /** Structured log of this server (pino); a bare ProbeLogger is wrapped so it receives the messages. */
+  private readonly logger: Logger;
+  /** The request being handled (request id, session), so a session opened deep in the API lands in its log line. */
+  private readonly requestContext = new AsyncLocalStorage<ExchangeContext>();
+  private state: ProbeServerState = 'new';
+  /** The certificates served now, by name (readiness: valid for at least a day). */
+  private readonly servedCertificates = new Map<'main' | 'zone', string>();
   private turn?: TurnServer;
   private peer?: MediaPeerServer;
   private httpServer?: http.Server;
@@ -108,6 +141,8 @@ export class ProbeServer {
    * metrics: `limits.subscribe(event => …)` or `limits.snapshot()`.
    */
   readonly limits = new LimitCounters();
+  /** Prometheus metrics of this server (its own Registry), served by the operations listener (server/ops/). */
+  readonly metrics = new ProbeMetrics();
   /** The one connection policy of the TURN/TCP, TURN/TLS, HTTPS and plain-HTTP listeners (`probe.connections`). */
   readonly connections: ConnectionGuard;
 
@@ -116,22 +151,66 @@ export class ProbeServer {
    * the epoch) is the clock of certificate validity and renewal; tests move it forward.
    * `options.certificateWatchIntervalMs`: how often configured certificate files are looked at (default 10000).
    */
-  constructor(config: Config, log: ProbeLogger, options: { now?: () => number; certificateWatchIntervalMs?: number } = {}) {
+  constructor(config: Config, log: ProbeLogger | Logger, options: { now?: () => number; certificateWatchIntervalMs?: number } = {}) {
     this.config = config;
-    this.log = log;
+    this.logger = isPinoLogger(log) ? log : loggerForSink(log, config.log.level);
     this.now = options.now ?? Date.now;
     this.certificateWatchIntervalMs = options.certificateWatchIntervalMs ?? 10_000;
-    this.sessions = new SessionRegistry({ ttlMs: config.turn.credentialTtlS * 1000, maxSessions: config.probe.maxLiveSessions });
+    this.sessions = new SessionRegistry({
+      ttlMs: config.turn.credentialTtlS * 1000,
+      maxSessions: config.probe.maxLiveSessions,
+      onCreate: (record) => {
+        this.metrics.sessionCreated();
+        const context = this.requestContext.getStore();
+        if (context) context.sessionId = record.id;
+        this.logger.info({ sessionId: record.id, requestId: context?.requestId, clientAddress: record.clientAddress }, 'session created');
+      },
+    });
     this.connections = new ConnectionGuard({ ...config.probe.connections, onEvent: (event) => this.limits.record(event) });
+    this.limits.subscribe((event) => {
+      this.metrics.observeLimit(event);
+      // Debug only: a flood makes thousands of these, and the counters already say how many.
+      this.logger.debug({ scope: event.scope, reason: event.reason, clientAddress: event.address }, 'limit reached');
+    });
+    this.metrics.bind({
+      liveSessions: () => this.sessions.size,
+      turnTraffic: () => this.turn?.traffic(),
+      dnsStats: () => this.dnsAuthority?.stats,
+    });
+  }
+
+  /** Where the server is in its life: `running` between a successful start() and stop(). */
+  get lifecycle(): ProbeServerState {
+    return this.state;
+  }
+
+  /**
+   * Ready to serve: started and not stopping, every listener still bound, and every served certificate valid for at
+   * least a day. Each check is named, so /readyz can say what is not ready.
+   */
+  readiness(): Readiness {
+    const checks: ReadinessCheck[] = [
+      { name: 'lifecycle', ok: this.state === 'running', ...(this.state === 'running' ? {} : { detail: this.state === 'stopping' || this.state === 'stopped' ? 'shutting down' : 'starting' }) },
+    ];
+    if (this.state !== 'running') return readinessOf(checks);
+    const listener = (name: string, bound: boolean): ReadinessCheck => ({ name: `listener ${name}`, ok: bound, ...(bound ? {} : { detail: 'not listening' }) });
+    for (const state of this.turn?.listenerStates() ?? []) checks.push(listener(state.name, state.bound));
+    checks.push(listener('http', this.httpServer?.listening ?? false));
+    checks.push(listener('https', this.mirror?.listening ?? false));
+    if (this.config.dns.zone) checks.push(listener('dns', this.dnsServer !== undefined));
+    if (this.config.tls.acme?.challenge === 'http-01') checks.push(listener('acme-http-01', this.http01?.address() != null));
+    for (const [name, certPem] of this.servedCertificates) checks.push(certificateCheck(name, certPem, this.now()));
+    return readinessOf(checks);
   }
 
   /** Opens every listener. Rejects (after closing what was opened) when a port cannot be bound. */
   async start(): Promise<ProbeServerInfo> {
     const { config } = this;
     const probe = config.probe;
+    this.state = 'starting';
     try {
       const tls = await loadTls(config, this.now());
-      for (const notice of tls.notices ?? []) this.log.info(`netready: ${notice}`);
+      for (const notice of tls.notices ?? []) this.logger.info(`netready: ${notice}`);
       const secret = loadTurnSecret(config);
       const relayIp = probe.relayIp ?? probe.bindIp;
       const vendorPorts = config.targets.flatMap((t) => t.mediaUdpPorts.map((port) => ({ port, target: t.name })));
@@ -156,8 +235,12 @@ export class ProbeServer {
         maxAllocationsPerClient: config.turn.maxAllocationsPerClient,
         maxLifetimeS: config.turn.maxLifetimeS,
         allowedPeers: [{ ip: probe.publicIp, portMin: probe.peerPortMin, portMax: probe.peerPortMax }],
-        onEvent: (event) => this.observe('turn', event),
-        tlsHandshakes: this.tlsHandshakes,
+        onEvent: (event) => {
+          this.metrics.observeTurnEvent(event);
+          logTurnEvent(this.logger, event);
+          this.observe('turn', event);
+        },
+        tlsHandshakes: this.handshakeRecorder(),
       });
       await this.turn.listen();
       this.peer = new MediaPeerServer({
@@ -165,7 +248,11 @@ export class ProbeServer {
         publicIp: probe.publicIp,
         portMin: probe.peerPortMin,
         portMax: probe.peerPortMax,
-        onEvent: (event) => this.observe('peer', event),
+        onEvent: (event) => {
+          this.metrics.observePeerEvent(event);
+          logPeerEvent(this.logger, event);
+          this.observe('peer', event);
+        },
       });
       await this.peer.warmUp();
       const bound = this.turn.addresses();
@@ -200,12 +287,12 @@ export class ProbeServer {
           authority,
           ip: config.dns.listen.ip ?? probe.bindIp,
           port: config.dns.listen.port,
-          onError: (message, error) => this.log.error(message, error),
+          onError: (message, error) => this.logger.error({ err: error }, message),
         });
         await this.dnsServer.listen();
         const bound = this.dnsServer.address();
-        this.log.info(`netready DNS: authoritative for ${config.dns.zone} on ${bound.ip}:${bound.port} (UDP and TCP)`);
-        const geo = await openGeoIp(config.dns.geoipMmdb, (message) => this.log.info(message));
+        this.logger.info(`netready DNS: authoritative for ${config.dns.zone} on ${bound.ip}:${bound.port} (UDP and TCP)`);
+        const geo = await openGeoIp(config.dns.geoipMmdb, (message) => this.logger.info(message));
         dnsSource = { label: (label) => authority.labels.get(label, Date.now()), geo: (ip) => geo.lookup(ip) };
       }
       const handler = createProbeApiHandler({
@@ -219,7 +306,7 @@ export class ProbeServer {
         sessionLimiter: new SessionCreationLimiter({ perAddress: config.probe.maxSessionsPerMinute, perSubnet: config.probe.maxSessionsPerMinutePerSubnet }),
         onLimit: (event) => this.limits.record(event),
         version: PROBE_VERSION,
-        logError: (message, error) => this.log.error(message, error),
+        logError: (message, error) => this.logger.error({ err: error, requestId: this.requestContext.getStore()?.requestId }, message),
         tlsHandshakes: this.tlsHandshakes,
         ...(dnsSource ? { dns: dnsSource } : {}),
       });
@@ -243,7 +330,9 @@ export class ProbeServer {
       const webSocketEcho = new WebSocketEcho();
       this.webSocketEcho = webSocketEcho;
       this.httpServer = http.createServer((req, res) => {
-        if (!plainRoutes(req, res)) handler(req, res);
+        this.serveObserved('http', req, res, () => {
+          if (!plainRoutes(req, res)) handler(req, res);
+        });
       });
       this.httpServer.on('upgrade', (req, socket, head) => webSocketEcho.handleUpgrade(req, socket, head));
       guardHttpServer(this.httpServer, this.connections, 'http');
@@ -253,11 +342,13 @@ export class ProbeServer {
         ...(tls.zone && dnsZone ? { zoneTls: { cert: tls.zone.certPem, key: tls.zone.keyPem, matches: inZone } } : {}),
         // HTTP/2 requests reach the probe API through Node's compat layer, which has the same surface it uses.
         onRequest: (req, res) => {
-          if (!tlsRoutes(req, res)) handler(req as http.IncomingMessage, res as http.ServerResponse);
+          this.serveObserved('https', req, res, () => {
+            if (!tlsRoutes(req, res)) handler(req as http.IncomingMessage, res as http.ServerResponse);
+          });
         },
         onUpgrade: (req, socket, head) => webSocketEcho.handleUpgrade(req, socket, head),
         http1OnlyFor: http1Only,
-        handshakes: this.tlsHandshakes,
+        handshakes: this.handshakeRecorder(),
         guard: this.connections,
         name: 'https',
       });
@@ -274,6 +365,9 @@ export class ProbeServer {
       else if (config.tls.certFile && config.tls.keyFile) this.watchCertificateFiles(tls);
       this.sweepTimer = setInterval(() => this.sessions.sweep(), 30_000);
       this.sweepTimer.unref();
+      this.certificateServed('main', tls.certPem);
+      if (tls.zone) this.certificateServed('zone', tls.zone.certPem);
+      this.state = 'running';
       return {
         endpoints,
         httpUrl: probePublicUrl(config, httpAddr.port),
@@ -298,15 +392,16 @@ export class ProbeServer {
       this.http01 = new Http01Responder({
         ip: config.probe.bindIp,
         port: acmeConfig.http01Port,
-        onRequest: (token, answered, from) => this.log.info(`netready: ACME: ${from} asked for the http-01 token ${token}${answered ? '' : ' (not pending: 404)'}`),
+        onRequest: (token, answered, from) =>
+          this.logger.info({ clientAddress: from, token, answered }, `netready: ACME: the http-01 token ${token} was asked for${answered ? '' : ' (not pending: 404)'}`),
       });
       const bound = await this.http01.listen();
-      this.log.info(`netready: ACME: http-01 listener on ${bound.address}:${bound.port}`);
+      this.logger.info(`netready: ACME: http-01 listener on ${bound.address}:${bound.port}`);
       if (config.dns.zone) {
-        this.log.info(`netready: ACME: the probe zone's names (*.${config.dns.zone}) need a wildcard certificate, which http-01 cannot prove; they keep the development certificate (set tls.acme.challenge to "dns-01" for a trusted one)`);
+        this.logger.info(`netready: ACME: the probe zone's names (*.${config.dns.zone}) need a wildcard certificate, which http-01 cannot prove; they keep the development certificate (set tls.acme.challenge to "dns-01" for a trusted one)`);
       }
     }
-    if (tls.acmePending) this.log.info('netready: ACME: no stored certificate yet; obtaining one before the probe is ready');
+    if (tls.acmePending) this.logger.info('netready: ACME: no stored certificate yet; obtaining one before the probe is ready');
     this.acme = new AcmeCertificates({
       acme: acmeConfig,
       dataDir: config.dataDir,
@@ -314,8 +409,9 @@ export class ProbeServer {
       ...(this.http01 ? { http01: this.http01 } : {}),
       ...(acmeConfig.challenge === 'dns-01' && this.dnsAuthority ? { dns01: this.dnsAuthority } : {}),
       now: this.now,
-      log: { info: (message) => this.log.info(`netready: ${message}`), error: (message, error) => this.log.error(`netready: ${message}`, error) },
+      log: { info: (message) => this.logger.info(`netready: ${message}`), error: (message, error) => this.logger.error({ err: error }, `netready: ${message}`) },
       onCertificate: (name, certificate) => this.serveCertificate(name, { cert: certificate.certPem, key: certificate.keyPem }),
+      onRenewalFailed: (name) => this.metrics.acmeRenewalFailed(name),
     });
     const current = await this.acme.start();
     const main = current.get('main');
@@ -338,7 +434,7 @@ export class ProbeServer {
         ...pair,
         intervalMs: this.certificateWatchIntervalMs,
         onChange: (changed) => this.serveCertificate(pair.name, changed),
-        onProblem: (message) => this.log.error(`netready: ${message}`),
+        onProblem: (message) => this.logger.error(`netready: ${message}`),
       });
       watcher.start();
       this.certificateWatchers.push(watcher);
@@ -352,10 +448,60 @@ export class ProbeServer {
         this.mirror?.setCertificate(pair);
         this.turn?.setCertificate(pair);
       } else this.mirror?.setZoneCertificate(pair);
-      this.log.info(`netready: now serving the ${name} certificate with serial ${new X509Certificate(pair.cert).serialNumber} (HTTPS${name === 'main' ? ' and TURN over TLS' : ', probe zone names'})`);
+      this.certificateServed(name, pair.cert);
+      this.logger.info(`netready: now serving the ${name} certificate with serial ${new X509Certificate(pair.cert).serialNumber} (HTTPS${name === 'main' ? ' and TURN over TLS' : ', probe zone names'})`);
     } catch (error) {
-      this.log.error(`netready: the new ${name} certificate could not be loaded; still serving the previous one`, error);
+      this.logger.error({ err: error }, `netready: the new ${name} certificate could not be loaded; still serving the previous one`);
     }
+  }
+
+  /** Remembers the certificate served as `name` (readiness) and publishes its expiry (metrics). */
+  private certificateServed(name: 'main' | 'zone', certPem: string): void {
+    this.servedCertificates.set(name, certPem);
+    try {
+      this.metrics.certificateServed(name, certPem);
+    } catch (error) {
+      this.logger.error({ err: error }, `netready: cannot read the expiry of the ${name} certificate`);
+    }
+  }
+
+  /** What the TLS listeners report handshakes to: the per-address log (diagnosis evidence) and the metrics. */
+  private handshakeRecorder(): { completed(address: string, listener: TlsListener): void; failed(address: string, listener: TlsListener, error: unknown): void } {
+    return {
+      completed: (address, listener) => {
+        this.tlsHandshakes.completed(address, listener);
+        this.metrics.tlsHandshake(listener, 'completed');
+      },
+      failed: (address, listener, error) => {
+        this.tlsHandshakes.failed(address, listener, error);
+        const { outcome, alert } = classifyHandshakeError(error);
+        this.metrics.tlsHandshake(listener, outcome);
+        // Debug: scanners and untrusting browsers make many; the counters and the session evidence say enough.
+        this.logger.debug({ listener, outcome, alert, clientAddress: address }, 'tls handshake failed');
+      },
+    };
+  }
+
+  /** Handles one request of the HTTP(S) API inside its request context: request id, log line, counted answer. */
+  private serveObserved(listener: 'http' | 'https', req: http.IncomingMessage | import('node:http2').Http2ServerRequest, res: http.ServerResponse | import('node:http2').Http2ServerResponse, handle: () => void): void {
+    let pathname = '/';
+    try {
+      pathname = new URL(req.url ?? '/', 'http://probe.invalid').pathname;
+    } catch {
+      // Unparsable targets are answered 404 by the handler; "/" is only the log's name for them.
+    }
+    const route = probeRouteOf(pathname);
+    const context = observeHttpExchange(req, res, {
+      logger: this.logger,
+      route,
+      clientAddress: req.socket.remoteAddress ?? 'unknown',
+      // Preflights and DNS-timing pings are many per run and say little.
+      level: req.method === 'OPTIONS' || route === '/v1/dns/ping' ? 'debug' : 'info',
+      onAnswer: (status) => this.metrics.httpAnswer(listener, route, status),
+    });
+    const sessionId = sessionIdOfPath(pathname) ?? (/[?&]session=([A-Za-z0-9_-]{1,64})/.exec(req.url ?? '')?.[1]);
+    if (sessionId) context.sessionId = sessionId;
+    this.requestContext.run(context, handle);
   }
 
   /** Files a server event that names a session (TURN username, media-peer offer) under that session. */
@@ -366,6 +512,8 @@ export class ProbeServer {
 
   /** Closes every listener and peer; safe to call more than once. */
   async stop(): Promise<void> {
+    // Not ready from the first moment of shutting down, so a load balancer stops sending before listeners close.
+    if (this.state !== 'new') this.state = 'stopping';
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.acme?.stop();
     this.acme = undefined;
@@ -386,5 +534,6 @@ export class ProbeServer {
     this.mirror = undefined;
     this.peer = undefined;
     this.turn = undefined;
+    if (this.state === 'stopping') this.state = 'stopped';
   }
 }

@@ -19,6 +19,8 @@ export interface StackPorts {
   turn: number;
   tls: number;
   alt: number;
+  /** The probe's operations listener (/metrics, /healthz, /readyz): one per stack, so stacks can run side by side. */
+  ops: number;
   relayMin: number;
   relayMax: number;
   peerMin: number;
@@ -34,6 +36,7 @@ export function portsFrom(base: number): StackPorts {
     turn: base + 3,
     tls: base + 4,
     alt: base + 5,
+    ops: base + 6,
     relayMin: base + 100,
     relayMax: base + 399,
     peerMin: base + 400,
@@ -126,6 +129,7 @@ export function stackEnv(ports: StackPorts, dataDir: string): NodeJS.ProcessEnv 
     NETREADY_TURN_TCP_PORT: String(ports.turn),
     NETREADY_TURN_TLS_PORT: String(ports.tls),
     NETREADY_STUN_ALT_PORTS: String(ports.alt),
+    NETREADY_OPS_PORT: String(ports.ops),
     NETREADY_RELAY_PORT_MIN: String(ports.relayMin),
     NETREADY_RELAY_PORT_MAX: String(ports.relayMax),
     NETREADY_PEER_PORT_MIN: String(ports.peerMin),

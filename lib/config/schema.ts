@@ -131,6 +131,49 @@ const TargetSchema = z.strictObject({
   hosts: z.array(host).max(32).default([]),
 });
 
+/** Whether `text` is an IPv4 address in dotted-quad form. */
+function isIpv4Text(text: string): boolean {
+  return /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(text);
+}
+
+/** Whether `text` is an IPv6 address (RFC 4291 §2.2 text forms, an embedded IPv4 tail allowed; no zone id). */
+function isIpv6Text(text: string): boolean {
+  if (!/^[0-9A-Fa-f:.]+$/.test(text) || text.split('::').length > 2) return false;
+  const [head = '', tail] = text.split('::') as [string, string?];
+  const groups = (part: string): string[] | null => (part === '' ? [] : part.split(':'));
+  const front = groups(head);
+  const back = tail === undefined ? [] : groups(tail);
+  if (!front || !back) return false;
+  const all = [...front, ...back];
+  const last = all[all.length - 1];
+  const v4Tail = last !== undefined && last.includes('.');
+  if (v4Tail && !isIpv4Text(last)) return false;
+  const hexGroups = v4Tail ? all.slice(0, -1) : all;
+  if (!hexGroups.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) return false;
+  const width = hexGroups.length + (v4Tail ? 2 : 0);
+  return tail === undefined ? width === 8 : width < 8;
+}
+
+/**
+ * Whether `text` is an address block in CIDR notation (`192.0.2.0/24`, `2001:db8::/32`) or a single address (a /32
+ * or /128). Checked here, without node:net, because lib/ is isomorphic.
+ */
+export function isCidr(text: string): boolean {
+  const [address = '', prefix, extra] = text.split('/');
+  if (extra !== undefined) return false;
+  const v4 = isIpv4Text(address);
+  if (!v4 && !isIpv6Text(address)) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (v4 ? 32 : 128);
+}
+
+/** Default of `ops.allowFrom`: the loopback networks, so only the machine itself reads /metrics and /readyz. */
+export const OPS_ALLOW_FROM_DEFAULT = ['127.0.0.0/8', '::1/128'];
+
+/** pino's level names, most to least severe, plus `silent` (nothing is logged). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 /** The full configuration schema with defaults. */
 export const ConfigSchema = z.strictObject({
   /** Display name of this deployment, shown on result pages. Default "netready". */
@@ -224,6 +267,14 @@ export const ConfigSchema = z.strictObject({
       maxLiveSessions: z.number().int().min(1).max(1000000).default(10000),
       /** Connection limits of the TCP/TLS listeners (see the fields). */
       connections: ConnectionsSchema.prefault({}),
+      /**
+       * The probe's operations listener: `GET /metrics` (Prometheus text), `/healthz`, `/readyz`. Plain HTTP, meant for
+       * the machine itself or a private monitoring network — never the public API port. `ip` defaults to 127.0.0.1
+       * (not `bindIp`: publishing it is a decision of its own); port 0 picks a free port (tests). Default
+       * `{ "ip": "127.0.0.1", "port": 9464 }` (the port OpenTelemetry's Prometheus exporter uses by default; free of
+       * netready's other defaults).
+       */
+      ops: z.strictObject({ ip: ipv4.default('127.0.0.1'), port: portOrZero.default(9464) }).prefault({}),
       /** Lowest relay port. Default 49152. */
       relayPortMin: port.default(49152),
       /** Highest relay port. Default 59999. */
@@ -285,6 +336,29 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   /** Vendor targets to test besides netready's own servers. Default none. */
   targets: z.array(TargetSchema).max(16).default([]),
+  ops: z
+    .strictObject({
+      /**
+       * Who may read `/metrics` and `/readyz` — on the web app and on the probe's operations listener (`probe.ops`): client
+       * addresses in these blocks (CIDR, e.g. `10.0.5.0/24`, `2001:db8::/32`; a bare address is one host). Everybody
+       * else gets 404, as if the paths did not exist. `/healthz` answers everybody (load balancers). The web app checks
+       * the client address of server/api/client-address.ts (the TCP peer, or with `web.trustedProxyHops` the address
+       * the trusted proxies name). Default `["127.0.0.0/8", "::1/128"]`: the machine itself.
+       */
+      allowFrom: z.array(z.string().refine(isCidr, 'must be an IP address or a CIDR block such as 10.0.5.0/24 or 2001:db8::/32')).max(64).default(OPS_ALLOW_FROM_DEFAULT),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      /** Least severe level written (`fatal`, `error`, `warn`, `info`, `debug`, `trace`, or `silent` for nothing). Default "info". */
+      level: z.enum(LOG_LEVELS).default('info'),
+      /**
+       * How client addresses appear in log lines: `truncated` — IPv4 to its /24 (`198.51.100.0/24`), IPv6 to its /48 —
+       * or `full`. Default "truncated": a log line should not identify a person (GDPR: an IP address is personal data).
+       */
+      clientAddresses: z.enum(['truncated', 'full']).default('truncated'),
+    })
+    .prefault({}),
   dns: z
     .strictObject({
       /**
@@ -370,6 +444,19 @@ export const ConfigSchema = z.strictObject({
       }
     } else if ((acme.domains ?? []).some((name) => name.startsWith('*.'))) {
       ctx.addIssue({ code: 'custom', path: ['tls', 'acme', 'domains'], message: 'a wildcard name needs challenge "dns-01" (ACME CAs do not issue wildcards over http-01)' });
+    }
+  }
+  const tcpListeners: Array<[string, { ip?: string | undefined; port: number }]> = [
+    ['probe.http', probe.http],
+    ['probe.https', probe.https],
+    ['probe.turnTcp', probe.turnTcp],
+    ['probe.turnTls', probe.turnTls],
+  ];
+  for (const [name, listener] of tcpListeners) {
+    const ip = listener.ip ?? probe.bindIp;
+    const overlaps = ip === probe.ops.ip || ip === '0.0.0.0' || probe.ops.ip === '0.0.0.0';
+    if (probe.ops.port !== 0 && listener.port === probe.ops.port && overlaps) {
+      ctx.addIssue({ code: 'custom', path: ['probe', 'ops', 'port'], message: `must differ from ${name}.port (${listener.port}): the operations listener is never a public API port` });
     }
   }
   if (probe.turnTcp.port !== 0 && probe.turnTcp.port === probe.turnTls.port && (probe.turnTcp.ip ?? probe.bindIp) === (probe.turnTls.ip ?? probe.bindIp)) {

@@ -79,6 +79,8 @@ export interface AcmeCertificatesOptions {
   /** A new certificate (first or renewed) to serve from now on. */
   onCertificate(name: AcmeCertificateName, certificate: AcmeCertificate): void;
   log: { info(message: string): void; error(message: string, error?: unknown): void };
+  /** Told of every failed renewal (metrics), after it is logged and the retry scheduled; the current certificate stays in use. */
+  onRenewalFailed?(name: AcmeCertificateName, error: unknown): void;
   /** Clock, ms since the epoch; tests move it forward to make a renewal due. Default Date.now. */
   now?: () => number;
   /** Polling of pending challenges and orders (acme-client's backoff). Default 10 attempts, 0.5 – 8 s. */
@@ -220,6 +222,7 @@ export class AcmeCertificates {
       } catch (error) {
         this.options.log.error(`ACME: renewing the ${name} certificate failed; serving the current one and trying again in ${RETRY_AFTER_FAILURE_MS / 60_000} minutes: ${reasonOf(error)}`);
         this.schedule(name, this.now() + RETRY_AFTER_FAILURE_MS);
+        this.options.onRenewalFailed?.(name, error);
         throw error;
       } finally {
         this.renewing.delete(name);

@@ -9,9 +9,9 @@
  * the request and before Next.js reads it (installPeerAddressCapture, called from instrumentation.ts). The header
  * is overwritten on every request, so a client cannot supply it.
  */
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { isIPv4, isIPv6 } from 'node:net';
+import { hookServerRequests } from '../net/request-hook';
 
 /** Request header holding the TCP peer address, set by the web process itself on every request. */
 export const PEER_ADDRESS_HEADER = 'x-netready-peer-address';
@@ -33,27 +33,7 @@ export function stampPeerAddress(req: IncomingMessage): void {
  * Returns the function that removes the wrapper again (tests).
  */
 export function installPeerAddressCapture(): () => void {
-  const restores: Array<() => void> = [];
-  for (const Server of [http.Server, https.Server]) {
-    const proto = Server.prototype as { emit: (event: string | symbol, ...args: unknown[]) => boolean; [INSTALLED]?: true };
-    if (proto[INSTALLED]) continue;
-    const hadOwnEmit = Object.prototype.hasOwnProperty.call(proto, 'emit');
-    const emit = proto.emit;
-    proto.emit = function emitWithPeerAddress(this: unknown, event: string | symbol, ...args: unknown[]): boolean {
-      // `checkContinue` / `checkExpectation` replace `request` for requests with `Expect:` headers.
-      if (event === 'request' || event === 'checkContinue' || event === 'checkExpectation') stampPeerAddress(args[0] as IncomingMessage);
-      return emit.call(this, event, ...args);
-    };
-    proto[INSTALLED] = true;
-    restores.push(() => {
-      if (hadOwnEmit) proto.emit = emit;
-      else delete (proto as { emit?: unknown }).emit;
-      delete proto[INSTALLED];
-    });
-  }
-  return () => {
-    for (const restore of restores.splice(0)) restore();
-  };
+  return hookServerRequests(INSTALLED, stampPeerAddress);
 }
 
 /** Strips a port and brackets (`[2001:db8::1]:443`, `192.0.2.1:5678`) and the IPv4-mapped prefix (`::ffff:`). */

@@ -14,6 +14,8 @@
 import { ApiError, type ApiErrorCode } from '../../lib/api/api-error';
 import { ResultSchema, type Result } from '../../lib/schema/result';
 import { ResultStoreError, type ResultStore } from '../store/result-store';
+import type { Logger } from '../ops/logger';
+import type { WebMetrics } from '../ops/web-metrics';
 import { clientAddressOf, limitKeyOf } from './client-address';
 
 /** Deepest nesting of arrays and objects a posted result may have (real results nest about 8 deep). */
@@ -31,8 +33,18 @@ export interface ResultsApiDeps {
   maxResultBytesPerDay: number;
   /** Reverse proxies trusted to append to X-Forwarded-For (config `web.trustedProxyHops`). */
   trustedProxyHops: number;
-  /** Where unexpected errors are logged. Default `console.error`. */
+  /** Where unexpected errors and storage failures are logged. Default: `ops.log` at level error. */
   logError?: (message: string, error: unknown) => void;
+  /** Where the API reports what it did: log lines and counters (server/ops/). Default: neither. */
+  ops?: ResultsApiOps;
+}
+
+/** The logger and counters of the results API (the web process's, from server/ops/web-ops.ts). */
+export interface ResultsApiOps {
+  /** Structured log (pino), bound to the request's id: stored results and refusals at info, failures at error. */
+  log?: Pick<Logger, 'info' | 'error'>;
+  /** Counters of stored and refused results and of store failures. */
+  metrics?: Pick<WebMetrics, 'resultStored' | 'resultRefused' | 'storeError'>;
 }
 
 /** Body of a 201 answer to POST /api/results. */
@@ -76,22 +88,45 @@ export async function postResult(request: Request, deps: ResultsApiDeps): Promis
     }
     const result = parseResult(text);
     const { id } = await deps.store.put(result, { clientAddress: client, maxBytesPerDay: deps.maxResultBytesPerDay });
+    const bytes = Buffer.byteLength(text);
+    deps.ops?.metrics?.resultStored(bytes);
+    // The share id lets support find the result a person reports; it is what the person already holds.
+    deps.ops?.log?.info({ resultId: id, bytes }, 'result stored');
     const body: StoredResultResponse = { id, url: new URL(`/r/${id}`, request.url).toString() };
     return new Response(JSON.stringify(body), { status: 201, headers: JSON_HEADERS });
   } catch (error) {
-    return errorResponse(fromStoreError(error, 'write'), deps.logError);
+    const mapped = fromStoreError(error, 'write');
+    countFailure(error, 'write', deps.ops);
+    const response = errorResponse(mapped, logErrorOf(deps));
+    deps.ops?.metrics?.resultRefused(mapped instanceof ApiError ? mapped.code : 'internal_error');
+    if (mapped instanceof ApiError && mapped.status < 500) deps.ops?.log?.info({ code: mapped.code, status: mapped.status }, 'result refused');
+    return response;
   }
 }
 
 /** GET /api/results/:id: the stored result JSON, or 404 `not_found`. */
-export async function getResult(id: string, deps: Pick<ResultsApiDeps, 'store' | 'logError'>): Promise<Response> {
+export async function getResult(id: string, deps: Pick<ResultsApiDeps, 'store' | 'logError' | 'ops'>): Promise<Response> {
   try {
     const result = await deps.store.get(id);
     if (result === null) throw new ApiError('not_found', 'no stored result has this id');
     return new Response(JSON.stringify(result), { status: 200, headers: JSON_HEADERS });
   } catch (error) {
-    return errorResponse(fromStoreError(error, 'read'), deps.logError);
+    const mapped = fromStoreError(error, 'read');
+    countFailure(error, 'read', deps.ops);
+    return errorResponse(mapped, logErrorOf(deps));
   }
+}
+
+/** The error logger of a call: the injected one, else the ops log, else the errorResponse default. */
+function logErrorOf(deps: Pick<ResultsApiDeps, 'logError' | 'ops'>): ResultsApiDeps['logError'] {
+  if (deps.logError) return deps.logError;
+  const log = deps.ops?.log;
+  return log ? (message, error) => log.error({ err: error }, message) : undefined;
+}
+
+/** Counts a store failure (not a quota refusal, which is the store working as meant). */
+function countFailure(error: unknown, operation: 'write' | 'read', ops: ResultsApiOps | undefined): void {
+  if (error instanceof ResultStoreError && error.code !== 'quota_exceeded') ops?.metrics?.storeError(operation, error.code);
 }
 
 /**
@@ -242,6 +277,7 @@ export function parseResult(text: string): Result {
  * and answered as `internal_error`; `storage_unavailable` is logged with its cause too, for the operator.
  */
 export function errorResponse(error: unknown, logError: ResultsApiDeps['logError'] = defaultLogError): Response {
+  logError ??= defaultLogError;
   const apiError =
     error instanceof ApiError ? error : new ApiError('internal_error', 'the server could not complete the request');
   if (!(error instanceof ApiError)) logError('results API: unexpected error', error);
@@ -251,6 +287,8 @@ export function errorResponse(error: unknown, logError: ResultsApiDeps['logError
   return new Response(JSON.stringify(apiError.toEnvelope()), { status: apiError.status, headers });
 }
 
+/** Without an injected logger (a caller that could not build one): one JSON line on stderr, the same shape pino writes. */
 function defaultLogError(message: string, error: unknown): void {
-  console.error(message, error);
+  const err = error instanceof Error ? { type: error.name, message: error.message, stack: error.stack } : { message: String(error) };
+  process.stderr.write(`${JSON.stringify({ level: 'error', time: new Date().toISOString(), service: 'web', msg: message, err })}\n`);
 }

@@ -40,11 +40,13 @@ const DENIED_FEATURES = [
 /** Which kind of answer a path gets. */
 export type RouteKind = 'runner' | 'embed' | 'share' | 'page' | 'api';
 
-/** Classifies a request path: the runner pages (/ and /embed) may ask for camera and microphone, the rest may not. */
+/** Classifies a request path: the runner pages (/ and /embed) may ask for camera and microphone, the rest may not; API and operations endpoints get the non-page policy. */
 export function routeKindOf(pathname: string): RouteKind {
   if (pathname === '/') return 'runner';
   if (pathname === '/embed' || pathname === '/embed/') return 'embed';
   if (pathname === '/api' || pathname.startsWith('/api/')) return 'api';
+  // The operations endpoints answer JSON or Prometheus text: no page policy, never framed, never indexed.
+  if (pathname === '/metrics' || pathname === '/healthz' || pathname === '/readyz') return 'api';
   if (pathname.startsWith('/r/')) return 'share';
   return 'page';
 }

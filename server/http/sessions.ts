@@ -44,6 +44,8 @@ export interface SessionRegistryOptions {
   maxSessions?: number;
   /** Clock (ms since epoch). Default Date.now. */
   now?: () => number;
+  /** Told of every session opened (metrics and logs). */
+  onCreate?: (record: SessionRecord) => void;
 }
 
 /** In-memory session table of one probe server. */
@@ -52,9 +54,11 @@ export class SessionRegistry {
   private readonly ttlMs: number;
   private readonly maxSessions: number;
   private readonly now: () => number;
+  private readonly onCreate: ((record: SessionRecord) => void) | undefined;
 
   /** Keeps the options; the table starts empty. */
   constructor(options: SessionRegistryOptions) {
+    this.onCreate = options.onCreate;
     this.ttlMs = options.ttlMs;
     this.maxSessions = options.maxSessions ?? 10000;
     this.now = options.now ?? Date.now;
@@ -82,6 +86,7 @@ export class SessionRegistry {
       observations: [{ source: 'http', kind: 'session-created', atMs: 0, data: { clientAddress } }],
     };
     this.sessions.set(record.id, record);
+    this.onCreate?.(record);
     return record;
   }
 

@@ -75,6 +75,12 @@ export interface ResultStore {
    * when the stored JSON no longer matches the schema.
    */
   get(id: string): Promise<Result | null>;
+  /**
+   * Proves the store can take a write now, for readiness checks (`/readyz`): a real write in a transaction that is
+   * rolled back, so nothing changes. Rejects with ResultStoreError (`open_failed`, `write_failed`) when it cannot.
+   * Optional: a store without it is reported as not checked.
+   */
+  checkWritable?(): Promise<void>;
   /** Releases the underlying handle. Idempotent; the store must not be used afterwards. */
   close(): void;
 }

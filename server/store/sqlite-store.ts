@@ -4,7 +4,7 @@
  * constructor, so creating a store never touches the disk.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ResultSchema, type Result } from '../../lib/schema/result';
@@ -65,6 +65,8 @@ interface OpenDatabase {
   usageGet: Database.Statement<[string, string], { bytes: number }>;
   usageAdd: Database.Statement<[string, string, number]>;
   usagePurge: Database.Statement<[string]>;
+  /** The readiness probe's write (rolled back every time). */
+  readyCheck: Database.Statement<[string]>;
 }
 
 /** A ResultStore backed by one SQLite file (better-sqlite3, synchronous under an async interface). */
@@ -174,6 +176,28 @@ export class SqliteResultStore implements ResultStore {
     return parsed.data;
   }
 
+  /**
+   * Opens the database, checks that the folder and the file still accept writes (a folder or file system turned
+   * read-only after opening: SQLite would fail at its next journal or checkpoint, and a rolled-back write may never
+   * reach the disk to notice), then writes a row inside a transaction that is rolled back. Needs the write lock, so it
+   * also fails while another process holds it past the busy timeout.
+   */
+  async checkWritable(): Promise<void> {
+    const open = this.#database();
+    try {
+      accessSync(this.#dataDir, fsConstants.W_OK);
+      accessSync(this.file, fsConstants.W_OK);
+      open.db.exec('BEGIN IMMEDIATE');
+      try {
+        open.readyCheck.run(this.#now().toISOString());
+      } finally {
+        open.db.exec('ROLLBACK');
+      }
+    } catch (cause) {
+      throw new ResultStoreError('write_failed', `cannot write to ${this.file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    }
+  }
+
   close(): void {
     this.#closed = true;
     this.#open?.db.close();
@@ -228,6 +252,7 @@ export class SqliteResultStore implements ResultStore {
           'INSERT INTO client_usage (client, day, bytes, results) VALUES (?, ?, ?, 1) ON CONFLICT (client, day) DO UPDATE SET bytes = bytes + excluded.bytes, results = results + 1',
         ),
         usagePurge: db.prepare<[string]>('DELETE FROM client_usage WHERE day < ?'),
+        readyCheck: db.prepare<[string]>("INSERT OR REPLACE INTO meta (key, value) VALUES ('ready_check', ?)"),
       };
       return this.#open;
     } catch (cause) {

@@ -186,6 +186,11 @@ export class TlsMirrorServer {
     return tcp.address() as AddressInfo;
   }
 
+  /** Whether the listener holds its port (readiness checks). */
+  get listening(): boolean {
+    return this.tcp?.listening ?? false;
+  }
+
   /**
    * Serves this certificate chain and key from now on (a renewed certificate): new TLS connections get it, open
    * ones keep theirs. Throws (and keeps the old one) when the PEM pair is unusable.

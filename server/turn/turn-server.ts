@@ -15,13 +15,14 @@ import {
   type FiveTuple,
   type TurnAction,
   type TurnEvent,
+  type TurnTrafficSnapshot,
   type TurnTransport,
 } from '../../lib/protocol/turn/server';
 import { StreamFramer } from '../../lib/protocol/turn/stream-framer';
 import { ConnectionGuard, LISTEN_BACKLOG, startGuardSweeper, type GuardedConnection } from '../net/connection-guard';
 import { nodeStunCrypto } from './node-crypto';
 
-export type { TurnEvent, AllocationSnapshot } from '../../lib/protocol/turn/server';
+export type { TurnEvent, AllocationSnapshot, TurnTrafficSnapshot } from '../../lib/protocol/turn/server';
 export type { AllowedPeerRange } from '../../lib/protocol/turn/peer-policy';
 
 /** A UDP listener. */
@@ -99,6 +100,14 @@ export interface TurnServerAddresses {
   tcp: { ip: string; port: number }[];
 }
 
+/** Whether one listener still holds its port (readiness: a closed socket cannot serve anyone). */
+export interface TurnListenerState {
+  /** `udp <ip>:<port>` (`stun-only` marked), or the TCP listener's name (`turn-tcp`, `turn-tls`). */
+  name: string;
+  /** True while the socket is bound. */
+  bound: boolean;
+}
+
 /** Bytes a connection may have queued for writing before relayed data to it is dropped (UDP semantics). */
 const MAX_CONNECTION_BACKLOG_BYTES = 1024 * 1024;
 /** Relay ports tried per Allocate before answering 508. */
@@ -129,9 +138,9 @@ export class TurnServer {
   private readonly options: TurnServerOptions;
   private readonly core: TurnServerCore;
   private readonly now: () => number;
-  private readonly udpSockets: { socket: dgram.Socket; endpoint: Endpoint; stunOnly: boolean }[] = [];
+  private readonly udpSockets: { socket: dgram.Socket; endpoint: Endpoint; stunOnly: boolean; bound: boolean }[] = [];
   private readonly udpByEndpoint = new Map<string, dgram.Socket>();
-  private readonly tcpServers: { server: net.Server; endpoint: Endpoint }[] = [];
+  private readonly tcpServers: { server: net.Server; endpoint: Endpoint; name: string }[] = [];
   private readonly connections = new Map<string, Connection>();
   private readonly relays = new Map<string, dgram.Socket>();
   /** Read for each new TLS connection, so setCertificate() takes effect without a restart. */
@@ -207,6 +216,19 @@ export class TurnServer {
     return this.core.allocations();
   }
 
+  /** Message and relay counters of the protocol core since it was created (for metrics). */
+  traffic(): TurnTrafficSnapshot {
+    return this.core.traffic();
+  }
+
+  /** Each listener and whether it is still bound (for readiness checks). Empty before listen() and after close(). */
+  listenerStates(): TurnListenerState[] {
+    return [
+      ...this.udpSockets.map((u) => ({ name: `udp ${u.endpoint.ip}:${u.endpoint.port}${u.stunOnly ? ' (stun-only)' : ''}`, bound: u.bound })),
+      ...this.tcpServers.map((t) => ({ name: t.name, bound: t.server.listening })),
+    ];
+  }
+
   /** Ends every allocation and releases every socket, connection and timer. Safe to call twice. */
   async close(): Promise<void> {
     if (this.state === 'closed' || this.state === 'closing') return;
@@ -244,7 +266,11 @@ export class TurnServer {
     });
     const endpoint = { ip: canonicalIp(listener.ip), port: socket.address().port };
     const stunOnly = listener.stunOnly === true;
-    this.udpSockets.push({ socket, endpoint, stunOnly });
+    const entry = { socket, endpoint, stunOnly, bound: true };
+    socket.once('close', () => {
+      entry.bound = false;
+    });
+    this.udpSockets.push(entry);
     this.udpByEndpoint.set(key(endpoint), socket);
     socket.on('error', () => {
       // ICMP port unreachable and similar per-datagram errors must not stop the listener.
@@ -273,7 +299,7 @@ export class TurnServer {
     server.on('error', () => {
       // Accept errors (EMFILE …) affect one connection; the listener stays.
     });
-    this.tcpServers.push({ server, endpoint: { ip: canonicalIp(listener.ip), port } });
+    this.tcpServers.push({ server, endpoint: { ip: canonicalIp(listener.ip), port }, name });
   }
 
   private acceptConnection(socket: net.Socket, listener: string): void {

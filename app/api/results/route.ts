@@ -1,6 +1,8 @@
 // POST /api/results – store a finished run, answer 201 { id, url }
 import { errorResponse, postResult } from '../../../server/api/results-api';
 import { loadConfig } from '../../../server/config/load';
+import { REQUEST_ID_HEADER } from '../../../server/ops/http-exchange';
+import { webOps } from '../../../server/ops/web-ops';
 import { getResultStore } from '../../../server/store';
 
 export const runtime = 'nodejs';
@@ -8,6 +10,8 @@ export const dynamic = 'force-dynamic';
 
 /** Stores a validated result; 201 `{ id, url }`, or the error envelope (400/403/413/415/422/429/500/503). */
 export async function POST(request: Request): Promise<Response> {
+  const ops = webOps(loadConfig);
+  const log = ops.logger.child({ requestId: request.headers.get(REQUEST_ID_HEADER) ?? undefined });
   try {
     const config = loadConfig();
     const { web } = config;
@@ -17,8 +21,10 @@ export async function POST(request: Request): Promise<Response> {
       maxResultsPerMinute: web.maxResultsPerMinute,
       maxResultBytesPerDay: web.maxResultBytesPerDay,
       trustedProxyHops: web.trustedProxyHops,
+      ops: { log, metrics: ops.metrics },
     });
   } catch (error) {
-    return errorResponse(error);
+    ops.metrics.resultRefused('internal_error');
+    return errorResponse(error, (message, cause) => log.error({ err: cause }, message));
   }
 }

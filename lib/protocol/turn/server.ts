@@ -76,6 +76,34 @@ export interface RelayCounters {
   packetsDropped: number;
 }
 
+/**
+ * How many STUN/TURN messages of one kind the core handled: requests by how they were answered, indications as
+ * received. Method names come from a fixed table (`unknown` for any other number), so a fuzzer cannot grow the set.
+ */
+export interface MessageCount {
+  /** Client–server transport. */
+  transport: TurnTransport;
+  /** RFC 8489 §5 message class of what the client sent. */
+  cls: 'request' | 'indication';
+  /** Method name (`Binding`, `Allocate`, `Refresh`, `CreatePermission`, `ChannelBind`, `Send` …) or `unknown`. */
+  method: string;
+  /** `success`, the error response code (`401`, `438`, `486` …), or `none` for indications (never answered). */
+  response: string;
+  /** Messages so far. */
+  count: number;
+}
+
+/**
+ * Traffic counters of the whole core since it was created, for metrics: read by the adapter when it is asked
+ * (a Prometheus scrape), so counting costs one map update per message and nothing per metric library call.
+ */
+export interface TurnTrafficSnapshot {
+  /** Requests by answer and indications received, by transport, class and method. */
+  messages: MessageCount[];
+  /** Relayed datagrams and payload bytes of every allocation, ended or live, by client–server transport. */
+  relayed: Record<TurnTransport, RelayCounters>;
+}
+
 /** Why an allocation ended. `expired` is RFC 8656 §6 time-to-expiry reaching zero. */
 export type AllocationEndReason = 'expired' | 'deleted' | 'connection-closed' | 'server-closed';
 
@@ -265,6 +293,31 @@ function tupleKeyOf(tuple: FiveTuple): string {
   return `${tuple.transport}|${endpointKey(tuple.client)}|${endpointKey(tuple.server)}`;
 }
 
+const TRANSPORT_ORDER: readonly TurnTransport[] = ['udp', 'tcp', 'tls'];
+/** Stands for every method number without a name (so arbitrary numbers share one counter). */
+const UNKNOWN_METHOD = 0x1000;
+
+/** Packs a message kind into one number: transport, class, named method (else UNKNOWN_METHOD), response (0 success, 1 none, else the code). */
+function messageKey(transport: TurnTransport, cls: 'request' | 'indication', method: number, response: 'success' | 'none' | number): number {
+  const m = TURN_METHOD_NAMES[method] === undefined ? UNKNOWN_METHOD : method;
+  const r = response === 'success' ? 0 : response === 'none' ? 1 : response;
+  return ((TRANSPORT_ORDER.indexOf(transport) * 2 + (cls === 'request' ? 0 : 1)) * (UNKNOWN_METHOD + 1) + m) * 1024 + r;
+}
+
+/** The labels of a messageKey. */
+function unpackMessageKey(key: number): Omit<MessageCount, 'count'> {
+  const r = key % 1024;
+  const rest = Math.floor(key / 1024);
+  const m = rest % (UNKNOWN_METHOD + 1);
+  const tc = Math.floor(rest / (UNKNOWN_METHOD + 1));
+  return {
+    transport: TRANSPORT_ORDER[Math.floor(tc / 2)]!,
+    cls: tc % 2 === 0 ? 'request' : 'indication',
+    method: m === UNKNOWN_METHOD ? 'unknown' : (TURN_METHOD_NAMES[m] ?? 'unknown'),
+    response: r === 0 ? 'success' : r === 1 ? 'none' : String(r),
+  };
+}
+
 function zeroCounters(): RelayCounters {
   return { packetsToPeer: 0, bytesToPeer: 0, packetsFromPeer: 0, bytesFromPeer: 0, packetsDropped: 0 };
 }
@@ -285,6 +338,10 @@ export class TurnServerCore {
   private readonly pendingByTuple = new Map<string, number>();
   private readonly perClientIp = new Map<string, number>();
   private nextAllocationId = 1;
+  /** Packed (transport, class, method, response) → messages (see {@link TurnServerCore.traffic}, messageKey). */
+  private readonly messageCounts = new Map<number, number>();
+  /** Relay counters summed over all allocations, by client–server transport. */
+  private readonly relayTotals: Record<TurnTransport, RelayCounters> = { udp: zeroCounters(), tcp: zeroCounters(), tls: zeroCounters() };
 
   /** Creates the core; does no I/O. */
   constructor(options: TurnCoreOptions) {
@@ -370,6 +427,7 @@ export class TurnServerCore {
         attributes.push(attr(ADDRESS_ERROR_CODE, { family: 0x02, code: C.ERROR_ADDRESS_FAMILY_NOT_SUPPORTED, reason: 'IPv6 relaying is not offered' }));
       }
       const response = this.buildResponse(request, 'success', attributes, pending.key);
+      this.countMessage(pending.tuple.transport, 'request', T.METHOD_ALLOCATE, 'success');
       const allocation: Allocation = {
         id: allocationId,
         tuple: pending.tuple,
@@ -426,16 +484,16 @@ export class TurnServerCore {
       // RFC 8656 §9: "If no match is found, relaying is not permitted and the server silently discards the UDP datagram."
       const permission = allocation.permissions.get(peer.ip);
       if (permission === undefined || permission <= nowMs) {
-        allocation.counters.packetsDropped++;
+        this.countRelay(allocation, 'packetsDropped', 1);
         return [{ type: 'ignore', reason: `no permission for ${peer.ip}` }];
       }
       const refusal = this.policy.checkEndpoint(peer);
       if (refusal) {
-        allocation.counters.packetsDropped++;
+        this.countRelay(allocation, 'packetsDropped', 1);
         return [{ type: 'ignore', reason: `peer ${formatEndpoint(peer)} refused: ${refusal}` }];
       }
-      allocation.counters.packetsFromPeer++;
-      allocation.counters.bytesFromPeer += data.length;
+      this.countRelay(allocation, 'packetsFromPeer', 1);
+      this.countRelay(allocation, 'bytesFromPeer', data.length);
       const channelNumber = allocation.channelsByPeer.get(endpointKey(peer));
       const channel = channelNumber === undefined ? undefined : allocation.channelsByNumber.get(channelNumber);
       if (channelNumber !== undefined && channel && channel.expiresAtMs > nowMs) {
@@ -512,6 +570,14 @@ export class TurnServerCore {
     return actions;
   }
 
+  /** Message and relay counters since the core was created (copies; safe to keep). */
+  traffic(): TurnTrafficSnapshot {
+    const messages: MessageCount[] = [];
+    for (const [key, count] of this.messageCounts) messages.push({ ...unpackMessageKey(key), count });
+    const copy = (c: RelayCounters): RelayCounters => ({ ...c });
+    return { messages, relayed: { udp: copy(this.relayTotals.udp), tcp: copy(this.relayTotals.tcp), tls: copy(this.relayTotals.tls) } };
+  }
+
   /** Live allocations (copies; safe to keep). */
   allocations(): AllocationSnapshot[] {
     return [...this.byTuple.values()].map((a) => ({
@@ -575,7 +641,7 @@ export class TurnServerCore {
     }
     this.emit({ type: 'binding', transport: tuple.transport, client: tuple.client, server: tuple.server });
     // RFC 8489 §6.3.1.1: the success response carries XOR-MAPPED-ADDRESS with the request's source address.
-    return [{ type: 'send', tuple, data: this.buildResponse(message, 'success', [attr(XOR_MAPPED_ADDRESS, tuple.client)]) }];
+    return [this.successResponse(message, tuple, [attr(XOR_MAPPED_ADDRESS, tuple.client)])];
   }
 
   /** RFC 8489 §9.2.4: long-term credential checks, with TURN REST usernames and stateless nonces. */
@@ -646,6 +712,7 @@ export class TurnServerCore {
     const existing = this.lookupByTuple(tupleKey, nowMs, []);
     if (existing) {
       if (existing.allocateTransactionId === toHex(message.transactionId)) {
+        this.countMessage(tuple.transport, 'request', message.method, 'success');
         return [{ type: 'send', tuple, data: existing.allocateResponse }];
       }
       return [this.errorResponse(message, tuple, C.ERROR_ALLOCATION_MISMATCH, { key })];
@@ -745,7 +812,7 @@ export class TurnServerCore {
       allocation.expiresAtMs = nowMs + lifetimeS * 1000;
       this.emit({ type: 'allocation-refreshed', allocationId: allocation.id, sessionId: allocation.sessionId, lifetimeS });
     }
-    actions.push({ type: 'send', tuple, data: this.buildResponse(message, 'success', [attr(LIFETIME, lifetimeS)], auth.key) });
+    actions.push(this.successResponse(message, tuple, [attr(LIFETIME, lifetimeS)], auth.key));
     return actions;
   }
 
@@ -778,7 +845,7 @@ export class TurnServerCore {
     // refreshes a permission for the IP address contained in each XOR-PEER-ADDRESS attribute ... The port portion
     // of each attribute is ignored and may be any arbitrary value."
     for (const peer of peers) this.installPermission(allocation, peer.ip, nowMs);
-    actions.push({ type: 'send', tuple, data: this.buildResponse(message, 'success', [], auth.key) });
+    actions.push(this.successResponse(message, tuple, [], auth.key));
     return actions;
   }
 
@@ -826,13 +893,14 @@ export class TurnServerCore {
     allocation.channelsByPeer.set(peerKey, channel);
     this.installPermission(allocation, peer.ip, nowMs);
     if (isNew) this.emit({ type: 'channel-bound', allocationId: allocation.id, sessionId: allocation.sessionId, channel, peer });
-    actions.push({ type: 'send', tuple, data: this.buildResponse(message, 'success', [], auth.key) });
+    actions.push(this.successResponse(message, tuple, [], auth.key));
     return actions;
   }
 
   // ───────────────────────────── indications and ChannelData ─────────────────────────────
 
   private handleIndication(message: StunMessage, tuple: FiveTuple, nowMs: number): TurnAction[] {
+    this.countMessage(tuple.transport, 'indication', message.method, 'none');
     if (message.method !== T.METHOD_SEND) {
       return [{ type: 'ignore', reason: `${TURN_METHOD_NAMES[message.method] ?? `method 0x${message.method.toString(16)}`} indication not accepted from clients` }];
     }
@@ -881,7 +949,7 @@ export class TurnServerCore {
     // the XOR-PEER-ADDRESS attribute. If no such permission exists, the message is discarded."
     const permission = allocation.permissions.get(peer.ip);
     if (permission === undefined || permission <= nowMs) {
-      allocation.counters.packetsDropped++;
+      this.countRelay(allocation, 'packetsDropped', 1);
       if (via) this.emit({ type: 'permission-refused', allocationId: allocation.id, sessionId: allocation.sessionId, via, peer, reason: 'no-permission' });
       return [{ type: 'ignore', reason: `no permission for ${peer.ip}` }];
     }
@@ -889,12 +957,12 @@ export class TurnServerCore {
     // attribute; if a value is not allowed, the server silently discards the Send indication."
     const refusal = this.policy.checkEndpoint(peer);
     if (refusal) {
-      allocation.counters.packetsDropped++;
+      this.countRelay(allocation, 'packetsDropped', 1);
       if (via) this.emit({ type: 'permission-refused', allocationId: allocation.id, sessionId: allocation.sessionId, via, peer, reason: refusal });
       return [{ type: 'ignore', reason: `peer ${formatEndpoint(peer)} refused: ${refusal}` }];
     }
-    allocation.counters.packetsToPeer++;
-    allocation.counters.bytesToPeer += data.length;
+    this.countRelay(allocation, 'packetsToPeer', 1);
+    this.countRelay(allocation, 'bytesToPeer', data.length);
     return [{ type: 'send-relay', relay: allocation.relay, peer, data }];
   }
 
@@ -1006,6 +1074,27 @@ export class TurnServerCore {
     );
   }
 
+  /** A success response to `request` on `tuple`, counted for {@link TurnServerCore.traffic}. */
+  private successResponse(request: StunMessage, tuple: FiveTuple, attributes: OutgoingAttribute[], key?: Uint8Array): TurnAction {
+    this.countMessage(tuple.transport, 'request', request.method, 'success');
+    return { type: 'send', tuple, data: this.buildResponse(request, 'success', attributes, key) };
+  }
+
+  /**
+   * Counts one message. The key is one number, not a string: this runs for every request, and building a string key
+   * cost about a tenth of a Binding's handling time in the core benchmark.
+   */
+  private countMessage(transport: TurnTransport, cls: 'request' | 'indication', method: number, response: 'success' | 'none' | number): void {
+    const key = messageKey(transport, cls, method, response);
+    this.messageCounts.set(key, (this.messageCounts.get(key) ?? 0) + 1);
+  }
+
+  /** Adds to one relay counter of the allocation and to its transport's total. */
+  private countRelay(allocation: Allocation, field: keyof RelayCounters, amount: number): void {
+    allocation.counters[field] += amount;
+    this.relayTotals[allocation.tuple.transport][field] += amount;
+  }
+
   private errorResponse(
     request: { method: number; transactionId: Uint8Array },
     tuple: FiveTuple,
@@ -1014,6 +1103,8 @@ export class TurnServerCore {
   ): TurnAction {
     const reason = options.reason ?? C.ERROR_REASONS[code] ?? 'Error';
     const attributes = [attr(ERROR_CODE, { code, reason }), ...(options.extra ?? [])];
+    // Every error response answers a request (indications are never answered, RFC 8489 §6.3.2).
+    this.countMessage(tuple.transport, 'request', request.method, code);
     return { type: 'send', tuple, data: this.buildResponse(request, 'error', attributes, options.key) };
   }
 
