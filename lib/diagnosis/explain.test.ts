@@ -55,6 +55,13 @@ const FAILURE_MODES: Array<{ mode: string; network: FakeNetwork; probe: string; 
   { mode: 'server gone at the end of the run', network: { serverView: 'gone' }, probe: 'server-view', status: 'fail', explainedBy: 'server-unreachable' },
   { mode: 'server restarted during the run', network: { serverView: 'restarted' }, probe: 'server-view', status: 'fail', explainedBy: 'server-unreachable' },
   {
+    mode: 'WebSockets failing while the server went away (HTTPS had worked before)',
+    network: { serverView: 'gone', websocket: { wss: 'refused', ws: 'refused' } },
+    probe: 'websocket',
+    status: 'inconclusive',
+    explainedBy: 'server-unreachable',
+  },
+  {
     mode: 'relays failing while the server went away',
     network: { serverView: 'gone', turn: { tcp: 'no-relay', tls: 'no-data' } },
     probe: 'turn-tcp',
@@ -79,6 +86,12 @@ describe('no silent failures', () => {
     expect(result.findings.find((f) => f.code === explainedBy)?.probes).toContain(probe);
     expect(unexplainedIn(result)).toEqual([]);
     expect(result.findings.map((f) => f.code)).not.toContain(UNEXPLAINED_CODE);
+  });
+
+  it('derives no network finding from what failed because the server went away', async () => {
+    const result = await runFakeDeployment({ serverView: 'gone', websocket: { wss: 'refused', ws: 'refused' }, turn: { tcp: 'no-relay' }, dnsLookup: 'all-fail' });
+    expect(result.verdict).toBe('inconclusive');
+    expect(result.findings.map((f) => f.code)).toEqual(['server-unreachable']);
   });
 
   it('names a failure no rule explains in the unexplained-failure finding instead of dropping it', () => {

@@ -114,8 +114,12 @@ export interface ProxyFacts {
   websocket: WebSocketFacts | null;
 }
 
+/**
+ * An outcome's data, or null when the probe did not run or the diagnosis set it aside as netready's own failure (its
+ * data then says nothing about the network: a WebSocket that failed because the server went away is no proxy sign).
+ */
 function dataOf<T>(outcome: ProbeOutcome | undefined): Partial<T> | null {
-  return outcome && outcome.status !== 'skipped' ? (outcome.data as Partial<T>) : null;
+  return outcome && outcome.status !== 'skipped' && !outcome.reclassified ? (outcome.data as Partial<T>) : null;
 }
 
 function plainAddress(address: string): string {
