@@ -61,7 +61,7 @@ async function startStack(): Promise<{ answerer: IceTcpMediaPeer; peerEvents: Me
   const tcpEvents: IceTcpEvent[] = [];
   const iceTcp = new IceTcpServer({ ip: PEER_IP, port: 0, onEvent: (e) => tcpEvents.push(e) });
   const { port: tcpPort } = await iceTcp.listen();
-  let answerer!: IceTcpMediaPeer;
+  const closedPeers: { onClosed?: (peerId: string) => void } = {};
   const peer = new MediaPeerServer({
     bindIp: PEER_IP,
     publicIp: PEER_IP,
@@ -69,10 +69,11 @@ async function startStack(): Promise<{ answerer: IceTcpMediaPeer; peerEvents: Me
     portMax: PORT_MAX,
     onEvent: (e) => {
       peerEvents.push(e);
-      if (e.type === 'peer-closed') answerer.peerClosed(e.peerId);
+      if (e.type === 'peer-closed') closedPeers.onClosed?.(e.peerId);
     },
   });
-  answerer = new IceTcpMediaPeer({ mediaPeer: peer, iceTcp, advertised: { ip: PEER_IP, port: tcpPort }, mediaIp: PEER_IP, answerTtlMs: 60_000 });
+  const answerer = new IceTcpMediaPeer({ mediaPeer: peer, iceTcp, advertised: { ip: PEER_IP, port: tcpPort }, mediaIp: PEER_IP, answerTtlMs: 60_000 });
+  closedPeers.onClosed = (peerId) => answerer.peerClosed(peerId);
   cleanups.push(() => iceTcp.close(), () => peer.close());
   return { answerer, peerEvents, tcpEvents, tcpPort };
 }
