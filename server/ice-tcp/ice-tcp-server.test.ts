@@ -36,7 +36,9 @@ async function fakeMediaPeer(): Promise<{ port: number; seenFrom: Array<{ addres
   });
   socket.bind(0, '127.0.0.1');
   await once(socket, 'listening');
-  cleanups.push(() => socket.close());
+  cleanups.push(() => {
+    socket.close();
+  });
   return { port: socket.address().port, seenFrom, datagrams };
 }
 
