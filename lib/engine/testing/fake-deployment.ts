@@ -55,10 +55,11 @@ export interface FakeNetwork {
   certificate?: 'development' | 'acme' | 'configured';
   /**
    * ICE-TCP to the media peer (issue 10): works; `refused` — the browser gives up on the TCP connection (ICE failed);
+   * `silent` — nothing comes back until the probe's deadline (a firewall dropping the SYNs);
    * `no-data` — the connection comes up, the echoes never come back; `signalling` — netready refuses the TCP offer;
    * `unoffered` — the session names no ICE-TCP endpoint (an older server).
    */
-  iceTcp?: 'works' | 'refused' | 'no-data' | 'signalling' | 'unoffered';
+  iceTcp?: 'works' | 'refused' | 'silent' | 'no-data' | 'signalling' | 'unoffered';
 }
 
 const auth = { username: '1800000000:S1', credential: 'c2VjcmV0' };
