@@ -61,7 +61,7 @@ function isStunOrDtls(datagram: Uint8Array): boolean {
 /** Per-connection protocol state. */
 export class IceTcpConnection {
   readonly #options: IceTcpConnectionOptions;
-  readonly #framer = new Rfc4571Framer({ maxFrameBytes: MAX_FIRST_FRAME_BYTES });
+  readonly #framer = new Rfc4571Framer({ maxFrameBytes: MAX_OPEN_FRAME_BYTES });
   #state: 'awaiting-first-message' | 'open' | 'closed' = 'awaiting-first-message';
   #answer?: LiveAnswerCredentials;
   /** Datagrams received that RFC 7983 says are neither STUN nor DTLS (dropped). */
@@ -91,12 +91,17 @@ export class IceTcpConnection {
     try {
       datagrams = this.#framer.push(chunk);
     } catch (error) {
+      // Unreachable with a 65,535-byte bound (a 16-bit LENGTH cannot exceed it); kept so a bound change fails safe.
       if (!(error instanceof DecodeError)) throw error;
-      return [this.#close(this.#state === 'awaiting-first-message' ? 'first-frame-too-large' : 'bad-framing', error.message)];
+      return [this.#close('bad-framing', error.message)];
     }
     const actions: IceTcpAction[] = [];
     for (const datagram of datagrams) {
       if (this.#state === 'awaiting-first-message') {
+        if (datagram.length > MAX_FIRST_FRAME_BYTES) {
+          actions.push(this.#close('first-frame-too-large', `a first frame of ${datagram.length} bytes (a check is ~100)`));
+          return actions;
+        }
         const verdict = checkFirstMessage(datagram, this.#options.lookup, this.#options.crypto);
         if (!verdict.accept) {
           actions.push(this.#close(verdict.reason, verdict.detail));
@@ -104,14 +109,17 @@ export class IceTcpConnection {
         }
         this.#answer = this.#options.lookup(verdict.localUfrag);
         this.#state = 'open';
-        // Open connections carry DTLS records: lift the first-message bound for the frames after this one.
-        this.#framer.setMaxFrameBytes(MAX_OPEN_FRAME_BYTES);
         actions.push({ type: 'accept', localUfrag: verdict.localUfrag, remoteUfrag: verdict.remoteUfrag });
       }
       if (isStunOrDtls(datagram)) {
         this.forwardedDatagrams++;
         actions.push({ type: 'forward', datagram });
       } else this.droppedDatagrams++;
+    }
+    // Before the gate, a LENGTH above the bound closes at once: an unauthenticated client never makes us buffer more.
+    const pending = this.#framer.pendingFrameBytes;
+    if (this.#state === 'awaiting-first-message' && pending !== null && pending > MAX_FIRST_FRAME_BYTES) {
+      actions.push(this.#close('first-frame-too-large', `a first frame of ${pending} bytes announced (a check is ~100)`));
     }
     return actions;
   }

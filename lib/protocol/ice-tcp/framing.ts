@@ -33,16 +33,16 @@ export function frameRfc4571(datagram: Uint8Array): Uint8Array {
  */
 export class Rfc4571Framer {
   #buffer: Uint8Array = new Uint8Array(0);
-  #maxFrameBytes: number;
+  readonly #maxFrameBytes: number;
 
   /** `maxFrameBytes`: the largest payload accepted (default and ceiling 65,535). */
   constructor(options: { maxFrameBytes?: number } = {}) {
     this.#maxFrameBytes = Math.min(options.maxFrameBytes ?? MAX_RFC4571_PAYLOAD_BYTES, MAX_RFC4571_PAYLOAD_BYTES);
   }
 
-  /** Changes the largest payload accepted from the next frame on (an ICE-TCP connection lifts it once accepted). */
-  setMaxFrameBytes(maxFrameBytes: number): void {
-    this.#maxFrameBytes = Math.min(maxFrameBytes, MAX_RFC4571_PAYLOAD_BYTES);
+  /** The LENGTH of the frame whose bytes are still arriving, or null when no LENGTH is buffered. */
+  get pendingFrameBytes(): number | null {
+    return this.#buffer.length >= RFC4571_HEADER_BYTES ? ((this.#buffer[0] ?? 0) << 8) | (this.#buffer[1] ?? 0) : null;
   }
 
   /** Bytes held waiting for the rest of a frame. */

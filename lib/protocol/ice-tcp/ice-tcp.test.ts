@@ -46,6 +46,13 @@ describe('RFC 4571 framing', () => {
     expect(() => framer.push(bytes(0, 101))).toThrow(DecodeError);
   });
 
+  it('tells the length of the frame still arriving', () => {
+    const framer = new Rfc4571Framer();
+    expect(framer.pendingFrameBytes).toBeNull();
+    framer.push(bytes(0x01, 0x00, 7));
+    expect(framer.pendingFrameBytes).toBe(256);
+  });
+
   it('round-trips any sequence of datagrams cut into any chunks', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { maxLength: 8 }), fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 10 }), (datagrams, cuts) => {
@@ -195,5 +202,23 @@ describe('an ICE-TCP connection', () => {
         for (const chunk of chunks) for (const action of connection.receive(chunk)) expect(['forward', 'close']).toContain(action.type);
       }),
     );
+  });
+});
+
+describe('an ICE-TCP connection given several frames in one chunk', () => {
+  it('accepts the check and forwards a large DTLS record that arrived right behind it', () => {
+    const connection = new IceTcpConnection({ remote: BROWSER, lookup, crypto: testCrypto });
+    const dtls = bytes(22, 0xfe, 0xfd, ...new Array(3000).fill(5));
+    const check = frameRfc4571(buildCheck(testCrypto, {}));
+    const record = frameRfc4571(dtls);
+    const chunk = new Uint8Array(check.length + record.length);
+    chunk.set(check, 0);
+    chunk.set(record, check.length);
+    expect(connection.receive(chunk).map((a) => a.type)).toEqual(['accept', 'forward', 'forward']);
+  });
+
+  it('refuses a complete first frame above the first-message bound', () => {
+    const connection = new IceTcpConnection({ remote: BROWSER, lookup, crypto: testCrypto });
+    expect(connection.receive(frameRfc4571(new Uint8Array(MAX_FIRST_FRAME_BYTES + 1)))).toMatchObject([{ type: 'close', reason: 'first-frame-too-large' }]);
   });
 });
