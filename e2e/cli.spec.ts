@@ -51,7 +51,12 @@ test('check --json reports ready with srflx and UDP, TCP and TLS relays carrying
   };
   const allocations = seen.observations.filter((o) => o.source === 'turn' && o.kind === 'allocation-created');
   expect(new Set(allocations.map((o) => o.data.transport))).toEqual(new Set(['udp', 'tcp', 'tls']));
-  expect(seen.observations.filter((o) => o.source === 'peer' && o.kind === 'peer-connected').length).toBe(4); // three relays + the quality stream
+  expect(seen.observations.filter((o) => o.source === 'peer' && o.kind === 'peer-connected').length).toBe(5); // three relays, the quality stream, ICE-TCP
+  // ICE-TCP (issue 10): the echo went over the browser's TCP pair to the passive endpoint, which saw one connection.
+  const iceTcp = result.probes['ice-tcp']!;
+  expect(iceTcp.status, iceTcp.reason).toBe('pass');
+  expect(iceTcp.data).toMatchObject({ stage: 'done', selectedPair: { local: { protocol: 'tcp' }, remote: { protocol: 'tcp', tcpType: 'passive' } } });
+  expect(seen.observations.filter((o) => o.source === 'peer' && o.kind === 'ice-tcp-accepted')).toHaveLength(1);
 });
 
 test('check prints a readable summary without --json', async () => {

@@ -25,6 +25,8 @@ import { createMirrorRoutes } from './tls-mirror/mirror-routes';
 import { TlsMirrorServer } from './tls-mirror/tls-mirror-server';
 import { WebSocketEcho } from './tls-mirror/websocket-echo';
 import { MediaPeerServer } from './peer/media-peer';
+import { IceTcpMediaPeer } from './ice-tcp/ice-tcp-media-peer';
+import { IceTcpServer, type IceTcpEvent } from './ice-tcp/ice-tcp-server';
 import { X509Certificate } from 'node:crypto';
 import { AcmeCertificates, type AcmeCertificateName } from './acme/acme-certificates';
 import { Http01Responder } from './acme/http01-responder';
@@ -117,6 +119,9 @@ export class ProbeServer {
   private readonly servedCertificates = new Map<'main' | 'zone', string>();
   private turn?: TurnServer;
   private peer?: MediaPeerServer;
+  /** The media peer's passive ICE-TCP endpoint (`probe.iceTcp`) and the answerer that uses it. */
+  private iceTcp?: IceTcpServer;
+  private iceTcpPeer?: IceTcpMediaPeer;
   private httpServer?: http.Server;
   /** HTTPS listener: TLS terminated in-process, ClientHello captured per connection (server/tls-mirror). */
   private mirror?: TlsMirrorServer;
@@ -197,6 +202,7 @@ export class ProbeServer {
     for (const state of this.turn?.listenerStates() ?? []) checks.push(listener(state.name, state.bound));
     checks.push(listener('http', this.httpServer?.listening ?? false));
     checks.push(listener('https', this.mirror?.listening ?? false));
+    checks.push(listener('ice-tcp', this.iceTcp?.listening ?? false));
     if (this.config.dns.zone) checks.push(listener('dns', this.dnsServer !== undefined));
     if (this.config.tls.acme?.challenge === 'http-01') checks.push(listener('acme-http-01', this.http01?.address() != null));
     for (const [name, certPem] of this.servedCertificates) checks.push(certificateCheck(name, certPem, this.now()));
@@ -252,9 +258,28 @@ export class ProbeServer {
           this.metrics.observePeerEvent(event);
           logPeerEvent(this.logger, event);
           this.observe('peer', event);
+          if (event.type === 'peer-closed') this.iceTcpPeer?.peerClosed(event.peerId);
         },
       });
       await this.peer.warmUp();
+      // ICE-TCP (issue 10): one passive TCP port in front of the UDP media peer, guarded like the other TCP listeners.
+      this.iceTcp = new IceTcpServer({
+        ip: probe.iceTcp.ip ?? probe.bindIp,
+        port: probe.iceTcp.port,
+        guard: this.connections,
+        onEvent: (event) => this.onIceTcpEvent(event),
+      });
+      const iceTcpBound = await this.iceTcp.listen();
+      this.iceTcpPeer = new IceTcpMediaPeer({
+        mediaPeer: this.peer,
+        iceTcp: this.iceTcp,
+        advertised: { ip: probe.publicIp, port: iceTcpBound.port },
+        // werift binds bindIp; a wildcard is reached on loopback.
+        mediaIp: probe.bindIp === '0.0.0.0' ? '127.0.0.1' : probe.bindIp,
+        // The media peer's own peer TTL (its default); the answer's registration never outlives its peer.
+        answerTtlMs: 60_000,
+      });
+      this.logger.info(`netready ICE-TCP: passive endpoint of the media peer on ${iceTcpBound.ip}:${iceTcpBound.port} (advertised as ${probe.publicIp}:${iceTcpBound.port})`);
       const bound = this.turn.addresses();
       const udpPorts = bound.udp.map((a) => a.port);
       const tcpPorts = bound.tcp.map((a) => a.port);
@@ -270,6 +295,7 @@ export class ProbeServer {
         ],
         vendorHosts: config.targets.flatMap((t) => t.hosts.map((host) => ({ target: t.name, host }))),
         certificateSource: config.tls.acme ? 'acme' : tls.devCaPem ? 'development' : 'configured',
+        iceTcp: { host: probe.publicIp, port: iceTcpBound.port },
       };
       let dnsSource: DnsLabelSource | undefined;
       if (config.dns.zone) {
@@ -298,7 +324,7 @@ export class ProbeServer {
       const handler = createProbeApiHandler({
         sessions: this.sessions,
         endpoints,
-        mediaPeer: this.peer,
+        mediaPeer: this.iceTcpPeer,
         mintCredentials: (sessionId) => {
           const creds = mintTurnCredentials({ secret, sessionId, ttlS: config.turn.credentialTtlS, nowMs: Date.now() });
           return { username: creds.username, credential: creds.credential, expiresAtMs: creds.expiresAt };
@@ -504,6 +530,23 @@ export class ProbeServer {
     this.requestContext.run(context, handle);
   }
 
+  /** ICE-TCP events: logged, and filed under the session as the media peer's (what the server saw). */
+  private onIceTcpEvent(event: IceTcpEvent): void {
+    switch (event.type) {
+      case 'ice-tcp-accepted':
+        this.logger.info({ sessionId: event.sessionId, peerId: event.peerId, clientAddress: event.remoteAddress, firstMessageMs: event.firstMessageMs }, 'ice-tcp connection accepted');
+        break;
+      case 'ice-tcp-closed':
+        this.logger.info({ sessionId: event.sessionId, peerId: event.peerId, clientAddress: event.remoteAddress, reason: event.reason, lifetimeMs: event.lifetimeMs }, 'ice-tcp connection closed');
+        break;
+      case 'ice-tcp-refused':
+        // Debug: scanners make many; nothing was forwarded.
+        this.logger.debug({ clientAddress: event.remoteAddress, reason: event.reason }, 'ice-tcp connection refused');
+        break;
+    }
+    this.observe('peer', event);
+  }
+
   /** Files a server event that names a session (TURN username, media-peer offer) under that session. */
   private observe(source: 'turn' | 'peer', event: { type: string }): void {
     const { type, ...data } = event as { type: string } & Record<string, unknown>;
@@ -526,13 +569,15 @@ export class ProbeServer {
       });
     this.webSocketEcho?.close();
     this.webSocketEcho = undefined;
-    await Promise.allSettled([closeHttp(this.httpServer), this.mirror?.close(), this.peer?.close(), this.turn?.close(), this.dnsServer?.close(), this.http01?.close()]);
+    await Promise.allSettled([closeHttp(this.httpServer), this.mirror?.close(), this.peer?.close(), this.iceTcp?.close(), this.turn?.close(), this.dnsServer?.close(), this.http01?.close()]);
     this.http01 = undefined;
     this.dnsAuthority = undefined;
     this.dnsServer = undefined;
     this.httpServer = undefined;
     this.mirror = undefined;
     this.peer = undefined;
+    this.iceTcp = undefined;
+    this.iceTcpPeer = undefined;
     this.turn = undefined;
     if (this.state === 'stopping') this.state = 'stopped';
   }

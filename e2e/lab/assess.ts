@@ -64,6 +64,25 @@ export interface ObservedProxy {
   findingDetails: Record<string, string>;
 }
 
+/** What the ice-tcp probe reported (issue 10), and what the ICE-TCP endpoint saw (read back by the lab). */
+export interface ObservedIceTcp {
+  status: string;
+  reason?: string;
+  echoed: number;
+  sent: number;
+  connectMs?: number;
+  durationMs?: number;
+  /** The browser's selected pair: local protocol and remote tcpType (getStats). */
+  localProtocol?: string;
+  remoteTcpType?: string;
+  /** The address the result says the server saw the TCP connection from. */
+  tcpClientAddress?: string;
+  /** Client addresses of the `ice-tcp-accepted` observations of the session (the server's own record). */
+  serverSawFrom: string[];
+  /** `proxy` when the TCP connection came from squid's egress address, else `direct` (unset: the server saw none). */
+  path?: string;
+}
+
 /** Everything observed in one scenario. */
 export interface Observed {
   /** null when the CLI produced no result (could not run). */
@@ -80,6 +99,7 @@ export interface Observed {
   cliDevCaWarning?: string | null;
   dns?: ObservedDns;
   proxy?: ObservedProxy;
+  iceTcp?: ObservedIceTcp;
   relays: Partial<Record<'udp' | 'tcp' | 'tls', ObservedRelay>>;
   stun: { answered: number[]; silent: number[] };
   server: {
@@ -173,11 +193,30 @@ export function assess(scenario: Scenario, observed: Observed, context: AssessCo
   if (e.cliTrustedDevCa !== false) add('CLI trusted the dev CA', !observed.cliDevCaWarning, observed.cliDevCaWarning ?? 'fetched /api/dev-ca');
   if (e.dns) assessDns(e.dns, observed, add);
   if (e.proxy) assessProxy(e.proxy, observed, context, add);
+  if (e.iceTcp) assessIceTcp(e.iceTcp, observed, add);
   for (const g of observed.ground) add(`network: ${g.check}`, g.ok, g.detail);
   return checks;
 }
 
 type Add = (name: string, ok: boolean, detail: string) => void;
+
+/** The ice-tcp probe against the row's expectation, and the ICE-TCP endpoint's own record against both. */
+function assessIceTcp(want: NonNullable<Scenario['expect']['iceTcp']>, observed: Observed, add: Add): void {
+  const got = observed.iceTcp;
+  if (!got) {
+    add('ice-tcp', false, 'no ice-tcp probe in the result');
+    return;
+  }
+  const detail = `${got.status}${got.reason ? ` (${got.reason})` : ''}, echoed ${got.echoed}/${got.sent}, pair local ${got.localProtocol ?? '-'} → remote tcptype ${got.remoteTcpType ?? '-'}, result says from ${got.tcpClientAddress ?? '-'}, server saw [${got.serverSawFrom.join(', ')}]${got.connectMs !== undefined ? `, connected after ${got.connectMs} ms` : ''}${got.durationMs !== undefined ? `, probe ${got.durationMs} ms` : ''}`;
+  if (want.outcome === 'works') {
+    add('ice-tcp works', got.status === 'pass' && got.echoed > 0 && got.localProtocol === 'tcp' && got.remoteTcpType === 'passive', detail);
+    if (want.from) add(`ice-tcp: server saw the TCP connection from ${want.from}`, got.serverSawFrom.length > 0 && got.serverSawFrom.every((a) => a === want.from) && got.tcpClientAddress === want.from, detail);
+    if (want.path) add(`ice-tcp path ${want.path}`, got.path === want.path, `went ${got.path ?? '-'}; ${detail}`);
+  } else {
+    add('ice-tcp fails', got.status === 'fail' || got.status === 'warn', detail);
+    add('ice-tcp: server accepted no TCP connection', got.serverSawFrom.length === 0, detail);
+  }
+}
 
 function assessDns(want: NonNullable<Scenario['expect']['dns']>, observed: Observed, add: Add): void {
   const dns = observed.dns;

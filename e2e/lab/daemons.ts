@@ -80,6 +80,7 @@ function writeNetreadyConfig(runDir: string): string {
       relayPortMax: PORTS.relayMax,
       peerPortMin: PORTS.peerMin,
       peerPortMax: PORTS.peerMax,
+      iceTcp: { port: PORTS.iceTcp },
     },
     // No answerIp: lookup names answer with the HTTPS listener's own address (ADDR.api), and turn./stun. with
     // probe.publicIp (ADDR.probe) — netready's defaults for listeners on separate addresses.

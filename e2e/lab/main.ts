@@ -13,7 +13,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { assess, formatMatrix, statusOf, type AssessContext, type MatrixRow, type Observed, type ObservedDns, type ObservedProxy, type ObservedRelay } from './assess';
+import { assess, formatMatrix, statusOf, type AssessContext, type MatrixRow, type Observed, type ObservedDns, type ObservedIceTcp, type ObservedProxy, type ObservedRelay } from './assess';
 import { API_URL, DNS_ANSWER_IP, LAB_ZONE, nsCurl, PROXY_KINDS, REPO_ROOT, startDelayer, startDnsmasq, startProxies, startServers, stopDnsmasq, WEB_URL, type Proxies, type Servers } from './daemons';
 import { SCENARIOS, type GroundCheck, type RelayExpectation, type Scenario, type Transport } from './scenarios';
 import type { ProxyKind } from './topology';
@@ -133,6 +133,35 @@ function serverSawLabel(label: string): string[] | null {
 }
 
 type ProbeLike = { status: string; durationMs?: number; reason?: string; data?: Record<string, unknown> };
+
+/** The ice-tcp probe's outcome (issue 10), with the ICE-TCP endpoint's own record of the session read back. */
+function observeIceTcp(probe: ProbeLike | undefined, sessionId: string | undefined): ObservedIceTcp | undefined {
+  if (!probe) return undefined;
+  const d = (probe.data ?? {}) as {
+    dataChannel?: { sent?: number; echoed?: number };
+    connectMs?: number;
+    selectedPair?: { local?: { protocol?: string }; remote?: { tcpType?: string } };
+    serverSaw?: { tcpClientAddress?: string; httpClientAddress?: string };
+  };
+  let serverSawFrom: string[] = [];
+  if (sessionId) {
+    const body = nsCurl(NS.server, `${API_URL}/v1/sessions/${encodeURIComponent(sessionId)}/observations`, 3);
+    const parsed = body ? (JSON.parse(body) as { observations?: Array<{ source: string; kind: string; data: Record<string, unknown> }> }) : {};
+    serverSawFrom = (parsed.observations ?? []).filter((o) => o.source === 'peer' && o.kind === 'ice-tcp-accepted').map((o) => ipOf(o.data.remoteAddress));
+  }
+  const out: ObservedIceTcp = { status: probe.status, echoed: d.dataChannel?.echoed ?? 0, sent: d.dataChannel?.sent ?? 0, serverSawFrom };
+  if (probe.reason) out.reason = probe.reason;
+  if (d.connectMs !== undefined) out.connectMs = d.connectMs;
+  if (probe.durationMs !== undefined) out.durationMs = probe.durationMs;
+  if (d.selectedPair?.local?.protocol) out.localProtocol = d.selectedPair.local.protocol;
+  if (d.selectedPair?.remote?.tcpType) out.remoteTcpType = d.selectedPair.remote.tcpType;
+  if (d.serverSaw?.tcpClientAddress) {
+    out.tcpClientAddress = d.serverSaw.tcpClientAddress;
+    // The lab knows its addresses: squid's egress means the browser tunnelled ICE-TCP through the proxy.
+    out.path = d.serverSaw.tcpClientAddress === ADDR.proxyEgress ? 'proxy' : 'direct';
+  }
+  return out;
+}
 
 /** The DNS probes' outcomes, reduced to what the lab asserts and reports. */
 function observeDns(probes: Record<string, ProbeLike>): ObservedDns | undefined {
@@ -422,6 +451,8 @@ async function runScenario(scenario: Scenario, servers: Servers, proxies: Proxie
       if (dns) observed.dns = dns;
       const proxy = observeProxy(result);
       if (proxy) observed.proxy = proxy;
+      const iceTcp = observeIceTcp(result.probes['ice-tcp'], sessionId);
+      if (iceTcp) observed.iceTcp = iceTcp;
     }
     for (const t of ['udp', 'tcp', 'tls'] as const) {
       const probe = result?.probes?.[`turn-${t}`];

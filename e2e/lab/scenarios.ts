@@ -106,6 +106,19 @@ export interface ProxyExpectation {
   proxyAuth?: 'none' | { proxy: string; scheme: string };
 }
 
+/**
+ * What the ice-tcp probe must report (issue 10): media over TCP to the media peer's passive ICE-TCP port `works`
+ * (echoes back over a TCP pair, and the server saw the connection from `from`) or `fails` (the row's firewall or
+ * proxy stops it, and `ice-tcp-failed` explains it).
+ */
+export interface IceTcpExpectation {
+  outcome: 'works' | 'fails';
+  /** Address the ICE-TCP endpoint must have seen the TCP connection from (works). */
+  from?: string;
+  /** Which way the result says it went (works). */
+  path?: 'direct' | 'proxy';
+}
+
 /** A capability a row needs that netready does not have yet. */
 export interface Pending {
   /** Capability (and issue) it waits for. */
@@ -143,6 +156,8 @@ export interface Scenario {
     cliTrustedDevCa?: boolean;
     dns?: DnsExpectation;
     proxy?: ProxyExpectation;
+    /** The ice-tcp probe (issue 10); unset: not checked. */
+    iceTcp?: IceTcpExpectation;
     relays: Record<'udp' | 'tcp' | 'tls', RelayExpectation>;
     /** UDP STUN ports that must answer / must not answer (the port matrix). */
     stunAnswered: number[];
@@ -555,4 +570,67 @@ export const SCENARIOS: Scenario[] = [
       },
     ],
   },
+  // ICE-TCP (issue 10): only TCP to the media peer's passive ICE-TCP port gets out (plus the test page and the probe's
+  // HTTP(S) API, so the run itself works): no UDP, no TURN (the probe address's 80/443 are not allowed).
+  {
+    id: 'ice-tcp-only',
+    title: 'UDP and TURN blocked; only TCP to the media peer\'s ICE-TCP port (and the test page, the probe API) allowed',
+    network: {
+      ...OPEN,
+      egress: {
+        kind: 'none',
+        allowTcp: [
+          { ip: ADDR.web, port: PORTS.web },
+          { ip: LAYOUT.httpIp, port: LAYOUT.httpPort },
+          { ip: LAYOUT.httpsIp, port: LAYOUT.httpsPort },
+          { ip: ADDR.probe, port: PORTS.iceTcp },
+        ],
+      },
+    },
+    client: {},
+    expect: {
+      // Media can flow to a media server that accepts TCP itself: degraded, not blocked (lib/diagnosis/verdict.ts).
+      verdict: 'degraded',
+      findings: ['udp-blocked', 'turn-tcp-failed', 'turn-tls-failed'],
+      severities: { 'udp-blocked': 'warning' },
+      absent: ['ice-tcp-failed', 'relay-only', 'udp-ports-restricted', 'server-unreachable', ...PROXY_FINDINGS],
+      iceTcp: { outcome: 'works', from: ADDR.nat, path: 'direct' },
+      relays: { udp: 'no-relay', tcp: 'no-relay', tls: 'no-relay' },
+      stunAnswered: [],
+      stunSilent: ALL_UDP,
+      server: { sessionFrom: ADDR.nat, allocations: { udp: null, tcp: null, tls: null } },
+      proxy: PROXY_NONE(),
+      ground: [{ kind: 'coturn-udp', expect: 'no-answer' }],
+    },
+    pending: [],
+  },
 ];
+
+/**
+ * ICE-TCP expectations of the other rows (issue 10), where the row's network decides them plainly: TCP to the probe's
+ * ICE-TCP port (7881) is open wherever direct egress is; the no-udp firewall allows only 80/443; the squids allow
+ * CONNECT to 443 (80 for the bump squids) only, so an ICE-TCP tunnel to 7881 is refused there. Rows whose outcome
+ * depends on more than the firewall (the MTU black hole, the lossy link, the VPN split) are left unchecked.
+ */
+const ICE_TCP_BY_ROW: Record<string, IceTcpExpectation> = {
+  open: { outcome: 'works', from: ADDR.nat, path: 'direct' },
+  'udp-3478-blocked': { outcome: 'works', from: ADDR.nat, path: 'direct' },
+  'dns-nxdomain': { outcome: 'works', from: ADDR.nat, path: 'direct' },
+  'dns-slow': { outcome: 'works', from: ADDR.nat, path: 'direct' },
+  'dns-remote-resolver': { outcome: 'works', from: ADDR.nat, path: 'direct' },
+  'symmetric-nat': { outcome: 'works', from: ADDR.nat, path: 'direct' },
+  'no-udp': { outcome: 'fails' },
+  'proxy-only': { outcome: 'fails' },
+  'proxy-auth': { outcome: 'fails' },
+  'tls-inspect': { outcome: 'fails' },
+  'tls-inspect-tunnel': { outcome: 'fails' },
+  'dns-dropped-with-proxy': { outcome: 'fails' },
+};
+for (const scenario of SCENARIOS) {
+  const iceTcp = ICE_TCP_BY_ROW[scenario.id];
+  if (!iceTcp || scenario.expect.iceTcp) continue;
+  scenario.expect.iceTcp = iceTcp;
+  // Failing ICE-TCP must be explained by its finding; working ICE-TCP must not produce it.
+  if (iceTcp.outcome === 'fails') scenario.expect.findings.push('ice-tcp-failed');
+  else scenario.expect.absent.push('ice-tcp-failed');
+}

@@ -75,6 +75,8 @@ export const PORTS = {
   relayMax: 49999,
   peerMin: 60000,
   peerMax: 60999,
+  /** The media peer's passive ICE-TCP endpoint on the probe address (netready's default port). */
+  iceTcp: 7881,
 } as const;
 
 /**

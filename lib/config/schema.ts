@@ -245,6 +245,14 @@ export const ConfigSchema = z.strictObject({
       turnTcp: ListenSchema.default({ port: 3478 }),
       /** TURN over TLS (also accepts plain STUN/TURN). Default port 5349 (443 in production). */
       turnTls: ListenSchema.default({ port: 5349 }),
+      /**
+       * Passive ICE-TCP endpoint of the media peer (RFC 6544): the one TCP port (for every test at once) on which the
+       * ice-tcp probe's browser connects to netready's media peer over TCP, as it would to an SFU that offers ICE-TCP.
+       * Default port 7881 (LiveKit's default ICE/TCP port; unprivileged and free of netready's other defaults). In
+       * production choose what the vendors you stand for use — often 443, which TURN/TLS (`turnTls`) also wants: give
+       * one of them its own IP (`ip`) then (README, "ICE-TCP"). `ip` default `bindIp`; port 0 picks a free port (tests).
+       */
+      iceTcp: ListenSchema.default({ port: 7881 }),
       /** Extra UDP STUN listeners of the port matrix (alternate port etc.). Default [3479]. */
       stunAltPorts: z.array(port).max(32).default([3479]),
       /** Plain-HTTP API/echo listener (CORS-enabled). Default port 8080. */
@@ -457,6 +465,15 @@ export const ConfigSchema = z.strictObject({
     const overlaps = ip === probe.ops.ip || ip === '0.0.0.0' || probe.ops.ip === '0.0.0.0';
     if (probe.ops.port !== 0 && listener.port === probe.ops.port && overlaps) {
       ctx.addIssue({ code: 'custom', path: ['probe', 'ops', 'port'], message: `must differ from ${name}.port (${listener.port}): the operations listener is never a public API port` });
+    }
+  }
+  // ICE-TCP (issue 10): its port is a TCP listener of its own; it must not collide with another on the same IP.
+  const iceTcpIp = probe.iceTcp.ip ?? probe.bindIp;
+  for (const [name, listener] of [...tcpListeners, ['probe.ops', probe.ops] as [string, { ip?: string | undefined; port: number }]]) {
+    const ip = listener.ip ?? probe.bindIp;
+    const sameIp = ip === iceTcpIp || ip === '0.0.0.0' || iceTcpIp === '0.0.0.0';
+    if (probe.iceTcp.port !== 0 && listener.port === probe.iceTcp.port && sameIp) {
+      ctx.addIssue({ code: 'custom', path: ['probe', 'iceTcp', 'port'], message: `must differ from ${name}.port (${listener.port}) on the same IP: give ICE-TCP its own port or its own ip` });
     }
   }
   if (probe.turnTcp.port !== 0 && probe.turnTcp.port === probe.turnTls.port && (probe.turnTcp.ip ?? probe.bindIp) === (probe.turnTls.ip ?? probe.bindIp)) {

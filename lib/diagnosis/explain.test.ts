@@ -68,6 +68,11 @@ const FAILURE_MODES: Array<{ mode: string; network: FakeNetwork; probe: string; 
     status: 'inconclusive',
     explainedBy: 'server-unreachable',
   },
+  // ICE-TCP (issue 10).
+  { mode: 'ICE-TCP: the browser gives up on the TCP connection', network: { iceTcp: 'refused' }, probe: 'ice-tcp', status: 'fail', explainedBy: 'ice-tcp-failed' },
+  { mode: 'ICE-TCP: nothing comes back until the deadline', network: { iceTcp: 'silent' }, probe: 'ice-tcp', status: 'fail', explainedBy: 'ice-tcp-failed' },
+  { mode: 'ICE-TCP: connected, no echo back', network: { iceTcp: 'no-data' }, probe: 'ice-tcp', status: 'warn', explainedBy: 'ice-tcp-failed' },
+  { mode: 'ICE-TCP failing while the server went away', network: { serverView: 'gone', iceTcp: 'refused' }, probe: 'ice-tcp', status: 'inconclusive', explainedBy: 'server-unreachable' },
 ];
 
 describe('no silent failures', () => {

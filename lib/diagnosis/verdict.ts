@@ -3,6 +3,8 @@
  * stopped answering during the run); blocked when
  * no media path works at all; degraded when media works only through a fallback (relay, TCP/TLS) or with poor
  * quality (round trip, jitter or loss past the thresholds); ready when direct UDP to the media ports works well.
+ * Media over TCP straight to a media server (ICE-TCP, issue 10) is such a fallback: a network where only it works is
+ * degraded, not blocked — meeting services whose media servers accept ICE-TCP connect there.
  */
 import type { Verdict } from '../schema/result';
 import { TURN_TRANSPORTS } from '../probes/turn-relay';
@@ -23,8 +25,8 @@ export function decideVerdict(facts: TransportFacts): Verdict {
   const relays = TURN_TRANSPORTS.map((t) => facts.turn[t]);
   const anyRelay = relays.some((t) => t.carriesData);
   if (facts.stun.mediaPortReached) return poorQuality(facts) ? 'degraded' : 'ready';
-  if (anyRelay) return 'degraded';
+  if (anyRelay || facts.iceTcp?.works) return 'degraded';
   // Nothing worked. If some probe could not decide, or the STUN probe could not run, do not claim "blocked".
-  if (!facts.stun.ran || relays.some((t) => t.inconclusive)) return 'inconclusive';
+  if (!facts.stun.ran || relays.some((t) => t.inconclusive) || facts.iceTcp?.inconclusive) return 'inconclusive';
   return 'blocked';
 }

@@ -79,6 +79,20 @@ export const SessionCertificateSchema = z.object({
 /** The certificate part of a session. */
 export type SessionCertificate = z.infer<typeof SessionCertificateSchema>;
 
+/**
+ * netready's passive ICE-TCP endpoint (RFC 6544; config `probe.iceTcp`): where the media peer's `tcptype passive`
+ * candidate points when an offer asks for it (`PeerOfferSchema.iceTcp`). Absent from older servers (the ice-tcp
+ * probe is then skipped).
+ */
+export const SessionIceTcpSchema = z.object({
+  /** The IP address of the passive candidate (the probe's public IP). */
+  host: z.string(),
+  /** Its TCP port. */
+  port: z.number(),
+});
+/** The ICE-TCP part of a session. */
+export type SessionIceTcp = z.infer<typeof SessionIceTcpSchema>;
+
 /** Response of POST /v1/sessions. */
 export const SessionSchema = z.object({
   sessionId: z.string(),
@@ -98,6 +112,8 @@ export const SessionSchema = z.object({
   vendorHosts: z.optional(z.array(z.object({ target: z.string(), host: z.string() }))),
   /** Proxy/TLS-inspection endpoints (absent from older servers: those probes are skipped). */
   mirror: z.optional(SessionMirrorSchema),
+  /** The passive ICE-TCP endpoint (absent from older servers: the ice-tcp probe is skipped). */
+  iceTcp: z.optional(SessionIceTcpSchema),
 });
 /** A probe session. */
 export type Session = z.infer<typeof SessionSchema>;
@@ -108,6 +124,8 @@ export const PeerOfferSchema = z.object({
   sdp: z.string().check(z.minLength(10), z.maxLength(20000)),
   /** Which probe asks (e.g. "turn-tls"), recorded by the server. */
   label: z.optional(z.string().check(z.maxLength(64))),
+  /** Answer with only the passive ICE-TCP candidate (the ice-tcp probe): the browser can then connect only over TCP. */
+  iceTcp: z.optional(z.boolean()),
 });
 
 /** Response of POST /v1/sessions/:id/peers. */

@@ -45,6 +45,8 @@ const ENV_OVERRIDES: Record<string, [string[], EnvValueType]> = {
   NETREADY_TURN_UDP_PORT: [['probe', 'turnUdp', 'port'], 'int'],
   NETREADY_TURN_TCP_PORT: [['probe', 'turnTcp', 'port'], 'int'],
   NETREADY_TURN_TLS_PORT: [['probe', 'turnTls', 'port'], 'int'],
+  NETREADY_ICE_TCP_IP: [['probe', 'iceTcp', 'ip'], 'string'],
+  NETREADY_ICE_TCP_PORT: [['probe', 'iceTcp', 'port'], 'int'],
   NETREADY_STUN_ALT_PORTS: [['probe', 'stunAltPorts'], 'intList'],
   NETREADY_HTTP_PORT: [['probe', 'http', 'port'], 'int'],
   NETREADY_HTTPS_PORT: [['probe', 'https', 'port'], 'int'],

@@ -47,6 +47,8 @@ export interface ProbeEndpoints {
   mirror?: { httpBaseUrl: string; httpsBaseUrl: string };
   /** Where the certificate of the TLS listeners comes from (told to the page in the session document). */
   certificateSource?: 'development' | 'acme' | 'configured';
+  /** The passive ICE-TCP endpoint the media peer's TCP-only answers name (config `probe.iceTcp`), once it listens. */
+  iceTcp?: { host: string; port: number };
 }
 
 /** What the API needs from the DNS server: the label table and GeoIP. */
@@ -59,7 +61,8 @@ export interface DnsLabelSource {
 
 /** The media peer as the API needs it. */
 export interface MediaPeerLike {
-  answer(offerSdp: string, meta: { sessionId: string; label?: string }): Promise<{ peerId: string; sdp: string }>;
+  /** `iceTcp`: answer with only the passive ICE-TCP candidate (server/ice-tcp/ice-tcp-media-peer.ts). */
+  answer(offerSdp: string, meta: { sessionId: string; label?: string; iceTcp?: boolean }): Promise<{ peerId: string; sdp: string }>;
 }
 
 /** Dependencies of the API handler. */
@@ -130,6 +133,7 @@ export function buildSession(endpoints: ProbeEndpoints, sessionId: string, creds
     ...(endpoints.dns ? { dns: buildSessionDns(endpoints, endpoints.dns, auth) } : {}),
     ...(endpoints.vendorHosts && endpoints.vendorHosts.length > 0 ? { vendorHosts: endpoints.vendorHosts } : {}),
     ...(endpoints.mirror ? { mirror: buildSessionMirror(endpoints.mirror) } : {}),
+    ...(endpoints.iceTcp ? { iceTcp: { ...endpoints.iceTcp } } : {}),
   };
 }
 
@@ -274,7 +278,11 @@ export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingM
       }
       let answer: { peerId: string; sdp: string };
       try {
-        answer = await options.mediaPeer.answer(parsed.data.sdp, { sessionId: session.id, ...(parsed.data.label ? { label: parsed.data.label } : {}) });
+        answer = await options.mediaPeer.answer(parsed.data.sdp, {
+          sessionId: session.id,
+          ...(parsed.data.label ? { label: parsed.data.label } : {}),
+          ...(parsed.data.iceTcp ? { iceTcp: true } : {}),
+        });
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         if (code === 'capacity') throw new ApiError('peer_unavailable', 'the media peer is at capacity; try again shortly', { cause: error });

@@ -7,6 +7,7 @@ import { dnsResolverRemote } from './dns-resolver-remote';
 import { dnsSlow } from './dns-slow';
 import { dnsTurnLookupFailed } from './dns-turn-lookup-failed';
 import { httpProxy } from './http-proxy';
+import { iceTcpFailed } from './ice-tcp-failed';
 import { probeCertificateUntrusted } from './probe-certificate-untrusted';
 import { probeHttpsBlocked } from './probe-https-blocked';
 import { proxyAuthRequired } from './proxy-auth-required';
@@ -30,6 +31,7 @@ export const RULES: readonly Rule[] = [
   turnTcpFailed,
   turnTlsFailed,
   relayOnly,
+  iceTcpFailed,
   packetLoss,
   highRtt,
   highJitter,

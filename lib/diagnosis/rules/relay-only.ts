@@ -19,7 +19,8 @@ export const relayOnly: Rule = {
       title: 'Calls will only connect through a relay server',
       detail:
         `A direct UDP path to the media ports is not available, but the relay works over ${names}. ` +
-        'Calls will connect, routed through the provider\'s relay: expect somewhat higher delay, and lower quality if the relay runs over TCP.',
+        'Calls will connect, routed through the provider\'s relay: expect somewhat higher delay, and lower quality if the relay runs over TCP.' +
+        (facts.iceTcp?.works ? ' Media servers that accept TCP directly (ICE-TCP) are reachable too, without a relay.' : ''),
       remediation:
         'To let calls take the direct path, allow outbound UDP to the conferencing provider\'s media addresses and ports (see the UDP findings for the exact ports).',
       evidence: working.flatMap((t) => facts.turn[t].evidence.filter((e) => e.kind === 'candidate' || e.kind === 'data-echo')),

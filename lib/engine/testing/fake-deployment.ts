@@ -53,6 +53,13 @@ export interface FakeNetwork {
   /** TLS handshakes the server saw this client reject with a certificate alert, by listener. */
   certificateRejectedOn?: Array<'https' | 'turn-tls'>;
   certificate?: 'development' | 'acme' | 'configured';
+  /**
+   * ICE-TCP to the media peer (issue 10): works; `refused` — the browser gives up on the TCP connection (ICE failed);
+   * `silent` — nothing comes back until the probe's deadline (a firewall dropping the SYNs);
+   * `no-data` — the connection comes up, the echoes never come back; `signalling` — netready refuses the TCP offer;
+   * `unoffered` — the session names no ICE-TCP endpoint (an older server).
+   */
+  iceTcp?: 'works' | 'refused' | 'silent' | 'no-data' | 'signalling' | 'unoffered';
 }
 
 const auth = { username: '1800000000:S1', credential: 'c2VjcmV0' };
@@ -72,6 +79,7 @@ export function fakeSession(network: FakeNetwork): Session {
       { transport: 'tls', url: `turns:${FAKE_SERVER}:5349?transport=tcp`, ...auth },
     ],
     peerPath: '/v1/sessions/S1/peers',
+    ...(network.iceTcp === 'unoffered' ? {} : { iceTcp: { host: FAKE_SERVER, port: 7881 } }),
     certificate: { source: network.certificate ?? 'configured' },
     dns: {
       zone: FAKE_ZONE,
@@ -107,6 +115,8 @@ function untouchedChromeHello(): { clientHello: ClientHelloSummary; userAgent: s
 
 function urlOf(config: PeerConnectionConfigLike): string {
   if (config.iceServers.length > 1) return 'quality:';
+  // Only the ice-tcp probe's peer connection has no ICE server (its only candidate is the answer's passive TCP one).
+  if (config.iceServers.length === 0) return 'ice-tcp:';
   const urls = config.iceServers[0]?.urls;
   return Array.isArray(urls) ? urls[0]! : urls!;
 }
@@ -129,6 +139,19 @@ function relayScript(behaviour: FakeRelay, url: string): PeerScript {
 function peerScript(network: FakeNetwork, url: string): PeerScript {
   if (url === 'quality:') {
     return { candidates: [{ afterMs: 2, line: SRFLX(40000) }], dataFlows: true, ...(network.quality === 'no-echo' ? { dropEvery: 1 } : {}) };
+  }
+  if (url === 'ice-tcp:') {
+    const tcpPair = { local: { protocol: 'tcp', candidateType: 'prflx', tcpType: 'active' }, remote: { protocol: 'tcp', candidateType: 'host', tcpType: 'passive', port: 7881 } };
+    switch (network.iceTcp ?? 'works') {
+      case 'works':
+        return { dataFlows: true, selectedPair: tcpPair };
+      case 'no-data':
+        return { dataFlows: true, dropEvery: 1, selectedPair: tcpPair };
+      case 'refused':
+        return { iceFailsAfterMs: 20 };
+      default:
+        return {};
+    }
   }
   if (url.startsWith('stun:')) {
     const stun = network.stun ?? { turnPort: true, altPort: true };
@@ -186,7 +209,10 @@ function fakeFetch(network: FakeNetwork, session: Session): FetchLike {
       if (network.session === 'http-500') return json(500, { error: { code: 'internal_error', message: 'internal error' } });
       return json(201, session);
     }
-    if (url.endsWith('/peers')) return json(200, { type: 'answer', sdp: 'v=0\r\n', peerId: 'p1' });
+    if (url.endsWith('/peers')) {
+      if (network.iceTcp === 'signalling' && init.body?.includes('"iceTcp":true')) return json(400, { error: { code: 'invalid_request', message: 'the SDP offer was not accepted' } });
+      return json(200, { type: 'answer', sdp: 'v=0\r\n', peerId: 'p1' });
+    }
     if (url.endsWith('/observations')) {
       const view = network.serverView ?? 'ok';
       if (view === 'gone') throw new TypeError('Failed to fetch');
@@ -200,7 +226,10 @@ function fakeFetch(network: FakeNetwork, session: Session): FetchLike {
       }));
       return json(200, {
         clientAddress: FAKE_CLIENT,
-        observations: [{ source: 'turn', kind: 'allocation-created', atMs: 10, data: { transport: 'tcp', client: { ip: FAKE_CLIENT, port: 40002 } } }],
+        observations: [
+          { source: 'turn', kind: 'allocation-created', atMs: 10, data: { transport: 'tcp', client: { ip: FAKE_CLIENT, port: 40002 } } },
+          ...(['works', 'no-data', undefined].includes(network.iceTcp) ? [{ source: 'peer', kind: 'ice-tcp-accepted', atMs: 11, data: { peerId: 'p1', remoteAddress: FAKE_CLIENT, remotePort: 40100 } }] : []),
+        ],
         tlsHandshakes,
       });
     }

@@ -26,6 +26,10 @@ export interface PeerScript {
   dropEvery?: number;
   /** Delay of each echo in ms (default 1). */
   echoDelayMs?: number;
+  /** ICE gives up (iceConnectionState and connectionState `failed`) this many ms after the answer is set. */
+  iceFailsAfterMs?: number;
+  /** Extra fields of the selected pair's local and remote candidate in getStats (e.g. `protocol`, `tcpType`). */
+  selectedPair?: { local?: Record<string, unknown>; remote?: Record<string, unknown> };
 }
 
 type Listener = (event: never) => void;
@@ -99,6 +103,16 @@ export class FakePeerConnection implements PeerConnectionLike {
     }
   }
   async setRemoteDescription(): Promise<void> {
+    const failAfter = this.script.iceFailsAfterMs;
+    if (failAfter !== undefined) {
+      this.timers.push(
+        setTimeout(() => {
+          this.iceConnectionState = 'failed';
+          this.connectionState = 'failed';
+          for (const type of ['iceconnectionstatechange', 'connectionstatechange']) for (const l of this.listeners.get(type) ?? []) (l as () => void)();
+        }, failAfter),
+      );
+    }
     if (this.script.dataFlows && this.channel) {
       const channel = this.channel;
       channel.echo = true;
@@ -116,8 +130,8 @@ export class FakePeerConnection implements PeerConnectionLike {
     const entries: StatsEntry[] = [
       { id: 'T', type: 'transport', selectedCandidatePairId: 'P' },
       { id: 'P', type: 'candidate-pair', localCandidateId: 'L', remoteCandidateId: 'R', currentRoundTripTime: 0.002 },
-      { id: 'L', type: 'local-candidate', candidateType: 'relay', relayProtocol: 'udp', address: '203.0.113.10', port: 50000 },
-      { id: 'R', type: 'remote-candidate', candidateType: 'host', address: '203.0.113.10', port: 60000 },
+      { id: 'L', type: 'local-candidate', candidateType: 'relay', relayProtocol: 'udp', address: '203.0.113.10', port: 50000, ...this.script.selectedPair?.local },
+      { id: 'R', type: 'remote-candidate', candidateType: 'host', address: '203.0.113.10', port: 60000, ...this.script.selectedPair?.remote },
     ];
     return { forEach: (cb) => entries.forEach(cb) };
   }

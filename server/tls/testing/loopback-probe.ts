@@ -10,6 +10,7 @@ export function loopbackProbeSection(relay: [number, number], peer: [number, num
     turnUdp: { port: 0 },
     turnTcp: { port: 0 },
     turnTls: { port: 0 },
+    iceTcp: { port: 0 },
     stunAltPorts: [],
     http: { port: 0 },
     https: { port: 0 },
