@@ -57,7 +57,7 @@ describe('respondToBinding', () => {
     const indication = encodeMessage({ cls: 'indication', method: METHOD_BINDING, transactionId: TID, attributes: [] });
     const response = encodeMessage({ cls: 'success', method: METHOD_BINDING, transactionId: TID, attributes: [] });
     const broken = request();
-    broken[broken.length - 1] ^= 0xff;
+    broken[broken.length - 1] = (broken[broken.length - 1] ?? 0) ^ 0xff;
     for (const data of [indication, response, Uint8Array.of(1, 2, 3), broken]) {
       expect(respondToBinding({ data, client: CLIENT, rung: RUNG }).type).toBe('ignore');
     }
