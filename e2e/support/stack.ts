@@ -21,6 +21,8 @@ export interface StackPorts {
   alt: number;
   /** The probe's operations listener (/metrics, /healthz, /readyz): one per stack, so stacks can run side by side. */
   ops: number;
+  /** First port of the MTU ladder (ten UDP ports from here: eight sizes, two fragment sizes). */
+  mtu: number;
   relayMin: number;
   relayMax: number;
   peerMin: number;
@@ -37,6 +39,7 @@ export function portsFrom(base: number): StackPorts {
     tls: base + 4,
     alt: base + 5,
     ops: base + 6,
+    mtu: base + 10,
     relayMin: base + 100,
     relayMax: base + 399,
     peerMin: base + 400,
@@ -130,6 +133,7 @@ export function stackEnv(ports: StackPorts, dataDir: string): NodeJS.ProcessEnv 
     NETREADY_TURN_TLS_PORT: String(ports.tls),
     NETREADY_STUN_ALT_PORTS: String(ports.alt),
     NETREADY_OPS_PORT: String(ports.ops),
+    NETREADY_MTU_FIRST_PORT: String(ports.mtu),
     NETREADY_RELAY_PORT_MIN: String(ports.relayMin),
     NETREADY_RELAY_PORT_MAX: String(ports.relayMax),
     NETREADY_PEER_PORT_MIN: String(ports.peerMin),

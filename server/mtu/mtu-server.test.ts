@@ -50,7 +50,11 @@ describe('MtuServer on loopback', () => {
   });
 
   it('gives rung i the port firstPort + i', async () => {
-    const first = 41_700 + Math.floor(Math.random() * 50) * 5;
+    // A port the kernel just handed out and took back is free, and so (almost surely) are the next two.
+    const probe = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
+    const first = probe.address().port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
     const server = await start({ firstPort: first, sizes: [576, 1280], fragmentSizes: [1600] });
     expect(server.rungs().map((r) => r.port)).toEqual([first, first + 1, first + 2]);
   });
