@@ -6,6 +6,7 @@ import { createDnsResolverProbe } from './dns-resolver';
 import { createDnsTurnLookupProbe } from './dns-turn-lookup';
 import { createDnsVendorHostsProbe } from './dns-vendor-hosts';
 import { createMediaQualityProbe } from './media-quality';
+import { createMtuProbe } from './mtu';
 import { createProxyAuthProbe } from './proxy-auth';
 import { createProxyEchoProbe } from './proxy-echo';
 import { createProxyPathsProbe } from './proxy-paths';
@@ -18,7 +19,7 @@ import type { Probe } from './types';
 import { createWebSocketProbe } from './websocket';
 
 /**
- * Creates the default plan: session → (STUN port matrix, TURN over UDP, TCP, TLS, call quality, DNS lookups →
+ * Creates the default plan: session → (STUN port matrix, TURN over UDP, TCP, TLS, call quality, MTU ladder, DNS lookups →
  * resolver, TURN by name, vendor hosts, proxy and TLS inspection) → what the server saw, last.
  */
 export function createDefaultPlan(): Probe[] {
@@ -27,6 +28,8 @@ export function createDefaultPlan(): Probe[] {
     createStunUdpProbe(),
     ...TURN_TRANSPORTS.map((transport) => createTurnRelayProbe(transport)),
     createMediaQualityProbe(),
+    // MTU: padded STUN answers of exact sizes (direct, else TURN/UDP), fragments, and the largest upstream packet.
+    createMtuProbe(),
     // DNS: skipped (with the reason) unless the server has a probe zone / vendor host names.
     createDnsLookupProbe(),
     createDnsResolverProbe(),
