@@ -11,6 +11,7 @@ import { deriveDeploymentFacts, type DeploymentFacts } from './facts-deployment'
 import { deriveDnsFacts, type DnsFacts } from './facts-dns';
 import { deriveProxyAuthFacts, deriveProxyFacts, type ProxyAuthFacts, type ProxyFacts } from './facts-proxy';
 import { deriveQualityFacts, type QualityFacts } from './facts-quality';
+import { deriveMtuFacts, type MtuFacts } from './facts-mtu';
 
 /** What the TURN probe of one transport established. */
 export interface TurnFacts {
@@ -52,6 +53,8 @@ export interface TransportFacts {
   proxyAuth?: ProxyAuthFacts;
   /** Call-quality measurement (facts-quality.ts); absent when it could not be made. */
   quality?: QualityFacts;
+  /** Packet sizes that get through (facts-mtu.ts); absent when the mtu probe did not run. */
+  mtu?: MtuFacts;
   /** netready's own failures: an untrusted certificate, a server lost mid-run (facts-deployment.ts). */
   deployment: DeploymentFacts;
   /** The probe outcomes the facts were derived from (after reclassification), for rules that name probes. */
@@ -123,6 +126,8 @@ export function deriveFacts(
   if (proxyAuth) facts.proxyAuth = proxyAuth;
   const quality = deriveQualityFacts(probes);
   if (quality) facts.quality = quality;
+  const mtu = deriveMtuFacts(probes);
+  if (mtu) facts.mtu = mtu;
   if (probeUrl) facts.probeUrl = probeUrl;
   if (session?.reason) facts.session.reason = session.reason;
   return facts;

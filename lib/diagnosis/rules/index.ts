@@ -7,6 +7,8 @@ import { dnsResolverRemote } from './dns-resolver-remote';
 import { dnsSlow } from './dns-slow';
 import { dnsTurnLookupFailed } from './dns-turn-lookup-failed';
 import { httpProxy } from './http-proxy';
+import { ipFragmentsDropped } from './ip-fragments-dropped';
+import { mtuBlackhole } from './mtu-blackhole';
 import { probeCertificateUntrusted } from './probe-certificate-untrusted';
 import { probeHttpsBlocked } from './probe-https-blocked';
 import { proxyAuthRequired } from './proxy-auth-required';
@@ -33,6 +35,9 @@ export const RULES: readonly Rule[] = [
   packetLoss,
   highRtt,
   highJitter,
+  // MTU (issue 10): after the transport findings it explains, which stay and mention it.
+  mtuBlackhole,
+  ipFragmentsDropped,
   dnsTurnLookupFailed,
   dnsLookupFailed,
   dnsSlow,
