@@ -13,11 +13,11 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { assess, formatMatrix, statusOf, type AssessContext, type MatrixRow, type Observed, type ObservedDns, type ObservedProxy, type ObservedRelay } from './assess';
+import { assess, formatMatrix, statusOf, type AssessContext, type MatrixRow, type Observed, type ObservedDns, type ObservedMtu, type ObservedProxy, type ObservedRelay } from './assess';
 import { API_URL, DNS_ANSWER_IP, LAB_ZONE, nsCurl, PROXY_KINDS, REPO_ROOT, startDelayer, startDnsmasq, startProxies, startServers, stopDnsmasq, WEB_URL, type Proxies, type Servers } from './daemons';
 import { SCENARIOS, type GroundCheck, type RelayExpectation, type Scenario, type Transport } from './scenarios';
 import type { ProxyKind } from './topology';
-import { LabError, namespacePids, nsRun, processState, spawnInNs, started, stopPids, stopProcess, type LabProcess } from './sys';
+import { LabError, namespacePids, nsRun, processState, spawnInNs, started, stopPids, stopProcess, waitFor, type LabProcess } from './sys';
 import { ADDR, applyNetwork, buildNamespaces, delaysNeeded, DNS_SLOW_MS, LAYOUT, netemAvailable, NS, PORTS, removeNamespaces, udpMappings, udpSourcesTo } from './topology';
 
 /** Where the run's files live (profiles, configs, logs); removed at teardown and at the next start. */
@@ -234,6 +234,79 @@ function observeProxy(result: ResultLike): ObservedProxy | undefined {
   };
 }
 
+/** The mtu probe's outcome, reduced to what the lab asserts and reports (issue 10). */
+function observeMtu(result: ResultLike): ObservedMtu | undefined {
+  const probe = result.probes['mtu'];
+  if (!probe) return undefined;
+  type Rung = { sizeBytes: number; outcome: string };
+  type Path = { path: string; status: string; rungs: Rung[]; fragmentRungs: Rung[]; largestArrivedBytes?: number; smallestLostBytes?: number; fragments: string; icmp?: { asked: boolean; learnedBelowLost?: boolean; pathMtuBytes?: number; reason?: string } };
+  const data = (probe.data ?? {}) as { paths?: Path[]; upstream?: { status: string; reason?: string; pathType?: string } };
+  const direct = (data.paths ?? []).find((p) => p.path === 'direct-ipv4');
+  const icmp = direct?.icmp ? (direct.icmp.asked ? `${direct.icmp.learnedBelowLost ? 'learned' : 'none'} (server path MTU ${direct.icmp.pathMtuBytes})` : `unknown: ${direct.icmp.reason}`) : undefined;
+  return {
+    status: probe.status,
+    durationMs: probe.durationMs ?? -1,
+    ...(direct
+      ? {
+          direct: {
+            status: direct.status,
+            rungs: [...direct.rungs, ...direct.fragmentRungs].map((r) => `${r.sizeBytes}:${r.outcome}`),
+            ...(direct.largestArrivedBytes !== undefined ? { largestArrivedBytes: direct.largestArrivedBytes } : {}),
+            ...(direct.smallestLostBytes !== undefined ? { smallestLostBytes: direct.smallestLostBytes } : {}),
+            fragments: direct.fragments,
+            ...(icmp ? { icmp } : {}),
+          },
+        }
+      : {}),
+    upstream: data.upstream ?? { status: 'absent' },
+  };
+}
+
+/**
+ * MTU ground truth, without netready (issue 10): the lab's own UDP reflector in the server namespace (on the media
+ * server's address) answers each size with a Don't-Fragment datagram of exactly that size; and `ping -M do` from the
+ * client. Which sizes arrive.
+ */
+async function groundMtu(checks: GroundCheck[]): Promise<Observed['ground']> {
+  const out: Observed['ground'] = [];
+  for (const g of checks) {
+    if (g.kind === 'udp-df-downstream') {
+      const sizes = [...g.arrives, ...g.lost];
+      const reflector = spawnInNs('udp-df-reflector', NS.server, ['/usr/bin/python3', path.join(REPO_ROOT, 'e2e', 'lab', 'udp-df-reflector.py'), ADDR.probe, String(MTU_REFLECTOR_PORT), '10'], {
+        logFile: path.join(RUN_DIR, 'logs', 'udp-df-reflector.log'),
+      });
+      try {
+        await waitFor('the UDP reflector', () => reflector.output.includes('ready'), 5_000, reflector);
+        const script = `const d=require('node:dgram');const s=d.createSocket('udp4');const sizes=${JSON.stringify(sizes)};const got=new Set();s.on('message',(m)=>got.add(m.length+28));let i=0;const tick=()=>{if(i++===3){console.log(JSON.stringify([...got]));process.exit(0)}for(const n of sizes)if(!got.has(n))s.send(String(n),${MTU_REFLECTOR_PORT},'${ADDR.probe}');setTimeout(tick,400)};s.bind(0,tick);`;
+        const text = nsRun(NS.client, [process.execPath, '-e', script], { timeoutMs: 8000, allowFail: true }).trim();
+        let got: number[] = [];
+        try {
+          got = JSON.parse(text) as number[];
+        } catch {
+          got = [];
+        }
+        const ok = g.arrives.every((n) => got.includes(n)) && g.lost.every((n) => !got.includes(n));
+        out.push({ check: `DF datagrams from ${ADDR.probe}: ${g.arrives.join('/') || '-'} arrive, ${g.lost.join('/') || '-'} lost`, ok, detail: `arrived (3 tries each): [${got.sort((a, b) => a - b).join(', ')}] of [${sizes.join(', ')}]` });
+      } finally {
+        await stopProcess(reflector, 1000);
+      }
+    }
+    if (g.kind === 'ping-df-upstream') {
+      const answered: number[] = [];
+      for (const size of [...g.arrives, ...g.lost]) {
+        const reply = nsRun(NS.client, ['ping', '-M', 'do', '-c', '2', '-i', '0.2', '-W', '1', '-s', String(size - 28), ADDR.probe], { timeoutMs: 6000, allowFail: true });
+        if (/ bytes from /.test(reply)) answered.push(size);
+      }
+      const ok = g.arrives.every((n) => answered.includes(n)) && g.lost.every((n) => !answered.includes(n));
+      out.push({ check: `ping -M do to ${ADDR.probe}: ${g.arrives.join('/') || '-'} answered, ${g.lost.join('/') || '-'} not`, ok, detail: `answered: [${answered.join(', ')}]` });
+    }
+  }
+  return out;
+}
+
+/** UDP port of the lab's own DF reflector on the media server's address (free of netready's 3478/3479 and ladder 3490–3499). */
+const MTU_REFLECTOR_PORT = 3470;
+
 let currentScenario = 'setup';
 
 /** A DNS lookup of turn.<zone> from the client namespace, with c-ares (no system resolver caching). */
@@ -389,7 +462,7 @@ async function runScenario(scenario: Scenario, servers: Servers, proxies: Proxie
   try {
     for (const d of delaysNeeded(scenario.network)) delayers.push(await startDelayer(RUN_DIR, d.queue, d.delayMs, d.jitterMs));
     dnsmasq = await startDnsmasq(RUN_DIR, scenario.network.dns, scenario.id);
-    const groundPre = groundBefore(scenario.expect.ground);
+    const groundPre = [...groundBefore(scenario.expect.ground), ...(await groundMtu(scenario.expect.ground))];
     // The ground checks' own UDP flows must not count as the browser's NAT mappings.
     nsRun(NS.router, ['conntrack', '-F'], { allowFail: true });
     const logOffsets = Object.fromEntries(PROXY_KINDS.map((k) => [k, squidAccessLog(k).length]));
@@ -422,6 +495,8 @@ async function runScenario(scenario: Scenario, servers: Servers, proxies: Proxie
       if (dns) observed.dns = dns;
       const proxy = observeProxy(result);
       if (proxy) observed.proxy = proxy;
+      const mtu = observeMtu(result);
+      if (mtu) observed.mtu = mtu;
     }
     for (const t of ['udp', 'tcp', 'tls'] as const) {
       const probe = result?.probes?.[`turn-${t}`];

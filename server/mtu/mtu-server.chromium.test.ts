@@ -115,7 +115,7 @@ describe('the MTU ladder with real Chromium', () => {
     const creds = mintTurnCredentials({ secret: SECRET, sessionId: 'chromium', ttlS: 600, nowMs: Date.now(), tag: 'mtu1500' });
     const page = await newPage();
     const [result] = await page.evaluate(gather, {
-      configs: [{ iceServers: [{ urls: `turn:127.0.0.1:${port}?transport=udp`, username: creds.username, credential: creds.credential }], iceTransportPolicy: 'relay' }],
+      configs: [{ iceServers: [{ urls: `turn:127.0.0.1:${port}?transport=udp`, username: creds.username, credential: creds.credential }], iceTransportPolicy: 'relay' as const }],
       type: 'relay',
       timeoutMs: 3000,
     });
