@@ -38,12 +38,10 @@ export type GroundCheck =
   /** A STUN Binding round trip to coturn takes at least this long (the lab really delays). */
   | { kind: 'min-rtt'; minMs: number }
   /**
-   * Datagrams of these IP sizes, sent with Don't-Fragment from the media server's address to the client by a UDP
-   * reflector of the lab's own (e2e/lab/udp-df-reflector.py, not netready), arrive / are lost (downstream MTU).
+   * UDP datagrams of these IP sizes with Don't-Fragment set, between the client and the media server's address, by the
+   * lab's own tool (e2e/lab/udp-df-reflector.py, not netready): which arrive and which are lost, each direction.
    */
-  | { kind: 'udp-df-downstream'; arrives: number[]; lost: number[] }
-  /** `ping -M do` with these IP sizes from the client to the media server gets an answer / none (upstream MTU). */
-  | { kind: 'ping-df-upstream'; arrives: number[]; lost: number[] };
+  | { kind: 'udp-df'; arrives: number[]; lost: number[] };
 
 /** What the TURN server and HTTP API must have seen for the run's session. */
 export interface ServerExpectation {
@@ -244,8 +242,7 @@ export const SCENARIOS: Scenario[] = [
         { kind: 'dns-forwarded-from', source: ADDR.nat },
         { kind: 'coturn-udp', expect: 'answered' },
         { kind: 'nat-mapping', expect: 'port-preserving' },
-        { kind: 'udp-df-downstream', arrives: [1280, 1348, 1500], lost: [] },
-        { kind: 'ping-df-upstream', arrives: [1280, 1500], lost: [] },
+        { kind: 'udp-df', arrives: [1280, 1348, 1500], lost: [] },
       ],
     },
     pending: [],
@@ -514,12 +511,11 @@ export const SCENARIOS: Scenario[] = [
       stunSilent: [],
       server: { sessionFrom: ADDR.nat, allocations: { udp: ADDR.nat, tcp: ADDR.nat, tls: null } },
       mtu: { direct: { largestArrivedBytes: { min: 1200, max: 1280 }, breaks: true }, icmpLearned: false, fragments: 'arrived', upstream: 'passed' },
-      // Independently of netready: DF datagrams from the media server's address arrive up to 1280 bytes, not above;
-      // DF pings to it likewise (upstream).
+      // Independently of netready: DF datagrams between the client and the media server's address arrive up to 1280
+      // bytes, not above, in both directions.
       ground: [
         { kind: 'coturn-udp', expect: 'answered' },
-        { kind: 'udp-df-downstream', arrives: [1280], lost: [1348, 1500] },
-        { kind: 'ping-df-upstream', arrives: [1280], lost: [1348, 1500] },
+        { kind: 'udp-df', arrives: [1280], lost: [1348, 1500] },
       ],
     },
     pending: [],
