@@ -40,6 +40,11 @@ export interface MtuFacts {
   /** Paths whose IP fragments did not arrive, with the largest unfragmented size that did. */
   fragmentsDropped: Array<{ path: MtuPathId; largestArrivedBytes: number }>;
   upstream: MtuUpstreamResult;
+  /**
+   * The largest packets a browser sends are lost on the way out: the upstream check's large message was lost while its
+   * small one came back, and the echo (as large as the message) can come back — no downstream black hole below its size.
+   */
+  upstreamLost: boolean;
   evidence: Evidence[];
 }
 
@@ -49,7 +54,7 @@ export function deriveMtuFacts(probes: Record<string, ProbeOutcome>): MtuFacts |
   if (!outcome || outcome.status === 'skipped' || outcome.reclassified) return undefined;
   const data = outcome.data as Partial<MtuData>;
   if (!Array.isArray(data.paths) || !data.upstream) return undefined;
-  const facts: MtuFacts = { paths: data.paths, blackholes: [], smallMtu: [], fragmentsDropped: [], upstream: data.upstream, evidence: outcome.evidence };
+  const facts: MtuFacts = { paths: data.paths, blackholes: [], smallMtu: [], fragmentsDropped: [], upstream: data.upstream, upstreamLost: false, evidence: outcome.evidence };
   for (const path of data.paths) {
     if (path.status !== 'measured' || path.largestArrivedBytes === undefined) continue;
     if (path.smallestLostBytes !== undefined) {
@@ -58,12 +63,15 @@ export function deriveMtuFacts(probes: Record<string, ProbeOutcome>): MtuFacts |
     }
     if (path.fragments === 'dropped') facts.fragmentsDropped.push({ path: path.path, largestArrivedBytes: path.largestArrivedBytes });
   }
+  // The echo travels back in a packet as large as the message: where the ladder loses that size downstream, the loss
+  // may be the echo's, and the downstream black hole already says it.
+  facts.upstreamLost = data.upstream.status === 'lost' && !facts.blackholes.some((b) => b.largestArrivedBytes < data.upstream!.wireBytesEstimate);
   return facts;
 }
 
 /** Whether the facts show a black hole in either direction. */
 export function hasBlackhole(facts: MtuFacts | undefined): facts is MtuFacts {
-  return facts !== undefined && (facts.blackholes.length > 0 || facts.upstream.status === 'lost');
+  return facts !== undefined && (facts.blackholes.length > 0 || facts.upstreamLost);
 }
 
 /**

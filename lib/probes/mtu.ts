@@ -13,9 +13,10 @@
  *   this client: a smaller one means "fragmentation needed" arrived (path-MTU discovery works, TCP adapts); none
  *   means a black hole.
  * - **Upstream.** Browsers never send more than ≈ 1,256 bytes (Chromium's SCTP packets of 1191 bytes plus DTLS,
- *   UDP and IPv4 headers), so that is the one upstream size worth checking: a DataChannel message large enough to
- *   fill Chromium's biggest packets, echoed by netready's media peer over the path ICE picks (direct, else TURN/UDP),
- *   after a small message proved the channel itself works.
+ *   UDP and IPv4 headers), so that is the one upstream size worth checking: a DataChannel message that fills exactly
+ *   one of Chromium's biggest packets, echoed by netready's media peer over the path ICE picks (direct, else
+ *   TURN/UDP), after a small message proved the channel itself works. The echo comes back in a packet of the same
+ *   size, so a loss is upstream's only where the downstream ladder carries that size.
  *
  * The probe measures and records; lib/diagnosis/facts-mtu.ts decides what it means.
  */
@@ -41,10 +42,12 @@ export const UPSTREAM_WAIT_MS = 4500;
 /** How long the offer may wait for a srflx or relay candidate before it is sent without one, ms. */
 const GATHER_CAP_MS = 500;
 /**
- * The upstream message, bytes: larger than one SCTP packet, so Chromium's SCTP splits it into chunks that fill its
- * largest packets (kSctpMtu = 1191 bytes of SCTP, webrtc media/sctp) — the biggest datagrams a browser sends.
+ * The upstream message, bytes: exactly what fills one of Chromium's largest SCTP packets — kSctpMtu = 1191 bytes
+ * (webrtc media/sctp) less the 12-byte common header and the 16-byte DATA chunk header — the biggest datagram a browser
+ * sends. Not larger: the media peer (werift) cuts its echo into 1200-byte chunks, whose packets (≈ 1293 bytes) would
+ * be bigger than anything a browser sends and be lost downstream first (seen in the lab at 1280).
  */
-export const UPSTREAM_MESSAGE_BYTES = 2400;
+export const UPSTREAM_MESSAGE_BYTES = 1163;
 /** What those packets weigh on the wire over IPv4, bytes: 1191 SCTP + 13 DTLS record header + 24 AES-GCM + 8 UDP + 20 IPv4. */
 export const UPSTREAM_WIRE_BYTES = 1256;
 /** Four more through a TURN channel (ChannelData header, RFC 8656 §12.4). */

@@ -66,7 +66,7 @@ export const mtuBlackhole: Rule = {
     if (!hasBlackhole(mtu)) return null;
     const holes = [...mtu.blackholes].sort((a, b) => a.largestArrivedBytes - b.largestArrivedBytes);
     const worst = holes[0];
-    const upstreamLost = mtu.upstream.status === 'lost';
+    const upstreamLost = mtu.upstreamLost;
     const limit = worst?.largestArrivedBytes;
     const related = explainedProbes(facts.outcomes);
     const mediaLost = limit !== undefined && limit < MTU_THRESHOLDS.mediaPacketBytes;
@@ -79,9 +79,11 @@ export const mtuBlackhole: Rule = {
     parts.push(
       'This is typical of a VPN or tunnel with a smaller MTU on a path that filters ICMP. ' +
         `What breaks: TCP and TLS connections that send full-size packets stall (TURN over TCP and TLS allocate but carry nothing, HTTPS handshakes hang — a browser's TLS ClientHello is ≈ ${MTU_THRESHOLDS.tlsClientHelloBytes} bytes)` +
-        (mediaLost || upstreamLost
-          ? `, and media packets above ${limit ?? 'that'} bytes are lost too: calls connect, then video freezes or stays black and screen sharing fails (browsers send packets of up to ≈ ${MTU_THRESHOLDS.mediaPacketBytes} bytes).`
-          : `; audio and video packets (up to ≈ ${MTU_THRESHOLDS.mediaPacketBytes} bytes) still fit.`),
+        (mediaLost
+          ? `, and media packets above ${limit} bytes are lost too: calls connect, then video freezes or stays black and screen sharing fails (browsers send packets of up to ≈ ${MTU_THRESHOLDS.mediaPacketBytes} bytes).`
+          : upstreamLost
+            ? ', and the largest media packets this computer sends are lost: calls connect, then the others see its video freeze or stay black and its screen sharing fail.'
+            : `; audio and video packets (up to ≈ ${MTU_THRESHOLDS.mediaPacketBytes} bytes) still fit.`),
     );
     if (related.length > 0) parts.push(`It explains what else failed here: ${related.map((r) => r.words).join('; ')}.`);
     const size = limit ?? MTU_THRESHOLDS.mediaPacketBytes - 40;

@@ -49,6 +49,13 @@ describe('mtu-blackhole', () => {
     expect(finding?.evidence.map((e) => e.kind)).toEqual(['mtu-upstream']);
   });
 
+  it('does not blame upstream when the echo, as large as the message, is lost downstream already', async () => {
+    const { 'mtu-blackhole': finding } = await findingsOf({ mtu: { largestBytes: 1200, upstream: 'lost' } });
+    expect(finding?.title).toBe('Packets larger than 1200 bytes are silently lost (MTU black hole)');
+    expect(finding?.detail).not.toContain('From this computer');
+    expect(finding?.evidence.map((e) => e.kind)).not.toContain('mtu-upstream');
+  });
+
   it.each<[string, FakeNetwork]>([
     ['an open network', {}],
     ['a smaller MTU whose ICMP came back', { mtu: { largestBytes: 1400, icmp: 'learned' } }],

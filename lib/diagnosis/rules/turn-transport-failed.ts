@@ -45,7 +45,9 @@ function evaluateTransport(transport: TurnTransport, facts: TransportFacts): Fin
     detail:
       (allocatedOnly
         ? `A relay was allocated on the test server via ${turn.url}, but test messages sent through it did not come back. ` +
-          'Something between this computer and the server lets the connection open but drops the traffic — typically a path with a smaller packet size (VPN) where "fragmentation needed" messages are blocked, or a filter that inspects the stream.'
+          (mtuNote
+            ? 'Something between this computer and the server lets the connection open but drops the full-size packets of the traffic.'
+            : 'Something between this computer and the server lets the connection open but drops the traffic — typically a path with a smaller packet size (VPN) where "fragmentation needed" messages are blocked, or a filter that inspects the stream.')
         : (turn.reason ?? `No relay could be set up via ${turn.url ?? words.name}.`)) +
       (mtuNote ? ` ${mtuNote}` : '') +
       ` ${words.why}`,
