@@ -106,7 +106,8 @@ describe('mtu probe', () => {
     expect(direct.smallestLostBytes).toBeUndefined();
     expect(data.paths.find((p) => p.path === 'turn-udp')).toMatchObject({ status: 'not-tried' });
     expect(data.paths.find((p) => p.path === 'direct-ipv6')?.reason).toMatch(/probe\.mtu\.ipv6/);
-    expect(data.upstream).toMatchObject({ status: 'passed', smallEchoed: true, largeEchoed: true, messageBytes: UPSTREAM_MESSAGE_BYTES });
+    // The large message alone answered: no small one was needed.
+    expect(data.upstream).toMatchObject({ status: 'passed', smallSent: false, largeEchoed: true, messageBytes: UPSTREAM_MESSAGE_BYTES });
     // Ten ladder rungs, each with its own single-URL peer connection, plus the upstream check; all closed.
     expect(env.peers.filter((pc) => pc.config.iceServers.length === 1).map((pc) => String(pc.config.iceServers[0]!.urls))).toEqual(SESSION.mtu!.rungs.map((r) => r.url));
     expect(env.peers).toHaveLength(11);
@@ -171,7 +172,7 @@ describe('mtu probe', () => {
   it('warns when the largest DataChannel packet does not get upstream while a small one does', async () => {
     const { report, data } = await runProbe({ upstream: 'lost' });
     expect(report.status).toBe('warn');
-    expect(data.upstream).toMatchObject({ status: 'lost', smallEchoed: true, largeEchoed: false });
+    expect(data.upstream).toMatchObject({ status: 'lost', smallSent: true, smallEchoed: true, largeEchoed: false });
   });
 
   it('is skipped, saying why, when the server runs no ladder', async () => {

@@ -15,8 +15,9 @@
  * - **Upstream.** Browsers never send more than ≈ 1,256 bytes (Chromium's SCTP packets of 1191 bytes plus DTLS,
  *   UDP and IPv4 headers), so that is the one upstream size worth checking: a DataChannel message that fills exactly
  *   one of Chromium's biggest packets, echoed by netready's media peer over the path ICE picks (direct, else
- *   TURN/UDP), after a small message proved the channel itself works. The echo comes back in a packet of the same
- *   size, so a loss is upstream's only where the downstream ladder carries that size.
+ *   TURN/UDP). Only when it has not come back after LARGE_ALONE_MS does a small message check that the channel itself
+ *   works. The echo comes back in a packet of the same size, so a loss is upstream's only where the downstream ladder
+ *   carries that size.
  *
  * The probe measures and records; lib/diagnosis/facts-mtu.ts decides what it means.
  */
@@ -50,6 +51,12 @@ const GATHER_CAP_MS = 500;
 export const UPSTREAM_MESSAGE_BYTES = 1163;
 /** What those packets weigh on the wire over IPv4, bytes: 1191 SCTP + 13 DTLS record header + 24 AES-GCM + 8 UDP + 20 IPv4. */
 export const UPSTREAM_WIRE_BYTES = 1256;
+/**
+ * How long the large message goes alone before a small one checks the channel, ms. Alone because a message sent right
+ * after another one's echo waited ≈ 1 s (an SCTP retransmission timeout) between Chromium 156 and the media peer
+ * (werift 0.24), measured on loopback — so on a working path the large one answers in a round trip and the probe ends.
+ */
+export const LARGE_ALONE_MS = 500;
 /** Four more through a TURN channel (ChannelData header, RFC 8656 §12.4). */
 const TURN_CHANNEL_BYTES = 4;
 
@@ -112,6 +119,8 @@ export interface MtuUpstreamResult {
   wireBytesEstimate: number;
   /** Local candidate type of the path used (`host`, `srflx`, `prflx`, `relay`). */
   pathType?: string;
+  /** A small message was sent (the large one had not come back after LARGE_ALONE_MS). */
+  smallSent: boolean;
   smallEchoed: boolean;
   largeEchoed: boolean;
   largeRttMs?: number;
@@ -260,24 +269,42 @@ async function postOffer(ctx: ProbeContext, peerPath: string, sdp: string, signa
   return parsed.data.sdp;
 }
 
-/** Sends `message` and resolves with the round trip when the same text comes back; rejects with DeadlineError. */
-function echoOnce(ctx: ProbeContext, channel: DataChannelLike, message: string, signal: AbortSignal): Promise<number> {
-  const sentAt = ctx.env.now();
-  return untilAborted<number>(
-    signal,
-    (resolve) => {
-      channel.addEventListener('message', (event) => {
-        if (event.data === message) resolve(Math.round((ctx.env.now() - sentAt) * 10) / 10);
-      });
-      channel.send(message);
-    },
-    'an echo',
-  );
+/** Remembers when each message sent over a channel came back, so a wait can start before or after the echo. */
+class EchoWatch {
+  private readonly sentAt = new Map<string, number>();
+  private readonly backAfterMs = new Map<string, number>();
+  private readonly waiters: Array<{ message: string; resolve: (ms: number) => void }> = [];
+
+  constructor(
+    private readonly channel: DataChannelLike,
+    private readonly now: () => number,
+  ) {
+    channel.addEventListener('message', (event) => {
+      if (typeof event.data !== 'string') return;
+      const at = this.sentAt.get(event.data);
+      if (at === undefined || this.backAfterMs.has(event.data)) return;
+      const ms = Math.round((this.now() - at) * 10) / 10;
+      this.backAfterMs.set(event.data, ms);
+      for (const waiter of this.waiters.filter((w) => w.message === event.data)) waiter.resolve(ms);
+    });
+  }
+
+  send(message: string): void {
+    this.sentAt.set(message, this.now());
+    this.channel.send(message);
+  }
+
+  /** The round trip of `message` once it is back; rejects with DeadlineError when `signal` aborts first. */
+  back(message: string, signal: AbortSignal): Promise<number> {
+    const known = this.backAfterMs.get(message);
+    if (known !== undefined) return Promise.resolve(known);
+    return untilAborted<number>(signal, (resolve) => void this.waiters.push({ message, resolve }), 'an echo');
+  }
 }
 
 /** The upstream check (see the file comment). */
 async function checkUpstream(ctx: ProbeContext, session: Session, waitMs: number): Promise<MtuUpstreamResult> {
-  const result: MtuUpstreamResult = { status: 'not-measured', messageBytes: UPSTREAM_MESSAGE_BYTES, wireBytesEstimate: UPSTREAM_WIRE_BYTES, smallEchoed: false, largeEchoed: false };
+  const result: MtuUpstreamResult = { status: 'not-measured', messageBytes: UPSTREAM_MESSAGE_BYTES, wireBytesEstimate: UPSTREAM_WIRE_BYTES, smallSent: false, smallEchoed: false, largeEchoed: false };
   const stun = session.stun.find((s) => s.role === 'turn');
   const turnUdp = session.turn.find((t) => t.transport === 'udp');
   if (!stun && !turnUdp) return { ...result, reason: 'the test server offers no UDP STUN or TURN URL' };
@@ -287,7 +314,8 @@ async function checkUpstream(ctx: ProbeContext, session: Session, waitMs: number
   });
   try {
     const log = new CandidateLog(pc, ctx.env, ctx.env.now());
-    const channel = pc.createDataChannel('netready-mtu-upstream', { ordered: true });
+    // Unordered (still reliable): a small message must not wait behind a large one that a black hole keeps losing.
+    const channel = pc.createDataChannel('netready-mtu-upstream', { ordered: false });
     await pc.setLocalDescription(await pc.createOffer());
     // The media peer does not trickle: let the offer carry a srflx or relay candidate if one comes soon.
     const gathered = phase(deadline.signal, GATHER_CAP_MS);
@@ -298,10 +326,24 @@ async function checkUpstream(ctx: ProbeContext, session: Session, waitMs: number
     await pc.setRemoteDescription({ type: 'answer', sdp: await postOffer(ctx, session.peerPath, offerSdp, deadline.signal) });
     await waitForOpen(channel, deadline.signal);
     const nonce = ctx.env.randomId();
-    await echoOnce(ctx, channel, `netready-mtu ${nonce} small`, deadline.signal);
-    result.smallEchoed = true;
+    const watch = new EchoWatch(channel, () => ctx.env.now());
     const head = `netready-mtu ${nonce} large `;
-    result.largeRttMs = await echoOnce(ctx, channel, head + '.'.repeat(UPSTREAM_MESSAGE_BYTES - head.length), deadline.signal);
+    const large = head + '.'.repeat(UPSTREAM_MESSAGE_BYTES - head.length);
+    watch.send(large);
+    const alone = phase(deadline.signal, Math.min(LARGE_ALONE_MS, waitMs / 3));
+    const quick = await watch.back(large, alone.signal).catch(() => undefined);
+    alone.done();
+    if (quick !== undefined) {
+      result.largeRttMs = quick;
+    } else {
+      // Not back yet: does the channel work at all? A small message answers that while the large one may still come.
+      const small = `netready-mtu ${nonce} small`;
+      result.smallSent = true;
+      watch.send(small);
+      const smallBack = watch.back(small, deadline.signal).then(() => (result.smallEchoed = true));
+      smallBack.catch(() => undefined);
+      result.largeRttMs = await watch.back(large, deadline.signal);
+    }
     result.largeEchoed = true;
     result.status = 'passed';
   } catch (error) {
@@ -309,7 +351,12 @@ async function checkUpstream(ctx: ProbeContext, session: Session, waitMs: number
       result.status = 'lost';
       result.reason = `the ${UPSTREAM_MESSAGE_BYTES}-byte message did not come back within ${waitMs} ms, although a small one did`;
     } else {
-      result.reason = error instanceof DeadlineError ? `the data channel to the test server did not work within ${waitMs} ms` : errorText(error);
+      result.reason =
+        error instanceof DeadlineError
+          ? result.smallSent
+            ? `neither the ${UPSTREAM_MESSAGE_BYTES}-byte message nor a small one came back within ${waitMs} ms: the data channel itself did not work`
+            : `the data channel to the test server did not work within ${waitMs} ms`
+          : errorText(error);
     }
   } finally {
     const pair = await readSelectedPair(pc).catch(() => undefined);
