@@ -236,7 +236,7 @@ export const SCENARIOS: Scenario[] = [
       dns: DNS_OK(),
       proxy: PROXY_NONE(),
       // The whole ladder arrives (up to Ethernet's 1500), fragments too, and the largest DataChannel packet goes upstream.
-      mtu: { direct: { largestArrivedBytes: { min: 1500, max: 1500 }, breaks: false }, fragments: 'arrived', upstream: 'passed', withinMs: 2000 },
+      mtu: { direct: { largestArrivedBytes: { min: 1500, max: 1500 }, breaks: false }, fragments: 'arrived', upstream: 'passed', withinMs: 1000 },
       ground: [
         { kind: 'dns', expect: 'resolves' },
         { kind: 'dns-forwarded-from', source: ADDR.nat },
