@@ -51,7 +51,13 @@ test('check --json reports ready with srflx and UDP, TCP and TLS relays carrying
   };
   const allocations = seen.observations.filter((o) => o.source === 'turn' && o.kind === 'allocation-created');
   expect(new Set(allocations.map((o) => o.data.transport))).toEqual(new Set(['udp', 'tcp', 'tls']));
-  expect(seen.observations.filter((o) => o.source === 'peer' && o.kind === 'peer-connected').length).toBe(5); // three relays, the quality stream, ICE-TCP
+  // The mtu probe's upstream check connects a media peer of its own (label mtu-upstream); count it apart.
+  const mtuPeers = new Set(seen.observations.filter((o) => o.source === 'peer' && o.kind === 'peer-created' && o.data.label === 'mtu-upstream').map((o) => o.data.peerId));
+  const connected = seen.observations.filter((o) => o.source === 'peer' && o.kind === 'peer-connected');
+  expect(connected.filter((o) => !mtuPeers.has(o.data.peerId)).length).toBe(5); // three relays, the quality stream, ICE-TCP
+  expect(connected.filter((o) => mtuPeers.has(o.data.peerId)).length).toBe(1);
+  // On loopback every size of the MTU ladder arrives and the largest DataChannel packet goes upstream.
+  expect(result.probes.mtu?.status, result.probes.mtu?.reason).toBe('pass');
   // ICE-TCP (issue 10): the echo went over the browser's TCP pair to the passive endpoint, which saw one connection.
   const iceTcp = result.probes['ice-tcp']!;
   expect(iceTcp.status, iceTcp.reason).toBe('pass');

@@ -40,6 +40,10 @@ import { observeHttpExchange, type ExchangeContext } from './ops/http-exchange';
 import { isPinoLogger, loggerForSink, type Logger } from './ops/logger';
 import { ProbeMetrics } from './ops/probe-metrics';
 import { certificateCheck, readinessOf, type Readiness, type ReadinessCheck } from './ops/readiness';
+import { sizeOfMtuTurnTag } from '../lib/protocol/mtu/ladder';
+import { linkMtuOf } from './mtu/link-mtu';
+import { MtuServer } from './mtu/mtu-server';
+import { pmtuOptionsSupported } from './mtu/socket-options';
 
 export { loadTls, type TlsMaterial } from './tls/load-tls';
 
@@ -63,6 +67,7 @@ export function probeRouteOf(pathname: string): string {
   if (/^\/v1\/sessions\/[^/]+\/peers$/.test(pathname)) return '/v1/sessions/:id/peers';
   if (/^\/v1\/sessions\/[^/]+\/observations$/.test(pathname)) return '/v1/sessions/:id/observations';
   if (/^\/v1\/dns\/labels\/[^/]+$/.test(pathname)) return '/v1/dns/labels/:label';
+  if (/^\/v1\/sessions\/[^/]+\/path-mtu$/.test(pathname)) return '/v1/sessions/:id/path-mtu';
   const known = ['/v1/health', '/v1/sessions', '/v1/dns/ping', '/v1/tls/mirror', '/v1/echo', '/ws'];
   return known.includes(pathname) ? pathname : 'other';
 }
@@ -122,6 +127,8 @@ export class ProbeServer {
   /** The media peer's passive ICE-TCP endpoint (`probe.iceTcp`) and the answerer that uses it. */
   private iceTcp?: IceTcpServer;
   private iceTcpPeer?: IceTcpMediaPeer;
+  /** The MTU ladder's UDP listeners (probe.mtu), when they run. */
+  private mtu?: MtuServer;
   private httpServer?: http.Server;
   /** HTTPS listener: TLS terminated in-process, ClientHello captured per connection (server/tls-mirror). */
   private mirror?: TlsMirrorServer;
@@ -200,6 +207,7 @@ export class ProbeServer {
     if (this.state !== 'running') return readinessOf(checks);
     const listener = (name: string, bound: boolean): ReadinessCheck => ({ name: `listener ${name}`, ok: bound, ...(bound ? {} : { detail: 'not listening' }) });
     for (const state of this.turn?.listenerStates() ?? []) checks.push(listener(state.name, state.bound));
+    for (const state of this.mtu?.listenerStates() ?? []) checks.push(listener(state.name, state.bound));
     checks.push(listener('http', this.httpServer?.listening ?? false));
     checks.push(listener('https', this.mirror?.listening ?? false));
     checks.push(listener('ice-tcp', this.iceTcp?.listening ?? false));
@@ -220,12 +228,19 @@ export class ProbeServer {
       const secret = loadTurnSecret(config);
       const relayIp = probe.relayIp ?? probe.bindIp;
       const vendorPorts = config.targets.flatMap((t) => t.mediaUdpPorts.map((port) => ({ port, target: t.name })));
+      // MTU ladder (issue 10): needs Linux's IP_PMTUDISC_PROBE; the TURN ladder pads tagged Allocate responses, which the
+      // TURN UDP listener then sends with Don't-Fragment in probe mode (never fragmenting, whatever PMTU it learned).
+      const mtuConfig = probe.mtu;
+      const mtuRuns = mtuConfig.enabled && pmtuOptionsSupported();
+      if (mtuConfig.enabled && !mtuRuns) this.logger.info(`netready: the MTU ladder is off: it needs Linux (IP_PMTUDISC_PROBE), this is ${process.platform}`);
+      const turnLadder = mtuRuns && mtuConfig.turn;
+      const turnUdpIp = probe.turnUdp.ip ?? probe.bindIp;
       this.turn = new TurnServer({
         realm: config.turn.realm,
         secret,
         software: PROBE_VERSION,
         udp: [
-          { ip: probe.turnUdp.ip ?? probe.bindIp, port: probe.turnUdp.port },
+          { ip: turnUdpIp, port: probe.turnUdp.port, ...(turnLadder ? { pmtuMode: 'probe' as const } : {}) },
           ...probe.stunAltPorts.map((port) => ({ ip: probe.bindIp, port, stunOnly: true })),
           ...vendorPorts.map(({ port }) => ({ ip: probe.bindIp, port, stunOnly: true })),
         ],
@@ -241,7 +256,17 @@ export class ProbeServer {
         maxAllocationsPerClient: config.turn.maxAllocationsPerClient,
         maxLifetimeS: config.turn.maxLifetimeS,
         allowedPeers: [{ ip: probe.publicIp, portMin: probe.peerPortMin, portMax: probe.peerPortMax }],
+        ...(turnLadder
+          ? {
+              allocateResponseSize: (tag: string) => {
+                const size = sizeOfMtuTurnTag(tag);
+                return size !== null && mtuConfig.sizes.includes(size) ? size : null;
+              },
+            }
+          : {}),
         onEvent: (event) => {
+          // A TURN ladder client may ask what path MTU the kernel learned towards it (GET …/path-mtu).
+          if (event.type === 'allocation-created' && event.paddedToBytes !== undefined) this.mtu?.remember(event.client.ip);
           this.metrics.observeTurnEvent(event);
           logTurnEvent(this.logger, event);
           this.observe('turn', event);
@@ -297,6 +322,19 @@ export class ProbeServer {
         certificateSource: config.tls.acme ? 'acme' : tls.devCaPem ? 'development' : 'configured',
         iceTcp: { host: probe.publicIp, port: iceTcpBound.port },
       };
+      if (mtuRuns) {
+        const ladderIp = mtuConfig.ip ?? probe.bindIp;
+        this.mtu = new MtuServer({ ipv4: ladderIp, ...(mtuConfig.ipv6 ? { ipv6: mtuConfig.ipv6 } : {}), firstPort: mtuConfig.firstPort, sizes: mtuConfig.sizes, fragmentSizes: mtuConfig.fragmentSizes });
+        await this.mtu.listen();
+        endpoints.mtu = {
+          publicIpv4: listenerPublicIp(config, { ip: mtuConfig.ip }),
+          ...(mtuConfig.ipv6 ? { ipv6: mtuConfig.ipv6 } : {}),
+          rungs: this.mtu.rungs(),
+          linkMtuBytes: { ipv4: this.mtu.linkMtu('ipv4'), ipv6: this.mtu.linkMtu('ipv6') },
+          turnSizes: turnLadder ? [...mtuConfig.sizes] : [],
+          turnLinkMtuBytes: linkMtuOf(turnUdpIp),
+        };
+      }
       let dnsSource: DnsLabelSource | undefined;
       if (config.dns.zone) {
         const authority = new DnsAuthority({
@@ -325,8 +363,8 @@ export class ProbeServer {
         sessions: this.sessions,
         endpoints,
         mediaPeer: this.iceTcpPeer,
-        mintCredentials: (sessionId) => {
-          const creds = mintTurnCredentials({ secret, sessionId, ttlS: config.turn.credentialTtlS, nowMs: Date.now() });
+        mintCredentials: (sessionId, tag) => {
+          const creds = mintTurnCredentials({ secret, sessionId, ttlS: config.turn.credentialTtlS, nowMs: Date.now(), ...(tag === undefined ? {} : { tag }) });
           return { username: creds.username, credential: creds.credential, expiresAtMs: creds.expiresAt };
         },
         sessionLimiter: new SessionCreationLimiter({ perAddress: config.probe.maxSessionsPerMinute, perSubnet: config.probe.maxSessionsPerMinutePerSubnet }),
@@ -335,6 +373,7 @@ export class ProbeServer {
         logError: (message, error) => this.logger.error({ err: error, requestId: this.requestContext.getStore()?.requestId }, message),
         tlsHandshakes: this.tlsHandshakes,
         ...(dnsSource ? { dns: dnsSource } : {}),
+        ...(this.mtu ? { mtu: this.mtu } : {}),
       });
       // Echo (both listeners), TLS mirror (HTTPS) and WebSocket echo `/ws` (both) in front of the probe API.
       const observe = (sessionId: string, observation: { source: 'http'; kind: string; data: Record<string, unknown> }): void =>
@@ -569,7 +608,8 @@ export class ProbeServer {
       });
     this.webSocketEcho?.close();
     this.webSocketEcho = undefined;
-    await Promise.allSettled([closeHttp(this.httpServer), this.mirror?.close(), this.peer?.close(), this.iceTcp?.close(), this.turn?.close(), this.dnsServer?.close(), this.http01?.close()]);
+    await Promise.allSettled([closeHttp(this.httpServer), this.mirror?.close(), this.peer?.close(), this.iceTcp?.close(), this.turn?.close(), this.mtu?.close(), this.dnsServer?.close(), this.http01?.close()]);
+    this.mtu = undefined;
     this.http01 = undefined;
     this.dnsAuthority = undefined;
     this.dnsServer = undefined;

@@ -83,6 +83,15 @@ export interface ObservedIceTcp {
   path?: string;
 }
 
+/** What netready's mtu probe reported (issue 10). */
+export interface ObservedMtu {
+  status: string;
+  durationMs: number;
+  /** The direct IPv4 ladder: `size:outcome` per rung, the largest that arrived, the smallest lost above it. */
+  direct?: { status: string; rungs: string[]; largestArrivedBytes?: number; smallestLostBytes?: number; fragments: string; icmp?: string };
+  upstream: { status: string; reason?: string; pathType?: string };
+}
+
 /** Everything observed in one scenario. */
 export interface Observed {
   /** null when the CLI produced no result (could not run). */
@@ -100,6 +109,7 @@ export interface Observed {
   dns?: ObservedDns;
   proxy?: ObservedProxy;
   iceTcp?: ObservedIceTcp;
+  mtu?: ObservedMtu;
   relays: Partial<Record<'udp' | 'tcp' | 'tls', ObservedRelay>>;
   stun: { answered: number[]; silent: number[] };
   server: {
@@ -194,6 +204,7 @@ export function assess(scenario: Scenario, observed: Observed, context: AssessCo
   if (e.dns) assessDns(e.dns, observed, add);
   if (e.proxy) assessProxy(e.proxy, observed, context, add);
   if (e.iceTcp) assessIceTcp(e.iceTcp, observed, add);
+  if (e.mtu) assessMtu(e.mtu, observed, add);
   for (const g of observed.ground) add(`network: ${g.check}`, g.ok, g.detail);
   return checks;
 }
@@ -309,6 +320,23 @@ function assessProxy(want: NonNullable<Scenario['expect']['proxy']>, observed: O
       authDetail,
     );
   }
+}
+
+function assessMtu(want: NonNullable<Scenario['expect']['mtu']>, observed: Observed, add: Add): void {
+  const m = observed.mtu;
+  const d = m?.direct;
+  if (!m || !d) {
+    add('mtu probe', false, `no mtu probe (or no direct IPv4 ladder) in the result${m ? ` (status ${m.status})` : ''}`);
+    return;
+  }
+  const ladder = `${m.status} in ${m.durationMs} ms: [${d.rungs.join(' ')}], largest ${d.largestArrivedBytes ?? '-'}, breaks at ${d.smallestLostBytes ?? '-'}, fragments ${d.fragments}${d.icmp ? `, ${d.icmp}` : ''}`;
+  const { min, max } = want.direct.largestArrivedBytes;
+  add(`mtu: largest direct size in [${min}, ${max}]`, d.largestArrivedBytes !== undefined && d.largestArrivedBytes >= min && d.largestArrivedBytes <= max, ladder);
+  add(want.direct.breaks ? 'mtu: a larger size is lost' : 'mtu: no size lost above the largest', (d.smallestLostBytes !== undefined) === want.direct.breaks, ladder);
+  if (want.icmpLearned !== undefined) add(`mtu: ICMP ${want.icmpLearned ? 'came back' : 'did not come back'}`, (d.icmp ?? '').startsWith(want.icmpLearned ? 'learned' : 'none'), ladder);
+  add(`mtu: fragments ${want.fragments}`, d.fragments === want.fragments, ladder);
+  add(`mtu: upstream ${want.upstream}`, m.upstream.status === want.upstream, `upstream ${m.upstream.status}${m.upstream.pathType ? ` over ${m.upstream.pathType}` : ''}${m.upstream.reason ? `: ${m.upstream.reason}` : ''}`);
+  if (want.withinMs !== undefined) add(`mtu probe ended ≤ ${want.withinMs} ms`, m.durationMs <= want.withinMs, ladder);
 }
 
 /** Row status: fail when any check fails; else pending while the row has pending expectations; else pass. */

@@ -13,11 +13,11 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { assess, formatMatrix, statusOf, type AssessContext, type MatrixRow, type Observed, type ObservedDns, type ObservedIceTcp, type ObservedProxy, type ObservedRelay } from './assess';
+import { assess, formatMatrix, statusOf, type AssessContext, type MatrixRow, type Observed, type ObservedDns, type ObservedIceTcp, type ObservedMtu, type ObservedProxy, type ObservedRelay } from './assess';
 import { API_URL, DNS_ANSWER_IP, LAB_ZONE, nsCurl, PROXY_KINDS, REPO_ROOT, startDelayer, startDnsmasq, startProxies, startServers, stopDnsmasq, WEB_URL, type Proxies, type Servers } from './daemons';
 import { SCENARIOS, type GroundCheck, type RelayExpectation, type Scenario, type Transport } from './scenarios';
 import type { ProxyKind } from './topology';
-import { LabError, namespacePids, nsRun, processState, spawnInNs, started, stopPids, stopProcess, type LabProcess } from './sys';
+import { LabError, namespacePids, nsRun, processState, spawnInNs, started, stopPids, stopProcess, waitFor, type LabProcess } from './sys';
 import { ADDR, applyNetwork, buildNamespaces, delaysNeeded, DNS_SLOW_MS, LAYOUT, netemAvailable, NS, PORTS, removeNamespaces, udpMappings, udpSourcesTo } from './topology';
 
 /** Where the run's files live (profiles, configs, logs); removed at teardown and at the next start. */
@@ -263,6 +263,75 @@ function observeProxy(result: ResultLike): ObservedProxy | undefined {
   };
 }
 
+/** The mtu probe's outcome, reduced to what the lab asserts and reports (issue 10). */
+function observeMtu(result: ResultLike): ObservedMtu | undefined {
+  const probe = result.probes['mtu'];
+  if (!probe) return undefined;
+  type Rung = { sizeBytes: number; outcome: string };
+  type Path = { path: string; status: string; rungs: Rung[]; fragmentRungs: Rung[]; largestArrivedBytes?: number; smallestLostBytes?: number; fragments: string; icmp?: { asked: boolean; learnedBelowLost?: boolean; pathMtuBytes?: number; reason?: string } };
+  const data = (probe.data ?? {}) as { paths?: Path[]; upstream?: { status: string; reason?: string; pathType?: string } };
+  const direct = (data.paths ?? []).find((p) => p.path === 'direct-ipv4');
+  const icmp = direct?.icmp ? (direct.icmp.asked ? `${direct.icmp.learnedBelowLost ? 'learned' : 'none'} (server path MTU ${direct.icmp.pathMtuBytes})` : `unknown: ${direct.icmp.reason}`) : undefined;
+  return {
+    status: probe.status,
+    durationMs: probe.durationMs ?? -1,
+    ...(direct
+      ? {
+          direct: {
+            status: direct.status,
+            rungs: [...direct.rungs, ...direct.fragmentRungs].map((r) => `${r.sizeBytes}:${r.outcome}`),
+            ...(direct.largestArrivedBytes !== undefined ? { largestArrivedBytes: direct.largestArrivedBytes } : {}),
+            ...(direct.smallestLostBytes !== undefined ? { smallestLostBytes: direct.smallestLostBytes } : {}),
+            fragments: direct.fragments,
+            ...(icmp ? { icmp } : {}),
+          },
+        }
+      : {}),
+    upstream: data.upstream ?? { status: 'absent' },
+  };
+}
+
+/**
+ * MTU ground truth, without netready (issue 10): the lab's own tool (e2e/lab/udp-df-reflector.py) sends Don't-Fragment
+ * datagrams of each size between the client and the media server's address, both ways, and reports which arrived.
+ */
+async function groundMtu(checks: GroundCheck[]): Promise<Observed['ground']> {
+  const out: Observed['ground'] = [];
+  const tool = path.join(REPO_ROOT, 'e2e', 'lab', 'udp-df-reflector.py');
+  for (const g of checks) {
+    if (g.kind !== 'udp-df') continue;
+    const sizes = [...g.arrives, ...g.lost];
+    const reflector = spawnInNs('udp-df-reflector', NS.server, ['/usr/bin/python3', tool, 'serve', ADDR.probe, String(MTU_REFLECTOR_PORT), '10'], {
+      logFile: path.join(RUN_DIR, 'logs', 'udp-df-reflector.log'),
+    });
+    try {
+      await waitFor('the UDP reflector', () => reflector.output.includes('ready'), 5_000, reflector);
+      const text = nsRun(NS.client, ['/usr/bin/python3', tool, 'probe', ADDR.probe, String(MTU_REFLECTOR_PORT), sizes.join(',')], { timeoutMs: 10_000, allowFail: true }).trim();
+      let got: { down: number[]; up: number[] } = { down: [], up: [] };
+      try {
+        got = JSON.parse(text) as typeof got;
+      } catch {
+        // No output: nothing arrived that the tool could report; the check fails with what it printed.
+      }
+      for (const direction of ['down', 'up'] as const) {
+        const arrived = got[direction];
+        const ok = g.arrives.every((n) => arrived.includes(n)) && g.lost.every((n) => !arrived.includes(n));
+        out.push({
+          check: `DF datagrams ${direction === 'down' ? `from ${ADDR.probe} to the client` : `from the client to ${ADDR.probe}`}: ${g.arrives.join('/') || '-'} arrive, ${g.lost.join('/') || '-'} lost`,
+          ok,
+          detail: `arrived (3 tries each): [${arrived.join(', ')}] of [${sizes.join(', ')}]${text.startsWith('{') ? '' : ` — tool printed: ${text.slice(0, 200)}`}`,
+        });
+      }
+    } finally {
+      await stopProcess(reflector, 1000);
+    }
+  }
+  return out;
+}
+
+/** UDP port of the lab's own DF reflector on the media server's address (free of netready's 3478/3479 and ladder 3490–3499). */
+const MTU_REFLECTOR_PORT = 3470;
+
 let currentScenario = 'setup';
 
 /** A DNS lookup of turn.<zone> from the client namespace, with c-ares (no system resolver caching). */
@@ -418,7 +487,7 @@ async function runScenario(scenario: Scenario, servers: Servers, proxies: Proxie
   try {
     for (const d of delaysNeeded(scenario.network)) delayers.push(await startDelayer(RUN_DIR, d.queue, d.delayMs, d.jitterMs));
     dnsmasq = await startDnsmasq(RUN_DIR, scenario.network.dns, scenario.id);
-    const groundPre = groundBefore(scenario.expect.ground);
+    const groundPre = [...groundBefore(scenario.expect.ground), ...(await groundMtu(scenario.expect.ground))];
     // The ground checks' own UDP flows must not count as the browser's NAT mappings.
     nsRun(NS.router, ['conntrack', '-F'], { allowFail: true });
     const logOffsets = Object.fromEntries(PROXY_KINDS.map((k) => [k, squidAccessLog(k).length]));
@@ -453,6 +522,8 @@ async function runScenario(scenario: Scenario, servers: Servers, proxies: Proxie
       if (proxy) observed.proxy = proxy;
       const iceTcp = observeIceTcp(result.probes['ice-tcp'], sessionId);
       if (iceTcp) observed.iceTcp = iceTcp;
+      const mtu = observeMtu(result);
+      if (mtu) observed.mtu = mtu;
     }
     for (const t of ['udp', 'tcp', 'tls'] as const) {
       const probe = result?.probes?.[`turn-${t}`];

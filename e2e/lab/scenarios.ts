@@ -36,7 +36,12 @@ export type GroundCheck =
   /** The squid the client used logged requests matching each pattern (e.g. `TCP_DENIED/407 .* CONNECT 10.213.2.10:443`). */
   | { kind: 'proxy-log'; proxy: ProxyKind; patterns: string[] }
   /** A STUN Binding round trip to coturn takes at least this long (the lab really delays). */
-  | { kind: 'min-rtt'; minMs: number };
+  | { kind: 'min-rtt'; minMs: number }
+  /**
+   * UDP datagrams of these IP sizes with Don't-Fragment set, between the client and the media server's address, by the
+   * lab's own tool (e2e/lab/udp-df-reflector.py, not netready): which arrive and which are lost, each direction.
+   */
+  | { kind: 'udp-df'; arrives: number[]; lost: number[] };
 
 /** What the TURN server and HTTP API must have seen for the run's session. */
 export interface ServerExpectation {
@@ -119,6 +124,20 @@ export interface IceTcpExpectation {
   path?: 'direct' | 'proxy';
 }
 
+/** What netready's mtu probe must report (issue 10). */
+export interface MtuExpectation {
+  /** The direct IPv4 ladder: the largest size that arrived lies in [min, max]; whether a larger size was lost. */
+  direct: { largestArrivedBytes: { min: number; max: number }; breaks: boolean };
+  /** Where a size was lost: whether the server's kernel learned a smaller path MTU (an ICMP came back). */
+  icmpLearned?: boolean;
+  /** The fragment rungs (no Don't-Fragment). */
+  fragments: 'arrived' | 'dropped';
+  /** The largest DataChannel packet upstream. */
+  upstream: 'passed' | 'lost';
+  /** The mtu probe ends within this many ms (the open network: a few hundred). */
+  withinMs?: number;
+}
+
 /** A capability a row needs that netready does not have yet. */
 export interface Pending {
   /** Capability (and issue) it waits for. */
@@ -158,6 +177,8 @@ export interface Scenario {
     proxy?: ProxyExpectation;
     /** The ice-tcp probe (issue 10); unset: not checked. */
     iceTcp?: IceTcpExpectation;
+    /** The MTU ladder (issue 10). */
+    mtu?: MtuExpectation;
     relays: Record<'udp' | 'tcp' | 'tls', RelayExpectation>;
     /** UDP STUN ports that must answer / must not answer (the port matrix). */
     stunAnswered: number[];
@@ -175,6 +196,7 @@ const NO_WARNINGS: Array<'warning' | 'blocker'> = ['warning', 'blocker'];
 const TRANSPORT_FINDINGS = ['udp-blocked', 'udp-ports-restricted', 'turn-udp-failed', 'turn-tcp-failed', 'turn-tls-failed', 'relay-only'];
 const DNS_FINDINGS = ['dns-turn-lookup-failed', 'dns-slow', 'dns-resolver-remote', 'dns-lookup-failed'];
 const PROXY_FINDINGS = ['http-proxy', 'proxy-auth-required', 'tls-interception', 'websocket-blocked'];
+const MTU_FINDINGS = ['mtu-blackhole', 'ip-fragments-dropped'];
 const natAll = (from: string): ServerExpectation => ({ sessionFrom: from, allocations: { udp: from, tcp: from, tls: from } });
 const RX_PROBE = ADDR.probe.replace(/\./g, '\\.');
 const all = <T>(v: T): Record<Transport, T> => ({ udp: v, tcp: v, tls: v });
@@ -220,7 +242,7 @@ export const SCENARIOS: Scenario[] = [
     expect: {
       verdict: 'ready',
       findings: [],
-      absent: [...TRANSPORT_FINDINGS, ...DNS_FINDINGS, ...PROXY_FINDINGS, 'server-unreachable'],
+      absent: [...TRANSPORT_FINDINGS, ...DNS_FINDINGS, ...PROXY_FINDINGS, ...MTU_FINDINGS, 'server-unreachable'],
       noFindingsOfSeverity: NO_WARNINGS,
       relays: { udp: 'data', tcp: 'data', tls: 'data' },
       stunAnswered: ALL_UDP,
@@ -228,11 +250,14 @@ export const SCENARIOS: Scenario[] = [
       server: natAll(ADDR.nat),
       dns: DNS_OK(),
       proxy: PROXY_NONE(),
+      // The whole ladder arrives (up to Ethernet's 1500), fragments too, and the largest DataChannel packet goes upstream.
+      mtu: { direct: { largestArrivedBytes: { min: 1500, max: 1500 }, breaks: false }, fragments: 'arrived', upstream: 'passed', withinMs: 1000 },
       ground: [
         { kind: 'dns', expect: 'resolves' },
         { kind: 'dns-forwarded-from', source: ADDR.nat },
         { kind: 'coturn-udp', expect: 'answered' },
         { kind: 'nat-mapping', expect: 'port-preserving' },
+        { kind: 'udp-df', arrives: [1280, 1348, 1500], lost: [] },
       ],
     },
     pending: [],
@@ -482,24 +507,33 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     id: 'mtu-1280-icmp-blocked',
-    title: '1280-byte path MTU router→servers (upstream), ICMP "fragmentation needed" dropped',
+    title: '1280-byte path MTU on the router (upstream to every server, downstream from the media server), ICMP "fragmentation needed" dropped',
     network: { ...OPEN, mtuBlackhole: { mtu: 1280 } },
     client: {},
     expect: {
-      // LAB.md: UDP fine; TURN-TCP allocates but data stalls; TURN-TLS never completes (1.9 KB ClientHello).
+      // LAB.md: UDP fine; TURN-TCP allocates but data stalls; TURN-TLS never completes (1.9 KB ClientHello). Media
+      // packets (≤ 1256 bytes) fit, so calls work directly: ready.
       verdict: 'ready',
-      // The ClientHello never reaches the mirror either: no handshake seen, so no inspection may be claimed — HTTPS to
-      // the server stalls (probe-https-blocked, whose text names the MTU), and the fresh names fail with it, which is
-      // not a DNS problem.
-      findings: ['turn-tcp-failed', 'turn-tls-failed', 'probe-https-blocked'],
-      absent: ['udp-blocked', 'udp-ports-restricted', 'turn-udp-failed', 'server-unreachable', 'tls-interception', 'http-proxy', 'dns-lookup-failed'],
+      // The mtu probe measures the black hole (1280 arrives, 1348 does not, no ICMP came back) and lists the stalled
+      // relays and HTTPS it explains; those findings stay and cite the measurement. The ClientHello never reaches the
+      // mirror: no inspection may be claimed, and the fresh names fail with HTTPS, which is not a DNS problem. The
+      // router re-fragments datagrams sent without Don't-Fragment, so fragments arrive.
+      findings: ['mtu-blackhole', 'turn-tcp-failed', 'turn-tls-failed', 'probe-https-blocked'],
+      severities: { 'mtu-blackhole': 'warning' },
+      absent: ['udp-blocked', 'udp-ports-restricted', 'turn-udp-failed', 'server-unreachable', 'tls-interception', 'http-proxy', 'dns-lookup-failed', 'ip-fragments-dropped'],
       relays: { udp: 'data', tcp: 'allocated-no-data', tls: 'no-relay' },
       stunAnswered: ALL_UDP,
       stunSilent: [],
       server: { sessionFrom: ADDR.nat, allocations: { udp: ADDR.nat, tcp: ADDR.nat, tls: null } },
-      ground: [{ kind: 'coturn-udp', expect: 'answered' }],
+      mtu: { direct: { largestArrivedBytes: { min: 1200, max: 1280 }, breaks: true }, icmpLearned: false, fragments: 'arrived', upstream: 'passed' },
+      // Independently of netready: DF datagrams between the client and the media server's address arrive up to 1280
+      // bytes, not above, in both directions.
+      ground: [
+        { kind: 'coturn-udp', expect: 'answered' },
+        { kind: 'udp-df', arrives: [1280], lost: [1348, 1500] },
+      ],
     },
-    pending: [{ capability: 'MTU probe (not built)', findings: ['mtu-blackhole'], note: 'padded STUN responses: srflx appears only up to 1280 bytes' }],
+    pending: [],
   },
   {
     id: 'symmetric-nat',

@@ -23,6 +23,8 @@ export interface StackPorts {
   ops: number;
   /** The media peer's passive ICE-TCP port (`probe.iceTcp`). */
   iceTcp: number;
+  /** First port of the MTU ladder (ten UDP ports from here: eight sizes, two fragment sizes). */
+  mtu: number;
   relayMin: number;
   relayMax: number;
   peerMin: number;
@@ -40,6 +42,7 @@ export function portsFrom(base: number): StackPorts {
     alt: base + 5,
     ops: base + 6,
     iceTcp: base + 7,
+    mtu: base + 10,
     relayMin: base + 100,
     relayMax: base + 399,
     peerMin: base + 400,
@@ -134,6 +137,7 @@ export function stackEnv(ports: StackPorts, dataDir: string): NodeJS.ProcessEnv 
     NETREADY_STUN_ALT_PORTS: String(ports.alt),
     NETREADY_OPS_PORT: String(ports.ops),
     NETREADY_ICE_TCP_PORT: String(ports.iceTcp),
+    NETREADY_MTU_FIRST_PORT: String(ports.mtu),
     NETREADY_RELAY_PORT_MIN: String(ports.relayMin),
     NETREADY_RELAY_PORT_MAX: String(ports.relayMax),
     NETREADY_PEER_PORT_MIN: String(ports.peerMin),

@@ -168,6 +168,50 @@ export function isCidr(text: string): boolean {
   return Number(prefix) <= (v4 ? 32 : 128);
 }
 
+// ── MTU ladder (issue 10) ──────────────────────────────────────────────────────────────────────────────
+/** One IP datagram size of the MTU ladder, bytes: a multiple of 4 (a STUN datagram always is), 576–9000. */
+const mtuSize = z
+  .number()
+  .int()
+  .min(576)
+  .max(9000)
+  .refine((n) => n % 4 === 0, 'must be a multiple of 4: a STUN message over IP/UDP is always a whole number of 4-byte words (use 1348 for 1350)');
+
+/**
+ * The MTU ladder (server/mtu, probe `mtu`): UDP STUN responders, one port per size, that pad their Binding success
+ * responses to exact IP datagram sizes and send them with Don't-Fragment set (Linux IP_PMTUDISC_PROBE); fragment
+ * rungs above any Ethernet MTU send without it. Clients reach the IPv4 rungs at `probe.publicIp` (or `ip`).
+ */
+const MtuSchema = z.strictObject({
+  /** Run the MTU ladder. Needs Linux (IP_PMTUDISC_PROBE); elsewhere it is left out with a log line. Default true. */
+  enabled: z.boolean().default(true),
+  /**
+   * UDP port of the first rung: rung i listens on `firstPort + i`, ladder sizes first, then fragment sizes (the IPv6
+   * rungs use the same port numbers). Default 3490 — 3490–3499 with the default sizes. 0 picks free ports (tests).
+   */
+  firstPort: portOrZero.default(3490),
+  /** IP datagram sizes sent with Don't-Fragment, bytes, ascending. Default [576, 1200, 1280, 1348, 1400, 1448, 1480, 1500]. */
+  sizes: z.array(mtuSize).min(2).max(16).default([576, 1200, 1280, 1348, 1400, 1448, 1480, 1500]),
+  /**
+   * IP datagram sizes sent WITHOUT Don't-Fragment, bytes, each above the largest of `sizes`: they arrive only as IP
+   * fragments. At most 2076 (a 2048-byte STUN message, the most Firefox accepts). Default [1600, 2000]; [] turns the
+   * fragment check off.
+   */
+  fragmentSizes: z.array(mtuSize.refine((n) => n <= 2076, 'must be at most 2076: the STUN message must stay within the 2048 bytes Firefox accepts')).max(4).default([1600, 2000]),
+  /**
+   * Where direct UDP to the ladder ports fails, run the ladder through TURN over UDP: the session carries one TURN
+   * username per size and the TURN server pads its Allocate success response. The TURN UDP listener then sends with
+   * Don't-Fragment in probe mode (never fragmenting). Default true.
+   */
+  turn: z.boolean().default(true),
+  /** IPv4 address the rungs bind. Default `probe.bindIp`. */
+  ip: z.optional(ipv4),
+  /** IPv6 address of this server for the IPv6 ladder: bound and named in its `stun:` URLs. Default none — no IPv6 ladder. */
+  ipv6: z.optional(z.string().refine((text) => isIpv6Text(text), 'must be an IPv6 address (no brackets, no zone)')),
+});
+/** MTU ladder configuration (`probe.mtu`). */
+export type MtuConfig = z.infer<typeof MtuSchema>;
+
 /** Default of `ops.allowFrom`: the loopback networks, so only the machine itself reads /metrics and /readyz. */
 export const OPS_ALLOW_FROM_DEFAULT = ['127.0.0.0/8', '::1/128'];
 
@@ -291,6 +335,8 @@ export const ConfigSchema = z.strictObject({
       peerPortMin: port.default(60000),
       /** Highest UDP port of the server-side media peer. Default 60999. */
       peerPortMax: port.default(60999),
+      /** The MTU ladder (see the fields). */
+      mtu: MtuSchema.prefault({}),
     })
     .prefault({}),
   turn: z
@@ -413,6 +459,24 @@ export const ConfigSchema = z.strictObject({
   const duplicate = udp.find((p, i) => udp.indexOf(p) !== i);
   if (duplicate !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['probe', 'stunAltPorts'], message: `UDP port ${duplicate} is used twice (TURN port, alternate STUN ports, vendor media ports and the DNS port must differ)` });
+  }
+  // MTU ladder (issue 10): sizes in order, fragment rungs above the ladder, its ports clear of every other UDP port.
+  const mtu = probe.mtu;
+  if (mtu.sizes.some((size, i) => i > 0 && size <= mtu.sizes[i - 1]!)) {
+    ctx.addIssue({ code: 'custom', path: ['probe', 'mtu', 'sizes'], message: 'must be in ascending order without repeats' });
+  }
+  const largestRung = Math.max(...mtu.sizes);
+  if (mtu.fragmentSizes.some((size) => size <= largestRung)) {
+    ctx.addIssue({ code: 'custom', path: ['probe', 'mtu', 'fragmentSizes'], message: `must each be above the largest of probe.mtu.sizes (${largestRung}): they test fragments of datagrams too large for the path` });
+  }
+  if (mtu.enabled && mtu.firstPort !== 0) {
+    const lastPort = mtu.firstPort + mtu.sizes.length + mtu.fragmentSizes.length - 1;
+    const inLadder = (p: number): boolean => p >= mtu.firstPort && p <= lastPort;
+    const clash = udp.find(inLadder);
+    if (lastPort > 65535) ctx.addIssue({ code: 'custom', path: ['probe', 'mtu', 'firstPort'], message: `the ladder needs ports ${mtu.firstPort}–${lastPort}, beyond 65535` });
+    else if (clash !== undefined) ctx.addIssue({ code: 'custom', path: ['probe', 'mtu', 'firstPort'], message: `the ladder's ports ${mtu.firstPort}–${lastPort} include UDP port ${clash}, already used (TURN, alternate STUN, vendor media or DNS port)` });
+    else if (mtu.firstPort <= probe.relayPortMax && lastPort >= probe.relayPortMin) ctx.addIssue({ code: 'custom', path: ['probe', 'mtu', 'firstPort'], message: `the ladder's ports ${mtu.firstPort}–${lastPort} overlap the relay port range` });
+    else if (mtu.firstPort <= probe.peerPortMax && lastPort >= probe.peerPortMin) ctx.addIssue({ code: 'custom', path: ['probe', 'mtu', 'firstPort'], message: `the ladder's ports ${mtu.firstPort}–${lastPort} overlap the media-peer port range` });
   }
   const limits = probe.connections;
   if (limits.maxHandshakesPerAddress > limits.maxPerAddress) {

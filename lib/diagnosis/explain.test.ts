@@ -73,6 +73,12 @@ const FAILURE_MODES: Array<{ mode: string; network: FakeNetwork; probe: string; 
   { mode: 'ICE-TCP: nothing comes back until the deadline', network: { iceTcp: 'silent' }, probe: 'ice-tcp', status: 'fail', explainedBy: 'ice-tcp-failed' },
   { mode: 'ICE-TCP: connected, no echo back', network: { iceTcp: 'no-data' }, probe: 'ice-tcp', status: 'warn', explainedBy: 'ice-tcp-failed' },
   { mode: 'ICE-TCP failing while the server went away', network: { serverView: 'gone', iceTcp: 'refused' }, probe: 'ice-tcp', status: 'inconclusive', explainedBy: 'server-unreachable' },
+  // MTU ladder (issue 10): a black hole downstream, upstream and through TURN, dropped fragments, and the transports it explains.
+  { mode: 'packets above 1280 bytes lost, no ICMP', network: { mtu: { largestBytes: 1280 } }, probe: 'mtu', status: 'warn', explainedBy: 'mtu-blackhole' },
+  { mode: 'the largest DataChannel packet lost upstream', network: { mtu: { upstream: 'lost' } }, probe: 'mtu', status: 'warn', explainedBy: 'mtu-blackhole' },
+  { mode: 'ladder ports blocked, TURN/UDP loses packets above 1400 bytes', network: { mtu: { ports: 'blocked', largestBytes: 1400 } }, probe: 'mtu', status: 'warn', explainedBy: 'mtu-blackhole' },
+  { mode: 'IP fragments dropped', network: { mtu: { fragments: 'dropped' } }, probe: 'mtu', status: 'warn', explainedBy: 'ip-fragments-dropped' },
+  { mode: 'TURN/TCP carries no data under an MTU black hole', network: { mtu: { largestBytes: 1280 }, turn: { tcp: 'no-data' } }, probe: 'turn-tcp', status: 'warn', explainedBy: 'mtu-blackhole' },
 ];
 
 describe('no silent failures', () => {
@@ -91,6 +97,12 @@ describe('no silent failures', () => {
     expect(result.findings.find((f) => f.code === explainedBy)?.probes).toContain(probe);
     expect(unexplainedIn(result)).toEqual([]);
     expect(result.findings.map((f) => f.code)).not.toContain(UNEXPLAINED_CODE);
+  });
+
+  it('reports no MTU finding where the size is only smaller and an ICMP "fragmentation needed" came back', async () => {
+    const result = await runFakeDeployment({ mtu: { largestBytes: 1480, icmp: 'learned' } });
+    expect(result.probes.mtu?.status).toBe('pass');
+    expect(result.findings.map((f) => f.code)).not.toContain('mtu-blackhole');
   });
 
   it('derives no network finding from what failed because the server went away', async () => {

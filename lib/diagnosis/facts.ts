@@ -12,6 +12,7 @@ import { deriveDnsFacts, type DnsFacts } from './facts-dns';
 import { deriveProxyAuthFacts, deriveProxyFacts, type ProxyAuthFacts, type ProxyFacts } from './facts-proxy';
 import { deriveQualityFacts, type QualityFacts } from './facts-quality';
 import { deriveIceTcpFacts, type IceTcpFacts } from './facts-ice-tcp';
+import { deriveMtuFacts, type MtuFacts } from './facts-mtu';
 
 /** What the TURN probe of one transport established. */
 export interface TurnFacts {
@@ -55,6 +56,8 @@ export interface TransportFacts {
   quality?: QualityFacts;
   /** Media over ICE-TCP to netready's media peer (facts-ice-tcp.ts); absent when the probe did not run. */
   iceTcp?: IceTcpFacts;
+  /** Packet sizes that get through (facts-mtu.ts); absent when the mtu probe did not run. */
+  mtu?: MtuFacts;
   /** netready's own failures: an untrusted certificate, a server lost mid-run (facts-deployment.ts). */
   deployment: DeploymentFacts;
   /** The probe outcomes the facts were derived from (after reclassification), for rules that name probes. */
@@ -128,6 +131,8 @@ export function deriveFacts(
   if (quality) facts.quality = quality;
   const iceTcp = deriveIceTcpFacts(probes, proxy);
   if (iceTcp) facts.iceTcp = iceTcp;
+  const mtu = deriveMtuFacts(probes);
+  if (mtu) facts.mtu = mtu;
   if (probeUrl) facts.probeUrl = probeUrl;
   if (session?.reason) facts.session.reason = session.reason;
   return facts;

@@ -7,6 +7,7 @@ import { createDnsTurnLookupProbe } from './dns-turn-lookup';
 import { createDnsVendorHostsProbe } from './dns-vendor-hosts';
 import { createIceTcpProbe } from './ice-tcp';
 import { createMediaQualityProbe } from './media-quality';
+import { createMtuProbe } from './mtu';
 import { createProxyAuthProbe } from './proxy-auth';
 import { createProxyEchoProbe } from './proxy-echo';
 import { createProxyPathsProbe } from './proxy-paths';
@@ -19,7 +20,7 @@ import type { Probe } from './types';
 import { createWebSocketProbe } from './websocket';
 
 /**
- * Creates the default plan: session → (STUN port matrix, TURN over UDP, TCP, TLS, call quality, DNS lookups →
+ * Creates the default plan: session → (STUN port matrix, TURN over UDP, TCP, TLS, call quality, MTU ladder, DNS lookups →
  * resolver, TURN by name, vendor hosts, proxy and TLS inspection) → what the server saw, last.
  */
 export function createDefaultPlan(): Probe[] {
@@ -31,6 +32,8 @@ export function createDefaultPlan(): Probe[] {
     // ICE-TCP (issue 10): in parallel from the start — ≈ 0.2 s where it works, and its own 5 s deadline where it
     // does not stays under the TURN probes' 6 s, so it never lengthens the run.
     createIceTcpProbe(),
+    // MTU: padded STUN answers of exact sizes (direct, else TURN/UDP), fragments, and the largest upstream packet.
+    createMtuProbe(),
     // DNS: skipped (with the reason) unless the server has a probe zone / vendor host names.
     createDnsLookupProbe(),
     createDnsResolverProbe(),

@@ -92,6 +92,60 @@ export const SessionIceTcpSchema = z.object({
 });
 /** The ICE-TCP part of a session. */
 export type SessionIceTcp = z.infer<typeof SessionIceTcpSchema>;
+/** One rung of the MTU ladder the page may probe directly: a `stun:` URL whose answer is exactly `sizeBytes`. */
+export const MtuRungSchema = z.object({
+  family: z.enum(['ipv4', 'ipv6']),
+  /** IP datagram size of the padded Binding success response, bytes. */
+  sizeBytes: z.number(),
+  /** Sent with Don't-Fragment (a ladder rung) or without (a fragment rung, above any Ethernet MTU). */
+  df: z.boolean(),
+  port: z.number(),
+  /** `stun:<ip>:<port>` or `stun:[<ipv6>]:<port>`. */
+  url: z.string(),
+});
+/** One MTU ladder rung. */
+export type MtuRung = z.infer<typeof MtuRungSchema>;
+
+/** One rung of the ladder through TURN over UDP: a username whose Allocate success response is padded to `sizeBytes`. */
+export const MtuTurnRungSchema = z.object({
+  sizeBytes: z.number(),
+  /** `turn:<ip>:<port>?transport=udp`. */
+  url: z.string(),
+  username: z.string(),
+  credential: z.string(),
+});
+/** One MTU ladder rung through TURN. */
+export type MtuTurnRung = z.infer<typeof MtuTurnRungSchema>;
+
+/**
+ * The MTU ladder (server/mtu, probe `mtu`; config `probe.mtu`): STUN responders padding their answers to exact IP
+ * datagram sizes. Absent when the server runs no ladder (disabled, not Linux, older server): the probe is skipped.
+ */
+export const SessionMtuSchema = z.object({
+  /** Rungs to probe directly, IPv4 and (when the server has an IPv6 address) IPv6. */
+  rungs: z.array(MtuRungSchema),
+  /** Sizes the server does not offer, and why (e.g. above its own link MTU). */
+  notOffered: z.array(z.object({ family: z.enum(['ipv4', 'ipv6']), sizeBytes: z.number(), df: z.boolean(), reason: z.string() })),
+  /** Why there is no IPv6 ladder, when there is none. */
+  ipv6Missing: z.optional(z.string()),
+  /** The same ladder through TURN over UDP, for when direct UDP to the rung ports fails (credentials: never recorded). */
+  turn: z.optional(z.array(MtuTurnRungSchema)),
+  /** Path (relative to the probe URL) of `GET …?ip=<address>`: the path MTU the server's kernel learned towards it. */
+  pathMtuPath: z.string(),
+  /** The server's own link MTU per family, bytes, where known. */
+  linkMtuBytes: z.optional(z.object({ ipv4: z.optional(z.number()), ipv6: z.optional(z.number()) })),
+});
+/** The MTU part of a session. */
+export type SessionMtu = z.infer<typeof SessionMtuSchema>;
+
+/** What `GET /v1/sessions/:id/path-mtu?ip=` answers. */
+export const PathMtuAnswerSchema = z.object({
+  ip: z.string(),
+  /** The server's link MTU towards it, bytes (null: unknown). */
+  linkMtuBytes: z.nullable(z.number()),
+  /** The path MTU the kernel knows (IP_MTU): lower than the link MTU only after an ICMP "fragmentation needed" came back. */
+  pathMtuBytes: z.number(),
+});
 
 /** Response of POST /v1/sessions. */
 export const SessionSchema = z.object({
@@ -114,6 +168,8 @@ export const SessionSchema = z.object({
   mirror: z.optional(SessionMirrorSchema),
   /** The passive ICE-TCP endpoint (absent from older servers: the ice-tcp probe is skipped). */
   iceTcp: z.optional(SessionIceTcpSchema),
+  /** The MTU ladder (absent when the server runs none: the mtu probe is skipped). */
+  mtu: z.optional(SessionMtuSchema),
 });
 /** A probe session. */
 export type Session = z.infer<typeof SessionSchema>;

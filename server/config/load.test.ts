@@ -41,10 +41,29 @@ describe('loadConfig', () => {
     [{ probe: { connections: { maxPerAddress: 500, maxTotal: 400 } } }, 'probe.connections.maxPerAddress'],
     [{ probe: { maxLiveSessions: 0 } }, 'probe.maxLiveSessions'],
     [{ probe: { maxSessionsPerMinutePerSubnet: -1 } }, 'probe.maxSessionsPerMinutePerSubnet'],
+    // MTU ladder: sizes a STUN datagram cannot have, out of order, fragment sizes inside the ladder or past Firefox's limit,
+    // ports that clash with another UDP listener or range, an IPv6 field that is not one.
+    [{ probe: { mtu: { sizes: [576, 1350] } } }, 'probe.mtu.sizes'],
+    [{ probe: { mtu: { sizes: [1500, 1280] } } }, 'probe.mtu.sizes'],
+    [{ probe: { mtu: { fragmentSizes: [1400] } } }, 'probe.mtu.fragmentSizes'],
+    [{ probe: { mtu: { fragmentSizes: [2400] } } }, 'probe.mtu.fragmentSizes'],
+    [{ probe: { mtu: { firstPort: 3470 } } }, 'probe.mtu.firstPort'],
+    [{ probe: { mtu: { firstPort: 49150 } } }, 'probe.mtu.firstPort'],
+    [{ probe: { mtu: { ipv6: '10.0.0.1' } } }, 'probe.mtu.ipv6'],
   ])('stops with an error naming the field for %j', (raw, field) => {
     writeFileSync(path.join(dir, 'netready.config.json'), JSON.stringify(raw));
     expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(ConfigError);
     expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(field);
+  });
+
+  it('defaults the MTU ladder to ten UDP ports from 3490, eight DF sizes and two fragment sizes, TURN ladder on, no IPv6', () => {
+    const config = loadConfig({ env: {}, cwd: dir });
+    expect(config.probe.mtu).toEqual({ enabled: true, firstPort: 3490, sizes: [576, 1200, 1280, 1348, 1400, 1448, 1480, 1500], fragmentSizes: [1600, 2000], turn: true });
+  });
+
+  it('reads the MTU ladder overrides from the environment', () => {
+    const config = loadConfig({ env: { NETREADY_MTU_FIRST_PORT: '4000', NETREADY_MTU_SIZES: '1200,1280', NETREADY_MTU_FRAGMENT_SIZES: '1600', NETREADY_MTU_IPV6: '2001:db8::10', NETREADY_MTU_ENABLED: 'false' }, cwd: dir });
+    expect(config.probe.mtu).toMatchObject({ enabled: false, firstPort: 4000, sizes: [1200, 1280], fragmentSizes: [1600], ipv6: '2001:db8::10' });
   });
 
   it('defaults the connection and session limits so one NAT address can run several tests at once', () => {

@@ -62,6 +62,12 @@ const ENV_OVERRIDES: Record<string, [string[], EnvValueType]> = {
   NETREADY_RELAY_PORT_MAX: [['probe', 'relayPortMax'], 'int'],
   NETREADY_PEER_PORT_MIN: [['probe', 'peerPortMin'], 'int'],
   NETREADY_PEER_PORT_MAX: [['probe', 'peerPortMax'], 'int'],
+  // MTU ladder (probe.mtu)
+  NETREADY_MTU_ENABLED: [['probe', 'mtu', 'enabled'], 'bool'],
+  NETREADY_MTU_FIRST_PORT: [['probe', 'mtu', 'firstPort'], 'int'],
+  NETREADY_MTU_SIZES: [['probe', 'mtu', 'sizes'], 'intList'],
+  NETREADY_MTU_FRAGMENT_SIZES: [['probe', 'mtu', 'fragmentSizes'], 'intList'],
+  NETREADY_MTU_IPV6: [['probe', 'mtu', 'ipv6'], 'string'],
   NETREADY_TURN_SECRET: [['turn', 'secret'], 'string'],
   NETREADY_TLS_CERT: [['tls', 'certFile'], 'string'],
   NETREADY_TLS_KEY: [['tls', 'keyFile'], 'string'],

@@ -9,6 +9,8 @@
  *   GET  /v1/dns/ping               – tiny answer for the DNS lookup-timing fetches (Timing-Allow-Origin: *)
  *   GET  /v1/dns/labels/:label      – what the authoritative DNS server saw for a probe label (resolver address,
  *                                     Client Subnet, query types) and the caller's own address, with GeoIP
+ *   GET  /v1/sessions/:id/path-mtu?ip= – the path MTU the server's kernel learned towards an address that used the
+ *                                     MTU ladder (an ICMP "fragmentation needed" came back, or not)
  * Errors use the one envelope of lib/api/api-error.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -24,6 +26,8 @@ import { canonicalAddress } from '../net/address';
 import type { LimitEvent } from '../net/limit-events';
 import type { SessionLimitVerdict } from './rate-limit';
 import { PROBE_CORS_HEADERS, sendJson } from './send-json';
+import { buildSessionMtu, type MtuEndpoints } from '../mtu/session-mtu';
+import type { PathMtuReport } from '../mtu/mtu-server';
 
 /** Largest request body accepted (an SDP offer with candidates is ~2–5 KB). */
 export const MAX_BODY_BYTES = 32 * 1024;
@@ -49,6 +53,8 @@ export interface ProbeEndpoints {
   certificateSource?: 'development' | 'acme' | 'configured';
   /** The passive ICE-TCP endpoint the media peer's TCP-only answers name (config `probe.iceTcp`), once it listens. */
   iceTcp?: { host: string; port: number };
+  /** The MTU ladder, when it runs (server/mtu). */
+  mtu?: MtuEndpoints;
 }
 
 /** What the API needs from the DNS server: the label table and GeoIP. */
@@ -70,8 +76,8 @@ export interface ProbeApiOptions {
   sessions: SessionRegistry;
   endpoints: ProbeEndpoints;
   mediaPeer: MediaPeerLike;
-  /** Mints TURN REST credentials for a session. */
-  mintCredentials(sessionId: string): { username: string; credential: string; expiresAtMs: number };
+  /** Mints TURN REST credentials for a session; `tag` (e.g. `mtu1280`) is appended to the username and signed. */
+  mintCredentials(sessionId: string, tag?: string): { username: string; credential: string; expiresAtMs: number };
   /** Limits session creation per client IP and per /24 (/48) (a {@link SessionCreationLimiter}). */
   sessionLimiter: { take(address: string): SessionLimitVerdict };
   /** Receives every refused session creation with its reason (the probe server's limit counters). */
@@ -84,6 +90,8 @@ export interface ProbeApiOptions {
   dns?: DnsLabelSource;
   /** TLS handshakes the TLS listeners saw per client address (server/tls-mirror/handshake-log.ts). */
   tlsHandshakes?: Pick<TlsHandshakeLog, 'since'>;
+  /** The MTU ladder's path-MTU answers (server/mtu/mtu-server.ts); absent when no ladder runs. */
+  mtu?: { pathMtuTo(ip: string): Promise<PathMtuReport | null> };
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -105,8 +113,17 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-/** Builds the session document for a new session. */
-export function buildSession(endpoints: ProbeEndpoints, sessionId: string, creds: { username: string; credential: string; expiresAtMs: number }, version: string): Session {
+/**
+ * Builds the session document for a new session. `mintTagged` mints credentials whose username carries a tag (the MTU
+ * ladder's TURN rungs); without it the session offers no TURN ladder.
+ */
+export function buildSession(
+  endpoints: ProbeEndpoints,
+  sessionId: string,
+  creds: { username: string; credential: string; expiresAtMs: number },
+  version: string,
+  mintTagged?: (tag: string) => { username: string; credential: string },
+): Session {
   const { publicIp, tlsHost } = endpoints;
   const stun: StunEndpoint[] = [
     { port: endpoints.turnUdpPort, url: `stun:${publicIp}:${endpoints.turnUdpPort}`, role: 'turn' },
@@ -134,6 +151,15 @@ export function buildSession(endpoints: ProbeEndpoints, sessionId: string, creds
     ...(endpoints.vendorHosts && endpoints.vendorHosts.length > 0 ? { vendorHosts: endpoints.vendorHosts } : {}),
     ...(endpoints.mirror ? { mirror: buildSessionMirror(endpoints.mirror) } : {}),
     ...(endpoints.iceTcp ? { iceTcp: { ...endpoints.iceTcp } } : {}),
+    // MTU ladder (issue 10): direct rungs, and TURN rungs with one tagged username per size.
+    ...(endpoints.mtu
+      ? {
+          mtu: buildSessionMtu(
+            mintTagged ? endpoints.mtu : { ...endpoints.mtu, turnSizes: [] },
+            { sessionId, turnUrl: `turn:${publicIp}:${endpoints.turnUdpPort}?transport=udp`, mintTagged: mintTagged ?? (() => auth) },
+          ),
+        }
+      : {}),
   };
 }
 
@@ -223,7 +249,7 @@ export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingM
       const record = options.sessions.create(client) ?? refuse('sessions-full', busy);
       const creds = options.mintCredentials(record.id);
       record.expiresAtMs = Math.min(record.expiresAtMs, creds.expiresAtMs);
-      sendJson(res, 201, buildSession(options.endpoints, record.id, creds, options.version));
+      sendJson(res, 201, buildSession(options.endpoints, record.id, creds, options.version, (tag) => options.mintCredentials(record.id, tag)));
       return;
     }
     const observed = /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})\/observations$/.exec(url.pathname);
@@ -243,6 +269,24 @@ export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingM
       // connection opened for another when the address and certificate fit, and then reports no lookup at all.
       if (method !== 'GET') throw new ApiError('method_not_allowed', 'use GET');
       sendJson(res, 200, { ok: true, host: requestHost(req), connectionServerName: connectionServerName(req) });
+      return;
+    }
+    const pathMtu = /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})\/path-mtu$/.exec(url.pathname);
+    if (pathMtu) {
+      // GET /v1/sessions/:id/path-mtu?ip= – did an ICMP "fragmentation needed" come back for this client's MTU ladder?
+      if (method !== 'GET') throw new ApiError('method_not_allowed', 'use GET');
+      if (!options.sessions.get(pathMtu[1]!)) throw new ApiError('not_found', 'no such test session (unknown or expired)');
+      if (!options.mtu) throw new ApiError('not_found', 'this server runs no MTU ladder (probe.mtu)');
+      const ip = url.searchParams.get('ip') ?? '';
+      let canonical: string;
+      try {
+        canonical = canonicalIp(ip);
+      } catch {
+        throw new ApiError('invalid_request', 'ip must be an IPv4 or IPv6 address');
+      }
+      const report = await options.mtu.pathMtuTo(canonical);
+      if (!report) throw new ApiError('not_found', `${canonical} has not used this server's MTU ladder in the last minutes`);
+      sendJson(res, 200, report);
       return;
     }
     const dnsLabel = /^\/v1\/dns\/labels\/([A-Za-z0-9-]{1,63})$/.exec(url.pathname);

@@ -13,6 +13,12 @@ describe('mintTurnCredentials', () => {
     expect(creds.expiresAt).toBe(1_700_000_300_000);
   });
 
+  it('appends a tag as a third part, signed with the rest (an MTU ladder rung)', () => {
+    const creds = mintTurnCredentials({ secret: 's3cret-for-tests-only', sessionId: 'sess-1', ttlS: 300, nowMs, tag: 'mtu1280' });
+    expect(creds.username).toBe('1700000300:sess-1:mtu1280');
+    expect(creds.credential).toBe(createHmac('sha1', 's3cret-for-tests-only').update('1700000300:sess-1:mtu1280').digest('base64'));
+  });
+
   it('caps the lifetime at 600 s', () => {
     expect(mintTurnCredentials({ secret: 'x', sessionId: 'a', ttlS: 86_400, nowMs }).username).toBe('1700000600:a');
   });
@@ -23,6 +29,8 @@ describe('mintTurnCredentials', () => {
     { input: { secret: 'x', sessionId: 'a b', ttlS: 60 }, code: 'invalid-session-id' },
     { input: { secret: 'x', sessionId: 'a', ttlS: 0 }, code: 'invalid-ttl' },
     { input: { secret: '', sessionId: 'a', ttlS: 60 }, code: 'invalid-secret' },
+    { input: { secret: 'x', sessionId: 'a', ttlS: 60, tag: 'a:b' }, code: 'invalid-tag' },
+    { input: { secret: 'x', sessionId: 'a', ttlS: 60, tag: '' }, code: 'invalid-tag' },
   ])('rejects $input with $code', ({ input, code }) => {
     expect(() => mintTurnCredentials({ ...input, nowMs })).toThrow(expect.objectContaining({ code }));
     expect(() => mintTurnCredentials({ ...input, nowMs })).toThrow(CredentialsError);

@@ -12,6 +12,8 @@ import { nodeStunCrypto } from './node-crypto';
 import { connectStream, connectUdp, exchange, type SocketClient } from './testing/socket-client';
 import { createTestCertificate } from './testing/test-certificate';
 import { TurnServer } from './turn-server';
+import { sizeOfMtuTurnTag } from '../../lib/protocol/mtu/ladder';
+import { getPmtuMode } from '../mtu/socket-options';
 
 const SECRET = 'adapter-test-secret-0123456789';
 const ALLOCATE_UDP = [attr(REQUESTED_TRANSPORT, T.TRANSPORT_UDP)];
@@ -80,6 +82,32 @@ describe('TurnServer adapter on loopback', () => {
     expect(response.errorCode).toBeNull();
     expect(response.get(XOR_MAPPED_ADDRESS)).toEqual(client.local());
     expect(events).toContainEqual({ type: 'binding', transport, client: client.local(), server: transport === 'udp' ? { ip: udp.ip, port: udp.port } : tcp });
+  });
+
+  it('pads an MTU-tagged Allocate response to its exact size on a listener sending with Don\'t-Fragment (probe mode)', async () => {
+    const events: TurnEvent[] = [];
+    const server = new TurnServer({
+      realm: 'netready',
+      secret: SECRET,
+      udp: [{ ip: '127.0.0.1', port: 0, pmtuMode: 'probe' }],
+      tcp: [],
+      relayIp: '127.0.0.1',
+      relayPortMin: 40000,
+      relayPortMax: 45000,
+      allocateResponseSize: sizeOfMtuTurnTag,
+      onEvent: (e) => events.push(e),
+    });
+    servers.push(server);
+    await server.listen();
+    const socket = (server as unknown as { udpSockets: Array<{ socket: dgram.Socket }> }).udpSockets[0]!.socket;
+    expect(getPmtuMode(socket, 'ipv4')).toBe('probe');
+    const client = await track(connectUdp(server.addresses().udp[0]!));
+    const creds = mintTurnCredentials({ secret: SECRET, sessionId: 'mtu', ttlS: 600, nowMs: Date.now(), tag: 'mtu1400' });
+    const factory = new TurnMessageFactory({ crypto: nodeStunCrypto, username: creds.username, password: creds.credential, seed: 3 });
+    const response = await exchange(client, factory, T.METHOD_ALLOCATE, ALLOCATE_UDP);
+    expect(response.errorCode).toBeNull();
+    expect(response.message.raw.length + 28).toBe(1400);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'allocation-created', sessionId: 'mtu', paddedToBytes: 1400 }));
   });
 
   it('refuses Allocate with 400 on a STUN-only port', async () => {

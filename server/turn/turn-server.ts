@@ -21,6 +21,7 @@ import {
 import { StreamFramer } from '../../lib/protocol/turn/stream-framer';
 import { ConnectionGuard, LISTEN_BACKLOG, startGuardSweeper, type GuardedConnection } from '../net/connection-guard';
 import { nodeStunCrypto } from './node-crypto';
+import { setPmtuMode, type PmtuMode } from '../mtu/socket-options';
 
 export type { TurnEvent, AllocationSnapshot, TurnTrafficSnapshot } from '../../lib/protocol/turn/server';
 export type { AllowedPeerRange } from '../../lib/protocol/turn/peer-policy';
@@ -33,6 +34,13 @@ export interface UdpListenOptions {
   port: number;
   /** Answer STUN Binding only (the STUN port matrix). Default false. */
   stunOnly?: boolean;
+  /**
+   * Don't-Fragment mode of the socket (server/mtu/socket-options.ts): `probe` sets DF on every datagram and never
+   * fragments — needed where the MTU ladder pads Allocate responses through this listener, so a path-MTU learned from
+   * an earlier ICMP cannot make the kernel fragment them into a false pass. Default: the operating system's (Linux:
+   * DF set, fragment once a smaller path MTU is known).
+   */
+  pmtuMode?: PmtuMode;
 }
 
 /** A TCP listener (accepts both TLS and plain STUN/TURN, told apart by the first byte). */
@@ -73,6 +81,8 @@ export interface TurnServerOptions {
   allowedPeers?: AllowedPeerRange[];
   /** Receives what the server saw (allocations with session ids, refusals, auth failures …). */
   onEvent?: (event: TurnEvent) => void;
+  /** The MTU ladder through the relay: see TurnCoreOptions.allocateResponseSize. Default: never pad. */
+  allocateResponseSize?: (tag: string) => number | null;
   /**
    * Connection policy of the TCP listeners (per-address caps, handshake/first-message and idle deadlines, global
    * cap with eviction), usually shared with the probe's other listeners. Default: a guard of its own with the
@@ -171,6 +181,7 @@ export class TurnServer {
       maxAllocationsPerClient: options.maxAllocationsPerClient,
       maxLifetimeS: options.maxLifetimeS,
       allowedPeers: options.allowedPeers,
+      allocateResponseSize: options.allocateResponseSize,
       onEvent: (event) => {
         this.pinAllocations(event);
         options.onEvent?.(event);
@@ -264,6 +275,14 @@ export class TurnServer {
         resolve();
       });
     });
+    if (listener.pmtuMode) {
+      try {
+        setPmtuMode(socket, net.isIPv6(listener.ip) ? 'ipv6' : 'ipv4', listener.pmtuMode);
+      } catch (error) {
+        socket.close();
+        throw error;
+      }
+    }
     const endpoint = { ip: canonicalIp(listener.ip), port: socket.address().port };
     const stunOnly = listener.stunOnly === true;
     const entry = { socket, endpoint, stunOnly, bound: true };

@@ -8,6 +8,8 @@ import { dnsSlow } from './dns-slow';
 import { dnsTurnLookupFailed } from './dns-turn-lookup-failed';
 import { httpProxy } from './http-proxy';
 import { iceTcpFailed } from './ice-tcp-failed';
+import { ipFragmentsDropped } from './ip-fragments-dropped';
+import { mtuBlackhole } from './mtu-blackhole';
 import { probeCertificateUntrusted } from './probe-certificate-untrusted';
 import { probeHttpsBlocked } from './probe-https-blocked';
 import { proxyAuthRequired } from './proxy-auth-required';
@@ -35,6 +37,9 @@ export const RULES: readonly Rule[] = [
   packetLoss,
   highRtt,
   highJitter,
+  // MTU (issue 10): after the transport findings it explains, which stay and mention it.
+  mtuBlackhole,
+  ipFragmentsDropped,
   dnsTurnLookupFailed,
   dnsLookupFailed,
   dnsSlow,

@@ -11,6 +11,7 @@ import { TLS_MIRROR_PROBE_ID, type TlsMirrorData } from '../../probes/tls-mirror
 import { WEBSOCKET_PROBE_ID } from '../../probes/websocket';
 import type { Finding } from '../../schema/result';
 import type { Rule } from '../types';
+import { blackholeSentence } from '../facts-mtu';
 
 function endpointOf(url: string | undefined): { host: string; port: string } {
   try {
@@ -35,6 +36,8 @@ export const probeHttpsBlocked: Rule = {
     const { host, port } = endpointOf(data.url);
     const timedOut = data.timedOut === true;
     const alsoFailed = [WEBSOCKET_PROBE_ID, DNS_LOOKUP_PROBE_ID].filter((id) => ['fail', 'warn'].includes(facts.outcomes[id]?.status ?? ''));
+    // A stall with a measured MTU black hole is not a guess any more (the mtu probe lists these probes too).
+    const mtuNote = timedOut ? blackholeSentence(facts.mtu) : null;
     return {
       code: 'probe-https-blocked',
       severity: port === '443' ? 'warning' : 'info',
@@ -44,9 +47,11 @@ export const probeHttpsBlocked: Rule = {
         `The browser's HTTPS request to ${host} port ${port} ${timedOut ? 'got no answer in time' : 'failed at once'}, while the plain-HTTP test session with the same server worked` +
         (facts.deployment.server.lost ? '' : ', and the server saw no certificate rejection from this browser') +
         '. ' +
-        (timedOut
-          ? 'Either a firewall silently drops this port, or large packets are lost on the way (a VPN or tunnel with a smaller MTU whose "fragmentation needed" messages are blocked: the TLS handshake\'s first packet is the largest a browser sends). '
-          : 'Something between refused or reset the connection. ') +
+        (mtuNote
+          ? `${mtuNote} The TLS handshake's first packet is the largest a browser sends, so it never arrives. `
+          : timedOut
+            ? 'Either a firewall silently drops this port, or large packets are lost on the way (a VPN or tunnel with a smaller MTU whose "fragmentation needed" messages are blocked: the TLS handshake\'s first packet is the largest a browser sends). '
+            : 'Something between refused or reset the connection. ') +
         'The checks that need it — TLS inspection, secure WebSockets, DNS timing — could not run.' +
         (port === '443' ? ' Meeting services use this port for everything.' : ` Meeting services use port 443, not ${port}, so this matters for the test more than for calls.`),
       remediation:

@@ -7,6 +7,7 @@ import type { Finding } from '../../schema/result';
 import type { TurnTransport } from '../../probes/turn-relay';
 import type { Rule } from '../types';
 import { describeIceUrl, type TransportFacts } from '../facts';
+import { blackholeSentence } from '../facts-mtu';
 
 const WORDS: Record<TurnTransport, { name: string; protocol: string; why: string }> = {
   udp: {
@@ -34,6 +35,9 @@ function evaluateTransport(transport: TurnTransport, facts: TransportFacts): Fin
   const words = WORDS[transport];
   const { host, port } = describeIceUrl(turn.url ?? '');
   const allocatedOnly = turn.allocated;
+  // Where the mtu probe measured a black hole, say so: a TCP/TLS relay that stalls is what it looks like.
+  const turnData = facts.outcomes[`turn-${transport}`]?.data as { decidedBy?: unknown } | undefined;
+  const mtuNote = transport !== 'udp' && turnData?.decidedBy === undefined ? blackholeSentence(facts.mtu) : null;
   return {
     code: `turn-${transport}-failed`,
     severity: 'warning',
@@ -41,8 +45,11 @@ function evaluateTransport(transport: TurnTransport, facts: TransportFacts): Fin
     detail:
       (allocatedOnly
         ? `A relay was allocated on the test server via ${turn.url}, but test messages sent through it did not come back. ` +
-          'Something between this computer and the server lets the connection open but drops the traffic — typically a path with a smaller packet size (VPN) where "fragmentation needed" messages are blocked, or a filter that inspects the stream.'
+          (mtuNote
+            ? 'Something between this computer and the server lets the connection open but drops the full-size packets of the traffic.'
+            : 'Something between this computer and the server lets the connection open but drops the traffic — typically a path with a smaller packet size (VPN) where "fragmentation needed" messages are blocked, or a filter that inspects the stream.')
         : (turn.reason ?? `No relay could be set up via ${turn.url ?? words.name}.`)) +
+      (mtuNote ? ` ${mtuNote}` : '') +
       ` ${words.why}`,
     remediation:
       `Allow outbound ${words.protocol} to ${host} port ${port} without inspection or proxy rewriting` +

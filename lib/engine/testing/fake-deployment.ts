@@ -60,7 +60,30 @@ export interface FakeNetwork {
    * `unoffered` — the session names no ICE-TCP endpoint (an older server).
    */
   iceTcp?: 'works' | 'refused' | 'silent' | 'no-data' | 'signalling' | 'unoffered';
+  /** The MTU ladder (issue 10; see FakeMtu). Default: every size and fragments arrive, the upstream echo works. */
+  mtu?: FakeMtu;
 }
+
+/**
+ * How the fake network treats packet sizes (the mtu probe). Sizes are IP datagram bytes.
+ */
+export interface FakeMtu {
+  /** Largest Don't-Fragment datagram that arrives directly (and through TURN). Default: all. */
+  largestBytes?: number;
+  /** Whether an ICMP "fragmentation needed" reached the server (its kernel then knows `largestBytes`). Default `none`. */
+  icmp?: 'none' | 'learned';
+  /** IP fragments. Default `arrive`. */
+  fragments?: 'arrive' | 'dropped';
+  /** The upstream check's large DataChannel message. Default `echoes`. */
+  upstream?: 'echoes' | 'lost';
+  /** The ladder's own UDP ports (blocked: only TURN/UDP can carry it). Default open unless no UDP works at all. */
+  ports?: 'open' | 'blocked';
+}
+
+/** First port of the fake MTU ladder (the default 3490: eight sizes, then two fragment sizes). */
+const FAKE_MTU_FIRST_PORT = 3490;
+const FAKE_MTU_SIZES = [576, 1200, 1280, 1348, 1400, 1448, 1480, 1500];
+const FAKE_MTU_FRAGMENT_SIZES = [1600, 2000];
 
 const auth = { username: '1800000000:S1', credential: 'c2VjcmV0' };
 
@@ -99,7 +122,56 @@ export function fakeSession(network: FakeNetwork): Session {
       wssUrl: `wss://${FAKE_SERVER}:8443/ws`,
       wsUrl: `ws://${FAKE_SERVER}:8080/ws`,
     },
+    // MTU ladder (issue 10): rungs on 3490–3499, one TURN username per size.
+    mtu: {
+      rungs: [...FAKE_MTU_SIZES.map((sizeBytes) => ({ sizeBytes, df: true })), ...FAKE_MTU_FRAGMENT_SIZES.map((sizeBytes) => ({ sizeBytes, df: false }))].map((r, i) => ({
+        family: 'ipv4' as const,
+        ...r,
+        port: FAKE_MTU_FIRST_PORT + i,
+        url: `stun:${FAKE_SERVER}:${FAKE_MTU_FIRST_PORT + i}`,
+      })),
+      notOffered: [],
+      ipv6Missing: 'the test server has no IPv6 address configured (probe.mtu.ipv6)',
+      turn: FAKE_MTU_SIZES.map((sizeBytes) => ({ sizeBytes, url: `turn:${FAKE_SERVER}:3478?transport=udp`, username: `1800000000:S1:mtu${sizeBytes}`, credential: 'c2VjcmV0' })),
+      pathMtuPath: '/v1/sessions/S1/path-mtu',
+      linkMtuBytes: { ipv4: 1500 },
+    },
   };
+}
+
+/**
+ * The mtu probe's peer connections, told apart by their configuration: a single `stun:` URL on a ladder port, a
+ * single TURN URL with an `:mtu<size>` username, or the upstream check's two servers (the TURN port's `stun:` URL and
+ * TURN/UDP; the call-quality probe uses four). Null for every other peer connection.
+ */
+function mtuPeerScript(network: FakeNetwork, config: PeerConnectionConfigLike): PeerScript | null {
+  const mtu = network.mtu ?? {};
+  const largest = mtu.largestBytes ?? Infinity;
+  const first = config.iceServers[0];
+  const url = Array.isArray(first?.urls) ? first.urls[0] : first?.urls;
+  if (config.iceServers.length === 1 && url) {
+    const port = Number(/^stun:[^:]+:(\d+)$/.exec(url)?.[1]);
+    const index = port - FAKE_MTU_FIRST_PORT;
+    if (index >= 0 && index < FAKE_MTU_SIZES.length + FAKE_MTU_FRAGMENT_SIZES.length) {
+      const noUdp = network.stun !== undefined && !network.stun.turnPort && !network.stun.altPort;
+      if ((mtu.ports ?? (noUdp ? 'blocked' : 'open')) === 'blocked') return {};
+      const df = index < FAKE_MTU_SIZES.length;
+      const size = df ? FAKE_MTU_SIZES[index]! : FAKE_MTU_FRAGMENT_SIZES[index - FAKE_MTU_SIZES.length]!;
+      const arrives = df ? size <= largest : (mtu.fragments ?? 'arrive') === 'arrive';
+      return arrives ? { candidates: [{ afterMs: 2, line: SRFLX(41000 + index) }] } : {};
+    }
+    const tagged = /:mtu(\d+)$/.exec(first?.username ?? '');
+    if (tagged) {
+      if ((network.turn?.udp ?? 'works') !== 'works') return relayScript(network.turn?.udp ?? 'works', url);
+      return Number(tagged[1]) <= largest ? { candidates: [{ afterMs: 2, line: RELAY }] } : {};
+    }
+  }
+  if (config.iceServers.length === 2 && config.iceServers[1]?.username !== undefined) {
+    const udpWorks = network.stun === undefined || network.stun.turnPort || (network.turn?.udp ?? 'works') === 'works';
+    if (!udpWorks) return {};
+    return { candidates: [{ afterMs: 2, line: SRFLX(40000) }], dataFlows: true, ...((mtu.upstream ?? 'echoes') === 'lost' ? { dropLargerThan: 1000 } : {}) };
+  }
+  return null;
 }
 
 const SRFLX = (port: number): string => `candidate:1 1 udp 1677729535 ${FAKE_CLIENT} ${port} typ srflx raddr 0.0.0.0 rport 0`;
@@ -213,6 +285,12 @@ function fakeFetch(network: FakeNetwork, session: Session): FetchLike {
       if (network.iceTcp === 'signalling' && init.body?.includes('"iceTcp":true')) return json(400, { error: { code: 'invalid_request', message: 'the SDP offer was not accepted' } });
       return json(200, { type: 'answer', sdp: 'v=0\r\n', peerId: 'p1' });
     }
+    if (url.includes('/path-mtu?ip=')) {
+      // The kernel of the fake server knows the small path MTU only when an ICMP "fragmentation needed" came back.
+      const ip = new URL(url).searchParams.get('ip') ?? '';
+      const learned = network.mtu?.icmp === 'learned' && network.mtu.largestBytes !== undefined;
+      return json(200, { ip, linkMtuBytes: 1500, pathMtuBytes: learned ? network.mtu!.largestBytes! : 1500 });
+    }
     if (url.endsWith('/observations')) {
       const view = network.serverView ?? 'ok';
       if (view === 'gone') throw new TypeError('Failed to fetch');
@@ -294,7 +372,7 @@ export interface FakeRunOptions {
 /** Runs the real engine, probes and diagnosis against the fake deployment and network. */
 export async function runFakeDeployment(network: FakeNetwork, options: FakeRunOptions = {}): Promise<Result> {
   const session = fakeSession(network);
-  const base = fakeEnvironment((config) => peerScript(network, urlOf(config)), fakeFetch(network, session), async (url) => timingOf(url));
+  const base = fakeEnvironment((config) => mtuPeerScript(network, config) ?? peerScript(network, urlOf(config)), fakeFetch(network, session), async (url) => timingOf(url));
   const sockets = fakeWebSockets((url) => (url.startsWith('wss:') ? (network.websocket?.wss ?? 'echo') : (network.websocket?.ws ?? 'echo')));
   const proxyAuth = network.proxyAuth ?? 'none';
   const env = {

@@ -24,6 +24,8 @@ export interface PeerScript {
   dataFlows?: boolean;
   /** Drop every n-th message instead of echoing it (a lossy path). */
   dropEvery?: number;
+  /** Drop every message longer than this many characters (large packets lost on the path: an MTU black hole). */
+  dropLargerThan?: number;
   /** Delay of each echo in ms (default 1). */
   echoDelayMs?: number;
   /** ICE gives up (iceConnectionState and connectionState `failed`) this many ms after the answer is set. */
@@ -39,6 +41,7 @@ class FakeChannel implements DataChannelLike {
   private readonly listeners = new Map<string, Listener[]>();
   echo = false;
   dropEvery = 0;
+  dropLargerThan = Infinity;
   echoDelayMs = 1;
   private sentCount = 0;
   addEventListener(type: string, listener: Listener): void {
@@ -51,6 +54,7 @@ class FakeChannel implements DataChannelLike {
     if (this.readyState !== 'open') throw new Error('channel not open');
     this.sentCount++;
     if (this.dropEvery > 0 && this.sentCount % this.dropEvery === 0) return;
+    if (data.length > this.dropLargerThan) return;
     if (this.echo) setTimeout(() => this.emit('message', { data }), this.echoDelayMs);
   }
   close(): void {
@@ -117,6 +121,7 @@ export class FakePeerConnection implements PeerConnectionLike {
       const channel = this.channel;
       channel.echo = true;
       channel.dropEvery = this.script.dropEvery ?? 0;
+      channel.dropLargerThan = this.script.dropLargerThan ?? Infinity;
       channel.echoDelayMs = this.script.echoDelayMs ?? 1;
       this.timers.push(
         setTimeout(() => {

@@ -61,8 +61,11 @@ describe('PeerPolicy', () => {
 
 describe('TURN REST credentials', () => {
   it('parses the expiry and session id from the username', () => {
-    expect(parseRestUsername('1700000000:abc:def')).toEqual({ username: '1700000000:abc:def', expiresAtS: 1700000000, sessionId: 'abc:def' });
-    expect(parseRestUsername('1700000000')).toEqual({ username: '1700000000', expiresAtS: 1700000000, sessionId: null });
+    expect(parseRestUsername('1700000000:abc')).toEqual({ username: '1700000000:abc', expiresAtS: 1700000000, sessionId: 'abc', tag: null });
+    // A second colon starts the tag (netready's session ids never contain one): `mtu1280` pads the Allocate response.
+    expect(parseRestUsername('1700000000:abc:mtu1280')).toEqual({ username: '1700000000:abc:mtu1280', expiresAtS: 1700000000, sessionId: 'abc', tag: 'mtu1280' });
+    expect(parseRestUsername('1700000000:abc:d:e')).toMatchObject({ sessionId: 'abc', tag: 'd:e' });
+    expect(parseRestUsername('1700000000')).toEqual({ username: '1700000000', expiresAtS: 1700000000, sessionId: null, tag: null });
   });
 
   it.each(['alice', ':x', 'x1700000000:s', ''])('rejects the non-REST username %j', (username) => {

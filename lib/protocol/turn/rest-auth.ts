@@ -1,6 +1,8 @@
 /**
  * TURN REST credentials (draft-uberti-behave-turn-rest-00, coturn `use-auth-secret`) and stateless nonces.
- * username = `<expiry unix seconds>:<session id>`, password = base64(HMAC-SHA1(secret, username)).
+ * username = `<expiry unix seconds>:<session id>[:<tag>]`, password = base64(HMAC-SHA1(secret, username)). The tag
+ * asks for something about this one allocation (e.g. `mtu1280`: pad the Allocate response, lib/protocol/mtu); it is
+ * part of what the HMAC signs, so only the credential minter can set it.
  * Nonces carry their own expiry and an HMAC stamp, so the server keeps no nonce table (RFC 8489 §9.2.4 leaves
  * nonce construction to the server).
  */
@@ -15,18 +17,23 @@ export interface RestUsername {
   username: string;
   /** Expiry, Unix seconds. */
   expiresAtS: number;
-  /** The part after the first `:` (netready's test session id), or null when the username is only a timestamp. */
+  /** The part between the first and the second `:` (netready's test session id), or null when there is none. */
   sessionId: string | null;
+  /** The part after the second `:` (netready never mints session ids with a colon), or null when there is none. */
+  tag: string | null;
 }
 
-/** Parses `<expiry>[:<sessionId>]`; throws DecodeError (`USERNAME/...`) when it is not a REST username. */
+/** Parses `<expiry>[:<sessionId>[:<tag>]]`; throws DecodeError (`USERNAME/...`) when it is not a REST username. */
 export function parseRestUsername(username: string): RestUsername {
   const colon = username.indexOf(':');
   const stamp = colon < 0 ? username : username.slice(0, colon);
   if (!/^\d{1,12}$/.test(stamp)) {
     throw new DecodeError('bad-value', 'USERNAME/expiry', 'a TURN REST username starts with a Unix timestamp');
   }
-  return { username, expiresAtS: Number(stamp), sessionId: colon < 0 ? null : username.slice(colon + 1) };
+  if (colon < 0) return { username, expiresAtS: Number(stamp), sessionId: null, tag: null };
+  const rest = username.slice(colon + 1);
+  const second = rest.indexOf(':');
+  return { username, expiresAtS: Number(stamp), sessionId: second < 0 ? rest : rest.slice(0, second), tag: second < 0 ? null : rest.slice(second + 1) };
 }
 
 /** The REST password for `username`: base64(HMAC-SHA1(secret, username)). */

@@ -25,6 +25,7 @@ import * as T from './constants';
 import { computeRestPassword } from './rest-auth';
 import { TurnServerCore, type FiveTuple, type TurnAction, type TurnCoreOptions, type TurnEvent } from './server';
 import { decodeResponse, TurnMessageFactory, type TestResponse } from './testing/turn-client';
+import { sizeOfMtuTurnTag } from '../mtu/ladder';
 
 const REALM_NAME = 'netready';
 const SECRET = 'unit-test-secret-0123456789';
@@ -397,6 +398,56 @@ describe('Allocate (RFC 8656 §7.2)', () => {
     expect(h.core.handleClientMessage({ data: request.bytes, tuple: client.tuple, nowMs: h.nowMs })).toEqual([
       { type: 'ignore', reason: 'Allocate already in progress on this 5-tuple' },
     ]);
+  });
+});
+
+describe('MTU ladder through the relay (allocateResponseSize)', () => {
+  const sizeOf = (tag: string): number | null => sizeOfMtuTurnTag(tag);
+  const sendsOf = (actions: TurnAction[]) => actions.filter((a): a is Extract<TurnAction, { type: 'send' }> => a.type === 'send');
+
+  it('pads the Allocate success response to the exact IPv4 datagram size its username tag names, still signed', () => {
+    const h = new Harness({ allocateResponseSize: sizeOf });
+    const client = h.client({ sessionId: 'sess-1:mtu1280' });
+    const { response, actions } = client.allocate();
+    expect(response.errorCode).toBeNull();
+    expect(sendsOf(actions)[0]!.data.length + 28).toBe(1280);
+    expect(response.get(XOR_RELAYED_ADDRESS)).toEqual({ ip: RELAY_IP, port: 50000 });
+    expect(verifyMessageIntegrity(response.message, client.key, testCrypto)).toBe(true);
+    expect(verifyFingerprint(response.message)).toBe(true);
+    // The tag is not part of the session id: observations still land in the session.
+    expect(h.eventsOf('allocation-created')).toEqual([expect.objectContaining({ sessionId: 'sess-1', paddedToBytes: 1280 })]);
+  });
+
+  it('repeats the same padded response to a retransmitted Allocate', () => {
+    const h = new Harness({ allocateResponseSize: sizeOf });
+    const client = h.client({ sessionId: 'sess-1:mtu1400' });
+    client.factory.learn(client.responseIn(client.send(client.factory.request(T.METHOD_ALLOCATE, ALLOCATE_UDP, { authenticate: false }).bytes)));
+    const request = client.factory.request(T.METHOD_ALLOCATE, ALLOCATE_UDP);
+    const first = sendsOf(client.send(request.bytes))[0]!.data;
+    const again = sendsOf(client.send(client.factory.request(T.METHOD_ALLOCATE, ALLOCATE_UDP, { transactionId: request.transactionId }).bytes))[0]!.data;
+    expect(first.length + 28).toBe(1400);
+    expect(again).toEqual(first);
+  });
+
+  it('counts the 40-byte IPv6 header for an IPv6 client', () => {
+    const h = new Harness({ allocateResponseSize: sizeOf });
+    const client = h.client({ sessionId: 'sess-1:mtu1500', ip: '2001:db8::10' });
+    const { actions } = client.allocate();
+    expect(sendsOf(actions)[0]!.data.length + 48).toBe(1500);
+  });
+
+  it.each([
+    { name: 'over TCP (a stream has no datagram size)', options: { allocateResponseSize: sizeOf }, client: { sessionId: 'sess-1:mtu1280', transport: 'tcp' as const } },
+    { name: 'without the option', options: {}, client: { sessionId: 'sess-1:mtu1280' } },
+    { name: 'for a tag that names no size', options: { allocateResponseSize: sizeOf }, client: { sessionId: 'sess-1:other' } },
+    { name: 'when the size is smaller than the response itself', options: { allocateResponseSize: () => 64 }, client: { sessionId: 'sess-1:mtu64' } },
+  ])('sends the ordinary response $name', ({ options, client: clientOptions }) => {
+    const h = new Harness(options);
+    const client = h.client(clientOptions);
+    const { response, actions } = client.allocate();
+    expect(response.errorCode).toBeNull();
+    expect(sendsOf(actions)[0]!.data.length).toBeLessThan(200);
+    expect(h.eventsOf('allocation-created')[0]).not.toHaveProperty('paddedToBytes');
   });
 });
 

@@ -45,6 +45,7 @@ import {
   XOR_RELAYED_ADDRESS,
 } from './attributes';
 import { decodeChannelData, encodeChannelData, isValidChannelNumber, looksLikeChannelData } from './channel-data';
+import { encodePaddedMessage, ipUdpOverheadBytes, type MtuFamily } from '../mtu/padding';
 import * as T from './constants';
 import { PeerPolicy, type AllowedPeerRange, type PeerRefusalReason } from './peer-policy';
 import { computeRestPassword, NonceIssuer, parseRestUsername } from './rest-auth';
@@ -123,6 +124,8 @@ export type TurnEvent =
       server: Endpoint;
       relay: Endpoint;
       lifetimeS: number;
+      /** The success response was padded to this IP datagram size (an MTU ladder rung, `allocateResponseSize`). */
+      paddedToBytes?: number;
     }
   | { type: 'allocation-refreshed'; allocationId: number; sessionId: string | null; lifetimeS: number }
   | {
@@ -200,6 +203,14 @@ export interface TurnCoreOptions {
   nonceTtlS?: number;
   /** Receives every {@link TurnEvent}; exceptions it throws are swallowed so they cannot break the server. */
   onEvent?: (event: TurnEvent) => void;
+  /**
+   * The MTU ladder through the relay (lib/protocol/mtu): for the tag of an authenticated REST username
+   * (`<expiry>:<session>:<tag>`), the exact IP datagram size to pad the Allocate success response to, or null to
+   * send it as usual. Only over UDP — a stream has no datagram size — and only the success response: everything
+   * else RFC 8656 prescribes is unchanged (the padding is a comprehension-optional attribute before
+   * MESSAGE-INTEGRITY). Default: never pad.
+   */
+  allocateResponseSize?: (tag: string) => number | null;
 }
 
 /** A live allocation, as reported by {@link TurnServerCore.allocations}. */
@@ -259,6 +270,8 @@ interface PendingAllocation {
   lifetimeS: number;
   /** ADDITIONAL-ADDRESS-FAMILY asked for IPv6 too: report 440 for it in ADDRESS-ERROR-CODE (RFC 8656 §7.2 step 9). */
   ipv6Refused: boolean;
+  /** Pad the success response to this IP datagram size (MTU ladder), or null. */
+  paddedToBytes: number | null;
 }
 
 interface AuthOk {
@@ -266,6 +279,8 @@ interface AuthOk {
   key: Uint8Array;
   username: string;
   sessionId: string | null;
+  /** The REST username's tag (after the second colon), or null. */
+  tag: string | null;
 }
 
 /** RFC 8656 §7.2: the server never accepts DONT-FRAGMENT — Node cannot set DF on relayed datagrams. */
@@ -328,7 +343,7 @@ function describeError(error: unknown): string {
 
 /** One STUN/TURN server's protocol state. Create one per server; instances share nothing. */
 export class TurnServerCore {
-  private readonly options: Required<Omit<TurnCoreOptions, 'software' | 'onEvent'>> & Pick<TurnCoreOptions, 'software' | 'onEvent'>;
+  private readonly options: Required<Omit<TurnCoreOptions, 'software' | 'onEvent' | 'allocateResponseSize'>> & Pick<TurnCoreOptions, 'software' | 'onEvent' | 'allocateResponseSize'>;
   private readonly nonces: NonceIssuer;
   private readonly policy: PeerPolicy;
   private readonly defaultLifetimeS: number;
@@ -426,7 +441,11 @@ export class TurnServerCore {
       if (pending.ipv6Refused) {
         attributes.push(attr(ADDRESS_ERROR_CODE, { family: 0x02, code: C.ERROR_ADDRESS_FAMILY_NOT_SUPPORTED, reason: 'IPv6 relaying is not offered' }));
       }
-      const response = this.buildResponse(request, 'success', attributes, pending.key);
+      // An MTU ladder rung: the whole datagram, with the IP header of the client's family, is the rung's size.
+      const padding = pending.paddedToBytes === null ? null : { ipDatagramBytes: pending.paddedToBytes, family: pending.tuple.client.ip.includes(':') ? ('ipv6' as const) : ('ipv4' as const) };
+      const response = this.buildResponse(request, 'success', attributes, pending.key, padding);
+      // buildResponse falls back to the unpadded response when the size cannot be reached; the event says which.
+      const paddedToBytes = padding && response.length + ipUdpOverheadBytes(padding.family) === padding.ipDatagramBytes ? padding.ipDatagramBytes : null;
       this.countMessage(pending.tuple.transport, 'request', T.METHOD_ALLOCATE, 'success');
       const allocation: Allocation = {
         id: allocationId,
@@ -457,6 +476,7 @@ export class TurnServerCore {
         server: allocation.tuple.server,
         relay,
         lifetimeS: pending.lifetimeS,
+        ...(paddedToBytes !== null ? { paddedToBytes } : {}),
       });
       return [{ type: 'send', tuple: allocation.tuple, data: response }];
     } catch (error) {
@@ -695,7 +715,7 @@ export class TurnServerCore {
     // "Using the password associated with the username ... compute the value for the MESSAGE-INTEGRITY ... If the
     // resulting value does not match ... reject the request with an error response ... 401 (Unauthenticated)."
     if (!verifyMessageIntegrity(message, key, this.options.crypto)) return fail('bad-integrity', rest.sessionId);
-    return { ok: true, key, username, sessionId: rest.sessionId };
+    return { ok: true, key, username, sessionId: rest.sessionId, tag: rest.tag };
   }
 
   private handleAllocate(message: StunMessage, tuple: FiveTuple, nowMs: number, auth: AuthOk): TurnAction[] {
@@ -781,6 +801,8 @@ export class TurnServerCore {
       key,
       lifetimeS,
       ipv6Refused: additionalFamily === 0x02,
+      // An MTU ladder rung (lib/protocol/mtu): only a datagram has a size to pad to.
+      paddedToBytes: tuple.transport === 'udp' && auth.tag !== null ? (this.options.allocateResponseSize?.(auth.tag) ?? null) : null,
     });
     this.pendingByTuple.set(tupleKey, allocationId);
     this.adjustClientCount(tuple.client.ip, +1);
@@ -1066,12 +1088,19 @@ export class TurnServerCore {
     cls: 'success' | 'error',
     attributes: OutgoingAttribute[],
     key?: Uint8Array,
+    padding: { ipDatagramBytes: number; family: MtuFamily } | null = null,
   ): Uint8Array {
     const all = this.options.software ? [...attributes, attr(SOFTWARE, this.options.software)] : attributes;
-    return encodeMessage(
-      { cls, method: request.method, transactionId: request.transactionId, attributes: all },
-      { integrity: key ? { key, crypto: this.options.crypto } : undefined, fingerprint: true },
-    );
+    const init = { cls, method: request.method, transactionId: request.transactionId, attributes: all };
+    const options = { integrity: key ? { key, crypto: this.options.crypto } : undefined, fingerprint: true };
+    if (padding) {
+      try {
+        return encodePaddedMessage(init, options, padding.ipDatagramBytes, padding.family);
+      } catch {
+        // A size the response cannot be padded to (smaller than the response itself): send it unpadded.
+      }
+    }
+    return encodeMessage(init, options);
   }
 
   /** A success response to `request` on `tuple`, counted for {@link TurnServerCore.traffic}. */

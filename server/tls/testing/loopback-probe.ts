@@ -4,7 +4,7 @@
  */
 import type { ConfigInput } from '../../../lib/config/schema';
 
-/** `probe` config: loopback, ports 0, no alternate STUN port, the given relay and peer port ranges, plus `extra`. */
+/** `probe` config: loopback, ports 0 (MTU ladder too), no alternate STUN port, the given relay and peer port ranges, plus `extra`. */
 export function loopbackProbeSection(relay: [number, number], peer: [number, number], extra: Partial<NonNullable<ConfigInput['probe']>> = {}): NonNullable<ConfigInput['probe']> {
   return {
     turnUdp: { port: 0 },
@@ -18,6 +18,8 @@ export function loopbackProbeSection(relay: [number, number], peer: [number, num
     relayPortMax: relay[1],
     peerPortMin: peer[0],
     peerPortMax: peer[1],
+    // The MTU ladder on free ports too (its default 3490–3499 would clash between test files running in parallel).
+    mtu: { firstPort: 0 },
     ...extra,
   };
 }
