@@ -15,6 +15,7 @@ import type {
   StatsEntry,
   WebSocketLike,
 } from '../types';
+import { FakeQualityChannel, FakeQualityServer, type FakeQualityPeer } from './fake-quality-peer';
 
 /** What one fake peer connection does. */
 export interface PeerScript {
@@ -26,6 +27,11 @@ export interface PeerScript {
   dropEvery?: number;
   /** Delay of each echo in ms (default 1). */
   echoDelayMs?: number;
+  /**
+   * Channels with the media-quality labels talk to a fake media peer (./fake-quality-peer.ts) that behaves like this,
+   * once the answer is set and `dataFlows` is true.
+   */
+  quality?: FakeQualityPeer;
 }
 
 type Listener = (event: never) => void;
@@ -65,6 +71,8 @@ export class FakePeerConnection implements PeerConnectionLike {
   private readonly listeners = new Map<string, Listener[]>();
   private readonly timers: Array<ReturnType<typeof setTimeout>> = [];
   private channel?: FakeChannel;
+  /** The fake media peer behind this connection's media-quality channels, when the script has one. */
+  qualityServer?: FakeQualityServer;
 
   constructor(config: PeerConnectionConfigLike, script: PeerScript) {
     this.config = config;
@@ -77,7 +85,12 @@ export class FakePeerConnection implements PeerConnectionLike {
     if (this.closed) return;
     for (const l of this.listeners.get(type) ?? []) (l as (e: unknown) => void)(event);
   }
-  createDataChannel(): DataChannelLike {
+  createDataChannel(label = ''): DataChannelLike {
+    if (this.script.quality) {
+      this.qualityServer ??= new FakeQualityServer(this.script.quality);
+      const channel = new FakeQualityChannel(label);
+      if (this.qualityServer.adopt(channel)) return channel;
+    }
     this.channel = new FakeChannel();
     return this.channel;
   }
@@ -99,6 +112,7 @@ export class FakePeerConnection implements PeerConnectionLike {
     }
   }
   async setRemoteDescription(): Promise<void> {
+    if (this.script.dataFlows && this.qualityServer) this.qualityServer.open();
     if (this.script.dataFlows && this.channel) {
       const channel = this.channel;
       channel.echo = true;
@@ -125,6 +139,8 @@ export class FakePeerConnection implements PeerConnectionLike {
     this.closed = true;
     this.timers.forEach(clearTimeout);
     this.channel?.close();
+    this.qualityServer?.close();
+    for (const channel of [this.qualityServer?.data, this.qualityServer?.control]) channel?.close();
   }
 }
 
