@@ -121,7 +121,7 @@ export function deriveFacts(
   if (proxy) facts.proxy = proxy;
   const proxyAuth = deriveProxyAuthFacts(probes);
   if (proxyAuth) facts.proxyAuth = proxyAuth;
-  const quality = deriveQualityFacts(probes);
+  const quality = deriveQualityFacts(probes, thresholds);
   if (quality) facts.quality = quality;
   if (probeUrl) facts.probeUrl = probeUrl;
   if (session?.reason) facts.session.reason = session.reason;

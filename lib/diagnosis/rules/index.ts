@@ -11,6 +11,8 @@ import { probeCertificateUntrusted } from './probe-certificate-untrusted';
 import { probeHttpsBlocked } from './probe-https-blocked';
 import { proxyAuthRequired } from './proxy-auth-required';
 import { highJitter, highRtt, packetLoss } from './quality';
+import { lowBandwidth } from './low-bandwidth';
+import { probeServerOverloaded } from './probe-server-overloaded';
 import { relayOnly } from './relay-only';
 import { serverUnreachable } from './server-unreachable';
 import { tlsInterception } from './tls-interception';
@@ -33,6 +35,8 @@ export const RULES: readonly Rule[] = [
   packetLoss,
   highRtt,
   highJitter,
+  lowBandwidth,
+  probeServerOverloaded,
   dnsTurnLookupFailed,
   dnsLookupFailed,
   dnsSlow,

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import type { BurstDirection, MediaQualityData } from '../probes/media-quality';
+import type { ProbeOutcome } from '../schema/result';
+import { qualityFactsFromOutcome } from './facts-quality';
+
+const STREAM = { sent: 200, received: 200, lossRatio: 0, jitterMs: 1, lost: [], duplicates: 0 };
+
+function outcome(up: Partial<BurstDirection>, extra: Partial<MediaQualityData> = {}): ProbeOutcome {
+  const burst = (b: Partial<BurstDirection>): BurstDirection => ({ targetKbps: 8000, sentPackets: 300, sentBytes: 330_000, receivedPackets: 300, receivedBytes: 330_000, ...b });
+  const data: MediaQualityData = {
+    stage: 'done',
+    timedOut: false,
+    streamIntervalMs: 2.5,
+    rttIntervalMs: 5,
+    rttSent: 40,
+    rttSamples: [],
+    rttMedianMs: 20,
+    up: STREAM,
+    down: STREAM,
+    throughput: { up: burst(up), down: burst({ kbps: 7900 }) },
+    refused: [],
+    ...extra,
+  };
+  return { status: 'pass', durationMs: 1, data: data as unknown as Record<string, unknown>, evidence: [] };
+}
+
+describe('what limited a throughput burst', () => {
+  it.each([
+    ['reached ≥ 90 % of its target', { kbps: 7500 }, 'target'],
+    ['arrived low and queued 40 ms at a bottleneck', { kbps: 950, queueDelay: { medianMs: 30, p90Ms: 40 } }, 'path'],
+    ['arrived low and lost 20 % more than the stream', { kbps: 950, lossRatio: 0.2, queueDelay: { medianMs: 1, p90Ms: 2 } }, 'path'],
+    ['arrived low with no queue and no extra loss (a sender held back on a long path)', { kbps: 950, lossRatio: 0.02, queueDelay: { medianMs: 1, p90Ms: 3 } }, 'sender'],
+    ['produced no rate', {}, 'unmeasured'],
+  ])('a burst that %s is limited by the %s', (_name, up, limitedBy) => {
+    expect(qualityFactsFromOutcome(outcome(up))?.throughput.up.limitedBy).toBe(limitedBy);
+  });
+
+  it.each([
+    ['a saturated CPU', { serverLoad: { cpuBusyRatio: 0.95, loopLagMaxMs: 5, udpReceiveErrors: 0, concurrentBursts: 2 } }, 'its process used 95 % of a CPU core'],
+    ['a stalled event loop', { serverLoad: { cpuBusyRatio: 0.3, loopLagMaxMs: 250, udpReceiveErrors: 0, concurrentBursts: 2 } }, 'its event loop stalled for 250 ms'],
+    ['full UDP receive buffers', { serverLoad: { cpuBusyRatio: 0.3, loopLagMaxMs: 5, udpReceiveErrors: 7, concurrentBursts: 2 } }, 'its host dropped 7 UDP datagrams for full receive buffers'],
+    ['a refused burst', { refused: ['bulk: busy: the test server is already sending 4 throughput bursts'] }, 'it refused the burst as busy with other tests'],
+  ])('blames netready\'s server, not the path, for %s', (_name, extra, reason) => {
+    const facts = qualityFactsFromOutcome(outcome({ kbps: 950, queueDelay: { medianMs: 30, p90Ms: 40 } }, extra as Partial<MediaQualityData>))!;
+    expect(facts.serverLimited).toBe(true);
+    expect(facts.serverReasons).toContain(reason);
+    expect(facts.throughput.up.limitedBy).toBe('server');
+    expect(facts.lowBandwidth).toBe(false);
+  });
+
+  it('has no facts for an outcome that did not measure both streams', () => {
+    expect(qualityFactsFromOutcome({ status: 'inconclusive', durationMs: 1, data: {}, evidence: [] })).toBeUndefined();
+    expect(qualityFactsFromOutcome(outcome({}, { down: undefined }))).toBeUndefined();
+  });
+});
