@@ -9,6 +9,10 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { RTCDtlsTransport, RTCPeerConnection, type RTCDataChannel } from 'werift';
+import { DEFAULT_QUALITY_LIMITS } from '../../lib/protocol/media-quality/responder';
+import type { QualityLimits } from '../../lib/protocol/media-quality/wire';
+import { BurstGate, isQualityLabel, QualityPeer } from './quality-peer';
+import { honourPartialReliability } from './sctp-tuning';
 
 /** Why `answer()` (or the constructor) refused. */
 export type MediaPeerErrorCode =
@@ -126,6 +130,12 @@ export interface MediaPeerServerOptions {
   maxOfferBytes?: number;
   /** Event sink. */
   onEvent?: MediaPeerEventListener;
+  /**
+   * The media-quality protocol (lib/protocol/media-quality/wire.ts): limits announced to and enforced on each
+   * session (default DEFAULT_QUALITY_LIMITS), and the most throughput bursts the server sends at once across all
+   * sessions (default 4; more are refused `busy`).
+   */
+  quality?: { limits?: Partial<QualityLimits>; maxConcurrentBursts?: number };
 }
 
 /** What `answer()` resolves with. */
@@ -172,6 +182,8 @@ interface PeerEntry {
   echoedMessages: number;
   echoedBytes: number;
   droppedMessages: number;
+  /** The media-quality session, once the page opened one of its channels. */
+  quality?: QualityPeer;
   /** Set once closing started; the promise resolves when werift has released everything. */
   closing?: Promise<void>;
 }
@@ -181,6 +193,7 @@ const DEFAULT_PEER_TTL_MS = 60_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 const DEFAULT_GATHER_TIMEOUT_MS = 500;
 const DEFAULT_MAX_OFFER_BYTES = 65_536;
+const DEFAULT_MAX_CONCURRENT_BURSTS = 4;
 /**
  * Echoes are skipped (and counted as dropped) while a channel has more than this queued: a client that
  * sends faster than the path back can carry would otherwise grow werift's send queue until the TTL.
@@ -202,6 +215,8 @@ export class MediaPeerServer {
   readonly #gatherTimeoutMs: number;
   readonly #maxOfferBytes: number;
   readonly #onEvent?: MediaPeerEventListener;
+  readonly #qualityLimits: QualityLimits;
+  readonly #bursts: BurstGate;
   readonly #peers = new Map<string, PeerEntry>();
   /**
    * Serialises candidate gathering. werift picks a port by test-binding each port from `portMin` upwards,
@@ -234,6 +249,16 @@ export class MediaPeerServer {
     this.#gatherTimeoutMs = positiveInt(options.gatherTimeoutMs ?? DEFAULT_GATHER_TIMEOUT_MS, 'gatherTimeoutMs');
     this.#maxOfferBytes = positiveInt(options.maxOfferBytes ?? DEFAULT_MAX_OFFER_BYTES, 'maxOfferBytes');
     this.#onEvent = options.onEvent;
+    this.#qualityLimits = { ...DEFAULT_QUALITY_LIMITS, ...options.quality?.limits };
+    for (const [name, value] of Object.entries(this.#qualityLimits)) {
+      if (!(typeof value === 'number' && value >= 0 && Number.isFinite(value))) throw new MediaPeerError('config', `quality.limits.${name} must be a non-negative number`);
+    }
+    this.#bursts = new BurstGate(positiveInt(options.quality?.maxConcurrentBursts ?? DEFAULT_MAX_CONCURRENT_BURSTS, 'quality.maxConcurrentBursts'));
+  }
+
+  /** Throughput bursts running now across all peers (media-quality protocol), for metrics and the bench. */
+  get activeBursts(): number {
+    return this.#bursts.active;
   }
 
   /**
@@ -405,9 +430,14 @@ export class MediaPeerServer {
     });
   }
 
-  /** Echoes every message of a remote-opened channel back on the same channel, text as text, binary as binary. */
+  /**
+   * Echoes every message of a remote-opened channel back on the same channel, text as text, binary as binary —
+   * except the media-quality protocol's two channels, which its QualityPeer serves (./quality-peer.ts).
+   */
   #echo(entry: PeerEntry, channel: RTCDataChannel): void {
     entry.openChannels.add(channel);
+    // werift retransmits maxRetransmits-0 messages (./sctp-tuning.ts); every unreliable channel must lose what is lost.
+    honourPartialReliability(entry.pc);
     this.#emit({
       type: 'channel-open',
       peerId: entry.peerId,
@@ -416,26 +446,33 @@ export class MediaPeerServer {
       ordered: channel.ordered,
       maxRetransmits: channel.maxRetransmits,
     });
-    channel.onMessage.subscribe((data) => {
-      if (channel.readyState !== 'open') return;
-      if (channel.bufferedAmount > ECHO_BUFFER_LIMIT_BYTES) {
-        entry.droppedMessages += 1;
-        return;
-      }
-      try {
-        channel.send(data);
-      } catch {
-        // The association went away between receive and send; the state handlers close the peer.
-        return;
-      }
-      entry.echoedMessages += 1;
-      entry.echoedBytes += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
-    });
+    if (isQualityLabel(channel.label)) {
+      entry.quality ??= new QualityPeer({ pc: entry.pc, limits: this.#qualityLimits, gate: this.#bursts });
+      entry.quality.attach(channel);
+    } else {
+      channel.onMessage.subscribe((data) => this.#echoMessage(entry, channel, data));
+    }
     channel.stateChanged.subscribe((state) => {
       if (state !== 'closed') return;
       entry.openChannels.delete(channel);
       if (entry.openChannels.size === 0) void this.#closePeer(entry, 'channel-closed');
     });
+  }
+
+  #echoMessage(entry: PeerEntry, channel: RTCDataChannel, data: string | Buffer): void {
+    if (channel.readyState !== 'open') return;
+    if (channel.bufferedAmount > ECHO_BUFFER_LIMIT_BYTES) {
+      entry.droppedMessages += 1;
+      return;
+    }
+    try {
+      channel.send(data);
+    } catch {
+      // The association went away between receive and send; the state handlers close the peer.
+      return;
+    }
+    entry.echoedMessages += 1;
+    entry.echoedBytes += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
   }
 
   /**
@@ -483,6 +520,7 @@ export class MediaPeerServer {
   /** Stops timers, closes the werift peer, forgets it, and announces answered peers as closed. */
   async #release(entry: PeerEntry, reason?: MediaPeerCloseReason): Promise<void> {
     for (const timer of entry.timers) clearTimeout(timer);
+    entry.quality?.close();
     try {
       await entry.pc.close();
     } catch {
