@@ -60,6 +60,8 @@ const ENV_OVERRIDES: Record<string, [string[], EnvValueType]> = {
   NETREADY_RELAY_PORT_MAX: [['probe', 'relayPortMax'], 'int'],
   NETREADY_PEER_PORT_MIN: [['probe', 'peerPortMin'], 'int'],
   NETREADY_PEER_PORT_MAX: [['probe', 'peerPortMax'], 'int'],
+  NETREADY_QUALITY_BULK_RATE_KBPS: [['probe', 'quality', 'bulkRateKbps'], 'int'],
+  NETREADY_QUALITY_MAX_CONCURRENT_BURSTS: [['probe', 'quality', 'maxConcurrentBursts'], 'int'],
   NETREADY_TURN_SECRET: [['turn', 'secret'], 'string'],
   NETREADY_TLS_CERT: [['tls', 'certFile'], 'string'],
   NETREADY_TLS_KEY: [['tls', 'keyFile'], 'string'],
