@@ -12,6 +12,7 @@ import { RTCDtlsTransport, RTCPeerConnection, type RTCDataChannel } from 'werift
 import { DEFAULT_QUALITY_LIMITS } from '../../lib/protocol/media-quality/responder';
 import type { QualityLimits } from '../../lib/protocol/media-quality/wire';
 import { BurstGate, isQualityLabel, QualityPeer } from './quality-peer';
+import { followLatestNomination } from './ice-tuning';
 import { honourPartialReliability } from './sctp-tuning';
 
 /** Why `answer()` (or the constructor) refused. */
@@ -158,6 +159,8 @@ export interface MediaPeerSnapshot {
   echoedMessages: number;
   echoedBytes: number;
   droppedMessages: number;
+  /** How often the browser moved the connection to another candidate pair after it connected (ice-tuning.ts). */
+  pathSwitches: number;
   /** Milliseconds since the peer was created. */
   ageMs: number;
 }
@@ -182,6 +185,8 @@ interface PeerEntry {
   echoedMessages: number;
   echoedBytes: number;
   droppedMessages: number;
+  /** How often the browser moved the connection to another candidate pair after it connected. */
+  pathSwitches: number;
   /** The media-quality session, once the page opened one of its channels. */
   quality?: QualityPeer;
   /** Set once closing started; the promise resolves when werift has released everything. */
@@ -287,6 +292,7 @@ export class MediaPeerServer {
       echoedMessages: entry.echoedMessages,
       echoedBytes: entry.echoedBytes,
       droppedMessages: entry.droppedMessages,
+      pathSwitches: entry.pathSwitches,
       ageMs: Math.round(performance.now() - entry.createdAtMs),
     };
   }
@@ -319,6 +325,7 @@ export class MediaPeerServer {
       echoedMessages: 0,
       echoedBytes: 0,
       droppedMessages: 0,
+      pathSwitches: 0,
     };
     this.#peers.set(entry.peerId, entry);
     const { signal } = entry.answerAbort;
@@ -335,7 +342,11 @@ export class MediaPeerServer {
       // constructor: `validateAddress(stunServer) ?? ["stun.l.google.com", 19302]`), so `iceServers: []` alone
       // still makes every answer resolve that name and send it a Binding request, and gathering then waits up
       // to 5 s for it. The transport exists once the offer is applied; gathering starts in setLocalDescription.
-      for (const transport of entry.pc.iceTransports) transport.connection.stunServer = undefined;
+      for (const transport of entry.pc.iceTransports) {
+        transport.connection.stunServer = undefined;
+        // Send on the pair the browser nominated last, not werift's first (./ice-tuning.ts).
+        followLatestNomination(transport.connection, () => this.#onPathSwitch(entry));
+      }
       const answer = await raceAbort(entry.pc.createAnswer(), signal);
       await this.#gather(entry, preferDtlsServer(answer.sdp));
 
@@ -412,6 +423,15 @@ export class MediaPeerServer {
       else if ((state === 'connected' || state === 'completed') && !entry.remote) this.#onIceConnected(entry);
     });
     pc.onDataChannel.subscribe((channel) => this.#echo(entry, channel));
+  }
+
+  /** The browser moved to another pair after connecting (./ice-tuning.ts): the remote the snapshot shows follows. */
+  #onPathSwitch(entry: PeerEntry): void {
+    entry.pathSwitches += 1;
+    const pair = entry.pc.iceTransports[0]?.connection.nominated;
+    if (!pair || !entry.remote) return;
+    const [address, port] = pair.remoteAddr;
+    entry.remote = { address, port, candidateType: pair.remoteCandidate.type };
   }
 
   #onIceConnected(entry: PeerEntry): void {
