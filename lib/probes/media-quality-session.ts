@@ -55,7 +55,7 @@ export interface QualityPlan {
   answerTimeoutMs: number;
 }
 
-/** The plan netready runs: the whole stage ≈ 2.5 s on an open network. */
+/** The plan netready runs: the whole stage ≈ 2.3 s on an open network. */
 export const DEFAULT_QUALITY_PLAN: QualityPlan = {
   rttPings: 40,
   rttIntervalMs: 5,
@@ -64,7 +64,7 @@ export const DEFAULT_QUALITY_PLAN: QualityPlan = {
   bulkRateKbps: 8000,
   bulkWindowMs: 400,
   bulkPacketBytes: 1100,
-  upBufferLimitBytes: 128 * 1024,
+  upBufferLimitBytes: 64 * 1024,
   minGapMs: 60,
   maxGapMs: 800,
   answerTimeoutMs: 3000,
@@ -104,6 +104,10 @@ export interface QualityRecord {
     serverDurationMs?: number;
   };
   report?: ServerReport;
+  /** Whether `report` was asked after the bursts (it then counts the burst towards the server). */
+  reportAfterBursts: boolean;
+  /** When each phase started, ms after the session began (where the time goes, on slow paths). */
+  phaseStartsMs: Partial<Record<QualityStage, number>>;
   /** Requests the server refused, with its reason. */
   refused: string[];
   malformed: number;
@@ -157,6 +161,7 @@ export class QualitySession {
   #allAnswered?: () => void;
   readonly #down: { tracker: SequenceTracker; jitter: InterarrivalJitter };
   readonly #downBulk: SequenceTracker;
+  readonly #startedAt: number;
 
   /** Subscribes to both channels; `run()` starts the phases. */
   constructor(env: ProbeEnvironment, data: DataChannelLike, control: DataChannelLike, plan: QualityPlan = DEFAULT_QUALITY_PLAN) {
@@ -171,9 +176,12 @@ export class QualitySession {
       rtt: { sent: 0, samples: [] },
       upStream: { sent: 0 },
       downStream: { requested: 0, received: 0, duplicates: 0, missing: [], jitterMs: null, owdMs: [] },
+      reportAfterBursts: false,
+      phaseStartsMs: { hello: 0 },
       refused: [],
       malformed: 0,
     };
+    this.#startedAt = env.now();
     data.addEventListener('message', (event) => this.#onData(event.data));
     control.addEventListener('message', (event) => {
       if (typeof event.data !== 'string') return;
@@ -238,10 +246,15 @@ export class QualitySession {
     if (!this.#trySend(this.#control, JSON.stringify(request))) throw new Error(`the control channel would not send "${request.type}"`);
   }
 
-  /** The quiet gap between phases: ≈ 1.5 round trips, so the previous phase's last packets are in. */
+  #enter(stage: QualityStage): void {
+    this.record.stage = stage;
+    this.record.phaseStartsMs[stage] = Math.round(this.#env.now() - this.#startedAt);
+  }
+
+  /** The quiet gap between phases: ≈ 1.2 round trips (one-way delay and some spread), so the last packets are in. */
   #gapMs(): number {
-    const rtt = median(this.record.rtt.samples.map(([, r]) => r)) ?? this.#plan.maxGapMs / 1.5;
-    return Math.min(this.#plan.maxGapMs, Math.max(this.#plan.minGapMs, Math.round(rtt * 1.5)));
+    const rtt = median(this.record.rtt.samples.map(([, r]) => r)) ?? this.#plan.maxGapMs;
+    return Math.min(this.#plan.maxGapMs, Math.max(this.#plan.minGapMs, Math.round(rtt * 1.2)));
   }
 
   /** Sends `count` packets `interval` ms apart, paced against the clock (a late timer sends what is due at once). */
@@ -279,7 +292,7 @@ export class QualitySession {
     const packets = Math.min(plan.streamPackets, l.streamPackets);
 
     // 2. Round trips. The wait after the last ping ends early once every ping is answered.
-    r.stage = 'rtt';
+    this.#enter('rtt');
     const pings = Math.min(plan.rttPings, l.replies);
     const answered = untilAborted<void>(signal, (resolve) => (this.#allAnswered = resolve), 'the round-trip replies').catch(() => undefined);
     r.rtt.sent = await this.#paced(pings, plan.rttIntervalMs, signal, (seq) => {
@@ -287,21 +300,21 @@ export class QualitySession {
       return this.#trySend(this.#data, encodeData({ kind: 'T', seq, t: this.#env.now() }));
     });
     if (this.#pingsOut.size > 0) {
-      // Stragglers get three round trips (what came back so far tells how long one is), lost pings no more.
+      // Stragglers get two round trips (what came back so far tells how long one is), lost pings no more.
       const rtt = median(r.rtt.samples.map(([, ms]) => ms));
-      const wait = rtt === undefined ? plan.maxGapMs : Math.min(plan.maxGapMs, Math.max(plan.minGapMs, 3 * rtt + 100));
+      const wait = rtt === undefined ? plan.maxGapMs : Math.min(plan.maxGapMs, Math.max(plan.minGapMs, 2 * rtt + 50));
       await Promise.race([answered, pace(wait, signal)]);
     }
     this.#allAnswered = undefined;
     signal.throwIfAborted();
 
     // 3. The stream towards the server.
-    r.stage = 'up-stream';
+    this.#enter('up-stream');
     r.upStream.sent = await this.#paced(packets, interval, signal, (seq) => this.#trySend(this.#data, encodeData({ kind: 'P', seq, t: this.#env.now() })));
     await pace(this.#gapMs(), signal);
 
     // 4. The stream from the server.
-    r.stage = 'down-stream';
+    this.#enter('down-stream');
     r.downStream.requested = packets;
     this.#request({ type: 'stream', count: packets, intervalMs: interval });
     const streamDone = await this.#answer((m) => m.type === 'stream-done' || (m.type === 'refused' && m.request === 'stream'), signal, 'the stream from the media peer', packets * interval + plan.answerTimeoutMs);
@@ -317,12 +330,12 @@ export class QualitySession {
     const packetBytes = Math.min(plan.bulkPacketBytes, l.bulkPacketBytes);
     if (rateKbps > 0 && windowMs > 0) {
       // 6. Throughput towards the server: paced at the target; when the channel's queue is full the sender waits.
-      r.stage = 'up-bulk';
+      this.#enter('up-bulk');
       await this.#sendUpBulk(rateKbps, windowMs, packetBytes, signal);
       await pace(this.#gapMs(), signal);
 
       // 7. Throughput from the server.
-      r.stage = 'down-bulk';
+      this.#enter('down-bulk');
       r.downBulk = { targetKbps: rateKbps, packets: 0, bytes: 0, firstAtMs: null, lastAtMs: null, owdMs: [] };
       this.#request({ type: 'bulk', rateKbps, windowMs, packetBytes });
       const bulkDone = await this.#answer((m) => m.type === 'bulk-done' || (m.type === 'refused' && m.request === 'bulk'), signal, 'the burst from the media peer', windowMs + plan.answerTimeoutMs);
@@ -335,9 +348,10 @@ export class QualitySession {
     }
 
     // 8. What the server counted of everything, and how busy it was.
-    r.stage = 'report';
+    this.#enter('report');
     await this.#fetchReport(signal);
-    r.stage = 'done';
+    r.reportAfterBursts = true;
+    this.#enter('done');
   }
 
   async #fetchReport(signal: AbortSignal): Promise<void> {
@@ -378,9 +392,12 @@ export class QualitySession {
     }
     bulk.durationMs = Math.round(this.#env.now() - start);
     bulk.blockedMs = Math.round(bulk.blockedMs);
-    // Let what is still queued leave before the next phase (bounded: a slow path keeps the rest).
+    // Let what is still queued leave before the next phase, for at most two round trips: on a slow path the rest
+    // trickles on while the server's burst runs, which only the upward acknowledgements share.
     const drainStart = this.#env.now();
-    while ((this.#data.bufferedAmount ?? 0) > 0 && this.#env.now() - drainStart < 1000) await pace(10, signal);
+    const rtt = median(this.record.rtt.samples.map(([, ms]) => ms)) ?? 100;
+    const drainLimit = Math.min(1000, Math.max(200, 2 * rtt));
+    while ((this.#data.bufferedAmount ?? 0) > 0 && this.#env.now() - drainStart < drainLimit) await pace(10, signal);
     bulk.drainMs = Math.round(this.#env.now() - drainStart);
   }
 }

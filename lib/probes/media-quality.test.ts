@@ -160,9 +160,18 @@ describe('summarizeRecord', () => {
       downBulk: null,
       load: null,
     },
+    reportAfterBursts: false,
+    phaseStartsMs: { hello: 0, rtt: 3, 'up-bulk': 1400 },
     refused: [],
     malformed: 0,
   };
+
+  it('counts no burst towards the server from a report asked before it (the deadline cut the bursts short)', () => {
+    const data = base();
+    summarizeRecord({ ...record, upBulk: { targetKbps: 8000, sentPackets: 120, sentBytes: 132_000, durationMs: 400, blockedMs: 0, drainMs: 0 } }, data);
+    expect(data.throughput.up).toBeUndefined();
+    expect(data.phaseStartsMs).toEqual({ hello: 0, rtt: 3, 'up-bulk': 1400 });
+  });
 
   it('counts packets after the highest received as lost, and takes the worst direction for the one-line figures', () => {
     const data = base();
