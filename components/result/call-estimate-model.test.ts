@@ -14,7 +14,7 @@ const burst = (kbps: number, extra: object = {}) => ({ targetKbps: 8000, kbps, s
 
 describe('call estimate table', () => {
   it('reads a 900 kbit/s bottleneck: audio works with its E-model rating, HD video will not, and why', () => {
-    const congested = burst(900, { lossRatio: 0.8, queueDelay: { medianMs: 45, p90Ms: 50 } });
+    const congested = burst(900, { lossRatio: 0.8, dispersionKbps: 950 });
     const table = buildCallEstimateTable(outcome({ throughput: { up: congested, down: congested } }))!;
     expect(table.rows.map((r) => [r.label, r.symbol, r.word])).toEqual([
       ['Audio', '✓', 'Works'],

@@ -5,7 +5,7 @@ import { qualityFactsFromOutcome } from './facts-quality';
 
 const STREAM = { sent: 200, received: 200, lossRatio: 0, jitterMs: 1, lost: [], duplicates: 0 };
 
-function outcome(up: Partial<BurstDirection>, extra: Partial<MediaQualityData> = {}): ProbeOutcome {
+function outcome(up: Partial<BurstDirection>, extra: Partial<MediaQualityData> = {}, down: Partial<BurstDirection> = { kbps: 7900 }): ProbeOutcome {
   const burst = (b: Partial<BurstDirection>): BurstDirection => ({ targetKbps: 8000, sentPackets: 300, sentBytes: 330_000, receivedPackets: 300, receivedBytes: 330_000, ...b });
   const data: MediaQualityData = {
     stage: 'done',
@@ -17,7 +17,7 @@ function outcome(up: Partial<BurstDirection>, extra: Partial<MediaQualityData> =
     rttMedianMs: 20,
     up: STREAM,
     down: STREAM,
-    throughput: { up: burst(up), down: burst({ kbps: 7900 }) },
+    throughput: { up: burst(up), down: burst(down) },
     refused: [],
     ...extra,
   };
@@ -27,12 +27,18 @@ function outcome(up: Partial<BurstDirection>, extra: Partial<MediaQualityData> =
 describe('what limited a throughput burst', () => {
   it.each([
     ['reached ≥ 90 % of its target', { kbps: 7500 }, 'target'],
-    ['arrived low and queued 40 ms at a bottleneck', { kbps: 950, queueDelay: { medianMs: 30, p90Ms: 40 } }, 'path'],
-    ['arrived low and lost 20 % more than the stream', { kbps: 950, lossRatio: 0.2, queueDelay: { medianMs: 1, p90Ms: 2 } }, 'path'],
-    ['arrived low with no queue and no extra loss (a sender held back on a long path)', { kbps: 950, lossRatio: 0.02, queueDelay: { medianMs: 1, p90Ms: 3 } }, 'sender'],
+    ['arrived low, spaced by a link at capacity', { kbps: 950, dispersionKbps: 1010 }, 'path'],
+    ['arrived low and lost 20 % more than the stream', { kbps: 950, lossRatio: 0.2, dispersionKbps: 60_000 }, 'path'],
+    ['arrived low in clumps with no extra loss (a sender held back on a long path)', { kbps: 240, lossRatio: 0.02, dispersionKbps: 60_000 }, 'sender'],
+    ['arrived low in clumps, stamped 1 s "late" by the browser\'s own send queue', { kbps: 240, dispersionKbps: 60_000, queueDelay: { medianMs: 1188, p90Ms: 1990 } }, 'sender'],
     ['produced no rate', {}, 'unmeasured'],
-  ])('a burst that %s is limited by the %s', (_name, up, limitedBy) => {
+  ])('a burst towards the server that %s is limited by the %s', (_name, up, limitedBy) => {
     expect(qualityFactsFromOutcome(outcome(up))?.throughput.up.limitedBy).toBe(limitedBy);
+  });
+
+  it('takes a queue the burst from the server built (stamped as it left) as a bottleneck', () => {
+    const facts = qualityFactsFromOutcome(outcome({ kbps: 7900 }, {}, { kbps: 950, dispersionKbps: 60_000, queueDelay: { medianMs: 30, p90Ms: 40 } }));
+    expect(facts?.throughput.down.limitedBy).toBe('path');
   });
 
   it.each([
@@ -41,7 +47,7 @@ describe('what limited a throughput burst', () => {
     ['full UDP receive buffers', { serverLoad: { cpuBusyRatio: 0.3, loopLagMaxMs: 5, udpReceiveErrors: 7, concurrentBursts: 2 } }, 'its host dropped 7 UDP datagrams for full receive buffers'],
     ['a refused burst', { refused: ['bulk: busy: the test server is already sending 4 throughput bursts'] }, 'it refused the burst as busy with other tests'],
   ])('blames netready\'s server, not the path, for %s', (_name, extra, reason) => {
-    const facts = qualityFactsFromOutcome(outcome({ kbps: 950, queueDelay: { medianMs: 30, p90Ms: 40 } }, extra as Partial<MediaQualityData>))!;
+    const facts = qualityFactsFromOutcome(outcome({ kbps: 950, dispersionKbps: 1000 }, extra as Partial<MediaQualityData>))!;
     expect(facts.serverLimited).toBe(true);
     expect(facts.serverReasons).toContain(reason);
     expect(facts.throughput.up.limitedBy).toBe('server');

@@ -5,7 +5,9 @@
  *
  * What limited a throughput burst (thresholds.ts): netready's server when it reported being busy ("never blame
  * the network"); the target when the burst arrived at ≥ 90 % of it (the path carries at least that); the path when
- * the burst arrived below target and built a queue or lost clearly more than the quiet stream (a bottleneck);
+ * the burst arrived below target at a bottleneck's signature — its packets spaced by a link at capacity (dispersion
+ * near the rate that arrived), or a queue built up (from the server only: the page stamps its packets when it queues
+ * them, so upwards that delay includes the browser's own send queue), or clearly more loss than the quiet stream;
  * otherwise the sender (its transport's congestion control had not reached the target — a lower bound only).
  */
 import type { Evidence, ProbeOutcome } from '../schema/result';
@@ -62,7 +64,7 @@ export function serverLimitReasons(data: Partial<MediaQualityData>, t: Threshold
   return reasons;
 }
 
-function judgeDirection(burst: BurstDirection | undefined, stream: StreamDirection | undefined, serverLimited: boolean, t: Thresholds): ThroughputFacts {
+function judgeDirection(direction: 'up' | 'down', burst: BurstDirection | undefined, stream: StreamDirection | undefined, serverLimited: boolean, t: Thresholds): ThroughputFacts {
   if (!burst) return { targetKbps: 0, limitedBy: serverLimited ? 'server' : 'unmeasured' };
   const facts: ThroughputFacts = { targetKbps: burst.targetKbps, limitedBy: 'unmeasured' };
   if (burst.kbps !== undefined) facts.kbps = burst.kbps;
@@ -73,9 +75,10 @@ function judgeDirection(burst: BurstDirection | undefined, stream: StreamDirecti
   else if (burst.kbps === undefined) limitedBy = 'unmeasured';
   else if (burst.kbps >= 0.9 * burst.targetKbps) limitedBy = 'target';
   else {
-    const queued = (burst.queueDelay?.p90Ms ?? 0) >= t.bottleneckQueueMs;
+    const spaced = burst.dispersionKbps !== undefined && burst.dispersionKbps <= burst.kbps * t.bottleneckDispersionRatio;
+    const queued = direction === 'down' && (burst.queueDelay?.p90Ms ?? 0) >= t.bottleneckQueueMs;
     const extraLoss = (burst.lossRatio ?? 0) - (stream?.lossRatio ?? 0) >= t.bottleneckExtraLoss;
-    limitedBy = queued || extraLoss ? 'path' : 'sender';
+    limitedBy = spaced || queued || extraLoss ? 'path' : 'sender';
   }
   facts.limitedBy = limitedBy;
   return facts;
@@ -89,8 +92,8 @@ export function qualityFactsFromOutcome(outcome: ProbeOutcome | undefined, t: Th
   const serverReasons = serverLimitReasons(data, t);
   const serverLimited = serverReasons.length > 0;
   const throughput = {
-    up: judgeDirection(data.throughput?.up, data.up, serverLimited, t),
-    down: judgeDirection(data.throughput?.down, data.down, serverLimited, t),
+    up: judgeDirection('up', data.throughput?.up, data.up, serverLimited, t),
+    down: judgeDirection('down', data.throughput?.down, data.down, serverLimited, t),
   };
   const estimate = estimateCall(
     {

@@ -99,6 +99,8 @@ export interface QualityRecord {
     firstAtMs: number | null;
     lastAtMs: number | null;
     owdMs: number[];
+    /** Arrival times of the `D` packets (for their dispersion). */
+    arrivalsMs: number[];
     serverSentPackets?: number;
     serverSentBytes?: number;
     serverDurationMs?: number;
@@ -225,7 +227,10 @@ export class QualitySession {
         bulk.bytes += raw.length;
         bulk.firstAtMs ??= now;
         bulk.lastAtMs = now;
-        if (bulk.owdMs.length < 4096) bulk.owdMs.push(now - message.t);
+        if (bulk.owdMs.length < 4096) {
+          bulk.owdMs.push(now - message.t);
+          bulk.arrivalsMs.push(now);
+        }
         return;
       }
       default:
@@ -336,7 +341,7 @@ export class QualitySession {
 
       // 7. Throughput from the server.
       this.#enter('down-bulk');
-      r.downBulk = { targetKbps: rateKbps, packets: 0, bytes: 0, firstAtMs: null, lastAtMs: null, owdMs: [] };
+      r.downBulk = { targetKbps: rateKbps, packets: 0, bytes: 0, firstAtMs: null, lastAtMs: null, owdMs: [], arrivalsMs: [] };
       this.#request({ type: 'bulk', rateKbps, windowMs, packetBytes });
       const bulkDone = await this.#answer((m) => m.type === 'bulk-done' || (m.type === 'refused' && m.request === 'bulk'), signal, 'the burst from the media peer', windowMs + plan.answerTimeoutMs);
       if (bulkDone.type === 'bulk-done') {

@@ -79,7 +79,8 @@ describe('media-quality probe', () => {
 
   it('reports a slow path as high-rtt, with the measured median, and no packet loss', async () => {
     const { data, probes } = await measure({ up: { delayMs: 170 }, down: { delayMs: 170 } });
-    expect(data.rttMedianMs).toBeGreaterThanOrEqual(340);
+    // 170 ms each way; Node timers may fire a fraction of a millisecond early by performance.now().
+    expect(data.rttMedianMs).toBeGreaterThanOrEqual(335);
     const codes = diagnose(probes).findings.map((f) => f.code);
     expect(codes).toContain('high-rtt');
     expect(codes).not.toContain('packet-loss');
@@ -87,11 +88,13 @@ describe('media-quality probe', () => {
 
   it('measures a 900 kbit/s bottleneck each way as the path\'s capacity: low-bandwidth, HD video cannot', async () => {
     const { data, probes, outcome } = await measure({ up: { rateKbps: 900 }, down: { rateKbps: 900 } });
+    // The burst from the server (stamped as it left) queued at the bottleneck: the fake link holds 50 ms.
+    expect(data.throughput.down?.queueDelay?.p90Ms).toBeGreaterThanOrEqual(25);
     for (const dir of ['up', 'down'] as const) {
       expect(data.throughput[dir]?.kbps).toBeGreaterThan(720);
       expect(data.throughput[dir]?.kbps).toBeLessThan(1000);
-      // The burst queued at the bottleneck (the fake link holds 50 ms) and lost what did not fit.
-      expect(data.throughput[dir]?.queueDelay?.p90Ms).toBeGreaterThanOrEqual(25);
+      // The bottleneck spaced the packets by its serialisation time: they arrived at about the rate that got through.
+      expect(data.throughput[dir]?.dispersionKbps).toBeLessThan(1.5 * data.throughput[dir]!.kbps!);
     }
     const facts = qualityFactsFromOutcome(outcome)!;
     expect(facts.throughput.up.limitedBy).toBe('path');
@@ -156,7 +159,7 @@ describe('summarizeRecord', () => {
       upStream: { received: 8, duplicates: 1, highestSeq: 7, missing: [2], jitterMs: 2.5 },
       pings: { received: 3, replied: 3 },
       downStream: { sent: 10 },
-      upBulk: { packets: 0, bytes: 0, highestSeq: -1, firstAtMs: null, lastAtMs: null, queueDelay: null },
+      upBulk: { packets: 0, bytes: 0, highestSeq: -1, firstAtMs: null, lastAtMs: null, queueDelay: null, dispersionKbps: null },
       downBulk: null,
       load: null,
     },

@@ -10,7 +10,7 @@
  * It decides nothing: facts-quality.ts and the quality rules read these figures.
  */
 import type { Evidence } from '../schema/result';
-import { queueDelay, quantile, round1 } from '../protocol/media-quality/stats';
+import { dispersionKbps, queueDelay, quantile, round1 } from '../protocol/media-quality/stats';
 import { QUALITY_CONTROL_LABEL, QUALITY_DATA_LABEL, type QueueDelay, type ServerLoad } from '../protocol/media-quality/wire';
 import { PeerAnswerSchema } from '../schema/session';
 import { DEFAULT_QUALITY_PLAN, isDeadline, QualitySession, type QualityPlan, type QualityRecord, type QualityStage } from './media-quality-session';
@@ -54,8 +54,13 @@ export interface BurstDirection {
   receivedBytes: number;
   /** 1 − received / sent packets of the burst, 0–1. */
   lossRatio?: number;
-  /** One-way queueing delay the burst built up, against the quiet stream before it. */
+  /**
+   * One-way queueing delay the burst built up, against the quiet stream before it. Downwards the server stamps each
+   * packet as it leaves; upwards the page stamps it as it queues it, so this includes the browser's own send queue.
+   */
   queueDelay?: QueueDelay;
+  /** Packet dispersion of the arrivals, kbit/s (stats.ts): near `kbps` at a bottleneck, far above it for a held-back sender. */
+  dispersionKbps?: number;
   /**
    * Upwards: ms the page's channel queue was full (the browser's SCTP could not send faster). Downwards: the share
    * of the target the server failed to hand to its transport (0–1), its own limit.
@@ -171,6 +176,7 @@ export function summarizeRecord(record: QualityRecord, data: MediaQualityData): 
       ...burstRate(b.bytes, b.packets, span),
       ...(ratio(upBulk.sentPackets - b.packets, upBulk.sentPackets) !== undefined ? { lossRatio: ratio(upBulk.sentPackets - b.packets, upBulk.sentPackets)! } : {}),
       ...(b.queueDelay ? { queueDelay: b.queueDelay } : {}),
+      ...(typeof b.dispersionKbps === 'number' ? { dispersionKbps: b.dispersionKbps } : {}),
     };
   }
   const downBulk = record.downBulk;
@@ -178,6 +184,7 @@ export function summarizeRecord(record: QualityRecord, data: MediaQualityData): 
     const span = downBulk.firstAtMs !== null && downBulk.lastAtMs !== null ? downBulk.lastAtMs - downBulk.firstAtMs : 0;
     const targetBytes = (downBulk.targetKbps / 8) * (downBulk.serverDurationMs ?? 0);
     const delay = queueDelay(down.owdMs, downBulk.owdMs);
+    const dispersion = downBulk.packets > 0 ? dispersionKbps(downBulk.arrivalsMs, downBulk.bytes / downBulk.packets) : null;
     data.throughput.down = {
       targetKbps: downBulk.targetKbps,
       sentPackets: downBulk.serverSentPackets,
@@ -189,6 +196,7 @@ export function summarizeRecord(record: QualityRecord, data: MediaQualityData): 
         ? { lossRatio: ratio(downBulk.serverSentPackets - downBulk.packets, downBulk.serverSentPackets)! }
         : {}),
       ...(delay ? { queueDelay: delay } : {}),
+      ...(dispersion !== null ? { dispersionKbps: dispersion } : {}),
       ...(targetBytes > 0 ? { serverShortfall: Math.max(0, Math.round((1 - (downBulk.serverSentBytes ?? 0) / targetBytes) * 100) / 100) } : {}),
     };
   }

@@ -7,7 +7,7 @@
  * `limits.replies` round-trip pings (a reply is no larger than the ping), and plans a server stream or throughput
  * burst only when asked, within the announced limits, at most `limits.requestsPerKind` times each.
  */
-import { InterarrivalJitter, queueDelay, SequenceTracker } from './stats';
+import { dispersionKbps, InterarrivalJitter, queueDelay, SequenceTracker } from './stats';
 import {
   decodeData,
   decodePageControl,
@@ -72,7 +72,7 @@ export class QualityResponder {
   readonly #up = { tracker: new SequenceTracker(0), jitter: new InterarrivalJitter(), owd: [] as number[] };
   readonly #pings = { tracker: new SequenceTracker(0), replied: 0 };
   #downSent = 0;
-  readonly #upBulk = { tracker: new SequenceTracker(0), packets: 0, bytes: 0, firstAtMs: null as number | null, lastAtMs: null as number | null, owd: [] as number[] };
+  readonly #upBulk = { tracker: new SequenceTracker(0), packets: 0, bytes: 0, firstAtMs: null as number | null, lastAtMs: null as number | null, owd: [] as number[], arrivals: [] as number[] };
   #downBulk: ServerReport['downBulk'] = null;
   #streams = 0;
   #bulks = 0;
@@ -116,7 +116,10 @@ export class QualityResponder {
         this.#upBulk.bytes += text.length;
         this.#upBulk.firstAtMs ??= nowMs;
         this.#upBulk.lastAtMs = nowMs;
-        if (this.#upBulk.owd.length < MAX_OWD_SAMPLES) this.#upBulk.owd.push(nowMs - message.t);
+        if (this.#upBulk.owd.length < MAX_OWD_SAMPLES) {
+          this.#upBulk.owd.push(nowMs - message.t);
+          this.#upBulk.arrivals.push(nowMs);
+        }
         return [];
       }
       default:
@@ -200,6 +203,7 @@ export class QualityResponder {
         firstAtMs: this.#upBulk.firstAtMs,
         lastAtMs: this.#upBulk.lastAtMs,
         queueDelay: queueDelay(up.owd, this.#upBulk.owd),
+        dispersionKbps: this.#upBulk.packets > 0 ? dispersionKbps(this.#upBulk.arrivals, this.#upBulk.bytes / this.#upBulk.packets) : null,
       },
       downBulk: this.#downBulk,
       load,

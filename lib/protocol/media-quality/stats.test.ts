@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InterarrivalJitter, quantile, queueDelay, SequenceTracker } from './stats';
+import { dispersionKbps, InterarrivalJitter, quantile, queueDelay, SequenceTracker } from './stats';
 
 describe('InterarrivalJitter (RFC 3550 §6.4.1)', () => {
   it('is null below two packets and 0 for packets that keep their spacing, whatever the clock offset', () => {
@@ -47,5 +47,18 @@ describe('quantile and queueDelay', () => {
     // Clocks 5000 ms apart; the stream saw 20–22 ms one way, the burst 30–80 ms (nearest rank: 5th and 9th of 10).
     expect(queueDelay([5020, 5021, 5022], [5030, 5040, 5050, 5060, 5070, 5080, 5080, 5080, 5080, 5080])).toEqual({ medianMs: 50, p90Ms: 60 });
     expect(queueDelay([], [1])).toBeNull();
+  });
+});
+
+describe('dispersionKbps', () => {
+  it('reads the rate of packets spaced by a 1 Mbit/s link: 1100 bytes every 8.8 ms', () => {
+    expect(dispersionKbps([0, 8.8, 17.6, 26.4, 35.2], 1100)).toBe(1000);
+  });
+
+  it('reads clumps a congestion window sends at once as a fast link, whatever the waits between them', () => {
+    // Three windows of four packets 0.1 ms apart, 200 ms between windows: median gap 0.1 ms.
+    const arrivals = [0, 200, 400].flatMap((start) => [0, 0.1, 0.2, 0.3].map((d) => start + d));
+    expect(dispersionKbps(arrivals, 1100)).toBe(88_000);
+    expect(dispersionKbps([1, 2], 1100)).toBeNull();
   });
 });

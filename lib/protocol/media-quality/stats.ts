@@ -104,3 +104,18 @@ export function queueDelay(baselineOwdMs: readonly number[], burstOwdMs: readonl
   const sorted = burstOwdMs.map((x) => x - base).sort((a, b) => a - b);
   return { medianMs: round1(Math.max(0, quantile(sorted, 0.5)!)), p90Ms: round1(Math.max(0, quantile(sorted, 0.9)!)) };
 }
+
+/**
+ * Packet dispersion of a burst (the packet-pair principle): the rate its packets arrived at when they arrived back to
+ * back, kbit/s — average packet size over the median gap between consecutive arrivals. A link at capacity spaces
+ * packets by its serialisation time, so the dispersion rate is about the rate that arrived; a sender held back by
+ * its congestion window sends a window's worth at once and waits, so its packets arrive in clumps and the dispersion
+ * rate is far above the rate that arrived. Null below 3 arrivals; a median gap of 0 counts as 0.01 ms.
+ */
+export function dispersionKbps(arrivalsMs: readonly number[], averagePacketBytes: number): number | null {
+  if (arrivalsMs.length < 3) return null;
+  const sorted = [...arrivalsMs].sort((a, b) => a - b);
+  const gaps = sorted.slice(1).map((t, i) => t - sorted[i]!).sort((a, b) => a - b);
+  const gap = Math.max(0.01, quantile(gaps, 0.5)!);
+  return Math.round((averagePacketBytes * 8) / gap);
+}

@@ -131,7 +131,13 @@ export interface ServerReport {
     /** Server clock of the first and last `U` arrival (null for none). */
     firstAtMs: number | null;
     lastAtMs: number | null;
+    /**
+     * One-way delay growth against the stream towards the server. The page stamps a packet when it queues it, so
+     * this includes time in the browser's own send queue: a hint, not a bottleneck signal (dispersionKbps is).
+     */
     queueDelay: QueueDelay | null;
+    /** Packet dispersion of the arrivals (stats.ts dispersionKbps), kbit/s. */
+    dispersionKbps: number | null;
   };
   downBulk: { sentPackets: number; sentBytes: number; durationMs: number; targetKbps: number } | null;
   /** Measured over the throughput bursts; null when there were none. */
