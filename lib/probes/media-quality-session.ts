@@ -101,9 +101,8 @@ export interface QualityRecord {
     owdMs: number[];
     /** Arrival times of the `D` packets (for their dispersion). */
     arrivalsMs: number[];
-    serverSentPackets?: number;
-    serverSentBytes?: number;
-    serverDurationMs?: number;
+    /** Highest `D` sequence number received, -1 for none. */
+    highestSeq: number;
   };
   report?: ServerReport;
   /** Whether `report` was asked after the bursts (it then counts the burst towards the server). */
@@ -225,6 +224,7 @@ export class QualitySession {
         if (!bulk || !this.#downBulk.add(message.seq)) return;
         bulk.packets++;
         bulk.bytes += raw.length;
+        bulk.highestSeq = Math.max(bulk.highestSeq, message.seq);
         bulk.firstAtMs ??= now;
         bulk.lastAtMs = now;
         if (bulk.owdMs.length < 4096) {
@@ -339,17 +339,17 @@ export class QualitySession {
       await this.#sendUpBulk(rateKbps, windowMs, packetBytes, signal);
       await pace(this.#gapMs(), signal);
 
-      // 7. Throughput from the server.
+      // 7. Throughput from the server. It ends without a message (wire.ts): the page waits out the window, the
+      // request's and the last packet's way (one round trip) and a gap; the report then says what was sent.
       this.#enter('down-bulk');
-      r.downBulk = { targetKbps: rateKbps, packets: 0, bytes: 0, firstAtMs: null, lastAtMs: null, owdMs: [], arrivalsMs: [] };
+      r.downBulk = { targetKbps: rateKbps, packets: 0, bytes: 0, firstAtMs: null, lastAtMs: null, owdMs: [], arrivalsMs: [], highestSeq: -1 };
       this.#request({ type: 'bulk', rateKbps, windowMs, packetBytes });
-      const bulkDone = await this.#answer((m) => m.type === 'bulk-done' || (m.type === 'refused' && m.request === 'bulk'), signal, 'the burst from the media peer', windowMs + plan.answerTimeoutMs);
-      if (bulkDone.type === 'bulk-done') {
-        Object.assign(r.downBulk, { serverSentPackets: bulkDone.sentPackets, serverSentBytes: bulkDone.sentBytes, serverDurationMs: bulkDone.durationMs });
-        await pace(this.#gapMs(), signal);
-      } else if (bulkDone.type === 'refused') {
-        r.refused.push(`bulk: ${bulkDone.code}: ${bulkDone.message}`);
-      }
+      const rtt = median(r.rtt.samples.map(([, ms]) => ms)) ?? 0;
+      const refused = await this.#answer((m) => m.type === 'refused' && m.request === 'bulk', signal, 'a refusal of the burst', Math.round(windowMs + rtt + this.#gapMs())).catch((error: unknown) => {
+        if (isDeadline(error) && !signal.aborted) return undefined;
+        throw error;
+      });
+      if (refused?.type === 'refused') r.refused.push(`bulk: ${refused.code}: ${refused.message}`);
     }
 
     // 8. What the server counted of everything, and how busy it was.

@@ -52,7 +52,7 @@ export interface BurstDirection {
   sentBytes: number;
   receivedPackets: number;
   receivedBytes: number;
-  /** 1 − received / sent packets of the burst, 0–1. */
+  /** Packets missing below the highest that arrived, over that many, 0–1 (later ones may still be queued). */
   lossRatio?: number;
   /**
    * One-way queueing delay the burst built up, against the quiet stream before it. Downwards the server stamps each
@@ -174,33 +174,42 @@ export function summarizeRecord(record: QualityRecord, data: MediaQualityData): 
       receivedBytes: b.bytes,
       senderBlockedMs: upBulk.blockedMs,
       ...burstRate(b.bytes, b.packets, span),
-      ...(ratio(upBulk.sentPackets - b.packets, upBulk.sentPackets) !== undefined ? { lossRatio: ratio(upBulk.sentPackets - b.packets, upBulk.sentPackets)! } : {}),
+      ...burstLoss(b.packets, b.highestSeq),
       ...(b.queueDelay ? { queueDelay: b.queueDelay } : {}),
       ...(typeof b.dispersionKbps === 'number' ? { dispersionKbps: b.dispersionKbps } : {}),
     };
   }
   const downBulk = record.downBulk;
-  if (downBulk && downBulk.serverSentPackets !== undefined) {
+  const sent = report?.downBulk;
+  if (downBulk && sent && record.reportAfterBursts) {
     const span = downBulk.firstAtMs !== null && downBulk.lastAtMs !== null ? downBulk.lastAtMs - downBulk.firstAtMs : 0;
-    const targetBytes = (downBulk.targetKbps / 8) * (downBulk.serverDurationMs ?? 0);
+    const targetBytes = (sent.targetKbps / 8) * sent.durationMs;
     const delay = queueDelay(down.owdMs, downBulk.owdMs);
     const dispersion = downBulk.packets > 0 ? dispersionKbps(downBulk.arrivalsMs, downBulk.bytes / downBulk.packets) : null;
     data.throughput.down = {
-      targetKbps: downBulk.targetKbps,
-      sentPackets: downBulk.serverSentPackets,
-      sentBytes: downBulk.serverSentBytes ?? 0,
+      targetKbps: sent.targetKbps,
+      sentPackets: sent.sentPackets,
+      sentBytes: sent.sentBytes,
       receivedPackets: downBulk.packets,
       receivedBytes: downBulk.bytes,
       ...burstRate(downBulk.bytes, downBulk.packets, span),
-      ...(ratio(downBulk.serverSentPackets - downBulk.packets, downBulk.serverSentPackets) !== undefined
-        ? { lossRatio: ratio(downBulk.serverSentPackets - downBulk.packets, downBulk.serverSentPackets)! }
-        : {}),
+      ...burstLoss(downBulk.packets, downBulk.highestSeq),
       ...(delay ? { queueDelay: delay } : {}),
       ...(dispersion !== null ? { dispersionKbps: dispersion } : {}),
-      ...(targetBytes > 0 ? { serverShortfall: Math.max(0, Math.round((1 - (downBulk.serverSentBytes ?? 0) / targetBytes) * 100) / 100) } : {}),
+      ...(targetBytes > 0 ? { serverShortfall: Math.max(0, Math.round((1 - sent.sentBytes / targetBytes) * 100) / 100) } : {}),
     };
   }
   if (report?.load) data.serverLoad = report.load;
+}
+
+/**
+ * Loss of a burst: packets missing below the highest that arrived. Packets after it may still sit in the sender's
+ * queue (a browser held back by its congestion window drains its queue long after the window), so they are not
+ * counted as lost.
+ */
+function burstLoss(received: number, highestSeq: number): { lossRatio?: number } {
+  const lossRatio = ratio(highestSeq + 1 - received, highestSeq + 1);
+  return lossRatio === undefined ? {} : { lossRatio };
 }
 
 /** Arrival rate of a burst: bytes after the first packet over first-to-last arrival (needs ≥ 3 packets, 20 ms). */

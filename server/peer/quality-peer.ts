@@ -1,7 +1,7 @@
 /**
  * The media peer's side of the media-quality protocol (lib/protocol/media-quality/wire.ts) on werift DataChannels:
  * feeds the two channels' messages to the Sans-IO QualityResponder, paces the streams and bursts it plans, holds
- * werift's congestion window open while they run (./sctp-tuning.ts), and measures how busy the process was during
+ * werift's congestion window open from the first of them to the end of the session (./sctp-tuning.ts), and measures how busy the process was during
  * bursts (./load-meter.ts) so the page can tell netready's own limits from the network's.
  *
  * Bounded: one stream or burst at a time per peer, each within the responder's limits; at most
@@ -82,6 +82,7 @@ export class QualityPeer {
   #sending = false;
   #timer?: ReturnType<typeof setTimeout>;
   #release?: () => void;
+  #floorBytes = 0;
   #upMeter?: RunningMeter;
   #downMeter?: RunningMeter;
   readonly #loads: ServerLoad[] = [];
@@ -173,7 +174,7 @@ export class QualityPeer {
     if (this.#sending) return this.#refuse('stream', 'busy', 'a stream or burst of this session is still running');
     if (this.#data?.readyState !== 'open') return this.#refuse('stream', 'bad-request', `the ${QUALITY_DATA_LABEL} channel is not open`);
     this.#sending = true;
-    this.#release = holdCongestionWindow(this.#pc, STREAM_CWND_FLOOR_BYTES);
+    this.#holdWindow(STREAM_CWND_FLOOR_BYTES);
     const start = performance.now();
     let seq = 0;
     const tick = (): void => {
@@ -201,7 +202,7 @@ export class QualityPeer {
     this.#sending = true;
     const bytesPerMs = (plan.rateKbps * 1000) / 8 / 1000;
     // Enough window for the paced rate over a 600 ms round trip: the path, not werift's window, limits the burst.
-    this.#release = holdCongestionWindow(this.#pc, Math.max(STREAM_CWND_FLOOR_BYTES, Math.ceil(bytesPerMs * 600)));
+    this.#holdWindow(Math.max(STREAM_CWND_FLOOR_BYTES, Math.ceil(bytesPerMs * 600)));
     const running: RunningMeter = { meter: startLoadMeter(), leave, peak: this.#gate.active };
     this.#downMeter = running;
     const data = this.#data;
@@ -228,15 +229,26 @@ export class QualityPeer {
       running.leave();
       this.#downMeter = undefined;
       this.#endSending();
-      this.#answer(this.responder.bulkDone(plan, seq, sentBytes, performance.now() - start));
+      this.responder.bulkDone(plan, seq, sentBytes, performance.now() - start);
     };
     tick();
   }
 
+  /**
+   * The window floor stays until the peer closes: a burst into a bottleneck leaves hundreds of KB of lost chunks
+   * in werift's flight until they are abandoned, and with werift's own small window the report after the burst would
+   * wait for a retransmission timeout. What the session still sends is a report or two.
+   */
   #endSending(): void {
     this.#sending = false;
+  }
+
+  /** Holds werift's window at `floorBytes` or more (a higher floor replaces a lower one) until close(). */
+  #holdWindow(floorBytes: number): void {
+    if (this.#floorBytes >= floorBytes) return;
     this.#release?.();
-    this.#release = undefined;
+    this.#release = holdCongestionWindow(this.#pc, floorBytes);
+    this.#floorBytes = floorBytes;
   }
 
   /** The page started sending `U` packets: measure the load while they arrive. */

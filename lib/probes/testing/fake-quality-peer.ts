@@ -195,7 +195,7 @@ export class FakeQualityServer {
             this.#toPage(text);
           }
           if (performance.now() - start < plan.windowMs) this.#later(2, tick);
-          else this.#answer(this.responder.bulkDone(plan, seq, sentBytes, performance.now() - start));
+          else this.responder.bulkDone(plan, seq, sentBytes, performance.now() - start);
         };
         tick();
         return;

@@ -177,10 +177,9 @@ export class QualityResponder {
     return encodeData({ kind: 'D', seq, t: nowMs }, plan.packetBytes);
   }
 
-  /** The answer once a burst was sent; remembered for the report. */
-  bulkDone(plan: BulkPlan, sentPackets: number, sentBytes: number, durationMs: number): ServerControl {
+  /** Records what a burst sent, for the report (no answer of its own: see wire.ts). */
+  bulkDone(plan: BulkPlan, sentPackets: number, sentBytes: number, durationMs: number): void {
     this.#downBulk = { sentPackets, sentBytes, durationMs: Math.round(durationMs * 10) / 10, targetKbps: plan.rateKbps };
-    return { type: 'bulk-done', sentPackets, sentBytes, durationMs: Math.round(durationMs * 10) / 10 };
   }
 
   /** Everything measured so far, with the load the adapter measured during the bursts. */

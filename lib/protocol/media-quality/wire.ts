@@ -16,7 +16,9 @@
  *   Round trips are measured in a phase of their own (`T`/`R`).
  * - `netready-quality-control` — reliable and ordered: JSON requests from the page (`hello`, `stream`, `bulk`,
  *   `report`) and the server's answers. The server sends nothing on its own: every `S`/`D` packet was asked for by
- *   a `stream`/`bulk` request within the limits the server announced in its `hello` (no amplification).
+ *   a `stream`/`bulk` request within the limits the server announced in its `hello` (no amplification). A burst
+ *   ends without a message of its own: on a saturated path that message would be lost and its retransmission
+ *   would hold up, on the ordered control channel, the report behind it; the report says what the burst sent.
  *
  * Sequence numbers let each side count what it received of the other's stream (loss per direction); the send
  * times give RFC 3550 interarrival jitter per direction and one-way delay changes during the throughput bursts.
@@ -148,7 +150,6 @@ export interface ServerReport {
 export type ServerControl =
   | { type: 'hello'; version: number; limits: QualityLimits }
   | { type: 'stream-done'; sent: number; durationMs: number }
-  | { type: 'bulk-done'; sentPackets: number; sentBytes: number; durationMs: number }
   | { type: 'report'; report: ServerReport }
   | { type: 'refused'; request: string; code: 'busy' | 'limit' | 'bad-request'; message: string };
 
@@ -292,13 +293,6 @@ export function decodeServerControl(text: string): ServerControl {
     }
     case 'stream-done':
       return { type: 'stream-done', sent: field(record, 'sent', where, 0, 1e9), durationMs: field(record, 'durationMs', where, 0, 1e9, false) };
-    case 'bulk-done':
-      return {
-        type: 'bulk-done',
-        sentPackets: field(record, 'sentPackets', where, 0, 1e9),
-        sentBytes: field(record, 'sentBytes', where, 0, 1e12),
-        durationMs: field(record, 'durationMs', where, 0, 1e9, false),
-      };
     case 'report':
       return { type: 'report', report: checkReport(record.report) };
     case 'refused': {
