@@ -43,6 +43,6 @@ describe('estimateCall', () => {
     expect(audio.reasons).toEqual([]);
     expect(rows.find((r) => r.activity === 'hd-video')?.reasons).toEqual(['900 kbit/s towards the server (needs 1.2 Mbit/s–2.6 Mbit/s)']);
     const unmeasured = estimateCall({ ...CLEAN, down: { kbps: 200, limitedBy: 'server' } }, THRESHOLDS);
-    expect(unmeasured.find((r) => r.activity === 'sd-video')?.reasons).toEqual(["throughput from the server not measured: netready's test server was the limit"]);
+    expect(unmeasured.find((r) => r.activity === 'sd-video')?.reasons).toEqual(["at least 200 kbit/s from the server: netready's test server was the limit (needs 500 kbit/s–1 Mbit/s)"]);
   });
 });

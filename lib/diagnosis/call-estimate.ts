@@ -47,9 +47,9 @@ export type ThroughputLimit =
   | 'path'
   /** The sender's transport held it back (congestion control on a long or lossy path): a lower bound. */
   | 'sender'
-  /** netready's own server was the limit: says nothing about the network. */
+  /** netready's own server was the limit: what arrived is a lower bound, never a capacity. */
   | 'server'
-  /** No burst was measured. */
+  /** No burst was measured: the rate, if any, is the stream's own (a lower bound). */
   | 'unmeasured';
 
 /** One direction's throughput as the estimate reads it. */
@@ -89,10 +89,13 @@ export function formatKbps(kbps: number): string {
   return kbps >= 1000 ? `${Math.round(kbps / 100) / 10} Mbit/s` : `${Math.round(kbps)} kbit/s`;
 }
 
-/** One direction's throughput against a need. */
+/**
+ * One direction's throughput against a need. Only a path-limited rate is a capacity; any other rate is what did
+ * arrive, a lower bound (also one netready's busy server sent, or the streams' own rate when no burst was measured).
+ */
 export function judgeBandwidth(capacity: DirectionCapacity, need: Pick<CallNeed, 'minKbps' | 'recommendedKbps'>): BandwidthVerdict {
   const { kbps, limitedBy } = capacity;
-  if (kbps === undefined || limitedBy === 'server' || limitedBy === 'unmeasured') return 'unknown';
+  if (kbps === undefined) return 'unknown';
   if (kbps >= need.recommendedKbps) return 'can';
   if (limitedBy === 'path') return kbps >= need.minKbps ? 'marginal' : 'cannot';
   return kbps >= need.minKbps ? 'marginal' : 'unknown';
@@ -116,13 +119,8 @@ function bandwidthPart(inputs: CallInputs, need: CallNeed): { verdict: CallVerdi
     const range = `needs ${formatKbps(need.minKbps)}–${formatKbps(need.recommendedKbps)}`;
     if (verdict === 'unknown') {
       verdicts.push('marginal');
-      reasons.push(
-        capacity.limitedBy === 'server'
-          ? `throughput ${dir} not measured: netready's test server was the limit`
-          : capacity.kbps === undefined
-            ? `throughput ${dir} not measured`
-            : `at least ${formatKbps(capacity.kbps)} ${dir} measured (${range})`,
-      );
+      const why = capacity.limitedBy === 'server' ? ": netready's test server was the limit" : capacity.limitedBy === 'unmeasured' ? ' (the stream only; no burst measured)' : '';
+      reasons.push(capacity.kbps === undefined ? `throughput ${dir} not measured${why}` : `at least ${formatKbps(capacity.kbps)} ${dir}${why} (${range})`);
     } else {
       verdicts.push(verdict);
       reasons.push(`${formatKbps(capacity.kbps!)} ${dir}${capacity.limitedBy === 'path' ? '' : ' or more'} (${range})`);

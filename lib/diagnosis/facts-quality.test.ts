@@ -54,6 +54,14 @@ describe('what limited a throughput burst', () => {
     expect(facts.lowBandwidth).toBe(false);
   });
 
+  it('takes what the stream proved as a lower bound when no burst was measured: ≈ 300 kbit/s at 400 packets/s, enough for audio', () => {
+    const facts = qualityFactsFromOutcome(outcome({}, { throughput: {} }))!;
+    // (93 bytes of headers + 5 of text) · 8 bits · 400 packets/s.
+    expect(facts.throughput.up).toEqual({ targetKbps: 0, limitedBy: 'unmeasured', kbps: 313 });
+    expect(facts.estimate.find((r) => r.activity === 'audio')?.verdict).toBe('can');
+    expect(facts.estimate.find((r) => r.activity === 'hd-video')?.reasons[0]).toBe('at least 313 kbit/s towards the server (the stream only; no burst measured) (needs 1.2 Mbit/s–2.6 Mbit/s)');
+  });
+
   it('has no facts for an outcome that did not measure both streams', () => {
     expect(qualityFactsFromOutcome({ status: 'inconclusive', durationMs: 1, data: {}, evidence: [] })).toBeUndefined();
     expect(qualityFactsFromOutcome(outcome({}, { down: undefined }))).toBeUndefined();

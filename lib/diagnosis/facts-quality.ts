@@ -64,15 +64,31 @@ export function serverLimitReasons(data: Partial<MediaQualityData>, t: Threshold
   return reasons;
 }
 
-function judgeDirection(direction: 'up' | 'down', burst: BurstDirection | undefined, stream: StreamDirection | undefined, serverLimited: boolean, t: Thresholds): ThroughputFacts {
-  if (!burst) return { targetKbps: 0, limitedBy: serverLimited ? 'server' : 'unmeasured' };
+/**
+ * Bytes a stream packet takes on the wire beyond its text, at least: IPv4 20 + UDP 8 + DTLS 1.2 record 13 + AES-GCM
+ * nonce 8 and tag 16 + SCTP common header 12 + DATA chunk header 16 (RFC 791, 768, 6347, 5288, 9260).
+ */
+const STREAM_PACKET_OVERHEAD_BYTES = 93;
+/** Text of a stream packet, at least (`P 0 0` is 5 characters; real ones carry a time with decimals). */
+const STREAM_PACKET_MIN_TEXT_BYTES = 5;
+
+/** What a stream that mostly arrived proves the path carried, kbit/s (a lower bound), or undefined. */
+function streamLowerBoundKbps(stream: StreamDirection | undefined, intervalMs: number | undefined): number | undefined {
+  if (!stream || !intervalMs || stream.sent === 0 || stream.received < 0.9 * stream.sent) return undefined;
+  return Math.floor(((STREAM_PACKET_OVERHEAD_BYTES + STREAM_PACKET_MIN_TEXT_BYTES) * 8 * stream.received) / (stream.sent * intervalMs));
+}
+
+function judgeDirection(direction: 'up' | 'down', burst: BurstDirection | undefined, stream: StreamDirection | undefined, intervalMs: number | undefined, serverLimited: boolean, t: Thresholds): ThroughputFacts {
+  if (!burst || burst.kbps === undefined) {
+    const kbps = streamLowerBoundKbps(stream, intervalMs);
+    return { targetKbps: burst?.targetKbps ?? 0, limitedBy: serverLimited ? 'server' : 'unmeasured', ...(kbps !== undefined ? { kbps } : {}) };
+  }
   const facts: ThroughputFacts = { targetKbps: burst.targetKbps, limitedBy: 'unmeasured' };
   if (burst.kbps !== undefined) facts.kbps = burst.kbps;
   if (burst.lossRatio !== undefined) facts.lossRatio = burst.lossRatio;
   if (burst.queueDelay) facts.queueDelayP90Ms = burst.queueDelay.p90Ms;
   let limitedBy: ThroughputLimit;
   if (serverLimited) limitedBy = 'server';
-  else if (burst.kbps === undefined) limitedBy = 'unmeasured';
   else if (burst.kbps >= 0.9 * burst.targetKbps) limitedBy = 'target';
   else {
     const spaced = burst.dispersionKbps !== undefined && burst.dispersionKbps <= burst.kbps * t.bottleneckDispersionRatio;
@@ -92,8 +108,8 @@ export function qualityFactsFromOutcome(outcome: ProbeOutcome | undefined, t: Th
   const serverReasons = serverLimitReasons(data, t);
   const serverLimited = serverReasons.length > 0;
   const throughput = {
-    up: judgeDirection('up', data.throughput?.up, data.up, serverLimited, t),
-    down: judgeDirection('down', data.throughput?.down, data.down, serverLimited, t),
+    up: judgeDirection('up', data.throughput?.up, data.up, data.streamIntervalMs, serverLimited, t),
+    down: judgeDirection('down', data.throughput?.down, data.down, data.streamIntervalMs, serverLimited, t),
   };
   const estimate = estimateCall(
     {
