@@ -6,9 +6,9 @@
  * What limited a throughput burst (thresholds.ts): netready's server when it reported being busy ("never blame
  * the network"); the target when the burst arrived at ≥ 90 % of it (the path carries at least that); the path when
  * the burst arrived below target at a bottleneck's signature — its packets spaced by a link at capacity (dispersion
- * near the rate that arrived), or a queue built up (from the server only: the page stamps its packets when it queues
- * them, so upwards that delay includes the browser's own send queue), or clearly more loss than the quiet stream;
- * otherwise the sender (its transport's congestion control had not reached the target — a lower bound only).
+ * near the rate that arrived), or, from the server only, a queue built up or clearly more loss than the quiet stream
+ * (upwards the page stamps its packets when it queues them, and the browser's own SCTP abandons messages of a
+ * held-back burst, so neither delay nor loss there is the path's); otherwise the sender (its transport's congestion control had not reached the target — a lower bound only).
  */
 import type { Evidence, ProbeOutcome } from '../schema/result';
 import type { ServerLoad } from '../protocol/media-quality/wire';
@@ -92,8 +92,11 @@ function judgeDirection(direction: 'up' | 'down', burst: BurstDirection | undefi
   else if (burst.kbps >= 0.9 * burst.targetKbps) limitedBy = 'target';
   else {
     const spaced = burst.dispersionKbps !== undefined && burst.dispersionKbps <= burst.kbps * t.bottleneckDispersionRatio;
+    // Queue and loss only downwards, where the server paced the burst and stamped each packet as it left. Upwards the
+    // page stamps a packet when it queues it, and the browser's SCTP abandons unsent-in-time maxRetransmits-0
+    // messages itself (lossy-latent: 8 % of a held-back burst lost against 2 % on the link): neither is the path's.
     const queued = direction === 'down' && (burst.queueDelay?.p90Ms ?? 0) >= t.bottleneckQueueMs;
-    const extraLoss = (burst.lossRatio ?? 0) - (stream?.lossRatio ?? 0) >= t.bottleneckExtraLoss;
+    const extraLoss = direction === 'down' && (burst.lossRatio ?? 0) - (stream?.lossRatio ?? 0) >= t.bottleneckExtraLoss;
     limitedBy = spaced || queued || extraLoss ? 'path' : 'sender';
   }
   facts.limitedBy = limitedBy;

@@ -26,9 +26,9 @@ export const THRESHOLDS = {
   maxLossRatio: 0.01,
   /**
    * When a throughput burst arrived below its target, the path (not the sender) limited it if its packets arrived
-   * spaced like a link at capacity — their dispersion rate at most this many times the rate that arrived — or, from
-   * the server (whose stamps are departure times), built a queue: its 90th-percentile one-way delay this much above
-   * the quiet stream's; or if it lost this much more than the stream did. A link at capacity spaces, queues or drops
+   * spaced like a link at capacity — their dispersion rate at most this many times the rate that arrived — or, for
+   * the burst from the server (paced by it, stamped as each packet left), if it built a queue — its 90th-percentile
+   * one-way delay this much above the quiet stream's — or lost this much more than the stream did. A link at capacity spaces, queues or drops
    * (tc tbf, a shaper, a full uplink); a sender held back by its transport's congestion control on a long or lossy
    * path sends in clumps and does neither, and its rate is only a lower bound.
    */

@@ -61,6 +61,8 @@ export interface BurstDirection {
   queueDelay?: QueueDelay;
   /** Packet dispersion of the arrivals, kbit/s (stats.ts): near `kbps` at a bottleneck, far above it for a held-back sender. */
   dispersionKbps?: number;
+  /** Sequence numbers below the highest that arrived which never did (first 64; upwards, from the server). */
+  lost?: number[];
   /**
    * Upwards: ms the page's channel queue was full (the browser's SCTP could not send faster). Downwards: the share
    * of the target the server failed to hand to its transport (0–1), its own limit.
@@ -177,6 +179,7 @@ export function summarizeRecord(record: QualityRecord, data: MediaQualityData): 
       ...burstLoss(b.packets, b.highestSeq),
       ...(b.queueDelay ? { queueDelay: b.queueDelay } : {}),
       ...(typeof b.dispersionKbps === 'number' ? { dispersionKbps: b.dispersionKbps } : {}),
+      ...(Array.isArray(b.missing) ? { lost: b.missing } : {}),
     };
   }
   const downBulk = record.downBulk;

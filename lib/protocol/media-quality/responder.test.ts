@@ -64,6 +64,6 @@ describe('QualityResponder', () => {
     for (let seq = 0; seq < 10; seq++) responder.onData(encodeData({ kind: 'U', seq, t: 100 + seq }, 200), 130 + seq * 5);
     const answer = responder.report({ cpuBusyRatio: 0.2, loopLagMaxMs: 3, udpReceiveErrors: 0, concurrentBursts: 1 });
     // Arrivals 5 ms apart, 200 bytes each: a dispersion rate of 200 · 8 / 5 = 320 kbit/s.
-    expect(answer.type === 'report' && answer.report.upBulk).toEqual({ packets: 10, bytes: 2000, highestSeq: 9, firstAtMs: 130, lastAtMs: 175, queueDelay: { medianMs: 26, p90Ms: 42 }, dispersionKbps: 320 });
+    expect(answer.type === 'report' && answer.report.upBulk).toEqual({ packets: 10, bytes: 2000, highestSeq: 9, firstAtMs: 130, lastAtMs: 175, queueDelay: { medianMs: 26, p90Ms: 42 }, dispersionKbps: 320, missing: [] });
   });
 });

@@ -203,6 +203,7 @@ export class QualityResponder {
         lastAtMs: this.#upBulk.lastAtMs,
         queueDelay: queueDelay(up.owd, this.#upBulk.owd),
         dispersionKbps: this.#upBulk.packets > 0 ? dispersionKbps(this.#upBulk.arrivals, this.#upBulk.bytes / this.#upBulk.packets) : null,
+        missing: this.#upBulk.tracker.missing(this.#upBulk.tracker.highest, 64),
       },
       downBulk: this.#downBulk,
       load,

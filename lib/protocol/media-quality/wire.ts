@@ -140,6 +140,8 @@ export interface ServerReport {
     queueDelay: QueueDelay | null;
     /** Packet dispersion of the arrivals (stats.ts dispersionKbps), kbit/s. */
     dispersionKbps: number | null;
+    /** Sequence numbers below the highest that never arrived (first 64). */
+    missing?: number[];
   };
   downBulk: { sentPackets: number; sentBytes: number; durationMs: number; targetKbps: number } | null;
   /** Measured over the throughput bursts; null when there were none. */
