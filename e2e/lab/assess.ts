@@ -2,6 +2,7 @@
  * Compares what one scenario produced (netready's result JSON, the servers' observations, the network's ground
  * truth) with the row's expectations, and prints the matrix. Pure functions over plain data.
  */
+import { assessQuality, type ObservedQuality } from './quality';
 import type { RelayExpectation, Scenario, Transport, TurnLookupExpectation } from './scenarios';
 
 /** One TURN transport as netready reported it. */
@@ -80,6 +81,8 @@ export interface Observed {
   cliDevCaWarning?: string | null;
   dns?: ObservedDns;
   proxy?: ObservedProxy;
+  /** The media-quality probe's figures and the facts drawn from them (./quality.ts). */
+  quality?: ObservedQuality;
   relays: Partial<Record<'udp' | 'tcp' | 'tls', ObservedRelay>>;
   stun: { answered: number[]; silent: number[] };
   server: {
@@ -173,6 +176,7 @@ export function assess(scenario: Scenario, observed: Observed, context: AssessCo
   if (e.cliTrustedDevCa !== false) add('CLI trusted the dev CA', !observed.cliDevCaWarning, observed.cliDevCaWarning ?? 'fetched /api/dev-ca');
   if (e.dns) assessDns(e.dns, observed, add);
   if (e.proxy) assessProxy(e.proxy, observed, context, add);
+  if (e.quality) assessQuality(e.quality, observed.quality, add);
   for (const g of observed.ground) add(`network: ${g.check}`, g.ok, g.detail);
   return checks;
 }
