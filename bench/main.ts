@@ -9,7 +9,13 @@
  *  - stunBinding: STUN Binding responses per second of netready's server and of coturn on the same machine in
  *    the same run, each pinned to one core (taskset), driven by the same load generator pinned to the other
  *    core; medians of several rounds and the netready/coturn ratio.
- * Everything stays on loopback. Options: --runs N (default 5), --rounds N (default 3), --seconds S (default 3).
+ *  - qualityStage: the media-quality probe's duration in the startToVerdict runs (median; issue 10: ≤ 3 s on an
+ *    open network), and what it measured;
+ *  - mediaPeer: the media peer's CPU cost and throughput per concurrent session: 1, 4 and 8 pages of one Chromium
+ *    running the media-quality probe at once against the same stack's probe server (bench/media-peer-load.ts), with
+ *    probe.quality.maxConcurrentBursts raised to 8 so no burst is refused.
+ * Everything stays on loopback. Options: --runs N (default 5), --rounds N (default 3), --seconds S (default 3),
+ * --only stun,verdict,media-peer (default: all; `verdict` includes the CLI and the quality stage).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,7 +28,14 @@ import { startCoturn } from '../e2e/support/coturn';
 import { portsFrom, REPO_ROOT, spawnManaged, startStack, waitUntil } from '../e2e/support/stack';
 import { median } from '../lib/probes/webrtc';
 import { ResultSchema } from '../lib/schema/result';
+import type { MediaQualityData } from '../lib/probes/media-quality';
+import { measureMediaPeerLoad } from './media-peer-load';
 import { measureStunBindingRps } from './stun-load';
+
+/** The media-quality stage must end within this on an open network (issue 10), ms. */
+const QUALITY_STAGE_BUDGET_MS = 3000;
+/** Concurrent sessions of the media-peer measurement. */
+const MEDIA_PEER_LEVELS = [1, 4, 8];
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -59,48 +72,90 @@ async function measureCliCheck(webUrl: string, runs: number): Promise<Record<str
   return { runs, wallMedianMs: median(walls), wallSamplesMs: walls, startToVerdictMedianMs: median(durations), requestsWatchedMedian: median(watched) };
 }
 
-async function measureStartToVerdict(runs: number): Promise<{ startToVerdict: Record<string, unknown>; cliCheck: Record<string, unknown> }> {
+/** One media-quality outcome of a start→verdict run, reduced to what the bench reports. */
+function qualitySample(outcome: { status: string; durationMs: number; data: Record<string, unknown> } | undefined): Record<string, unknown> {
+  if (!outcome) return { status: 'absent' };
+  const d = outcome.data as Partial<MediaQualityData>;
+  return {
+    status: outcome.status,
+    durationMs: outcome.durationMs,
+    lossUp: d.up?.lossRatio,
+    lossDown: d.down?.lossRatio,
+    rttMedianMs: d.rttMedianMs,
+    throughputUpKbps: d.throughput?.up?.kbps,
+    throughputDownKbps: d.throughput?.down?.kbps,
+    phaseStartsMs: d.phaseStartsMs,
+  };
+}
+
+/** Start→verdict in a browser, the CLI, the quality stage, and the media peer's cost, against one local stack. */
+async function measureStack(runs: number, parts: Set<string>): Promise<Record<string, unknown>> {
   if (!existsSync(path.join(REPO_ROOT, '.next', 'BUILD_ID'))) throw new Error('the web app is not built: run `npm run build` first');
+  // So that 8 concurrent sessions all get their bursts measured (the default, 4, refuses the rest as busy).
+  process.env.NETREADY_QUALITY_MAX_CONCURRENT_BURSTS = String(Math.max(...MEDIA_PEER_LEVELS));
   const stack = await startStack(portsFrom(25000));
   const home = mkdtempSync(path.join(os.tmpdir(), 'netready-bench-home-'));
   const profile = mkdtempSync(path.join(os.tmpdir(), 'netready-bench-profile-'));
+  const out: Record<string, unknown> = {};
   try {
-    trustNssCa(home, readFileSync(path.join(stack.dataDir, 'tls', 'ca.pem'), 'utf8'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: process.env.NETREADY_CHROMIUM ?? '/usr/bin/chromium',
-      headless: true,
-      args: CHROMIUM_ARGS,
-      env: { ...process.env, HOME: home },
-    });
-    const durations: number[] = [];
-    const walls: number[] = [];
-    const verdicts: string[] = [];
-    try {
-      // One warm-up run (first page load compiles/caches), not counted.
-      for (let i = 0; i <= runs; i++) {
-        const page = await context.newPage();
-        let report: (value: unknown) => void = () => undefined;
-        const reported = new Promise<unknown>((resolve) => (report = resolve));
-        await page.exposeFunction('__netreadyReport', (value: unknown) => report(value));
-        const started = performance.now();
-        await page.goto(`${stack.webUrl}/?autostart=1`);
-        const result = ResultSchema.parse(await Promise.race([reported, new Promise((_, reject) => setTimeout(() => reject(new Error('no result in 60 s')), 60_000))]));
-        const wall = performance.now() - started;
-        await page.close();
-        if (i === 0) continue;
-        durations.push(result.durationMs);
-        walls.push(Math.round(wall));
-        verdicts.push(result.verdict);
-        log(`run ${i}/${runs}: verdict ${result.verdict}, start→verdict ${result.durationMs} ms, load→verdict ${Math.round(wall)} ms`);
+    if (parts.has('verdict')) {
+      trustNssCa(home, readFileSync(path.join(stack.dataDir, 'tls', 'ca.pem'), 'utf8'));
+      const context = await chromium.launchPersistentContext(profile, {
+        executablePath: process.env.NETREADY_CHROMIUM ?? '/usr/bin/chromium',
+        headless: true,
+        args: CHROMIUM_ARGS,
+        env: { ...process.env, HOME: home },
+      });
+      const durations: number[] = [];
+      const walls: number[] = [];
+      const verdicts: string[] = [];
+      const quality: Array<Record<string, unknown>> = [];
+      try {
+        // One warm-up run (first page load compiles/caches), not counted.
+        for (let i = 0; i <= runs; i++) {
+          const page = await context.newPage();
+          let report: (value: unknown) => void = () => undefined;
+          const reported = new Promise<unknown>((resolve) => (report = resolve));
+          await page.exposeFunction('__netreadyReport', (value: unknown) => report(value));
+          const started = performance.now();
+          await page.goto(`${stack.webUrl}/?autostart=1`);
+          const result = ResultSchema.parse(await Promise.race([reported, new Promise((_, reject) => setTimeout(() => reject(new Error('no result in 60 s')), 60_000))]));
+          const wall = performance.now() - started;
+          await page.close();
+          if (i === 0) continue;
+          durations.push(result.durationMs);
+          walls.push(Math.round(wall));
+          verdicts.push(result.verdict);
+          quality.push(qualitySample(result.probes['media-quality']));
+          log(`run ${i}/${runs}: verdict ${result.verdict}, start→verdict ${result.durationMs} ms, media-quality ${result.probes['media-quality']?.durationMs ?? '-'} ms, load→verdict ${Math.round(wall)} ms`);
+        }
+      } finally {
+        await context.close();
       }
-    } finally {
-      await context.close();
+      out.startToVerdict = { runs, medianMs: median(durations), samplesMs: durations, loadToVerdictMedianMs: median(walls), verdicts };
+      const qualityMs = quality.map((q) => q.durationMs).filter((x): x is number => typeof x === 'number');
+      const qualityMedian = median(qualityMs);
+      out.qualityStage = {
+        runs,
+        budgetMs: QUALITY_STAGE_BUDGET_MS,
+        medianMs: qualityMedian,
+        samplesMs: qualityMs,
+        withinBudget: qualityMedian !== undefined && qualityMedian <= QUALITY_STAGE_BUDGET_MS,
+        samples: quality,
+      };
+      out.cliCheck = await measureCliCheck(stack.webUrl, runs);
     }
-    const cliCheck = await measureCliCheck(stack.webUrl, runs);
-    return {
-      startToVerdict: { runs, medianMs: median(durations), samplesMs: durations, loadToVerdictMedianMs: median(walls), verdicts },
-      cliCheck,
-    };
+    if (parts.has('media-peer')) {
+      const browser = await chromium.launch({ executablePath: process.env.NETREADY_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+      try {
+        const rounds = await measureMediaPeerLoad({ browser, probeUrl: stack.probeUrl, probePgid: stack.probe.child.pid!, levels: MEDIA_PEER_LEVELS });
+        for (const r of rounds) log(`media peer, ${r.sessions} session(s) at once: ${r.cpuSeconds} CPU s over ${r.sessionSeconds} session-s (${r.cpuSecondsPerSessionSecond} per session-second), down ${r.throughputKbps.downMedian ?? '-'} kbit/s median each`);
+        out.mediaPeer = { maxConcurrentBursts: Math.max(...MEDIA_PEER_LEVELS), rounds };
+      } finally {
+        await browser.close();
+      }
+    }
+    return out;
   } finally {
     await stack.stop();
     rmSync(home, { recursive: true, force: true });
@@ -156,19 +211,23 @@ async function main(): Promise<void> {
   const runs = Math.max(5, option('runs', 5));
   const rounds = option('rounds', 3);
   const seconds = option('seconds', 3);
+  const onlyAt = process.argv.indexOf('--only');
+  const known = ['stun', 'verdict', 'media-peer'];
+  const parts = new Set(onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',').filter(Boolean) : known);
+  const unknown = [...parts].filter((p) => !known.includes(p));
+  if (unknown.length > 0 || parts.size === 0) throw new Error(`--only takes a comma-separated list of ${known.join(', ')}; got ${JSON.stringify(process.argv[onlyAt + 1] ?? '')}`);
   // The load generator (this process) runs on core 1; servers are pinned to core 0.
   const selfPinned = pin(process.pid, 1);
   const chromiumVersion = spawnSync(process.env.NETREADY_CHROMIUM ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim();
   const coturnVersion = spawnSync('turnserver', ['--version'], { encoding: 'utf8' }).stdout.trim();
-  const stunBinding = await measureStun(rounds, seconds);
-  const { startToVerdict, cliCheck } = await measureStartToVerdict(runs);
+  const stunBinding = parts.has('stun') ? await measureStun(rounds, seconds) : undefined;
+  const stack = parts.has('verdict') || parts.has('media-peer') ? await measureStack(runs, parts) : {};
   const report = {
     benchmark: 'netready',
     at: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, chromium: chromiumVersion, coturn: coturnVersion, loadGeneratorPinned: selfPinned },
-    startToVerdict,
-    cliCheck,
-    stunBinding,
+    ...stack,
+    ...(stunBinding ? { stunBinding } : {}),
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }

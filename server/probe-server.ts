@@ -279,6 +279,10 @@ export class ProbeServer {
         publicIp: probe.publicIp,
         portMin: probe.peerPortMin,
         portMax: probe.peerPortMax,
+        quality: {
+          limits: { bulkRateKbps: probe.quality.bulkRateKbps, bulkWindowMs: probe.quality.bulkWindowMs },
+          maxConcurrentBursts: probe.quality.maxConcurrentBursts,
+        },
         onEvent: (event) => {
           this.metrics.observePeerEvent(event);
           logPeerEvent(this.logger, event);

@@ -95,4 +95,8 @@ export const CALL_IMPACT: Readonly<Record<string, string>> = {
     'Before an app can connect to a server it has to look up the server\'s name. If new names cannot be looked up, the meeting app cannot find its servers, or finds them only after long delays.',
   'probe-https-blocked':
     'Meeting apps load, sign in and signal over secure web connections. If those stall or are refused on the way to a server, the app cannot use that server.',
+  'low-bandwidth':
+    'Video needs a steady stream of data each way. On a narrow link the meeting app lowers the picture quality, freezes video, or turns it off so that audio keeps working.',
+  'probe-server-overloaded':
+    'Nothing about your network: netready\'s own test server was busy, so it could not tell how much your connection carries. Delay, jitter and loss were still measured.',
 };

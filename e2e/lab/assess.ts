@@ -2,6 +2,7 @@
  * Compares what one scenario produced (netready's result JSON, the servers' observations, the network's ground
  * truth) with the row's expectations, and prints the matrix. Pure functions over plain data.
  */
+import { assessQuality, type ObservedQuality } from './quality';
 import type { RelayExpectation, Scenario, Transport, TurnLookupExpectation } from './scenarios';
 
 /** One TURN transport as netready reported it. */
@@ -110,6 +111,8 @@ export interface Observed {
   proxy?: ObservedProxy;
   iceTcp?: ObservedIceTcp;
   mtu?: ObservedMtu;
+  /** The media-quality probe's figures and the facts drawn from them (./quality.ts). */
+  quality?: ObservedQuality;
   relays: Partial<Record<'udp' | 'tcp' | 'tls', ObservedRelay>>;
   stun: { answered: number[]; silent: number[] };
   server: {
@@ -205,6 +208,7 @@ export function assess(scenario: Scenario, observed: Observed, context: AssessCo
   if (e.proxy) assessProxy(e.proxy, observed, context, add);
   if (e.iceTcp) assessIceTcp(e.iceTcp, observed, add);
   if (e.mtu) assessMtu(e.mtu, observed, add);
+  if (e.quality) assessQuality(e.quality, observed.quality, add);
   for (const g of observed.ground) add(`network: ${g.check}`, g.ok, g.detail);
   return checks;
 }

@@ -306,3 +306,30 @@ export async function startDelayer(runDir: string, queue: number, delayMs: numbe
   await waitFor(`the NFQUEUE delayer on queue ${queue}`, () => proc.output.includes('ready'), 5_000, proc);
   return proc;
 }
+
+/** TCP port of the lab's transfer-rate check in the server namespace (free of netready's and coturn's). */
+const TRANSFER_PORT = 5201;
+/** Bytes moved each way by the transfer-rate check. */
+const TRANSFER_BYTES = 100_000;
+
+/**
+ * An iperf-like check of the client link, independent of netready: a TCP server in the server namespace sends
+ * TRANSFER_BYTES on `d` and swallows as many after `u`; the client times both (first to last byte down; first
+ * write to the server's acknowledgement up). Returns kbit/s each way, or the error.
+ */
+export async function measureTransferRate(runDir: string): Promise<{ downKbps: number; upKbps: number } | { error: string }> {
+  const server = `const net=require('node:net');const N=${TRANSFER_BYTES};net.createServer(s=>{let mode=null,n=0;s.on('error',()=>{});s.on('data',c=>{if(mode===null){mode=c[0];c=c.subarray(1);if(mode===0x64){s.end(Buffer.alloc(N));return}}n+=c.length;if(n>=N)s.end('k')})}).listen(${TRANSFER_PORT},'${ADDR.probe}',()=>console.log('ready'))`;
+  const client = `const net=require('node:net');const N=${TRANSFER_BYTES};const down=()=>new Promise((res,rej)=>{let n=0,first=0;const s=net.connect(${TRANSFER_PORT},'${ADDR.probe}',()=>s.write('d'));s.on('data',c=>{if(!first)first=performance.now();n+=c.length;if(n>=N){res(n*8/(performance.now()-first));s.destroy()}});s.on('error',rej)});const up=()=>new Promise((res,rej)=>{let t0=0;const s=net.connect(${TRANSFER_PORT},'${ADDR.probe}',()=>{t0=performance.now();s.write('u');s.write(Buffer.alloc(N))});s.on('data',()=>{res(N*8/(performance.now()-t0));s.destroy()});s.on('error',rej)});(async()=>{const d=await down();const u=await up();console.log(JSON.stringify({downKbps:Math.round(d),upKbps:Math.round(u)}))})().catch(e=>console.log(JSON.stringify({error:String(e)})))`;
+  const proc = spawnInNs('transfer-server', NS.server, [process.execPath, '-e', server], { logFile: path.join(runDir, 'logs', 'transfer-server.log') });
+  try {
+    await waitFor('the transfer-rate server', () => proc.output.includes('ready'), 5_000, proc);
+    const out = nsRun(NS.client, [process.execPath, '-e', client], { timeoutMs: 15_000, allowFail: true }).trim();
+    try {
+      return JSON.parse(out.split('\n').at(-1) ?? '') as { downKbps: number; upKbps: number } | { error: string };
+    } catch {
+      return { error: `no result (${out.slice(0, 200)})` };
+    }
+  } finally {
+    await stopProcess(proc, 1000);
+  }
+}

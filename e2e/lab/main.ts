@@ -14,11 +14,12 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import os from 'node:os';
 import path from 'node:path';
 import { assess, formatMatrix, statusOf, type AssessContext, type MatrixRow, type Observed, type ObservedDns, type ObservedIceTcp, type ObservedMtu, type ObservedProxy, type ObservedRelay } from './assess';
-import { API_URL, DNS_ANSWER_IP, LAB_ZONE, nsCurl, PROXY_KINDS, REPO_ROOT, startDelayer, startDnsmasq, startProxies, startServers, stopDnsmasq, WEB_URL, type Proxies, type Servers } from './daemons';
+import { API_URL, DNS_ANSWER_IP, LAB_ZONE, measureTransferRate, nsCurl, PROXY_KINDS, REPO_ROOT, startDelayer, startDnsmasq, startProxies, startServers, stopDnsmasq, WEB_URL, type Proxies, type Servers } from './daemons';
 import { SCENARIOS, type GroundCheck, type RelayExpectation, type Scenario, type Transport } from './scenarios';
 import type { ProxyKind } from './topology';
 import { LabError, namespacePids, nsRun, processState, spawnInNs, started, stopPids, stopProcess, waitFor, type LabProcess } from './sys';
-import { ADDR, applyNetwork, buildNamespaces, delaysNeeded, DNS_SLOW_MS, LAYOUT, netemAvailable, NS, PORTS, removeNamespaces, udpMappings, udpSourcesTo } from './topology';
+import { ADDR, applyNetwork, buildNamespaces, delaysNeeded, DNS_SLOW_MS, LAYOUT, mediaLossCounters, netemAvailable, NS, PORTS, removeNamespaces, routerQdiscStats, udpMappings, udpSourcesTo } from './topology';
+import { observeQuality } from './quality';
 
 /** Where the run's files live (profiles, configs, logs); removed at teardown and at the next start. */
 const RUN_DIR = path.join(os.tmpdir(), 'netready-lab');
@@ -403,6 +404,23 @@ function groundAfter(checks: GroundCheck[], logOffsets: Record<string, number>):
         detail: `router's UDP flows to ${ADDR.dnsAuth}:${PORTS.dns} came from ${sources.join(', ') || 'nowhere'}`,
       });
     }
+    if (g.kind === 'media-loss') {
+      const counters = mediaLossCounters();
+      for (const dir of ['up', 'down'] as const) {
+        const c = counters?.[dir];
+        // nth drops exactly one in (100 / lossPct): the count may differ from the exact share by the one in progress.
+        const ok = !!c && c.seen >= 100 && Math.abs(c.dropped - (c.seen * g.lossPct) / 100) <= 1;
+        const name = dir === 'up' ? 'towards the server' : 'from the server';
+        out.push({ check: `router dropped ${g.lossPct} % of the media flow ${name}`, ok, detail: c ? `router counters: ${c.dropped} of ${c.seen} packets to/from ${ADDR.probe}:${PORTS.peerMin}-${PORTS.peerMax} dropped (${((100 * c.dropped) / Math.max(1, c.seen)).toFixed(2)} %)` : 'no media-flow counters in the router\'s mangle table' });
+      }
+    }
+    if (g.kind === 'shaper-dropped') {
+      for (const dev of ['c0', 's0'] as const) {
+        const stats = routerQdiscStats(dev);
+        const name = dev === 'c0' ? 'towards the client' : 'towards the servers';
+        out.push({ check: `shaper ${name} dropped packets`, ok: !!stats && stats.kind === 'tbf' && stats.dropped > 0, detail: stats ? `tc ${stats.kind} on ${dev}: sent ${stats.sentBytes} bytes / ${stats.sentPackets} packets, dropped ${stats.dropped}, overlimits ${stats.overlimits}` : `no qdisc statistics on ${dev}` });
+      }
+    }
     if (g.kind === 'nat-mapping') {
       // Flows to the STUN/TURN ports only: those are the mappings the client itself opened. A flow towards the
       // media peer's port can be remapped by a clash with state the peer's own packets created (seen once).
@@ -488,6 +506,19 @@ async function runScenario(scenario: Scenario, servers: Servers, proxies: Proxie
     for (const d of delaysNeeded(scenario.network)) delayers.push(await startDelayer(RUN_DIR, d.queue, d.delayMs, d.jitterMs));
     dnsmasq = await startDnsmasq(RUN_DIR, scenario.network.dns, scenario.id);
     const groundPre = [...groundBefore(scenario.expect.ground), ...(await groundMtu(scenario.expect.ground))];
+    for (const g of scenario.expect.ground) {
+      if (g.kind !== 'transfer-rate') continue;
+      const rate = await measureTransferRate(RUN_DIR);
+      for (const dir of ['down', 'up'] as const) {
+        const kbps = 'error' in rate ? undefined : rate[dir === 'down' ? 'downKbps' : 'upKbps'];
+        const name = dir === 'up' ? 'towards the server' : 'from the server';
+        groundPre.push({
+          check: `TCP transfer ${name} at ≤ ${g.kbit} kbit/s`,
+          ok: kbps !== undefined && kbps <= g.kbit * 1.1 && kbps >= g.kbit * 0.6,
+          detail: 'error' in rate ? rate.error : `100 KB ${name}: ${kbps} kbit/s (window ${Math.round(g.kbit * 0.6)}–${Math.round(g.kbit * 1.1)})`,
+        });
+      }
+    }
     // The ground checks' own UDP flows must not count as the browser's NAT mappings.
     nsRun(NS.router, ['conntrack', '-F'], { allowFail: true });
     const logOffsets = Object.fromEntries(PROXY_KINDS.map((k) => [k, squidAccessLog(k).length]));
@@ -524,6 +555,8 @@ async function runScenario(scenario: Scenario, servers: Servers, proxies: Proxie
       if (iceTcp) observed.iceTcp = iceTcp;
       const mtu = observeMtu(result);
       if (mtu) observed.mtu = mtu;
+      const quality = observeQuality(result.probes['media-quality']);
+      if (quality) observed.quality = quality;
     }
     for (const t of ['udp', 'tcp', 'tls'] as const) {
       const probe = result?.probes?.[`turn-${t}`];

@@ -41,7 +41,19 @@ export type GroundCheck =
    * UDP datagrams of these IP sizes with Don't-Fragment set, between the client and the media server's address, by the
    * lab's own tool (e2e/lab/udp-df-reflector.py, not netready): which arrive and which are lost, each direction.
    */
-  | { kind: 'udp-df'; arrives: number[]; lost: number[] };
+  | { kind: 'udp-df'; arrives: number[]; lost: number[] }
+  /**
+   * The router's own packet counters of the media peer's flow (mangle chains, topology.ts): it dropped lossPct of
+   * each direction during the run (± one packet of rounding) — the lab's loss, verified without netready.
+   */
+  | { kind: 'media-loss'; lossPct: number }
+  /**
+   * A TCP transfer between the client and the server namespace (100 KB each way, timed by the client) runs at most
+   * `kbit` (+10 %) and at least 60 % of it: the cap is real and is the only limit.
+   */
+  | { kind: 'transfer-rate'; kbit: number }
+  /** tc's own statistics: the router's shapers (c0 and s0) dropped packets during the run — netready's bursts hit the cap. */
+  | { kind: 'shaper-dropped' };
 
 /** What the TURN server and HTTP API must have seen for the run's session. */
 export interface ServerExpectation {
@@ -138,6 +150,23 @@ export interface MtuExpectation {
   withinMs?: number;
 }
 
+/** A call-estimate verdict (lib/diagnosis/call-estimate.ts). */
+export type CallVerdictExpectation = 'can' | 'marginal' | 'cannot';
+
+/** What netready's media-quality probe must report (issue 10, item 3). */
+export interface QualityExpectation {
+  /** Loss each way must be within `tolerance` (relative, e.g. 0.25) of this percentage. */
+  lossPct?: { up: number; down: number; tolerance: number };
+  /** The median round trip must be within `tolerance` (relative) of this, ms. */
+  rttMs?: { value: number; tolerance: number };
+  /** Throughput each way must lie in this window, kbit/s. */
+  throughputKbps?: { min: number; max: number };
+  /** What limited the throughput bursts (facts-quality.ts), each way. */
+  limitedBy?: 'target' | 'path' | 'sender';
+  /** The call estimate's verdicts that must hold. */
+  estimate?: Partial<Record<'audio' | 'sd-video' | 'hd-video' | 'screen-share', CallVerdictExpectation>>;
+}
+
 /** A capability a row needs that netready does not have yet. */
 export interface Pending {
   /** Capability (and issue) it waits for. */
@@ -179,6 +208,7 @@ export interface Scenario {
     iceTcp?: IceTcpExpectation;
     /** The MTU ladder (issue 10). */
     mtu?: MtuExpectation;
+    quality?: QualityExpectation;
     relays: Record<'udp' | 'tcp' | 'tls', RelayExpectation>;
     /** UDP STUN ports that must answer / must not answer (the port matrix). */
     stunAnswered: number[];
@@ -252,6 +282,8 @@ export const SCENARIOS: Scenario[] = [
       proxy: PROXY_NONE(),
       // The whole ladder arrives (up to Ethernet's 1500), fragments too, and the largest DataChannel packet goes upstream.
       mtu: { direct: { largestArrivedBytes: { min: 1500, max: 1500 }, breaks: false }, fragments: 'arrived', upstream: 'passed', withinMs: 1000 },
+      // Nothing in the way: no loss, a LAN round trip, both bursts at their 8 Mbit/s target — everything fits.
+      quality: { lossPct: { up: 0, down: 0, tolerance: 0 }, limitedBy: 'target', estimate: { audio: 'can', 'sd-video': 'can', 'hd-video': 'can', 'screen-share': 'can' } },
       ground: [
         { kind: 'dns', expect: 'resolves' },
         { kind: 'dns-forwarded-from', source: ADDR.nat },
@@ -578,31 +610,48 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     id: 'lossy-latent',
-    title: 'client link: 100 ms ± 10 ms delay and 2 % loss each way',
+    title: 'client link: 100 ms ± 10 ms delay and 2 % loss each way (the media flow loses exactly every 50th packet each way)',
     network: { ...OPEN, netem: { delayMs: 100, jitterMs: 10, lossPct: 2 } },
     client: {},
     expect: {
-      // The media-quality probe (landed during this lab round) measures ≈ 2.0–2.5 % round-trip loss here, right
-      // at packet-loss's 2 % threshold: ready or degraded (packet-loss) are both honest; see pending.
-      verdict: ['ready', 'degraded'],
-      findings: [],
-      absent: ['udp-blocked', 'udp-ports-restricted', 'turn-udp-failed', 'server-unreachable', 'tls-interception', 'http-proxy', 'high-rtt'],
+      // 2 % each way is over the 1 % per direction calls tolerate: packet-loss, in both directions' words.
+      verdict: 'degraded',
+      findings: ['packet-loss'],
+      severities: { 'packet-loss': 'warning' },
+      absent: ['udp-blocked', 'udp-ports-restricted', 'turn-udp-failed', 'server-unreachable', 'tls-interception', 'http-proxy', 'high-rtt', 'low-bandwidth', 'probe-server-overloaded'],
       relays: { udp: 'data', tcp: 'data', tls: 'data' },
       stunAnswered: ALL_UDP,
       stunSilent: [],
       server: natAll(ADDR.nat),
-      ground: [{ kind: 'min-rtt', minMs: 180 }, { kind: 'coturn-udp', expect: 'answered' }],
+      // Loss and round trip within 25 % of what the row sets: 2 % each way, 200 ms there and back. Speech still rates
+      // well by the E-model (R ≈ 82); the throughput towards the server on a 200 ms, 2 %-loss path is only a lower
+      // bound (the browser's SCTP congestion control), so it must never read as low bandwidth.
+      quality: { lossPct: { up: 2, down: 2, tolerance: 0.25 }, rttMs: { value: 200, tolerance: 0.25 }, estimate: { audio: 'can' } },
+      // The loss verified without netready: the router's packet counters of the media peer's flow.
+      ground: [{ kind: 'min-rtt', minMs: 180 }, { kind: 'coturn-udp', expect: 'answered' }, { kind: 'media-loss', lossPct: 2 }],
     },
-    pending: [
-      {
-        capability: 'a packet-loss row far enough above the 2 % threshold (lab setting, then assert packet-loss)',
-        findings: ['packet-loss'],
-        note:
-          'the media-quality probe now has an 8.5 s deadline and completes here (200/200 sent, ≈ 1 % round-trip loss and ≈ 210 ms ' +
-          'measured at this row\'s 2 % drop), but 2 % sits on the threshold, so asserting packet-loss needs the row at ≈ 5 % each way ' +
-          '(≈ 10 % round trip); high-rtt does not apply (≈ 210 ms < 300 ms)',
-      },
-    ],
+    pending: [],
+  },
+  {
+    id: 'low-bandwidth',
+    title: 'client link capped at 1 Mbit/s each way (tc tbf: 5 KB bucket, 50 ms queue)',
+    network: { ...OPEN, rateLimit: { kbit: 1000, burstBytes: 5000, latencyMs: 50 } },
+    client: {},
+    expect: {
+      // Everything connects; the bursts queue and drop at the cap: low-bandwidth, HD video cannot.
+      verdict: 'degraded',
+      findings: ['low-bandwidth'],
+      severities: { 'low-bandwidth': 'warning' },
+      absent: [...TRANSPORT_FINDINGS, 'server-unreachable', 'probe-server-overloaded', 'high-rtt', ...PROXY_FINDINGS],
+      relays: { udp: 'data', tcp: 'data', tls: 'data' },
+      stunAnswered: ALL_UDP,
+      stunSilent: [],
+      server: natAll(ADDR.nat),
+      quality: { throughputKbps: { min: 600, max: 1100 }, limitedBy: 'path', estimate: { audio: 'can', 'hd-video': 'cannot' } },
+      // The cap verified without netready: a timed TCP transfer each way before the run, tc's drop counters after it.
+      ground: [{ kind: 'coturn-udp', expect: 'answered' }, { kind: 'transfer-rate', kbit: 1000 }, { kind: 'shaper-dropped' }],
+    },
+    pending: [],
   },
   // ICE-TCP (issue 10): only TCP to the media peer's passive ICE-TCP port gets out (plus the test page and the probe's
   // HTTP(S) API, so the run itself works): no UDP, no TURN (the probe address's 80/443 are not allowed).

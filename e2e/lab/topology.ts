@@ -151,8 +151,20 @@ export interface NetworkSpec {
    * it would size its TCP segments (MSS) to fit and hide the problem.
    */
   mtuBlackhole?: { mtu: number };
-  /** netem on the client link, both directions. */
+  /**
+   * The client link, both directions: delay (± jitter, never reordering) and loss. Loss is always iptables in the
+   * router (netem, where the kernel has it, only delays): UDP to and from the media peer's ports loses exactly every
+   * (100 / lossPct)-th packet of each direction (`statistic --mode nth`, with packet counters the lab reads back:
+   * mediaLossCounters), everything else at random with that probability. Deterministic on the media flow because a
+   * 200-packet stream at a random 2 % loses 4 ± 2 packets (±50 %), which no 25 % tolerance survives; every n-th
+   * packet of a direction is exactly lossPct of it, so netready's figure can be checked against the setting.
+   */
   netem?: { delayMs: number; jitterMs: number; lossPct: number };
+  /**
+   * A throughput cap on the client link, each way (tc tbf on the router's interfaces towards the client and towards
+   * the servers): rate in kbit/s, bucket in bytes, and the longest a packet may queue before tbf drops it.
+   */
+  rateLimit?: { kbit: number; burstBytes: number; latencyMs: number };
   /** Client default route via the "VPN" link (lower metric) with split routes to the web app and API. */
   vpnSplit?: boolean;
 }
@@ -281,11 +293,20 @@ export function routerRules(spec: NetworkSpec): string {
   // mangle: loss and delay without sch_netem (NFQUEUE to e2e/lab/nfq-delay.py); an ACCEPT verdict there
   // continues into the filter table, so the firewall above still applies. --queue-bypass: no reader, no delay.
   const mangle = ['*mangle', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]'];
-  if (spec.netem && !netemAvailable()) {
+  if (spec.netem) {
     const p = (spec.netem.lossPct / 100).toFixed(4);
+    const every = mediaLossEvery(spec.netem.lossPct);
+    // The media peer's flow: every n-th packet of each direction, in chains of their own so the jump rule counts
+    // the packets seen and the DROP rule the packets dropped (mediaLossCounters). The mark keeps the random rule off it.
+    mangle.push(`:${MEDIA_CHAIN.up} - [0:0]`, `:${MEDIA_CHAIN.down} - [0:0]`);
+    mangle.push(`-A FORWARD -i c0 -p udp -d ${ADDR.probe} --dport ${PORTS.peerMin}:${PORTS.peerMax} -j ${MEDIA_CHAIN.up}`);
+    mangle.push(`-A FORWARD -o c0 -p udp -s ${ADDR.probe} --sport ${PORTS.peerMin}:${PORTS.peerMax} -j ${MEDIA_CHAIN.down}`);
+    for (const chain of [MEDIA_CHAIN.up, MEDIA_CHAIN.down]) {
+      mangle.push(`-A ${chain} -m statistic --mode nth --every ${every} --packet 0 -j DROP`, `-A ${chain} -j MARK --set-xmark ${MEDIA_MARK}/${MEDIA_MARK}`);
+    }
     for (const dir of ['-i c0', '-o c0']) {
-      mangle.push(`-A FORWARD ${dir} -m statistic --mode random --probability ${p} -j DROP`);
-      mangle.push(`-A FORWARD ${dir} -j NFQUEUE --queue-num ${DELAY_QUEUE.link} --queue-bypass`);
+      mangle.push(`-A FORWARD ${dir} -m mark ! --mark ${MEDIA_MARK}/${MEDIA_MARK} -m statistic --mode random --probability ${p} -j DROP`);
+      if (!netemAvailable()) mangle.push(`-A FORWARD ${dir} -j NFQUEUE --queue-num ${DELAY_QUEUE.link} --queue-bypass`);
     }
   }
   if (spec.dns === 'slow' && !netemAvailable()) {
@@ -301,6 +322,59 @@ const DOWNSTREAM_MTU_RULE_PRIORITY = 1213;
 
 /** NFQUEUE numbers of the delay fallback. */
 export const DELAY_QUEUE = { link: 0, dns: 1 } as const;
+
+/** The mangle chains that drop and count the media peer's flow per direction (netem rows). */
+export const MEDIA_CHAIN = { up: 'NRLAB-MEDIA-UP', down: 'NRLAB-MEDIA-DOWN' } as const;
+/** Packet mark of the media flow (so the random loss rule leaves it to the nth rule). */
+const MEDIA_MARK = '0x4e52';
+
+/** Every how many packets the media flow loses one, for a loss percentage (it must divide 100 evenly enough). */
+export function mediaLossEvery(lossPct: number): number {
+  const every = Math.round(100 / lossPct);
+  if (!(lossPct > 0) || Math.abs(100 / every - lossPct) > 0.01) throw new Error(`netem.lossPct must be 100 / n for a whole n (e.g. 1, 2, 5, 10), not ${lossPct}`);
+  return every;
+}
+
+/** Packets of the media peer's flow the router saw and dropped, per direction, since the row's rules were loaded. */
+export interface MediaLossCounters {
+  up: { seen: number; dropped: number };
+  down: { seen: number; dropped: number };
+}
+
+/** Reads the media-flow counters of the router's mangle table (`iptables-save -c`), or null without the chains. */
+export function mediaLossCounters(): MediaLossCounters | null {
+  const text = nsRun(NS.router, ['iptables-save', '-c', '-t', 'mangle'], { allowFail: true });
+  const count = (pattern: RegExp): number | null => {
+    const match = text.split('\n').find((line) => pattern.test(line));
+    const packets = match ? /^\[(\d+):\d+\]/.exec(match)?.[1] : undefined;
+    return packets === undefined ? null : Number(packets);
+  };
+  const counters = {
+    up: { seen: count(new RegExp(`-A FORWARD .*-j ${MEDIA_CHAIN.up}$`)), dropped: count(new RegExp(`-A ${MEDIA_CHAIN.up} .*--mode nth.*-j DROP`)) },
+    down: { seen: count(new RegExp(`-A FORWARD .*-j ${MEDIA_CHAIN.down}$`)), dropped: count(new RegExp(`-A ${MEDIA_CHAIN.down} .*--mode nth.*-j DROP`)) },
+  };
+  if ([counters.up.seen, counters.up.dropped, counters.down.seen, counters.down.dropped].some((x) => x === null)) return null;
+  return counters as MediaLossCounters;
+}
+
+/** tc's counters of a router interface's root qdisc: bytes and packets sent, packets dropped, overlimits. */
+export interface QdiscStats {
+  dev: string;
+  kind: string;
+  sentBytes: number;
+  sentPackets: number;
+  dropped: number;
+  overlimits: number;
+}
+
+/** `tc -s qdisc show dev <dev>` in the router, parsed (null when there is no root qdisc with statistics). */
+export function routerQdiscStats(dev: 'c0' | 's0'): QdiscStats | null {
+  const text = nsRun(NS.router, ['tc', '-s', 'qdisc', 'show', 'dev', dev], { allowFail: true });
+  const kind = /^qdisc (\S+)/m.exec(text)?.[1];
+  const sent = /Sent (\d+) bytes (\d+) pkt \(dropped (\d+), overlimits (\d+)/.exec(text);
+  if (!kind || !sent) return null;
+  return { dev, kind, sentBytes: Number(sent[1]), sentPackets: Number(sent[2]), dropped: Number(sent[3]), overlimits: Number(sent[4]) };
+}
 
 let netem: boolean | undefined;
 /** Whether this kernel has sch_netem (LAB.md's machine did; some CI kernels do not). Probed once, in the router. */
@@ -338,6 +412,7 @@ export function applyNetwork(spec: NetworkSpec): void {
   nsRun(NS.router, ['iptables-restore'], { input: routerRules(spec) });
   // tc and MTU back to defaults first.
   resetTc(NS.router, 'c0');
+  resetTc(NS.router, 's0');
   resetTc(NS.client, 'eth0');
   // The small MTU is a route MTU on the router's way to the servers: forwarded client→server packets above it
   // get ICMP "fragmentation needed" (dropped by the firewall) — an upstream black hole as in LAB.md ("HTTP
@@ -357,9 +432,15 @@ export function applyNetwork(spec: NetworkSpec): void {
     nsRun(NS.router, ['ip', 'route', 'add', '10.213.9.0/24', 'dev', 'v0', 'src', ADDR.routerVpnSide, 'mtu', 'lock', mtu, 'table', String(DOWNSTREAM_MTU_TABLE)], { allowFail: true });
     nsRun(NS.router, ['ip', 'rule', 'add', 'priority', String(DOWNSTREAM_MTU_RULE_PRIORITY), 'from', ADDR.probe, 'iif', 's0', 'lookup', String(DOWNSTREAM_MTU_TABLE)]);
   }
+  if (spec.rateLimit) {
+    // tbf on both of the router's interfaces: c0 towards the client (down), s0 towards the servers (up).
+    const { kbit, burstBytes, latencyMs } = spec.rateLimit;
+    for (const dev of ['c0', 's0']) nsRun(NS.router, ['tc', 'qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', String(burstBytes), 'latency', `${latencyMs}ms`]);
+  }
   if (spec.netem && netemAvailable()) {
-    const { delayMs, jitterMs, lossPct } = spec.netem;
-    const args = ['delay', `${delayMs}ms`, `${jitterMs}ms`, 'loss', `${lossPct}%`];
+    // Delay only: loss is the router's iptables rules above, on every kernel.
+    const { delayMs, jitterMs } = spec.netem;
+    const args = ['delay', `${delayMs}ms`, `${jitterMs}ms`];
     nsRun(NS.router, ['tc', 'qdisc', 'add', 'dev', 'c0', 'root', 'netem', ...args]);
     nsRun(NS.client, ['tc', 'qdisc', 'add', 'dev', 'eth0', 'root', 'netem', ...args]);
   } else if (spec.dns === 'slow' && netemAvailable()) {

@@ -337,6 +337,21 @@ export const ConfigSchema = z.strictObject({
       peerPortMax: port.default(60999),
       /** The MTU ladder (see the fields). */
       mtu: MtuSchema.prefault({}),
+      /**
+       * The media peer's call-quality measurement (lib/protocol/media-quality/wire.ts): the throughput bursts it sends
+       * and counts per test, and how many it sends at once across all tests (more are refused as busy, which the
+       * result reports as netready's own limit, never as a slow network).
+       */
+      quality: z
+        .strictObject({
+          /** Highest burst rate, kbit/s, each way (the page aims at 8000, enough to prove HD video). Default 8000. */
+          bulkRateKbps: z.number().int().min(500).max(100_000).default(8000),
+          /** Longest burst, ms (the page asks for 400). Default 1000. */
+          bulkWindowMs: z.number().int().min(100).max(5000).default(1000),
+          /** Most throughput bursts the media peer sends at once, all tests together. Default 4. */
+          maxConcurrentBursts: z.number().int().min(1).max(256).default(4),
+        })
+        .prefault({}),
     })
     .prefault({}),
   turn: z

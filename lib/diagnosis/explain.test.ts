@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runFakeDeployment, type FakeNetwork } from '../engine/testing/fake-deployment';
+import { runFakeDeployment, type FakeNetwork, type FakeQualityKnob } from '../engine/testing/fake-deployment';
 import type { Result } from '../schema/result';
 import { explainOutcomes, UNEXPLAINED_CODE } from './explain';
 
@@ -124,5 +124,31 @@ describe('no silent failures', () => {
     expect(findings[0]).toMatchObject({ code: UNEXPLAINED_CODE, severity: 'info', probes: ['new-probe'] });
     expect(findings[0]?.detail).toContain('something new broke');
     expect(findings[0]?.evidence).toEqual([{ kind: 'x', summary: 'what it saw' }]);
+  });
+});
+
+/**
+ * The media-quality probe passes whenever it measured (it decides nothing); what it measured must still surface as
+ * a finding, in per-direction words, and netready's own limits never as the network's ("never blame the network").
+ */
+const QUALITY_FINDINGS: Array<{ knob: FakeQualityKnob; findings: string[]; verdict: string; words?: string; category?: string }> = [
+  { knob: 'works', findings: [], verdict: 'ready' },
+  { knob: 'lossy-up', findings: ['packet-loss'], verdict: 'degraded', words: 'loss towards the server 10 % (4 of 40 packets), loss from the server 0 % (0 of 40 packets)' },
+  { knob: 'lossy-down', findings: ['packet-loss'], verdict: 'degraded', words: 'loss towards the server 0 % (0 of 40 packets), loss from the server 10 % (4 of 40 packets)' },
+  { knob: 'slow', findings: ['high-rtt'], verdict: 'degraded', words: 'about 1' },
+  { knob: 'low-bandwidth', findings: ['low-bandwidth'], verdict: 'degraded', words: 'Not HD video' },
+  { knob: 'server-overloaded', findings: ['probe-server-overloaded'], verdict: 'ready', words: '98 % of a CPU core', category: 'deployment' },
+  { knob: 'server-busy', findings: ['probe-server-overloaded'], verdict: 'ready', words: 'refused the burst as busy', category: 'deployment' },
+];
+
+describe('quality findings, per direction, never blaming the network for netready', () => {
+  it.each(QUALITY_FINDINGS)('quality "$knob" gives [$findings] and verdict $verdict', async ({ knob, findings, verdict, words, category }) => {
+    const result = await runFakeDeployment({ quality: knob }, { withQuality: true });
+    expect(result.probes['media-quality']?.status).toBe('pass');
+    expect(result.findings.map((f) => f.code)).toEqual(findings);
+    expect(result.verdict).toBe(verdict);
+    if (words) expect(result.findings[0]?.detail).toContain(words);
+    if (category) expect(result.findings[0]?.category).toBe(category);
+    expect(unexplainedIn(result)).toEqual([]);
   });
 });

@@ -1,17 +1,47 @@
 /**
- * Quality facts from the media-quality probe: the measured round trip, jitter and loss on the path a call would
- * take, or nothing when the stream could not be measured.
+ * Quality facts from the media-quality probe: loss and jitter per direction, the round trip, throughput per
+ * direction with what limited it, whether netready's own media peer was the limit, and the call estimate — or
+ * nothing when the streams could not be measured.
+ *
+ * What limited a throughput burst (thresholds.ts): netready's server when it reported being busy ("never blame
+ * the network"); the target when the burst arrived at ≥ 90 % of it (the path carries at least that); the path when
+ * the burst arrived below target at a bottleneck's signature — its packets spaced by a link at capacity (dispersion
+ * near the rate that arrived), or, from the server only, a queue built up or clearly more loss than the quiet stream
+ * (upwards the page stamps its packets when it queues them, and the browser's own SCTP abandons messages of a
+ * held-back burst, so neither delay nor loss there is the path's); otherwise the sender (its transport's congestion control had not reached the target — a lower bound only).
  */
 import type { Evidence, ProbeOutcome } from '../schema/result';
-import { MEDIA_QUALITY_PROBE_ID, type MediaQualityData } from '../probes/media-quality';
+import type { ServerLoad } from '../protocol/media-quality/wire';
+import { MEDIA_QUALITY_PROBE_ID, type BurstDirection, type MediaQualityData, type StreamDirection } from '../probes/media-quality';
+import { estimateCall, type CallEstimateRow, type DirectionCapacity, type ThroughputLimit } from './call-estimate';
+import { THRESHOLDS, type Thresholds } from './thresholds';
 
-/** What the media-quality probe measured. */
+/** One direction's throughput, judged. */
+export interface ThroughputFacts extends DirectionCapacity {
+  targetKbps: number;
+  lossRatio?: number;
+  queueDelayP90Ms?: number;
+}
+
+/** What the media-quality probe measured, and what it means. */
 export interface QualityFacts {
   rttMedianMs?: number;
+  rttP95Ms?: number;
+  /** Worst of the two directions. */
   jitterMs?: number;
   lossRatio?: number;
-  sent: number;
-  received: number;
+  /** The stream towards the server (counted by the server) and from it (counted by the page). */
+  up?: StreamDirection;
+  down?: StreamDirection;
+  throughput: { up: ThroughputFacts; down: ThroughputFacts };
+  /** netready's server was the limit during the bursts (its figures say nothing about the network). */
+  serverLimited: boolean;
+  /** Why, when serverLimited. */
+  serverReasons: string[];
+  serverLoad?: ServerLoad;
+  /** A direction's throughput is the path's capacity and below what HD video should have. */
+  lowBandwidth: boolean;
+  estimate: CallEstimateRow[];
   /** Local candidate type of the measured path (`host`, `srflx`, `prflx`, `relay`). */
   pathType?: string;
   /** TURN transport when the path is relayed. */
@@ -19,22 +49,109 @@ export interface QualityFacts {
   evidence: Evidence[];
 }
 
-/** Derives quality facts; undefined when the probe did not produce a complete measurement. */
-export function deriveQualityFacts(probes: Record<string, ProbeOutcome>): QualityFacts | undefined {
-  const outcome = probes[MEDIA_QUALITY_PROBE_ID];
+/** Why the server was the limit, from its reported load (empty: it was not). */
+export function serverLimitReasons(data: Partial<MediaQualityData>, t: Thresholds): string[] {
+  const reasons: string[] = [];
+  const load = data.serverLoad;
+  if (load) {
+    if (load.cpuBusyRatio >= t.serverCpuBusyRatio) reasons.push(`its process used ${Math.round(load.cpuBusyRatio * 100)} % of a CPU core`);
+    if (load.loopLagMaxMs >= t.serverLoopLagMs) reasons.push(`its event loop stalled for ${load.loopLagMaxMs} ms`);
+    if (load.udpReceiveErrors !== null && load.udpReceiveErrors > 0) reasons.push(`its host dropped ${load.udpReceiveErrors} UDP datagrams for full receive buffers`);
+  }
+  const shortfall = data.throughput?.down?.serverShortfall;
+  if (shortfall !== undefined && shortfall >= t.serverShortfall) reasons.push(`it sent ${Math.round(shortfall * 100)} % less than asked`);
+  if (data.refused?.some((r) => r.startsWith('bulk: busy'))) reasons.push('it refused the burst as busy with other tests');
+  return reasons;
+}
+
+/**
+ * Bytes a stream packet takes on the wire beyond its text, at least: IPv4 20 + UDP 8 + DTLS 1.2 record 13 + AES-GCM
+ * nonce 8 and tag 16 + SCTP common header 12 + DATA chunk header 16 (RFC 791, 768, 6347, 5288, 9260).
+ */
+const STREAM_PACKET_OVERHEAD_BYTES = 93;
+/** Text of a stream packet, at least (`P 0 0` is 5 characters; real ones carry a time with decimals). */
+const STREAM_PACKET_MIN_TEXT_BYTES = 5;
+
+/** What a stream that mostly arrived proves the path carried, kbit/s (a lower bound), or undefined. */
+function streamLowerBoundKbps(stream: StreamDirection | undefined, intervalMs: number | undefined): number | undefined {
+  if (!stream || !intervalMs || stream.sent === 0 || stream.received < 0.9 * stream.sent) return undefined;
+  return Math.floor(((STREAM_PACKET_OVERHEAD_BYTES + STREAM_PACKET_MIN_TEXT_BYTES) * 8 * stream.received) / (stream.sent * intervalMs));
+}
+
+function judgeDirection(direction: 'up' | 'down', burst: BurstDirection | undefined, stream: StreamDirection | undefined, intervalMs: number | undefined, serverLimited: boolean, t: Thresholds): ThroughputFacts {
+  if (!burst || burst.kbps === undefined) {
+    const kbps = streamLowerBoundKbps(stream, intervalMs);
+    return { targetKbps: burst?.targetKbps ?? 0, limitedBy: serverLimited ? 'server' : 'unmeasured', ...(kbps !== undefined ? { kbps } : {}) };
+  }
+  const facts: ThroughputFacts = { targetKbps: burst.targetKbps, limitedBy: 'unmeasured' };
+  if (burst.kbps !== undefined) facts.kbps = burst.kbps;
+  if (burst.lossRatio !== undefined) facts.lossRatio = burst.lossRatio;
+  if (burst.queueDelay) facts.queueDelayP90Ms = burst.queueDelay.p90Ms;
+  let limitedBy: ThroughputLimit;
+  if (serverLimited) limitedBy = 'server';
+  else if (burst.kbps >= 0.9 * burst.targetKbps) limitedBy = 'target';
+  else {
+    const spaced = burst.dispersionKbps !== undefined && burst.dispersionKbps <= burst.kbps * t.bottleneckDispersionRatio;
+    // Queue and loss only downwards, where the server paced the burst and stamped each packet as it left. Upwards the
+    // page stamps a packet when it queues it, and a burst held back by the browser's SCTP loses more than the link
+    // drops (lossy-latent: 4 of 48 missing where the router's exact 1-in-50 can have dropped 2 at most): neither
+    // the delay nor that loss is the path's.
+    const queued = direction === 'down' && (burst.queueDelay?.p90Ms ?? 0) >= t.bottleneckQueueMs;
+    const extraLoss = direction === 'down' && (burst.lossRatio ?? 0) - (stream?.lossRatio ?? 0) >= t.bottleneckExtraLoss;
+    limitedBy = spaced || queued || extraLoss ? 'path' : 'sender';
+  }
+  facts.limitedBy = limitedBy;
+  return facts;
+}
+
+/** Quality facts of one media-quality outcome; undefined when it did not measure the streams. */
+export function qualityFactsFromOutcome(outcome: ProbeOutcome | undefined, t: Thresholds = THRESHOLDS): QualityFacts | undefined {
   if (!outcome || (outcome.status !== 'pass' && outcome.status !== 'fail')) return undefined;
   const data = outcome.data as Partial<MediaQualityData>;
-  const facts: QualityFacts = { sent: data.sent ?? 0, received: data.received ?? 0, evidence: outcome.evidence };
+  if (!data.up || !data.down) return undefined;
+  const serverReasons = serverLimitReasons(data, t);
+  const serverLimited = serverReasons.length > 0;
+  const throughput = {
+    up: judgeDirection('up', data.throughput?.up, data.up, data.streamIntervalMs, serverLimited, t),
+    down: judgeDirection('down', data.throughput?.down, data.down, data.streamIntervalMs, serverLimited, t),
+  };
+  const estimate = estimateCall(
+    {
+      ...(data.rttMedianMs !== undefined ? { rttMs: data.rttMedianMs } : {}),
+      ...(data.up.jitterMs !== undefined ? { jitterUpMs: data.up.jitterMs } : {}),
+      ...(data.down.jitterMs !== undefined ? { jitterDownMs: data.down.jitterMs } : {}),
+      ...(data.up.lossRatio !== undefined ? { lossUp: data.up.lossRatio } : {}),
+      ...(data.down.lossRatio !== undefined ? { lossDown: data.down.lossRatio } : {}),
+      up: throughput.up,
+      down: throughput.down,
+    },
+    t,
+  );
+  const hd = estimate.find((row) => row.activity === 'hd-video');
+  const lowBandwidth = [throughput.up, throughput.down].some((d) => d.limitedBy === 'path') && hd !== undefined && (hd.bandwidth.up === 'cannot' || hd.bandwidth.up === 'marginal' || hd.bandwidth.down === 'cannot' || hd.bandwidth.down === 'marginal');
+  const facts: QualityFacts = { up: data.up, down: data.down, throughput, serverLimited, serverReasons, lowBandwidth, estimate, evidence: outcome.evidence };
   if (typeof data.rttMedianMs === 'number') facts.rttMedianMs = data.rttMedianMs;
+  if (typeof data.rttP95Ms === 'number') facts.rttP95Ms = data.rttP95Ms;
   if (typeof data.jitterMs === 'number') facts.jitterMs = data.jitterMs;
   if (typeof data.lossRatio === 'number') facts.lossRatio = data.lossRatio;
+  if (data.serverLoad) facts.serverLoad = data.serverLoad;
   if (data.path?.local?.candidateType) facts.pathType = data.path.local.candidateType;
   if (data.path?.local?.relayProtocol) facts.relayProtocol = data.path.local.relayProtocol;
   return facts;
+}
+
+/** Derives quality facts from the run's outcomes; undefined when the probe did not measure the streams. */
+export function deriveQualityFacts(probes: Record<string, ProbeOutcome>, t: Thresholds = THRESHOLDS): QualityFacts | undefined {
+  return qualityFactsFromOutcome(probes[MEDIA_QUALITY_PROBE_ID], t);
 }
 
 /** Describes the measured path for finding text. */
 export function describePath(facts: QualityFacts): string {
   if (facts.pathType === 'relay') return `through the relay server over ${(facts.relayProtocol ?? 'udp').toUpperCase()}`;
   return 'on the direct path';
+}
+
+/** "5 %" for 0.05 (one decimal below 10 %). */
+export function formatPercent(ratio: number): string {
+  return `${Math.round(ratio * 1000) / 10} %`;
 }

@@ -127,7 +127,7 @@ export function deriveFacts(
   if (proxy) facts.proxy = proxy;
   const proxyAuth = deriveProxyAuthFacts(probes);
   if (proxyAuth) facts.proxyAuth = proxyAuth;
-  const quality = deriveQualityFacts(probes);
+  const quality = deriveQualityFacts(probes, thresholds);
   if (quality) facts.quality = quality;
   const iceTcp = deriveIceTcpFacts(probes, proxy);
   if (iceTcp) facts.iceTcp = iceTcp;

@@ -2,9 +2,10 @@
  * The verdict of a run (shared/DESIGN.md): inconclusive when the probe server could not be reached (also when it
  * stopped answering during the run); blocked when
  * no media path works at all; degraded when media works only through a fallback (relay, TCP/TLS) or with poor
- * quality (round trip, jitter or loss past the thresholds); ready when direct UDP to the media ports works well.
- * Media over TCP straight to a media server (ICE-TCP, issue 10) is such a fallback: a network where only it works is
- * degraded, not blocked — meeting services whose media servers accept ICE-TCP connect there.
+ * quality (round trip, jitter or loss past the thresholds, or a bandwidth bottleneck below HD video); ready when direct
+ * UDP to the media ports works well. Media over TCP straight to a media server (ICE-TCP, issue 10) is such a fallback:
+ * a network where only it works is degraded, not blocked — meeting services whose media servers accept ICE-TCP connect
+ * there.
  */
 import type { Verdict } from '../schema/result';
 import { TURN_TRANSPORTS } from '../probes/turn-relay';
@@ -15,7 +16,7 @@ function poorQuality(facts: TransportFacts): boolean {
   const q = facts.quality;
   const t = facts.thresholds;
   if (!q) return false;
-  return (q.rttMedianMs ?? 0) > t.highRttMs || (q.jitterMs ?? 0) > t.highJitterMs || (q.lossRatio ?? 0) > t.maxLossRatio;
+  return (q.rttMedianMs ?? 0) > t.highRttMs || (q.jitterMs ?? 0) > t.highJitterMs || (q.lossRatio ?? 0) > t.maxLossRatio || q.lowBandwidth;
 }
 
 /** Computes the verdict from the facts. */

@@ -1,51 +1,107 @@
 /**
  * Probe "media-quality": the path a call would really take (ICE with every STUN/TURN URL of the session, so a
  * direct path wins when there is one), measured the way media travels — a DataChannel with `ordered: false,
- * maxRetransmits: 0`, so a lost packet stays lost (DESIGN.md). Sends a paced stream of small numbered packets
- * to netready's media peer, which echoes them, and records round-trip times, jitter and round-trip loss.
+ * maxRetransmits: 0`, so a lost packet stays lost (DESIGN.md) — against netready's media peer, with the protocol
+ * of lib/protocol/media-quality/wire.ts (phases: ./media-quality-session.ts).
+ *
+ * It records, per direction: packets sent and received of a 400-packet/s stream (loss towards and from the server),
+ * RFC 3550 interarrival jitter, and throughput over a bounded burst with the queueing delay and loss the burst
+ * caused; round-trip times of a short stream of pings; and how busy netready's server was during the bursts.
+ * It decides nothing: facts-quality.ts and the quality rules read these figures.
  */
 import type { Evidence } from '../schema/result';
-import { readSession, SESSION_PROBE_ID } from './session';
-import type { DataChannelLike, Probe, ProbeContext, ProbeReport } from './types';
-import { DeadlineError, median, pace, readSelectedPair, untilAborted, waitForOpen, type SelectedPairInfo } from './webrtc';
+import { dispersionKbps, queueDelay, quantile, round1 } from '../protocol/media-quality/stats';
+import { QUALITY_CONTROL_LABEL, QUALITY_DATA_LABEL, type QueueDelay, type ServerLoad } from '../protocol/media-quality/wire';
 import { PeerAnswerSchema } from '../schema/session';
+import { DEFAULT_QUALITY_PLAN, isDeadline, QualitySession, type QualityPlan, type QualityRecord, type QualityStage } from './media-quality-session';
+import { readSession, SESSION_PROBE_ID } from './session';
+import type { Probe, ProbeContext, ProbeReport } from './types';
+import { readSelectedPair, untilAborted, waitForOpen, type SelectedPairInfo } from './webrtc';
 
 /** Id of the media-quality probe. */
 export const MEDIA_QUALITY_PROBE_ID = 'media-quality';
 
-/** Packets in the measured stream. 200 makes a 2 % loss show as ≈ 4 lost packets each way, not 0–1 (binomial noise). */
-export const QUALITY_PACKETS = 200;
 /**
- * Deadline of this probe, ms: longer than the transport probes', because on a 200 ms-RTT, lossy path connecting
- * takes ≈ 3.7 s and the stream another 2.6 s (measured in the lab's lossy-latent scenario). Still within the run
- * budget, which caps it.
+ * Deadline of this probe, ms: on a 200 ms-RTT, 2 %-loss path connecting takes ≈ 3.7 s and the phases ≈ 4.5 s
+ * (the lab's lossy-latent row); on an open network the whole probe takes ≈ 2.3 s. The run budget (10 s by default)
+ * caps it.
  */
-export const QUALITY_TIMEOUT_MS = 8500;
-/** Interval between packets, ms (the pace of a 50-packet/s audio stream, doubled). */
-export const QUALITY_INTERVAL_MS = 10;
-/** How long to wait for stragglers after the last packet, ms. */
-export const QUALITY_TAIL_MS = 600;
+export const QUALITY_TIMEOUT_MS = 9500;
+
+/** One direction of a stream: what was sent and what arrived. */
+export interface StreamDirection {
+  sent: number;
+  received: number;
+  /** 1 − received / sent, 0–1 (absent when nothing was sent). */
+  lossRatio?: number;
+  /** RFC 3550 §6.4.1 interarrival jitter at the receiver, ms. */
+  jitterMs?: number;
+  /** Sequence numbers that never arrived (first 512), for the picture. */
+  lost: number[];
+  /** Packets that arrived twice (a retransmitting transport would show here). */
+  duplicates: number;
+}
+
+/** One direction's throughput burst. */
+export interface BurstDirection {
+  /** Rate the sender aimed at, kbit/s. */
+  targetKbps: number;
+  /** Rate that arrived, kbit/s: bytes after the first packet over first-to-last arrival. */
+  kbps?: number;
+  sentPackets: number;
+  sentBytes: number;
+  receivedPackets: number;
+  receivedBytes: number;
+  /** Packets missing below the highest that arrived, over that many, 0–1 (later ones may still be queued). */
+  lossRatio?: number;
+  /**
+   * One-way queueing delay the burst built up, against the quiet stream before it. Downwards the server stamps each
+   * packet as it leaves; upwards the page stamps it as it queues it, so this includes the browser's own send queue.
+   */
+  queueDelay?: QueueDelay;
+  /** Packet dispersion of the arrivals, kbit/s (stats.ts): near `kbps` at a bottleneck, far above it for a held-back sender. */
+  dispersionKbps?: number;
+  /** Sequence numbers below the highest that arrived which never did (first 64; upwards, from the server). */
+  lost?: number[];
+  /**
+   * Upwards: ms the page's channel queue was full (the browser's SCTP could not send faster). Downwards: the share
+   * of the target the server failed to hand to its transport (0–1), its own limit.
+   */
+  senderBlockedMs?: number;
+  serverShortfall?: number;
+}
 
 /** `data` of the media-quality probe. */
 export interface MediaQualityData {
   /** Path the ICE agent chose: candidate type and relay protocol of the local side. */
   path?: SelectedPairInfo;
   connectMs?: number;
-  sent: number;
-  received: number;
-  /** Round-trip loss, 0–1 (both directions together). */
-  lossRatio?: number;
+  stage: 'connecting' | QualityStage;
+  timedOut: boolean;
+  /** Interval between stream packets, ms (for the picture's time axis). */
+  streamIntervalMs: number;
+  /** The stream towards the server (counted by the server) and from it (counted by the page). */
+  up?: StreamDirection;
+  down?: StreamDirection;
+  /** Round-trip time of the answered pings, ms. */
   rttMedianMs?: number;
   rttP95Ms?: number;
-  /** Mean absolute difference of consecutive round-trip times (RFC 3550 §6.4.1 style), ms. */
+  /** The round-trip pings: interval, how many were sent, [seq, ms] of each answered one (the others were lost). */
+  rttIntervalMs: number;
+  rttSent: number;
+  rttSamples: Array<[number, number]>;
+  /** Worst of the two directions, for one-line summaries. */
+  lossRatio?: number;
   jitterMs?: number;
-  stage: 'connecting' | 'measuring' | 'done';
-  timedOut: boolean;
-}
-
-function percentile(sorted: number[], p: number): number | undefined {
-  if (sorted.length === 0) return undefined;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+  throughput: { up?: BurstDirection; down?: BurstDirection };
+  /** How busy netready's server process was during the bursts (facts-quality.ts: never blame the network for it). */
+  serverLoad?: ServerLoad;
+  /** Requests the server refused (e.g. `bulk: busy: …`). */
+  refused: string[];
+  /** Why the throughput bursts did not finish, when the streams did. */
+  throughputCut?: string;
+  /** When each phase started, ms after the channels opened. */
+  phaseStartsMs?: Partial<Record<QualityStage, number>>;
 }
 
 async function postOffer(ctx: ProbeContext, peerPath: string, sdp: string): Promise<string> {
@@ -60,53 +116,127 @@ async function postOffer(ctx: ProbeContext, peerPath: string, sdp: string): Prom
   return parsed.data.sdp;
 }
 
-/** Sends the paced stream and collects echoes; resolves after the tail or at the deadline. */
-async function measure(ctx: ProbeContext, channel: DataChannelLike, data: MediaQualityData): Promise<number[]> {
-  const nonce = ctx.env.randomId();
-  const sentAt = new Map<string, number>();
-  const rtts: Array<{ seq: number; rttMs: number }> = [];
-  channel.addEventListener('message', (event) => {
-    if (typeof event.data !== 'string') return;
-    const at = sentAt.get(event.data);
-    if (at === undefined) return;
-    sentAt.delete(event.data);
-    rtts.push({ seq: Number(event.data.slice(event.data.lastIndexOf(' ') + 1)), rttMs: ctx.env.now() - at });
-  });
-  const start = ctx.env.now();
-  try {
-    for (let seq = 0; seq < QUALITY_PACKETS; seq++) {
-      // Pace against the clock, not the timer count, so a slow timer does not stretch the stream.
-      const due = start + seq * QUALITY_INTERVAL_MS - ctx.env.now();
-      if (due > 0) await pace(due, ctx.signal);
-      const message = `netready-quality ${nonce} ${seq}`;
-      sentAt.set(message, ctx.env.now());
-      try {
-        channel.send(message);
-        data.sent++;
-      } catch {
-        sentAt.delete(message);
-        break;
-      }
-    }
-    await pace(QUALITY_TAIL_MS, ctx.signal);
-  } catch (error) {
-    if (!(error instanceof DeadlineError)) throw error;
-    // Cut short: packets still in flight are not losses, so no loss ratio is computed for this stream.
-    data.timedOut = true;
-  }
-  data.received = rtts.length;
-  // Jitter over arrival order of the sequence, as a receiver would see consecutive packets.
-  const ordered = rtts.sort((a, b) => a.seq - b.seq).map((r) => r.rttMs);
-  if (ordered.length > 1) {
-    let sum = 0;
-    for (let i = 1; i < ordered.length; i++) sum += Math.abs(ordered[i]! - ordered[i - 1]!);
-    data.jitterMs = Math.round((sum / (ordered.length - 1)) * 10) / 10;
-  }
-  return ordered;
+function ratio(lost: number, of: number): number | undefined {
+  return of > 0 ? Math.round((Math.max(0, lost) / of) * 1000) / 1000 : undefined;
 }
 
-/** Creates the media-quality probe. */
-export function createMediaQualityProbe(): Probe {
+/** Turns the session's record into the probe's data (pure; exported for tests). */
+export function summarizeRecord(record: QualityRecord, data: MediaQualityData): void {
+  data.stage = record.stage;
+  data.phaseStartsMs = { ...record.phaseStartsMs };
+  data.refused = [...record.refused];
+  const report = record.report;
+  const upSent = record.upStream.sent;
+  if (upSent > 0 && report) {
+    const received = report.upStream.received;
+    const trailing = Array.from({ length: Math.max(0, upSent - 1 - report.upStream.highestSeq) }, (_, i) => report.upStream.highestSeq + 1 + i);
+    data.up = {
+      sent: upSent,
+      received,
+      lost: [...report.upStream.missing, ...trailing].slice(0, 512),
+      duplicates: report.upStream.duplicates,
+      ...(ratio(upSent - received, upSent) !== undefined ? { lossRatio: ratio(upSent - received, upSent)! } : {}),
+      ...(report.upStream.jitterMs !== null ? { jitterMs: report.upStream.jitterMs } : {}),
+    };
+  }
+  const down = record.downStream;
+  const downSent = down.serverSent ?? 0;
+  if (downSent > 0) {
+    data.down = {
+      sent: downSent,
+      received: down.received,
+      lost: down.missing,
+      duplicates: down.duplicates,
+      ...(ratio(downSent - down.received, downSent) !== undefined ? { lossRatio: ratio(downSent - down.received, downSent)! } : {}),
+      ...(down.jitterMs !== null ? { jitterMs: down.jitterMs } : {}),
+    };
+  }
+  data.rttSent = record.rtt.sent;
+  data.rttSamples = [...record.rtt.samples].sort((a, b) => a[0] - b[0]);
+  const sorted = data.rttSamples.map(([, ms]) => ms).sort((a, b) => a - b);
+  if (sorted.length > 0) {
+    data.rttMedianMs = round1(quantile(sorted, 0.5)!);
+    data.rttP95Ms = round1(quantile(sorted, 0.95)!);
+  }
+  const losses = [data.up?.lossRatio, data.down?.lossRatio].filter((x): x is number => x !== undefined);
+  if (losses.length > 0) data.lossRatio = Math.max(...losses);
+  const jitters = [data.up?.jitterMs, data.down?.jitterMs].filter((x): x is number => x !== undefined);
+  if (jitters.length > 0) data.jitterMs = Math.max(...jitters);
+
+  // The burst towards the server is counted only by a report asked after it (the one after the streams has none).
+  const upBulk = record.upBulk;
+  if (upBulk && report && record.reportAfterBursts) {
+    const b = report.upBulk;
+    const span = b.firstAtMs !== null && b.lastAtMs !== null ? b.lastAtMs - b.firstAtMs : 0;
+    data.throughput.up = {
+      targetKbps: upBulk.targetKbps,
+      sentPackets: upBulk.sentPackets,
+      sentBytes: upBulk.sentBytes,
+      receivedPackets: b.packets,
+      receivedBytes: b.bytes,
+      senderBlockedMs: upBulk.blockedMs,
+      ...burstRate(b.bytes, b.packets, span),
+      ...burstLoss(b.packets, b.highestSeq),
+      ...(b.queueDelay ? { queueDelay: b.queueDelay } : {}),
+      ...(typeof b.dispersionKbps === 'number' ? { dispersionKbps: b.dispersionKbps } : {}),
+      ...(Array.isArray(b.missing) ? { lost: b.missing } : {}),
+    };
+  }
+  const downBulk = record.downBulk;
+  const sent = report?.downBulk;
+  if (downBulk && sent && record.reportAfterBursts) {
+    const span = downBulk.firstAtMs !== null && downBulk.lastAtMs !== null ? downBulk.lastAtMs - downBulk.firstAtMs : 0;
+    const targetBytes = (sent.targetKbps / 8) * sent.durationMs;
+    const delay = queueDelay(down.owdMs, downBulk.owdMs);
+    const dispersion = downBulk.packets > 0 ? dispersionKbps(downBulk.arrivalsMs, downBulk.bytes / downBulk.packets) : null;
+    data.throughput.down = {
+      targetKbps: sent.targetKbps,
+      sentPackets: sent.sentPackets,
+      sentBytes: sent.sentBytes,
+      receivedPackets: downBulk.packets,
+      receivedBytes: downBulk.bytes,
+      ...burstRate(downBulk.bytes, downBulk.packets, span),
+      ...burstLoss(downBulk.packets, downBulk.highestSeq),
+      ...(delay ? { queueDelay: delay } : {}),
+      ...(dispersion !== null ? { dispersionKbps: dispersion } : {}),
+      ...(targetBytes > 0 ? { serverShortfall: Math.max(0, Math.round((1 - sent.sentBytes / targetBytes) * 100) / 100) } : {}),
+    };
+  }
+  if (report?.load) data.serverLoad = report.load;
+}
+
+/**
+ * Loss of a burst: packets missing below the highest that arrived. Packets after it may still sit in the sender's
+ * queue (a browser held back by its congestion window drains its queue long after the window), so they are not
+ * counted as lost.
+ */
+function burstLoss(received: number, highestSeq: number): { lossRatio?: number } {
+  const lossRatio = ratio(highestSeq + 1 - received, highestSeq + 1);
+  return lossRatio === undefined ? {} : { lossRatio };
+}
+
+/** Arrival rate of a burst: bytes after the first packet over first-to-last arrival (needs ≥ 3 packets, 20 ms). */
+function burstRate(bytes: number, packets: number, spanMs: number): { kbps?: number } {
+  if (packets < 3 || spanMs < 20) return {};
+  const perPacket = bytes / packets;
+  return { kbps: Math.round(((bytes - perPacket) * 8) / spanMs) };
+}
+
+function describe(data: MediaQualityData): string {
+  const parts: string[] = [];
+  const pct = (x: number | undefined): string => (x === undefined ? '-' : `${Math.round(x * 1000) / 10} %`);
+  if (data.up) parts.push(`towards the server ${data.up.received} of ${data.up.sent} arrived (loss ${pct(data.up.lossRatio)}${data.up.jitterMs !== undefined ? `, jitter ${data.up.jitterMs} ms` : ''})`);
+  if (data.down) parts.push(`from the server ${data.down.received} of ${data.down.sent} (loss ${pct(data.down.lossRatio)}${data.down.jitterMs !== undefined ? `, jitter ${data.down.jitterMs} ms` : ''})`);
+  if (data.rttMedianMs !== undefined) parts.push(`round trip median ${data.rttMedianMs} ms, 95th percentile ${data.rttP95Ms} ms (${data.rttSamples.length} of ${data.rttSent} pings answered)`);
+  const t = data.throughput;
+  if (t.up?.kbps !== undefined) parts.push(`throughput up ${t.up.kbps} kbit/s of ${t.up.targetKbps} targeted`);
+  if (t.down?.kbps !== undefined) parts.push(`down ${t.down.kbps} kbit/s of ${t.down.targetKbps}`);
+  if (data.path?.local) parts.push(`path ${data.path.local.candidateType}${data.path.local.relayProtocol ? ` via TURN/${data.path.local.relayProtocol}` : ''}`);
+  return parts.join('; ');
+}
+
+/** Creates the media-quality probe; `plan` is for tests (default: DEFAULT_QUALITY_PLAN). */
+export function createMediaQualityProbe(plan: QualityPlan = DEFAULT_QUALITY_PLAN): Probe {
   return {
     id: MEDIA_QUALITY_PROBE_ID,
     title: 'Call quality on the path a call would take',
@@ -120,12 +250,22 @@ export function createMediaQualityProbe(): Probe {
         ...session.turn.map((t) => ({ urls: t.url, username: t.username, credential: t.credential })),
       ];
       const started = ctx.env.now();
-      const data: MediaQualityData = { sent: 0, received: 0, stage: 'connecting', timedOut: false };
+      const data: MediaQualityData = {
+        stage: 'connecting',
+        timedOut: false,
+        streamIntervalMs: plan.streamIntervalMs,
+        rttIntervalMs: plan.rttIntervalMs,
+        rttSent: 0,
+        rttSamples: [],
+        throughput: {},
+        refused: [],
+      };
       const pc = ctx.env.createPeerConnection({ iceServers });
       let failure: string | undefined;
-      let rtts: number[] = [];
+      let quality: QualitySession | undefined;
       try {
-        const channel = pc.createDataChannel('netready-quality', { ordered: false, maxRetransmits: 0 });
+        const control = pc.createDataChannel(QUALITY_CONTROL_LABEL);
+        const channel = pc.createDataChannel(QUALITY_DATA_LABEL, { ordered: false, maxRetransmits: 0 });
         await pc.setLocalDescription(await pc.createOffer());
         // Gather briefly so the offer carries candidates (the media peer does not trickle): wait for the first
         // server-reflexive or relay candidate, or ICE has host candidates only and connects via peer-reflexive.
@@ -141,53 +281,50 @@ export function createMediaQualityProbe(): Probe {
         const offerSdp = pc.localDescription?.sdp;
         if (!offerSdp) throw new Error('the browser produced no local description');
         await pc.setRemoteDescription({ type: 'answer', sdp: await postOffer(ctx, session.peerPath, offerSdp) });
-        await waitForOpen(channel, ctx.signal);
+        await Promise.all([waitForOpen(channel, ctx.signal), waitForOpen(control, ctx.signal)]);
         data.connectMs = Math.round(ctx.env.now() - started);
-        data.stage = 'measuring';
-        ctx.progress('Measuring round trip, jitter and loss');
-        rtts = await measure(ctx, channel, data);
-        if (!data.timedOut) data.stage = 'done';
+        ctx.progress('Measuring loss, jitter and round trip each way, then throughput');
+        quality = new QualitySession(ctx.env, channel, control, plan);
+        await quality.run(ctx.signal);
         const path = await readSelectedPair(pc).catch(() => undefined);
         if (path) data.path = path;
       } catch (error) {
-        if (error instanceof DeadlineError || ctx.signal.aborted) data.timedOut = true;
+        if (isDeadline(error) && ctx.signal.aborted) data.timedOut = true;
         else failure = error instanceof Error ? error.message : String(error);
       } finally {
         pc.close();
       }
-      if (data.sent > 0) {
-        if (data.stage === 'done') data.lossRatio = Math.round((1 - data.received / data.sent) * 1000) / 1000;
-        const sorted = [...rtts].sort((a, b) => a - b);
-        const mid = median(sorted);
-        if (mid !== undefined) data.rttMedianMs = Math.round(mid * 10) / 10;
-        const p95 = percentile(sorted, 0.95);
-        if (p95 !== undefined) data.rttP95Ms = Math.round(p95 * 10) / 10;
-      }
+      if (quality) summarizeRecord(quality.record, data);
       const evidence: Evidence[] = [];
-      if (data.sent > 0) {
+      const summary = describe(data);
+      if (summary) {
         evidence.push({
           probe: MEDIA_QUALITY_PROBE_ID,
           kind: 'media-stream',
-          summary:
-            `${data.received} of ${data.sent} packets came back` +
-            (data.rttMedianMs !== undefined ? `; round trip median ${data.rttMedianMs} ms, 95th percentile ${data.rttP95Ms} ms` : '') +
-            (data.jitterMs !== undefined ? `; jitter ${data.jitterMs} ms` : '') +
-            (data.path?.local ? `; path ${data.path.local.candidateType}${data.path.local.relayProtocol ? ` via TURN/${data.path.local.relayProtocol}` : ''}` : ''),
-          data: { sent: data.sent, received: data.received, lossRatio: data.lossRatio, rttMedianMs: data.rttMedianMs, jitterMs: data.jitterMs },
+          summary,
+          data: {
+            up: data.up ? { sent: data.up.sent, received: data.up.received, lossRatio: data.up.lossRatio, jitterMs: data.up.jitterMs } : null,
+            down: data.down ? { sent: data.down.sent, received: data.down.received, lossRatio: data.down.lossRatio, jitterMs: data.down.jitterMs } : null,
+            rttMedianMs: data.rttMedianMs,
+            throughputUpKbps: data.throughput.up?.kbps,
+            throughputDownKbps: data.throughput.down?.kbps,
+          },
         });
       }
       const record = { ...data } as unknown as Record<string, unknown>;
-      if (data.stage === 'done' && data.received > 0) return { status: 'pass', data: record, evidence };
-      if (data.stage === 'done') {
-        return { status: 'fail', reason: `The media path opened, but none of ${data.sent} packets came back.`, data: record, evidence };
+      const streamsMeasured = data.up !== undefined && data.down !== undefined;
+      const nothingArrived = streamsMeasured && data.up!.received === 0 && data.down!.received === 0;
+      if (nothingArrived) {
+        return { status: 'fail', reason: `The media path opened, but none of the ${data.up!.sent + data.down!.sent} test packets arrived in either direction.`, data: record, evidence };
       }
-      if (data.sent > 0) {
-        return {
-          status: 'inconclusive',
-          reason: `The measurement was cut short by its ${ctx.timeoutMs} ms deadline (${data.received} of ${data.sent} packets back so far).`,
-          data: record,
-          evidence,
-        };
+      // Both streams measured: loss, jitter and round trip are known; a burst cut short only leaves throughput open.
+      if (streamsMeasured) {
+        if (data.stage !== 'done') data.throughputCut = data.timedOut ? `cut short by the ${ctx.timeoutMs} ms deadline during "${data.stage}"` : (failure ?? 'stopped');
+        return { status: 'pass', data: { ...data } as unknown as Record<string, unknown>, evidence };
+      }
+      if (quality && data.stage !== 'connecting') {
+        const cut = data.timedOut ? `cut short by its ${ctx.timeoutMs} ms deadline` : `stopped: ${failure ?? 'no answer'}`;
+        return { status: 'inconclusive', reason: `The measurement was ${cut} (during "${data.stage}").`, data: record, evidence };
       }
       // No path at all is the transport probes' story to tell; here it only means quality is unknown.
       return {

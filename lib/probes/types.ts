@@ -55,6 +55,8 @@ export interface IceCandidateErrorEventLike {
 /** Data channel (subset of RTCDataChannel). */
 export interface DataChannelLike {
   readonly readyState: string;
+  /** Bytes queued by send() and not yet handed to the network (the media-quality probe paces its bursts by it). */
+  readonly bufferedAmount?: number;
   send(data: string): void;
   close(): void;
   addEventListener(type: 'open' | 'close' | 'error', listener: () => void): void;

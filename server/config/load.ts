@@ -68,6 +68,8 @@ const ENV_OVERRIDES: Record<string, [string[], EnvValueType]> = {
   NETREADY_MTU_SIZES: [['probe', 'mtu', 'sizes'], 'intList'],
   NETREADY_MTU_FRAGMENT_SIZES: [['probe', 'mtu', 'fragmentSizes'], 'intList'],
   NETREADY_MTU_IPV6: [['probe', 'mtu', 'ipv6'], 'string'],
+  NETREADY_QUALITY_BULK_RATE_KBPS: [['probe', 'quality', 'bulkRateKbps'], 'int'],
+  NETREADY_QUALITY_MAX_CONCURRENT_BURSTS: [['probe', 'quality', 'maxConcurrentBursts'], 'int'],
   NETREADY_TURN_SECRET: [['turn', 'secret'], 'string'],
   NETREADY_TLS_CERT: [['tls', 'certFile'], 'string'],
   NETREADY_TLS_KEY: [['tls', 'keyFile'], 'string'],

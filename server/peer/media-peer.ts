@@ -9,6 +9,11 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { RTCDtlsTransport, RTCPeerConnection, type RTCDataChannel } from 'werift';
+import { DEFAULT_QUALITY_LIMITS } from '../../lib/protocol/media-quality/responder';
+import type { QualityLimits } from '../../lib/protocol/media-quality/wire';
+import { BurstGate, isQualityLabel, QualityPeer } from './quality-peer';
+import { followLatestNomination } from './ice-tuning';
+import { honourPartialReliability } from './sctp-tuning';
 
 /** Why `answer()` (or the constructor) refused. */
 export type MediaPeerErrorCode =
@@ -126,6 +131,12 @@ export interface MediaPeerServerOptions {
   maxOfferBytes?: number;
   /** Event sink. */
   onEvent?: MediaPeerEventListener;
+  /**
+   * The media-quality protocol (lib/protocol/media-quality/wire.ts): limits announced to and enforced on each
+   * session (default DEFAULT_QUALITY_LIMITS), and the most throughput bursts the server sends at once across all
+   * sessions (default 4; more are refused `busy`).
+   */
+  quality?: { limits?: Partial<QualityLimits>; maxConcurrentBursts?: number };
 }
 
 /** What `answer()` resolves with. */
@@ -148,6 +159,8 @@ export interface MediaPeerSnapshot {
   echoedMessages: number;
   echoedBytes: number;
   droppedMessages: number;
+  /** How often the browser moved the connection to another candidate pair after it connected (ice-tuning.ts). */
+  pathSwitches: number;
   /** Milliseconds since the peer was created. */
   ageMs: number;
 }
@@ -172,6 +185,10 @@ interface PeerEntry {
   echoedMessages: number;
   echoedBytes: number;
   droppedMessages: number;
+  /** How often the browser moved the connection to another candidate pair after it connected. */
+  pathSwitches: number;
+  /** The media-quality session, once the page opened one of its channels. */
+  quality?: QualityPeer;
   /** Set once closing started; the promise resolves when werift has released everything. */
   closing?: Promise<void>;
 }
@@ -181,6 +198,7 @@ const DEFAULT_PEER_TTL_MS = 60_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 const DEFAULT_GATHER_TIMEOUT_MS = 500;
 const DEFAULT_MAX_OFFER_BYTES = 65_536;
+const DEFAULT_MAX_CONCURRENT_BURSTS = 4;
 /**
  * Echoes are skipped (and counted as dropped) while a channel has more than this queued: a client that
  * sends faster than the path back can carry would otherwise grow werift's send queue until the TTL.
@@ -202,6 +220,8 @@ export class MediaPeerServer {
   readonly #gatherTimeoutMs: number;
   readonly #maxOfferBytes: number;
   readonly #onEvent?: MediaPeerEventListener;
+  readonly #qualityLimits: QualityLimits;
+  readonly #bursts: BurstGate;
   readonly #peers = new Map<string, PeerEntry>();
   /**
    * Serialises candidate gathering. werift picks a port by test-binding each port from `portMin` upwards,
@@ -234,6 +254,16 @@ export class MediaPeerServer {
     this.#gatherTimeoutMs = positiveInt(options.gatherTimeoutMs ?? DEFAULT_GATHER_TIMEOUT_MS, 'gatherTimeoutMs');
     this.#maxOfferBytes = positiveInt(options.maxOfferBytes ?? DEFAULT_MAX_OFFER_BYTES, 'maxOfferBytes');
     this.#onEvent = options.onEvent;
+    this.#qualityLimits = { ...DEFAULT_QUALITY_LIMITS, ...options.quality?.limits };
+    for (const [name, value] of Object.entries(this.#qualityLimits)) {
+      if (!(typeof value === 'number' && value >= 0 && Number.isFinite(value))) throw new MediaPeerError('config', `quality.limits.${name} must be a non-negative number`);
+    }
+    this.#bursts = new BurstGate(positiveInt(options.quality?.maxConcurrentBursts ?? DEFAULT_MAX_CONCURRENT_BURSTS, 'quality.maxConcurrentBursts'));
+  }
+
+  /** Throughput bursts running now across all peers (media-quality protocol), for metrics and the bench. */
+  get activeBursts(): number {
+    return this.#bursts.active;
   }
 
   /**
@@ -262,6 +292,7 @@ export class MediaPeerServer {
       echoedMessages: entry.echoedMessages,
       echoedBytes: entry.echoedBytes,
       droppedMessages: entry.droppedMessages,
+      pathSwitches: entry.pathSwitches,
       ageMs: Math.round(performance.now() - entry.createdAtMs),
     };
   }
@@ -294,6 +325,7 @@ export class MediaPeerServer {
       echoedMessages: 0,
       echoedBytes: 0,
       droppedMessages: 0,
+      pathSwitches: 0,
     };
     this.#peers.set(entry.peerId, entry);
     const { signal } = entry.answerAbort;
@@ -310,7 +342,11 @@ export class MediaPeerServer {
       // constructor: `validateAddress(stunServer) ?? ["stun.l.google.com", 19302]`), so `iceServers: []` alone
       // still makes every answer resolve that name and send it a Binding request, and gathering then waits up
       // to 5 s for it. The transport exists once the offer is applied; gathering starts in setLocalDescription.
-      for (const transport of entry.pc.iceTransports) transport.connection.stunServer = undefined;
+      for (const transport of entry.pc.iceTransports) {
+        transport.connection.stunServer = undefined;
+        // Send on the pair the browser nominated last, not werift's first (./ice-tuning.ts).
+        followLatestNomination(transport.connection, () => this.#onPathSwitch(entry));
+      }
       const answer = await raceAbort(entry.pc.createAnswer(), signal);
       await this.#gather(entry, preferDtlsServer(answer.sdp));
 
@@ -389,6 +425,15 @@ export class MediaPeerServer {
     pc.onDataChannel.subscribe((channel) => this.#echo(entry, channel));
   }
 
+  /** The browser moved to another pair after connecting (./ice-tuning.ts): the remote the snapshot shows follows. */
+  #onPathSwitch(entry: PeerEntry): void {
+    entry.pathSwitches += 1;
+    const pair = entry.pc.iceTransports[0]?.connection.nominated;
+    if (!pair || !entry.remote) return;
+    const [address, port] = pair.remoteAddr;
+    entry.remote = { address, port, candidateType: pair.remoteCandidate.type };
+  }
+
   #onIceConnected(entry: PeerEntry): void {
     const pair = entry.pc.iceTransports[0]?.connection.nominated;
     if (!pair) return;
@@ -405,9 +450,14 @@ export class MediaPeerServer {
     });
   }
 
-  /** Echoes every message of a remote-opened channel back on the same channel, text as text, binary as binary. */
+  /**
+   * Echoes every message of a remote-opened channel back on the same channel, text as text, binary as binary —
+   * except the media-quality protocol's two channels, which its QualityPeer serves (./quality-peer.ts).
+   */
   #echo(entry: PeerEntry, channel: RTCDataChannel): void {
     entry.openChannels.add(channel);
+    // werift retransmits maxRetransmits-0 messages (./sctp-tuning.ts); every unreliable channel must lose what is lost.
+    honourPartialReliability(entry.pc);
     this.#emit({
       type: 'channel-open',
       peerId: entry.peerId,
@@ -416,26 +466,33 @@ export class MediaPeerServer {
       ordered: channel.ordered,
       maxRetransmits: channel.maxRetransmits,
     });
-    channel.onMessage.subscribe((data) => {
-      if (channel.readyState !== 'open') return;
-      if (channel.bufferedAmount > ECHO_BUFFER_LIMIT_BYTES) {
-        entry.droppedMessages += 1;
-        return;
-      }
-      try {
-        channel.send(data);
-      } catch {
-        // The association went away between receive and send; the state handlers close the peer.
-        return;
-      }
-      entry.echoedMessages += 1;
-      entry.echoedBytes += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
-    });
+    if (isQualityLabel(channel.label)) {
+      entry.quality ??= new QualityPeer({ pc: entry.pc, limits: this.#qualityLimits, gate: this.#bursts });
+      entry.quality.attach(channel);
+    } else {
+      channel.onMessage.subscribe((data) => this.#echoMessage(entry, channel, data));
+    }
     channel.stateChanged.subscribe((state) => {
       if (state !== 'closed') return;
       entry.openChannels.delete(channel);
       if (entry.openChannels.size === 0) void this.#closePeer(entry, 'channel-closed');
     });
+  }
+
+  #echoMessage(entry: PeerEntry, channel: RTCDataChannel, data: string | Buffer): void {
+    if (channel.readyState !== 'open') return;
+    if (channel.bufferedAmount > ECHO_BUFFER_LIMIT_BYTES) {
+      entry.droppedMessages += 1;
+      return;
+    }
+    try {
+      channel.send(data);
+    } catch {
+      // The association went away between receive and send; the state handlers close the peer.
+      return;
+    }
+    entry.echoedMessages += 1;
+    entry.echoedBytes += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
   }
 
   /**
@@ -483,6 +540,7 @@ export class MediaPeerServer {
   /** Stops timers, closes the werift peer, forgets it, and announces answered peers as closed. */
   async #release(entry: PeerEntry, reason?: MediaPeerCloseReason): Promise<void> {
     for (const timer of entry.timers) clearTimeout(timer);
+    entry.quality?.close();
     try {
       await entry.pc.close();
     } catch {

@@ -14,6 +14,8 @@ import { probeCertificateUntrusted } from './probe-certificate-untrusted';
 import { probeHttpsBlocked } from './probe-https-blocked';
 import { proxyAuthRequired } from './proxy-auth-required';
 import { highJitter, highRtt, packetLoss } from './quality';
+import { lowBandwidth } from './low-bandwidth';
+import { probeServerOverloaded } from './probe-server-overloaded';
 import { relayOnly } from './relay-only';
 import { serverUnreachable } from './server-unreachable';
 import { tlsInterception } from './tls-interception';
@@ -40,6 +42,8 @@ export const RULES: readonly Rule[] = [
   // MTU (issue 10): after the transport findings it explains, which stay and mention it.
   mtuBlackhole,
   ipFragmentsDropped,
+  lowBandwidth,
+  probeServerOverloaded,
   dnsTurnLookupFailed,
   dnsLookupFailed,
   dnsSlow,

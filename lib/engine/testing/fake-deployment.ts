@@ -8,7 +8,9 @@ import { runNetready } from '../run-netready';
 import type { Result } from '../../schema/result';
 import type { Session } from '../../schema/session';
 import { createDefaultPlan } from '../../probes/plan';
-import { MEDIA_QUALITY_PROBE_ID } from '../../probes/media-quality';
+import { createMediaQualityProbe, MEDIA_QUALITY_PROBE_ID } from '../../probes/media-quality';
+import type { QualityPlan } from '../../probes/media-quality-session';
+import type { FakeQualityPeer } from '../../probes/testing/fake-quality-peer';
 import { fakeEnvironment, fakeWebSockets, type PeerScript, type WebSocketBehaviour } from '../../probes/testing/fake-webrtc';
 import type { FetchLike, PeerConnectionConfigLike, ProxyAuthReportLike, ResourceTimingLike } from '../../probes/types';
 import { readClientHello } from '../../protocol/tls/client-hello';
@@ -24,6 +26,39 @@ export const FAKE_ZONE = 'probe.netready.test';
 /** A vendor host of fake sessions. */
 export const FAKE_VENDOR_HOST = 'meet.vendor.example';
 
+/** The media-quality knob of FakeNetwork. */
+export type FakeQualityKnob = 'works' | 'no-echo' | 'lossy-up' | 'lossy-down' | 'slow' | 'low-bandwidth' | 'server-overloaded' | 'server-busy';
+
+/** The fake media peer of each quality knob. */
+export const FAKE_QUALITY: Record<FakeQualityKnob, FakeQualityPeer> = {
+  works: {},
+  'no-echo': { up: { dead: true }, down: { dead: true } },
+  'lossy-up': { up: { dropEvery: 10 } },
+  'lossy-down': { down: { dropEvery: 10 } },
+  slow: { up: { delayMs: 180 }, down: { delayMs: 180 } },
+  'low-bandwidth': { up: { rateKbps: 900 }, down: { rateKbps: 900 } },
+  'server-overloaded': { up: { rateKbps: 900 }, down: { rateKbps: 900 }, load: { cpuBusyRatio: 0.98, loopLagMaxMs: 180, udpReceiveErrors: 0, concurrentBursts: 4 } },
+  'server-busy': { refuseBursts: true },
+};
+
+/**
+ * A short media-quality plan for fake runs (≈ 0.6 s on a clean fake link): 40 packets each way, 4 Mbit/s bursts of
+ * 200 ms — above HD video's 2.6 Mbit/s, so a clean link reads "can" everywhere.
+ */
+export const FAKE_QUALITY_PLAN: QualityPlan = {
+  rttPings: 10,
+  rttIntervalMs: 5,
+  streamPackets: 40,
+  streamIntervalMs: 2.5,
+  bulkRateKbps: 4000,
+  bulkWindowMs: 200,
+  bulkPacketBytes: 1000,
+  upBufferLimitBytes: 64 * 1024,
+  minGapMs: 20,
+  maxGapMs: 400,
+  answerTimeoutMs: 1500,
+};
+
 /** How one TURN transport behaves. */
 export type FakeRelay = 'works' | 'no-relay' | 'no-data' | 'connect-failed' | 'quota';
 
@@ -34,8 +69,12 @@ export interface FakeNetwork {
   /** Which STUN ports answer. */
   stun?: { turnPort: boolean; altPort: boolean };
   turn?: Partial<Record<'udp' | 'tcp' | 'tls', FakeRelay>>;
-  /** The quality stream: echoes, or opens and loses every packet. */
-  quality?: 'works' | 'no-echo';
+  /**
+   * The media-quality path (a fake media peer, lib/probes/testing/fake-quality-peer.ts): clean; every packet lost
+   * both ways; 10 % lost towards / from the server; 180 ms each way; a 900 kbit/s bottleneck each way; the same
+   * bottleneck while netready's server reports a saturated CPU; the server refusing the burst as busy.
+   */
+  quality?: FakeQualityKnob;
   /** Fresh zone names: all fetched, all failing at once, one failing, one/all timing out. */
   dnsLookup?: 'ok' | 'all-fail' | 'one-fails' | 'one-times-out' | 'all-time-out';
   /** TURN by the zone's name. */
@@ -210,7 +249,7 @@ function relayScript(behaviour: FakeRelay, url: string): PeerScript {
 
 function peerScript(network: FakeNetwork, url: string): PeerScript {
   if (url === 'quality:') {
-    return { candidates: [{ afterMs: 2, line: SRFLX(40000) }], dataFlows: true, ...(network.quality === 'no-echo' ? { dropEvery: 1 } : {}) };
+    return { candidates: [{ afterMs: 2, line: SRFLX(40000) }], dataFlows: true, quality: FAKE_QUALITY[network.quality ?? 'works'] };
   }
   if (url === 'ice-tcp:') {
     const tcpPair = { local: { protocol: 'tcp', candidateType: 'prflx', tcpType: 'active' }, remote: { protocol: 'tcp', candidateType: 'host', tcpType: 'passive', port: 7881 } };
@@ -363,7 +402,7 @@ function fakeFetch(network: FakeNetwork, session: Session): FetchLike {
 
 /** Options of runFakeDeployment. */
 export interface FakeRunOptions {
-  /** Include the 2-second quality stream (default false: most rows are about other probes). */
+  /** Include the media-quality probe, with FAKE_QUALITY_PLAN (default false: most rows are about other probes). */
   withQuality?: boolean;
   /** Each probe's deadline (default 300 ms). */
   probeTimeoutMs?: number;
@@ -390,7 +429,9 @@ export async function runFakeDeployment(network: FakeNetwork, options: FakeRunOp
           }),
         }),
   };
-  const plan = createDefaultPlan().filter((probe) => options.withQuality || probe.id !== MEDIA_QUALITY_PROBE_ID);
+  const plan = createDefaultPlan()
+    .filter((probe) => options.withQuality || probe.id !== MEDIA_QUALITY_PROBE_ID)
+    .map((probe) => (probe.id === MEDIA_QUALITY_PROBE_ID ? createMediaQualityProbe(FAKE_QUALITY_PLAN) : probe));
   return runNetready({
     env,
     probeUrl: `http://${FAKE_SERVER}:8080`,

@@ -15,6 +15,7 @@ import type {
   StatsEntry,
   WebSocketLike,
 } from '../types';
+import { FakeQualityChannel, FakeQualityServer, type FakeQualityPeer } from './fake-quality-peer';
 
 /** What one fake peer connection does. */
 export interface PeerScript {
@@ -32,6 +33,11 @@ export interface PeerScript {
   iceFailsAfterMs?: number;
   /** Extra fields of the selected pair's local and remote candidate in getStats (e.g. `protocol`, `tcpType`). */
   selectedPair?: { local?: Record<string, unknown>; remote?: Record<string, unknown> };
+  /**
+   * Channels with the media-quality labels talk to a fake media peer (./fake-quality-peer.ts) that behaves like this,
+   * once the answer is set and `dataFlows` is true.
+   */
+  quality?: FakeQualityPeer;
 }
 
 type Listener = (event: never) => void;
@@ -73,6 +79,8 @@ export class FakePeerConnection implements PeerConnectionLike {
   private readonly listeners = new Map<string, Listener[]>();
   private readonly timers: Array<ReturnType<typeof setTimeout>> = [];
   private channel?: FakeChannel;
+  /** The fake media peer behind this connection's media-quality channels, when the script has one. */
+  qualityServer?: FakeQualityServer;
 
   constructor(config: PeerConnectionConfigLike, script: PeerScript) {
     this.config = config;
@@ -85,7 +93,12 @@ export class FakePeerConnection implements PeerConnectionLike {
     if (this.closed) return;
     for (const l of this.listeners.get(type) ?? []) (l as (e: unknown) => void)(event);
   }
-  createDataChannel(): DataChannelLike {
+  createDataChannel(label = ''): DataChannelLike {
+    if (this.script.quality) {
+      this.qualityServer ??= new FakeQualityServer(this.script.quality);
+      const channel = new FakeQualityChannel(label);
+      if (this.qualityServer.adopt(channel)) return channel;
+    }
     this.channel = new FakeChannel();
     return this.channel;
   }
@@ -117,6 +130,7 @@ export class FakePeerConnection implements PeerConnectionLike {
         }, failAfter),
       );
     }
+    if (this.script.dataFlows && this.qualityServer) this.qualityServer.open();
     if (this.script.dataFlows && this.channel) {
       const channel = this.channel;
       channel.echo = true;
@@ -144,6 +158,8 @@ export class FakePeerConnection implements PeerConnectionLike {
     this.closed = true;
     this.timers.forEach(clearTimeout);
     this.channel?.close();
+    this.qualityServer?.close();
+    for (const channel of [this.qualityServer?.data, this.qualityServer?.control]) channel?.close();
   }
 }
 

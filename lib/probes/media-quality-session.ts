@@ -1,0 +1,413 @@
+/**
+ * The page's side of the media-quality protocol (lib/protocol/media-quality/wire.ts) on two open DataChannels:
+ * runs the phases in order and records what it saw; media-quality.ts turns that into the probe's data.
+ *
+ *  1. `hello` — the server's limits (and proof that it speaks the protocol);
+ *  2. round trips: a short stream of `T` pings, each answered by an `R` (a ping without answer is marked lost);
+ *  3. the stream towards the server: `P` packets at a steady pace, counted and timed by the server;
+ *  4. the stream from the server, on request: `S` packets the page counts and times;
+ *  5. `report` — what the server counted of 3;
+ *  6. throughput towards the server: `U` packets paced at the target rate for a bounded window;
+ *  7. throughput from the server, on request: `D` packets, likewise;
+ *  8. `report` — what the server counted of 6 and how busy it was during 6 and 7.
+ *
+ * Phases run one after the other with a quiet gap of ≈ 1.5 round trips, and while a stream runs its direction
+ * carries nothing else of this measurement (its acknowledgements travel the other way): a network that drops every
+ * n-th packet of a direction drops every n-th packet of that stream, which the lab asserts (e2e/lab, `lossy-latent`).
+ * The report after 4 keeps the streams measured when the bursts are cut short by the deadline.
+ */
+import { InterarrivalJitter, SequenceTracker } from '../protocol/media-quality/stats';
+import {
+  decodeData,
+  decodeServerControl,
+  encodeData,
+  QUALITY_PROTOCOL_VERSION,
+  QualityWireError,
+  type PageControl,
+  type QualityLimits,
+  type ServerControl,
+  type ServerReport,
+} from '../protocol/media-quality/wire';
+import type { DataChannelLike, ProbeEnvironment } from './types';
+import { DeadlineError, median, pace, untilAborted } from './webrtc';
+
+/** How the page runs the measurement. */
+export interface QualityPlan {
+  /** Round-trip pings and their interval, ms. */
+  rttPings: number;
+  rttIntervalMs: number;
+  /** Packets of each stream (towards and from the server). */
+  streamPackets: number;
+  /** Interval between stream packets, ms (400 packets/s, a video call's packet rate). */
+  streamIntervalMs: number;
+  /** Throughput target, kbit/s (capped by the server's limit): enough to tell whether HD video fits. */
+  bulkRateKbps: number;
+  /** Length of each throughput window, ms. */
+  bulkWindowMs: number;
+  /** Size of each throughput packet, bytes (below one SCTP chunk, no fragmentation). */
+  bulkPacketBytes: number;
+  /** Most bytes the page lets queue in its channel during the upward burst (the rest waits: the sender is limited). */
+  upBufferLimitBytes: number;
+  /** Bounds of the quiet gap between phases (≈ 1.5 round trips), ms. */
+  minGapMs: number;
+  maxGapMs: number;
+  /** Longest wait for a control answer, ms. */
+  answerTimeoutMs: number;
+}
+
+/** The plan netready runs: the whole stage ≈ 2.3 s on an open network. */
+export const DEFAULT_QUALITY_PLAN: QualityPlan = {
+  rttPings: 40,
+  rttIntervalMs: 5,
+  streamPackets: 200,
+  streamIntervalMs: 2.5,
+  bulkRateKbps: 8000,
+  bulkWindowMs: 400,
+  bulkPacketBytes: 1100,
+  upBufferLimitBytes: 64 * 1024,
+  minGapMs: 60,
+  maxGapMs: 800,
+  answerTimeoutMs: 3000,
+};
+
+/** The phase the session reached (the last one started). */
+export type QualityStage = 'hello' | 'rtt' | 'up-stream' | 'down-stream' | 'up-bulk' | 'down-bulk' | 'report' | 'done';
+
+/** Everything the page saw; times are ms on the page's clock. */
+export interface QualityRecord {
+  stage: QualityStage;
+  limits?: QualityLimits;
+  /** Round-trip pings: how many were sent, and [seq, ms] of each answered one. */
+  rtt: { sent: number; samples: Array<[number, number]> };
+  upStream: { sent: number };
+  downStream: {
+    requested: number;
+    /** The server's count of what it sent (`stream-done`). */
+    serverSent?: number;
+    received: number;
+    duplicates: number;
+    missing: number[];
+    jitterMs: number | null;
+    /** One-way delays of the `S` packets (arrival − server send time; clocks unsynchronised). */
+    owdMs: number[];
+  };
+  upBulk?: { targetKbps: number; sentPackets: number; sentBytes: number; durationMs: number; blockedMs: number; drainMs: number };
+  downBulk?: {
+    targetKbps: number;
+    packets: number;
+    bytes: number;
+    firstAtMs: number | null;
+    lastAtMs: number | null;
+    owdMs: number[];
+    /** Arrival times of the `D` packets (for their dispersion). */
+    arrivalsMs: number[];
+    /** Highest `D` sequence number received, -1 for none. */
+    highestSeq: number;
+  };
+  report?: ServerReport;
+  /** Whether `report` was asked after the bursts (it then counts the burst towards the server). */
+  reportAfterBursts: boolean;
+  /** When each phase started, ms after the session began (where the time goes, on slow paths). */
+  phaseStartsMs: Partial<Record<QualityStage, number>>;
+  /** Requests the server refused, with its reason. */
+  refused: string[];
+  malformed: number;
+}
+
+/** Control answers arrive in order; waiters take the first that matches. */
+class ControlInbox {
+  readonly #queue: ServerControl[] = [];
+  #waiter?: { match: (m: ServerControl) => boolean; resolve: (m: ServerControl) => void };
+
+  push(message: ServerControl): void {
+    if (this.#waiter?.match(message)) {
+      const { resolve } = this.#waiter;
+      this.#waiter = undefined;
+      resolve(message);
+      return;
+    }
+    this.#queue.push(message);
+  }
+
+  /** The next answer matching `match`, or DeadlineError at `signal` or after `timeoutMs`. */
+  async next(match: (m: ServerControl) => boolean, signal: AbortSignal, timeoutMs: number, what: string): Promise<ServerControl> {
+    const queued = this.#queue.findIndex(match);
+    if (queued >= 0) return this.#queue.splice(queued, 1)[0]!;
+    // An own controller and timer: AbortSignal.timeout()/any() hold their sources weakly in Node, and a collected
+    // timeout signal never fires.
+    const limit = new AbortController();
+    const onAbort = (): void => limit.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(onAbort, timeoutMs);
+    if (signal.aborted) limit.abort();
+    try {
+      return await untilAborted<ServerControl>(limit.signal, (resolve) => (this.#waiter = { match, resolve }), what);
+    } finally {
+      this.#waiter = undefined;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+/** Runs one measurement over open channels. Release is the caller's (closing the peer connection). */
+export class QualitySession {
+  readonly record: QualityRecord;
+  readonly #env: ProbeEnvironment;
+  readonly #data: DataChannelLike;
+  readonly #control: DataChannelLike;
+  readonly #plan: QualityPlan;
+  readonly #inbox = new ControlInbox();
+  readonly #pingsOut = new Set<number>();
+  #allAnswered?: () => void;
+  readonly #down: { tracker: SequenceTracker; jitter: InterarrivalJitter };
+  readonly #downBulk: SequenceTracker;
+  readonly #startedAt: number;
+
+  /** Subscribes to both channels; `run()` starts the phases. */
+  constructor(env: ProbeEnvironment, data: DataChannelLike, control: DataChannelLike, plan: QualityPlan = DEFAULT_QUALITY_PLAN) {
+    this.#env = env;
+    this.#data = data;
+    this.#control = control;
+    this.#plan = plan;
+    this.#down = { tracker: new SequenceTracker(plan.streamPackets), jitter: new InterarrivalJitter() };
+    this.#downBulk = new SequenceTracker(Math.ceil((plan.bulkRateKbps * plan.bulkWindowMs) / 8 / 64) + 1);
+    this.record = {
+      stage: 'hello',
+      rtt: { sent: 0, samples: [] },
+      upStream: { sent: 0 },
+      downStream: { requested: 0, received: 0, duplicates: 0, missing: [], jitterMs: null, owdMs: [] },
+      reportAfterBursts: false,
+      phaseStartsMs: { hello: 0 },
+      refused: [],
+      malformed: 0,
+    };
+    this.#startedAt = env.now();
+    data.addEventListener('message', (event) => this.#onData(event.data));
+    control.addEventListener('message', (event) => {
+      if (typeof event.data !== 'string') return;
+      try {
+        this.#inbox.push(decodeServerControl(event.data));
+      } catch (error) {
+        if (!(error instanceof QualityWireError)) throw error;
+        this.record.malformed++;
+      }
+    });
+  }
+
+  #onData(raw: unknown): void {
+    if (typeof raw !== 'string') return;
+    const now = this.#env.now();
+    let message;
+    try {
+      message = decodeData(raw);
+    } catch (error) {
+      if (!(error instanceof QualityWireError)) throw error;
+      this.record.malformed++;
+      return;
+    }
+    switch (message.kind) {
+      case 'R':
+        if (!this.#pingsOut.delete(message.seq)) return;
+        this.record.rtt.samples.push([message.seq, Math.round((now - message.t) * 10) / 10]);
+        if (this.#pingsOut.size === 0) this.#allAnswered?.();
+        return;
+      case 'S': {
+        const down = this.record.downStream;
+        if (!this.#down.tracker.add(message.seq)) return;
+        this.#down.jitter.add(message.t, now);
+        if (down.owdMs.length < 4096) down.owdMs.push(now - message.t);
+        return;
+      }
+      case 'D': {
+        const bulk = this.record.downBulk;
+        if (!bulk || !this.#downBulk.add(message.seq)) return;
+        bulk.packets++;
+        bulk.bytes += raw.length;
+        bulk.highestSeq = Math.max(bulk.highestSeq, message.seq);
+        bulk.firstAtMs ??= now;
+        bulk.lastAtMs = now;
+        if (bulk.owdMs.length < 4096) {
+          bulk.owdMs.push(now - message.t);
+          bulk.arrivalsMs.push(now);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  #trySend(channel: DataChannelLike, text: string): boolean {
+    try {
+      channel.send(text);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  #request(request: PageControl): void {
+    if (!this.#trySend(this.#control, JSON.stringify(request))) throw new Error(`the control channel would not send "${request.type}"`);
+  }
+
+  #enter(stage: QualityStage): void {
+    this.record.stage = stage;
+    this.record.phaseStartsMs[stage] = Math.round(this.#env.now() - this.#startedAt);
+  }
+
+  /** The quiet gap between phases: ≈ 1.2 round trips (one-way delay and some spread), so the last packets are in. */
+  #gapMs(): number {
+    const rtt = median(this.record.rtt.samples.map(([, r]) => r)) ?? this.#plan.maxGapMs;
+    return Math.min(this.#plan.maxGapMs, Math.max(this.#plan.minGapMs, Math.round(rtt * 1.2)));
+  }
+
+  /** Sends `count` packets `interval` ms apart, paced against the clock (a late timer sends what is due at once). */
+  async #paced(count: number, intervalMs: number, signal: AbortSignal, send: (seq: number) => boolean): Promise<number> {
+    const start = this.#env.now();
+    let sent = 0;
+    for (let seq = 0; seq < count; seq++) {
+      const wait = start + seq * intervalMs - this.#env.now();
+      if (wait > 0.5) await pace(wait, signal);
+      if (!send(seq)) break;
+      sent++;
+    }
+    return sent;
+  }
+
+  #answer(match: (m: ServerControl) => boolean, signal: AbortSignal, what: string, timeoutMs = this.#plan.answerTimeoutMs): Promise<ServerControl> {
+    return this.#inbox.next(match, signal, timeoutMs, what);
+  }
+
+  /**
+   * Runs every phase; resolves when the report is in. Rejects with DeadlineError when `signal` aborts or an answer
+   * does not come in time (what was measured so far stays in `record`), or with an Error when the server answers
+   * something unusable.
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    const plan = this.#plan;
+    const r = this.record;
+    this.#request({ type: 'hello', version: QUALITY_PROTOCOL_VERSION });
+    const hello = await this.#answer((m) => m.type === 'hello' || (m.type === 'refused' && m.request !== 'stream' && m.request !== 'bulk'), signal, 'the media peer\'s hello');
+    if (hello.type !== 'hello') throw new Error(`the media peer refused the measurement: ${hello.type === 'refused' ? hello.message : hello.type}`);
+    if (hello.version !== QUALITY_PROTOCOL_VERSION) throw new Error(`the media peer speaks quality protocol ${hello.version}, this page ${QUALITY_PROTOCOL_VERSION}`);
+    r.limits = hello.limits;
+    const l = hello.limits;
+    const interval = Math.max(plan.streamIntervalMs, l.minIntervalMs);
+    const packets = Math.min(plan.streamPackets, l.streamPackets);
+
+    // 2. Round trips. The wait after the last ping ends early once every ping is answered.
+    this.#enter('rtt');
+    const pings = Math.min(plan.rttPings, l.replies);
+    const answered = untilAborted<void>(signal, (resolve) => (this.#allAnswered = resolve), 'the round-trip replies').catch(() => undefined);
+    r.rtt.sent = await this.#paced(pings, plan.rttIntervalMs, signal, (seq) => {
+      this.#pingsOut.add(seq);
+      return this.#trySend(this.#data, encodeData({ kind: 'T', seq, t: this.#env.now() }));
+    });
+    if (this.#pingsOut.size > 0) {
+      // Stragglers get two round trips (what came back so far tells how long one is), lost pings no more.
+      const rtt = median(r.rtt.samples.map(([, ms]) => ms));
+      const wait = rtt === undefined ? plan.maxGapMs : Math.min(plan.maxGapMs, Math.max(plan.minGapMs, 2 * rtt + 50));
+      await Promise.race([answered, pace(wait, signal)]);
+    }
+    this.#allAnswered = undefined;
+    signal.throwIfAborted();
+
+    // 3. The stream towards the server.
+    this.#enter('up-stream');
+    r.upStream.sent = await this.#paced(packets, interval, signal, (seq) => this.#trySend(this.#data, encodeData({ kind: 'P', seq, t: this.#env.now() })));
+    await pace(this.#gapMs(), signal);
+
+    // 4. The stream from the server.
+    this.#enter('down-stream');
+    r.downStream.requested = packets;
+    this.#request({ type: 'stream', count: packets, intervalMs: interval });
+    const streamDone = await this.#answer((m) => m.type === 'stream-done' || (m.type === 'refused' && m.request === 'stream'), signal, 'the stream from the media peer', packets * interval + plan.answerTimeoutMs);
+    if (streamDone.type === 'stream-done') r.downStream.serverSent = streamDone.sent;
+    else if (streamDone.type === 'refused') r.refused.push(`stream: ${streamDone.message}`);
+    await pace(this.#gapMs(), signal);
+    this.#snapshotDownStream();
+    // 5. What the server counted of the streams, now: they stay measured should the bursts be cut short.
+    await this.#fetchReport(signal);
+
+    const rateKbps = Math.min(plan.bulkRateKbps, l.bulkRateKbps);
+    const windowMs = Math.min(plan.bulkWindowMs, l.bulkWindowMs);
+    const packetBytes = Math.min(plan.bulkPacketBytes, l.bulkPacketBytes);
+    if (rateKbps > 0 && windowMs > 0) {
+      // 6. Throughput towards the server: paced at the target; when the channel's queue is full the sender waits.
+      this.#enter('up-bulk');
+      await this.#sendUpBulk(rateKbps, windowMs, packetBytes, signal);
+      await pace(this.#gapMs(), signal);
+
+      // 7. Throughput from the server. It ends without a message (wire.ts): the page waits out the window, the
+      // request's and the last packet's way (one round trip) and a gap; the report then says what was sent.
+      this.#enter('down-bulk');
+      r.downBulk = { targetKbps: rateKbps, packets: 0, bytes: 0, firstAtMs: null, lastAtMs: null, owdMs: [], arrivalsMs: [], highestSeq: -1 };
+      this.#request({ type: 'bulk', rateKbps, windowMs, packetBytes });
+      const rtt = median(r.rtt.samples.map(([, ms]) => ms)) ?? 0;
+      const refused = await this.#answer((m) => m.type === 'refused' && m.request === 'bulk', signal, 'a refusal of the burst', Math.round(windowMs + rtt + this.#gapMs())).catch((error: unknown) => {
+        if (isDeadline(error) && !signal.aborted) return undefined;
+        throw error;
+      });
+      if (refused?.type === 'refused') r.refused.push(`bulk: ${refused.code}: ${refused.message}`);
+    }
+
+    // 8. What the server counted of everything, and how busy it was.
+    this.#enter('report');
+    await this.#fetchReport(signal);
+    r.reportAfterBursts = true;
+    this.#enter('done');
+  }
+
+  async #fetchReport(signal: AbortSignal): Promise<void> {
+    this.#request({ type: 'report' });
+    const report = await this.#answer((m) => m.type === 'report', signal, 'the media peer\'s report');
+    if (report.type === 'report') this.record.report = report.report;
+  }
+
+  #snapshotDownStream(): void {
+    const down = this.record.downStream;
+    const sent = down.serverSent ?? down.requested;
+    down.received = this.#down.tracker.received;
+    down.duplicates = this.#down.tracker.duplicates;
+    down.missing = this.#down.tracker.missing(sent, 512);
+    down.jitterMs = this.#down.jitter.value;
+  }
+
+  async #sendUpBulk(rateKbps: number, windowMs: number, packetBytes: number, signal: AbortSignal): Promise<void> {
+    const bytesPerMs = rateKbps / 8;
+    const bulk = { targetKbps: rateKbps, sentPackets: 0, sentBytes: 0, durationMs: 0, blockedMs: 0, drainMs: 0 };
+    this.record.upBulk = bulk;
+    const start = this.#env.now();
+    let last = start;
+    for (;;) {
+      const now = this.#env.now();
+      const elapsed = now - start;
+      if (elapsed >= windowMs) break;
+      const queued = (): number => this.#data.bufferedAmount ?? 0;
+      if (queued() >= this.#plan.upBufferLimitBytes) bulk.blockedMs += now - last;
+      while (bulk.sentBytes < bytesPerMs * elapsed + packetBytes && queued() < this.#plan.upBufferLimitBytes) {
+        const text = encodeData({ kind: 'U', seq: bulk.sentPackets, t: this.#env.now() }, packetBytes);
+        if (!this.#trySend(this.#data, text)) break;
+        bulk.sentPackets++;
+        bulk.sentBytes += text.length;
+      }
+      last = now;
+      await pace(2, signal);
+    }
+    bulk.durationMs = Math.round(this.#env.now() - start);
+    bulk.blockedMs = Math.round(bulk.blockedMs);
+    // Let what is still queued leave before the next phase, for at most two round trips: on a slow path the rest
+    // trickles on while the server's burst runs, which only the upward acknowledgements share.
+    const drainStart = this.#env.now();
+    const rtt = median(this.record.rtt.samples.map(([, ms]) => ms)) ?? 100;
+    const drainLimit = Math.min(1000, Math.max(200, 2 * rtt));
+    while ((this.#data.bufferedAmount ?? 0) > 0 && this.#env.now() - drainStart < drainLimit) await pace(10, signal);
+    bulk.drainMs = Math.round(this.#env.now() - drainStart);
+  }
+}
+
+/** Whether an error only means the measurement ran out of time (as opposed to a broken exchange). */
+export function isDeadline(error: unknown): boolean {
+  return error instanceof DeadlineError;
+}
