@@ -8,7 +8,8 @@
  * address the TCP connection came from, which tells "direct" from "through the proxy".
  * Records; never judges (lib/diagnosis/facts-ice-tcp.ts does).
  */
-import { PeerAnswerSchema, type SessionIceTcp } from '../schema/session';
+import type { SessionIceTcp } from '../schema/session';
+import { postMediaOffer, SignallingError } from './media-peer-offer';
 import type { Evidence } from '../schema/result';
 import { timedGet } from './http-get';
 import { readSession, SESSION_PROBE_ID } from './session';
@@ -70,23 +71,6 @@ interface Observation {
   data?: { peerId?: unknown; remoteAddress?: unknown; remotePort?: unknown };
 }
 
-async function postTcpOffer(ctx: ProbeContext, peerPath: string, sdp: string): Promise<{ sdp: string; peerId: string }> {
-  const response = await ctx.env.fetch(`${ctx.probeUrl}${peerPath}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ type: 'offer', sdp, label: ICE_TCP_PROBE_ID, iceTcp: true }),
-    signal: ctx.signal,
-  });
-  const body = await response.json().catch(() => null);
-  const parsed = PeerAnswerSchema.safeParse(body);
-  if (response.status !== 200 || !parsed.success) {
-    const message = typeof body === 'object' && body !== null && 'error' in body ? JSON.stringify((body as { error: unknown }).error) : `HTTP ${response.status}`;
-    throw new SignallingError(`the test server did not accept the ICE-TCP offer: ${message}`);
-  }
-  return { sdp: parsed.data.sdp, peerId: parsed.data.peerId };
-}
-
-class SignallingError extends Error {}
 
 /** Resolves when ICE reports `failed` (Chromium gives up on every pair); never otherwise. */
 function iceFailed(pc: PeerConnectionLike, signal: AbortSignal): Promise<void> {
@@ -151,7 +135,7 @@ async function runIceTcp(ctx: ProbeContext, endpoint: SessionIceTcp, sessionId: 
     const offerSdp = pc.localDescription?.sdp;
     if (!offerSdp) throw new SignallingError('the browser produced no local description');
     ctx.progress(`Connecting to the test server's media peer over TCP (${endpoint.host}:${endpoint.port})`);
-    const answer = await postTcpOffer(ctx, peerPath, offerSdp);
+    const answer = await postMediaOffer(ctx, peerPath, offerSdp, { label: ICE_TCP_PROBE_ID, iceTcp: true });
     await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
     data.stage = 'connecting';
     const failed = iceFailed(pc, ctx.signal).then(() => 'failed' as const);

@@ -12,11 +12,11 @@
 import type { Evidence } from '../schema/result';
 import { dispersionKbps, queueDelay, quantile, round1 } from '../protocol/media-quality/stats';
 import { QUALITY_CONTROL_LABEL, QUALITY_DATA_LABEL, type QueueDelay, type ServerLoad } from '../protocol/media-quality/wire';
-import { PeerAnswerSchema } from '../schema/session';
+import { postMediaOffer } from './media-peer-offer';
 import { DEFAULT_QUALITY_PLAN, isDeadline, QualitySession, type QualityPlan, type QualityRecord, type QualityStage } from './media-quality-session';
 import { readSession, SESSION_PROBE_ID } from './session';
-import type { Probe, ProbeContext, ProbeReport } from './types';
-import { readSelectedPair, untilAborted, waitForOpen, type SelectedPairInfo } from './webrtc';
+import type { Probe, ProbeReport } from './types';
+import { readSelectedPair, waitForOpen, type SelectedPairInfo } from './webrtc';
 
 /** Id of the media-quality probe. */
 export const MEDIA_QUALITY_PROBE_ID = 'media-quality';
@@ -104,17 +104,6 @@ export interface MediaQualityData {
   phaseStartsMs?: Partial<Record<QualityStage, number>>;
 }
 
-async function postOffer(ctx: ProbeContext, peerPath: string, sdp: string): Promise<string> {
-  const response = await ctx.env.fetch(`${ctx.probeUrl}${peerPath}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ type: 'offer', sdp, label: MEDIA_QUALITY_PROBE_ID }),
-    signal: ctx.signal,
-  });
-  const parsed = PeerAnswerSchema.safeParse(await response.json().catch(() => null));
-  if (response.status !== 200 || !parsed.success) throw new Error(`the test server did not accept the media offer (HTTP ${response.status})`);
-  return parsed.data.sdp;
-}
 
 function ratio(lost: number, of: number): number | undefined {
   return of > 0 ? Math.round((Math.max(0, lost) / of) * 1000) / 1000 : undefined;
@@ -267,20 +256,11 @@ export function createMediaQualityProbe(plan: QualityPlan = DEFAULT_QUALITY_PLAN
         const control = pc.createDataChannel(QUALITY_CONTROL_LABEL);
         const channel = pc.createDataChannel(QUALITY_DATA_LABEL, { ordered: false, maxRetransmits: 0 });
         await pc.setLocalDescription(await pc.createOffer());
-        // Gather briefly so the offer carries candidates (the media peer does not trickle): wait for the first
-        // server-reflexive or relay candidate, or ICE has host candidates only and connects via peer-reflexive.
-        await untilAborted<void>(ctx.signal, (resolve) => {
-          const timer = setTimeout(resolve, 500);
-          pc.addEventListener('icecandidate', (event) => {
-            if (event.candidate && / typ (srflx|relay)/.test(event.candidate.candidate)) {
-              clearTimeout(timer);
-              resolve();
-            }
-          });
-        }, 'a server-reflexive or relay candidate');
+        // No gathering wait: the offer goes without candidates (media-peer-offer.ts); the media peer learns the
+        // browser's addresses from its connectivity checks, over whichever pair ICE picks.
         const offerSdp = pc.localDescription?.sdp;
         if (!offerSdp) throw new Error('the browser produced no local description');
-        await pc.setRemoteDescription({ type: 'answer', sdp: await postOffer(ctx, session.peerPath, offerSdp) });
+        await pc.setRemoteDescription({ type: 'answer', sdp: (await postMediaOffer(ctx, session.peerPath, offerSdp, { label: MEDIA_QUALITY_PROBE_ID })).sdp });
         await Promise.all([waitForOpen(channel, ctx.signal), waitForOpen(control, ctx.signal)]);
         data.connectMs = Math.round(ctx.env.now() - started);
         ctx.progress('Measuring loss, jitter and round trip each way, then throughput');

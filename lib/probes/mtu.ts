@@ -21,7 +21,8 @@
  *
  * The probe measures and records; lib/diagnosis/facts-mtu.ts decides what it means.
  */
-import { PathMtuAnswerSchema, PeerAnswerSchema, type MtuRung, type MtuTurnRung, type Session } from '../schema/session';
+import { postMediaOffer } from './media-peer-offer';
+import { PathMtuAnswerSchema, type MtuRung, type MtuTurnRung, type Session } from '../schema/session';
 import type { Evidence } from '../schema/result';
 import { readSession, SESSION_PROBE_ID } from './session';
 import { skippedReport, type DataChannelLike, type Probe, type ProbeContext, type ProbeReport } from './types';
@@ -40,8 +41,6 @@ export const DIRECT_WAIT_MS = 2000;
 export const TURN_WAIT_MS = 2500;
 /** How long the upstream check may take, ms (at most 90 % of the deadline). */
 export const UPSTREAM_WAIT_MS = 4500;
-/** How long the offer may wait for a srflx or relay candidate before it is sent without one, ms. */
-const GATHER_CAP_MS = 500;
 /**
  * The upstream message, bytes: exactly what fills one of Chromium's largest SCTP packets — kSctpMtu = 1191 bytes
  * (webrtc media/sctp) less the 12-byte common header and the 16-byte DATA chunk header — the biggest datagram a browser
@@ -256,18 +255,6 @@ async function askIcmp(ctx: ProbeContext, mtu: NonNullable<Session['mtu']>, path
   }
 }
 
-/** Posts the offer to the media peer; its answer SDP. */
-async function postOffer(ctx: ProbeContext, peerPath: string, sdp: string, signal: AbortSignal): Promise<string> {
-  const response = await ctx.env.fetch(`${ctx.probeUrl}${peerPath}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ type: 'offer', sdp, label: 'mtu-upstream' }),
-    signal,
-  });
-  const parsed = PeerAnswerSchema.safeParse(await response.json().catch(() => null));
-  if (response.status !== 200 || !parsed.success) throw new Error(`the test server did not accept the media offer (HTTP ${response.status})`);
-  return parsed.data.sdp;
-}
 
 /** Remembers when each message sent over a channel came back, so a wait can start before or after the echo. */
 class EchoWatch {
@@ -313,17 +300,13 @@ async function checkUpstream(ctx: ProbeContext, session: Session, waitMs: number
     iceServers: [...(stun ? [{ urls: stun.url }] : []), ...(turnUdp ? [{ urls: turnUdp.url, username: turnUdp.username, credential: turnUdp.credential }] : [])],
   });
   try {
-    const log = new CandidateLog(pc, ctx.env, ctx.env.now());
     // Unordered (still reliable): a small message must not wait behind a large one that a black hole keeps losing.
     const channel = pc.createDataChannel('netready-mtu-upstream', { ordered: false });
     await pc.setLocalDescription(await pc.createOffer());
-    // The media peer does not trickle: let the offer carry a srflx or relay candidate if one comes soon.
-    const gathered = phase(deadline.signal, GATHER_CAP_MS);
-    await Promise.race([log.waitForType('srflx', gathered.signal), log.waitForType('relay', gathered.signal)]).catch(() => undefined);
-    gathered.done();
+    // No gathering wait: the offer goes without candidates (media-peer-offer.ts), the media peer learns them from checks.
     const offerSdp = pc.localDescription?.sdp;
     if (!offerSdp) throw new Error('the browser produced no local description');
-    await pc.setRemoteDescription({ type: 'answer', sdp: await postOffer(ctx, session.peerPath, offerSdp, deadline.signal) });
+    await pc.setRemoteDescription({ type: 'answer', sdp: (await postMediaOffer(ctx, session.peerPath, offerSdp, { label: 'mtu-upstream', signal: deadline.signal })).sdp });
     await waitForOpen(channel, deadline.signal);
     const nonce = ctx.env.randomId();
     const watch = new EchoWatch(channel, () => ctx.env.now());

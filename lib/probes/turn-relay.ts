@@ -5,7 +5,8 @@
  * transport (a relay that allocates but carries nothing is what an MTU black hole looks like — LAB.md).
  * Failures raise no event for ~40 s in Chromium, so the probe's own deadline ends the wait.
  */
-import { PeerAnswerSchema, type TurnEndpoint } from '../schema/session';
+import type { TurnEndpoint } from '../schema/session';
+import { postMediaOffer } from './media-peer-offer';
 import type { Evidence } from '../schema/result';
 import { readSession, SESSION_PROBE_ID } from './session';
 import { skippedReport, type Probe, type ProbeContext, type ProbeReport } from './types';
@@ -68,22 +69,6 @@ export interface TurnRelayData {
   candidates: CandidateInfo[];
 }
 
-async function postOffer(ctx: ProbeContext, peerPath: string, sdp: string, label: string): Promise<string> {
-  const response = await ctx.env.fetch(`${ctx.probeUrl}${peerPath}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ type: 'offer', sdp, label }),
-    signal: ctx.signal,
-  });
-  const body = await response.json().catch(() => null);
-  const parsed = PeerAnswerSchema.safeParse(body);
-  if (response.status !== 200 || !parsed.success) {
-    const message =
-      typeof body === 'object' && body !== null && 'error' in body ? JSON.stringify((body as { error: unknown }).error) : `HTTP ${response.status}`;
-    throw new Error(`the test server did not accept the media offer: ${message}`);
-  }
-  return parsed.data.sdp;
-}
 
 async function runRelay(ctx: ProbeContext, transport: TurnTransport, endpoint: TurnEndpoint, peerPath: string): Promise<ProbeReport> {
   const started = ctx.env.now();
@@ -112,7 +97,7 @@ async function runRelay(ctx: ProbeContext, transport: TurnTransport, endpoint: T
     ctx.progress(`Relay allocated at ${relay.address}:${relay.port}; connecting to the media peer`);
     const offerSdp = pc.localDescription?.sdp;
     if (!offerSdp) throw new Error('the browser produced no local description');
-    const answerSdp = await postOffer(ctx, peerPath, offerSdp, turnProbeId(transport));
+    const answerSdp = (await postMediaOffer(ctx, peerPath, offerSdp, { label: turnProbeId(transport) })).sdp;
     await pc.setRemoteDescription({ type: 'answer', sdp: answerSdp });
     data.stage = 'connecting';
     await waitForOpen(channel, ctx.signal);

@@ -1,0 +1,64 @@
+/**
+ * Signalling with netready's server-side media peer (`POST <peerPath>`): one function for every probe that connects to
+ * it (TURN relays, call quality, the MTU upstream check, ICE-TCP).
+ *
+ * The offer goes without its ICE candidates. The media peer does not need them — it learns the browser's addresses as
+ * peer-reflexive candidates from the browser's own connectivity checks (the browser, as offerer, is the controlling
+ * agent and checks every pair towards the answer's candidates) — and a small request is one that survives the networks
+ * netready diagnoses: an offer with host, server-reflexive and relay candidates plus the browser's headers is 1.5–2 KB,
+ * i.e. a full-size TCP segment, which an MTU black hole upstream swallows (seen in the lab's mtu-1280-icmp-blocked row:
+ * relay-only offers got through, full offers stalled until the deadline). Without candidates the offer needs no
+ * gathering either, so it can be posted at once.
+ */
+import { PeerAnswerSchema } from '../schema/session';
+import type { ProbeContext } from './types';
+
+/** The media peer did not accept an offer: netready's own signalling failed, which says nothing about the network. */
+export class SignallingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SignallingError';
+  }
+}
+
+/** What the offer says besides its SDP. */
+export interface MediaOfferOptions {
+  /** Which probe asks (recorded by the server, e.g. `turn-tls`). */
+  label: string;
+  /** Ask for an answer whose only candidate is the passive ICE-TCP one (probe `ice-tcp`). */
+  iceTcp?: boolean;
+  /** Cancels the request; default the probe's signal. */
+  signal?: AbortSignal;
+}
+
+/** The media peer's answer. */
+export interface MediaAnswer {
+  sdp: string;
+  peerId: string;
+}
+
+/** The offer without what the media peer does not need: every `a=candidate` and `a=end-of-candidates` line. */
+export function compactOfferSdp(sdp: string): string {
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  return sdp
+    .split(/\r?\n/)
+    .filter((line) => !line.startsWith('a=candidate:') && line !== 'a=end-of-candidates')
+    .join(eol);
+}
+
+/** Posts a (compacted) offer to the media peer and returns its answer; rejects with SignallingError when refused. */
+export async function postMediaOffer(ctx: Pick<ProbeContext, 'env' | 'probeUrl' | 'signal'>, peerPath: string, sdp: string, options: MediaOfferOptions): Promise<MediaAnswer> {
+  const response = await ctx.env.fetch(`${ctx.probeUrl}${peerPath}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'offer', sdp: compactOfferSdp(sdp), label: options.label, ...(options.iceTcp ? { iceTcp: true } : {}) }),
+    signal: options.signal ?? ctx.signal,
+  });
+  const body = await response.json().catch(() => null);
+  const parsed = PeerAnswerSchema.safeParse(body);
+  if (response.status !== 200 || !parsed.success) {
+    const detail = typeof body === 'object' && body !== null && 'error' in body ? JSON.stringify((body as { error: unknown }).error) : `HTTP ${response.status}`;
+    throw new SignallingError(`the test server did not accept the ${options.iceTcp ? 'ICE-TCP ' : 'media '}offer: ${detail}`);
+  }
+  return { sdp: parsed.data.sdp, peerId: parsed.data.peerId };
+}
