@@ -61,6 +61,11 @@ test('a run from Start to verdict shows live progress, the verdict and no layout
     // Last: the server still answers at the end of the run, and saw this browser's TLS handshakes complete.
     /What the test server saw, and that it still answers\s*Passed/,
   ]);
+  // The pictures, drawn from the result JSON: the call estimate, the round trip over the stream, the MTU ladder.
+  const measurements = page.getByRole('region', { name: 'Measurements' });
+  await expect(measurements.getByRole('row', { name: /HD video/ })).toContainText('Works');
+  await expect(measurements.getByRole('img', { name: /Round trip over the measurement stream/ })).toBeVisible();
+  await expect(measurements.getByRole('img', { name: /Packet sizes that got through/ })).toBeVisible();
   const shifts = await page.evaluate(() => (window as unknown as { __shifts: number[] }).__shifts.reduce((a, b) => a + b, 0));
   // "Good" cumulative layout shift per web.dev is ≤ 0.1.
   expect(shifts).toBeLessThanOrEqual(0.1);

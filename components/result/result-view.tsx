@@ -10,6 +10,7 @@ import type { Result } from '../../lib/schema/result';
 import { StatusBadge } from '../ui/status-badge';
 import { FindingList } from './finding-list';
 import { formatDuration, formatTimestamp, isNetworkFinding, probeTitle } from './labels';
+import { Measurements } from './measurements';
 import { TechnicalDetails } from './technical-details';
 import { VerdictBanner } from './verdict-banner';
 
@@ -76,6 +77,8 @@ export function ResultView({ result, probeTitles, verdictHeadingId = 'verdict-he
           <FindingList findings={result.findings} />
         </div>
       </section>
+
+      <Measurements probes={result.probes} />
 
       <TechnicalDetails probes={result.probes} client={result.client} probeTitles={probeTitles} />
 

@@ -45,9 +45,10 @@ export function RttChart({ outcome, title = 'Round trip over the measurement str
             </text>
           ))}
         </g>
-        <g fill="currentColor" textAnchor="middle">
-          {model.xTicks.map((t) => (
-            <text key={t.label} x={t.x} y={plotBottom + 12}>
+        <g fill="currentColor">
+          {model.xTicks.map((t, i) => (
+            // The outer labels hug the plot's edges (anchored inwards) so the last one is never clipped.
+            <text key={t.label} x={t.x} y={plotBottom + 12} textAnchor={i === 0 ? 'start' : i === model.xTicks.length - 1 ? 'end' : 'middle'}>
               {t.label}
             </text>
           ))}

@@ -1,0 +1,47 @@
+/**
+ * "Measurements": the pictures of a result, for the person and the vendor's engineer alike — what the measured path can
+ * carry in a call (call estimate), the round trip over the quality stream, and the MTU ladder. Drawn only from the
+ * result JSON (live, stored or shared), print-friendly; the section is left out when none of them has data.
+ */
+import type { ProbeOutcome } from '../../lib/schema/result';
+import type { MediaQualityData } from '../../lib/probes/media-quality';
+import { CallEstimate } from './call-estimate';
+import { buildCallEstimateTable } from './call-estimate-model';
+import { ladderModel, MtuLadder } from './mtu-ladder';
+import { RttChart } from './rtt-chart';
+import { buildRttChart } from './rtt-chart-model';
+
+/** Props: the result's probe outcomes. */
+export interface MeasurementsProps {
+  probes: Readonly<Record<string, ProbeOutcome>>;
+}
+
+/** The measurements section, or nothing when no picture has data. */
+export function Measurements({ probes }: MeasurementsProps) {
+  const quality = probes['media-quality'];
+  const mtu = probes.mtu;
+  const hasEstimate = buildCallEstimateTable(quality) !== null;
+  const hasRtt = quality !== undefined && buildRttChart(quality.data as Partial<MediaQualityData>) !== null;
+  const hasLadder = ladderModel(mtu) !== null;
+  if (!hasEstimate && !hasRtt && !hasLadder) return null;
+  return (
+    <section aria-labelledby="measurements-heading" className="space-y-5 rounded-xl border border-slate-200 bg-white p-4 print:break-inside-avoid">
+      <h2 id="measurements-heading" className="text-sm font-semibold tracking-wide text-slate-700 uppercase">
+        Measurements
+      </h2>
+      {hasEstimate && <CallEstimate outcome={quality} />}
+      {hasRtt && (
+        <div>
+          <h3 className="text-sm font-semibold text-slate-900">Round trip over the measurement stream</h3>
+          <RttChart outcome={quality} />
+        </div>
+      )}
+      {hasLadder && (
+        <div>
+          <h3 className="text-sm font-semibold text-slate-900">Largest packets that get through (MTU)</h3>
+          <MtuLadder outcome={mtu} />
+        </div>
+      )}
+    </section>
+  );
+}
