@@ -1,6 +1,7 @@
 /**
- * "Measurements": the pictures of a result, for the person and the vendor's engineer alike — what the measured path can
- * carry in a call (call estimate), the round trip over the quality stream, and the MTU ladder. Drawn only from the
+ * "Measurements": the pictures of a result, for the person and the vendor's engineer alike — which way the traffic
+ * leaves (the path picture), what the measured path can carry in a call (call estimate), the round trip over the
+ * quality stream, and the MTU ladder. Drawn only from the
  * result JSON (live, stored or shared), print-friendly; the section is left out when none of them has data.
  */
 import type { ProbeOutcome } from '../../lib/schema/result';
@@ -8,6 +9,8 @@ import type { MediaQualityData } from '../../lib/probes/media-quality';
 import { CallEstimate } from './call-estimate';
 import { buildCallEstimateTable } from './call-estimate-model';
 import { ladderModel, MtuLadder } from './mtu-ladder';
+import { PathPicture } from './path-picture';
+import { buildPathPicture } from './path-picture-model';
 import { RttChart } from './rtt-chart';
 import { buildRttChart } from './rtt-chart-model';
 
@@ -23,12 +26,19 @@ export function Measurements({ probes }: MeasurementsProps) {
   const hasEstimate = buildCallEstimateTable(quality) !== null;
   const hasRtt = quality !== undefined && buildRttChart(quality.data as Partial<MediaQualityData>) !== null;
   const hasLadder = ladderModel(mtu) !== null;
-  if (!hasEstimate && !hasRtt && !hasLadder) return null;
+  const hasPaths = buildPathPicture(probes) !== null;
+  if (!hasEstimate && !hasRtt && !hasLadder && !hasPaths) return null;
   return (
     <section aria-labelledby="measurements-heading" className="space-y-5 rounded-xl border border-slate-200 bg-white p-4 print:break-inside-avoid">
       <h2 id="measurements-heading" className="text-sm font-semibold tracking-wide text-slate-700 uppercase">
         Measurements
       </h2>
+      {hasPaths && (
+        <div>
+          <h3 className="text-sm font-semibold text-slate-900">Which way the traffic leaves this network</h3>
+          <PathPicture probes={probes} />
+        </div>
+      )}
       {hasEstimate && <CallEstimate outcome={quality} />}
       {hasRtt && (
         <div>

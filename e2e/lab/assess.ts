@@ -93,6 +93,16 @@ export interface ObservedMtu {
   upstream: { status: string; reason?: string; pathType?: string };
 }
 
+/** What the interfaces probe reported (issue 11). */
+export interface ObservedPaths {
+  status: string;
+  enumeration: string;
+  mediaAccess: string;
+  networks: Array<{ host: string; egress: string | null; selected: boolean }>;
+  /** The egress of the pair ICE selected (srflx address, or the host address), from the interfaces probe. */
+  selectedEgress?: string;
+}
+
 /** Everything observed in one scenario. */
 export interface Observed {
   /** null when the CLI produced no result (could not run). */
@@ -111,6 +121,10 @@ export interface Observed {
   proxy?: ObservedProxy;
   iceTcp?: ObservedIceTcp;
   mtu?: ObservedMtu;
+  /** The interfaces probe (issue 11): what the browser exposed, each network's STUN egress, the selected path. */
+  paths?: ObservedPaths;
+  /** The nat probe (issue 11). */
+  nat?: { status: string; mapping: string; why?: string; filtering: string; mapped: string[] };
   /** The media-quality probe's figures and the facts drawn from them (./quality.ts). */
   quality?: ObservedQuality;
   relays: Partial<Record<'udp' | 'tcp' | 'tls', ObservedRelay>>;
@@ -188,8 +202,9 @@ export function assess(scenario: Scenario, observed: Observed, context: AssessCo
     for (const t of ['udp', 'tcp', 'tls'] as const) {
       const want = e.server.allocations[t];
       const got = server.allocations.filter((a) => a.transport === t).map((a) => a.client);
-      const ok = want === null ? got.length === 0 : got.length > 0 && got.every((c) => c === want);
-      add(`server: ${t} allocation`, ok, `expected ${want === null ? 'none' : `from ${want}`}, TURN server saw ${got.length === 0 ? 'none' : got.join(', ')}`);
+      const wanted = want === null ? [] : typeof want === 'string' ? [want] : [...want];
+      const ok = wanted.length === 0 ? got.length === 0 : wanted.every((w) => got.includes(w)) && got.every((c) => wanted.includes(c));
+      add(`server: ${t} allocation`, ok, `expected ${wanted.length === 0 ? 'none' : `from ${wanted.join(' and ')}`}, TURN server saw ${got.length === 0 ? 'none' : got.join(', ')}`);
     }
     const relaysWithData = (['udp', 'tcp', 'tls'] as const).filter((t) => e.relays[t] === 'data').length;
     add(
@@ -209,11 +224,35 @@ export function assess(scenario: Scenario, observed: Observed, context: AssessCo
   if (e.iceTcp) assessIceTcp(e.iceTcp, observed, add);
   if (e.mtu) assessMtu(e.mtu, observed, add);
   if (e.quality) assessQuality(e.quality, observed.quality, add);
+  if (e.paths) assessPaths(e.paths, observed, add);
+  if (e.nat) {
+    const nat = observed.nat;
+    add(`nat mapping ${e.nat.mapping.join(' or ')}`, !!nat && e.nat.mapping.includes(nat.mapping as (typeof e.nat.mapping)[number]), nat ? `${nat.status}: mapping ${nat.mapping}${nat.why ? ` (${nat.why})` : ''}, filtering ${nat.filtering}; mapped [${nat.mapped.join(', ')}]` : 'no nat probe in the result');
+  }
   for (const g of observed.ground) add(`network: ${g.check}`, g.ok, g.detail);
   return checks;
 }
 
 type Add = (name: string, ok: boolean, detail: string) => void;
+
+/** The interfaces probe and the path facts against the row's expectation (issue 11). */
+function assessPaths(want: NonNullable<Scenario['expect']['paths']>, observed: Observed, add: Add): void {
+  const got = observed.paths;
+  if (!got) {
+    add('interfaces probe', false, 'no interfaces probe in the result');
+    return;
+  }
+  const detail = `${got.status}: enumeration ${got.enumeration}, media access ${got.mediaAccess}, networks [${got.networks.map((n) => `${n.host} → ${n.egress ?? 'no STUN'}${n.selected ? ' (selected)' : ''}`).join('; ')}], selected egress ${got.selectedEgress ?? '-'}`;
+  add(`interfaces: enumeration ${want.enumeration}`, got.enumeration === want.enumeration, detail);
+  add(`interfaces: media access ${want.mediaAccess}`, got.mediaAccess === want.mediaAccess, detail);
+  if (want.networks) {
+    const key = (n: { host: string; egress: string | null; selected: boolean }): string => `${n.host}|${n.egress ?? '-'}|${n.selected}`;
+    const wanted = want.networks.map(key).sort();
+    const seen = got.networks.map(key).sort();
+    add(`interfaces: ${want.networks.length} network(s) as expected`, wanted.length === seen.length && wanted.every((k, i) => k === seen[i]), `expected [${wanted.join('; ')}]; ${detail}`);
+  }
+  if (want.selectedEgress) add(`media leaves from ${want.selectedEgress}`, got.selectedEgress === want.selectedEgress, detail);
+}
 
 /** The ice-tcp probe against the row's expectation, and the ICE-TCP endpoint's own record against both. */
 function assessIceTcp(want: NonNullable<Scenario['expect']['iceTcp']>, observed: Observed, add: Add): void {

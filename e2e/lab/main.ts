@@ -13,7 +13,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { assess, formatMatrix, statusOf, type AssessContext, type MatrixRow, type Observed, type ObservedDns, type ObservedIceTcp, type ObservedMtu, type ObservedProxy, type ObservedRelay } from './assess';
+import { assess, formatMatrix, statusOf, type AssessContext, type MatrixRow, type Observed, type ObservedDns, type ObservedIceTcp, type ObservedMtu, type ObservedPaths, type ObservedProxy, type ObservedRelay } from './assess';
 import { API_URL, DNS_ANSWER_IP, LAB_ZONE, measureTransferRate, nsCurl, PROXY_KINDS, REPO_ROOT, startDelayer, startDnsmasq, startProxies, startServers, stopDnsmasq, WEB_URL, type Proxies, type Servers } from './daemons';
 import { SCENARIOS, type GroundCheck, type RelayExpectation, type Scenario, type Transport } from './scenarios';
 import type { ProxyKind } from './topology';
@@ -292,6 +292,32 @@ function observeMtu(result: ResultLike): ObservedMtu | undefined {
   };
 }
 
+/** The interfaces probe's outcome, reduced to what the lab asserts (issue 11): per network, host → STUN egress. */
+function observePaths(result: ResultLike): ObservedPaths | undefined {
+  const probe = result.probes['interfaces'];
+  if (!probe) return undefined;
+  type Net = { hostAddresses?: string[]; stun?: { srflx?: { address: string } }; selected?: boolean };
+  const data = (probe.data ?? {}) as { enumeration?: string; mediaAccess?: { state?: string }; networks?: Net[]; selected?: { local?: { candidateType?: string; address?: string } } };
+  const networks = (data.networks ?? []).map((n) => ({ host: (n.hostAddresses ?? [])[0] ?? '-', egress: n.stun?.srflx?.address ?? null, selected: n.selected === true }));
+  const local = data.selected?.local;
+  const selectedEgress = local?.candidateType === 'srflx' || local?.candidateType === 'host' ? local.address : networks.find((n) => n.selected)?.egress ?? undefined;
+  return { status: probe.status, enumeration: data.enumeration ?? '-', mediaAccess: data.mediaAccess?.state ?? '-', networks, ...(selectedEgress ? { selectedEgress } : {}) };
+}
+
+/** The nat probe's outcome (issue 11). */
+function observeNat(result: ResultLike): Observed['nat'] {
+  const probe = result.probes['nat'];
+  if (!probe) return undefined;
+  const data = (probe.data ?? {}) as { mapping?: string; mappingWhy?: string; filtering?: string; mapped?: Array<{ role: string; address: string; port: number }> };
+  return {
+    status: probe.status,
+    mapping: data.mapping ?? '-',
+    ...(data.mappingWhy ? { why: data.mappingWhy } : {}),
+    filtering: data.filtering ?? '-',
+    mapped: (data.mapped ?? []).map((m) => `${m.role} ${m.address}:${m.port}`),
+  };
+}
+
 /**
  * MTU ground truth, without netready (issue 10): the lab's own tool (e2e/lab/udp-df-reflector.py) sends Don't-Fragment
  * datagrams of each size between the client and the media server's address, both ways, and reports which arrived.
@@ -461,6 +487,9 @@ async function runCli(scenario: Scenario, servers: Servers, proxies: Proxies): P
   // fails only that check, not every TLS expectation of the row.
   args.push('--trust-ca', servers.devCaFile);
   if (scenario.client.trustInspectionCa) args.push('--trust-ca', proxies.inspectionCaFile);
+  // Issue 11: the deep check (fake devices, permission granted), and a browser policy set in the CLI's profile.
+  if (scenario.client.deep) args.push('--deep');
+  if (scenario.client.webrtcIpHandlingPolicy) args.push('--webrtc-ip-handling-policy', scenario.client.webrtcIpHandlingPolicy);
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: path.join(RUN_DIR, 'tmp') };
   for (const key of Object.keys(env)) if (/^(https?|all|no)_proxy$/i.test(key) || key.startsWith('NETREADY_')) delete env[key];
   // The page is loaded exactly as deployed: plain HTTP from a lab address (not a secure context), unmodified
@@ -557,6 +586,10 @@ async function runScenario(scenario: Scenario, servers: Servers, proxies: Proxie
       if (mtu) observed.mtu = mtu;
       const quality = observeQuality(result.probes['media-quality']);
       if (quality) observed.quality = quality;
+      const paths = observePaths(result);
+      if (paths) observed.paths = paths;
+      const nat = observeNat(result);
+      if (nat) observed.nat = nat;
     }
     for (const t of ['udp', 'tcp', 'tls'] as const) {
       const probe = result?.probes?.[`turn-${t}`];

@@ -59,8 +59,11 @@ export type GroundCheck =
 export interface ServerExpectation {
   /** Address the HTTP API saw the session request from. */
   sessionFrom: string;
-  /** Per transport: the client address of the allocation(s) the TURN server created, or null for none. */
-  allocations: Record<'udp' | 'tcp' | 'tls', string | null>;
+  /**
+   * Per transport: the client address of the allocation(s) the TURN server created, or null for none; a list when the
+   * browser allocates through several interfaces (the deep check): every address must appear, and no other.
+   */
+  allocations: Record<'udp' | 'tcp' | 'tls', string | readonly string[] | null>;
 }
 
 /** A TURN transport. */
@@ -167,6 +170,27 @@ export interface QualityExpectation {
   estimate?: Partial<Record<'audio' | 'sd-video' | 'hd-video' | 'screen-share', CallVerdictExpectation>>;
 }
 
+/**
+ * What the path facts must show (issue 11): the interfaces probe's view and the egress addresses. Addresses are the
+ * ones netready's servers saw (the router's NAT .1, the VPN path's .3).
+ */
+export interface PathsExpectation {
+  /** interfaces probe: what the browser exposed (`all` only with media permission). */
+  enumeration: 'all' | 'masked' | 'none';
+  /** The deep check's permission as recorded. */
+  mediaAccess: 'granted' | 'denied' | 'not-requested' | 'unavailable';
+  /** Deep check: every interface that gathered, by host address, its STUN egress (null: STUN failed through it) and
+   * whether ICE selected it. Exactly these, in any order. */
+  networks?: Array<{ host: string; egress: string | null; selected: boolean }>;
+  /** The address the media leaves from on the pair ICE selected (interfaces probe, else the media-quality stream). */
+  selectedEgress?: string;
+}
+
+/** What the nat probe must report (issue 11): RFC 4787 mapping behaviour. */
+export interface NatExpectation {
+  mapping: Array<'endpoint-independent' | 'address-dependent' | 'address-and-port-dependent' | 'endpoint-dependent' | 'no-nat'>;
+}
+
 /** A capability a row needs that netready does not have yet. */
 export interface Pending {
   /** Capability (and issue) it waits for. */
@@ -188,6 +212,10 @@ export interface Scenario {
     proxy?: { via: 'flag' | 'env'; url: string; noProxy?: string };
     /** Trust the ssl-bump squids' CA in the client's NSS DB (--trust-ca). */
     trustInspectionCa?: boolean;
+    /** Run the deep check (CLI `--deep`: fake media devices, permission granted; issue 11). */
+    deep?: boolean;
+    /** The browser's WebRTC IP-handling policy, as an enterprise policy sets it (CLI `--webrtc-ip-handling-policy`). */
+    webrtcIpHandlingPolicy?: 'disable_non_proxied_udp' | 'default_public_interface_only';
   };
   expect: {
     /** Expected verdict, or the verdicts that are all honest for the row. */
@@ -209,6 +237,10 @@ export interface Scenario {
     /** The MTU ladder (issue 10). */
     mtu?: MtuExpectation;
     quality?: QualityExpectation;
+    /** Interfaces and egress paths (issue 11). */
+    paths?: PathsExpectation;
+    /** NAT mapping behaviour (issue 11). */
+    nat?: NatExpectation;
     relays: Record<'udp' | 'tcp' | 'tls', RelayExpectation>;
     /** UDP STUN ports that must answer / must not answer (the port matrix). */
     stunAnswered: number[];
@@ -262,6 +294,11 @@ const PROXY_PLAIN: ProxyExpectation = {
   webSocket: { wss: true, ws: false },
 };
 
+/** Findings of issue 11 that an ordinary network must not produce. */
+const PATH_FINDINGS = ['vpn-path', 'media-egress-differs', 'symmetric-nat', 'webrtc-ip-handling-restricted', 'ipv6-unavailable'];
+/** Default mode (no media permission): the browser shows its default route only; media leaves from `egress`. */
+const PATHS_MASKED = (egress: string): PathsExpectation => ({ enumeration: 'masked', mediaAccess: 'not-requested', selectedEgress: egress });
+
 /** The scenario table. */
 export const SCENARIOS: Scenario[] = [
   {
@@ -272,8 +309,11 @@ export const SCENARIOS: Scenario[] = [
     expect: {
       verdict: 'ready',
       findings: [],
-      absent: [...TRANSPORT_FINDINGS, ...DNS_FINDINGS, ...PROXY_FINDINGS, ...MTU_FINDINGS, 'server-unreachable'],
+      absent: [...TRANSPORT_FINDINGS, ...DNS_FINDINGS, ...PROXY_FINDINGS, ...MTU_FINDINGS, ...PATH_FINDINGS, 'server-unreachable'],
       noFindingsOfSeverity: NO_WARNINGS,
+      // Linux's port-preserving SNAT keeps one mapping for every destination (RFC 4787 endpoint-independent).
+      paths: PATHS_MASKED(ADDR.nat),
+      nat: { mapping: ['endpoint-independent'] },
       relays: { udp: 'data', tcp: 'data', tls: 'data' },
       stunAnswered: ALL_UDP,
       stunSilent: [],
@@ -573,10 +613,14 @@ export const SCENARIOS: Scenario[] = [
     network: { ...OPEN, nat: 'random-fully' },
     client: {},
     expect: {
+      // Calls still work (relays, and a media server that learns the address from the browser's own packets): ready,
+      // with the NAT's behaviour named as information — direct peer-to-peer between two such participants needs a relay.
       verdict: 'ready',
-      findings: [],
-      absent: [...TRANSPORT_FINDINGS, 'server-unreachable', ...PROXY_FINDINGS],
+      findings: ['symmetric-nat'],
+      severities: { 'symmetric-nat': 'info' },
+      absent: [...TRANSPORT_FINDINGS, 'server-unreachable', ...PROXY_FINDINGS, 'vpn-path', 'media-egress-differs', 'webrtc-ip-handling-restricted'],
       noFindingsOfSeverity: NO_WARNINGS,
+      nat: { mapping: ['address-and-port-dependent', 'endpoint-dependent'] },
       relays: { udp: 'data', tcp: 'data', tls: 'data' },
       stunAnswered: ALL_UDP,
       stunSilent: [],
@@ -584,18 +628,24 @@ export const SCENARIOS: Scenario[] = [
       proxy: PROXY_NONE(),
       ground: [{ kind: 'nat-mapping', expect: 'port-changing' }],
     },
-    pending: [{ capability: 'NAT mapping probe (not built)', findings: ['symmetric-nat'], note: 'three STUN endpoints in one PeerConnection give distinct mapped ports' }],
+    pending: [],
   },
   {
     id: 'vpn-split',
     title: '"VPN" interface with the lower-metric default route; split route to the web app and the probe\'s HTTP(S) address',
-    network: { ...OPEN, vpnSplit: true },
+    network: { ...OPEN, vpn: 'split' },
     client: {},
     expect: {
+      // Without media permission the browser uses its default route — the VPN — so media leaves from the VPN's address
+      // while the web traffic (split route) leaves from the NAT's: netready says so, as information, and asks for the
+      // interface check; it cannot see yet whether a direct path for media exists.
       verdict: 'ready',
-      findings: [],
+      findings: ['media-egress-differs'],
+      severities: { 'media-egress-differs': 'info' },
       // HTTP address ≠ srflx address scores 1 for http-proxy, below its threshold of 3.
-      absent: [...TRANSPORT_FINDINGS, 'server-unreachable', ...PROXY_FINDINGS],
+      absent: [...TRANSPORT_FINDINGS, 'server-unreachable', ...PROXY_FINDINGS, 'vpn-path', 'symmetric-nat', 'webrtc-ip-handling-restricted'],
+      noFindingsOfSeverity: NO_WARNINGS,
+      paths: PATHS_MASKED(ADDR.vpnEgress),
       relays: { udp: 'data', tcp: 'data', tls: 'data' },
       stunAnswered: ALL_UDP,
       stunSilent: [],
@@ -604,9 +654,50 @@ export const SCENARIOS: Scenario[] = [
       proxy: PROXY_NONE(LAYOUT.id === 'api-address' ? ADDR.nat : ADDR.vpnEgress),
       ground: [],
     },
-    pending: [
-      { capability: 'interface/VPN mapping (getUserMedia path; not built)', findings: ['vpn-path'], note: 'selected pair\'s local candidate on tun0 (networkType vpn); HTTP IP ≠ srflx IP' },
-    ],
+    pending: [],
+  },
+  {
+    id: 'vpn-full-tunnel',
+    title: '"VPN" is the only path: full tunnel (no split route), the VPN client drops everything sent out of Ethernet',
+    network: { ...OPEN, vpn: 'full' },
+    client: {},
+    expect: {
+      // Everything — web and media — leaves through the VPN: no detour to avoid, nothing to say about paths.
+      verdict: 'ready',
+      findings: [],
+      absent: [...TRANSPORT_FINDINGS, 'server-unreachable', ...PROXY_FINDINGS, ...PATH_FINDINGS],
+      noFindingsOfSeverity: NO_WARNINGS,
+      paths: PATHS_MASKED(ADDR.vpnEgress),
+      relays: { udp: 'data', tcp: 'data', tls: 'data' },
+      stunAnswered: ALL_UDP,
+      stunSilent: [],
+      server: natAll(ADDR.vpnEgress),
+      proxy: PROXY_NONE(ADDR.vpnEgress),
+      ground: [],
+    },
+    pending: [],
+  },
+  {
+    id: 'browser-policy-udp',
+    title: 'open network; the browser\'s WebRtcIPHandlingPolicy is disable_non_proxied_udp (as an enterprise policy sets it)',
+    network: OPEN,
+    client: { webrtcIpHandlingPolicy: 'disable_non_proxied_udp' },
+    expect: {
+      // The browser sends no UDP for WebRTC; TURN over TCP/TLS works directly. A browser finding — never udp-blocked.
+      verdict: 'degraded',
+      findings: ['webrtc-ip-handling-restricted'],
+      severities: { 'webrtc-ip-handling-restricted': 'warning' },
+      absent: ['udp-blocked', 'udp-ports-restricted', 'turn-udp-failed', 'relay-only', 'turn-tcp-failed', 'turn-tls-failed', 'server-unreachable', ...PROXY_FINDINGS, 'vpn-path', 'media-egress-differs'],
+      paths: { enumeration: 'none', mediaAccess: 'not-requested' },
+      relays: { udp: 'no-relay', tcp: 'data', tls: 'data' },
+      stunAnswered: [],
+      stunSilent: ALL_UDP,
+      server: { sessionFrom: ADDR.nat, allocations: { udp: null, tcp: ADDR.nat, tls: ADDR.nat } },
+      proxy: PROXY_NONE(),
+      // The network itself carries UDP: coturn answers a STUN Binding from the client namespace.
+      ground: [{ kind: 'coturn-udp', expect: 'answered' }],
+    },
+    pending: [],
   },
   {
     id: 'lossy-latent',
@@ -717,3 +808,54 @@ for (const scenario of SCENARIOS) {
   if (iceTcp.outcome === 'fails') scenario.expect.findings.push('ice-tcp-failed');
   else scenario.expect.absent.push('ice-tcp-failed');
 }
+
+/**
+ * The deep check's rows (issue 11): rows whose outcome differs once the browser may list every interface (media
+ * permission granted: the CLI's `--deep`, fake devices), run a second time that way, as `<id>+deep`. Only the VPN rows
+ * differ: the NAT and browser-policy rows behave the same with permission.
+ */
+function deepVariant(id: string, expect: Partial<Scenario['expect']>, drop: Array<keyof Scenario['expect']> = []): Scenario {
+  const base = SCENARIOS.find((s) => s.id === id);
+  if (!base) throw new Error(`no scenario ${id}`);
+  const merged: Scenario['expect'] = { ...base.expect, findings: [...base.expect.findings], absent: [...base.expect.absent], ...expect };
+  for (const key of drop) delete merged[key];
+  return { ...base, id: `${id}+deep`, title: `${base.title} — deep check (media permission granted)`, client: { ...base.client, deep: true }, expect: merged, pending: [] };
+}
+
+const VPN_AND_NAT = [ADDR.vpnEgress, ADDR.nat] as const;
+SCENARIOS.push(
+  // With permission the browser gathers on both interfaces; the VPN interface comes first in its network order
+  // (topology.ts VPN_IF) and ICE selects it, while Ethernet reaches netready directly from the web traffic's address:
+  // the detour, reported as vpn-path. Relay-only connections now allocate through both interfaces.
+  deepVariant(
+    'vpn-split',
+    {
+      findings: ['vpn-path'],
+      severities: { 'vpn-path': 'warning' },
+      absent: [...TRANSPORT_FINDINGS, 'server-unreachable', ...PROXY_FINDINGS, 'media-egress-differs', 'symmetric-nat', 'webrtc-ip-handling-restricted'],
+      paths: {
+        enumeration: 'all',
+        mediaAccess: 'granted',
+        networks: [
+          { host: ADDR.clientVpn, egress: ADDR.vpnEgress, selected: true },
+          { host: ADDR.client, egress: ADDR.nat, selected: false },
+        ],
+        selectedEgress: ADDR.vpnEgress,
+      },
+      server: { sessionFrom: LAYOUT.id === 'api-address' ? ADDR.nat : ADDR.vpnEgress, allocations: { udp: VPN_AND_NAT, tcp: VPN_AND_NAT, tls: VPN_AND_NAT } },
+    },
+    ['noFindingsOfSeverity'],
+  ),
+  // Full tunnel: Ethernet is listed but nothing gets out of it; the VPN is the only path — no detour, no finding.
+  deepVariant('vpn-full-tunnel', {
+    paths: {
+      enumeration: 'all',
+      mediaAccess: 'granted',
+      networks: [
+        { host: ADDR.clientVpn, egress: ADDR.vpnEgress, selected: true },
+        { host: ADDR.client, egress: null, selected: false },
+      ],
+      selectedEgress: ADDR.vpnEgress,
+    },
+  }),
+);

@@ -3,7 +3,7 @@
  * addresses from 10.213.0.0/16 (used only inside them).
  *
  *   client ns  eth0 10.213.1.2  ─veth─  c0 10.213.1.1   router ns   s0 10.213.2.1 (+ .2 proxy egress, .3 VPN egress)
- *              tun0 10.213.9.2  ─veth─  v0 10.213.9.1   (a "VPN" link, up only in vpn-split)       │ veth
+ *          cscotun0 10.213.9.2  ─veth─  v0 10.213.9.1   (a "VPN" link, up only in the vpn-* rows)       │ veth
  *              lo   10.214.53.1 (a resolver address in another /16, dns-remote-resolver)   │
  *                                                                               server ns  eth0 10.213.2.10 probe STUN/TURN (TURN-TCP :80, TURN-TLS :443)
  *                                                                                               10.213.2.20 web app :80
@@ -55,6 +55,9 @@ export const ADDR = {
    */
   remoteResolver: '10.214.53.1',
 } as const;
+
+/** The client's "VPN" interface (a veth; AnyConnect names its Linux interface so). */
+export const VPN_IF = 'cscotun0';
 
 /** Ports (TURN on 80/443 so TCP-80/443-only networks can reach it; see README in this folder). */
 export const PORTS = {
@@ -165,8 +168,16 @@ export interface NetworkSpec {
    * the servers): rate in kbit/s, bucket in bytes, and the longest a packet may queue before tbf drops it.
    */
   rateLimit?: { kbit: number; burstBytes: number; latencyMs: number };
-  /** Client default route via the "VPN" link (lower metric) with split routes to the web app and API. */
-  vpnSplit?: boolean;
+  /**
+   * A "VPN" link on the client (cscotun0, its default route with the lower metric, as VPN clients install it — AnyConnect
+   * uses metric 1–2, Ethernet 10). Both kinds give each interface address its own routing table (`ip rule from
+   * <address>`), as Windows (strong host model) and macOS (scoped routing) do: a socket bound to the Ethernet address
+   * leaves through Ethernet, which is why WebRTC, binding every interface, finds a path on each.
+   * `split`: split routes keep the web app and the probe's HTTP(S) address on Ethernet; everything else (STUN, TURN,
+   * media) takes the VPN — the seed's detour. `full`: no split route, and the VPN client's lockdown firewall drops
+   * everything the client sends out of Ethernet (the VPN is the only path; its DNS goes through the tunnel too).
+   */
+  vpn?: 'split' | 'full';
 }
 
 /** Extra delay dnsmasq's answers get in the `slow` DNS mode (netem on DNS replies only). */
@@ -217,11 +228,14 @@ export function buildNamespaces(): void {
   }
   // Links are created from inside the namespaces, so nothing ever appears in the host namespace.
   nsRun(NS.client, ['ip', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'c0', 'netns', NS.router]);
-  nsRun(NS.client, ['ip', 'link', 'add', 'tun0', 'type', 'veth', 'peer', 'name', 'v0', 'netns', NS.router]);
+  // The "VPN" interface carries AnyConnect's Linux name: Chromium orders networks by type, IP precedence, then name
+  // (and reports every wired Linux interface, tun devices included, as "ethernet"), so `cscotun0` comes before eth0
+  // and ICE prefers it, as it prefers the VPN adapter on the seed's Windows machines.
+  nsRun(NS.client, ['ip', 'link', 'add', VPN_IF, 'type', 'veth', 'peer', 'name', 'v0', 'netns', NS.router]);
   nsRun(NS.server, ['ip', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 's0', 'netns', NS.router]);
 
   nsRun(NS.client, ['ip', 'addr', 'add', `${ADDR.client}/24`, 'dev', 'eth0']);
-  nsRun(NS.client, ['ip', 'addr', 'add', `${ADDR.clientVpn}/24`, 'dev', 'tun0']);
+  nsRun(NS.client, ['ip', 'addr', 'add', `${ADDR.clientVpn}/24`, 'dev', VPN_IF]);
   nsRun(NS.client, ['ip', 'link', 'set', 'eth0', 'up']);
 
   nsRun(NS.router, ['ip', 'addr', 'add', `${ADDR.routerClientSide}/24`, 'dev', 'c0']);
@@ -264,11 +278,13 @@ export function routerRules(spec: NetworkSpec): string {
   );
   if (spec.dns !== 'dropped') {
     filter.push(`-A INPUT -i c0 -p udp --dport 53 -j ACCEPT`, `-A INPUT -i c0 -p tcp --dport 53 -j ACCEPT`);
+    // A full-tunnel VPN sends the client's DNS through the tunnel.
+    if (spec.vpn === 'full') filter.push(`-A INPUT -i v0 -p udp --dport 53 -j ACCEPT`, `-A INPUT -i v0 -p tcp --dport 53 -j ACCEPT`);
   }
   if (spec.proxy) {
     filter.push(`-A INPUT -i c0 -p tcp --dport ${SQUID_PORT[spec.proxy]} -j ACCEPT`);
   }
-  const inIfs = spec.vpnSplit ? ['c0', 'v0'] : ['c0'];
+  const inIfs = spec.vpn ? ['c0', 'v0'] : ['c0'];
   for (const inIf of inIfs) {
     const fwd = `-A FORWARD -i ${inIf} -o s0`;
     const egress = spec.egress;
@@ -314,6 +330,24 @@ export function routerRules(spec: NetworkSpec): string {
   }
   mangle.push('COMMIT');
   return `${[...filter, ...nat, ...mangle].join('\n')}\n`;
+}
+
+/** The client's per-address routing tables of the VPN rows (strong host model): Ethernet's and the VPN's. */
+const CLIENT_SOURCE_TABLES: ReadonlyArray<readonly [address: string, table: number, via: string, dev: string]> = [
+  [ADDR.client, 100, ADDR.routerClientSide, 'eth0'],
+  [ADDR.clientVpn, 101, ADDR.routerVpnSide, VPN_IF],
+];
+
+/**
+ * The client's own firewall (iptables-restore format): empty but for a full-tunnel VPN, whose client drops everything
+ * sent out of the physical interface (the "lockdown" AnyConnect, GlobalProtect and others apply), so only the tunnel
+ * carries traffic.
+ */
+export function clientRules(spec: NetworkSpec): string {
+  const filter = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]'];
+  if (spec.vpn === 'full') filter.push('-A OUTPUT -o eth0 -j DROP');
+  filter.push('COMMIT');
+  return `${filter.join('\n')}\n`;
 }
 
 /** The router's policy-routing table and rule priority of the downstream small MTU (mtuBlackhole). */
@@ -451,16 +485,33 @@ export function applyNetwork(spec: NetworkSpec): void {
       nsRun(NS.router, ['tc', 'filter', 'add', 'dev', 'c0', 'protocol', 'ip', 'parent', '1:0', 'prio', '1', 'u32', 'match', 'ip', 'protocol', proto, '0xff', 'match', 'ip', 'sport', '53', '0xffff', 'flowid', '1:3']);
     }
   }
-  // Client routes: eth0 default, or the VPN split (default via tun0 with a lower metric; web app + API via eth0).
+  // Client routes: eth0 default, or a VPN (default via the VPN interface with a lower metric; per-address tables; split routes or
+  // the full tunnel's lockdown).
   nsRun(NS.client, ['ip', 'route', 'flush', 'table', 'main', 'proto', 'static'], { allowFail: true });
-  nsRun(NS.client, ['ip', 'link', 'set', 'tun0', spec.vpnSplit ? 'up' : 'down']);
+  for (const [address, table] of CLIENT_SOURCE_TABLES) {
+    nsRun(NS.client, ['ip', 'rule', 'del', 'from', address, 'lookup', String(table)], { allowFail: true });
+    nsRun(NS.client, ['ip', 'route', 'flush', 'table', String(table)], { allowFail: true });
+  }
+  nsRun(NS.client, ['iptables-restore'], { input: clientRules(spec) });
+  nsRun(NS.client, ['ip', 'link', 'set', VPN_IF, spec.vpn ? 'up' : 'down']);
   nsRun(NS.client, ['ip', 'route', 'replace', 'default', 'via', ADDR.routerClientSide, 'dev', 'eth0', 'metric', '100', 'proto', 'static']);
-  if (spec.vpnSplit) {
-    nsRun(NS.client, ['ip', 'route', 'replace', 'default', 'via', ADDR.routerVpnSide, 'dev', 'tun0', 'metric', '50', 'proto', 'static']);
+  if (spec.vpn) {
+    nsRun(NS.client, ['ip', 'route', 'replace', 'default', 'via', ADDR.routerVpnSide, 'dev', VPN_IF, 'metric', '50', 'proto', 'static']);
+    // Strong host model: a socket bound to an interface's address uses that interface's own default route.
+    for (const [address, table, via, dev] of CLIENT_SOURCE_TABLES) {
+      nsRun(NS.client, ['ip', 'route', 'add', 'default', 'via', via, 'dev', dev, 'table', String(table)]);
+      nsRun(NS.client, ['ip', 'rule', 'add', 'from', address, 'lookup', String(table)]);
+    }
+  }
+  if (spec.vpn === 'split') {
     // The web app and the probe's HTTP(S) address stay on the physical link — unless that address is the TURN
     // address itself (probe-address layout), which must go through the "VPN".
     const split = LAYOUT.id === 'api-address' ? [ADDR.web, ADDR.api] : [ADDR.web];
     for (const ip of split) nsRun(NS.client, ['ip', 'route', 'replace', `${ip}/32`, 'via', ADDR.routerClientSide, 'dev', 'eth0', 'proto', 'static']);
+  }
+  if (spec.vpn === 'full') {
+    // The resolver (the router's client-side address) through the tunnel as well.
+    nsRun(NS.client, ['ip', 'route', 'replace', `${ADDR.routerClientSide}/32`, 'via', ADDR.routerVpnSide, 'dev', VPN_IF, 'proto', 'static']);
   }
   nsRun(NS.router, ['conntrack', '-F'], { allowFail: true });
 }

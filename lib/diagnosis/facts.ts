@@ -13,6 +13,7 @@ import { deriveProxyAuthFacts, deriveProxyFacts, type ProxyAuthFacts, type Proxy
 import { deriveQualityFacts, type QualityFacts } from './facts-quality';
 import { deriveIceTcpFacts, type IceTcpFacts } from './facts-ice-tcp';
 import { deriveMtuFacts, type MtuFacts } from './facts-mtu';
+import { derivePathFacts, type PathFacts } from './facts-paths';
 
 /** What the TURN probe of one transport established. */
 export interface TurnFacts {
@@ -58,6 +59,8 @@ export interface TransportFacts {
   iceTcp?: IceTcpFacts;
   /** Packet sizes that get through (facts-mtu.ts); absent when the mtu probe did not run. */
   mtu?: MtuFacts;
+  /** Which way the media leaves: egress addresses per server, the selected pair, interfaces, browser policy (facts-paths.ts). */
+  paths: PathFacts;
   /** netready's own failures: an untrusted certificate, a server lost mid-run (facts-deployment.ts). */
   deployment: DeploymentFacts;
   /** The probe outcomes the facts were derived from (after reclassification), for rules that name probes. */
@@ -103,6 +106,7 @@ export function deriveFacts(
   const turn = Object.fromEntries(
     TURN_TRANSPORTS.map((t) => [t, turnFacts(t, probes[turnProbeId(t)], thresholds)]),
   ) as Record<TurnTransport, TurnFacts>;
+  const proxy = deriveProxyFacts(probes, reached.map((p) => p.srflx!.address), probeUrl);
   const facts: TransportFacts = {
     session: {
       ok: session?.status === 'pass',
@@ -119,11 +123,11 @@ export function deriveFacts(
     },
     turn,
     thresholds,
+    paths: derivePathFacts(probes, proxy ?? undefined),
     deployment,
     outcomes: probes,
   };
   facts.dns = deriveDnsFacts(probes, [...new Set(reached.map((p) => p.srflx!.address))]);
-  const proxy = deriveProxyFacts(probes, reached.map((p) => p.srflx!.address), probeUrl);
   if (proxy) facts.proxy = proxy;
   const proxyAuth = deriveProxyAuthFacts(probes);
   if (proxyAuth) facts.proxyAuth = proxyAuth;

@@ -24,11 +24,16 @@ import { udpBlocked } from './udp-blocked';
 import { udpPortsRestricted } from './udp-ports-restricted';
 import { vendorHostUnreachable } from './vendor-host-unreachable';
 import { websocketBlocked } from './websocket-blocked';
+import { mediaEgressDiffers } from './media-egress-differs';
+import { vpnPath } from './vpn-path';
+import { webrtcIpHandlingRestricted } from './webrtc-ip-handling-restricted';
 
 /** All rules. */
 export const RULES: readonly Rule[] = [
   serverUnreachable,
   probeCertificateUntrusted,
+  // The browser's own policy first: where it keeps WebRTC off UDP, the UDP rules below stay silent.
+  webrtcIpHandlingRestricted,
   udpBlocked,
   udpPortsRestricted,
   turnUdpFailed,
@@ -54,4 +59,7 @@ export const RULES: readonly Rule[] = [
   proxyAuthRequired,
   websocketBlocked,
   probeHttpsBlocked,
+  // Paths and interfaces (issue 11).
+  vpnPath,
+  mediaEgressDiffers,
 ];

@@ -10,6 +10,8 @@ export const relayOnly: Rule = {
   code: 'relay-only',
   evaluate(facts) {
     if (!facts.stun.ran || facts.stun.mediaPortReached) return null;
+    // Relays only because the browser's policy keeps WebRTC off UDP: webrtc-ip-handling-restricted says so.
+    if (facts.paths.ipHandling?.policy === 'disable_non_proxied_udp') return null;
     const working = TURN_TRANSPORTS.filter((t) => facts.turn[t].carriesData);
     if (working.length === 0) return null;
     const names = working.map((t) => (t === 'udp' ? 'UDP' : t === 'tcp' ? 'TCP' : 'TLS')).join(', ');

@@ -30,6 +30,8 @@ const WORDS: Record<TurnTransport, { name: string; protocol: string; why: string
 function evaluateTransport(transport: TurnTransport, facts: TransportFacts): Finding | null {
   const turn = facts.turn[transport];
   if (!turn.ran || turn.carriesData || turn.inconclusive) return null;
+  // The browser's policy sends no UDP at all: webrtc-ip-handling-restricted explains the UDP relay.
+  if (transport === 'udp' && facts.paths.ipHandling?.policy === 'disable_non_proxied_udp') return null;
   // When no UDP works at all, `udp-blocked` already explains the UDP relay failure.
   if (transport === 'udp' && facts.stun.ran && facts.stun.ports.length > 0 && facts.stun.reachedPorts.length === 0 && !turn.allocated) return null;
   const words = WORDS[transport];

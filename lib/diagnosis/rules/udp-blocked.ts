@@ -12,6 +12,8 @@ export const udpBlocked: Rule = {
   explains: ['stun-udp', 'turn-udp'],
   evaluate(facts) {
     const { stun, turn } = facts;
+    // The browser's own policy keeps WebRTC off UDP: webrtc-ip-handling-restricted says so, not a firewall finding.
+    if (facts.paths.ipHandling?.policy === 'disable_non_proxied_udp') return null;
     if (!stun.ran || stun.ports.length === 0 || stun.reachedPorts.length > 0) return null;
     if (turn.udp.ran && (turn.udp.allocated || turn.udp.inconclusive)) return null;
     const relayFallback = turn.tcp.carriesData || turn.tls.carriesData;

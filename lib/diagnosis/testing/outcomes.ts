@@ -81,3 +81,47 @@ export function outcomesFor(shape: NetworkShape): Record<string, ProbeOutcome> {
   }
   return outcomes;
 }
+
+const pass = (data: Record<string, unknown>): ProbeOutcome => ({ status: 'pass', durationMs: 5, data, evidence: [] });
+
+/** What the servers saw (the proxy-paths probe): the session over HTTP from `http`, TURN allocations per transport. */
+export function serverSaw(http: string, turn: Partial<Record<TurnTransport, string>>): Record<string, ProbeOutcome> {
+  const turnClients = Object.entries(turn).map(([transport, address]) => ({ transport, address, port: 40000 }));
+  return { 'proxy-paths': pass({ httpClientAddress: http, turnClients }) };
+}
+
+/** The stun-udp probe with every port answering from `egress`, each with `hostCandidates` host candidates. */
+export function stunFrom(egress: string, hostCandidates = 1): ProbeOutcome {
+  const base = outcomesFor({})['stun-udp']!;
+  const ports = (base.data.ports as Array<Record<string, unknown>>).map((p) => ({ ...p, hostCandidates, srflx: { address: egress, port: 41000 } }));
+  return { ...base, data: { ports } };
+}
+
+/** One network of a deep check: its host address, STUN egress (none: nothing got through), whether ICE chose it. */
+export interface DeepNetwork {
+  host: string;
+  egress?: string;
+  selected?: boolean;
+  networkType?: string;
+}
+
+/** The interfaces probe of a deep check (media permission granted) with these networks (lib/probes/interfaces.ts). */
+export function deepInterfaces(networks: DeepNetwork[]): ProbeOutcome {
+  const chosen = networks.find((n) => n.selected);
+  return pass({
+    mediaAccess: { requested: true, state: 'granted' },
+    enumeration: 'all',
+    networks: networks.map((n, i) => ({
+      networkId: i + 1,
+      networkType: n.networkType ?? 'ethernet',
+      kind: n.networkType === 'vpn' ? 'likely-vpn' : 'ethernet',
+      hostAddresses: [n.host],
+      families: ['ipv4'],
+      stun: n.egress ? { srflx: { address: n.egress, port: 42000 + i }, atMs: 10 } : {},
+      turn: n.egress ? { udp: { relay: { address: SERVER, port: 50000 + i }, atMs: 20 } } : {},
+      selected: n.selected === true,
+    })),
+    selected: { local: { candidateType: 'srflx', protocol: 'udp', address: chosen?.egress, networkType: chosen?.networkType ?? 'ethernet', networkId: networks.indexOf(chosen!) + 1 }, remote: { candidateType: 'host', protocol: 'udp' } },
+    dataFlows: true,
+  });
+}

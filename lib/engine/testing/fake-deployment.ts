@@ -213,6 +213,7 @@ function mtuPeerScript(network: FakeNetwork, config: PeerConnectionConfigLike): 
   return null;
 }
 
+const HOST_MDNS = (port: number): string => `candidate:0 1 udp 2113937151 6f1c2d3e-4b5a-4c6d-8e7f-90a1b2c3d4e5.local ${port} typ host generation 0 network-cost 999`;
 const SRFLX = (port: number): string => `candidate:1 1 udp 1677729535 ${FAKE_CLIENT} ${port} typ srflx raddr 0.0.0.0 rport 0`;
 const RELAY = `candidate:2 1 udp 41885439 ${FAKE_SERVER} 50000 typ relay raddr ${FAKE_CLIENT} rport 40000`;
 
@@ -267,7 +268,9 @@ function peerScript(network: FakeNetwork, url: string): PeerScript {
   if (url.startsWith('stun:')) {
     const stun = network.stun ?? { turnPort: true, altPort: true };
     const answers = url.endsWith(':3478') ? stun.turnPort : stun.altPort;
-    return answers ? { candidates: [{ afterMs: 2, line: SRFLX(url.endsWith(':3478') ? 40000 : 40001) }] } : {};
+    // Chromium always offers its (mDNS-masked) host candidate first, whether or not STUN answers.
+    const host = { afterMs: 1, line: HOST_MDNS(url.endsWith(':3478') ? 40000 : 40001) };
+    return { candidates: answers ? [host, { afterMs: 2, line: SRFLX(url.endsWith(':3478') ? 40000 : 40001) }] : [host] };
   }
   const transport = url.startsWith('turns:') ? 'tls' : url.includes('transport=tcp') ? 'tcp' : 'udp';
   if (url.includes(`turn.${FAKE_ZONE}`)) {
