@@ -24,6 +24,8 @@ import { udpBlocked } from './udp-blocked';
 import { udpPortsRestricted } from './udp-ports-restricted';
 import { vendorHostUnreachable } from './vendor-host-unreachable';
 import { websocketBlocked } from './websocket-blocked';
+import { symmetricNat } from './symmetric-nat';
+import { ipv6Unavailable } from './ipv6-unavailable';
 
 /** All rules. */
 export const RULES: readonly Rule[] = [
@@ -54,4 +56,7 @@ export const RULES: readonly Rule[] = [
   proxyAuthRequired,
   websocketBlocked,
   probeHttpsBlocked,
+  // NAT behaviour and IPv6 (issue 11): information, listed after the rest.
+  symmetricNat,
+  ipv6Unavailable,
 ];
