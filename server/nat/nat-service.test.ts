@@ -60,7 +60,7 @@ async function fakeBrowser(options: { ufrag: string; ignoreFrom?: string } = { u
     if (rinfo.address === options.ignoreFrom) return;
     if (!readAttribute(message, USERNAME)?.startsWith(`${options.ufrag}:`) || !verifyMessageIntegrity(message, shortTermKey(BROWSER_PWD), nodeStunCrypto)) return;
     const answer = encodeMessage(
-      { cls: 'success', method: METHOD_BINDING, transactionId: message.transactionId, attributes: [attr(XOR_MAPPED_ADDRESS, { family: 'IPv4', ip: rinfo.address, port: rinfo.port })] },
+      { cls: 'success', method: METHOD_BINDING, transactionId: message.transactionId, attributes: [attr(XOR_MAPPED_ADDRESS, { ip: rinfo.address, port: rinfo.port })] },
       { integrity: { key: shortTermKey(BROWSER_PWD), crypto: nodeStunCrypto }, fingerprint: true },
     );
     socket.send(answer, rinfo.port, rinfo.address);

@@ -100,7 +100,7 @@ describe('FilteringRun', () => {
     run.start(0);
     expect(run.offer(load('rfc5769-2.1-request.hex'), MAPPING, ALT_PORT, 1)).toMatchObject({ taken: false, reason: expect.stringMatching(/not a Binding success/) });
     const other = load('rfc5769-2.2-ipv4-response.hex');
-    other[19] ^= 0xff;
+    other[19] = other[19]! ^ 0xff;
     expect(run.offer(other, MAPPING, ALT_PORT, 1)).toMatchObject({ taken: false });
     expect(run.owns(other)).toBe(false);
     expect(run.offer(Uint8Array.from([1, 2, 3]), MAPPING, ALT_PORT, 1)).toEqual({ taken: false, reason: 'not a STUN message' });
