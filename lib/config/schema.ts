@@ -495,8 +495,9 @@ export const ConfigSchema = z.strictObject({
     ctx.addIssue({ code: 'custom', path: ['probe', 'stunAltIp'], message: `must be a second address of this server, not probe.publicIp or the TURN UDP listener's address (${probe.stunAltIp})` });
   }
   if (probe.stunAltIp === '0.0.0.0') ctx.addIssue({ code: 'custom', path: ['probe', 'stunAltIp'], message: 'must be a unicast address clients can reach, not 0.0.0.0' });
-  if (probe.publicIpv6 !== undefined && /^(::1?|fe[89ab][0-9a-f]?:.*)$/i.test(probe.publicIpv6)) {
-    ctx.addIssue({ code: 'custom', path: ['probe', 'publicIpv6'], message: `must be a global IPv6 address clients can reach, not ${probe.publicIpv6} (the unspecified, loopback or a link-local address)` });
+  // Loopback (::1) stays allowed, like publicIp's 127.0.0.1 default: tests and single-machine setups use it.
+  if (probe.publicIpv6 !== undefined && /^(::|fe[89ab][0-9a-f]?:.*)$/i.test(probe.publicIpv6)) {
+    ctx.addIssue({ code: 'custom', path: ['probe', 'publicIpv6'], message: `must be an IPv6 address clients can reach, not ${probe.publicIpv6} (the unspecified address, or a link-local one, which needs a zone)` });
   }
   const mtu = probe.mtu;
   if (mtu.sizes.some((size, i) => i > 0 && size <= mtu.sizes[i - 1]!)) {

@@ -29,7 +29,7 @@ const sockets: dgram.Socket[] = [];
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'netready-nat-'));
-  server = new ProbeServer(ConfigSchema.parse({ dataDir, probe: loopbackProbeSection([BASE, BASE + 7], [BASE + 8, BASE + 15], { stunAltPorts: [BASE + 16], stunAltIp: '127.0.0.2' }) }), { info: () => undefined, error: () => undefined });
+  server = new ProbeServer(ConfigSchema.parse({ dataDir, probe: loopbackProbeSection([BASE, BASE + 7], [BASE + 8, BASE + 15], { stunAltPorts: [BASE + 16], stunAltIp: '127.0.0.2', publicIpv6: '::1' }) }), { info: () => undefined, error: () => undefined });
   info = await server.start();
 });
 
@@ -89,16 +89,20 @@ function postFiltering(session: Session, body: Record<string, unknown>): Promise
 }
 
 describe('the nat endpoints of a probe server', () => {
-  it('offers the primary, alternate-port and second-address endpoints in the session, and says IPv6 is missing and why', async () => {
+  it('offers the primary, alternate-port, second-address and IPv6 endpoints in the session', async () => {
     const session = await newSession();
     expect(session.nat?.endpoints.map((e) => [e.role, e.ip])).toEqual([
       ['primary', '127.0.0.1'],
       ['alt-port', '127.0.0.1'],
       ['alt-address', '127.0.0.2'],
+      ['ipv6', '::1'],
     ]);
     expect(endpoint(session, 'alt-port').port).toBe(BASE + 16);
     expect(endpoint(session, 'alt-address').url).toBe(`stun:127.0.0.2:${endpoint(session, 'alt-address').port}`);
-    expect(session.nat?.missing).toEqual([{ role: 'ipv6', why: expect.stringContaining('probe.publicIpv6') }]);
+    expect(endpoint(session, 'ipv6').url).toBe(`stun:[::1]:${endpoint(session, 'ipv6').port}`);
+    expect(session.nat?.missing).toBeUndefined();
+    // probe.publicIpv6 is the MTU ladder's IPv6 address too when probe.mtu.ipv6 is unset.
+    expect(session.mtu?.rungs.some((r) => r.family === 'ipv6' && r.url.startsWith('stun:[::1]:'))).toBe(true);
     expect(session.nat?.filteringPath).toMatch(/\/nat\/filtering$/);
   });
 
@@ -111,6 +115,16 @@ describe('the nat endpoints of a probe server', () => {
     const mine = bindings.filter((b) => b.port === browser.port);
     expect(mine.map((b) => b.role).sort()).toEqual(['alt-address', 'alt-port', 'primary']);
     expect(mine.every((b) => b.address === '127.0.0.1' && b.atMs >= 0)).toBe(true);
+  });
+
+  it('records a Binding on the IPv6 endpoint under the client\'s IPv6 address', async () => {
+    const session = await newSession();
+    const socket = dgram.createSocket('udp6');
+    sockets.push(socket);
+    await new Promise<void>((resolve) => socket.bind(0, '::1', resolve));
+    await bind(socket, '::1', endpoint(session, 'ipv6').port);
+    const { bindings } = NatObservationsAnswerSchema.parse(await (await fetch(`${info.httpUrl}${session.nat!.observationsPath}?ip=${encodeURIComponent('::1')}`)).json());
+    expect(bindings.filter((b) => b.port === socket.address().port).map((b) => [b.role, b.address])).toEqual([['ipv6', '::1']]);
   });
 
   it('rejects an observations request naming something that is not an address with 400', async () => {
