@@ -495,6 +495,10 @@ export const ConfigSchema = z.strictObject({
     ctx.addIssue({ code: 'custom', path: ['probe', 'stunAltIp'], message: `must be a second address of this server, not probe.publicIp or the TURN UDP listener's address (${probe.stunAltIp})` });
   }
   if (probe.stunAltIp === '0.0.0.0') ctx.addIssue({ code: 'custom', path: ['probe', 'stunAltIp'], message: 'must be a unicast address clients can reach, not 0.0.0.0' });
+  // A wildcard TURN UDP listener already owns its port on every address, the second one included.
+  else if (probe.stunAltIp !== undefined && (probe.turnUdp.ip ?? probe.bindIp) === '0.0.0.0') {
+    ctx.addIssue({ code: 'custom', path: ['probe', 'stunAltIp'], message: 'needs the TURN UDP listener on a specific address (probe.turnUdp.ip or probe.bindIp, not 0.0.0.0): a wildcard listener already receives the second address\'s packets on that port' });
+  }
   // Loopback (::1) stays allowed, like publicIp's 127.0.0.1 default: tests and single-machine setups use it.
   if (probe.publicIpv6 !== undefined && /^(::|fe[89ab][0-9a-f]?:.*)$/i.test(probe.publicIpv6)) {
     ctx.addIssue({ code: 'custom', path: ['probe', 'publicIpv6'], message: `must be an IPv6 address clients can reach, not ${probe.publicIpv6} (the unspecified address, or a link-local one, which needs a zone)` });

@@ -31,6 +31,7 @@ describe('NAT config', () => {
   it.each([
     { name: 'a second address equal to publicIp', probe: { publicIp: '192.0.2.10', stunAltIp: '192.0.2.10' }, field: 'probe.stunAltIp', words: /second address/ },
     { name: 'a second address that is not IPv4', probe: { stunAltIp: '2001:db8::1' }, field: 'probe.stunAltIp', words: /./ },
+    { name: 'a second address beside a wildcard TURN UDP listener', probe: { bindIp: '0.0.0.0', publicIp: '192.0.2.10', stunAltIp: '192.0.2.11' }, field: 'probe.stunAltIp', words: /wildcard/ },
     { name: 'the unspecified IPv6 address', probe: { publicIpv6: '::' }, field: 'probe.publicIpv6', words: /unspecified/ },
     { name: 'a link-local IPv6 address', probe: { publicIpv6: 'fe80::1' }, field: 'probe.publicIpv6', words: /link-local/ },
     { name: 'an IPv6 address in brackets', probe: { publicIpv6: '[2001:db8::10]' }, field: 'probe.publicIpv6', words: /no brackets/ },
