@@ -44,6 +44,7 @@ import { sizeOfMtuTurnTag } from '../lib/protocol/mtu/ladder';
 import { linkMtuOf } from './mtu/link-mtu';
 import { MtuServer } from './mtu/mtu-server';
 import { pmtuOptionsSupported } from './mtu/socket-options';
+import { NatService } from './nat/nat-service';
 
 export { loadTls, type TlsMaterial } from './tls/load-tls';
 
@@ -68,6 +69,8 @@ export function probeRouteOf(pathname: string): string {
   if (/^\/v1\/sessions\/[^/]+\/observations$/.test(pathname)) return '/v1/sessions/:id/observations';
   if (/^\/v1\/dns\/labels\/[^/]+$/.test(pathname)) return '/v1/dns/labels/:label';
   if (/^\/v1\/sessions\/[^/]+\/path-mtu$/.test(pathname)) return '/v1/sessions/:id/path-mtu';
+  if (/^\/v1\/sessions\/[^/]+\/nat\/observations$/.test(pathname)) return '/v1/sessions/:id/nat/observations';
+  if (/^\/v1\/sessions\/[^/]+\/nat\/filtering$/.test(pathname)) return '/v1/sessions/:id/nat/filtering';
   const known = ['/v1/health', '/v1/sessions', '/v1/dns/ping', '/v1/tls/mirror', '/v1/echo', '/ws'];
   return known.includes(pathname) ? pathname : 'other';
 }
@@ -129,6 +132,8 @@ export class ProbeServer {
   private iceTcpPeer?: IceTcpMediaPeer;
   /** The MTU ladder's UDP listeners (probe.mtu), when they run. */
   private mtu?: MtuServer;
+  /** The nat probe's server side (issue 11): Bindings seen per client address, filtering checks. */
+  private nat?: NatService;
   private httpServer?: http.Server;
   /** HTTPS listener: TLS terminated in-process, ClientHello captured per connection (server/tls-mirror). */
   private mirror?: TlsMirrorServer;
@@ -235,6 +240,10 @@ export class ProbeServer {
       if (mtuConfig.enabled && !mtuRuns) this.logger.info(`netready: the MTU ladder is off: it needs Linux (IP_PMTUDISC_PROBE), this is ${process.platform}`);
       const turnLadder = mtuRuns && mtuConfig.turn;
       const turnUdpIp = probe.turnUdp.ip ?? probe.bindIp;
+      const natExtraListeners = [
+        ...(probe.stunAltIp ? [{ ip: probe.stunAltIp, port: probe.turnUdp.port, stunOnly: true }] : []),
+        ...(probe.publicIpv6 ? [{ ip: probe.publicIpv6, port: probe.turnUdp.port, stunOnly: true }] : []),
+      ];
       this.turn = new TurnServer({
         realm: config.turn.realm,
         secret,
@@ -243,6 +252,8 @@ export class ProbeServer {
           { ip: turnUdpIp, port: probe.turnUdp.port, ...(turnLadder ? { pmtuMode: 'probe' as const } : {}) },
           ...probe.stunAltPorts.map((port) => ({ ip: probe.bindIp, port, stunOnly: true })),
           ...vendorPorts.map(({ port }) => ({ ip: probe.bindIp, port, stunOnly: true })),
+          // NAT behaviour (issue 11): the second address and the IPv6 address, on the TURN port (any port in tests).
+          ...natExtraListeners,
         ],
         tcp: [
           { ip: probe.turnTcp.ip ?? probe.bindIp, port: probe.turnTcp.port, name: 'turn-tcp' },
@@ -267,11 +278,13 @@ export class ProbeServer {
         onEvent: (event) => {
           // A TURN ladder client may ask what path MTU the kernel learned towards it (GET …/path-mtu).
           if (event.type === 'allocation-created' && event.paddedToBytes !== undefined) this.mtu?.remember(event.client.ip);
+          if (event.type === 'binding' && event.transport === 'udp') this.nat?.recordBinding(event.client, event.server);
           this.metrics.observeTurnEvent(event);
           logTurnEvent(this.logger, event);
           this.observe('turn', event);
         },
         tlsHandshakes: this.handshakeRecorder(),
+        udpTap: (data, tuple) => this.nat?.tap(data, tuple) ?? false,
       });
       await this.turn.listen();
       this.peer = new MediaPeerServer({
@@ -326,13 +339,47 @@ export class ProbeServer {
         certificateSource: config.tls.acme ? 'acme' : tls.devCaPem ? 'development' : 'configured',
         iceTcp: { host: probe.publicIp, port: iceTcpBound.port },
       };
+      // NAT behaviour (issue 11): the endpoints are UDP listeners of the TURN server, appended after the others.
+      const turnUdp = this.turn;
+      const natBase = 1 + probe.stunAltPorts.length + vendorPorts.length;
+      const natBound = {
+        primary: bound.udp[0]!,
+        altPort: probe.stunAltPorts.length > 0 ? bound.udp[1]! : undefined,
+        altAddress: probe.stunAltIp ? bound.udp[natBase]! : undefined,
+        ipv6: probe.publicIpv6 ? bound.udp[natBase + (probe.stunAltIp ? 1 : 0)]! : undefined,
+      };
+      this.nat = new NatService({
+        endpoints: [
+          { role: 'primary' as const, bound: natBound.primary },
+          ...(natBound.altPort ? [{ role: 'alt-port' as const, bound: natBound.altPort }] : []),
+          ...(natBound.altAddress ? [{ role: 'alt-address' as const, bound: natBound.altAddress }] : []),
+          ...(natBound.ipv6 ? [{ role: 'ipv6' as const, bound: natBound.ipv6 }] : []),
+        ],
+        send: (from, to, data) => turnUdp.sendUdpFrom(from, to, data),
+      });
+      endpoints.nat = {
+        endpoints: [
+          { role: 'primary', ip: probe.publicIp, port: natBound.primary.port },
+          ...(natBound.altPort ? [{ role: 'alt-port' as const, ip: probe.publicIp, port: natBound.altPort.port }] : []),
+          ...(natBound.altAddress ? [{ role: 'alt-address' as const, ip: natBound.altAddress.ip, port: natBound.altAddress.port }] : []),
+          ...(natBound.ipv6 ? [{ role: 'ipv6' as const, ip: natBound.ipv6.ip, port: natBound.ipv6.port }] : []),
+        ],
+        missing: [
+          ...(natBound.altPort ? [] : [{ role: 'alt-port' as const, why: 'the test server has no alternate STUN port (probe.stunAltPorts is empty)' }]),
+          ...(natBound.altAddress ? [] : [{ role: 'alt-address' as const, why: 'the test server has no second IPv4 address configured (probe.stunAltIp)' }]),
+          ...(natBound.ipv6 ? [] : [{ role: 'ipv6' as const, why: 'the test server has no IPv6 address configured (probe.publicIpv6)' }]),
+        ],
+        filtering: this.nat.filteringRoles().length > 0,
+      };
       if (mtuRuns) {
         const ladderIp = mtuConfig.ip ?? probe.bindIp;
-        this.mtu = new MtuServer({ ipv4: ladderIp, ...(mtuConfig.ipv6 ? { ipv6: mtuConfig.ipv6 } : {}), firstPort: mtuConfig.firstPort, sizes: mtuConfig.sizes, fragmentSizes: mtuConfig.fragmentSizes });
+        // probe.publicIpv6 (issue 11) is the ladder's IPv6 address unless probe.mtu.ipv6 names another.
+        const ladderIpv6 = mtuConfig.ipv6 ?? probe.publicIpv6;
+        this.mtu = new MtuServer({ ipv4: ladderIp, ...(ladderIpv6 ? { ipv6: ladderIpv6 } : {}), firstPort: mtuConfig.firstPort, sizes: mtuConfig.sizes, fragmentSizes: mtuConfig.fragmentSizes });
         await this.mtu.listen();
         endpoints.mtu = {
           publicIpv4: listenerPublicIp(config, { ip: mtuConfig.ip }),
-          ...(mtuConfig.ipv6 ? { ipv6: mtuConfig.ipv6 } : {}),
+          ...(ladderIpv6 ? { ipv6: ladderIpv6 } : {}),
           rungs: this.mtu.rungs(),
           linkMtuBytes: { ipv4: this.mtu.linkMtu('ipv4'), ipv6: this.mtu.linkMtu('ipv6') },
           turnSizes: turnLadder ? [...mtuConfig.sizes] : [],
@@ -378,6 +425,7 @@ export class ProbeServer {
         tlsHandshakes: this.tlsHandshakes,
         ...(dnsSource ? { dns: dnsSource } : {}),
         ...(this.mtu ? { mtu: this.mtu } : {}),
+        ...(this.nat ? { nat: this.nat } : {}),
       });
       // Echo (both listeners), TLS mirror (HTTPS) and WebSocket echo `/ws` (both) in front of the probe API.
       const observe = (sessionId: string, observation: { source: 'http'; kind: string; data: Record<string, unknown> }): void =>
@@ -432,7 +480,10 @@ export class ProbeServer {
       if (config.dns.zone) endpoints.dns = { zone: config.dns.zone, httpsPort: httpsAddr.port };
       if (config.tls.acme) await this.startAcme(tls);
       else if (config.tls.certFile && config.tls.keyFile) this.watchCertificateFiles(tls);
-      this.sweepTimer = setInterval(() => this.sessions.sweep(), 30_000);
+      this.sweepTimer = setInterval(() => {
+        this.sessions.sweep();
+        this.nat?.sweep();
+      }, 30_000);
       this.sweepTimer.unref();
       this.certificateServed('main', tls.certPem);
       if (tls.zone) this.certificateServed('zone', tls.zone.certPem);
@@ -612,6 +663,8 @@ export class ProbeServer {
       });
     this.webSocketEcho?.close();
     this.webSocketEcho = undefined;
+    this.nat?.close();
+    this.nat = undefined;
     await Promise.allSettled([closeHttp(this.httpServer), this.mirror?.close(), this.peer?.close(), this.iceTcp?.close(), this.turn?.close(), this.mtu?.close(), this.dnsServer?.close(), this.http01?.close()]);
     this.mtu = undefined;
     this.http01 = undefined;

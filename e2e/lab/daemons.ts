@@ -74,6 +74,8 @@ function writeNetreadyConfig(runDir: string): string {
       turnTcp: { port: PORTS.turnTcp },
       turnTls: { port: PORTS.turnTls },
       stunAltPorts: [PORTS.stunAlt],
+      // NAT behaviour (issue 11): the nat probe's second address (topology.ts puts it on the server's eth0).
+      stunAltIp: ADDR.probeAlt,
       http: { ip: LAYOUT.httpIp, port: LAYOUT.httpPort },
       https: { ip: LAYOUT.httpsIp, port: LAYOUT.httpsPort },
       relayPortMin: PORTS.relayMin,

@@ -42,6 +42,8 @@ export const ADDR = {
   /** NAT address of traffic that came through the "VPN" link. */
   vpnEgress: '10.213.2.3',
   probe: '10.213.2.10',
+  // NAT behaviour (issue 11): the probe's second address, where the nat probe's alt-address STUN endpoint listens.
+  probeAlt: '10.213.2.11',
   web: '10.213.2.20',
   api: '10.213.2.30',
   coturn: '10.213.2.40',
@@ -246,6 +248,8 @@ export function buildNamespaces(): void {
   nsRun(NS.router, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
 
   for (const ip of [ADDR.probe, ADDR.web, ADDR.api, ADDR.coturn, ADDR.coturnAlt, ADDR.dnsAuth]) nsRun(NS.server, ['ip', 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
+  // NAT behaviour (issue 11): the probe's second address (probe.stunAltIp).
+  nsRun(NS.server, ['ip', 'addr', 'add', `${ADDR.probeAlt}/24`, 'dev', 'eth0']);
   nsRun(NS.server, ['ip', 'link', 'set', 'eth0', 'up']);
   // The server namespace has no default route: servers only ever see the router's NAT/proxy addresses. One
   // host route back to the router's "remote resolver" source address (dns-remote-resolver).

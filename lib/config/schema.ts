@@ -299,6 +299,20 @@ export const ConfigSchema = z.strictObject({
       iceTcp: ListenSchema.default({ port: 7881 }),
       /** Extra UDP STUN listeners of the port matrix (alternate port etc.). Default [3479]. */
       stunAltPorts: z.array(port).max(32).default([3479]),
+      // NAT behaviour (issue 11): a second IPv4 address and an IPv6 address for the nat probe's STUN endpoints.
+      /**
+       * A second IPv4 address of this server, for the NAT probe (RFC 4787 mapping and filtering): a STUN responder binds
+       * `<stunAltIp>:<turnUdp port>` and is named as is in the session's `stun:` URL. It must reach the same clients as
+       * `publicIp` (a second public address, not behind another NAT). Default: none — the NAT probe then compares two
+       * ports of one address and says that address-dependent behaviour cannot be told apart.
+       */
+      stunAltIp: z.optional(ipv4),
+      /**
+       * Public IPv6 address of this server (no brackets, no zone): a STUN responder binds `[publicIpv6]:<turnUdp port>`
+       * (the nat probe's IPv6 check) and the MTU ladder uses it when `probe.mtu.ipv6` is unset. Default: none — IPv6 is
+       * then not tested, and the result says why.
+       */
+      publicIpv6: z.optional(z.string().refine((text) => isIpv6Text(text), 'must be an IPv6 address (no brackets, no zone)')),
       /** Plain-HTTP API/echo listener (CORS-enabled). Default port 8080. */
       http: ListenSchema.default({ port: 8080 }),
       /** HTTPS listener (TLS terminated in-process). Default port 8443. */
@@ -476,6 +490,19 @@ export const ConfigSchema = z.strictObject({
     ctx.addIssue({ code: 'custom', path: ['probe', 'stunAltPorts'], message: `UDP port ${duplicate} is used twice (TURN port, alternate STUN ports, vendor media ports and the DNS port must differ)` });
   }
   // MTU ladder (issue 10): sizes in order, fragment rungs above the ladder, its ports clear of every other UDP port.
+  // NAT behaviour (issue 11): the second address must be a second one.
+  if (probe.stunAltIp !== undefined && (probe.stunAltIp === probe.publicIp || probe.stunAltIp === (probe.turnUdp.ip ?? probe.bindIp))) {
+    ctx.addIssue({ code: 'custom', path: ['probe', 'stunAltIp'], message: `must be a second address of this server, not probe.publicIp or the TURN UDP listener's address (${probe.stunAltIp})` });
+  }
+  if (probe.stunAltIp === '0.0.0.0') ctx.addIssue({ code: 'custom', path: ['probe', 'stunAltIp'], message: 'must be a unicast address clients can reach, not 0.0.0.0' });
+  // A wildcard TURN UDP listener already owns its port on every address, the second one included.
+  else if (probe.stunAltIp !== undefined && (probe.turnUdp.ip ?? probe.bindIp) === '0.0.0.0') {
+    ctx.addIssue({ code: 'custom', path: ['probe', 'stunAltIp'], message: 'needs the TURN UDP listener on a specific address (probe.turnUdp.ip or probe.bindIp, not 0.0.0.0): a wildcard listener already receives the second address\'s packets on that port' });
+  }
+  // Loopback (::1) stays allowed, like publicIp's 127.0.0.1 default: tests and single-machine setups use it.
+  if (probe.publicIpv6 !== undefined && /^(::|fe[89ab][0-9a-f]?:.*)$/i.test(probe.publicIpv6)) {
+    ctx.addIssue({ code: 'custom', path: ['probe', 'publicIpv6'], message: `must be an IPv6 address clients can reach, not ${probe.publicIpv6} (the unspecified address, or a link-local one, which needs a zone)` });
+  }
   const mtu = probe.mtu;
   if (mtu.sizes.some((size, i) => i > 0 && size <= mtu.sizes[i - 1]!)) {
     ctx.addIssue({ code: 'custom', path: ['probe', 'mtu', 'sizes'], message: 'must be in ascending order without repeats' });

@@ -79,6 +79,9 @@ const FAILURE_MODES: Array<{ mode: string; network: FakeNetwork; probe: string; 
   { mode: 'ladder ports blocked, TURN/UDP loses packets above 1400 bytes', network: { mtu: { ports: 'blocked', largestBytes: 1400 } }, probe: 'mtu', status: 'warn', explainedBy: 'mtu-blackhole' },
   { mode: 'IP fragments dropped', network: { mtu: { fragments: 'dropped' } }, probe: 'mtu', status: 'warn', explainedBy: 'ip-fragments-dropped' },
   { mode: 'TURN/TCP carries no data under an MTU black hole', network: { mtu: { largestBytes: 1280 }, turn: { tcp: 'no-data' } }, probe: 'turn-tcp', status: 'warn', explainedBy: 'mtu-blackhole' },
+  // NAT behaviour (issue 11): a mapping that depends on the destination is the nat probe's only warn.
+  { mode: 'NAT maps by destination address and port (symmetric)', network: { nat: { mapping: 'address-and-port-dependent', filtering: 'address-and-port-dependent' } }, probe: 'nat', status: 'warn', explainedBy: 'symmetric-nat' },
+  { mode: 'NAT maps by destination address', network: { nat: { mapping: 'address-dependent', filtering: 'address-dependent' } }, probe: 'nat', status: 'warn', explainedBy: 'symmetric-nat' },
 ];
 
 describe('no silent failures', () => {
@@ -103,6 +106,22 @@ describe('no silent failures', () => {
     const result = await runFakeDeployment({ mtu: { largestBytes: 1480, icmp: 'learned' } });
     expect(result.probes.mtu?.status).toBe('pass');
     expect(result.findings.map((f) => f.code)).not.toContain('mtu-blackhole');
+  });
+
+  it('keeps the verdict ready with a symmetric NAT: the finding is information', async () => {
+    const result = await runFakeDeployment({ nat: { mapping: 'address-and-port-dependent' } });
+    expect(result.verdict).toBe('ready');
+    expect(result.findings.map((f) => [f.code, f.severity])).toEqual([['symmetric-nat', 'info']]);
+  });
+
+  it('reports IPv6 as information only where the server offered it and nothing came back', async () => {
+    const missing = await runFakeDeployment({ nat: { ipv6: 'unavailable' } });
+    expect(missing.verdict).toBe('ready');
+    expect(missing.probes.nat?.status).toBe('pass');
+    expect(missing.findings.map((f) => [f.code, f.severity])).toEqual([['ipv6-unavailable', 'info']]);
+    const present = await runFakeDeployment({ nat: { ipv6: 'available' } });
+    expect(present.findings).toEqual([]);
+    expect((present.probes.nat?.data as { ipv6?: { state: string } }).ipv6?.state).toBe('available');
   });
 
   it('derives no network finding from what failed because the server went away', async () => {

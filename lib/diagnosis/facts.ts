@@ -14,6 +14,7 @@ import { deriveQualityFacts, type QualityFacts } from './facts-quality';
 import { deriveIceTcpFacts, type IceTcpFacts } from './facts-ice-tcp';
 import { deriveMtuFacts, type MtuFacts } from './facts-mtu';
 import { derivePathFacts, type PathFacts } from './facts-paths';
+import { deriveNatFacts, type NatFacts } from './facts-nat';
 
 /** What the TURN probe of one transport established. */
 export interface TurnFacts {
@@ -61,6 +62,8 @@ export interface TransportFacts {
   mtu?: MtuFacts;
   /** Which way the media leaves: egress addresses per server, the selected pair, interfaces, browser policy (facts-paths.ts). */
   paths: PathFacts;
+  /** NAT mapping/filtering and IPv6 (facts-nat.ts, issue 11); absent when the nat probe did not run. */
+  nat?: NatFacts;
   /** netready's own failures: an untrusted certificate, a server lost mid-run (facts-deployment.ts). */
   deployment: DeploymentFacts;
   /** The probe outcomes the facts were derived from (after reclassification), for rules that name probes. */
@@ -137,6 +140,9 @@ export function deriveFacts(
   if (iceTcp) facts.iceTcp = iceTcp;
   const mtu = deriveMtuFacts(probes);
   if (mtu) facts.mtu = mtu;
+  // NAT behaviour and IPv6 (issue 11).
+  const nat = deriveNatFacts(probes);
+  if (nat) facts.nat = nat;
   if (probeUrl) facts.probeUrl = probeUrl;
   if (session?.reason) facts.session.reason = session.reason;
   return facts;

@@ -8,6 +8,7 @@ import { createDnsVendorHostsProbe } from './dns-vendor-hosts';
 import { createIceTcpProbe } from './ice-tcp';
 import { createMediaQualityProbe } from './media-quality';
 import { createMtuProbe } from './mtu';
+import { createNatProbe } from './nat';
 import { createProxyAuthProbe } from './proxy-auth';
 import { createProxyEchoProbe } from './proxy-echo';
 import { createProxyPathsProbe } from './proxy-paths';
@@ -34,6 +35,8 @@ export function createDefaultPlan(): Probe[] {
     createIceTcpProbe(),
     // MTU: padded STUN answers of exact sizes (direct, else TURN/UDP), fragments, and the largest upstream packet.
     createMtuProbe(),
+    // NAT behaviour and IPv6 (issue 11): one socket to every STUN endpoint, filtering checks from the server; ≈ 1–2 s.
+    createNatProbe(),
     // DNS: skipped (with the reason) unless the server has a probe zone / vendor host names.
     createDnsLookupProbe(),
     createDnsResolverProbe(),

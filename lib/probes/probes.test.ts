@@ -30,6 +30,13 @@ const serverFetch: FetchLike = async (url) => {
 
 const SRFLX = 'candidate:1 1 udp 1677729535 198.51.100.7 40000 typ srflx raddr 0.0.0.0 rport 0';
 const RELAY = 'candidate:2 1 udp 41885439 203.0.113.10 50000 typ relay raddr 198.51.100.7 rport 40000';
+/** Chromium's masked host candidate, which every STUN peer connection offers first whether or not STUN answers. */
+const HOST = 'candidate:0 1 udp 2113937151 6f1c2d3e-4b5a-4c6d-8e7f-90a1b2c3d4e5.local 40000 typ host generation 0 network-cost 999';
+
+/** The script with the host candidate a real browser adds to every STUN peer connection. */
+function withHost(url: string, script: PeerScript): PeerScript {
+  return url.startsWith('stun:') ? { ...script, candidates: [{ afterMs: 1, line: HOST }, ...(script.candidates ?? [])] } : script;
+}
 
 /** The single URL a probe's peer connection uses; `quality:` for the media-quality probe, which uses them all. */
 function urlOf(config: PeerConnectionConfigLike): string {
@@ -39,7 +46,7 @@ function urlOf(config: PeerConnectionConfigLike): string {
 }
 
 async function run(script: (url: string) => PeerScript, fetch: FetchLike = serverFetch, probeTimeoutMs = 300) {
-  const env = fakeEnvironment((config) => script(urlOf(config)), fetch);
+  const env = fakeEnvironment((config) => withHost(urlOf(config), script(urlOf(config))), fetch);
   const result = await runNetready({
     env,
     probeUrl: 'http://203.0.113.10:8080',

@@ -147,6 +147,84 @@ export const PathMtuAnswerSchema = z.object({
   pathMtuBytes: z.number(),
 });
 
+// NAT behaviour (issue 11): the nat probe's endpoints and the server's side of its checks.
+/** Role of a STUN endpoint of the nat probe (RFC 4787 §4.1 needs the same address on another port, and another address). */
+export const NatRoleSchema = z.enum(['primary', 'alt-port', 'alt-address', 'ipv6']);
+/** Role of a nat-probe endpoint. */
+export type NatRole = z.infer<typeof NatRoleSchema>;
+
+/**
+ * The nat probe's STUN endpoints (server/nat; config `probe.stunAltIp`, `probe.publicIpv6`), and where to ask what the
+ * server saw. Absent from older servers (the nat probe is then skipped).
+ */
+export const SessionNatSchema = z.object({
+  /** `primary` is the TURN UDP port, `alt-port` the first alternate STUN port on the same address, `alt-address` the
+   *  second address (`probe.stunAltIp`), `ipv6` the IPv6 address (`probe.publicIpv6`); each present only when configured. */
+  endpoints: z.array(z.object({ role: NatRoleSchema, url: z.string(), ip: z.string(), port: z.number() })),
+  /** Why an endpoint role is missing (the config field to set), by role. */
+  missing: z.optional(z.array(z.object({ role: NatRoleSchema, why: z.string() }))),
+  /** Path (relative to the probe URL) of `GET …?ip=<address>[&ip=…]`: the Binding requests each endpoint answered from those addresses since the session began. */
+  observationsPath: z.string(),
+  /** Path of `POST` {@link NatFilteringRequestSchema}: the server sends ICE checks to the browser's mapping from the other endpoints. Absent when the server cannot. */
+  filteringPath: z.optional(z.string()),
+});
+/** The NAT part of a session. */
+export type SessionNat = z.infer<typeof SessionNatSchema>;
+
+/** One Binding request a nat-probe endpoint answered: from which address and port (the client's mapping towards it). */
+export const NatBindingSeenSchema = z.object({
+  role: NatRoleSchema,
+  /** Source address and port of the request as the server saw it. */
+  address: z.string(),
+  port: z.number(),
+  /** ms after the session was opened. */
+  atMs: z.number(),
+});
+/** One Binding request seen. */
+export type NatBindingSeen = z.infer<typeof NatBindingSeenSchema>;
+
+/** What `GET <observationsPath>?ip=…` answers. */
+export const NatObservationsAnswerSchema = z.object({
+  bindings: z.array(NatBindingSeenSchema),
+});
+
+/** Body of `POST <filteringPath>`: the browser's ICE credentials and the mapping the primary endpoint saw. */
+export const NatFilteringRequestSchema = z.object({
+  /** The browser's ICE ufrag and password (a=ice-ufrag / a=ice-pwd of its offer, RFC 8839 §5.4). */
+  ufrag: z.string().check(z.minLength(4), z.maxLength(256)),
+  pwd: z.string().check(z.minLength(22), z.maxLength(256)),
+  /** The ufrag the page put in its ice-lite answer for the server (RFC 8445 §7.2.2 USERNAME = browser:server). */
+  serverUfrag: z.string().check(z.minLength(4), z.maxLength(256)),
+  /** The browser's server-reflexive address and port towards the primary endpoint. */
+  address: z.string().check(z.maxLength(64)),
+  port: z.number().check(z.int(), z.minimum(1), z.maximum(65535)),
+});
+/** Body of the filtering request. */
+export type NatFilteringRequest = z.infer<typeof NatFilteringRequestSchema>;
+
+/** One server-side check: from which endpoint, and whether the browser's answer came back (the NAT let it in). */
+export const NatFilteringCheckSchema = z.object({
+  role: z.enum(['alt-port', 'alt-address']),
+  /** `ip:port` the checks were sent from. */
+  from: z.string(),
+  /** Binding requests sent (retransmissions included). */
+  sent: z.number(),
+  answered: z.boolean(),
+  /** ms from the first request to the answer. */
+  rttMs: z.optional(z.number()),
+});
+/** One filtering check. */
+export type NatFilteringCheck = z.infer<typeof NatFilteringCheckSchema>;
+
+/** What `POST <filteringPath>` answers. */
+export const NatFilteringAnswerSchema = z.object({
+  checks: z.array(NatFilteringCheckSchema),
+  /** How long the server waited for answers, ms. */
+  waitedMs: z.number(),
+});
+/** The filtering answer. */
+export type NatFilteringAnswer = z.infer<typeof NatFilteringAnswerSchema>;
+
 /** Response of POST /v1/sessions. */
 export const SessionSchema = z.object({
   sessionId: z.string(),
@@ -170,6 +248,8 @@ export const SessionSchema = z.object({
   iceTcp: z.optional(SessionIceTcpSchema),
   /** The MTU ladder (absent when the server runs none: the mtu probe is skipped). */
   mtu: z.optional(SessionMtuSchema),
+  /** The nat probe's endpoints (absent from older servers: the nat probe is skipped). */
+  nat: z.optional(SessionNatSchema),
 });
 /** A probe session. */
 export type Session = z.infer<typeof SessionSchema>;

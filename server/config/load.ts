@@ -48,6 +48,9 @@ const ENV_OVERRIDES: Record<string, [string[], EnvValueType]> = {
   NETREADY_ICE_TCP_IP: [['probe', 'iceTcp', 'ip'], 'string'],
   NETREADY_ICE_TCP_PORT: [['probe', 'iceTcp', 'port'], 'int'],
   NETREADY_STUN_ALT_PORTS: [['probe', 'stunAltPorts'], 'intList'],
+  // NAT behaviour (issue 11)
+  NETREADY_STUN_ALT_IP: [['probe', 'stunAltIp'], 'string'],
+  NETREADY_PUBLIC_IPV6: [['probe', 'publicIpv6'], 'string'],
   NETREADY_HTTP_PORT: [['probe', 'http', 'port'], 'int'],
   NETREADY_HTTPS_PORT: [['probe', 'https', 'port'], 'int'],
   NETREADY_MAX_CONNECTIONS: [['probe', 'connections', 'maxTotal'], 'int'],

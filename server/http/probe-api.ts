@@ -11,11 +11,15 @@
  *                                     Client Subnet, query types) and the caller's own address, with GeoIP
  *   GET  /v1/sessions/:id/path-mtu?ip= – the path MTU the server's kernel learned towards an address that used the
  *                                     MTU ladder (an ICMP "fragmentation needed" came back, or not)
+ *   GET  /v1/sessions/:id/nat/observations?ip=…[&ip=…] – the Binding requests the nat probe's STUN endpoints answered
+ *                                     from those addresses since the session began (source address and port per endpoint)
+ *   POST /v1/sessions/:id/nat/filtering – ICE checks from the other endpoints to the browser's mapping: which came back
  * Errors use the one envelope of lib/api/api-error.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../../lib/api/api-error';
-import { PeerOfferSchema, type Session, type StunEndpoint } from '../../lib/schema/session';
+import { NatFilteringRequestSchema, PeerOfferSchema, type NatBindingSeen, type NatRole, type Session, type StunEndpoint } from '../../lib/schema/session';
+import type { FilteringCheckResult } from '../../lib/protocol/nat/filtering';
 import type { SessionRegistry } from './sessions';
 import type { LabelRecord } from '../../lib/protocol/dns/label-table';
 import { isProbeLabel } from '../../lib/protocol/dns/label-table';
@@ -55,7 +59,14 @@ export interface ProbeEndpoints {
   iceTcp?: { host: string; port: number };
   /** The MTU ladder, when it runs (server/mtu). */
   mtu?: MtuEndpoints;
+  /** The nat probe's STUN endpoints (issue 11), public addresses; `filtering`: the server can send the filtering checks. */
+  nat?: { endpoints: Array<{ role: NatRole; ip: string; port: number }>; missing: Array<{ role: NatRole; why: string }>; filtering: boolean };
 }
+
+/** Most addresses one observations request may name (the page's mappings, the session's address, host addresses). */
+export const MAX_NAT_OBSERVATION_IPS = 8;
+/** Filtering runs one session may ask for (one per run is all the nat probe needs; a retry is allowed). */
+export const MAX_NAT_FILTERING_PER_SESSION = 2;
 
 /** What the API needs from the DNS server: the label table and GeoIP. */
 export interface DnsLabelSource {
@@ -92,6 +103,11 @@ export interface ProbeApiOptions {
   tlsHandshakes?: Pick<TlsHandshakeLog, 'since'>;
   /** The MTU ladder's path-MTU answers (server/mtu/mtu-server.ts); absent when no ladder runs. */
   mtu?: { pathMtuTo(ip: string): Promise<PathMtuReport | null> };
+  /** The nat probe's server side (server/nat/nat-service.ts); absent on servers without it. */
+  nat?: {
+    bindingsSince(ips: string[], sinceMs: number): NatBindingSeen[];
+    runFiltering(input: { target: { ip: string; port: number }; browserUfrag: string; browserPwd: string; serverUfrag: string; sinceMs: number }): Promise<{ checks: FilteringCheckResult[]; waitedMs: number }>;
+  };
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -160,6 +176,18 @@ export function buildSession(
           ),
         }
       : {}),
+    // NAT behaviour (issue 11).
+    ...(endpoints.nat ? { nat: buildSessionNat(endpoints.nat, sessionId) } : {}),
+  };
+}
+
+/** The nat part of a session: the STUN endpoints by role, and where to ask what the server saw. */
+function buildSessionNat(nat: NonNullable<ProbeEndpoints['nat']>, sessionId: string): NonNullable<Session['nat']> {
+  return {
+    endpoints: nat.endpoints.map((e) => ({ role: e.role, ip: e.ip, port: e.port, url: e.ip.includes(':') ? `stun:[${e.ip}]:${e.port}` : `stun:${e.ip}:${e.port}` })),
+    ...(nat.missing.length > 0 ? { missing: nat.missing } : {}),
+    observationsPath: `/v1/sessions/${sessionId}/nat/observations`,
+    ...(nat.filtering ? { filteringPath: `/v1/sessions/${sessionId}/nat/filtering` } : {}),
   };
 }
 
@@ -287,6 +315,70 @@ export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingM
       const report = await options.mtu.pathMtuTo(canonical);
       if (!report) throw new ApiError('not_found', `${canonical} has not used this server's MTU ladder in the last minutes`);
       sendJson(res, 200, report);
+      return;
+    }
+    const natObserved = /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})\/nat\/observations$/.exec(url.pathname);
+    if (natObserved) {
+      // GET /v1/sessions/:id/nat/observations?ip=… – which mapping each nat endpoint saw from these addresses.
+      if (method !== 'GET') throw new ApiError('method_not_allowed', 'use GET');
+      const session = options.sessions.get(natObserved[1]!);
+      if (!session) throw new ApiError('not_found', 'no such test session (unknown or expired)');
+      if (!options.nat) throw new ApiError('not_found', 'this server runs no nat endpoints');
+      const ips = url.searchParams.getAll('ip');
+      if (ips.length > MAX_NAT_OBSERVATION_IPS) throw new ApiError('invalid_request', `at most ${MAX_NAT_OBSERVATION_IPS} ip parameters`);
+      const canonical = ips.map((ip) => {
+        try {
+          return canonicalIp(ip);
+        } catch {
+          throw new ApiError('invalid_request', 'each ip must be an IPv4 or IPv6 address');
+        }
+      });
+      // Without an ip, the address that opened the session.
+      if (canonical.length === 0) canonical.push(clientIpOf(session.clientAddress));
+      sendJson(res, 200, { bindings: options.nat.bindingsSince(canonical, session.createdAtMs) });
+      return;
+    }
+    const natFiltering = /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})\/nat\/filtering$/.exec(url.pathname);
+    if (natFiltering) {
+      // POST /v1/sessions/:id/nat/filtering – ICE checks to the browser's mapping from the other endpoints.
+      if (method !== 'POST') throw new ApiError('method_not_allowed', 'use POST');
+      const session = options.sessions.get(natFiltering[1]!);
+      if (!session) throw new ApiError('not_found', 'no such test session (unknown or expired)');
+      if (!options.nat) throw new ApiError('not_found', 'this server runs no nat endpoints');
+      const parsed = NatFilteringRequestSchema.safeParse(await readJson(req));
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new ApiError('invalid_request', `invalid filtering request: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+      }
+      let address: string;
+      try {
+        address = canonicalIp(parsed.data.address);
+      } catch {
+        throw new ApiError('invalid_request', 'address must be an IPv4 or IPv6 address');
+      }
+      const earlier = session.observations.filter((o) => o.kind === 'nat-filtering').length;
+      if (earlier >= MAX_NAT_FILTERING_PER_SESSION) throw new ApiError('rate_limited', `at most ${MAX_NAT_FILTERING_PER_SESSION} filtering checks per session`);
+      // Counted when it starts, so parallel requests cannot exceed the cap.
+      options.sessions.observe(session.id, { source: 'turn', kind: 'nat-filtering', data: { target: `${address}:${parsed.data.port}` } });
+      let answer: { checks: FilteringCheckResult[]; waitedMs: number };
+      try {
+        answer = await options.nat.runFiltering({
+          target: { ip: address, port: parsed.data.port },
+          browserUfrag: parsed.data.ufrag,
+          browserPwd: parsed.data.pwd,
+          serverUfrag: parsed.data.serverUfrag,
+          sinceMs: session.createdAtMs,
+        });
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        const message = error instanceof Error ? error.message : String(error);
+        if (code === 'mapping-not-seen') throw new ApiError('invalid_request', message, { cause: error });
+        if (code === 'busy') throw new ApiError('server_busy', message, { cause: error });
+        if (code === 'no-endpoints') throw new ApiError('not_found', message, { cause: error });
+        throw error;
+      }
+      options.sessions.observe(session.id, { source: 'turn', kind: 'nat-filtering-result', data: { target: `${address}:${parsed.data.port}`, checks: answer.checks, waitedMs: answer.waitedMs } });
+      sendJson(res, 200, answer);
       return;
     }
     const dnsLabel = /^\/v1\/dns\/labels\/([A-Za-z0-9-]{1,63})$/.exec(url.pathname);

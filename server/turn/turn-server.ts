@@ -93,6 +93,12 @@ export interface TurnServerOptions {
   /** Clock in milliseconds. Default `Date.now`. */
   now?: () => number;
   /**
+   * Sees every datagram of the UDP listeners before the STUN/TURN core; returning true consumes it. The NAT filtering
+   * checks (server/nat) send Binding requests to browsers from these sockets (sendUdpFrom) and take the answers here —
+   * the core would drop them as unexpected responses. Default: none.
+   */
+  udpTap?: (data: Uint8Array, tuple: FiveTuple) => boolean;
+  /**
    * Where the end of each TURN-over-TLS handshake is recorded by client IP (server/tls-mirror/handshake-log.ts): a
    * browser that does not trust the certificate aborts with an alert, which is netready's problem, not the network's.
    */
@@ -222,6 +228,17 @@ export class TurnServer {
     };
   }
 
+  /**
+   * Sends one datagram from the UDP listener bound at `from` (the NAT filtering checks). False when no listener is bound
+   * there or the server is not listening.
+   */
+  sendUdpFrom(from: Endpoint, to: Endpoint, data: Uint8Array): boolean {
+    const socket = this.state === 'listening' ? this.udpByEndpoint.get(key({ ip: canonicalIp(from.ip), port: from.port })) : undefined;
+    if (!socket) return false;
+    socket.send(data, to.port, to.ip);
+    return true;
+  }
+
   /** Live allocations (for tests and status pages). */
   allocations(): AllocationSnapshot[] {
     return this.core.allocations();
@@ -297,6 +314,7 @@ export class TurnServer {
     socket.on('message', (message, rinfo) => {
       if (this.state !== 'listening') return;
       const tuple: FiveTuple = { transport: 'udp', client: { ip: canonicalIp(rinfo.address), port: rinfo.port }, server: endpoint };
+      if (this.options.udpTap?.(toBytes(message), tuple)) return;
       this.execute(this.core.handleClientMessage({ data: toBytes(message), tuple, nowMs: this.now(), stunOnly }));
     });
   }

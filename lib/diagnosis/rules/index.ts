@@ -27,6 +27,8 @@ import { websocketBlocked } from './websocket-blocked';
 import { mediaEgressDiffers } from './media-egress-differs';
 import { vpnPath } from './vpn-path';
 import { webrtcIpHandlingRestricted } from './webrtc-ip-handling-restricted';
+import { symmetricNat } from './symmetric-nat';
+import { ipv6Unavailable } from './ipv6-unavailable';
 
 /** All rules. */
 export const RULES: readonly Rule[] = [
@@ -62,4 +64,7 @@ export const RULES: readonly Rule[] = [
   // Paths and interfaces (issue 11).
   vpnPath,
   mediaEgressDiffers,
+  // NAT behaviour and IPv6 (issue 11): information, listed after the rest.
+  symmetricNat,
+  ipv6Unavailable,
 ];

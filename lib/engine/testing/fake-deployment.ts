@@ -101,6 +101,18 @@ export interface FakeNetwork {
   iceTcp?: 'works' | 'refused' | 'silent' | 'no-data' | 'signalling' | 'unoffered';
   /** The MTU ladder (issue 10; see FakeMtu). Default: every size and fragments arrive, the upstream echo works. */
   mtu?: FakeMtu;
+  /** NAT behaviour and IPv6 (issue 11; see FakeNat). Default: endpoint-independent mapping and filtering, no IPv6 offered. */
+  nat?: FakeNat;
+}
+
+/** How the fake network's NAT maps and filters, and whether IPv6 reaches the server (the nat probe). */
+export interface FakeNat {
+  /** RFC 4787 mapping. Default `endpoint-independent` (one srflx; the server saw the same mapping on every endpoint). */
+  mapping?: 'endpoint-independent' | 'address-dependent' | 'address-and-port-dependent';
+  /** RFC 4787 filtering: which unsolicited checks get in. Default `endpoint-independent`. */
+  filtering?: 'endpoint-independent' | 'address-dependent' | 'address-and-port-dependent';
+  /** IPv6: the server offers an IPv6 endpoint and it answers, or not; `not-offered` (default): no IPv6 endpoint. */
+  ipv6?: 'available' | 'unavailable' | 'not-offered';
 }
 
 /**
@@ -175,7 +187,64 @@ export function fakeSession(network: FakeNetwork): Session {
       pathMtuPath: '/v1/sessions/S1/path-mtu',
       linkMtuBytes: { ipv4: 1500 },
     },
+    // NAT behaviour (issue 11): the TURN port, the alternate port, a second address and (when the knob says) IPv6.
+    nat: {
+      endpoints: [
+        { role: 'primary', ip: FAKE_SERVER, port: 3478, url: `stun:${FAKE_SERVER}:3478` },
+        { role: 'alt-port', ip: FAKE_SERVER, port: 3479, url: `stun:${FAKE_SERVER}:3479` },
+        { role: 'alt-address', ip: FAKE_SERVER_ALT, port: 3478, url: `stun:${FAKE_SERVER_ALT}:3478` },
+        ...((network.nat?.ipv6 ?? 'not-offered') === 'not-offered' ? [] : [{ role: 'ipv6' as const, ip: FAKE_SERVER_V6, port: 3478, url: `stun:[${FAKE_SERVER_V6}]:3478` }]),
+      ],
+      ...((network.nat?.ipv6 ?? 'not-offered') === 'not-offered' ? { missing: [{ role: 'ipv6' as const, why: 'the test server has no IPv6 address configured (probe.publicIpv6)' }] } : {}),
+      observationsPath: '/v1/sessions/S1/nat/observations',
+      filteringPath: '/v1/sessions/S1/nat/filtering',
+    },
   };
+}
+
+/** The fake probe server's second IPv4 address (probe.stunAltIp) and its IPv6 address (probe.publicIpv6). */
+export const FAKE_SERVER_ALT = '203.0.113.11';
+export const FAKE_SERVER_V6 = '2001:db8::10';
+/** The client's mapped ports in the nat probe: towards the primary, the alternate port, the second address. */
+const NAT_PORTS = { primary: 45000, 'alt-port': 45001, 'alt-address': 45002 } as const;
+/** The offer of the fake browser: the nat probe's filtering check reads its ICE credentials. */
+const FAKE_OFFER_SDP = 'v=0\r\na=mid:0\r\na=ice-ufrag:fAkE\r\na=ice-pwd:fakefakefakefakefakefake\r\n';
+
+/** The client's mapping per endpoint role under the knob (the same port for every role where the mapping is independent). */
+function natMappedPort(network: FakeNetwork, role: 'primary' | 'alt-port' | 'alt-address'): number {
+  switch (network.nat?.mapping ?? 'endpoint-independent') {
+    case 'endpoint-independent':
+      return NAT_PORTS.primary;
+    case 'address-dependent':
+      return role === 'alt-address' ? NAT_PORTS['alt-address'] : NAT_PORTS.primary;
+    case 'address-and-port-dependent':
+      return NAT_PORTS[role];
+  }
+}
+
+/**
+ * The nat probe's mapping peer connection (every nat endpoint in one configuration, told apart by the second address's
+ * URL): one srflx per distinct mapping — Chromium drops duplicates — with getStats `url`. Null for every other one.
+ */
+function natPeerScript(network: FakeNetwork, config: PeerConnectionConfigLike): PeerScript | null {
+  const urls = config.iceServers.flatMap((s) => (Array.isArray(s.urls) ? s.urls : [s.urls]));
+  if (!urls.includes(`stun:${FAKE_SERVER_ALT}:3478`)) return null;
+  const noUdp = network.stun !== undefined && !network.stun.turnPort && !network.stun.altPort;
+  if (noUdp) return { offerSdp: FAKE_OFFER_SDP };
+  const candidates: NonNullable<PeerScript['candidates']> = [];
+  const stats: NonNullable<PeerScript['stats']> = [];
+  for (const role of ['primary', 'alt-port', 'alt-address'] as const) {
+    const port = natMappedPort(network, role);
+    if (candidates.some((c) => c.line === SRFLX(port))) continue;
+    candidates.push({ afterMs: 2 + candidates.length, line: SRFLX(port) });
+    const url = role === 'alt-address' ? `stun:${FAKE_SERVER_ALT}:3478` : `stun:${FAKE_SERVER}:${role === 'primary' ? 3478 : 3479}`;
+    stats.push({ id: `S-${role}`, type: 'local-candidate', candidateType: 'srflx', address: FAKE_CLIENT, port, url });
+  }
+  if (network.nat?.ipv6 === 'available') {
+    candidates.push({ afterMs: 4, line: `candidate:3 1 udp 1677729535 2001:db8::7 45003 typ srflx raddr :: rport 0` });
+    stats.push({ id: 'S-ipv6', type: 'local-candidate', candidateType: 'srflx', address: '2001:db8::7', port: 45003, url: `stun:[${FAKE_SERVER_V6}]:3478` });
+  }
+  return { candidates, stats, offerSdp: FAKE_OFFER_SDP };
 }
 
 /**
@@ -270,7 +339,7 @@ function peerScript(network: FakeNetwork, url: string): PeerScript {
     const answers = url.endsWith(':3478') ? stun.turnPort : stun.altPort;
     // Chromium always offers its (mDNS-masked) host candidate first, whether or not STUN answers.
     const host = { afterMs: 1, line: HOST_MDNS(url.endsWith(':3478') ? 40000 : 40001) };
-    return { candidates: answers ? [host, { afterMs: 2, line: SRFLX(url.endsWith(':3478') ? 40000 : 40001) }] : [host] };
+    return { candidates: answers ? [host, { afterMs: 2, line: SRFLX(url.endsWith(':3478') ? 40000 : 40001) }] : [host], offerSdp: FAKE_OFFER_SDP };
   }
   const transport = url.startsWith('turns:') ? 'tls' : url.includes('transport=tcp') ? 'tcp' : 'udp';
   if (url.includes(`turn.${FAKE_ZONE}`)) {
@@ -326,6 +395,21 @@ function fakeFetch(network: FakeNetwork, session: Session): FetchLike {
     if (url.endsWith('/peers')) {
       if (network.iceTcp === 'signalling' && init.body?.includes('"iceTcp":true')) return json(400, { error: { code: 'invalid_request', message: 'the SDP offer was not accepted' } });
       return json(200, { type: 'answer', sdp: 'v=0\r\n', peerId: 'p1' });
+    }
+    // NAT behaviour (issue 11): what the nat endpoints saw, and which filtering checks got in.
+    if (url.includes('/nat/observations')) {
+      const ports = (['primary', 'alt-port', 'alt-address'] as const).map((role) => ({ role, address: FAKE_CLIENT, port: natMappedPort(network, role), atMs: 5 }));
+      return json(200, { bindings: network.stun !== undefined && !network.stun.turnPort && !network.stun.altPort ? [] : ports });
+    }
+    if (url.includes('/nat/filtering')) {
+      const filtering = network.nat?.filtering ?? 'endpoint-independent';
+      return json(200, {
+        checks: [
+          { role: 'alt-port', from: `${FAKE_SERVER}:3479`, sent: filtering === 'address-and-port-dependent' ? 4 : 1, answered: filtering !== 'address-and-port-dependent', ...(filtering !== 'address-and-port-dependent' ? { rttMs: 3 } : {}) },
+          { role: 'alt-address', from: `${FAKE_SERVER_ALT}:3478`, sent: filtering === 'endpoint-independent' ? 1 : 4, answered: filtering === 'endpoint-independent', ...(filtering === 'endpoint-independent' ? { rttMs: 3 } : {}) },
+        ],
+        waitedMs: filtering === 'endpoint-independent' ? 3 : 1500,
+      });
     }
     if (url.includes('/path-mtu?ip=')) {
       // The kernel of the fake server knows the small path MTU only when an ICMP "fragmentation needed" came back.
@@ -414,7 +498,7 @@ export interface FakeRunOptions {
 /** Runs the real engine, probes and diagnosis against the fake deployment and network. */
 export async function runFakeDeployment(network: FakeNetwork, options: FakeRunOptions = {}): Promise<Result> {
   const session = fakeSession(network);
-  const base = fakeEnvironment((config) => mtuPeerScript(network, config) ?? peerScript(network, urlOf(config)), fakeFetch(network, session), async (url) => timingOf(url));
+  const base = fakeEnvironment((config) => natPeerScript(network, config) ?? mtuPeerScript(network, config) ?? peerScript(network, urlOf(config)), fakeFetch(network, session), async (url) => timingOf(url));
   const sockets = fakeWebSockets((url) => (url.startsWith('wss:') ? (network.websocket?.wss ?? 'echo') : (network.websocket?.ws ?? 'echo')));
   const proxyAuth = network.proxyAuth ?? 'none';
   const env = {

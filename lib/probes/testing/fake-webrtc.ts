@@ -38,6 +38,10 @@ export interface PeerScript {
    * once the answer is set and `dataFlows` is true.
    */
   quality?: FakeQualityPeer;
+  /** SDP of the offer createOffer() returns (default `v=0`): e.g. with a=ice-ufrag / a=ice-pwd for the nat probe. */
+  offerSdp?: string;
+  /** Extra getStats entries (e.g. `local-candidate` entries with `url`, as the nat probe reads them). */
+  stats?: StatsEntry[];
 }
 
 type Listener = (event: never) => void;
@@ -103,7 +107,7 @@ export class FakePeerConnection implements PeerConnectionLike {
     return this.channel;
   }
   async createOffer(): Promise<SessionDescriptionLike> {
-    return { type: 'offer', sdp: 'v=0\r\n' };
+    return { type: 'offer', sdp: this.script.offerSdp ?? 'v=0\r\n' };
   }
   async setLocalDescription(description?: SessionDescriptionLike): Promise<void> {
     this.localDescription = description ?? null;
@@ -151,6 +155,7 @@ export class FakePeerConnection implements PeerConnectionLike {
       { id: 'P', type: 'candidate-pair', localCandidateId: 'L', remoteCandidateId: 'R', currentRoundTripTime: 0.002 },
       { id: 'L', type: 'local-candidate', candidateType: 'relay', relayProtocol: 'udp', address: '203.0.113.10', port: 50000, ...this.script.selectedPair?.local },
       { id: 'R', type: 'remote-candidate', candidateType: 'host', address: '203.0.113.10', port: 60000, ...this.script.selectedPair?.remote },
+      ...(this.script.stats ?? []),
     ];
     return { forEach: (cb) => entries.forEach(cb) };
   }
