@@ -26,7 +26,7 @@ import { PathMtuAnswerSchema, type MtuRung, type MtuTurnRung, type Session } fro
 import type { Evidence } from '../schema/result';
 import { readSession, SESSION_PROBE_ID } from './session';
 import { skippedReport, type DataChannelLike, type Probe, type ProbeContext, type ProbeReport } from './types';
-import { CandidateLog, DeadlineError, readSelectedPair, untilAborted, waitForOpen, type IceErrorInfo } from './webrtc';
+import { CandidateLog, DeadlineError, deadlinePhase, readSelectedPair, untilAborted, waitForOpen, type IceErrorInfo } from './webrtc';
 
 /** Id of the MTU probe. */
 export const MTU_PROBE_ID = 'mtu';
@@ -133,26 +133,6 @@ export interface MtuData {
   notOffered: NonNullable<Session['mtu']>['notOffered'];
   /** The server's own link MTU per family, where known. */
   linkMtuBytes?: { ipv4?: number; ipv6?: number };
-}
-
-/**
- * An AbortSignal that fires at `ms` or when `parent` aborts. `done()` ends the phase: it releases the timer and the
- * parent listener, and aborts the signal so that any wait still registered on it (a candidate that never came) lets go.
- */
-function phase(parent: AbortSignal, ms: number): { signal: AbortSignal; done(): void } {
-  const controller = new AbortController();
-  const abort = (): void => controller.abort();
-  const timer = setTimeout(abort, ms);
-  parent.addEventListener('abort', abort, { once: true });
-  if (parent.aborted) controller.abort();
-  return {
-    signal: controller.signal,
-    done: () => {
-      clearTimeout(timer);
-      parent.removeEventListener('abort', abort);
-      controller.abort();
-    },
-  };
 }
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -295,7 +275,7 @@ async function checkUpstream(ctx: ProbeContext, session: Session, waitMs: number
   const stun = session.stun.find((s) => s.role === 'turn');
   const turnUdp = session.turn.find((t) => t.transport === 'udp');
   if (!stun && !turnUdp) return { ...result, reason: 'the test server offers no UDP STUN or TURN URL' };
-  const deadline = phase(ctx.signal, waitMs);
+  const deadline = deadlinePhase(ctx.signal, waitMs);
   const pc = ctx.env.createPeerConnection({
     iceServers: [...(stun ? [{ urls: stun.url }] : []), ...(turnUdp ? [{ urls: turnUdp.url, username: turnUdp.username, credential: turnUdp.credential }] : [])],
   });
@@ -313,7 +293,7 @@ async function checkUpstream(ctx: ProbeContext, session: Session, waitMs: number
     const head = `netready-mtu ${nonce} large `;
     const large = head + '.'.repeat(UPSTREAM_MESSAGE_BYTES - head.length);
     watch.send(large);
-    const alone = phase(deadline.signal, Math.min(LARGE_ALONE_MS, waitMs / 3));
+    const alone = deadlinePhase(deadline.signal, Math.min(LARGE_ALONE_MS, waitMs / 3));
     const quick = await watch.back(large, alone.signal).catch(() => undefined);
     alone.done();
     if (quick !== undefined) {
@@ -379,7 +359,7 @@ export function createMtuProbe(): Probe {
       const upstream = checkUpstream(ctx, session, Math.round(Math.min(UPSTREAM_WAIT_MS, ctx.timeoutMs * 0.9)));
 
       ctx.progress(`Sending ${mtu.rungs.length} padded STUN answers of different sizes`);
-      const direct = phase(ctx.signal, directWaitMs);
+      const direct = deadlinePhase(ctx.signal, directWaitMs);
       const tried = await Promise.all(mtu.rungs.map(async (rung) => ({ rung, result: await tryStunRung(ctx, rung, direct.signal) }))).finally(() => direct.done());
       const family = (f: 'ipv4' | 'ipv6', df: boolean): MtuRungResult[] => tried.filter((t) => t.rung.family === f && t.rung.df === df).map((t) => t.result);
       const paths: MtuPathResult[] = [summarisePath('direct-ipv4', family('ipv4', true), family('ipv4', false))];
@@ -396,7 +376,7 @@ export function createMtuProbe(): Probe {
       const directV4 = paths[0]!;
       if (directV4.status === 'unreachable' && mtu.turn && mtu.turn.length > 0) {
         ctx.progress('The ladder\'s UDP ports did not answer; trying the sizes through TURN over UDP');
-        const relay = phase(ctx.signal, turnWaitMs);
+        const relay = deadlinePhase(ctx.signal, turnWaitMs);
         const results = await Promise.all(mtu.turn.map((rung) => tryTurnRung(ctx, rung, relay.signal))).finally(() => relay.done());
         const turnPath = summarisePath('turn-udp', results, []);
         if (turnPath.status === 'unreachable') turnPath.reason = 'no size arrived through TURN over UDP either';

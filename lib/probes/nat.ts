@@ -22,7 +22,7 @@ import { NatFilteringAnswerSchema, NatObservationsAnswerSchema, type NatBindingS
 import { classifyFiltering, classifyMapping, type AddressPort, type NatFiltering, type NatMapping } from './nat-classify';
 import { readSession, SESSION_PROBE_ID } from './session';
 import { skippedReport, type PeerConnectionLike, type Probe, type ProbeContext, type ProbeReport } from './types';
-import { CandidateLog, DeadlineError, untilAborted, type CandidateInfo } from './webrtc';
+import { CandidateLog, DeadlineError, deadlinePhase, untilAborted, type CandidateInfo } from './webrtc';
 
 /** Id of the nat probe. */
 export const NAT_PROBE_ID = 'nat';
@@ -94,23 +94,6 @@ function untilSrflxCount(pc: PeerConnectionLike, log: CandidateLog, count: numbe
   );
 }
 
-/** An AbortSignal that fires at `ms` or with `parent`; `done()` releases it. */
-function phase(parent: AbortSignal, ms: number): { signal: AbortSignal; done(): void } {
-  const controller = new AbortController();
-  const abort = (): void => controller.abort();
-  const timer = setTimeout(abort, ms);
-  parent.addEventListener('abort', abort, { once: true });
-  if (parent.aborted) controller.abort();
-  return {
-    signal: controller.signal,
-    done: () => {
-      clearTimeout(timer);
-      parent.removeEventListener('abort', abort);
-      controller.abort();
-    },
-  };
-}
-
 /** Raw host candidates and non-zero related addresses: this computer's own sockets, where the browser shows them. */
 function localAddresses(candidates: CandidateInfo[]): AddressPort[] {
   const out: AddressPort[] = [];
@@ -143,7 +126,7 @@ async function gatherMappings(ctx: ProbeContext, nat: SessionNat): Promise<Gathe
   try {
     pc.createDataChannel('netready-nat');
     await pc.setLocalDescription(await pc.createOffer());
-    const first = phase(ctx.signal, Math.min(NAT_FIRST_SRFLX_MS, ctx.timeoutMs * 0.5));
+    const first = deadlinePhase(ctx.signal, Math.min(NAT_FIRST_SRFLX_MS, ctx.timeoutMs * 0.5));
     let firstSrflx: CandidateInfo | undefined;
     try {
       firstSrflx = await log.waitForType('srflx', first.signal);
@@ -153,7 +136,7 @@ async function gatherMappings(ctx: ProbeContext, nat: SessionNat): Promise<Gathe
       first.done();
     }
     if (firstSrflx) {
-      const settle = phase(ctx.signal, settleMsAfter(firstSrflx.atMs));
+      const settle = deadlinePhase(ctx.signal, settleMsAfter(firstSrflx.atMs));
       await untilSrflxCount(pc, log, nat.endpoints.length, settle.signal).catch((error: unknown) => {
         if (!(error instanceof DeadlineError)) throw error;
       });
@@ -234,7 +217,7 @@ async function checkFiltering(ctx: ProbeContext, nat: SessionNat, missingWhy: Pa
     return { filtering: 'unknown', why: `the browser refused a peer connection: ${errorText(error)}` };
   }
   const log = new CandidateLog(pc, ctx.env, started);
-  const wait = phase(ctx.signal, Math.min(NAT_FIRST_SRFLX_MS, ctx.timeoutMs * 0.5));
+  const wait = deadlinePhase(ctx.signal, Math.min(NAT_FIRST_SRFLX_MS, ctx.timeoutMs * 0.5));
   try {
     pc.createDataChannel('netready-nat-filtering');
     const offer = await pc.createOffer();

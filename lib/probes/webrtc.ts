@@ -259,6 +259,27 @@ export function pace(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * An AbortSignal that fires at `ms` or when `parent` aborts: one phase of a probe with its own, shorter deadline. `done()`
+ * ends the phase: it releases the timer and the parent listener, and aborts the signal so that any wait still registered
+ * on it (a candidate that never came) lets go.
+ */
+export function deadlinePhase(parent: AbortSignal, ms: number): { signal: AbortSignal; done(): void } {
+  const controller = new AbortController();
+  const abort = (): void => controller.abort();
+  const timer = setTimeout(abort, ms);
+  parent.addEventListener('abort', abort, { once: true });
+  if (parent.aborted) controller.abort();
+  return {
+    signal: controller.signal,
+    done: () => {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', abort);
+      controller.abort();
+    },
+  };
+}
+
 /** Waits for a DataChannel to open (or the deadline). */
 export function waitForOpen(channel: DataChannelLike, signal: AbortSignal): Promise<void> {
   return untilAborted<void>(

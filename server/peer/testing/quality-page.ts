@@ -1,25 +1,7 @@
-/**
- * The in-page media-quality runner (lib/probes/testing/quality-page-entry.ts) bundled for a browser, once per
- * process: tests and the bench inject it into a blank page (`page.addScriptTag({ content })`). Uses esbuild, which
- * tsx (netready's TypeScript runner, a dev dependency) brings.
- */
-import path from 'node:path';
-import { buildSync } from 'esbuild';
-
-let bundle: string | undefined;
+/** The in-page media-quality runner (lib/probes/testing/quality-page-entry.ts), bundled for a browser. */
+import { pageEntryScript } from '../../testing/page-bundle';
 
 /** The bundled script text. */
 export function qualityPageScript(): string {
-  if (bundle !== undefined) return bundle;
-  const result = buildSync({
-    entryPoints: [path.resolve(import.meta.dirname, '..', '..', '..', 'lib', 'probes', 'testing', 'quality-page-entry.ts')],
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'chrome120',
-    write: false,
-    logLevel: 'silent',
-  });
-  bundle = result.outputFiles[0]!.text;
-  return bundle;
+  return pageEntryScript('quality-page-entry');
 }
