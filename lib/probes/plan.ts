@@ -6,6 +6,7 @@ import { createDnsResolverProbe } from './dns-resolver';
 import { createDnsTurnLookupProbe } from './dns-turn-lookup';
 import { createDnsVendorHostsProbe } from './dns-vendor-hosts';
 import { createIceTcpProbe } from './ice-tcp';
+import { createInterfacesProbe } from './interfaces';
 import { createMediaQualityProbe } from './media-quality';
 import { createMtuProbe } from './mtu';
 import { createProxyAuthProbe } from './proxy-auth';
@@ -34,6 +35,9 @@ export function createDefaultPlan(): Probe[] {
     createIceTcpProbe(),
     // MTU: padded STUN answers of exact sizes (direct, else TURN/UDP), fragments, and the largest upstream packet.
     createMtuProbe(),
+    // Interfaces (issue 11): one peer connection on every network the browser shows (all of them after the deep
+    // check's media permission), what STUN and TURN did through each, and which one ICE selected.
+    createInterfacesProbe(),
     // DNS: skipped (with the reason) unless the server has a probe zone / vendor host names.
     createDnsLookupProbe(),
     createDnsResolverProbe(),

@@ -38,6 +38,8 @@ export interface PeerScript {
    * once the answer is set and `dataFlows` is true.
    */
   quality?: FakeQualityPeer;
+  /** Further getStats entries (e.g. a `local-candidate` per gathered candidate, with `networkType` and `url`). */
+  stats?: StatsEntry[];
 }
 
 type Listener = (event: never) => void;
@@ -151,6 +153,7 @@ export class FakePeerConnection implements PeerConnectionLike {
       { id: 'P', type: 'candidate-pair', localCandidateId: 'L', remoteCandidateId: 'R', currentRoundTripTime: 0.002 },
       { id: 'L', type: 'local-candidate', candidateType: 'relay', relayProtocol: 'udp', address: '203.0.113.10', port: 50000, ...this.script.selectedPair?.local },
       { id: 'R', type: 'remote-candidate', candidateType: 'host', address: '203.0.113.10', port: 60000, ...this.script.selectedPair?.remote },
+      ...(this.script.stats ?? []),
     ];
     return { forEach: (cb) => entries.forEach(cb) };
   }
