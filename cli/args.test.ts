@@ -10,7 +10,26 @@ describe('parseArgs', () => {
       timeoutMs: 20000,
       trustDevCa: true,
       trustCaFiles: [],
+      deep: false,
+      denyMedia: false,
+      chromiumArgs: [],
     });
+  });
+
+  it.each<[string[], { deep: boolean; denyMedia: boolean; chromiumArgs: string[] }]>([
+    [['--deep'], { deep: true, denyMedia: false, chromiumArgs: [] }],
+    [['--deny-media'], { deep: true, denyMedia: true, chromiumArgs: [] }],
+    [['--deep', '--deny-media'], { deep: true, denyMedia: true, chromiumArgs: [] }],
+    [
+      ['--chromium-arg=--force-webrtc-ip-handling-policy=disable_non_proxied_udp'],
+      { deep: false, denyMedia: false, chromiumArgs: ['--force-webrtc-ip-handling-policy=disable_non_proxied_udp'] },
+    ],
+    [
+      ['--chromium-arg', '--disable-features=WebRtcHideLocalIpsWithMdns', '--deep', '--chromium-arg=--lang=de'],
+      { deep: true, denyMedia: false, chromiumArgs: ['--disable-features=WebRtcHideLocalIpsWithMdns', '--lang=de'] },
+    ],
+  ])('reads the deep check and Chromium flags from %j', (flags, expected) => {
+    expect(parseArgs(['check', '--url', 'http://192.0.2.5:3000', ...flags])).toMatchObject(expected);
   });
 
   it('collects repeated --trust-ca files and a proxy', () => {
@@ -38,6 +57,9 @@ describe('parseArgs', () => {
     [['check', '--url', 'http://x', '--bogus'], 'unknown option'],
     [['check', '--url', 'http://x', '--proxy-bypass-list', 'a.example'], 'only applies with --proxy-server'],
     [['launch'], 'unknown command'],
+    [['check', '--url', 'http://x', '--chromium-arg'], '--chromium-arg'],
+    [['check', '--url', 'http://x', '--chromium-arg', 'force-webrtc-ip-handling-policy'], '--chromium-arg needs a Chromium flag'],
+    [['check', '--url', 'http://x', '--chromium-arg='], '--chromium-arg'],
   ])('rejects %j with a message mentioning %s', (argv, text) => {
     const parsed = parseArgs(argv);
     expect(parsed.command).toBe('error');
