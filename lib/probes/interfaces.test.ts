@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FAKE_CLIENT, FAKE_ETHERNET_HOST, FAKE_MDNS_HOST, FAKE_SERVER, FAKE_VPN_EGRESS, FAKE_VPN_HOST, runFakeDeployment } from '../engine/testing/fake-deployment';
-import { classifyEnumeration, classifyKind, describeVisibility, groupNetworks, joinLocalStats, type InterfacesData } from './interfaces';
+import { classifyEnumeration, classifyKind, describeVisibility, groupNetworks, hostIsItsOwnEgress, joinLocalStats, type InterfacesData } from './interfaces';
 import { parseCandidateLine, type CandidateInfo } from './webrtc';
 
 const line = (text: string, atMs = 0): CandidateInfo => ({ ...parseCandidateLine(text)!, atMs });
@@ -107,7 +107,7 @@ describe('the interfaces probe against the fake deployment', () => {
     expect(data).toMatchObject({ mediaAccess: { requested: false, state: 'not-requested' }, enumeration: 'masked', dataFlows: true });
     expect(data.networks).toHaveLength(1);
     expect(data.networks[0]).toMatchObject({
-      networkId: 1,
+      networkId: null,
       networkType: 'unknown',
       networkCost: 999,
       kind: 'unknown',
@@ -116,7 +116,8 @@ describe('the interfaces probe against the fake deployment', () => {
       selected: true,
     });
     expect(Object.keys(data.networks[0]!.turn).sort()).toEqual(['tcp', 'tls', 'udp']);
-    expect(data.selected?.local).toMatchObject({ candidateType: 'srflx', protocol: 'udp', networkId: 1, networkCost: 999, networkType: 'unknown' });
+    expect(data.selected?.local).toMatchObject({ candidateType: 'srflx', protocol: 'udp', networkCost: 999, networkType: 'unknown' });
+    expect(data.selected?.local).not.toHaveProperty('networkId');
     expect(outcome.evidence.find((e) => e.kind === 'visibility')?.summary).toContain('deep check');
   });
 
@@ -126,6 +127,7 @@ describe('the interfaces probe against the fake deployment', () => {
     expect(result.probes.interfaces!.status).toBe('pass');
     expect(data.enumeration).toBe('all');
     expect(data.mediaAccess.state).toBe('granted');
+    expect(data.selected?.local).toMatchObject({ networkId: 2, networkType: 'vpn' });
     expect(data.networks.map((n) => [n.kind, n.hostAddresses[0], n.stun.srflx?.address, n.selected])).toEqual([
       ['ethernet', FAKE_ETHERNET_HOST, FAKE_CLIENT, false],
       ['likely-vpn', FAKE_VPN_HOST, FAKE_VPN_EGRESS, true],
@@ -136,5 +138,69 @@ describe('the interfaces probe against the fake deployment', () => {
   it('finishes well inside its deadline once every network is complete and the echoes are back', async () => {
     const result = await runFakeDeployment({}, { probeTimeoutMs: 3000 });
     expect(result.probes.interfaces!.durationMs).toBeLessThan(1000);
+  });
+});
+
+describe('groupNetworks on Chromium 156\'s masked lines (captured in default mode: network-cost 999, no network-id)', () => {
+  it('puts the default route\'s masked hosts, its srflx and its relays in one network', () => {
+    const networks = groupNetworks(
+      joinLocalStats(
+        [
+          line('candidate:3352175344 1 udp 2113937151 84d958c2-d7ee-401c-b1f9-aafe97edafe7.local 35693 typ host generation 0 ufrag jmiT network-cost 999', 1),
+          line('candidate:3233566272 1 udp 2113942271 4c312509-8b3a-4bf5-9a5f-4395d2896eae.local 51499 typ host generation 0 ufrag jmiT network-cost 999', 1),
+          line('candidate:1503915236 1 udp 1677729535 198.51.100.7 35693 typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag jmiT network-cost 999', 40),
+          { ...line('candidate:753010329 1 udp 50340351 203.0.113.10 41107 typ relay raddr 198.51.100.7 rport 35693 generation 0 ufrag jmiT network-cost 999', 60), relayProtocol: 'udp' },
+        ],
+        [{ id: 'h', type: 'local-candidate', candidateType: 'host', protocol: 'udp', address: '', port: 35693, networkType: 'unknown' }],
+      ),
+    );
+    expect(networks).toEqual([
+      {
+        networkId: null,
+        networkType: 'unknown',
+        networkCost: 999,
+        kind: 'unknown',
+        hostAddresses: ['84d958c2-d7ee-401c-b1f9-aafe97edafe7.local', '4c312509-8b3a-4bf5-9a5f-4395d2896eae.local'],
+        families: ['ipv4'],
+        stun: { srflx: { address: '198.51.100.7', port: 35693 }, atMs: 40 },
+        turn: { udp: { relay: { address: '203.0.113.10', port: 41107 }, atMs: 60 } },
+        selected: false,
+      },
+    ]);
+  });
+});
+
+describe('hostIsItsOwnEgress (Chromium drops a srflx equal to its host candidate)', () => {
+  const host = line('candidate:78215776 1 udp 2122194687 192.0.2.2 46835 typ host generation 0 ufrag 3dRn network-id 1');
+  const relayFrom = (raddr: string, rport: number): CandidateInfo => ({
+    ...line(`candidate:4018494985 1 udp 58597887 203.0.113.10 41151 typ relay raddr ${raddr} rport ${rport} generation 0 ufrag 3dRn network-id 1`),
+    relayProtocol: 'udp',
+  });
+  it.each([
+    ['the TURN server saw the host address and port', [host, relayFrom('192.0.2.2', 46835)], true],
+    ['the TURN server saw a translated address', [host, relayFrom('198.51.100.7', 46835)], false],
+    ['no UDP relay', [host], false],
+  ] as const)('%s → %s', (_what, members, expected) => {
+    expect(hostIsItsOwnEgress(members)).toBe(expected);
+  });
+});
+
+describe('the interfaces probe\'s waits', () => {
+  it('connects only after every network\'s candidates are in, and says what ended the wait', async () => {
+    const result = await runFakeDeployment({ interfaces: 'deep', mediaAccess: { requested: true, state: 'granted' } }, { probeTimeoutMs: 3000 });
+    const wait = result.probes.interfaces!.evidence.find((e) => e.kind === 'candidates')?.data as { waitEnded: { by: string; atMs: number } };
+    expect(wait.waitEnded.by).toBe('every-network-complete');
+    const data = result.probes.interfaces!.data as unknown as InterfacesData;
+    const lastCandidateMs = Math.max(...data.networks.flatMap((n) => Object.values(n.turn).map((t) => t!.atMs)));
+    expect(data.connectMs).toBeGreaterThanOrEqual(lastCandidateMs);
+  });
+
+  it('still records the networks it saw when no pair connects before the deadline', async () => {
+    const result = await runFakeDeployment({ interfaces: 'no-pair' }, { probeTimeoutMs: 1000 });
+    const outcome = result.probes.interfaces!;
+    expect(outcome.status).toBe('inconclusive');
+    expect(outcome.durationMs).toBeLessThan(1000);
+    expect((outcome.data as unknown as InterfacesData).networks).toHaveLength(1);
+    expect((outcome.data as unknown as InterfacesData).enumeration).toBe('masked');
   });
 });

@@ -5,9 +5,9 @@
  * ONE RTCPeerConnection (iceTransportPolicy `all`) with the session's TURN-port STUN URL and its TURN URLs (UDP, TCP,
  * TLS), a data channel, an offer to the media peer (label `interfaces`). Candidates come from `icecandidate` (their
  * lines carry Chromium's `network-id` / `network-cost`) and getStats local-candidate entries (`networkType`, `url`,
- * `relayProtocol`). The probe waits until the pair is connected and echoes came back AND every network has its
- * server-reflexive and relay candidates — or a short settle window passed; never for gathering to complete (a
- * blocked TURN transport holds gathering open for ~40 s in Chromium).
+ * `relayProtocol`). It connects only once every network has its host, server-reflexive and relay candidates, gathering
+ * completed, or a short window passed (Chromium stops gathering as soon as ICE connects) — never waiting for gathering
+ * as such (a blocked TURN transport holds it open for ~40 s) — then waits for the echoes over the selected pair.
  *
  * What the browser shows depends on media permission (shared/DESIGN.md "Interfaces"): without it Chromium gathers
  * on the default route only, masks host addresses as mDNS `.local` names and reports `networkType: unknown` and
@@ -18,7 +18,7 @@ import type { Evidence } from '../schema/result';
 import { postMediaOffer, SignallingError } from './media-peer-offer';
 import { readSession, SESSION_PROBE_ID } from './session';
 import type { MediaAccessReport, PeerConnectionLike, Probe, ProbeContext, ProbeReport, StatsEntry } from './types';
-import { CandidateLog, DeadlineError, exchangeEchoes, matchCandidateLine, median, readSelectedPair, untilAborted, waitForOpen, type CandidateInfo } from './webrtc';
+import { CandidateLog, DeadlineError, exchangeEchoes, matchCandidateLine, median, readSelectedPair, untilAborted, waitForOpen, type CandidateInfo, type IceErrorInfo } from './webrtc';
 
 /** Id of the interfaces probe. */
 export const INTERFACES_PROBE_ID = 'interfaces';
@@ -30,11 +30,11 @@ export const INTERFACES_OFFER_LABEL = 'interfaces';
 export const INTERFACES_ECHO_COUNT = 3;
 
 /**
- * How long candidates may still come after the data check, ms. On a LAN every srflx and relay is in within
- * ≈ 100 ms of the first host candidate; a network whose TURN transport is blocked never completes, and waiting for it
- * is the TURN probes' job.
+ * Longest wait for every network's candidates before connecting, ms from the offer. On loopback everything is in
+ * after ≈ 300 ms; a TURN/TLS allocation takes ≈ 5 round trips (TCP, TLS, Allocate twice), 1 s at 200 ms. A network
+ * whose TURN transport is blocked never completes — waiting for that is the TURN probes' job.
  */
-export const INTERFACES_SETTLE_MS = 800;
+export const INTERFACES_GATHER_WINDOW_MS = 1500;
 
 /**
  * Time kept back from the probe's deadline, ms: the probe stops waiting this long before it, so reading getStats and
@@ -105,6 +105,12 @@ export interface InterfacesData {
   dataFlows?: boolean;
 }
 
+/** How the wait for candidates ended (recorded as evidence). */
+interface WaitEnd {
+  by: 'every-network-complete' | 'gathering-complete' | 'gather-window' | 'deadline';
+  atMs?: number;
+}
+
 /** A local candidate with what getStats adds to its line. */
 export interface GatheredCandidate extends CandidateInfo {
   networkType?: string;
@@ -168,10 +174,20 @@ export function joinLocalStats(candidates: readonly CandidateInfo[], stats: read
 }
 
 /**
- * Groups candidates into networks: by `network-id`; without one (Firefox), a host candidate by its address, a srflx
- * or relay by the related address that names its host (srflx) or mapped address (relay), else on its own.
+ * Groups candidates into networks: by `network-id`. Without one:
+ * - every host masked (Chromium without media permission: its lines then carry `network-cost 999` but no
+ *   `network-id`, and srflx lines hide their base as `raddr 0.0.0.0`) → ONE network, the default route — Chromium
+ *   gathers on nothing else while masked, and nothing tells its IPv4 and IPv6 sockets' candidates apart;
+ * - raw host addresses (Firefox) → a host candidate by its address, a srflx or relay by the related address that
+ *   names its host (srflx) or mapped address (relay), else on its own.
  */
 export function groupNetworks(candidates: readonly GatheredCandidate[], selectedNetworkId?: number, selectedCandidate?: GatheredCandidate): NetworkSeen[] {
+  return groupCandidates(candidates).map(({ networkId, members }) => describeNetwork(networkId, members, selectedNetworkId, selectedCandidate));
+}
+
+/** The candidates of each network, in gathering order (see groupNetworks for how they are told apart). */
+function groupCandidates(candidates: readonly GatheredCandidate[]): Array<{ networkId: number | null; members: GatheredCandidate[] }> {
+  const masked = candidates.every((c) => c.networkId === undefined) && classifyEnumeration(candidates) === 'masked';
   const groups: Array<{ key: string; networkId: number | null; members: GatheredCandidate[] }> = [];
   const byKey = new Map<string, (typeof groups)[number]>();
   const add = (key: string, networkId: number | null, candidate: GatheredCandidate): void => {
@@ -190,43 +206,47 @@ export function groupNetworks(candidates: readonly GatheredCandidate[], selected
       continue;
     }
     let key: string;
-    if (candidate.type === 'host') key = addressKeys.get(candidate.address) ?? `addr:${candidate.address}`;
+    if (masked) key = 'default-route';
+    else if (candidate.type === 'host') key = addressKeys.get(candidate.address) ?? `addr:${candidate.address}`;
     else key = (candidate.relatedAddress ? addressKeys.get(candidate.relatedAddress) : undefined) ?? `addr:${candidate.relatedAddress ?? candidate.address}`;
     addressKeys.set(candidate.address, key);
     add(key, null, candidate);
   }
-  return groups.map(({ networkId, members }) => {
-    const hosts = members.filter((c) => c.type === 'host');
-    const hostAddresses = [...new Set(hosts.map((c) => c.address))];
-    // Families: of the raw host addresses, and of the server-reflexive address (what left through this network) —
-    // a masked host candidate hides its own.
-    const families = new Set<'ipv4' | 'ipv6'>();
-    for (const c of members) {
-      const family = c.type === 'host' || c.type === 'srflx' ? addressFamily(c.address) : undefined;
-      if (family) families.add(family);
-    }
-    const reported = members.map((c) => c.networkType).filter((t): t is string => t !== undefined);
-    const networkType = reported.find((t) => t !== 'unknown') ?? reported[0];
-    const cost = members.find((c) => c.networkCost !== undefined)?.networkCost;
-    const srflx = members.find((c) => c.type === 'srflx');
-    const turn: NetworkSeen['turn'] = {};
-    for (const c of members) {
-      const transport = c.type === 'relay' ? relayTransport(c) : undefined;
-      if (transport && !turn[transport]) turn[transport] = { relay: { address: c.address, port: c.port }, atMs: c.atMs };
-    }
-    const selected = selectedNetworkId !== undefined ? networkId === selectedNetworkId : selectedCandidate !== undefined && members.includes(selectedCandidate);
-    return {
-      networkId,
-      ...(networkType !== undefined ? { networkType } : {}),
-      ...(cost !== undefined ? { networkCost: cost } : {}),
-      ...classifyKind(networkType, hostAddresses),
-      hostAddresses,
-      families: [...families].sort(),
-      stun: srflx ? { srflx: { address: srflx.address, port: srflx.port }, atMs: srflx.atMs } : {},
-      turn,
-      selected,
-    };
-  });
+  return groups;
+}
+
+/** One network's record from its candidates. */
+function describeNetwork(networkId: number | null, members: readonly GatheredCandidate[], selectedNetworkId?: number, selectedCandidate?: GatheredCandidate): NetworkSeen {
+  const hosts = members.filter((c) => c.type === 'host');
+  const hostAddresses = [...new Set(hosts.map((c) => c.address))];
+  // Families: of the raw host addresses, and of the server-reflexive address (what left through this network) —
+  // a masked host candidate hides its own.
+  const families = new Set<'ipv4' | 'ipv6'>();
+  for (const c of members) {
+    const family = c.type === 'host' || c.type === 'srflx' ? addressFamily(c.address) : undefined;
+    if (family) families.add(family);
+  }
+  const reported = members.map((c) => c.networkType).filter((t): t is string => t !== undefined);
+  const networkType = reported.find((t) => t !== 'unknown') ?? reported[0];
+  const cost = members.find((c) => c.networkCost !== undefined)?.networkCost;
+  const srflx = members.find((c) => c.type === 'srflx');
+  const turn: NetworkSeen['turn'] = {};
+  for (const c of members) {
+    const transport = c.type === 'relay' ? relayTransport(c) : undefined;
+    if (transport && !turn[transport]) turn[transport] = { relay: { address: c.address, port: c.port }, atMs: c.atMs };
+  }
+  const selected = selectedNetworkId !== undefined ? networkId === selectedNetworkId : selectedCandidate !== undefined && members.includes(selectedCandidate);
+  return {
+    networkId,
+    ...(networkType !== undefined ? { networkType } : {}),
+    ...(cost !== undefined ? { networkCost: cost } : {}),
+    ...classifyKind(networkType, hostAddresses),
+    hostAddresses,
+    families: [...families].sort(),
+    stun: srflx ? { srflx: { address: srflx.address, port: srflx.port }, atMs: srflx.atMs } : {},
+    turn,
+    selected,
+  };
 }
 
 /**
@@ -265,11 +285,30 @@ function pickSelected(pair: Awaited<ReturnType<typeof readSelectedPair>>): Selec
   };
 }
 
-/** Whether every network has its srflx (when STUN is offered) and a relay per offered TURN transport. */
+/**
+ * Whether every network has its host candidate, its srflx (when STUN is offered) and a relay per offered TURN
+ * transport. The host is required because Chromium emits a masked host candidate only once its mDNS name is
+ * registered, which can come after the srflx and relays of the same socket (seen in Chromium 156: a run without it
+ * recorded no host candidate at all).
+ */
 function everyNetworkComplete(candidates: readonly CandidateInfo[], stunOffered: boolean, transports: readonly RelayTransport[]): boolean {
-  const networks = groupNetworks(candidates);
-  if (networks.length === 0) return false;
-  return networks.every((n) => (!stunOffered || n.stun.srflx !== undefined) && transports.every((t) => n.turn[t] !== undefined));
+  const groups = groupCandidates(candidates);
+  if (groups.length === 0) return false;
+  return groups.every(({ networkId, members }) => {
+    const network = describeNetwork(networkId, members);
+    return network.hostAddresses.length > 0 && (!stunOffered || network.stun.srflx !== undefined || hostIsItsOwnEgress(members)) && transports.every((t) => network.turn[t] !== undefined);
+  });
+}
+
+/**
+ * Whether the TURN server saw a host candidate's own address and port (a UDP relay's related address is the mapped
+ * address of its allocation): no NAT on this network. Chromium then drops the srflx, which would equal its host
+ * candidate (UDPPort discards a reflexive address equal to the shared socket's own unless it masks it with mDNS),
+ * so none will come.
+ */
+export function hostIsItsOwnEgress(members: readonly CandidateInfo[]): boolean {
+  const hosts = members.filter((c) => c.type === 'host' && addressFamily(c.address) !== undefined);
+  return members.some((r) => r.type === 'relay' && r.relayProtocol === 'udp' && hosts.some((h) => h.address === r.relatedAddress && h.port === r.relatedPort));
 }
 
 /** Resolves when the peer connection reports ICE `failed` (or at once if it already has). */
@@ -312,6 +351,8 @@ async function runInterfaces(ctx: ProbeContext): Promise<ProbeReport> {
   let log: CandidateLog | undefined;
   const localStats: StatsEntry[] = [];
   let pairRead: Awaited<ReturnType<typeof readSelectedPair>>;
+  /** Why the wait for candidates ended, and when (evidence: the window and the deadline cut gathering short). */
+  let waitEnded: WaitEnd = { by: 'deadline' };
   try {
     pc = ctx.env.createPeerConnection({ iceServers, iceTransportPolicy: 'all' });
     const peer = pc;
@@ -320,7 +361,9 @@ async function runInterfaces(ctx: ProbeContext): Promise<ProbeReport> {
     let gatheringDone = false;
     let onCandidate: () => void = () => undefined;
     peer.addEventListener('icecandidate', (event) => {
-      if (!event.candidate || !event.candidate.candidate) gatheringDone = true;
+      // Only the final null event ends gathering: Chromium also fires one with an empty candidate string, which a
+      // short run showed arriving before the masked host candidates did.
+      if (event.candidate === null) gatheringDone = true;
       // After CandidateLog's own listener (registered first), so the new candidate is already in its list.
       onCandidate();
     });
@@ -330,57 +373,59 @@ async function runInterfaces(ctx: ProbeContext): Promise<ProbeReport> {
     const offerSdp = peer.localDescription?.sdp;
     if (!offerSdp) throw new Error('the browser produced no local description');
 
-    const dataCheck = (async (): Promise<void> => {
-      const answer = await postMediaOffer(ctx, session.peerPath, offerSdp, { label: INTERFACES_OFFER_LABEL, signal: wait.signal }).catch((error: unknown) => {
-        if (error instanceof SignallingError) signallingFailed = true;
-        throw error;
-      });
-      await peer.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
-      const failed = whenFailed(peer, wait.signal).then(() => {
-        iceFailed = true;
-        throw new Error('ICE failed: no candidate pair to the media peer worked');
-      });
-      await Promise.race([waitForOpen(channel, wait.signal), failed]);
-      failed.catch(() => undefined);
-      data.connectMs = Math.round(ctx.env.now() - started);
-      echo = await exchangeEchoes(channel, ctx.env, INTERFACES_ECHO_COUNT, wait.signal);
-    })();
-    // The candidates: once the data check settled (by then every network's host candidate is long out — Chromium
-    // emits them all at the start), done when every network is complete or gathering ended, else
-    // INTERFACES_SETTLE_MS later.
-    let dataChecked = false;
-    const gathered = untilAborted<void>(
+    // The offer goes at once (the answer comes while candidates gather), but the answer is applied only once the
+    // candidates are in: Chromium stops gathering as soon as ICE connects (a run that connected after 250 ms
+    // reported gathering complete without its TCP and TLS relays), and those are what this probe is about.
+    const answered = postMediaOffer(ctx, session.peerPath, offerSdp, { label: INTERFACES_OFFER_LABEL, signal: wait.signal }).catch((error: unknown) => {
+      if (error instanceof SignallingError) signallingFailed = true;
+      throw error;
+    });
+    answered.catch(() => undefined);
+    await untilAborted<void>(
       wait.signal,
       (resolve) => {
-        let settleTimer: ReturnType<typeof setTimeout> | undefined;
+        const windowTimer = setTimeout(() => {
+          waitEnded = { by: 'gather-window', atMs: Math.round(ctx.env.now() - started) };
+          resolve();
+        }, INTERFACES_GATHER_WINDOW_MS);
         const check = (): void => {
-          if (dataChecked && (gatheringDone || everyNetworkComplete(candidates, turnPort !== undefined, transports))) {
-            clearTimeout(settleTimer);
-            resolve();
-          }
+          const endedBy = gatheringDone ? 'gathering-complete' : everyNetworkComplete(candidates, turnPort !== undefined, transports) ? 'every-network-complete' : undefined;
+          if (!endedBy) return;
+          clearTimeout(windowTimer);
+          waitEnded = { by: endedBy, atMs: Math.round(ctx.env.now() - started) };
+          resolve();
         };
         onCandidate = check;
-        const settled = (): void => {
-          dataChecked = true;
-          settleTimer = setTimeout(resolve, INTERFACES_SETTLE_MS);
-          check();
-        };
-        dataCheck.then(settled, settled);
-        wait.signal.addEventListener('abort', () => clearTimeout(settleTimer), { once: true });
+        wait.signal.addEventListener('abort', () => clearTimeout(windowTimer), { once: true });
+        check();
       },
       'the candidates of every network',
-    ).catch(() => undefined);
-    const [checked] = await Promise.allSettled([dataCheck, gathered]);
-    if (checked.status === 'rejected' && !(checked.reason instanceof DeadlineError)) {
-      failure = checked.reason instanceof Error ? checked.reason.message : String(checked.reason);
-    }
-    const report = await peer.getStats();
-    report.forEach((entry) => {
-      if (entry.type === 'local-candidate') localStats.push(entry);
+    );
+    onCandidate = () => undefined;
+    ctx.progress('Connecting to the test server\'s media peer over the pair ICE selects');
+    await peer.setRemoteDescription({ type: 'answer', sdp: (await answered).sdp });
+    const failed = whenFailed(peer, wait.signal).then(() => {
+      iceFailed = true;
+      throw new Error('ICE failed: no candidate pair to the media peer worked');
     });
-    pairRead = data.connectMs !== undefined ? await readSelectedPair(peer, candidates).catch(() => undefined) : undefined;
+    failed.catch(() => undefined);
+    await Promise.race([waitForOpen(channel, wait.signal), failed]);
+    data.connectMs = Math.round(ctx.env.now() - started);
+    echo = await exchangeEchoes(channel, ctx.env, INTERFACES_ECHO_COUNT, wait.signal);
   } catch (error) {
     if (!(error instanceof DeadlineError)) failure = error instanceof Error ? error.message : String(error);
+  }
+  try {
+    // What was gathered and selected so far, also after a deadline or a failure: the networks are recorded either way.
+    if (pc) {
+      const report = await pc.getStats();
+      report.forEach((entry) => {
+        if (entry.type === 'local-candidate') localStats.push(entry);
+      });
+      if (data.connectMs !== undefined && log) pairRead = await readSelectedPair(pc, log.candidates).catch(() => undefined);
+    }
+  } catch {
+    // No stats: the candidates' lines are still recorded.
   } finally {
     clearTimeout(waitTimer);
     ctx.signal.removeEventListener('abort', onAbort);
@@ -395,14 +440,21 @@ async function runInterfaces(ctx: ProbeContext): Promise<ProbeReport> {
     ? candidates.find((c) => c.port === selected.local.port && c.protocol === selected.local.protocol && c.type === selected.local.candidateType && (selected.local.address === undefined || c.address === selected.local.address))
     : undefined;
   data.networks = groupNetworks(candidates, selected?.local.networkId, selectedCandidate);
-  return summarise(ctx, data, candidates, { failure, signallingFailed, iceFailed, echo });
+  return summarise(ctx, data, candidates, { failure, signallingFailed, iceFailed, echo, waitEnded, iceErrors: log?.errors ?? [] });
 }
 
 function summarise(
   ctx: ProbeContext,
   data: InterfacesData,
   candidates: readonly GatheredCandidate[],
-  outcome: { failure: string | undefined; signallingFailed: boolean; iceFailed: boolean; echo: { sent: number; echoed: number; rttMs: number[] } | undefined },
+  outcome: {
+    failure: string | undefined;
+    signallingFailed: boolean;
+    iceFailed: boolean;
+    echo: { sent: number; echoed: number; rttMs: number[] } | undefined;
+    waitEnded: WaitEnd;
+    iceErrors: readonly IceErrorInfo[];
+  },
 ): ProbeReport {
   const probe = INTERFACES_PROBE_ID;
   const evidence: Evidence[] = [];
@@ -437,13 +489,16 @@ function summarise(
       data: { sent: outcome.echo.sent, echoed: outcome.echo.echoed, ...(rtt !== undefined ? { rttMs: rtt } : {}) },
     });
   }
+  for (const error of outcome.iceErrors) {
+    evidence.push({ probe, kind: 'ice-error', summary: `${error.url}: error ${error.errorCode} "${error.errorText}" after ${error.atMs} ms`, data: { ...error } });
+  }
   const visibility = describeVisibility(data);
   if (visibility) evidence.push({ probe, kind: 'visibility', summary: visibility, data: { enumeration: data.enumeration, mediaAccess: { ...data.mediaAccess } } });
   evidence.push({
     probe,
     kind: 'candidates',
-    summary: `${candidates.length} local candidates gathered`,
-    data: { candidates: candidates.slice(0, 40).map((c) => ({ ...c })) },
+    summary: `${candidates.length} local candidates gathered; the wait for them ended by ${outcome.waitEnded.by.replace(/-/g, ' ')}${outcome.waitEnded.atMs !== undefined ? ` after ${outcome.waitEnded.atMs} ms` : ''}`,
+    data: { waitEnded: { ...outcome.waitEnded }, candidates: candidates.slice(0, 40).map((c) => ({ ...c })) },
   });
   const record = { ...data } as unknown as Record<string, unknown>;
   if (data.selected && data.dataFlows) return { status: 'pass', data: record, evidence };

@@ -82,7 +82,8 @@ export function toCandidateInfo(candidate: IceCandidateLike, atMs: number): Cand
   const info: CandidateInfo = {
     ...parsed,
     type: candidate.type ?? parsed.type,
-    address: candidate.address ?? parsed.address,
+    // Chromium's RTCIceCandidate.address brackets IPv6 literals (`[fd00::2]`); the line and getStats do not.
+    address: (candidate.address ?? parsed.address).replace(/^\[(.*)\]$/, '$1'),
     port: candidate.port ?? parsed.port,
     atMs,
   };

@@ -246,9 +246,12 @@ function fakeLocal(id: string, line: string, networkType: string, extra: Record<
   };
 }
 
-/** One network's candidates: a host, a srflx and a relay per TURN transport, all carrying `network-id`/`network-cost`. */
-function fakeNetworkCandidates(networkId: number, cost: number, networkType: string, host: string, egress: string, basePort: number): ReturnType<typeof fakeLocal>[] {
-  const tail = `generation 0 network-id ${networkId} network-cost ${cost}`;
+/**
+ * One network's candidates: a host, a srflx and a relay per TURN transport. As Chromium 156 writes them: masked
+ * (no permission) lines carry `network-cost 999` and no `network-id`; after the permission, `network-id` and no cost.
+ */
+function fakeNetworkCandidates(networkId: number, masked: boolean, networkType: string, host: string, egress: string, basePort: number): ReturnType<typeof fakeLocal>[] {
+  const tail = masked ? 'generation 0 network-cost 999' : `generation 0 network-id ${networkId}`;
   return [
     fakeLocal(`H${networkId}`, `candidate:1 1 udp 2122260223 ${host} ${basePort} typ host ${tail}`, networkType),
     fakeLocal(`S${networkId}`, `candidate:2 1 udp 1686052607 ${egress} ${basePort + 1} typ srflx raddr 0.0.0.0 rport 0 ${tail}`, networkType, { url: `stun:${FAKE_SERVER}:3478` }),
@@ -277,8 +280,8 @@ function interfacesPeerScript(network: FakeNetwork, config: PeerConnectionConfig
   const knob = network.interfaces ?? 'masked';
   const locals =
     knob === 'deep'
-      ? [...fakeNetworkCandidates(1, 0, 'ethernet', FAKE_ETHERNET_HOST, FAKE_CLIENT, 40010), ...fakeNetworkCandidates(2, 0, 'vpn', FAKE_VPN_HOST, FAKE_VPN_EGRESS, 40020)]
-      : fakeNetworkCandidates(1, 999, 'unknown', FAKE_MDNS_HOST, FAKE_CLIENT, 40010);
+      ? [...fakeNetworkCandidates(1, false, 'ethernet', FAKE_ETHERNET_HOST, FAKE_CLIENT, 40010), ...fakeNetworkCandidates(2, false, 'vpn', FAKE_VPN_HOST, FAKE_VPN_EGRESS, 40020)]
+      : fakeNetworkCandidates(1, true, 'unknown', FAKE_MDNS_HOST, FAKE_CLIENT, 40010);
   // ICE selects the srflx of the last network (the VPN's in `deep`): what a lower-metric VPN interface does.
   const chosen = locals.filter((l) => l.stats.candidateType === 'srflx').at(-1)!.stats;
   const script: PeerScript = {
