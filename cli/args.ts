@@ -40,7 +40,7 @@ export type ParsedArgs = CheckOptions | { command: 'help' } | { command: 'error'
 export const DEFAULT_TIMEOUT_MS = 45_000;
 
 /** Usage text. */
-export const USAGE = `Usage: netready check --url <base-url> [--json] [--timeout-ms N] [--no-trust-dev-ca] [--deep [--deny-media]]
+export const USAGE = `Usage: netready check --url <base-url> [--json] [--timeout-ms N] [--no-trust-dev-ca] [--deep | --deny-media] [--chromium-arg <flag>]…
 
 Runs the netready network readiness test in headless Chromium against a deployment.
 

@@ -58,7 +58,7 @@ const VERDICT_HEADING_ID = 'run-verdict';
 const DEEP_PANEL_ID = 'deep-check-explanation';
 /** The deep check's entry: a clearly secondary choice, a text button beside the hero Start. */
 const DEEP_TOGGLE_CLASS =
-  'rounded text-sm font-semibold text-blue-800 underline decoration-blue-300 underline-offset-4 hover:text-blue-900 hover:decoration-blue-700 ' +
+  'rounded text-left text-sm font-semibold text-blue-800 underline decoration-blue-300 underline-offset-4 hover:text-blue-900 hover:decoration-blue-700 ' +
   'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700';
 
 /** Tells the CLI hook that the run broke without a result, so it need not wait for its timeout. Never throws. */
