@@ -58,7 +58,10 @@ function interfacesOf(result: Result): InterfacesData {
   return outcome!.data as unknown as InterfacesData;
 }
 
-/** What the media peer saw of this probe's own connection: the client address of the pair it connected on. */
+/**
+ * What the media peer saw of this probe's own connection: the client address of the pair media came from last — the
+ * one it connected on, or the last one the browser switched to (Chromium may connect through the relay first).
+ */
 async function serverSawInterfacesPeer(result: Result): Promise<{ remoteAddress: string; remotePort: number }> {
   const sessionId = result.probes.session!.data.sessionId as string;
   const seen = (await (await fetch(`${probeUrl()}/v1/sessions/${sessionId}/observations`)).json()) as {
@@ -66,9 +69,10 @@ async function serverSawInterfacesPeer(result: Result): Promise<{ remoteAddress:
   };
   const created = seen.observations.find((o) => o.source === 'peer' && o.kind === 'peer-created' && o.data.label === 'interfaces');
   expect(created, 'the media peer answered the interfaces offer').toBeDefined();
-  const connected = seen.observations.find((o) => o.source === 'peer' && o.kind === 'peer-connected' && o.data.peerId === created!.data.peerId);
-  expect(connected, 'the media peer saw the interfaces connection come up').toBeDefined();
-  return { remoteAddress: String(connected!.data.remoteAddress), remotePort: Number(connected!.data.remotePort) };
+  const path = seen.observations.filter((o) => o.source === 'peer' && (o.kind === 'peer-connected' || o.kind === 'peer-path-switched') && o.data.peerId === created!.data.peerId);
+  expect(path[0]?.kind, 'the media peer saw the interfaces connection come up').toBe('peer-connected');
+  const last = path.at(-1)!;
+  return { remoteAddress: String(last.data.remoteAddress), remotePort: Number(last.data.remotePort) };
 }
 
 test.describe('deep check with Chromium\'s fake devices and permission UI', () => {
