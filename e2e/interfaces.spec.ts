@@ -123,6 +123,9 @@ test.describe('deep check with Chromium\'s fake devices and permission UI', () =
     expect(selected[0]!.hostAddresses.some((a) => IP_LITERAL.test(a))).toBe(true);
     expect(selected[0]!.networkType).not.toBe('unknown');
     expect(data.selected?.local.networkId).toBe(selected[0]!.networkId);
+    // No NAT between this browser and 127.0.0.1: the TURN server saw the host address itself, and Chromium shows no
+    // srflx equal to its host candidate; the probe records that instead of "no STUN answer".
+    expect(selected[0]!.stun).toEqual({ egressIsHost: true });
     // The media peer saw this connection come from the address and port the page's selected local candidate has.
     const seen = await serverSawInterfacesPeer(run);
     expect(seen).toEqual({ remoteAddress: data.selected!.local.address, remotePort: data.selected!.local.port });

@@ -68,7 +68,7 @@ export function InterfacesView({ data }: { data: unknown }) {
                     {network.networkType && network.networkType !== network.kind ? ` (${network.networkType})` : ''}
                   </td>
                   <td className="px-3 py-1.5 break-all">{Array.isArray(network.hostAddresses) && network.hostAddresses.length > 0 ? network.hostAddresses.join(', ') : '—'}</td>
-                  <td className="px-3 py-1.5 whitespace-nowrap">{endpoint(network.stun?.srflx)}</td>
+                  <td className="px-3 py-1.5 whitespace-nowrap">{network.stun?.srflx ? endpoint(network.stun.srflx) : network.stun?.egressIsHost ? 'host address (no NAT)' : '—'}</td>
                   {(['udp', 'tcp', 'tls'] as const).map((transport) => (
                     <td key={transport} className="px-3 py-1.5 whitespace-nowrap">
                       {endpoint(network.turn?.[transport]?.relay)}

@@ -176,6 +176,11 @@ describe('hostIsItsOwnEgress (Chromium drops a srflx equal to its host candidate
     ...line(`candidate:4018494985 1 udp 58597887 203.0.113.10 41151 typ relay raddr ${raddr} rport ${rport} generation 0 ufrag 3dRn network-id 1`),
     relayProtocol: 'udp',
   });
+  it('marks the network\'s STUN egress as its host address', () => {
+    expect(groupNetworks([host, relayFrom('192.0.2.2', 46835)])[0]?.stun).toEqual({ egressIsHost: true });
+    expect(groupNetworks([host, relayFrom('198.51.100.7', 46835)])[0]?.stun).toEqual({});
+  });
+
   it.each([
     ['the TURN server saw the host address and port', [host, relayFrom('192.0.2.2', 46835)], true],
     ['the TURN server saw a translated address', [host, relayFrom('198.51.100.7', 46835)], false],

@@ -64,8 +64,14 @@ export interface NetworkSeen {
   hostAddresses: string[];
   /** IP families seen on this network. */
   families: Array<'ipv4' | 'ipv6'>;
-  /** STUN through this network: the server-reflexive address (= the egress address the STUN server saw). */
-  stun: { srflx?: { address: string; port: number }; atMs?: number };
+  /**
+   * STUN through this network: the server-reflexive address (= the egress address the STUN server saw).
+   * `egressIsHost` (an extension of the issue-11 contract): no srflx can come because there is no NAT — the TURN
+   * server saw this network's raw host address and port itself (a UDP relay's mapped address), and Chromium drops a
+   * srflx equal to its host candidate. Then the egress address is the host address, and a missing srflx (here and in
+   * the stun-udp probe's peer connections) does not mean STUN failed.
+   */
+  stun: { srflx?: { address: string; port: number }; atMs?: number; egressIsHost?: true };
   /** TURN through this network, per transport: the relay allocated (absent: none within the deadline). */
   turn: Partial<Record<RelayTransport, { relay: { address: string; port: number }; atMs: number }>>;
   /** ICE's selected pair uses this network's local candidate. */
@@ -243,7 +249,7 @@ function describeNetwork(networkId: number | null, members: readonly GatheredCan
     ...classifyKind(networkType, hostAddresses),
     hostAddresses,
     families: [...families].sort(),
-    stun: srflx ? { srflx: { address: srflx.address, port: srflx.port }, atMs: srflx.atMs } : {},
+    stun: srflx ? { srflx: { address: srflx.address, port: srflx.port }, atMs: srflx.atMs } : hostIsItsOwnEgress(members) ? { egressIsHost: true } : {},
     turn,
     selected,
   };
@@ -296,7 +302,7 @@ function everyNetworkComplete(candidates: readonly CandidateInfo[], stunOffered:
   if (groups.length === 0) return false;
   return groups.every(({ networkId, members }) => {
     const network = describeNetwork(networkId, members);
-    return network.hostAddresses.length > 0 && (!stunOffered || network.stun.srflx !== undefined || hostIsItsOwnEgress(members)) && transports.every((t) => network.turn[t] !== undefined);
+    return network.hostAddresses.length > 0 && (!stunOffered || network.stun.srflx !== undefined || network.stun.egressIsHost === true) && transports.every((t) => network.turn[t] !== undefined);
   });
 }
 
@@ -466,7 +472,7 @@ function summarise(
       summary:
         `network ${network.networkId ?? '(no id)'}: ${network.kind}${network.networkType ? ` (networkType ${network.networkType})` : ''}, ` +
         `host ${network.hostAddresses.join(', ') || 'none'}, ` +
-        `${network.stun.srflx ? `STUN egress ${network.stun.srflx.address}:${network.stun.srflx.port}` : 'no STUN answer'}, ` +
+        `${network.stun.srflx ? `STUN egress ${network.stun.srflx.address}:${network.stun.srflx.port}` : network.stun.egressIsHost ? 'no NAT (the TURN server saw the host address itself; the browser shows no srflx then)' : 'no STUN answer'}, ` +
         `${relays.join(', ') || 'no relay'}${network.selected ? '; selected by ICE' : ''}`,
       data: { ...network },
     });
