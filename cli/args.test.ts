@@ -21,8 +21,8 @@ describe('parseArgs', () => {
     [['--deny-media'], { deep: true, denyMedia: true, chromiumArgs: [] }],
     [['--deep', '--deny-media'], { deep: true, denyMedia: true, chromiumArgs: [] }],
     [
-      ['--chromium-arg=--force-webrtc-ip-handling-policy=disable_non_proxied_udp'],
-      { deep: false, denyMedia: false, chromiumArgs: ['--force-webrtc-ip-handling-policy=disable_non_proxied_udp'] },
+      ['--chromium-arg=--webrtc-ip-handling-policy=disable_non_proxied_udp'],
+      { deep: false, denyMedia: false, chromiumArgs: ['--webrtc-ip-handling-policy=disable_non_proxied_udp'] },
     ],
     [
       ['--chromium-arg', '--disable-features=WebRtcHideLocalIpsWithMdns', '--deep', '--chromium-arg=--lang=de'],

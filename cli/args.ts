@@ -59,7 +59,7 @@ Runs the netready network readiness test in headless Chromium against a deployme
   --deny-media         the deep check with the media permission denied (what a user who says no sees)
   --chromium-arg <flag>
                        append a Chromium flag, e.g. to reproduce an enterprise policy:
-                       --chromium-arg=--force-webrtc-ip-handling-policy=disable_non_proxied_udp; repeatable
+                       --chromium-arg=--webrtc-ip-handling-policy=disable_non_proxied_udp; repeatable
 
 Exit codes: 0 ready, 1 degraded, 2 blocked, 3 could not run (or inconclusive).
 Chromium: $NETREADY_CHROMIUM, else Playwright's Chromium, else /usr/bin/chromium.`;
@@ -104,7 +104,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
       const chromiumArg = value();
       // A flag only: a bare word would be taken by Chromium as a URL to open.
       if (!chromiumArg || !/^--[a-z0-9]/i.test(chromiumArg)) {
-        return { command: 'error', message: `--chromium-arg needs a Chromium flag starting with "--" (e.g. --chromium-arg=--force-webrtc-ip-handling-policy=disable_non_proxied_udp), got "${chromiumArg ?? ''}"` };
+        return { command: 'error', message: `--chromium-arg needs a Chromium flag starting with "--" (e.g. --chromium-arg=--webrtc-ip-handling-policy=disable_non_proxied_udp), got "${chromiumArg ?? ''}"` };
       }
       chromiumArgs.push(chromiumArg);
     } else if (flag === '--timeout-ms') {
