@@ -56,6 +56,8 @@ export interface NetreadyResultMessage {
 
 const VERDICT_HEADING_ID = 'run-verdict';
 const DEEP_PANEL_ID = 'deep-check-explanation';
+/** The deep check's outcome when the person went on without answering the browser's prompt. */
+const UNANSWERED: MediaAccessReport = { requested: true, state: 'unavailable', error: 'the browser\'s permission prompt was not answered; the test ran without it' };
 /** The deep check's entry: a clearly secondary choice, a text button beside the hero Start. */
 const DEEP_TOGGLE_CLASS =
   'rounded text-left text-sm font-semibold text-blue-800 underline decoration-blue-300 underline-offset-4 hover:text-blue-900 hover:decoration-blue-700 ' +
@@ -258,6 +260,12 @@ export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autosta
                       : `Takes up to ${seconds} seconds. Nothing to install.`}
                 </p>
               </div>
+              {phase.kind === 'asking' && (
+                // A prompt nobody answers would hold the run forever: the person can go on without it.
+                <button type="button" onClick={() => start(UNANSWERED)} className={DEEP_TOGGLE_CLASS}>
+                  Run without the microphone
+                </button>
+              )}
               {!deep && (phase.kind === 'idle' || phase.kind === 'failed') && (
                 <button
                   ref={deepToggleRef}
