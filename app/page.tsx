@@ -1,4 +1,4 @@
-// GET / – landing page and test runner (`?autostart=1` starts at once; the CLI uses it)
+// GET / – landing page and test runner (`?autostart=1` starts at once; `&deep=1` runs the deep check; the CLI uses both)
 import { Runner } from '../components/runner/runner';
 import { SiteShell } from '../components/site/site-shell';
 import { loadConfig, probePublicUrl } from '../server/config/load';
@@ -9,7 +9,7 @@ export const dynamic = 'force-dynamic';
 /** Landing page: explanation, Start, live progress and the result. */
 export default async function HomePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const config = loadConfig();
-  const { autostart } = await searchParams;
+  const { autostart, deep } = await searchParams;
   return (
     <SiteShell deploymentName={config.name}>
       <Runner
@@ -18,6 +18,7 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
         probeTimeoutMs={config.run.probeTimeoutMs}
         configName={config.name}
         autostart={autostart === '1'}
+        deep={deep === '1'}
       />
     </SiteShell>
   );

@@ -10,7 +10,32 @@ describe('parseArgs', () => {
       timeoutMs: 20000,
       trustDevCa: true,
       trustCaFiles: [],
+      deep: false,
+      denyMedia: false,
+      chromiumArgs: [],
     });
+  });
+
+  it.each<[string[], { deep: boolean; denyMedia: boolean; chromiumArgs: string[] }]>([
+    [['--deep'], { deep: true, denyMedia: false, chromiumArgs: [] }],
+    [['--deny-media'], { deep: true, denyMedia: true, chromiumArgs: [] }],
+    [['--deep', '--deny-media'], { deep: true, denyMedia: true, chromiumArgs: [] }],
+    [
+      ['--chromium-arg=--webrtc-ip-handling-policy=disable_non_proxied_udp'],
+      { deep: false, denyMedia: false, chromiumArgs: ['--webrtc-ip-handling-policy=disable_non_proxied_udp'] },
+    ],
+    [
+      ['--chromium-arg', '--disable-features=WebRtcHideLocalIpsWithMdns', '--deep', '--chromium-arg=--lang=de'],
+      { deep: true, denyMedia: false, chromiumArgs: ['--disable-features=WebRtcHideLocalIpsWithMdns', '--lang=de'] },
+    ],
+  ])('reads the deep check and Chromium flags from %j', (flags, expected) => {
+    expect(parseArgs(['check', '--url', 'http://192.0.2.5:3000', ...flags])).toMatchObject(expected);
+  });
+
+  it('reads the browser policy to reproduce, in both spellings', () => {
+    expect(parseArgs(['check', '--url', 'http://x', '--webrtc-ip-handling-policy', 'disable_non_proxied_udp'])).toMatchObject({ webrtcIpHandlingPolicy: 'disable_non_proxied_udp' });
+    expect(parseArgs(['check', '--url', 'http://x', '--webrtc-ip-handling-policy=default_public_interface_only'])).toMatchObject({ webrtcIpHandlingPolicy: 'default_public_interface_only' });
+    expect(parseArgs(['check', '--url', 'http://x'])).not.toHaveProperty('webrtcIpHandlingPolicy');
   });
 
   it('collects repeated --trust-ca files and a proxy', () => {
@@ -38,6 +63,11 @@ describe('parseArgs', () => {
     [['check', '--url', 'http://x', '--bogus'], 'unknown option'],
     [['check', '--url', 'http://x', '--proxy-bypass-list', 'a.example'], 'only applies with --proxy-server'],
     [['launch'], 'unknown command'],
+    [['check', '--url', 'http://x', '--chromium-arg'], '--chromium-arg'],
+    [['check', '--url', 'http://x', '--chromium-arg', 'force-webrtc-ip-handling-policy'], '--chromium-arg needs a Chromium flag'],
+    [['check', '--url', 'http://x', '--chromium-arg='], '--chromium-arg'],
+    [['check', '--url', 'http://x', '--webrtc-ip-handling-policy', 'no_udp'], '--webrtc-ip-handling-policy must be one of default, '],
+    [['check', '--url', 'http://x', '--webrtc-ip-handling-policy'], '--webrtc-ip-handling-policy must be one of'],
   ])('rejects %j with a message mentioning %s', (argv, text) => {
     const parsed = parseArgs(argv);
     expect(parsed.command).toBe('error');

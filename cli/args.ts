@@ -22,7 +22,26 @@ export interface CheckOptions {
    * `intranet.example.com;*.corp.example;10.0.0.1:3000`). Only with proxyServer.
    */
   proxyBypassList?: string;
+  /**
+   * Run the deep check (issue 11): the page asks for media permission before the run so the browser shows every
+   * network interface; the CLI's Chromium answers with fake devices and a fake permission UI.
+   */
+  deep: boolean;
+  /** With the deep check: the permission is denied (a user who says no; tests). Implies `deep`. */
+  denyMedia: boolean;
+  /** Extra Chromium flags appended to the CLI's own (e.g. an enterprise policy's command-line twin); repeatable. */
+  chromiumArgs: string[];
+  /**
+   * The browser's WebRTC IP-handling policy for this run, as the `WebRtcIPHandlingPolicy` enterprise policy sets it
+   * (passed as Chromium's `--webrtc-ip-handling-policy`; Chromium 156 has no `--force-webrtc-ip-handling-policy`).
+   */
+  webrtcIpHandlingPolicy?: WebRtcIpHandlingPolicy;
 }
+
+/** Values of Chromium's WebRtcIPHandlingPolicy. */
+export const WEBRTC_IP_HANDLING_POLICIES = ['default', 'default_public_and_private_interfaces', 'default_public_interface_only', 'disable_non_proxied_udp'] as const;
+/** One WebRtcIPHandlingPolicy value. */
+export type WebRtcIpHandlingPolicy = (typeof WEBRTC_IP_HANDLING_POLICIES)[number];
 
 /** Parse outcome: options, a help request, or a usage error. */
 export type ParsedArgs = CheckOptions | { command: 'help' } | { command: 'error'; message: string };
@@ -31,7 +50,8 @@ export type ParsedArgs = CheckOptions | { command: 'help' } | { command: 'error'
 export const DEFAULT_TIMEOUT_MS = 45_000;
 
 /** Usage text. */
-export const USAGE = `Usage: netready check --url <base-url> [--json] [--timeout-ms N] [--no-trust-dev-ca]
+export const USAGE = `Usage: netready check --url <base-url> [--json] [--timeout-ms N] [--no-trust-dev-ca] [--deep | --deny-media]
+                      [--webrtc-ip-handling-policy <policy>] [--chromium-arg <flag>]…
 
 Runs the netready network readiness test in headless Chromium against a deployment.
 
@@ -45,6 +65,15 @@ Runs the netready network readiness test in headless Chromium against a deployme
   --proxy-bypass-list <rules>
                        with --proxy-server: hosts reached without the proxy, ';'-separated
                        (Chromium --proxy-bypass-list, e.g. "netready.corp.example;10.0.0.5:3000")
+  --deep               also check every network interface (VPN, Wi-Fi, Ethernet): the browser is given
+                       fake media devices and grants the media permission that reveals its interfaces
+  --deny-media         the deep check with the media permission denied (what a user who says no sees)
+  --webrtc-ip-handling-policy <policy>
+                       run with the browser's WebRTC IP-handling policy set as an enterprise policy sets it:
+                       ${WEBRTC_IP_HANDLING_POLICIES.join(', ')}
+  --chromium-arg <flag>
+                       append a Chromium flag, e.g. to reproduce an enterprise policy:
+                       --chromium-arg=--webrtc-ip-handling-policy=disable_non_proxied_udp; repeatable
 
 Exit codes: 0 ready, 1 degraded, 2 blocked, 3 could not run (or inconclusive).
 Chromium: $NETREADY_CHROMIUM, else Playwright's Chromium, else /usr/bin/chromium.`;
@@ -61,6 +90,10 @@ export function parseArgs(argv: string[]): ParsedArgs {
   let proxyServer: string | undefined;
   let proxyBypassList: string | undefined;
   let timeoutMs = DEFAULT_TIMEOUT_MS;
+  let deep = false;
+  let denyMedia = false;
+  const chromiumArgs: string[] = [];
+  let webrtcIpHandlingPolicy: WebRtcIpHandlingPolicy | undefined;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -78,6 +111,23 @@ export function parseArgs(argv: string[]): ParsedArgs {
     } else if (flag === '--proxy-bypass-list') {
       proxyBypassList = value();
       if (!proxyBypassList) return { command: 'error', message: '--proxy-bypass-list needs rules, e.g. "intranet.example.com;10.0.0.5:3000"' };
+    } else if (flag === '--deep') deep = true;
+    else if (flag === '--deny-media') {
+      deep = true;
+      denyMedia = true;
+    } else if (flag === '--chromium-arg') {
+      const chromiumArg = value();
+      // A flag only: a bare word would be taken by Chromium as a URL to open.
+      if (!chromiumArg || !/^--[a-z0-9]/i.test(chromiumArg)) {
+        return { command: 'error', message: `--chromium-arg needs a Chromium flag starting with "--" (e.g. --chromium-arg=--webrtc-ip-handling-policy=disable_non_proxied_udp), got "${chromiumArg ?? ''}"` };
+      }
+      chromiumArgs.push(chromiumArg);
+    } else if (flag === '--webrtc-ip-handling-policy') {
+      const policy = value();
+      if (!WEBRTC_IP_HANDLING_POLICIES.includes(policy as WebRtcIpHandlingPolicy)) {
+        return { command: 'error', message: `--webrtc-ip-handling-policy must be one of ${WEBRTC_IP_HANDLING_POLICIES.join(', ')}, got "${policy ?? ''}"` };
+      }
+      webrtcIpHandlingPolicy = policy as WebRtcIpHandlingPolicy;
     } else if (flag === '--timeout-ms') {
       const raw = value();
       if (!raw || !/^\d+$/.test(raw) || Number(raw) < 1000) return { command: 'error', message: `--timeout-ms needs a whole number of milliseconds ≥ 1000, got "${raw ?? ''}"` };
@@ -102,6 +152,10 @@ export function parseArgs(argv: string[]): ParsedArgs {
     trustCaFiles,
     ...(proxyServer ? { proxyServer } : {}),
     ...(proxyBypassList ? { proxyBypassList } : {}),
+    deep,
+    denyMedia,
+    chromiumArgs,
+    ...(webrtcIpHandlingPolicy ? { webrtcIpHandlingPolicy } : {}),
   };
 }
 

@@ -112,3 +112,34 @@ export const CHROMIUM_ARGS = [
   // No QUIC: netready's servers speak TCP/TLS, and QUIC attempts to other hosts only add noise on locked-down networks.
   '--disable-quic',
 ];
+
+/**
+ * Whether browsers treat `origin` as a secure context (W3C Secure Contexts §3.1 "potentially trustworthy"):
+ * https/wss, or a loopback host (`localhost`, `*.localhost`, 127.0.0.0/8, `[::1]`).
+ */
+export function isPotentiallyTrustworthy(origin: string): boolean {
+  const url = new URL(origin);
+  if (url.protocol === 'https:' || url.protocol === 'wss:') return true;
+  const host = url.hostname.toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '[::1]';
+}
+
+/**
+ * Chromium flags of the deep check (issue 11) against the deployment at `url`:
+ * - fake media devices, so getUserMedia has a microphone on a server without one;
+ * - the permission answered without a prompt: granted by the fake UI (`--use-fake-ui-for-media-stream`), or, with
+ *   `deny`, refused like a user who says no (`--deny-permission-prompts`; Chromium 156 answers getUserMedia with
+ *   NotAllowedError at once — `--use-fake-ui-for-media-stream=deny` does the same, checked);
+ * - `--unsafely-treat-insecure-origin-as-secure=<origin>` when the deployment is plain http:// on a non-loopback
+ *   address: browsers expose navigator.mediaDevices only in secure contexts, and self-hosted deployments are often
+ *   reached as http://<LAN address>. The flag applies only to this throwaway browser (fresh profile, removed after
+ *   the run) and only to that one origin; a person's browser there gets `unavailable`, and the page says why.
+ */
+export function deepCheckArgs(url: string, deny: boolean): string[] {
+  const origin = new URL(url).origin;
+  return [
+    '--use-fake-device-for-media-stream',
+    deny ? '--deny-permission-prompts' : '--use-fake-ui-for-media-stream',
+    ...(isPotentiallyTrustworthy(origin) ? [] : [`--unsafely-treat-insecure-origin-as-secure=${origin}`]),
+  ];
+}

@@ -10,7 +10,7 @@ import http from 'node:http';
 import { chromium, request } from 'playwright-core';
 import { ResultSchema, type Result } from '../lib/schema/result';
 import { exitCodeFor, parseArgs, USAGE, type CheckOptions } from './args';
-import { CHROMIUM_ARGS, ChromiumError, createBrowserSandbox, findChromium } from './chromium';
+import { CHROMIUM_ARGS, ChromiumError, createBrowserSandbox, deepCheckArgs, findChromium } from './chromium';
 import { formatSummary } from './format';
 import { watchProxyAuth } from './proxy-auth';
 import { runTrustCommand } from './trust';
@@ -133,6 +133,10 @@ async function check(options: CheckOptions, err: (line: string) => void): Promis
         ...CHROMIUM_ARGS,
         ...(options.proxyServer ? [`--proxy-server=${options.proxyServer}`] : []),
         ...(options.proxyBypassList ? [`--proxy-bypass-list=${options.proxyBypassList}`] : []),
+        ...(options.deep ? deepCheckArgs(options.url, options.denyMedia) : []),
+        ...(options.webrtcIpHandlingPolicy ? [`--webrtc-ip-handling-policy=${options.webrtcIpHandlingPolicy}`] : []),
+        // Last, so an admin's flag can reproduce a policy on top of the CLI's own.
+        ...options.chromiumArgs,
       ],
       env: { ...process.env, HOME: sandbox.home },
       timeout: options.timeoutMs,
@@ -152,7 +156,8 @@ async function check(options: CheckOptions, err: (line: string) => void): Promis
     const proxyAuth = await watchProxyAuth(context, page);
     await page.exposeFunction('__netreadyProxyAuth', () => proxyAuth.report());
     const timedOut = new Promise<'timeout'>((resolve) => deadline.addEventListener('abort', () => resolve('timeout'), { once: true }));
-    const target = `${options.url}/?autostart=1`;
+    // `deep=1`: the page asks for media permission without its explanation step (the flags above answer it).
+    const target = `${options.url}/?autostart=1${options.deep ? '&deep=1' : ''}`;
     if (!options.json) err(`Running netready in headless Chromium against ${options.url} …`);
     try {
       const response = await page.goto(target, { timeout: options.timeoutMs, waitUntil: 'domcontentloaded' });

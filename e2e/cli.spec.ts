@@ -54,7 +54,8 @@ test('check --json reports ready with srflx and UDP, TCP and TLS relays carrying
   // The mtu probe's upstream check connects a media peer of its own (label mtu-upstream); count it apart.
   const mtuPeers = new Set(seen.observations.filter((o) => o.source === 'peer' && o.kind === 'peer-created' && o.data.label === 'mtu-upstream').map((o) => o.data.peerId));
   const connected = seen.observations.filter((o) => o.source === 'peer' && o.kind === 'peer-connected');
-  expect(connected.filter((o) => !mtuPeers.has(o.data.peerId)).length).toBe(5); // three relays, the quality stream, ICE-TCP
+  // three relays, the quality stream, ICE-TCP, and the interfaces probe's own connection (issue 11)
+  expect(connected.filter((o) => !mtuPeers.has(o.data.peerId)).length).toBe(6);
   expect(connected.filter((o) => mtuPeers.has(o.data.peerId)).length).toBe(1);
   // On loopback every size of the MTU ladder arrives and the largest DataChannel packet goes upstream.
   expect(result.probes.mtu?.status, result.probes.mtu?.reason).toBe('pass');

@@ -35,7 +35,7 @@ test('a run from Start to verdict shows live progress, the verdict and no layout
   expect(await seriousViolations(page)).toEqual([]);
   await page.getByRole('button', { name: 'Start' }).click();
   // Live progress: one reserved row per probe while the run is going.
-  await expect(page.getByRole('list', { name: 'Checks' }).getByRole('listitem')).toHaveCount(18);
+  await expect(page.getByRole('list', { name: 'Checks' }).getByRole('listitem')).toHaveCount(19);
   await expect(page.getByRole('heading', { name: 'Ready for calls' })).toBeVisible();
   const checks = page.getByRole('region', { name: 'Checks' }).getByRole('listitem');
   await expect(checks).toHaveText([
@@ -47,6 +47,8 @@ test('a run from Start to verdict shows live progress, the verdict and no layout
     /Call quality on the path a call would take\s*Passed/,
     /Media over TCP to a media server \(ICE-TCP\)\s*Passed/,
     /Largest packets that get through \(MTU\)\s*Passed/,
+    // Issue 11: the networks the browser shows (default mode: the default route, masked) and the pair ICE chose.
+    /Network interfaces and the path ICE chose\s*Passed/,
     // The test stack configures no DNS zone (dns.zone), so the DNS checks say so and are skipped.
     /Name lookups \(DNS timing\)\s*Skipped/,
     /Which DNS resolver this network uses\s*Skipped/,

@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: 'Network check' };
 /** The runner without header/footer, for iframes. */
 export default async function EmbedPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const config = loadConfig();
-  const { autostart } = await searchParams;
+  const { autostart, deep } = await searchParams;
   return (
     <main className="min-h-dvh bg-white p-4">
       <Runner
@@ -20,6 +20,7 @@ export default async function EmbedPage({ searchParams }: { searchParams: Promis
         probeTimeoutMs={config.run.probeTimeoutMs}
         configName={config.name}
         autostart={autostart === '1'}
+        deep={deep === '1'}
       />
     </main>
   );

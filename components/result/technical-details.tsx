@@ -7,6 +7,7 @@ import { ChevronIcon } from '../ui/icons';
 import { StatusBadge } from '../ui/status-badge';
 import { DataView } from './data-view';
 import { EvidenceList } from './evidence-list';
+import { InterfacesView } from './interfaces-view';
 import { formatDuration, probeTitle } from './labels';
 
 function ProbeDetails({ id, outcome, title }: { id: string; outcome: ProbeOutcome; title: string }) {
@@ -22,6 +23,11 @@ function ProbeDetails({ id, outcome, title }: { id: string; outcome: ProbeOutcom
         </div>
       </div>
       {outcome.reason !== undefined && <p className="mt-2 text-sm text-slate-700">{outcome.reason}</p>}
+      {id === 'interfaces' && (
+        <div className="mt-3">
+          <InterfacesView data={outcome.data} />
+        </div>
+      )}
       <h5 className="mt-3 text-xs font-semibold tracking-wide text-slate-600 uppercase">Data</h5>
       <div className="mt-1">
         <DataView value={outcome.data} label={`${title} data`} />

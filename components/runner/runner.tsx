@@ -19,6 +19,9 @@ import { SpinnerIcon } from '../ui/icons';
 import { statusLabel } from '../ui/status-badge';
 import { ProbeProgress } from './probe-progress';
 import { INITIAL_PROGRESS, progressReducer } from './progress-state';
+import type { MediaAccessReport } from '../../lib/probes/types';
+import { DeepCheckExplanation } from './deep-check';
+import { browserMediaHost, requestMediaAccess } from './media-access';
 import { RunActions } from './run-actions';
 import { startRun } from './start-run';
 
@@ -36,9 +39,14 @@ export interface RunnerProps {
   autostart?: boolean;
   /** `page` for the landing page, `embed` for the compact iframe variant. */
   variant?: 'page' | 'embed';
+  /**
+   * `?deep=1`: Start runs the deep check (media permission first, issue 11) without the explanation step — for the
+   * CLI (whose browser answers the permission itself) and embeds whose iframe allows camera/microphone.
+   */
+  deep?: boolean;
 }
 
-type Phase = { kind: 'idle' } | { kind: 'running' } | { kind: 'finished'; result: Result } | { kind: 'failed'; message: string };
+type Phase = { kind: 'idle' } | { kind: 'asking' } | { kind: 'running' } | { kind: 'finished'; result: Result } | { kind: 'failed'; message: string };
 
 /** Message event posted to the embedding window when a run finishes (embed variant). */
 export interface NetreadyResultMessage {
@@ -47,6 +55,13 @@ export interface NetreadyResultMessage {
 }
 
 const VERDICT_HEADING_ID = 'run-verdict';
+const DEEP_PANEL_ID = 'deep-check-explanation';
+/** The deep check's outcome when the person went on without answering the browser's prompt. */
+const UNANSWERED: MediaAccessReport = { requested: true, state: 'unavailable', error: 'the browser\'s permission prompt was not answered; the test ran without it' };
+/** The deep check's entry: a clearly secondary choice, a text button beside the hero Start. */
+const DEEP_TOGGLE_CLASS =
+  'rounded text-left text-sm font-semibold text-blue-800 underline decoration-blue-300 underline-offset-4 hover:text-blue-900 hover:decoration-blue-700 ' +
+  'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700';
 
 /** Tells the CLI hook that the run broke without a result, so it need not wait for its timeout. Never throws. */
 function reportFailure(message: string): void {
@@ -103,7 +118,7 @@ function WhatItChecks() {
 }
 
 /** The interactive runner (client component). */
-export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autostart = false, variant = 'page' }: RunnerProps) {
+export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autostart = false, variant = 'page', deep = false }: RunnerProps) {
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
   const [progress, dispatch] = useReducer(progressReducer, INITIAL_PROGRESS);
   const [nowMs, setNowMs] = useState(0);
@@ -111,8 +126,12 @@ export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autosta
   const controllerRef = useRef<AbortController | null>(null);
   const runStartRef = useRef(0);
   const titlesRef = useRef<Record<string, string>>({});
+  const [explaining, setExplaining] = useState(false);
+  /** Whether the last run was the deep check ("Run again" repeats the same kind). */
+  const lastDeepRef = useRef(false);
+  const deepToggleRef = useRef<HTMLButtonElement>(null);
 
-  const start = useCallback(() => {
+  const start = useCallback((mediaAccess?: MediaAccessReport) => {
     controllerRef.current?.abort();
     const controller = new AbortController();
     controllerRef.current = controller;
@@ -122,7 +141,9 @@ export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autosta
     setNowMs(0);
     setPhase({ kind: 'running' });
     setAnnouncement('Test started.');
+    lastDeepRef.current = mediaAccess !== undefined;
     startRun({
+      ...(mediaAccess ? { mediaAccess } : {}),
       probeUrl,
       budgetMs,
       ...(probeTimeoutMs !== undefined ? { probeTimeoutMs } : {}),
@@ -157,9 +178,33 @@ export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autosta
     );
   }, [probeUrl, budgetMs, probeTimeoutMs, configName, variant]);
 
+  // The deep check: ask for media permission (the browser's prompt), release it at once, then run with the outcome.
+  // Whatever the answer, the run goes on: the interfaces probe says what it could not see.
+  const startDeep = useCallback(() => {
+    controllerRef.current?.abort();
+    const controller = new AbortController();
+    controllerRef.current = controller;
+    setExplaining(false);
+    setPhase({ kind: 'asking' });
+    setAnnouncement('Waiting for your answer to the browser’s microphone question.');
+    void requestMediaAccess(browserMediaHost()).then((report) => {
+      if (controller.signal.aborted) return;
+      start(report);
+    });
+  }, [start]);
+
+  const closeExplanation = useCallback(() => {
+    setExplaining(false);
+    // Back to the control that opened it, for keyboard users.
+    requestAnimationFrame(() => deepToggleRef.current?.focus());
+  }, []);
+
   // `?autostart=1`: start on mount. In development React mounts twice; the first run is aborted by cleanup.
   useEffect(() => {
-    if (autostart) start();
+    if (autostart) {
+      if (deep) startDeep();
+      else start();
+    }
     return () => controllerRef.current?.abort();
     // Only on mount (empty deps on purpose): a later prop change must not restart a run.
   }, []);
@@ -192,20 +237,50 @@ export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autosta
         </p>
         <div className={compact ? 'mt-3' : 'mt-6'}>
           {phase.kind === 'finished' ? (
-            <RunActions result={phase.result} onRunAgain={start} />
+            <RunActions result={phase.result} onRunAgain={() => (lastDeepRef.current ? startDeep() : start())} />
           ) : (
-            <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
-              <button type="button" onClick={start} disabled={phase.kind === 'running'} className={heroButton}>
-                {phase.kind === 'running' && <SpinnerIcon className="h-5 w-5" />}
-                {phase.kind === 'running' ? 'Testing…' : phase.kind === 'failed' ? 'Try again' : 'Start'}
-              </button>
-              <p className="text-sm text-slate-600">
-                {phase.kind === 'running'
-                  ? progress.rows.length > 0
-                    ? `${done} of ${progress.rows.length} checks done`
-                    : 'Preparing…'
-                  : `Takes up to ${seconds} seconds. Nothing to install.`}
-              </p>
+            <div className="space-y-3">
+              <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
+                <button
+                  type="button"
+                  onClick={() => (deep ? startDeep() : start())}
+                  disabled={phase.kind === 'running' || phase.kind === 'asking'}
+                  className={heroButton}
+                >
+                  {(phase.kind === 'running' || phase.kind === 'asking') && <SpinnerIcon className="h-5 w-5" />}
+                  {phase.kind === 'running' ? 'Testing…' : phase.kind === 'asking' ? 'Waiting for permission…' : phase.kind === 'failed' ? 'Try again' : 'Start'}
+                </button>
+                <p className="text-sm text-slate-600">
+                  {phase.kind === 'running'
+                    ? progress.rows.length > 0
+                      ? `${done} of ${progress.rows.length} checks done`
+                      : 'Preparing…'
+                    : phase.kind === 'asking'
+                      ? 'Answer your browser’s question about the microphone; the test starts right after.'
+                      : `Takes up to ${seconds} seconds. Nothing to install.`}
+                </p>
+              </div>
+              {phase.kind === 'asking' && (
+                // A prompt nobody answers would hold the run forever: the person can go on without it.
+                <button type="button" onClick={() => start(UNANSWERED)} className={DEEP_TOGGLE_CLASS}>
+                  Run without the microphone
+                </button>
+              )}
+              {!deep && (phase.kind === 'idle' || phase.kind === 'failed') && (
+                <button
+                  ref={deepToggleRef}
+                  type="button"
+                  onClick={() => setExplaining((open) => !open)}
+                  aria-expanded={explaining}
+                  aria-controls={DEEP_PANEL_ID}
+                  className={DEEP_TOGGLE_CLASS}
+                >
+                  Also check every network interface (VPN, Wi-Fi, Ethernet)
+                </button>
+              )}
+              {explaining && (phase.kind === 'idle' || phase.kind === 'failed') && (
+                <DeepCheckExplanation id={DEEP_PANEL_ID} onContinue={startDeep} onCancel={closeExplanation} />
+              )}
             </div>
           )}
         </div>
@@ -216,7 +291,7 @@ export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autosta
         {announcement}
       </p>
 
-      {phase.kind === 'idle' && !compact && <WhatItChecks />}
+      {phase.kind === 'idle' && !compact && !explaining && <WhatItChecks />}
 
       {phase.kind === 'failed' && (
         <div className="rounded-xl border border-red-200 bg-red-50 p-4 text-sm text-red-900" role="alert">

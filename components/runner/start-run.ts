@@ -4,7 +4,7 @@
  */
 import type { RunEventListener } from '../../lib/engine/events';
 import { runNetready } from '../../lib/engine/run-netready';
-import type { PeerConnectionLike, ProbeEnvironment, ResourceTimingLike, WebSocketLike } from '../../lib/probes/types';
+import type { MediaAccessReport, PeerConnectionLike, ProbeEnvironment, ResourceTimingLike, WebSocketLike } from '../../lib/probes/types';
 import type { Result } from '../../lib/schema/result';
 
 /** Options of startRun. */
@@ -19,6 +19,8 @@ export interface StartRunOptions {
   configName: string;
   signal?: AbortSignal;
   onEvent: RunEventListener;
+  /** How the deep check's media permission request ended (./media-access.ts); absent in default mode. */
+  mediaAccess?: MediaAccessReport;
 }
 
 /** Longest wait for a finished fetch's Resource Timing entry; it is queued right after the response body ends. */
@@ -71,8 +73,8 @@ export function randomUuid(): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** The real browser environment. */
-export function browserEnvironment(): ProbeEnvironment {
+/** The real browser environment; `mediaAccess` is the deep check's outcome, handed to the interfaces probe. */
+export function browserEnvironment(mediaAccess?: MediaAccessReport): ProbeEnvironment {
   // Only a program driving the browser (the CLI) can see a proxy's 407; a page a person opened has no such hook.
   const proxyAuth = typeof window.__netreadyProxyAuth === 'function' ? window.__netreadyProxyAuth : undefined;
   return {
@@ -83,13 +85,14 @@ export function browserEnvironment(): ProbeEnvironment {
     resourceTiming: findResourceTiming,
     createWebSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
     ...(proxyAuth ? { proxyAuthReport: () => proxyAuth() } : {}),
+    ...(mediaAccess ? { mediaAccess: () => ({ ...mediaAccess }) } : {}),
   };
 }
 
 /** Runs the full netready test in this browser and resolves with the result. */
 export function startRun(options: StartRunOptions): Promise<Result> {
   return runNetready({
-    env: browserEnvironment(),
+    env: browserEnvironment(options.mediaAccess),
     probeUrl: options.probeUrl.replace(/\/+$/, ''),
     budgetMs: options.budgetMs,
     probeTimeoutMs: options.probeTimeoutMs ?? Math.max(2000, Math.round(options.budgetMs / 3)),

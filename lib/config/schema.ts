@@ -376,8 +376,12 @@ export const ConfigSchema = z.strictObject({
       secret: z.optional(z.string().min(16)),
       /** Lifetime of minted credentials in seconds (at most 600). Default 600. */
       credentialTtlS: z.number().int().min(30).max(600).default(600),
-      /** Maximum allocations one client IP may hold (486 past it). Default 16. */
-      maxAllocationsPerClient: z.number().int().min(1).max(1000).default(16),
+      /**
+       * Maximum allocations one client IP may hold (486 past it). Default 64: one run holds up to ~30 at once (the deep
+       * check allocates through every interface; by-name TURN URLs allocate once per resolved address), and an office
+       * behind one NAT address runs several tests at the same time. Relays still serve only netready's media peer.
+       */
+      maxAllocationsPerClient: z.number().int().min(1).max(1000).default(64),
       /** Maximum allocation lifetime in seconds. Default 600. */
       maxLifetimeS: z.number().int().min(60).max(3600).default(600),
     })

@@ -171,3 +171,31 @@ describe('quality findings, per direction, never blaming the network for netread
     expect(unexplainedIn(result)).toEqual([]);
   });
 });
+
+/**
+ * The interfaces probe (issue 11) records and never judges: it passes when a pair was selected and data flowed, and
+ * otherwise ends `inconclusive` with its reason — never `fail`, since a blocked path is the transport probes' story —
+ * so none of its ends can be a silent failure, and none raises a finding of its own. What it recorded can: the `deep`
+ * network has ICE on a VPN-typed interface while Ethernet reaches netready too — the detour, `vpn-path`.
+ */
+const INTERFACES_ENDS: Array<{ end: string; network: FakeNetwork; status: string; reason?: RegExp; findings?: string[] }> = [
+  { end: 'default mode, masked host candidates', network: {}, status: 'pass' },
+  { end: 'deep check, every interface shown', network: { interfaces: 'deep', mediaAccess: { requested: true, state: 'granted' } }, status: 'pass', findings: ['vpn-path'] },
+  { end: 'deep check denied', network: { mediaAccess: { requested: true, state: 'denied', error: 'NotAllowedError: Permission denied' } }, status: 'pass' },
+  { end: 'no pair before the deadline', network: { interfaces: 'no-pair' }, status: 'inconclusive', reason: /No candidate pair .* was selected within \d+ ms/ },
+  { end: 'ICE failed', network: { interfaces: 'ice-failed' }, status: 'inconclusive', reason: /ICE failed/ },
+  { end: 'connected, no echo back', network: { interfaces: 'no-data' }, status: 'inconclusive', reason: /no echo came back/ },
+  { end: 'the media peer refused the offer', network: { interfaces: 'signalling' }, status: 'inconclusive', reason: /could not start: the test server did not accept the media offer/ },
+];
+
+describe('the interfaces probe: every end explained, none a network finding', () => {
+  it.each(INTERFACES_ENDS)('ends $status when: $end', async ({ network, status, reason, findings = [] }) => {
+    const result = await runFakeDeployment(network);
+    const outcome = result.probes.interfaces;
+    expect(outcome?.status).toBe(status);
+    if (reason) expect(outcome?.reason).toMatch(reason);
+    expect(unexplainedIn(result)).toEqual([]);
+    expect(result.findings.map((f) => f.code)).toEqual(findings);
+    expect(result.verdict).toBe('ready');
+  });
+});

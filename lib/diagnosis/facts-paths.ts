@@ -173,7 +173,9 @@ function readNetworks(data: Dict | null): NetworkPath[] {
   for (const [index, n] of list.slice(0, 32).entries()) {
     if (!isDict(n)) continue;
     const stun = isDict(n.stun) ? n.stun : {};
-    const srflx = isDict(stun.srflx) ? str(stun.srflx.address) : undefined;
+    const hostAddresses = Array.isArray(n.hostAddresses) ? n.hostAddresses.filter((a): a is string => typeof a === 'string').slice(0, 8) : [];
+    // No NAT on the path: the server saw the host address itself, and Chromium offers no srflx equal to a host candidate.
+    const srflx = isDict(stun.srflx) ? str(stun.srflx.address) : stun.egressIsHost === true ? hostAddresses.find((a) => ipFamily(a) !== null) : undefined;
     const turn = isDict(n.turn) ? n.turn : {};
     const kind = KINDS.includes(n.kind as NetworkKind) ? (n.kind as NetworkKind) : 'unknown';
     const networkType = str(n.networkType);
@@ -182,7 +184,7 @@ function readNetworks(data: Dict | null): NetworkPath[] {
       networkId: num(n.networkId) ?? null,
       kind,
       vpnReasons: [],
-      hostAddresses: Array.isArray(n.hostAddresses) ? n.hostAddresses.filter((a): a is string => typeof a === 'string').slice(0, 8) : [],
+      hostAddresses,
       stunWorks: srflx !== undefined,
       turn: { udp: isDict(turn.udp), tcp: isDict(turn.tcp), tls: isDict(turn.tls) },
       selected: n.selected === true,

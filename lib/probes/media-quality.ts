@@ -16,7 +16,7 @@ import { postMediaOffer } from './media-peer-offer';
 import { DEFAULT_QUALITY_PLAN, isDeadline, QualitySession, type QualityPlan, type QualityRecord, type QualityStage } from './media-quality-session';
 import { readSession, SESSION_PROBE_ID } from './session';
 import type { Probe, ProbeReport } from './types';
-import { readSelectedPair, waitForOpen, type SelectedPairInfo } from './webrtc';
+import { CandidateLog, readSelectedPair, waitForOpen, type SelectedPairInfo } from './webrtc';
 
 /** Id of the media-quality probe. */
 export const MEDIA_QUALITY_PROBE_ID = 'media-quality';
@@ -250,6 +250,9 @@ export function createMediaQualityProbe(plan: QualityPlan = DEFAULT_QUALITY_PLAN
         refused: [],
       };
       const pc = ctx.env.createPeerConnection({ iceServers });
+      // The offer goes without candidates, but the browser still emits them: their lines carry the `network-cost` and
+      // `network-id` of the path's local candidate, which getStats does not report.
+      const log = new CandidateLog(pc, ctx.env, started);
       let failure: string | undefined;
       let quality: QualitySession | undefined;
       try {
@@ -266,7 +269,7 @@ export function createMediaQualityProbe(plan: QualityPlan = DEFAULT_QUALITY_PLAN
         ctx.progress('Measuring loss, jitter and round trip each way, then throughput');
         quality = new QualitySession(ctx.env, channel, control, plan);
         await quality.run(ctx.signal);
-        const path = await readSelectedPair(pc).catch(() => undefined);
+        const path = await readSelectedPair(pc, log.candidates).catch(() => undefined);
         if (path) data.path = path;
       } catch (error) {
         if (isDeadline(error) && ctx.signal.aborted) data.timedOut = true;

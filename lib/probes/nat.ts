@@ -260,8 +260,8 @@ async function checkFiltering(ctx: ProbeContext, nat: SessionNat, missingWhy: Pa
   }
 }
 
-/** Asks the server what its endpoints saw from these addresses (at most 8; the session's address without any). */
-async function askObservations(ctx: ProbeContext, nat: SessionNat, ips: string[]): Promise<{ seen: NatBindingSeen[]; error?: string }> {
+/** Asks the server what its nat endpoints saw from these addresses (at most 8; the session's address without any). */
+export async function askNatObservations(ctx: ProbeContext, nat: SessionNat, ips: string[]): Promise<{ seen: NatBindingSeen[]; error?: string }> {
   const query = [...new Set(ips)].slice(0, 8).map((ip) => `ip=${encodeURIComponent(ip)}`).join('&');
   try {
     const response = await ctx.env.fetch(`${ctx.probeUrl}${nat.observationsPath}${query ? `?${query}` : ''}`, { method: 'GET', signal: ctx.signal });
@@ -291,7 +291,7 @@ export function createNatProbe(): Probe {
       const srflx: Partial<Record<NatRole, AddressPort>> = Object.fromEntries(gathered.mapped.map((m) => [m.role, { address: m.address, port: m.port }]));
       const local = localAddresses(gathered.candidates);
       const srflxIps = gathered.candidates.filter((c) => c.type === 'srflx').map((c) => c.address);
-      const { seen, error: observationsError } = await askObservations(ctx, nat, [...srflxIps, ...local.map((l) => l.address)]);
+      const { seen, error: observationsError } = await askNatObservations(ctx, nat, [...srflxIps, ...local.map((l) => l.address)]);
       const offered = nat.endpoints.map((e) => e.role);
       const verdict = classifyMapping({ srflx, local, seen, offered, missingWhy });
       const filtering = await filteringRun;

@@ -6,6 +6,7 @@ import { createDnsResolverProbe } from './dns-resolver';
 import { createDnsTurnLookupProbe } from './dns-turn-lookup';
 import { createDnsVendorHostsProbe } from './dns-vendor-hosts';
 import { createIceTcpProbe } from './ice-tcp';
+import { createInterfacesProbe } from './interfaces';
 import { createMediaQualityProbe } from './media-quality';
 import { createMtuProbe } from './mtu';
 import { createNatProbe } from './nat';
@@ -37,6 +38,9 @@ export function createDefaultPlan(): Probe[] {
     createMtuProbe(),
     // NAT behaviour and IPv6 (issue 11): one socket to every STUN endpoint, filtering checks from the server; ≈ 1–2 s.
     createNatProbe(),
+    // Interfaces (issue 11): one peer connection on every network the browser shows (all of them after the deep
+    // check's media permission), what STUN and TURN did through each, and which one ICE selected.
+    createInterfacesProbe(),
     // DNS: skipped (with the reason) unless the server has a probe zone / vendor host names.
     createDnsLookupProbe(),
     createDnsResolverProbe(),

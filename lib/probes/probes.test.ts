@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runNetready } from '../engine/run-netready';
+import { INTERFACES_PROBE_ID } from './interfaces';
 import { MEDIA_QUALITY_PROBE_ID } from './media-quality';
 import { createDefaultPlan } from './plan';
 import type { Session } from '../schema/session';
@@ -55,8 +56,8 @@ async function run(script: (url: string) => PeerScript, fetch: FetchLike = serve
     configName: 'test',
     userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36',
     startedAt: '2026-11-25T09:00:00.000Z',
-    // The transport matrix alone: the quality stream has its own tests (media-quality.test.ts).
-    plan: createDefaultPlan().filter((probe) => probe.id !== MEDIA_QUALITY_PROBE_ID),
+    // The transport matrix alone: the quality stream and the interfaces probe have their own tests.
+    plan: createDefaultPlan().filter((probe) => probe.id !== MEDIA_QUALITY_PROBE_ID && probe.id !== INTERFACES_PROBE_ID),
   });
   return { result, env };
 }

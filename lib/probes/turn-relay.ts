@@ -111,7 +111,7 @@ async function runRelay(ctx: ProbeContext, transport: TurnTransport, endpoint: T
     // One echo back proves the relay carries data; how many came back is recorded for quality rules.
     if (echo.echoed > 0) data.stage = 'done';
     if (echo.echoed < echo.sent) data.timedOut = ctx.signal.aborted;
-    data.selectedPair = await readSelectedPair(pc).catch(() => undefined);
+    data.selectedPair = await readSelectedPair(pc, log.candidates).catch(() => undefined);
   } catch (error) {
     if (error instanceof DeadlineError || ctx.signal.aborted) data.timedOut = true;
     else failure = error instanceof Error ? error.message : String(error);

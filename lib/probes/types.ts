@@ -154,6 +154,18 @@ export interface ProxyAuthReportLike {
   challenges: ProxyAuthChallengeLike[];
 }
 
+/**
+ * The deep check's media permission (issue 11): browsers show a page its network interfaces only after it was granted
+ * microphone or camera access, so the runner may ask for it before the run (and releases the tracks at once).
+ * `unavailable` covers "no navigator.mediaDevices" (not a secure context) and "no device" (NotFoundError).
+ */
+export interface MediaAccessReport {
+  requested: boolean;
+  state: 'not-requested' | 'granted' | 'denied' | 'unavailable';
+  /** DOMException name and message, or why access is unavailable. */
+  error?: string;
+}
+
 /** Everything a probe may touch, injected by the runner (browser adapter or a unit test). */
 export interface ProbeEnvironment {
   /** Creates a peer connection (the browser's RTCPeerConnection). */
@@ -177,6 +189,11 @@ export interface ProbeEnvironment {
    * it cannot tell.
    */
   proxyAuthReport?(): Promise<ProxyAuthReportLike>;
+  /**
+   * How the deep check's media permission request ended before this run (issue 11). Optional: absent means the
+   * default mode (`not-requested`).
+   */
+  mediaAccess?(): MediaAccessReport;
 }
 
 /** What a running probe receives. */

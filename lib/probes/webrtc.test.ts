@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { fakeEnvironment, type PeerScript } from './testing/fake-webrtc';
-import { CandidateLog, classifyIceError, DeadlineError, HOSTNAME_FAILURE_SETTLE_MS, isIpLiteralIceUrl, median, parseCandidateLine } from './webrtc';
+import type { PeerConnectionLike, StatsEntry } from './types';
+import {
+  CandidateLog,
+  classifyIceError,
+  DeadlineError,
+  HOSTNAME_FAILURE_SETTLE_MS,
+  isIpLiteralIceUrl,
+  matchCandidateLine,
+  median,
+  parseCandidateLine,
+  readSelectedPair,
+  type CandidateInfo,
+} from './webrtc';
 
 describe('parseCandidateLine', () => {
   it.each([
@@ -19,6 +31,33 @@ describe('parseCandidateLine', () => {
     ['candidate:4 1 udp 2122260223 4c1f3d1a-2b9a-4d5e-9f00-1a2b3c4d5e6f.local 54321 typ host', { type: 'host', address: '4c1f3d1a-2b9a-4d5e-9f00-1a2b3c4d5e6f.local', port: 54321 }],
   ])('parses %s', (line, expected) => {
     expect(parseCandidateLine(line)).toMatchObject(expected);
+  });
+
+  // Lines as Chromium 156 emits them (network-id / network-cost extensions; masked and raw host candidates).
+  it.each([
+    [
+      'candidate:1 1 udp 2122260223 3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f.local 54321 typ host generation 0 network-id 1 network-cost 999',
+      { type: 'host', address: '3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f.local', port: 54321, networkId: 1, networkCost: 999 },
+    ],
+    [
+      'candidate:2 1 udp 2122262783 192.0.2.20 41234 typ host generation 0 ufrag AbCd network-id 2 network-cost 10',
+      { type: 'host', address: '192.0.2.20', port: 41234, networkId: 2, networkCost: 10 },
+    ],
+    [
+      'candidate:3 1 udp 1686052607 198.51.100.7 41234 typ srflx raddr 192.0.2.20 rport 41234 generation 0 ufrag AbCd network-id 2 network-cost 10',
+      { type: 'srflx', relatedAddress: '192.0.2.20', networkId: 2, networkCost: 10 },
+    ],
+    [
+      'candidate:4 1 udp 25042943 203.0.113.10 50001 typ relay raddr 198.51.100.7 rport 41235 generation 0 ufrag AbCd network-id 2 network-cost 10',
+      { type: 'relay', address: '203.0.113.10', networkId: 2, networkCost: 10 },
+    ],
+  ])('reads network-id and network-cost of %s', (line, expected) => {
+    expect(parseCandidateLine(line)).toMatchObject(expected);
+  });
+
+  it('keeps unknown extension pairs and malformed network values out of the record', () => {
+    const parsed = parseCandidateLine('candidate:1 1 udp 2122260223 192.0.2.20 5000 typ host generation 0 ufrag AbCd network-id x1 network-cost -5 future-thing 7');
+    expect(parsed).toEqual({ type: 'host', protocol: 'udp', address: '192.0.2.20', port: 5000 });
   });
 
   it.each(['', 'candidate:1 1 udp 1 192.0.2.1 5000 type host', 'candidate:1 1 udp 1 192.0.2.1 99999 typ host', 'garbage'])(
@@ -118,5 +157,45 @@ describe('CandidateLog.waitForRelayOrDecided', () => {
 
   it('rejects with DeadlineError when nothing decides before the deadline', async () => {
     await expect(waitWith('turn:203.0.113.10:3478?transport=udp', {}, 100)).rejects.toBeInstanceOf(DeadlineError);
+  });
+});
+
+describe('the local side of the selected pair gets its candidate line\'s network-cost and network-id', () => {
+  const line = (text: string): CandidateInfo => ({ ...parseCandidateLine(text)!, atMs: 0 });
+  const LINES = [
+    line('candidate:1 1 udp 2122260223 3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f.local 54321 typ host generation 0 network-id 1 network-cost 999'),
+    line('candidate:3 1 udp 1686052607 198.51.100.7 41234 typ srflx raddr 0.0.0.0 rport 0 generation 0 network-id 1 network-cost 999'),
+    line('candidate:4 1 udp 25042943 203.0.113.10 50001 typ relay raddr 198.51.100.7 rport 41235 generation 0 network-id 1 network-cost 999'),
+    line('candidate:5 1 udp 2122262783 192.0.2.30 54321 typ host generation 0 network-id 3 network-cost 10'),
+  ];
+
+  function pcWithLocal(local: Record<string, unknown>): PeerConnectionLike {
+    const entries: StatsEntry[] = [
+      { id: 'T', type: 'transport', selectedCandidatePairId: 'P' },
+      { id: 'P', type: 'candidate-pair', localCandidateId: 'L', remoteCandidateId: 'R' },
+      { id: 'L', type: 'local-candidate', ...local },
+      { id: 'R', type: 'remote-candidate', candidateType: 'host', protocol: 'udp', address: '203.0.113.10', port: 60000 },
+    ];
+    return { getStats: async () => ({ forEach: (cb: (e: StatsEntry) => void) => entries.forEach(cb) }) } as unknown as PeerConnectionLike;
+  }
+
+  it.each([
+    ['a srflx matched by address, port, protocol and type', { candidateType: 'srflx', protocol: 'udp', address: '198.51.100.7', port: 41234 }, { networkId: 1, networkCost: 999 }],
+    ['a relay', { candidateType: 'relay', protocol: 'udp', relayProtocol: 'tls', address: '203.0.113.10', port: 50001 }, { networkId: 1, networkCost: 999 }],
+    ['a raw host candidate on another network sharing the port', { candidateType: 'host', protocol: 'udp', address: '192.0.2.30', port: 54321 }, { networkId: 3, networkCost: 10 }],
+  ])('%s', async (_what, local, expected) => {
+    const pair = await readSelectedPair(pcWithLocal(local), LINES);
+    expect(pair?.local).toMatchObject({ ...local, ...expected });
+  });
+
+  it('gives none where no line matches, or the stats address is hidden and two lines share the port', async () => {
+    expect((await readSelectedPair(pcWithLocal({ candidateType: 'prflx', protocol: 'udp', address: '198.51.100.7', port: 1 }), LINES))?.local).not.toHaveProperty('networkId');
+    expect(matchCandidateLine({ id: 'L', type: 'local-candidate', candidateType: 'host', protocol: 'udp', port: 54321 }, LINES)).toBeUndefined();
+    expect(matchCandidateLine({ id: 'L', type: 'local-candidate', candidateType: 'srflx', protocol: 'udp', port: 41234 }, LINES)?.networkId).toBe(1);
+  });
+
+  it('reads the pair as before without candidate lines', async () => {
+    const pair = await readSelectedPair(pcWithLocal({ candidateType: 'srflx', protocol: 'udp', address: '198.51.100.7', port: 41234, networkType: 'ethernet' }));
+    expect(pair?.local).toEqual({ candidateType: 'srflx', protocol: 'udp', address: '198.51.100.7', port: 41234, networkType: 'ethernet' });
   });
 });

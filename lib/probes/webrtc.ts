@@ -22,6 +22,16 @@ export interface CandidateInfo {
   relatedAddress?: string;
   relatedPort?: number;
   tcpType?: string;
+  /**
+   * Chromium's `network-id` extension: which of the browser's networks (interfaces) gathered this candidate. Relay
+   * and server-reflexive candidates carry the id of the network their requests left through.
+   */
+  networkId?: number;
+  /**
+   * Chromium's `network-cost` extension (rtc::NetworkCost: 0 ethernet/unknown-but-wired, 10 wifi, 900 cellular,
+   * 999 unknown — which is also what every masked host candidate says, since the network stays hidden).
+   */
+  networkCost?: number;
   /** ms since the probe started. */
   atMs: number;
 }
@@ -54,6 +64,13 @@ export function parseCandidateLine(line: string): Omit<CandidateInfo, 'atMs'> | 
     if (key === 'raddr') info.relatedAddress = value;
     else if (key === 'rport') info.relatedPort = Number(value);
     else if (key === 'tcptype') info.tcpType = value;
+    else if (key === 'network-id' || key === 'network-cost') {
+      // Both are unsigned integers in Chromium's lines; anything else is not what we think it is, so it stays out.
+      if (!/^\d{1,10}$/.test(value)) continue;
+      if (key === 'network-id') info.networkId = Number(value);
+      else info.networkCost = Number(value);
+    }
+    // Other extension pairs (generation, ufrag …) are not recorded: nothing reads them.
   }
   return info;
 }
@@ -65,7 +82,8 @@ export function toCandidateInfo(candidate: IceCandidateLike, atMs: number): Cand
   const info: CandidateInfo = {
     ...parsed,
     type: candidate.type ?? parsed.type,
-    address: candidate.address ?? parsed.address,
+    // Chromium's RTCIceCandidate.address brackets IPv6 literals (`[fd00::2]`); the line and getStats do not.
+    address: (candidate.address ?? parsed.address).replace(/^\[(.*)\]$/, '$1'),
     port: candidate.port ?? parsed.port,
     atMs,
   };
@@ -342,7 +360,18 @@ export async function exchangeEchoes(
 
 /** The selected candidate pair of a connected peer connection, from getStats. */
 export interface SelectedPairInfo {
-  local?: { candidateType?: string; protocol?: string; relayProtocol?: string; address?: string; port?: number; url?: string; networkType?: string };
+  /** `networkCost`/`networkId` come from the candidate line the peer connection emitted for this candidate (not in getStats). */
+  local?: {
+    candidateType?: string;
+    protocol?: string;
+    relayProtocol?: string;
+    address?: string;
+    port?: number;
+    url?: string;
+    networkType?: string;
+    networkCost?: number;
+    networkId?: number;
+  };
   remote?: { candidateType?: string; protocol?: string; address?: string; port?: number };
   currentRoundTripTimeMs?: number;
 }
@@ -354,8 +383,26 @@ function pick(entry: StatsEntry | undefined, keys: string[]): Record<string, unk
   return out;
 }
 
-/** Reads the selected candidate pair (transport.selectedCandidatePairId, else a nominated succeeded pair). */
-export async function readSelectedPair(pc: PeerConnectionLike): Promise<SelectedPairInfo | undefined> {
+/**
+ * The candidate line (from `icecandidate`) that a getStats local-candidate entry describes: same address, port,
+ * protocol and type. A masked host candidate's stats may carry no address (or another spelling than its `.local`
+ * line), so when no line matches all four, a single line matching port, protocol and type is taken; several such
+ * lines are ambiguous and give none.
+ */
+export function matchCandidateLine(stats: StatsEntry, lines: readonly CandidateInfo[]): CandidateInfo | undefined {
+  const protocol = typeof stats.protocol === 'string' ? stats.protocol.toLowerCase() : undefined;
+  const sameSocket = lines.filter((c) => c.port === stats.port && c.protocol === protocol && c.type === stats.candidateType);
+  const exact = sameSocket.find((c) => c.address === stats.address);
+  if (exact) return exact;
+  return sameSocket.length === 1 ? sameSocket[0] : undefined;
+}
+
+/**
+ * Reads the selected candidate pair (transport.selectedCandidatePairId, else a nominated succeeded pair). With the
+ * candidates the peer connection emitted (`lines`, e.g. a CandidateLog's), the local side also gets the
+ * `network-cost` and `network-id` of its candidate line, which getStats does not report.
+ */
+export async function readSelectedPair(pc: PeerConnectionLike, lines: readonly CandidateInfo[] = []): Promise<SelectedPairInfo | undefined> {
   const report = await pc.getStats();
   const byId = new Map<string, StatsEntry>();
   report.forEach((entry) => byId.set(entry.id, entry));
@@ -376,6 +423,11 @@ export async function readSelectedPair(pc: PeerConnectionLike): Promise<Selected
     local: pick(local, ['candidateType', 'protocol', 'relayProtocol', 'address', 'port', 'url', 'networkType']) as SelectedPairInfo['local'],
     remote: pick(remote, ['candidateType', 'protocol', 'address', 'port']) as SelectedPairInfo['remote'],
   };
+  const line = local && info.local ? matchCandidateLine(local, lines) : undefined;
+  if (line && info.local) {
+    if (line.networkCost !== undefined) info.local.networkCost = line.networkCost;
+    if (line.networkId !== undefined) info.local.networkId = line.networkId;
+  }
   if (typeof pair.currentRoundTripTime === 'number') info.currentRoundTripTimeMs = Math.round(pair.currentRoundTripTime * 1000);
   return info;
 }

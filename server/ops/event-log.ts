@@ -66,6 +66,9 @@ export function logPeerEvent(logger: Logger, event: MediaPeerEvent): void {
         'media peer connected',
       );
       break;
+    case 'peer-path-switched':
+      logger.debug({ sessionId: event.sessionId, peerId: event.peerId, candidateType: event.remoteCandidateType, peerAddress: event.remoteAddress, pathSwitches: event.pathSwitches }, 'media peer path switched');
+      break;
     case 'channel-open':
       logger.debug({ sessionId: event.sessionId, peerId: event.peerId, channelLabel: event.channelLabel }, 'media peer channel open');
       break;

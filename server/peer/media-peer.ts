@@ -85,6 +85,21 @@ export type MediaPeerEvent =
       connectMs: number;
     }
   | {
+      /**
+       * The browser moved the connection to another candidate pair after it connected (issue 11: e.g. from the relay
+       * it connected through first to a direct host pair): the client address media now comes from, as this server
+       * sees it. Without it, what the server saw would stay the first pair's address.
+       */
+      type: 'peer-path-switched';
+      peerId: string;
+      sessionId: string;
+      remoteAddress: string;
+      remotePort: number;
+      remoteCandidateType: string;
+      /** Switches so far, this one included. */
+      pathSwitches: number;
+    }
+  | {
       type: 'channel-open';
       peerId: string;
       sessionId: string;
@@ -431,7 +446,19 @@ export class MediaPeerServer {
     const pair = entry.pc.iceTransports[0]?.connection.nominated;
     if (!pair || !entry.remote) return;
     const [address, port] = pair.remoteAddr;
+    const moved = entry.remote.address !== address || entry.remote.port !== port;
     entry.remote = { address, port, candidateType: pair.remoteCandidate.type };
+    if (moved) {
+      this.#emit({
+        type: 'peer-path-switched',
+        peerId: entry.peerId,
+        sessionId: entry.sessionId,
+        remoteAddress: address,
+        remotePort: port,
+        remoteCandidateType: pair.remoteCandidate.type,
+        pathSwitches: entry.pathSwitches,
+      });
+    }
   }
 
   #onIceConnected(entry: PeerEntry): void {

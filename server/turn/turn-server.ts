@@ -73,7 +73,7 @@ export interface TurnServerOptions {
   relayPortMin: number;
   /** Highest relay port. */
   relayPortMax: number;
-  /** Allocations one client IP may hold (486 past it). Default 16. */
+  /** Allocations one client IP may hold (486 past it). Default 64. */
   maxAllocationsPerClient?: number;
   /** Maximum allocation lifetime in seconds. Default 600. */
   maxLifetimeS?: number;

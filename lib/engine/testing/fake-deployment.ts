@@ -12,7 +12,7 @@ import { createMediaQualityProbe, MEDIA_QUALITY_PROBE_ID } from '../../probes/me
 import type { QualityPlan } from '../../probes/media-quality-session';
 import type { FakeQualityPeer } from '../../probes/testing/fake-quality-peer';
 import { fakeEnvironment, fakeWebSockets, type PeerScript, type WebSocketBehaviour } from '../../probes/testing/fake-webrtc';
-import type { FetchLike, PeerConnectionConfigLike, ProxyAuthReportLike, ResourceTimingLike } from '../../probes/types';
+import type { FetchLike, MediaAccessReport, PeerConnectionConfigLike, ProxyAuthReportLike, ResourceTimingLike, StatsEntry } from '../../probes/types';
 import { readClientHello } from '../../protocol/tls/client-hello';
 import { summarizeClientHello, type ClientHelloSummary } from '../../protocol/tls/summary';
 import { loadCapture, toRecords } from '../../protocol/tls/testing/fixtures';
@@ -103,6 +103,15 @@ export interface FakeNetwork {
   mtu?: FakeMtu;
   /** NAT behaviour and IPv6 (issue 11; see FakeNat). Default: endpoint-independent mapping and filtering, no IPv6 offered. */
   nat?: FakeNat;
+  /**
+   * The interfaces probe's peer connection (issue 11): `masked` — default mode, one network behind an mDNS name;
+   * `deep` — raw addresses on an Ethernet and a VPN network, ICE selecting the VPN's; `no-pair` — candidates, but no
+   * pair connects before the deadline; `ice-failed` — ICE gives up; `no-data` — connected, no echo comes back;
+   * `signalling` — netready's media peer refuses the offer. Default `masked`.
+   */
+  interfaces?: 'masked' | 'deep' | 'no-pair' | 'ice-failed' | 'no-data' | 'signalling';
+  /** How the deep check's media permission ended (the runner's report); absent: not requested. */
+  mediaAccess?: MediaAccessReport;
 }
 
 /** How the fake network's NAT maps and filters, and whether IPv6 reaches the server (the nat probe). */
@@ -294,6 +303,76 @@ function untouchedChromeHello(): { clientHello: ClientHelloSummary; userAgent: s
   return { clientHello: summarizeClientHello(read.hello, read.handshake.length), userAgent: capture.userAgent, ja4: capture.ja4 };
 }
 
+// --- Interfaces (issue 11) ---------------------------------------------------------------------------------------
+
+/** A fake candidate of the interfaces probe: its line and its getStats local-candidate entry. */
+function fakeLocal(id: string, line: string, networkType: string, extra: Record<string, unknown> = {}): { line: string; relayProtocol?: string; stats: StatsEntry } {
+  const [, , protocol, , address, port, , type] = line.split(' ');
+  const relayProtocol = extra.relayProtocol as string | undefined;
+  return {
+    line,
+    ...(relayProtocol ? { relayProtocol } : {}),
+    stats: { id, type: 'local-candidate', candidateType: type!, protocol: protocol!.toLowerCase(), address, port: Number(port), networkType, ...extra },
+  };
+}
+
+/**
+ * One network's candidates: a host, a srflx and a relay per TURN transport. As Chromium 156 writes them: masked
+ * (no permission) lines carry `network-cost 999` and no `network-id`; after the permission, `network-id` and no cost.
+ */
+function fakeNetworkCandidates(networkId: number, masked: boolean, networkType: string, host: string, egress: string, basePort: number): ReturnType<typeof fakeLocal>[] {
+  const tail = masked ? 'generation 0 network-cost 999' : `generation 0 network-id ${networkId}`;
+  return [
+    fakeLocal(`H${networkId}`, `candidate:1 1 udp 2122260223 ${host} ${basePort} typ host ${tail}`, networkType),
+    fakeLocal(`S${networkId}`, `candidate:2 1 udp 1686052607 ${egress} ${basePort + 1} typ srflx raddr 0.0.0.0 rport 0 ${tail}`, networkType, { url: `stun:${FAKE_SERVER}:3478` }),
+    ...(['udp', 'tcp', 'tls'] as const).map((t, i) =>
+      fakeLocal(`R${networkId}${t}`, `candidate:${3 + i} 1 udp ${25042943 - i} ${FAKE_SERVER} ${50010 + networkId * 10 + i} typ relay raddr ${egress} rport ${basePort + 2 + i} ${tail}`, networkType, {
+        relayProtocol: t,
+        url: t === 'tls' ? `turns:${FAKE_SERVER}:5349?transport=tcp` : `turn:${FAKE_SERVER}:3478?transport=${t}`,
+      }),
+    ),
+  ];
+}
+
+/** A masked host name of the fake default-mode network. */
+export const FAKE_MDNS_HOST = '3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f.local';
+/** The fake deep check's Ethernet and VPN host addresses, and the VPN's egress. */
+export const FAKE_ETHERNET_HOST = '192.0.2.20';
+export const FAKE_VPN_HOST = '192.0.2.66';
+export const FAKE_VPN_EGRESS = '203.0.113.77';
+
+/**
+ * The interfaces probe's peer connection, told apart by its configuration: `iceTransportPolicy: 'all'` set
+ * explicitly with STUN and TURN servers (the media-quality probe leaves the policy at its default). Null otherwise.
+ */
+function interfacesPeerScript(network: FakeNetwork, config: PeerConnectionConfigLike): PeerScript | null {
+  if (config.iceTransportPolicy !== 'all' || config.iceServers.length < 2) return null;
+  const knob = network.interfaces ?? 'masked';
+  const locals =
+    knob === 'deep'
+      ? [...fakeNetworkCandidates(1, false, 'ethernet', FAKE_ETHERNET_HOST, FAKE_CLIENT, 40010), ...fakeNetworkCandidates(2, false, 'vpn', FAKE_VPN_HOST, FAKE_VPN_EGRESS, 40020)]
+      : fakeNetworkCandidates(1, true, 'unknown', FAKE_MDNS_HOST, FAKE_CLIENT, 40010);
+  // ICE selects the srflx of the last network (the VPN's in `deep`): what a lower-metric VPN interface does.
+  const chosen = locals.filter((l) => l.stats.candidateType === 'srflx').at(-1)!.stats;
+  const script: PeerScript = {
+    // Every network's host candidate first, then srflx, then relays — the order Chromium gathers in.
+    candidates: locals.map((l, i) => ({ afterMs: { host: 1, srflx: 5, relay: 10 }[l.stats.candidateType as 'host' | 'srflx' | 'relay'] + i, line: l.line, ...(l.relayProtocol ? { relayProtocol: l.relayProtocol } : {}) })),
+    stats: locals.map((l) => l.stats),
+    selectedPair: { local: { ...chosen, id: 'L', relayProtocol: undefined }, remote: { candidateType: 'host', protocol: 'udp', address: FAKE_SERVER, port: 60000 } },
+  };
+  switch (knob) {
+    case 'no-pair':
+    case 'signalling':
+      return script;
+    case 'ice-failed':
+      return { ...script, iceFailsAfterMs: 20 };
+    case 'no-data':
+      return { ...script, dataFlows: true, dropEvery: 1 };
+    default:
+      return { ...script, dataFlows: true };
+  }
+}
+
 function urlOf(config: PeerConnectionConfigLike): string {
   if (config.iceServers.length > 1) return 'quality:';
   // Only the ice-tcp probe's peer connection has no ICE server (its only candidate is the answer's passive TCP one).
@@ -393,6 +472,7 @@ function fakeFetch(network: FakeNetwork, session: Session): FetchLike {
       return json(201, session);
     }
     if (url.endsWith('/peers')) {
+      if (network.interfaces === 'signalling' && init.body?.includes('"label":"interfaces"')) return json(503, { error: { code: 'peer_unavailable', message: 'the media peer is full' } });
       if (network.iceTcp === 'signalling' && init.body?.includes('"iceTcp":true')) return json(400, { error: { code: 'invalid_request', message: 'the SDP offer was not accepted' } });
       return json(200, { type: 'answer', sdp: 'v=0\r\n', peerId: 'p1' });
     }
@@ -498,12 +578,17 @@ export interface FakeRunOptions {
 /** Runs the real engine, probes and diagnosis against the fake deployment and network. */
 export async function runFakeDeployment(network: FakeNetwork, options: FakeRunOptions = {}): Promise<Result> {
   const session = fakeSession(network);
-  const base = fakeEnvironment((config) => natPeerScript(network, config) ?? mtuPeerScript(network, config) ?? peerScript(network, urlOf(config)), fakeFetch(network, session), async (url) => timingOf(url));
+  const base = fakeEnvironment(
+    (config) => natPeerScript(network, config) ?? mtuPeerScript(network, config) ?? interfacesPeerScript(network, config) ?? peerScript(network, urlOf(config)),
+    fakeFetch(network, session),
+    async (url) => timingOf(url),
+  );
   const sockets = fakeWebSockets((url) => (url.startsWith('wss:') ? (network.websocket?.wss ?? 'echo') : (network.websocket?.ws ?? 'echo')));
   const proxyAuth = network.proxyAuth ?? 'none';
   const env = {
     ...base,
     createWebSocket: sockets.createWebSocket,
+    ...(network.mediaAccess ? { mediaAccess: () => network.mediaAccess! } : {}),
     ...(proxyAuth === 'unwatched'
       ? {}
       : {

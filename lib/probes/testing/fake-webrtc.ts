@@ -40,7 +40,7 @@ export interface PeerScript {
   quality?: FakeQualityPeer;
   /** SDP of the offer createOffer() returns (default `v=0`): e.g. with a=ice-ufrag / a=ice-pwd for the nat probe. */
   offerSdp?: string;
-  /** Extra getStats entries (e.g. `local-candidate` entries with `url`, as the nat probe reads them). */
+  /** Extra getStats entries (e.g. `local-candidate` entries with `url`, `networkType`, as the nat and interfaces probes read them). */
   stats?: StatsEntry[];
 }
 

@@ -193,7 +193,7 @@ export interface TurnCoreOptions {
   relayIps: readonly string[];
   /** SOFTWARE attribute value in responses. Default: none. */
   software?: string;
-  /** Allocations (including ones being set up) one client IP may hold; 486 past it. Default 16. */
+  /** Allocations (including ones being set up) one client IP may hold; 486 past it. Default 64. */
   maxAllocationsPerClient?: number;
   /** Maximum allocation lifetime in seconds; LIFETIME requests are clamped to it. Default 600. */
   maxLifetimeS?: number;
@@ -363,7 +363,7 @@ export class TurnServerCore {
     // `??` rather than spread: callers pass `undefined` for "use the default".
     this.options = {
       ...options,
-      maxAllocationsPerClient: options.maxAllocationsPerClient ?? 16,
+      maxAllocationsPerClient: options.maxAllocationsPerClient ?? 64,
       maxLifetimeS: options.maxLifetimeS ?? T.DEFAULT_ALLOCATION_LIFETIME_S,
       allowedPeers: options.allowedPeers ?? [],
       nonceTtlS: options.nonceTtlS ?? 600,
