@@ -826,7 +826,8 @@ const VPN_AND_NAT = [ADDR.vpnEgress, ADDR.nat] as const;
 SCENARIOS.push(
   // With permission the browser gathers on both interfaces; the VPN interface comes first in its network order
   // (topology.ts VPN_IF) and ICE selects it, while Ethernet reaches netready directly from the web traffic's address:
-  // the detour, reported as vpn-path. Relay-only connections now allocate through both interfaces.
+  // the detour, reported as vpn-path. TURN over UDP now allocates through both interfaces; Chromium's TURN-over-TCP
+  // connections are not bound to an interface (measured here), so they follow the system's routes — the VPN — from both.
   deepVariant(
     'vpn-split',
     {
@@ -842,7 +843,7 @@ SCENARIOS.push(
         ],
         selectedEgress: ADDR.vpnEgress,
       },
-      server: { sessionFrom: LAYOUT.id === 'api-address' ? ADDR.nat : ADDR.vpnEgress, allocations: { udp: VPN_AND_NAT, tcp: VPN_AND_NAT, tls: VPN_AND_NAT } },
+      server: { sessionFrom: LAYOUT.id === 'api-address' ? ADDR.nat : ADDR.vpnEgress, allocations: { udp: VPN_AND_NAT, tcp: ADDR.vpnEgress, tls: ADDR.vpnEgress } },
     },
     ['noFindingsOfSeverity'],
   ),
