@@ -35,7 +35,7 @@ describe('path picture model', () => {
     const probes = { ...outcomesFor({}), ...serverSaw(VPN, { udp: VPN }), interfaces: deepInterfaces([{ host: '10.9.0.2', egress: VPN, selected: true }, { host: '10.1.0.2' }]) };
     const model = buildPathPicture(probes)!;
     expect(model.detour).toBe(false);
-    expect(model.nodes.find((n) => n.id === 'if:1')).toMatchObject({ tone: 'muted', sublabel: 'ethernet · nothing got through' });
+    expect(model.nodes.find((n) => n.id === 'if:1')).toMatchObject({ tone: 'muted', sublabel: 'nothing got through' });
     expect(model.edges.some((e) => e.from === 'if:1')).toBe(false);
   });
 

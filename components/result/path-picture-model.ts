@@ -112,10 +112,10 @@ export function buildPathPicture(probes: Readonly<Record<string, ProbeOutcome>>)
     for (const n of facts.networks) {
       const { label, sublabel } = interfaceLabel(n);
       const works = n.stunWorks || n.turn.udp || n.turn.tcp || n.turn.tls;
-      nodes.push({ id: `if:${n.index}`, column: 0, label, sublabel: works ? sublabel : `${sublabel} · nothing got through`, tone: n.kind === 'likely-vpn' ? 'vpn' : !works ? 'muted' : n.selected ? 'chosen' : 'normal' });
+      nodes.push({ id: `if:${n.index}`, column: 0, label, sublabel: works ? sublabel : 'nothing got through', tone: n.kind === 'likely-vpn' ? 'vpn' : !works ? 'muted' : n.selected ? 'chosen' : 'normal' });
     }
   } else {
-    nodes.push({ id: 'if:browser', column: 0, label: 'This browser', sublabel: facts.enumeration === 'none' ? 'no local address offered' : 'default route only', tone: 'normal' });
+    nodes.push({ id: 'if:browser', column: 0, label: 'This browser', sublabel: facts.enumeration === 'none' ? 'no local address' : 'default route only', tone: 'normal' });
   }
 
   // Column 1: every egress address, in first-seen order (web first).
@@ -165,7 +165,9 @@ export function buildPathPicture(probes: Readonly<Record<string, ProbeOutcome>>)
     ? `Detour: ICE chose ${interfaceLabel(detour.via).label} (likely VPN, leaving from ${detour.via.egress ?? '?'}) although ${detour.direct.map((d) => interfaceLabel(d).label).join(', ')} reaches netready directly from ${detour.direct.map((d) => d.egress ?? '?').join(', ')}.`
     : deep
       ? `Every interface the browser listed, with the address each reached netready from. ${chosenText}`
-      : `Without microphone permission the browser shows only its default route; the interface check lists every interface. ${chosenText}`;
+      : facts.enumeration === 'none'
+        ? `The browser offered WebRTC no local address at all (see the findings). ${chosenText}`
+        : `Without microphone permission the browser shows only its default route; the interface check lists every interface. ${chosenText}`;
   const summary = [
     deep ? `Interfaces: ${facts.networks.map((n) => `${interfaceLabel(n).label} (${interfaceLabel(n).sublabel})${n.egress ? ` leaves from ${n.egress}` : ', nothing got through'}${n.selected ? ', chosen by ICE' : ''}`).join('; ')}.` : 'Interfaces hidden (default route only).',
     ...[...reached].map(([address, servers]) => `From ${address}: ${[...servers].map((s) => TRANSPORT_LABEL[s]).join(', ')}.`),

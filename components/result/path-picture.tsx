@@ -73,16 +73,10 @@ export function PathPicture({ probes }: PathPictureProps) {
           const x2 = to.x;
           const y2 = to.y + NODE_H / 2;
           const mid = (x1 + x2) / 2;
-          const showLabel = edge.label !== undefined && edge.from.startsWith('if:') && !edge.from.endsWith(':browser');
           return (
             <g key={`e${i}`}>
               <title>{`${edge.label ?? ''}${edge.selected ? ' — the path ICE chose for media' : ''}`.trim() || 'reached'}</title>
               <path d={`M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`} fill="none" stroke={edge.selected ? '#0f172a' : '#94a3b8'} strokeWidth={edge.selected ? 3 : 1.2} />
-              {showLabel && (
-                <text x={x1 + 4} y={y1 + (y2 - y1) * 0.25 - 3} fontSize={8} fill="#334155">
-                  {edge.label}
-                </text>
-              )}
             </g>
           );
         })}

@@ -16,8 +16,8 @@ describe('path rules', () => {
     const { findings, verdict } = diagnose(probes);
     const finding = findings.find((f) => f.code === 'vpn-path');
     expect(finding).toMatchObject({ severity: 'warning', category: 'network' });
-    expect(finding?.detail).toContain(`10.9.0.2 (likely a VPN), whose traffic leaves your network from ${VPN}`);
-    expect(finding?.detail).toContain(`10.1.0.2 (ethernet), which reaches netready from ${WEB}`);
+    expect(finding?.detail).toContain(`chose 10.9.0.2 (likely a VPN), whose traffic reaches netready from ${VPN}`);
+    expect(finding?.detail).toContain(`although 10.1.0.2 (ethernet) reaches it directly from ${WEB} — the address your web traffic leaves from.`);
     expect(finding?.remediation).toMatch(/split-tunnel/);
     expect(findings.map((f) => f.code)).not.toContain('media-egress-differs');
     expect(verdict).toBe('ready');

@@ -24,20 +24,22 @@ export const vpnPath: Rule = {
     const detour = facts.paths.detour;
     if (!detour) return null;
     const { via, direct, basis } = detour;
-    const directText = direct.map((n) => `${describeNetwork(n)}${n.egress ? `, which reaches netready from ${n.egress}` : ''}`).join('; ');
+    const web = facts.paths.httpEgress;
+    const directText = direct
+      .map((n) => `${describeNetwork(n)}${n.egress ? ` reaches it directly from ${n.egress}${n.egress === web ? ' — the address your web traffic leaves from' : ''}` : ' works too'}`)
+      .join('; ');
     const why =
       basis === 'network-type'
         ? 'The browser reports the chosen interface as a VPN.'
-        : `The chosen interface's traffic reaches netready from ${via.egress}, while your web traffic reaches it from ${facts.paths.httpEgress} — ` +
-          'the address of your other interface. Two interfaces reaching the same servers from different addresses, the chosen one not the web\'s, is how a VPN with split tunnelling looks from the browser.';
+        : 'Two interfaces that reach the same servers from different addresses, with the web traffic on the one ICE did not choose, is how a split-tunnel VPN looks from the browser.';
     return {
       code: 'vpn-path',
       severity: 'warning',
       category: 'network',
       title: 'Calls take a detour through the VPN although a direct path exists',
       detail:
-        `The browser has several network interfaces. ICE — the part of WebRTC that picks the path — chose ${describeNetwork(via)}` +
-        `${via.egress ? `, whose traffic leaves your network from ${via.egress}` : ''}, although ${directText} works as well. ${why} ` +
+        `The browser has ${facts.paths.networks.length} network interfaces. ICE — the part of WebRTC that picks the path — chose ${describeNetwork(via)}` +
+        `${via.egress ? `, whose traffic reaches netready from ${via.egress}` : ''}, although ${directText}. ${why} ` +
         'Meeting apps choose the same way, so their audio and video go through the VPN: extra delay, the VPN concentrator\'s bandwidth, and often a smaller packet size.',
       remediation:
         'In the VPN client\'s profile (AnyConnect, GlobalProtect, FortiClient, Zscaler …), split-tunnel the meeting service\'s media address ranges and ports, so calls leave directly; ' +
