@@ -35,7 +35,7 @@ test('a run from Start to verdict shows live progress, the verdict and no layout
   expect(await seriousViolations(page)).toEqual([]);
   await page.getByRole('button', { name: 'Start' }).click();
   // Live progress: one reserved row per probe while the run is going.
-  await expect(page.getByRole('list', { name: 'Checks' }).getByRole('listitem')).toHaveCount(19);
+  await expect(page.getByRole('list', { name: 'Checks' }).getByRole('listitem')).toHaveCount(20);
   await expect(page.getByRole('heading', { name: 'Ready for calls' })).toBeVisible();
   const checks = page.getByRole('region', { name: 'Checks' }).getByRole('listitem');
   await expect(checks).toHaveText([
@@ -47,6 +47,8 @@ test('a run from Start to verdict shows live progress, the verdict and no layout
     /Call quality on the path a call would take\s*Passed/,
     /Media over TCP to a media server \(ICE-TCP\)\s*Passed/,
     /Largest packets that get through \(MTU\)\s*Passed/,
+    // Issue 11: NAT mapping from three endpoints (the test stack has no second address, so two ports of one) and IPv6.
+    /NAT behaviour and IPv6\s*Passed/,
     // Issue 11: the networks the browser shows (default mode: the default route, masked) and the pair ICE chose.
     /Network interfaces and the path ICE chose\s*Passed/,
     // The test stack configures no DNS zone (dns.zone), so the DNS checks say so and are skipped.
@@ -68,6 +70,11 @@ test('a run from Start to verdict shows live progress, the verdict and no layout
   await expect(measurements.getByRole('row', { name: /HD video/ })).toContainText('Works');
   await expect(measurements.getByRole('img', { name: /Round trip over the measurement stream/ })).toBeVisible();
   await expect(measurements.getByRole('img', { name: /Packet sizes that got through/ })).toBeVisible();
+  // Issue 11: the path picture — this browser behind its default route, the address the servers saw, each server.
+  const paths = measurements.getByRole('img', { name: /Which way the traffic leaves this network/ });
+  await expect(paths).toBeVisible();
+  await expect(paths).toContainText('This browser');
+  await expect(paths).toContainText('Web / API');
   const shifts = await page.evaluate(() => (window as unknown as { __shifts: number[] }).__shifts.reduce((a, b) => a + b, 0));
   // "Good" cumulative layout shift per web.dev is ≤ 0.1.
   expect(shifts).toBeLessThanOrEqual(0.1);
