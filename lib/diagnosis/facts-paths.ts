@@ -229,9 +229,19 @@ function readSelected(data: Dict | null, source: SelectedPathFacts['source'], tu
   return selected;
 }
 
+function isLoopback(address: string): boolean {
+  const plain = plainAddress(address);
+  return plain.startsWith('127.') || plain === '::1';
+}
+
+/**
+ * Whether two egress addresses can be compared: the same IP family, and neither a loopback address — a test server
+ * on this very computer sees web requests from 127.0.0.1 but WebRTC (which leaves loopback out) from a LAN address,
+ * and that says nothing about the network's paths.
+ */
 function sameFamily(a: string, b: string): boolean {
   const fa = ipFamily(a);
-  return fa !== null && fa === ipFamily(b);
+  return fa !== null && fa === ipFamily(b) && !isLoopback(a) && !isLoopback(b);
 }
 
 /** Finds the detour (see the module comment), and marks the detour network `likely-vpn` with its reason. */

@@ -55,6 +55,12 @@ describe('path rules', () => {
     expect(codes(probes)).not.toContain('media-egress-differs');
   });
 
+  it('does not compare a loopback web egress (a test server on this computer) with the LAN address WebRTC uses', () => {
+    const probes = { ...outcomesFor({}), 'stun-udp': stunFrom('192.0.2.2'), ...serverSaw('127.0.0.1', {}), interfaces: deep([{ host: '192.0.2.2', egress: '192.0.2.2', selected: true }]) };
+    expect(derivePathFacts(probes).egressDiffers).toBe(false);
+    expect(codes(probes)).not.toContain('media-egress-differs');
+  });
+
   it('stays silent where web and media leave from the same address', () => {
     const probes = { ...outcomesFor({}), ...serverSaw('198.51.100.7', { udp: '198.51.100.7' }) };
     expect(codes(probes)).not.toContain('media-egress-differs');
