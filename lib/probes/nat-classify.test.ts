@@ -17,6 +17,8 @@ describe('classifyMapping (RFC 4787 §4.1)', () => {
     { name: 'the same for two ports, and no second address configured', in: { srflx: { primary: P }, seen: [seen('alt-port', P.address, P.port)], offered: ['primary', 'alt-port'], missingWhy: { 'alt-address': 'no second address (probe.stunAltIp)' } }, mapping: 'unknown', why: /endpoint-independent or address-dependent — no second address \(probe\.stunAltIp\)/ },
     { name: 'one srflx and the other endpoints never heard from this socket', in: { srflx: { primary: P }, seen: [seen('alt-port', P.address, 50000)] }, mapping: 'unknown', why: /never heard from this computer's socket/ },
     { name: 'no srflx at all', in: {}, mapping: 'unknown', why: /no server-reflexive candidate/ },
+    { name: 'the one srflx came under the other port\'s url, and the primary saw exactly that mapping (Chromium kept the first answer)', in: { srflx: { 'alt-port': P }, seen: [seen('primary', P.address, P.port), seen('alt-address', P.address, P.port)] }, mapping: 'endpoint-independent' },
+    { name: 'the other port\'s srflx is not what the primary saw', in: { srflx: { 'alt-port': P }, seen: [seen('primary', P.address, 50000)] }, mapping: 'unknown', why: /no server-reflexive candidate came back from the primary/ },
     { name: 'the srflx is the host candidate itself', in: { srflx: { primary: { address: '192.0.2.5', port: 5000 } }, local: [{ address: '192.0.2.5', port: 5000 }] }, mapping: 'no-nat' },
     { name: 'no srflx (Chromium drops one equal to the socket) but the server saw the host address', in: { local: [{ address: '192.0.2.5', port: 5000 }], seen: [seen('primary', '192.0.2.5', 5000)] }, mapping: 'no-nat' },
   ])('$name → $mapping', ({ in: over, mapping, why }) => {

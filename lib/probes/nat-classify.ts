@@ -48,15 +48,18 @@ const text = (a: AddressPort): string => (a.address.includes(':') ? `[${a.addres
  */
 export function classifyMapping(input: MappingInput): MappingVerdict {
   const resolved: MappingVerdict['resolved'] = {};
-  const primary = input.srflx.primary;
   const isLocal = (a: AddressPort): boolean => input.local.some((l) => same(l, a));
+  // Chromium keeps one srflx for identical mappings — that of whichever endpoint answered first, under its url: where
+  // another endpoint's srflx is exactly what the primary endpoint saw, it is the primary's mapping too.
+  const other = (['alt-port', 'alt-address'] as const).map((role) => input.srflx[role]).find((a) => a && input.seen.some((s) => s.role === 'primary' && same(s, a)));
+  const primary = input.srflx.primary ?? other;
   if (!primary) {
     // Chromium also drops a srflx equal to the socket's own address (no NAT) when host addresses are not masked.
     const seenLocal = input.seen.find((s) => s.role === 'primary' && isLocal(s));
     if (seenLocal) return { mapping: 'no-nat', why: `the test server saw this computer's own address ${text(seenLocal)}`, resolved: { primary: { address: seenLocal.address, port: seenLocal.port, source: 'server' } } };
     return { mapping: 'unknown', why: 'no server-reflexive candidate came back from the primary STUN endpoint (UDP to the TURN port got no answer)', resolved };
   }
-  resolved.primary = { ...primary, source: 'browser' };
+  resolved.primary = { ...primary, source: input.srflx.primary ? 'browser' : 'server' };
   if (isLocal(primary)) return { mapping: 'no-nat', why: `the server-reflexive address ${text(primary)} is this computer's own address`, resolved };
   for (const role of ['alt-port', 'alt-address'] as const) {
     const own = input.srflx[role];

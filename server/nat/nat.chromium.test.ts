@@ -69,7 +69,7 @@ describe('the nat probe in real Chromium on loopback', () => {
     expect(outcome, 'the nat probe ran').toBeDefined();
     const data = outcome!.data as unknown as NatData;
     expect(data.endpoints.map((e) => e.role)).toEqual(['primary', 'alt-port', 'alt-address']);
-    expect(outcome!.status).toBe('pass');
+    expect(outcome!.status, `${outcome!.reason} ${JSON.stringify(outcome!.data)}`).toBe('pass');
     expect(['endpoint-independent', 'no-nat']).toContain(data.mapping);
     // Chromium reports one srflx for identical mappings: the primary's (or the first to answer).
     expect(data.mapped.length).toBeGreaterThanOrEqual(1);
