@@ -3,7 +3,7 @@
  * any number of `probe-progress`, `probe-finished`, and finally `run-finished` with the result.
  * The UI renders live progress from these; the CLI prints them.
  */
-import type { ProbeOutcome, Result } from '../schema/result';
+import type { ProbeOutcome, Result, Verdict } from '../schema/result';
 
 /** Static description of a probe in a plan, for progress display. */
 export interface ProbeDescriptor {
@@ -19,6 +19,8 @@ export type RunEvent =
   | { type: 'probe-started'; probeId: string; atMs: number }
   | { type: 'probe-progress'; probeId: string; atMs: number; message: string }
   | { type: 'probe-finished'; probeId: string; atMs: number; outcome: ProbeOutcome }
+  /** The connectivity verdict, as soon as the transports prove it (the quality measurement may still refine it). */
+  | { type: 'connectivity-verdict'; atMs: number; verdict: Verdict }
   | { type: 'run-finished'; atMs: number; result: Result };
 
 /** Receives run events. Must not throw; exceptions are caught and ignored by the engine. */

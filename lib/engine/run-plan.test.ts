@@ -176,4 +176,48 @@ describe('runPlan', () => {
     await expect(runPlan({ ...base, plan: [probe('a', { runsAfter: ['b'] }), probe('b', { dependsOn: ['a'] })] })).rejects.toThrow(/cycle/);
     await expect(runPlan({ ...base, plan: [probe('a'), probe('a')] })).rejects.toThrow(/twice/);
   });
+
+  it('stops a probe as soon as finished probes imply its outcome, keeping what it recorded (issue 16)', async () => {
+    const started = performance.now();
+    const outcomes = await runPlan({
+      plan: [
+        probe('matrix', { run: async () => ({ status: 'fail', data: { silent: true }, evidence: [] }) }),
+        probe('relay', {
+          abandonWhen: (finished) => (finished.matrix?.data.silent ? 'the matrix got no answer' : null),
+          run: async (ctx) => {
+            await waitForAbort(ctx.signal);
+            return { status: 'fail', reason: 'deadline', data: { stage: 'allocating' }, evidence: [{ kind: 'timeout', summary: 'no relay' }] };
+          },
+        }),
+        probe('other', {
+          abandonWhen: () => null,
+          run: async () => ({ status: 'pass', data: {}, evidence: [] }),
+        }),
+      ],
+      env,
+      probeUrl: 'http://192.0.2.1',
+      budgetMs: 5000,
+      defaultTimeoutMs: 4000,
+    });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(outcomes.relay).toMatchObject({ status: 'skipped', reason: 'Stopped early: the matrix got no answer', data: { stage: 'allocating' }, evidence: [{ kind: 'timeout' }] });
+    expect(outcomes.other?.status).toBe('pass');
+  });
+
+  it('gives probes without their own deadline the adapted one once it is known, and keeps explicit deadlines', async () => {
+    const seen: Record<string, number> = {};
+    const record = (id: string): Probe['run'] => async (ctx) => {
+      seen[id] = ctx.timeoutMs;
+      return { status: 'pass', data: {}, evidence: [] };
+    };
+    await runPlan({
+      plan: [probe('session', { run: record('session') }), probe('adapted', { dependsOn: ['session'], run: record('adapted') }), probe('own', { dependsOn: ['session'], timeoutMs: 1234, run: record('own') })],
+      env,
+      probeUrl: 'http://192.0.2.1',
+      budgetMs: 5000,
+      defaultTimeoutMs: 4000,
+      adaptTimeout: (finished) => (finished.session ? 2500 : undefined),
+    });
+    expect(seen).toEqual({ session: 4000, adapted: 2500, own: 1234 });
+  });
 });

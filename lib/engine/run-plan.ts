@@ -21,8 +21,13 @@ export interface RunPlanOptions {
   probeUrl: string;
   /** Overall budget in ms, from the start of runPlan. */
   budgetMs: number;
-  /** Deadline of a probe that sets no timeoutMs. */
+  /** Deadline of a probe that sets no timeoutMs, until `adaptTimeout` gives one. */
   defaultTimeoutMs: number;
+  /**
+   * The deadline of probes that set no timeoutMs, from the outcomes so far (e.g. the session request's round trip), or
+   * undefined while it cannot tell. Asked when each such probe starts.
+   */
+  adaptTimeout?: (finished: Readonly<Record<string, ProbeOutcome>>) => number | undefined;
   /** Cancels the whole run. */
   signal?: AbortSignal;
   /** Progress events (probe-started, probe-progress, probe-finished). */
@@ -90,10 +95,16 @@ export async function runPlan(options: RunPlanOptions): Promise<Record<string, P
   const outcomes: Record<string, ProbeOutcome> = {};
   const handoffs: Record<string, unknown> = {};
   const running = new Map<string, Promise<void>>();
+  /** Running probes that may be abandoned: their abort, by id. */
+  const abandonable = new Map<string, (reason: string) => void>();
 
   const finish = (probe: Probe, outcome: ProbeOutcome): void => {
     outcomes[probe.id] = outcome;
     emitSafely(onEvent, { type: 'probe-finished', probeId: probe.id, atMs: since(), outcome });
+    for (const [id, abandon] of abandonable) {
+      const reason = plan.find((p) => p.id === id)?.abandonWhen?.(outcomes);
+      if (reason) abandon(reason);
+    }
   };
 
   const runOne = async (probe: Probe): Promise<void> => {
@@ -126,8 +137,18 @@ export async function runPlan(options: RunPlanOptions): Promise<Record<string, P
       });
       return;
     }
-    const timeoutMs = Math.max(1, Math.min(probe.timeoutMs ?? options.defaultTimeoutMs, remaining));
+    const timeoutMs = Math.max(1, Math.min(probe.timeoutMs ?? options.adaptTimeout?.(outcomes) ?? options.defaultTimeoutMs, remaining));
     const controller = new AbortController();
+    let abandonedBecause: string | undefined;
+    if (probe.abandonWhen) {
+      const already = probe.abandonWhen(outcomes);
+      abandonable.set(probe.id, (reason) => {
+        if (abandonedBecause !== undefined || controller.signal.aborted) return;
+        abandonedBecause = reason;
+        controller.abort(new Error(`abandoned: ${reason}`));
+      });
+      if (already) abandonable.get(probe.id)!(already);
+    }
     const onOuterAbort = (): void => controller.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onOuterAbort, { once: true });
     const deadline = setTimeout(() => controller.abort(new Error(`deadline of ${timeoutMs} ms passed`)), timeoutMs);
@@ -155,7 +176,12 @@ export async function runPlan(options: RunPlanOptions): Promise<Record<string, P
         abandoned,
       ]);
       const durationMs = Math.round(env.now() - started);
-      if (report === 'abandoned') {
+      abandonable.delete(probe.id);
+      if (abandonedBecause !== undefined) {
+        // Stopped because other probes' outcomes already imply this one's: keep what it recorded, say why it ended.
+        const recorded = report === 'abandoned' ? { data: {}, evidence: [] } : report;
+        finish(probe, { status: 'skipped', durationMs, reason: `Stopped early: ${abandonedBecause}`, data: recorded.data, evidence: recorded.evidence });
+      } else if (report === 'abandoned') {
         finish(probe, {
           status: 'inconclusive',
           durationMs,
@@ -177,6 +203,7 @@ export async function runPlan(options: RunPlanOptions): Promise<Record<string, P
         evidence: [],
       });
     } finally {
+      abandonable.delete(probe.id);
       clearTimeout(deadline);
       if (cutoff !== undefined) clearTimeout(cutoff);
       options.signal?.removeEventListener('abort', onOuterAbort);

@@ -13,6 +13,13 @@ import { readSession, SESSION_PROBE_ID } from './session';
 import { skippedReport, type Probe, type ProbeContext, type ProbeReport, type ResourceTimingLike } from './types';
 import { median } from './webrtc';
 
+/**
+ * Deadline of the DNS probes, ms: a resolver's own timeouts (≈ 3 s before Chromium's first retry, LAB.md) and a slow
+ * resolver's answers (2 s in the lab) do not scale with the path's round trip, so these probes keep their own, shorter
+ * than the run budget and longer than the adaptive deadline of the transport probes on a LAN.
+ */
+export const DNS_PROBE_TIMEOUT_MS = 5000;
+
 /** Id of the lookup-timing probe. */
 export const DNS_LOOKUP_PROBE_ID = 'dns-lookup';
 /** Fresh names fetched per run. */
@@ -136,6 +143,7 @@ export function summariseLookups(zone: string, attempts: LookupAttempt[]): DnsLo
 export function createDnsLookupProbe(): Probe {
   return {
     id: DNS_LOOKUP_PROBE_ID,
+    timeoutMs: DNS_PROBE_TIMEOUT_MS,
     title: 'Name lookups (DNS timing)',
     dependsOn: [SESSION_PROBE_ID],
     async run(ctx): Promise<ProbeReport> {

@@ -135,6 +135,8 @@ async function run(network: Network): Promise<Result> {
     probeUrl: `http://${SERVER}:8080`,
     budgetMs: 3000,
     probeTimeoutMs: 300,
+    // The fakes answer in milliseconds: keep their short fixed deadlines (lib/engine/deadlines.ts adapts real runs).
+    fixedTimeouts: true,
     configName: 'test',
     userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36',
     startedAt: '2026-11-25T09:00:00.000Z',

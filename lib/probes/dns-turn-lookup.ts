@@ -11,6 +11,7 @@
 import type { Evidence } from '../schema/result';
 import type { TurnEndpoint } from '../schema/session';
 import { readSession, SESSION_PROBE_ID } from './session';
+import { DNS_PROBE_TIMEOUT_MS } from './dns-lookup';
 import { skippedReport, type Probe, type ProbeContext, type ProbeReport } from './types';
 import { CandidateLog, classifyIceError, DeadlineError, type IceErrorInfo } from './webrtc';
 
@@ -108,6 +109,7 @@ function evidenceFor(pair: TurnLookupPair, timeoutMs: number): Evidence[] {
 export function createDnsTurnLookupProbe(): Probe {
   return {
     id: DNS_TURN_LOOKUP_PROBE_ID,
+    timeoutMs: DNS_PROBE_TIMEOUT_MS,
     title: 'WebRTC lookup of the TURN server name',
     dependsOn: [SESSION_PROBE_ID],
     async run(ctx): Promise<ProbeReport> {

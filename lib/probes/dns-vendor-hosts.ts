@@ -10,6 +10,7 @@ import type { Evidence } from '../schema/result';
 import { toLookupTiming, type LookupTiming } from './dns-lookup';
 import { timedGet, type TimedGet } from './http-get';
 import { readSession, SESSION_PROBE_ID } from './session';
+import { DNS_PROBE_TIMEOUT_MS } from './dns-lookup';
 import { skippedReport, type Probe, type ProbeReport } from './types';
 
 /** Id of the vendor host-name probe. */
@@ -30,6 +31,7 @@ export interface VendorHostAttempt extends Omit<TimedGet, 'body'> {
 export function createDnsVendorHostsProbe(): Probe {
   return {
     id: DNS_VENDOR_HOSTS_PROBE_ID,
+    timeoutMs: DNS_PROBE_TIMEOUT_MS,
     title: "Vendor host names",
     dependsOn: [SESSION_PROBE_ID],
     async run(ctx): Promise<ProbeReport> {

@@ -35,6 +35,8 @@ async function measure(quality: FakeQualityPeer | undefined, options: { budgetMs
     probeUrl: 'http://203.0.113.10:8080',
     budgetMs: options.budgetMs ?? 9000,
     probeTimeoutMs: 8000,
+    // The fakes answer in milliseconds: keep their short fixed deadlines (lib/engine/deadlines.ts adapts real runs).
+    fixedTimeouts: true,
     configName: 'test',
     userAgent: 'test',
     startedAt: '2026-11-25T09:00:00.000Z',

@@ -9,7 +9,7 @@
  * caused; round-trip times of a short stream of pings; and how busy netready's server was during the bursts.
  * It decides nothing: facts-quality.ts and the quality rules read these figures.
  */
-import type { Evidence } from '../schema/result';
+import type { Evidence, ProbeOutcome } from '../schema/result';
 import { dispersionKbps, queueDelay, quantile, round1 } from '../protocol/media-quality/stats';
 import { QUALITY_CONTROL_LABEL, QUALITY_DATA_LABEL, type QueueDelay, type ServerLoad } from '../protocol/media-quality/wire';
 import { postMediaOffer } from './media-peer-offer';
@@ -224,6 +224,21 @@ function describe(data: MediaQualityData): string {
   return parts.join('; ');
 }
 
+/**
+ * The quality stream can only take a path the transport probes could: direct UDP to the TURN port or a relay. Once the
+ * port matrix and every TURN transport have ended and none of them worked, no path exists and there is nothing to
+ * measure — the stream stops instead of waiting out its deadline (issue 16). ICE-TCP is not one of its paths.
+ */
+export function noMediaPath(finished: Readonly<Record<string, ProbeOutcome>>): string | null {
+  const ids = ['stun-udp', 'turn-udp', 'turn-tcp', 'turn-tls'];
+  const outcomes = ids.map((id) => finished[id]);
+  if (outcomes.some((o) => o === undefined)) return null;
+  const stun = outcomes[0]!;
+  const stunReached = stun.status === 'pass' || (stun.status === 'warn' && Array.isArray(stun.data.ports) && (stun.data.ports as Array<{ role?: unknown; srflx?: unknown }>).some((p) => p.role === 'turn' && p.srflx));
+  if (stunReached || outcomes.slice(1).some((o) => o!.status === 'pass' || o!.status === 'inconclusive')) return null;
+  return 'no media path exists: STUN over UDP got no answer on the TURN port and no TURN relay carried data, so there is no call quality to measure.';
+}
+
 /** Creates the media-quality probe; `plan` is for tests (default: DEFAULT_QUALITY_PLAN). */
 export function createMediaQualityProbe(plan: QualityPlan = DEFAULT_QUALITY_PLAN): Probe {
   return {
@@ -231,6 +246,7 @@ export function createMediaQualityProbe(plan: QualityPlan = DEFAULT_QUALITY_PLAN
     title: 'Call quality on the path a call would take',
     dependsOn: [SESSION_PROBE_ID],
     timeoutMs: QUALITY_TIMEOUT_MS,
+    abandonWhen: noMediaPath,
     async run(ctx): Promise<ProbeReport> {
       const session = readSession(ctx);
       const turnPort = session.stun.find((s) => s.role === 'turn');

@@ -7,7 +7,7 @@
  */
 import type { TurnEndpoint } from '../schema/session';
 import { postMediaOffer } from './media-peer-offer';
-import type { Evidence } from '../schema/result';
+import type { Evidence, ProbeOutcome } from '../schema/result';
 import { readSession, SESSION_PROBE_ID } from './session';
 import { skippedReport, type Probe, type ProbeContext, type ProbeReport } from './types';
 import {
@@ -209,11 +209,25 @@ const STAGE_WORDS: Record<RelayStage, string> = {
 };
 
 /** Creates the probe for one TURN transport. */
+/**
+ * TURN over UDP reaches the server on its TURN port: once STUN over UDP has got no answer on any port of the server, the
+ * TURN port included, the relay's failure is implied (and `udp-blocked` says it for both), so it must not hold the run
+ * (issue 16). Where other ports answered, TURN over UDP still runs to its end: its failure is then a finding of its own.
+ */
+export function udpRelayImplied(finished: Readonly<Record<string, ProbeOutcome>>): string | null {
+  const stun = finished['stun-udp'];
+  if (!stun || stun.status !== 'fail') return null;
+  const ports = Array.isArray(stun.data.ports) ? (stun.data.ports as Array<{ role?: unknown; srflx?: unknown }>) : [];
+  if (!ports.some((p) => p.role === 'turn') || ports.some((p) => p.srflx)) return null;
+  return 'STUN over UDP got no answer on any port of the test server, the TURN port included, so TURN over UDP cannot answer either.';
+}
+
 export function createTurnRelayProbe(transport: TurnTransport): Probe {
   return {
     id: turnProbeId(transport),
     title: TITLES[transport],
     dependsOn: [SESSION_PROBE_ID],
+    ...(transport === 'udp' ? { abandonWhen: udpRelayImplied } : {}),
     async run(ctx): Promise<ProbeReport> {
       const session = readSession(ctx);
       const endpoint = session.turn.find((t) => t.transport === transport);

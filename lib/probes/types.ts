@@ -250,8 +250,15 @@ export interface Probe {
    * probe that checks the run as a whole, such as whether the test server still answers at its end.
    */
   runsLast?: boolean;
-  /** This probe's own deadline in ms (default: the plan's). */
+  /** This probe's own deadline in ms (default: the plan's, adapted to the round trip measured early in the run). */
   timeoutMs?: number;
+  /**
+   * While this probe runs, the engine asks this each time another probe finishes: a reason when the outcomes so far
+   * already imply this probe's own (TURN over UDP where UDP reached no port of the server; a quality stream where no
+   * path exists), so it must not hold the run. The probe is then stopped and recorded `skipped` with that reason and
+   * whatever it had recorded. Pure; null to go on.
+   */
+  abandonWhen?(finished: Readonly<Record<string, ProbeOutcome>>): string | null;
   /** Runs the probe. Must release every resource in `finally`, and resolve promptly once `ctx.signal` aborts. */
   run(ctx: ProbeContext): Promise<ProbeReport>;
 }

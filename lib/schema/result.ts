@@ -118,6 +118,11 @@ export const ResultSchema = z.object({
   config: RunConfigSchema,
   client: ClientSchema,
   verdict: VerdictSchema,
+  /**
+   * The connectivity verdict and when it was proven (issue 16): shown as soon as the transports decide it, before the
+   * quality measurement refines `verdict`. Absent from older results and from runs that could not decide it.
+   */
+  connectivity: z.optional(z.object({ verdict: VerdictSchema, atMs: z.number() })),
   findings: z.array(FindingSchema),
   probes: z.record(z.string(), ProbeOutcomeSchema),
 });

@@ -4,6 +4,7 @@
  * open network (everything passes), so a test row names only what breaks. Addresses come from documentation
  * ranges (RFC 5737).
  */
+import type { RunEventListener } from '../events';
 import { runNetready } from '../run-netready';
 import type { Result } from '../../schema/result';
 import type { Session } from '../../schema/session';
@@ -573,6 +574,8 @@ export interface FakeRunOptions {
   withQuality?: boolean;
   /** Each probe's deadline (default 300 ms). */
   probeTimeoutMs?: number;
+  /** Receives the run's events. */
+  onEvent?: RunEventListener;
 }
 
 /** Runs the real engine, probes and diagnosis against the fake deployment and network. */
@@ -609,9 +612,12 @@ export async function runFakeDeployment(network: FakeNetwork, options: FakeRunOp
     probeUrl: `http://${FAKE_SERVER}:8080`,
     budgetMs: 8000,
     probeTimeoutMs: options.probeTimeoutMs ?? 300,
+    // The fakes answer in milliseconds: keep their short fixed deadlines (lib/engine/deadlines.ts adapts real runs).
+    fixedTimeouts: true,
     configName: 'test',
     userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36',
     startedAt: '2026-11-25T09:00:00.000Z',
     plan,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
 }
