@@ -1,0 +1,78 @@
+/**
+ * First-load JavaScript of the web app's routes, as a browser sees it (issue 16, "a lean page"): every script the
+ * page fetches from navigation until the network is idle, each body gzipped here (level 9) and summed. Gzipping the
+ * bodies ourselves makes the figure independent of whether the server compresses (the Next server does; a proxy in
+ * front may not), and it counts exactly what the browser loaded — not what a build manifest claims it would.
+ *
+ * A run's probes and engine are loaded only when a run starts, so a route is loaded WITHOUT `?autostart=1`.
+ */
+import { gzipSync } from 'node:zlib';
+import type { Browser } from 'playwright-core';
+
+/** What one route's first load fetched. */
+export interface FirstLoadJs {
+  /** Sum of each script body gzipped (level 9), bytes. */
+  gzipBytes: number;
+  /** Sum of the uncompressed script bodies, bytes. */
+  rawBytes: number;
+  /** How many scripts were fetched. */
+  scripts: number;
+  /** Each script's path and gzipped size in bytes, largest first (to see what to shrink). */
+  files: Array<{ path: string; gzipBytes: number }>;
+}
+
+/** The `/embed.js` loader's size, or why there is no figure. */
+export type EmbedLoaderSize = { gzipBytes: number; rawBytes: number } | { gzipBytes: null; reason: string };
+
+/** Options of measureFirstLoadJs. */
+export interface FirstLoadOptions {
+  /** A launched Chromium (headless); a fresh context per route keeps the HTTP cache empty. */
+  browser: Browser;
+  /** Base URL of the running web app, e.g. `http://127.0.0.1:25000`. */
+  baseUrl: string;
+  /** Route paths to load, e.g. `['/', '/embed']`. */
+  routes: readonly string[];
+}
+
+/** Loads each route in a fresh browser context and sums the gzipped size of every script it fetched. */
+export async function measureFirstLoadJs({ browser, baseUrl, routes }: FirstLoadOptions): Promise<Record<string, FirstLoadJs>> {
+  const out: Record<string, FirstLoadJs> = {};
+  for (const route of routes) {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const bodies: Array<Promise<{ path: string; raw: number; gzip: number }>> = [];
+      page.on('response', (response) => {
+        if (response.request().resourceType() !== 'script') return;
+        bodies.push(
+          response.body().then((body) => ({ path: new URL(response.url()).pathname, raw: body.length, gzip: gzipSync(body, { level: 9 }).length })),
+        );
+      });
+      const navigation = await page.goto(new URL(route, baseUrl).href, { waitUntil: 'networkidle' });
+      if (!navigation?.ok()) throw new Error(`GET ${route} answered ${navigation?.status() ?? 'nothing'}`);
+      const files = await Promise.all(bodies);
+      files.sort((a, b) => b.gzip - a.gzip);
+      out[route] = {
+        gzipBytes: files.reduce((sum, f) => sum + f.gzip, 0),
+        rawBytes: files.reduce((sum, f) => sum + f.raw, 0),
+        scripts: files.length,
+        files: files.map((f) => ({ path: f.path, gzipBytes: f.gzip })),
+      };
+    } finally {
+      await context.close();
+    }
+  }
+  return out;
+}
+
+/** The size of `/embed.js` (issue 14's loader); null with the reason when the app does not serve it. */
+export async function measureEmbedLoader(baseUrl: string): Promise<EmbedLoaderSize> {
+  const response = await fetch(new URL('/embed.js', baseUrl));
+  const type = response.headers.get('content-type') ?? '';
+  if (!response.ok || !/javascript/.test(type)) {
+    await response.body?.cancel();
+    return { gzipBytes: null, reason: `GET /embed.js answered ${response.status} ${type || 'without a content type'}: the loader of issue 14 is not built yet` };
+  }
+  const body = Buffer.from(await response.arrayBuffer());
+  return { gzipBytes: gzipSync(body, { level: 9 }).length, rawBytes: body.length };
+}
