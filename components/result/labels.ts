@@ -1,9 +1,8 @@
 /**
- * Words and ordering for showing a Result: verdict copy, severity order, probe titles, duration and time
- * formats. Deterministic (no locale or time zone of the machine), so server and browser render the same text.
+ * Words and ordering for showing a Result: verdict copy, severity order, duration and time formats (probe titles:
+ * ./probe-title.ts). Deterministic (no locale or time zone of the machine), so server and browser render the same text.
  */
 import type { Finding, Severity, Verdict } from '../../lib/schema/result';
-import { DEFAULT_PROBE_TITLES } from '../../lib/probes/plan';
 
 /** How each verdict is presented: headline, one explaining sentence, colour tone. */
 export const VERDICT_COPY: Record<Verdict, { title: string; sentence: string; tone: 'green' | 'amber' | 'red' | 'grey' }> = {
@@ -53,11 +52,6 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
     .map((finding, index) => ({ finding, index }))
     .sort((a, b) => SEVERITY_RANK[a.finding.severity] - SEVERITY_RANK[b.finding.severity] || a.index - b.index)
     .map(({ finding }) => finding);
-}
-
-/** Returns a human title for a probe id: the run's own title if given, a known one, else the id itself. */
-export function probeTitle(id: string, titles?: Readonly<Record<string, string>>): string {
-  return titles?.[id] ?? DEFAULT_PROBE_TITLES[id] ?? id;
 }
 
 /** Formats milliseconds for people: "84 ms", "1.2 s", "1 min 3 s". */
