@@ -34,6 +34,17 @@ export interface FirstLoadOptions {
   routes: readonly string[];
 }
 
+/** Sums fetched scripts, largest first. */
+function summarize(files: Array<{ path: string; raw: number; gzip: number }>): FirstLoadJs {
+  const sorted = [...files].sort((a, b) => b.gzip - a.gzip);
+  return {
+    gzipBytes: sorted.reduce((sum, f) => sum + f.gzip, 0),
+    rawBytes: sorted.reduce((sum, f) => sum + f.raw, 0),
+    scripts: sorted.length,
+    files: sorted.map((f) => ({ path: f.path, gzipBytes: f.gzip })),
+  };
+}
+
 /** Loads each route in a fresh browser context and sums the gzipped size of every script it fetched. */
 export async function measureFirstLoadJs({ browser, baseUrl, routes }: FirstLoadOptions): Promise<Record<string, FirstLoadJs>> {
   const out: Record<string, FirstLoadJs> = {};
@@ -50,19 +61,45 @@ export async function measureFirstLoadJs({ browser, baseUrl, routes }: FirstLoad
       });
       const navigation = await page.goto(new URL(route, baseUrl).href, { waitUntil: 'networkidle' });
       if (!navigation?.ok()) throw new Error(`GET ${route} answered ${navigation?.status() ?? 'nothing'}`);
-      const files = await Promise.all(bodies);
-      files.sort((a, b) => b.gzip - a.gzip);
-      out[route] = {
-        gzipBytes: files.reduce((sum, f) => sum + f.gzip, 0),
-        rawBytes: files.reduce((sum, f) => sum + f.raw, 0),
-        scripts: files.length,
-        files: files.map((f) => ({ path: f.path, gzipBytes: f.gzip })),
-      };
+      out[route] = summarize(await Promise.all(bodies));
     } finally {
       await context.close();
     }
   }
   return out;
+}
+
+/** Options of measureRunChunk. */
+export interface RunChunkOptions {
+  /** A launched Chromium (headless). */
+  browser: Browser;
+  /** Base URL of the running web app. */
+  baseUrl: string;
+  /** Longest wait for the verdict after Start, ms. Default 60000. */
+  timeoutMs?: number;
+}
+
+/**
+ * What pressing Start on `/` fetches as script: the run's probes, engine and result view, which the first load
+ * leaves out. Loads `/` until the network is idle, presses Start and waits for the verdict heading.
+ */
+export async function measureRunChunk({ browser, baseUrl, timeoutMs = 60_000 }: RunChunkOptions): Promise<FirstLoadJs> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const navigation = await page.goto(new URL('/', baseUrl).href, { waitUntil: 'networkidle' });
+    if (!navigation?.ok()) throw new Error(`GET / answered ${navigation?.status() ?? 'nothing'}`);
+    const bodies: Array<Promise<{ path: string; raw: number; gzip: number }>> = [];
+    page.on('response', (response) => {
+      if (response.request().resourceType() !== 'script') return;
+      bodies.push(response.body().then((body) => ({ path: new URL(response.url()).pathname, raw: body.length, gzip: gzipSync(body, { level: 9 }).length })));
+    });
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.locator('#run-verdict').waitFor({ timeout: timeoutMs });
+    return summarize(await Promise.all(bodies));
+  } finally {
+    await context.close();
+  }
 }
 
 /** The size of `/embed.js` (issue 14's loader); null with the reason when the app does not serve it. */

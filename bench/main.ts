@@ -15,8 +15,9 @@
  *    running the media-quality probe at once against the same stack's probe server (bench/media-peer-load.ts), with
  *    probe.quality.maxConcurrentBursts raised to 8 so no burst is refused.
  *  - firstLoadJs: per route (`/`, `/embed`), the gzipped size of every script headless Chromium fetched on a first
- *    load without autostart (bench/first-load-js.ts); embedLoader: the size of `/embed.js` (null with a reason
- *    while issue 14's loader does not exist).
+ *    load without autostart (bench/first-load-js.ts); runChunk: the scripts pressing Start then fetches (the
+ *    run's engine, probes and result view); embedLoader: the size of `/embed.js` (null with a reason while issue
+ *    14's loader does not exist).
  * Everything stays on loopback. Options: --runs N (default 5), --rounds N (default 3), --seconds S (default 3),
  * --only stun,verdict,media-peer,first-load (default: all; `verdict` includes the CLI and the quality stage).
  */
@@ -32,7 +33,7 @@ import { portsFrom, REPO_ROOT, spawnManaged, startStack, waitUntil } from '../e2
 import { median } from '../lib/probes/webrtc';
 import { ResultSchema } from '../lib/schema/result';
 import type { MediaQualityData } from '../lib/probes/media-quality';
-import { measureEmbedLoader, measureFirstLoadJs } from './first-load-js';
+import { measureEmbedLoader, measureFirstLoadJs, measureRunChunk } from './first-load-js';
 import { measureMediaPeerLoad } from './media-peer-load';
 import { measureStunBindingRps } from './stun-load';
 
@@ -157,6 +158,9 @@ async function measureStack(runs: number, parts: Set<string>): Promise<Record<st
         for (const [route, r] of Object.entries(routes)) log(`first load of ${route}: ${r.gzipBytes} bytes gzipped over ${r.scripts} scripts`);
         out.firstLoadJs = routes;
         out.embedLoader = await measureEmbedLoader(stack.webUrl);
+        const run = await measureRunChunk({ browser, baseUrl: stack.webUrl });
+        log(`pressing Start fetched ${run.gzipBytes} bytes gzipped over ${run.scripts} scripts`);
+        out.runChunk = run;
       } finally {
         await browser.close();
       }
