@@ -54,14 +54,8 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
     .map(({ finding }) => finding);
 }
 
-/** Formats milliseconds for people: "84 ms", "1.2 s", "1 min 3 s". */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '—';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
+/** Formats milliseconds for people (./format-duration.ts, apart so the live progress needs nothing else of this file). */
+export { formatDuration } from './format-duration';
 
 /** Formats an ISO timestamp as "2025-11-25 09:14:03 UTC" (UTC so the share page reads the same everywhere). */
 export function formatTimestamp(iso: string): string {

@@ -12,7 +12,6 @@
  */
 import { useCallback, useEffect, useReducer, useRef, useState, type ReactNode } from 'react';
 import type { Result } from '../../lib/schema/result';
-import { VERDICT_COPY } from '../result/labels';
 import { heroButton } from '../ui/button-styles';
 import { SpinnerIcon } from '../ui/icons';
 import { statusLabel } from '../ui/status-badge';
@@ -27,6 +26,11 @@ type RunChunk = typeof import('./run-chunk');
 
 /** Loads the run chunk; the bundler fetches it once and hands every later call the same module. */
 const loadRunChunk = (): Promise<RunChunk> => import('./run-chunk');
+
+/** Starts fetching the run chunk before it is needed (never throws; Start reports a chunk that cannot load). */
+function prefetchRunChunk(): void {
+  loadRunChunk().catch(() => undefined);
+}
 
 /** Props of Runner, all from the server's configuration. */
 export interface RunnerProps {
@@ -151,7 +155,7 @@ export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autosta
       ({ result, chunk }) => {
         if (controller.signal.aborted) return;
         setPhase({ kind: 'finished', result, chunk });
-        setAnnouncement(`Test finished: ${VERDICT_COPY[result.verdict].title}.`);
+        setAnnouncement(`Test finished: ${chunk.VERDICT_COPY[result.verdict].title}.`);
         reportResult(result, variant);
       },
       (error: unknown) => {
@@ -231,6 +235,10 @@ export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autosta
                 <button
                   type="button"
                   onClick={() => (deep ? startDeep() : start())}
+                  // A pointer on its way to Start (or focus on it) fetches the run chunk ahead of the click; a failed
+                  // prefetch is retried by the click itself, which reports it.
+                  onPointerEnter={prefetchRunChunk}
+                  onFocus={prefetchRunChunk}
                   disabled={phase.kind === 'running' || phase.kind === 'asking'}
                   className={heroButton}
                 >
