@@ -7,7 +7,7 @@
  * A run's probes and engine are loaded only when a run starts, so a route is loaded WITHOUT `?autostart=1`.
  */
 import { gzipSync } from 'node:zlib';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 /** What one route's first load fetched. */
 export interface FirstLoadJs {
@@ -34,6 +34,16 @@ export interface FirstLoadOptions {
   routes: readonly string[];
 }
 
+/** Records every script the page fetches from now on; the returned function sums them, largest first. */
+function collectScripts(page: Page): () => Promise<FirstLoadJs> {
+  const bodies: Array<Promise<{ path: string; raw: number; gzip: number }>> = [];
+  page.on('response', (response) => {
+    if (response.request().resourceType() !== 'script') return;
+    bodies.push(response.body().then((body) => ({ path: new URL(response.url()).pathname, raw: body.length, gzip: gzipSync(body, { level: 9 }).length })));
+  });
+  return async () => summarize(await Promise.all(bodies));
+}
+
 /** Sums fetched scripts, largest first. */
 function summarize(files: Array<{ path: string; raw: number; gzip: number }>): FirstLoadJs {
   const sorted = [...files].sort((a, b) => b.gzip - a.gzip);
@@ -52,16 +62,10 @@ export async function measureFirstLoadJs({ browser, baseUrl, routes }: FirstLoad
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
-      const bodies: Array<Promise<{ path: string; raw: number; gzip: number }>> = [];
-      page.on('response', (response) => {
-        if (response.request().resourceType() !== 'script') return;
-        bodies.push(
-          response.body().then((body) => ({ path: new URL(response.url()).pathname, raw: body.length, gzip: gzipSync(body, { level: 9 }).length })),
-        );
-      });
+      const scripts = collectScripts(page);
       const navigation = await page.goto(new URL(route, baseUrl).href, { waitUntil: 'networkidle' });
       if (!navigation?.ok()) throw new Error(`GET ${route} answered ${navigation?.status() ?? 'nothing'}`);
-      out[route] = summarize(await Promise.all(bodies));
+      out[route] = await scripts();
     } finally {
       await context.close();
     }
@@ -89,14 +93,10 @@ export async function measureRunChunk({ browser, baseUrl, timeoutMs = 60_000 }: 
     const page = await context.newPage();
     const navigation = await page.goto(new URL('/', baseUrl).href, { waitUntil: 'networkidle' });
     if (!navigation?.ok()) throw new Error(`GET / answered ${navigation?.status() ?? 'nothing'}`);
-    const bodies: Array<Promise<{ path: string; raw: number; gzip: number }>> = [];
-    page.on('response', (response) => {
-      if (response.request().resourceType() !== 'script') return;
-      bodies.push(response.body().then((body) => ({ path: new URL(response.url()).pathname, raw: body.length, gzip: gzipSync(body, { level: 9 }).length })));
-    });
+    const scripts = collectScripts(page);
     await page.getByRole('button', { name: 'Start' }).click();
     await page.locator('#run-verdict').waitFor({ timeout: timeoutMs });
-    return summarize(await Promise.all(bodies));
+    return await scripts();
   } finally {
     await context.close();
   }
