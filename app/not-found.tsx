@@ -1,5 +1,4 @@
 // Shown for every path that is not a page (404)
-import Link from 'next/link';
 import { connection } from 'next/server';
 import { SiteShell } from '../components/site/site-shell';
 import { primaryButton } from '../components/ui/button-styles';
@@ -17,9 +16,11 @@ export default async function NotFound() {
         <p className="text-sm font-semibold tracking-wide text-slate-600 uppercase">Page not found</p>
         <h1 className="text-2xl font-semibold tracking-tight text-slate-900">There is no page at this address</h1>
         <p className="max-w-prose text-slate-700">Check that the address was copied in full, or start from the test page.</p>
-        <Link href="/" className={primaryButton}>
+        {/* A plain link: the root not-found belongs to every page's client graph, and next/link would add its
+            client code to the first load of / and /embed (issue 16). */}
+        <a href="/" className={primaryButton}>
           Test your network
-        </Link>
+        </a>
       </div>
     </SiteShell>
   );

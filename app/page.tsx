@@ -1,5 +1,6 @@
 // GET / – landing page and test runner (`?autostart=1` starts at once; `&deep=1` runs the deep check; the CLI uses both)
 import { Runner } from '../components/runner/runner';
+import { WhatItChecks } from '../components/runner/what-it-checks';
 import { SiteShell } from '../components/site/site-shell';
 import { loadConfig, probePublicUrl } from '../server/config/load';
 
@@ -19,6 +20,7 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
         configName={config.name}
         autostart={autostart === '1'}
         deep={deep === '1'}
+        idleIntro={<WhatItChecks />}
       />
     </SiteShell>
   );

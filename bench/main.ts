@@ -14,8 +14,12 @@
  *  - mediaPeer: the media peer's CPU cost and throughput per concurrent session: 1, 4 and 8 pages of one Chromium
  *    running the media-quality probe at once against the same stack's probe server (bench/media-peer-load.ts), with
  *    probe.quality.maxConcurrentBursts raised to 8 so no burst is refused.
+ *  - firstLoadJs: per route (`/`, `/embed`), the gzipped size of every script headless Chromium fetched on a first
+ *    load without autostart (bench/first-load-js.ts); runChunk: the scripts pressing Start then fetches (the
+ *    run's engine, probes and result view); embedLoader: the size of `/embed.js` (null with a reason while issue
+ *    14's loader does not exist).
  * Everything stays on loopback. Options: --runs N (default 5), --rounds N (default 3), --seconds S (default 3),
- * --only stun,verdict,media-peer (default: all; `verdict` includes the CLI and the quality stage).
+ * --only stun,verdict,media-peer,first-load (default: all; `verdict` includes the CLI and the quality stage).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -29,6 +33,7 @@ import { portsFrom, REPO_ROOT, spawnManaged, startStack, waitUntil } from '../e2
 import { median } from '../lib/probes/webrtc';
 import { ResultSchema } from '../lib/schema/result';
 import type { MediaQualityData } from '../lib/probes/media-quality';
+import { measureEmbedLoader, measureFirstLoadJs, measureRunChunk } from './first-load-js';
 import { measureMediaPeerLoad } from './media-peer-load';
 import { measureStunBindingRps } from './stun-load';
 
@@ -145,6 +150,21 @@ async function measureStack(runs: number, parts: Set<string>): Promise<Record<st
       };
       out.cliCheck = await measureCliCheck(stack.webUrl, runs);
     }
+    if (parts.has('first-load')) {
+      // Issue 16: first-load JS per route, as the browser fetched it from the production build.
+      const browser = await chromium.launch({ executablePath: process.env.NETREADY_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+      try {
+        const routes = await measureFirstLoadJs({ browser, baseUrl: stack.webUrl, routes: ['/', '/embed'] });
+        for (const [route, r] of Object.entries(routes)) log(`first load of ${route}: ${r.gzipBytes} bytes gzipped over ${r.scripts} scripts`);
+        out.firstLoadJs = routes;
+        out.embedLoader = await measureEmbedLoader(stack.webUrl);
+        const run = await measureRunChunk({ browser, baseUrl: stack.webUrl });
+        log(`pressing Start fetched ${run.gzipBytes} bytes gzipped over ${run.scripts} scripts`);
+        out.runChunk = run;
+      } finally {
+        await browser.close();
+      }
+    }
     if (parts.has('media-peer')) {
       const browser = await chromium.launch({ executablePath: process.env.NETREADY_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
       try {
@@ -212,7 +232,7 @@ async function main(): Promise<void> {
   const rounds = option('rounds', 3);
   const seconds = option('seconds', 3);
   const onlyAt = process.argv.indexOf('--only');
-  const known = ['stun', 'verdict', 'media-peer'];
+  const known = ['stun', 'verdict', 'media-peer', 'first-load'];
   const parts = new Set(onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',').filter(Boolean) : known);
   const unknown = [...parts].filter((p) => !known.includes(p));
   if (unknown.length > 0 || parts.size === 0) throw new Error(`--only takes a comma-separated list of ${known.join(', ')}; got ${JSON.stringify(process.argv[onlyAt + 1] ?? '')}`);
@@ -221,7 +241,7 @@ async function main(): Promise<void> {
   const chromiumVersion = spawnSync(process.env.NETREADY_CHROMIUM ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim();
   const coturnVersion = spawnSync('turnserver', ['--version'], { encoding: 'utf8' }).stdout.trim();
   const stunBinding = parts.has('stun') ? await measureStun(rounds, seconds) : undefined;
-  const stack = parts.has('verdict') || parts.has('media-peer') ? await measureStack(runs, parts) : {};
+  const stack = parts.has('verdict') || parts.has('media-peer') || parts.has('first-load') ? await measureStack(runs, parts) : {};
   const report = {
     benchmark: 'netready',
     at: new Date().toISOString(),

@@ -1,9 +1,8 @@
 /**
- * Words and ordering for showing a Result: verdict copy, severity order, probe titles, duration and time
- * formats. Deterministic (no locale or time zone of the machine), so server and browser render the same text.
+ * Words and ordering for showing a Result: verdict copy, severity order, duration and time formats (probe titles:
+ * ./probe-title.ts). Deterministic (no locale or time zone of the machine), so server and browser render the same text.
  */
 import type { Finding, Severity, Verdict } from '../../lib/schema/result';
-import { DEFAULT_PROBE_TITLES } from '../../lib/probes/plan';
 
 /** How each verdict is presented: headline, one explaining sentence, colour tone. */
 export const VERDICT_COPY: Record<Verdict, { title: string; sentence: string; tone: 'green' | 'amber' | 'red' | 'grey' }> = {
@@ -55,19 +54,8 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
     .map(({ finding }) => finding);
 }
 
-/** Returns a human title for a probe id: the run's own title if given, a known one, else the id itself. */
-export function probeTitle(id: string, titles?: Readonly<Record<string, string>>): string {
-  return titles?.[id] ?? DEFAULT_PROBE_TITLES[id] ?? id;
-}
-
-/** Formats milliseconds for people: "84 ms", "1.2 s", "1 min 3 s". */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '—';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
+/** Formats milliseconds for people (./format-duration.ts, apart so the live progress needs nothing else of this file). */
+export { formatDuration } from './format-duration';
 
 /** Formats an ISO timestamp as "2025-11-25 09:14:03 UTC" (UTC so the share page reads the same everywhere). */
 export function formatTimestamp(iso: string): string {

@@ -9,7 +9,8 @@
 import type { Result } from '../../lib/schema/result';
 import { StatusBadge } from '../ui/status-badge';
 import { FindingList } from './finding-list';
-import { formatDuration, formatTimestamp, isNetworkFinding, probeTitle } from './labels';
+import { formatDuration, formatTimestamp, isNetworkFinding } from './labels';
+import { probeTitle } from './probe-title';
 import { Measurements } from './measurements';
 import { TechnicalDetails } from './technical-details';
 import { VerdictBanner } from './verdict-banner';

@@ -8,7 +8,8 @@ import { StatusBadge } from '../ui/status-badge';
 import { DataView } from './data-view';
 import { EvidenceList } from './evidence-list';
 import { InterfacesView } from './interfaces-view';
-import { formatDuration, probeTitle } from './labels';
+import { formatDuration } from './labels';
+import { probeTitle } from './probe-title';
 
 function ProbeDetails({ id, outcome, title }: { id: string; outcome: ProbeOutcome; title: string }) {
   return (

@@ -4,7 +4,7 @@
  * jumps while the run fills them in.
  */
 import { StatusBadge } from '../ui/status-badge';
-import { formatDuration } from '../result/labels';
+import { formatDuration } from '../result/format-duration';
 import type { ProbeRow } from './progress-state';
 
 /** How many rows to reserve before the plan is known (the default plan's size). */

@@ -10,10 +10,8 @@
  *   targetOrigin `*` is deliberate: netready cannot know which site embeds it, and the result is a
  *   non-secret network summary the embedding page asked for (it carries no credentials or tokens).
  */
-import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { useCallback, useEffect, useReducer, useRef, useState, type ReactNode } from 'react';
 import type { Result } from '../../lib/schema/result';
-import { VERDICT_COPY, probeTitle } from '../result/labels';
-import { ResultView } from '../result/result-view';
 import { heroButton } from '../ui/button-styles';
 import { SpinnerIcon } from '../ui/icons';
 import { statusLabel } from '../ui/status-badge';
@@ -22,8 +20,17 @@ import { INITIAL_PROGRESS, progressReducer } from './progress-state';
 import type { MediaAccessReport } from '../../lib/probes/types';
 import { DeepCheckExplanation } from './deep-check';
 import { browserMediaHost, requestMediaAccess } from './media-access';
-import { RunActions } from './run-actions';
-import { startRun } from './start-run';
+
+/** The run chunk (./run-chunk.ts): engine, probes, result view; loaded when the first run starts. */
+type RunChunk = typeof import('./run-chunk');
+
+/** Loads the run chunk; the bundler fetches it once and hands every later call the same module. */
+const loadRunChunk = (): Promise<RunChunk> => import('./run-chunk');
+
+/** Starts fetching the run chunk before it is needed (never throws; Start reports a chunk that cannot load). */
+function prefetchRunChunk(): void {
+  loadRunChunk().catch(() => undefined);
+}
 
 /** Props of Runner, all from the server's configuration. */
 export interface RunnerProps {
@@ -44,9 +51,19 @@ export interface RunnerProps {
    * CLI (whose browser answers the permission itself) and embeds whose iframe allows camera/microphone.
    */
   deep?: boolean;
+  /**
+   * Shown while idle on the landing page (not in the embed): the explanation of what a run does. Rendered by the
+   * server (app/page.tsx) and passed in, so its code is not part of the client bundle.
+   */
+  idleIntro?: ReactNode;
 }
 
-type Phase = { kind: 'idle' } | { kind: 'asking' } | { kind: 'running' } | { kind: 'finished'; result: Result } | { kind: 'failed'; message: string };
+type Phase =
+  | { kind: 'idle' }
+  | { kind: 'asking' }
+  | { kind: 'running' }
+  | { kind: 'finished'; result: Result; chunk: RunChunk }
+  | { kind: 'failed'; message: string };
 
 /** Message event posted to the embedding window when a run finishes (embed variant). */
 export interface NetreadyResultMessage {
@@ -87,38 +104,8 @@ function reportResult(result: Result, variant: 'page' | 'embed'): void {
   }
 }
 
-const CHECK_STEPS = [
-  { title: 'Reaches the test server', text: 'Confirms that this site’s test servers answer from your network.' },
-  { title: 'Tries every path calls use', text: 'Direct UDP, then relays over UDP, TCP and TLS, the way video call apps do.' },
-  { title: 'Explains what to change', text: 'Plain-language findings for your IT team, with a link you can share.' },
-];
-
-/** Idle-state explanation of what a run does. */
-function WhatItChecks() {
-  return (
-    <section aria-labelledby="what-heading" className="rounded-xl border border-slate-200 bg-white p-5">
-      <h2 id="what-heading" className="text-sm font-semibold tracking-wide text-slate-700 uppercase">
-        What the test does
-      </h2>
-      <ol className="mt-3 grid gap-4 sm:grid-cols-3">
-        {CHECK_STEPS.map((step, index) => (
-          <li key={step.title} className="flex gap-3 sm:flex-col sm:gap-2">
-            <span className="flex h-7 w-7 shrink-0 items-center justify-center rounded-full bg-blue-50 text-sm font-semibold text-blue-800" aria-hidden="true">
-              {index + 1}
-            </span>
-            <div>
-              <h3 className="text-sm font-semibold text-slate-900">{step.title}</h3>
-              <p className="mt-0.5 text-sm leading-6 text-slate-600">{step.text}</p>
-            </div>
-          </li>
-        ))}
-      </ol>
-    </section>
-  );
-}
-
 /** The interactive runner (client component). */
-export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autostart = false, variant = 'page', deep = false }: RunnerProps) {
+export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autostart = false, variant = 'page', deep = false, idleIntro }: RunnerProps) {
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
   const [progress, dispatch] = useReducer(progressReducer, INITIAL_PROGRESS);
   const [nowMs, setNowMs] = useState(0);
@@ -142,29 +129,33 @@ export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autosta
     setPhase({ kind: 'running' });
     setAnnouncement('Test started.');
     lastDeepRef.current = mediaAccess !== undefined;
-    startRun({
-      ...(mediaAccess ? { mediaAccess } : {}),
-      probeUrl,
-      budgetMs,
-      ...(probeTimeoutMs !== undefined ? { probeTimeoutMs } : {}),
-      configName,
-      signal: controller.signal,
-      onEvent: (event) => {
-        if (controller.signal.aborted) return;
-        if (event.type === 'run-started') {
-          runStartRef.current = performance.now();
-          titlesRef.current = Object.fromEntries(event.probes.map(({ id, title }) => [id, title]));
-        }
-        if (event.type === 'probe-finished') {
-          setAnnouncement(`${probeTitle(event.probeId, titlesRef.current)}: ${statusLabel(event.outcome.status)}.`);
-        }
-        dispatch({ type: 'event', event });
-      },
+    // The engine and probes arrive with the run chunk; a chunk that fails to load fails the run like any error.
+    loadRunChunk().then(async (chunk) => {
+      const result = await chunk.startRun({
+        ...(mediaAccess ? { mediaAccess } : {}),
+        probeUrl,
+        budgetMs,
+        ...(probeTimeoutMs !== undefined ? { probeTimeoutMs } : {}),
+        configName,
+        signal: controller.signal,
+        onEvent: (event) => {
+          if (controller.signal.aborted) return;
+          if (event.type === 'run-started') {
+            runStartRef.current = performance.now();
+            titlesRef.current = Object.fromEntries(event.probes.map(({ id, title }) => [id, title]));
+          }
+          if (event.type === 'probe-finished') {
+            setAnnouncement(`${chunk.probeTitle(event.probeId, titlesRef.current)}: ${statusLabel(event.outcome.status)}.`);
+          }
+          dispatch({ type: 'event', event });
+        },
+      });
+      return { result, chunk };
     }).then(
-      (result) => {
+      ({ result, chunk }) => {
         if (controller.signal.aborted) return;
-        setPhase({ kind: 'finished', result });
-        setAnnouncement(`Test finished: ${VERDICT_COPY[result.verdict].title}.`);
+        setPhase({ kind: 'finished', result, chunk });
+        setAnnouncement(`Test finished: ${chunk.VERDICT_COPY[result.verdict].title}.`);
         reportResult(result, variant);
       },
       (error: unknown) => {
@@ -237,13 +228,17 @@ export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autosta
         </p>
         <div className={compact ? 'mt-3' : 'mt-6'}>
           {phase.kind === 'finished' ? (
-            <RunActions result={phase.result} onRunAgain={() => (lastDeepRef.current ? startDeep() : start())} />
+            <phase.chunk.RunActions result={phase.result} onRunAgain={() => (lastDeepRef.current ? startDeep() : start())} />
           ) : (
             <div className="space-y-3">
               <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
                 <button
                   type="button"
                   onClick={() => (deep ? startDeep() : start())}
+                  // A pointer on its way to Start (or focus on it) fetches the run chunk ahead of the click; a failed
+                  // prefetch is retried by the click itself, which reports it.
+                  onPointerEnter={prefetchRunChunk}
+                  onFocus={prefetchRunChunk}
                   disabled={phase.kind === 'running' || phase.kind === 'asking'}
                   className={heroButton}
                 >
@@ -291,7 +286,7 @@ export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autosta
         {announcement}
       </p>
 
-      {phase.kind === 'idle' && !compact && !explaining && <WhatItChecks />}
+      {phase.kind === 'idle' && !compact && !explaining && idleIntro}
 
       {phase.kind === 'failed' && (
         <div className="rounded-xl border border-red-200 bg-red-50 p-4 text-sm text-red-900" role="alert">
@@ -312,7 +307,7 @@ export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autosta
       )}
 
       {phase.kind === 'finished' && (
-        <ResultView result={phase.result} probeTitles={titles} verdictHeadingId={VERDICT_HEADING_ID} />
+        <phase.chunk.ResultView result={phase.result} probeTitles={titles} verdictHeadingId={VERDICT_HEADING_ID} />
       )}
     </div>
   );

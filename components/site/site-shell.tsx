@@ -2,7 +2,6 @@
  * The page frame of the full-size pages (landing, share page): header with the deployment name, content,
  * footer. /embed does without it.
  */
-import Link from 'next/link';
 import type { ReactNode } from 'react';
 
 /** Header + main + footer around a page's content. */
@@ -17,14 +16,16 @@ export function SiteShell({ deploymentName, children }: { deploymentName: string
       </a>
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex h-14 max-w-3xl items-center justify-between gap-4 px-4">
-          <Link href="/" className="flex min-w-0 items-center gap-2 rounded-md font-semibold text-slate-900">
+          {/* A plain link, not next/link: the shell is a server component and client-side navigation to the
+              landing page saves nothing worth next/link's client code on every page (issue 16). */}
+          <a href="/" className="flex min-w-0 items-center gap-2 rounded-md font-semibold text-slate-900">
             <span className="flex h-7 w-7 shrink-0 items-center justify-center rounded-md bg-blue-700 text-white" aria-hidden="true">
               <svg viewBox="0 0 24 24" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth={2.5} strokeLinecap="round">
                 <path d="M4 14a11 11 0 0116 0M7.5 17.5a6 6 0 019 0M12 20.5v.01" />
               </svg>
             </span>
             <span className="truncate">{deploymentName}</span>
-          </Link>
+          </a>
           <span className="hidden text-sm text-slate-600 sm:block">Network readiness test</span>
         </div>
       </header>
