@@ -12,6 +12,8 @@ declare global {
     __netreadyReport?: (result: Result) => void | Promise<void>;
     /** Called with the error message when a run breaks without producing a result, if present (CLI). */
     __netreadyFailed?: (message: string) => void | Promise<void>;
+    /** Called once with the connectivity verdict as soon as the transports prove it (issue 16), if present (CLI). */
+    __netreadyConnectivity?: (connectivity: { verdict: Result['verdict']; atMs: number }) => void | Promise<void>;
     /** The page's requests the driving program watched and the proxy sign-ins (407) among them, if present (CLI). */
     __netreadyProxyAuth?: () => Promise<ProxyAuthReportLike>;
   }

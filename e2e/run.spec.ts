@@ -36,6 +36,8 @@ test('a run from Start to verdict shows live progress, the verdict and no layout
   await page.getByRole('button', { name: 'Start' }).click();
   // Live progress: one reserved row per probe while the run is going.
   await expect(page.getByRole('list', { name: 'Checks' }).getByRole('listitem')).toHaveCount(20);
+  // Issue 16: connectivity is shown as soon as it is proven, while call quality is still being measured.
+  await expect(page.getByTestId('connectivity-verdict')).toContainText('Calls can connect directly.');
   await expect(page.getByRole('heading', { name: 'Ready for calls' })).toBeVisible();
   const checks = page.getByRole('region', { name: 'Checks' }).getByRole('listitem');
   await expect(checks).toHaveText([

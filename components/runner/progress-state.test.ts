@@ -41,4 +41,11 @@ describe('progressReducer', () => {
     expect(state.rows.every((r) => r.status === 'waiting')).toBe(true);
     expect(progressReducer(state, { type: 'reset' })).toEqual(INITIAL_PROGRESS);
   });
+
+  it('keeps the connectivity verdict the run proved early, until the next run resets it', () => {
+    const state = fold([started, { type: 'connectivity-verdict', verdict: 'degraded', atMs: 2100 }]);
+    expect(state.connectivity).toEqual({ verdict: 'degraded', atMs: 2100 });
+    expect(state.rows).toHaveLength(fold([started]).rows.length);
+    expect(progressReducer(state, { type: 'reset' }).connectivity).toBeUndefined();
+  });
 });

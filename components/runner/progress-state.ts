@@ -3,6 +3,7 @@
  * rendering is a function of the events seen.
  */
 import type { RunEvent } from '../../lib/engine/events';
+import type { Verdict } from '../../lib/schema/result';
 import type { DisplayStatus } from '../ui/status-badge';
 
 /** One probe's row in the live progress list. */
@@ -22,6 +23,8 @@ export interface ProbeRow {
 export interface ProgressState {
   runId: string | null;
   rows: ProbeRow[];
+  /** The connectivity verdict once the transports proved it (issue 16), while the quality measurement goes on. */
+  connectivity?: { verdict: Verdict; atMs: number };
 }
 
 /** State before any run. */
@@ -44,6 +47,8 @@ export function progressReducer(state: ProgressState, action: ProgressAction): P
       return { runId: event.runId, rows: event.probes.map(({ id, title }) => ({ id, title, status: 'waiting' })) };
     case 'probe-started':
       return updateRow(state, event.probeId, (row) => ({ ...row, status: 'running', startedAtMs: event.atMs }));
+    case 'connectivity-verdict':
+      return { ...state, connectivity: { verdict: event.verdict, atMs: event.atMs } };
     case 'probe-progress':
       return updateRow(state, event.probeId, (row) => ({ ...row, message: event.message }));
     case 'probe-finished':

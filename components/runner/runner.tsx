@@ -11,7 +11,7 @@
  *   non-secret network summary the embedding page asked for (it carries no credentials or tokens).
  */
 import { useCallback, useEffect, useReducer, useRef, useState, type ReactNode } from 'react';
-import type { Result } from '../../lib/schema/result';
+import type { Result, Verdict } from '../../lib/schema/result';
 import { heroButton } from '../ui/button-styles';
 import { SpinnerIcon } from '../ui/icons';
 import { statusLabel } from '../ui/status-badge';
@@ -90,6 +90,24 @@ function reportFailure(message: string): void {
   }
 }
 
+/** What the connectivity verdict means, shown while the quality measurement still runs (issue 16). */
+const CONNECTIVITY_WORDS: Record<Verdict, string> = {
+  ready: 'Calls can connect directly.',
+  degraded: 'Calls can connect, through a fallback path.',
+  blocked: 'Calls cannot connect from this network.',
+  inconclusive: 'The test server could not be reached.',
+};
+
+/** Hands the connectivity verdict to the CLI hook, if present. Never throws. */
+function reportConnectivity(connectivity: { verdict: Verdict; atMs: number }): void {
+  try {
+    const pending = window.__netreadyConnectivity?.(connectivity);
+    if (pending) pending.catch(() => undefined);
+  } catch {
+    // The hook is optional; the page shows it anyway.
+  }
+}
+
 /** Hands a finished result to the CLI hook and, when embedded, to the parent window. Never throws. */
 function reportResult(result: Result, variant: 'page' | 'embed'): void {
   try {
@@ -146,6 +164,10 @@ export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autosta
           }
           if (event.type === 'probe-finished') {
             setAnnouncement(`${chunk.probeTitle(event.probeId, titlesRef.current)}: ${statusLabel(event.outcome.status)}.`);
+          }
+          if (event.type === 'connectivity-verdict') {
+            setAnnouncement(`${CONNECTIVITY_WORDS[event.verdict]} Now measuring call quality.`);
+            reportConnectivity({ verdict: event.verdict, atMs: event.atMs });
           }
           dispatch({ type: 'event', event });
         },
@@ -300,6 +322,14 @@ export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autosta
           <h2 id="progress-heading" className="text-sm font-semibold tracking-wide text-slate-700 uppercase">
             Checking your network
           </h2>
+          {phase.kind === 'running' && progress.connectivity && (
+            <p className="mt-2 rounded-lg border border-slate-200 bg-white px-3 py-2 text-sm text-slate-800" data-testid="connectivity-verdict">
+              <span className="font-semibold">{CONNECTIVITY_WORDS[progress.connectivity.verdict]}</span>{' '}
+              <span className="text-slate-600">
+                Known after {(progress.connectivity.atMs / 1000).toFixed(1)} s; still measuring call quality…
+              </span>
+            </p>
+          )}
           <div className="mt-2" aria-busy={phase.kind === 'running'}>
             <ProbeProgress rows={progress.rows} nowMs={nowMs} />
           </div>
