@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
+import dns from 'node:dns';
 import net from 'node:net';
 import tls from 'node:tls';
 import { canonicalIp, type Endpoint } from '../../lib/protocol/stun/ip';
@@ -136,6 +137,17 @@ interface Connection {
   stream: net.Socket | tls.TLSSocket;
   tuple: FiveTuple;
   guarded: GuardedConnection;
+}
+
+/**
+ * dgram resolves every destination through `dns.lookup`, which answers even an IP literal on the next tick — a
+ * closure, a tick and an isIP regex per datagram sent. Every destination here is a literal (a datagram's source or
+ * an endpoint the core decoded), so answer those at once; anything else still goes to the resolver.
+ */
+function literalLookup(address: string, family: unknown, callback: (error: Error | null, address: string, family: number) => void): void {
+  if (address.includes(':')) callback(null, address, 6);
+  else if (address.charCodeAt(0) >= 0x30 && address.charCodeAt(0) <= 0x39 && net.isIPv4(address)) callback(null, address, 4);
+  else dns.lookup(address, family as number, (error, resolved, resolvedFamily) => callback(error, resolved, resolvedFamily));
 }
 
 function toBytes(buffer: Buffer): Uint8Array {
@@ -292,7 +304,7 @@ export class TurnServer {
   // ───────────────────────────── listeners ─────────────────────────────
 
   private async listenUdp(listener: UdpListenOptions): Promise<void> {
-    const socket = dgram.createSocket({ type: net.isIPv6(listener.ip) ? 'udp6' : 'udp4' });
+    const socket = dgram.createSocket({ type: net.isIPv6(listener.ip) ? 'udp6' : 'udp4', lookup: literalLookup as never });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind({ address: listener.ip, port: listener.port, exclusive: true }, () => {
@@ -509,7 +521,7 @@ export class TurnServer {
       const port = min + ((start + i) % span);
       if (evenPort && port % 2 !== 0) continue;
       tried++;
-      const socket = dgram.createSocket('udp4');
+      const socket = dgram.createSocket({ type: 'udp4', lookup: literalLookup as never });
       const ok = await new Promise<boolean>((resolve) => {
         socket.once('error', () => resolve(false));
         socket.bind({ address: relayIp, port, exclusive: true }, () => resolve(true));
