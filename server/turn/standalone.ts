@@ -5,8 +5,8 @@
  *   tsx server/turn/standalone.ts --ip 127.0.0.1 --port 3478 --secret <secret> [--realm netready]
  *     [--relay-ip 127.0.0.1] [--relay-min 49152] [--relay-max 59999] [--allow-peer 127.0.0.1:40000-40100]
  *
- * `--allow-peer` (repeatable) lets allocations reach a media peer outside the relays, as `probe.turn.allowedPeers`
- * does in the probe server: the relay benchmark's peer is a loopback socket, which is otherwise refused.
+ * `--allow-peer` (repeatable) lets allocations reach a media peer outside the relays, as server/probe-server.ts does
+ * for its own media peer: the relay benchmark's peer is a loopback socket, which is otherwise refused.
  *
  * Prints one JSON line `{"ready":true,"udp":[…]}` to stdout once listening.
  */
