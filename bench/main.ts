@@ -18,8 +18,12 @@
  *    load without autostart (bench/first-load-js.ts); runChunk: the scripts pressing Start then fetches (the
  *    run's engine, probes and result view); embedLoader: the size of `/embed.js` (null with a reason while issue
  *    14's loader does not exist).
+ *  - relay: TURN ChannelData relay throughput (bench/relay-throughput.ts): one UDP allocation, a channel bound to a
+ *    loopback peer socket, ChannelData blasted through it; payload Gbit/s and datagrams/s delivered to the peer,
+ *    netready and coturn each pinned to one core like stunBinding, medians of rounds, at 1200-byte packets (a media
+ *    packet) and at 8192 bytes (`bySize`).
  * Everything stays on loopback. Options: --runs N (default 5), --rounds N (default 3), --seconds S (default 3),
- * --only stun,verdict,media-peer,first-load (default: all; `verdict` includes the CLI and the quality stage).
+ * --only stun,verdict,media-peer,first-load,relay (default: all; `verdict` includes the CLI and the quality stage).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -35,6 +39,7 @@ import { ResultSchema } from '../lib/schema/result';
 import type { MediaQualityData } from '../lib/probes/media-quality';
 import { measureEmbedLoader, measureFirstLoadJs, measureRunChunk } from './first-load-js';
 import { measureMediaPeerLoad } from './media-peer-load';
+import { measureRelayThroughput } from './relay-throughput';
 import { measureStunBindingRps } from './stun-load';
 
 /** The media-quality stage must end within this on an open network (issue 10), ms. */
@@ -227,12 +232,81 @@ async function measureStun(rounds: number, seconds: number): Promise<Record<stri
   };
 }
 
+/** ChannelData payload sizes of the relay measurement; the first is the headline figure. */
+const RELAY_PACKET_BYTES = [1200, 8192];
+
+/** Relay throughput of netready's TURN server and coturn, each pinned to core 0 (issue 16). */
+async function measureRelay(rounds: number, seconds: number): Promise<Record<string, unknown>> {
+  const secret = 'bench-secret-0123456789abcdef';
+  const port = 26490;
+  const peerPort = 26600;
+  const durationMs = seconds * 1000;
+  let pinned = true;
+  const runNetready = async (packetBytes: number): Promise<{ gbps: number; packetsPerSecond: number }> => {
+    const args = ['server/turn/standalone.ts', '--ip', '127.0.0.1', '--port', String(port), '--secret', secret, '--relay-min', '27200', '--relay-max', '27300', '--allow-peer', `127.0.0.1:${peerPort}-${peerPort}`];
+    const server = spawnManaged('netready-turn', path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), args, process.env);
+    try {
+      await waitUntil('the netready TURN server', () => server.output.some((l) => /listening|ready/i.test(l)), 20_000, server);
+      const pids = execFileSync('pgrep', ['-g', String(server.child.pid)]).toString().trim().split('\n').map(Number);
+      pinned = pids.every((pid) => pin(pid, 0)) && pinned;
+      return await measureRelayThroughput({ server: { ip: '127.0.0.1', port }, secret, peerPort, durationMs, packetBytes });
+    } finally {
+      await server.stop();
+    }
+  };
+  const runCoturn = async (packetBytes: number): Promise<{ gbps: number; packetsPerSecond: number }> => {
+    const cot = await startCoturn({ listeningIp: '127.0.0.1', port: port + 1, secret, realm: 'netready', relayIp: '127.0.0.1', minPort: 27400, maxPort: 27500, allowLoopbackPeers: true });
+    try {
+      pinned = pin(cot.pid, 0) && pinned;
+      return await measureRelayThroughput({ server: { ip: '127.0.0.1', port: port + 1 }, secret, peerPort, durationMs, packetBytes });
+    } finally {
+      await cot.stop();
+    }
+  };
+  const bySize: Array<Record<string, unknown>> = [];
+  for (const packetBytes of RELAY_PACKET_BYTES) {
+    const n: Array<{ gbps: number; packetsPerSecond: number }> = [];
+    const c: Array<{ gbps: number; packetsPerSecond: number }> = [];
+    for (let round = 1; round <= rounds; round++) {
+      n.push(await runNetready(packetBytes));
+      log(`relay ${packetBytes} B round ${round}: netready ${n.at(-1)!.gbps} Gbit/s (${n.at(-1)!.packetsPerSecond} datagrams/s)`);
+      try {
+        c.push(await runCoturn(packetBytes));
+        log(`relay ${packetBytes} B round ${round}: coturn ${c.at(-1)!.gbps} Gbit/s (${c.at(-1)!.packetsPerSecond} datagrams/s)`);
+      } catch (error) {
+        log(`relay ${packetBytes} B round ${round}: coturn could not be measured: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    const gbps = median(n.map((r) => r.gbps)) ?? 0;
+    const coturnGbps = median(c.map((r) => r.gbps));
+    bySize.push({
+      packetBytes,
+      gbps,
+      packetsPerSecond: median(n.map((r) => r.packetsPerSecond)) ?? 0,
+      samplesGbps: n.map((r) => r.gbps),
+      coturn: coturnGbps === undefined ? null : { gbps: coturnGbps, packetsPerSecond: median(c.map((r) => r.packetsPerSecond)), samplesGbps: c.map((r) => r.gbps) },
+      ratioNetreadyToCoturn: coturnGbps ? Math.round((gbps / coturnGbps) * 1000) / 1000 : null,
+    });
+  }
+  const headline = bySize[0]!;
+  return {
+    rounds,
+    durationMsPerRound: durationMs,
+    pinnedToOneCore: pinned,
+    gbps: headline.gbps,
+    packetsPerSecond: headline.packetsPerSecond,
+    packetBytes: headline.packetBytes,
+    ratioNetreadyToCoturn: headline.ratioNetreadyToCoturn,
+    bySize,
+  };
+}
+
 async function main(): Promise<void> {
   const runs = Math.max(5, option('runs', 5));
   const rounds = option('rounds', 3);
   const seconds = option('seconds', 3);
   const onlyAt = process.argv.indexOf('--only');
-  const known = ['stun', 'verdict', 'media-peer', 'first-load'];
+  const known = ['stun', 'verdict', 'media-peer', 'first-load', 'relay'];
   const parts = new Set(onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',').filter(Boolean) : known);
   const unknown = [...parts].filter((p) => !known.includes(p));
   if (unknown.length > 0 || parts.size === 0) throw new Error(`--only takes a comma-separated list of ${known.join(', ')}; got ${JSON.stringify(process.argv[onlyAt + 1] ?? '')}`);
@@ -241,6 +315,7 @@ async function main(): Promise<void> {
   const chromiumVersion = spawnSync(process.env.NETREADY_CHROMIUM ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim();
   const coturnVersion = spawnSync('turnserver', ['--version'], { encoding: 'utf8' }).stdout.trim();
   const stunBinding = parts.has('stun') ? await measureStun(rounds, seconds) : undefined;
+  const relay = parts.has('relay') ? await measureRelay(rounds, seconds) : undefined;
   const stack = parts.has('verdict') || parts.has('media-peer') || parts.has('first-load') ? await measureStack(runs, parts) : {};
   const report = {
     benchmark: 'netready',
@@ -248,6 +323,7 @@ async function main(): Promise<void> {
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, chromium: chromiumVersion, coturn: coturnVersion, loadGeneratorPinned: selfPinned },
     ...stack,
     ...(stunBinding ? { stunBinding } : {}),
+    ...(relay ? { relay } : {}),
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }

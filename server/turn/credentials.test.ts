@@ -47,7 +47,20 @@ describe('standalone command line', () => {
       relayIp: '127.0.0.1',
       relayPortMin: 49152,
       relayPortMax: 59999,
+      allowedPeers: [],
     });
+  });
+
+  it('reads each --allow-peer as an IPv4 port range the relays may reach', () => {
+    const args = parseStandaloneArgs(['--secret', 's', '--allow-peer', '127.0.0.1:26600-26600', '--allow-peer', '192.0.2.7:5000-5010']);
+    expect(args.allowedPeers).toEqual([
+      { ip: '127.0.0.1', portMin: 26600, portMax: 26600 },
+      { ip: '192.0.2.7', portMin: 5000, portMax: 5010 },
+    ]);
+  });
+
+  it.each([['127.0.0.1'], ['127.0.0.1:5000'], ['[::1]:1-2'], ['127.0.0.1:0-5'], ['127.0.0.1:1-70000']])('rejects --allow-peer %j with a usage hint', (value) => {
+    expect(() => parseStandaloneArgs(['--secret', 's', '--allow-peer', value])).toThrow(/--allow-peer/);
   });
 
   it.each([[['--port', '1']], [['--secret', 's', '--port', '70000']], [['--secret', 's', '--bogus']]])('rejects %j', (argv) => {

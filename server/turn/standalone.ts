@@ -3,13 +3,16 @@
  * one core with `taskset`:
  *
  *   tsx server/turn/standalone.ts --ip 127.0.0.1 --port 3478 --secret <secret> [--realm netready]
- *     [--relay-ip 127.0.0.1] [--relay-min 49152] [--relay-max 59999]
+ *     [--relay-ip 127.0.0.1] [--relay-min 49152] [--relay-max 59999] [--allow-peer 127.0.0.1:40000-40100]
+ *
+ * `--allow-peer` (repeatable) lets allocations reach a media peer outside the relays, as server/probe-server.ts does
+ * for its own media peer: the relay benchmark's peer is a loopback socket, which is otherwise refused.
  *
  * Prints one JSON line `{"ready":true,"udp":[…]}` to stdout once listening.
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { TurnServer } from './turn-server';
+import { TurnServer, type AllowedPeerRange } from './turn-server';
 
 /** Parsed command line of the standalone server. */
 export interface StandaloneArgs {
@@ -27,6 +30,8 @@ export interface StandaloneArgs {
   relayPortMin: number;
   /** Relay port range. */
   relayPortMax: number;
+  /** Media peers allocations may reach besides the relays (`--allow-peer ip:min-max`). Default none. */
+  allowedPeers: AllowedPeerRange[];
 }
 
 /** Parses argv (without node and script); throws TypeError with a usage hint on bad input. */
@@ -41,6 +46,7 @@ export function parseStandaloneArgs(argv: string[]): StandaloneArgs {
       'relay-ip': { type: 'string' },
       'relay-min': { type: 'string', default: '49152' },
       'relay-max': { type: 'string', default: '59999' },
+      'allow-peer': { type: 'string', multiple: true, default: [] },
     },
     strict: true,
   });
@@ -58,6 +64,11 @@ export function parseStandaloneArgs(argv: string[]): StandaloneArgs {
     relayIp: values['relay-ip'] ?? values.ip,
     relayPortMin: int('relay-min', values['relay-min'], 1),
     relayPortMax: int('relay-max', values['relay-max'], 1),
+    allowedPeers: values['allow-peer'].map((text) => {
+      const match = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d+)-(\d+)$/.exec(text);
+      if (!match) throw new TypeError(`--allow-peer must be <ipv4>:<min>-<max>, got ${JSON.stringify(text)}`);
+      return { ip: match[1]!, portMin: int('allow-peer', match[2]!, 1), portMax: int('allow-peer', match[3]!, 1) };
+    }),
   };
 }
 
@@ -78,6 +89,7 @@ async function main(): Promise<void> {
     relayIp: args.relayIp,
     relayPortMin: args.relayPortMin,
     relayPortMax: args.relayPortMax,
+    allowedPeers: args.allowedPeers,
   });
   await server.listen();
   process.stdout.write(`${JSON.stringify({ ready: true, udp: server.addresses().udp })}\n`);

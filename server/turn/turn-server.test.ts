@@ -2,6 +2,7 @@ import dgram from 'node:dgram';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { attr, XOR_MAPPED_ADDRESS } from '../../lib/protocol/stun/attributes';
 import { METHOD_BINDING } from '../../lib/protocol/stun/constants';
+import { encodeMessage } from '../../lib/protocol/stun/message';
 import { CHANNEL_NUMBER, DATA, REQUESTED_TRANSPORT, XOR_PEER_ADDRESS, XOR_RELAYED_ADDRESS } from '../../lib/protocol/turn/attributes';
 import { decodeChannelData, encodeChannelData } from '../../lib/protocol/turn/channel-data';
 import * as T from '../../lib/protocol/turn/constants';
@@ -108,6 +109,41 @@ describe('TurnServer adapter on loopback', () => {
     expect(response.errorCode).toBeNull();
     expect(response.message.raw.length + 28).toBe(1400);
     expect(events).toContainEqual(expect.objectContaining({ type: 'allocation-created', sessionId: 'mtu', paddedToBytes: 1400 }));
+  });
+
+  it('answers plain Binding requests on the hot path and still hands responses to the UDP tap', async () => {
+    const tapped: number[] = [];
+    const events: TurnEvent[] = [];
+    let sawResponse: () => void = () => undefined;
+    const responseTapped = new Promise<void>((resolve) => (sawResponse = resolve));
+    const server = new TurnServer({
+      realm: 'netready',
+      secret: SECRET,
+      udp: [{ ip: '127.0.0.1', port: 0 }],
+      tcp: [],
+      relayIp: '127.0.0.1',
+      relayPortMin: 40000,
+      relayPortMax: 45000,
+      onEvent: (e) => events.push(e),
+      udpTap: (data) => {
+        tapped.push(((data[0] ?? 0) << 8) | (data[1] ?? 0));
+        if (data[0] === 0x01 && data[1] === 0x01) sawResponse();
+        return true;
+      },
+    });
+    servers.push(server);
+    await server.listen();
+    const udp = server.addresses().udp[0]!;
+    const client = await track(connectUdp(udp));
+    // What browsers send to gather srflx candidates: no attributes, no FINGERPRINT.
+    client.send(encodeMessage({ cls: 'request', method: METHOD_BINDING, transactionId: new Uint8Array(12).fill(7), attributes: [] }));
+    const answer = await client.next((r) => r.kind === 'stun');
+    expect(answer.kind === 'stun' && answer.response.get(XOR_MAPPED_ADDRESS)).toEqual(client.local());
+    expect(events).toContainEqual({ type: 'binding', transport: 'udp', client: client.local(), server: { ip: udp.ip, port: udp.port } });
+    // A Binding success response (0x0101) — what the NAT checks wait for — goes to the tap, not the core.
+    client.send(Uint8Array.of(0x01, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42, ...new Uint8Array(12)));
+    await responseTapped;
+    expect(tapped).toEqual([0x0101]);
   });
 
   it('refuses Allocate with 400 on a STUN-only port', async () => {

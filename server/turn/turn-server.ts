@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
+import dns from 'node:dns';
 import net from 'node:net';
 import tls from 'node:tls';
 import { canonicalIp, type Endpoint } from '../../lib/protocol/stun/ip';
@@ -93,7 +94,8 @@ export interface TurnServerOptions {
   /** Clock in milliseconds. Default `Date.now`. */
   now?: () => number;
   /**
-   * Sees every datagram of the UDP listeners before the STUN/TURN core; returning true consumes it. The NAT filtering
+   * Sees every datagram of the UDP listeners that the core's hot path does not answer (plain Binding requests and
+   * relayable ChannelData: never a response) before the STUN/TURN core; returning true consumes it. The NAT filtering
    * checks (server/nat) send Binding requests to browsers from these sockets (sendUdpFrom) and take the answers here —
    * the core would drop them as unexpected responses. Default: none.
    */
@@ -137,6 +139,17 @@ interface Connection {
   guarded: GuardedConnection;
 }
 
+/**
+ * dgram resolves every destination through `dns.lookup`, which answers even an IP literal on the next tick — a
+ * closure, a tick and an isIP regex per datagram sent. Every destination here is a literal (a datagram's source or
+ * an endpoint the core decoded), so answer those at once; anything else still goes to the resolver.
+ */
+function literalLookup(address: string, family: unknown, callback: (error: Error | null, address: string, family: number) => void): void {
+  if (address.includes(':')) callback(null, address, 6);
+  else if (address.charCodeAt(0) >= 0x30 && address.charCodeAt(0) <= 0x39 && net.isIPv4(address)) callback(null, address, 4);
+  else dns.lookup(address, family as number, (error, resolved, resolvedFamily) => callback(error, resolved, resolvedFamily));
+}
+
 function toBytes(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
@@ -159,6 +172,8 @@ export class TurnServer {
   private readonly tcpServers: { server: net.Server; endpoint: Endpoint; name: string }[] = [];
   private readonly connections = new Map<string, Connection>();
   private readonly relays = new Map<string, dgram.Socket>();
+  /** The same relay sockets by port: there is one relay IP, and the hot path looks a socket up per datagram. */
+  private readonly relaysByPort = new Map<number, dgram.Socket>();
   /** Read for each new TLS connection, so setCertificate() takes effect without a restart. */
   private secureContext?: tls.SecureContext;
   private readonly guard: ConnectionGuard;
@@ -188,10 +203,14 @@ export class TurnServer {
       maxLifetimeS: options.maxLifetimeS,
       allowedPeers: options.allowedPeers,
       allocateResponseSize: options.allocateResponseSize,
-      onEvent: (event) => {
-        this.pinAllocations(event);
-        options.onEvent?.(event);
-      },
+      // Without a listener and TCP, nobody reads events: leave it unset so the hot path builds none per Binding.
+      onEvent:
+        options.onEvent || options.tcp.length > 0
+          ? (event) => {
+              this.pinAllocations(event);
+              options.onEvent?.(event);
+            }
+          : undefined,
     });
     if (options.tls) this.secureContext = tls.createSecureContext({ cert: options.tls.cert, key: options.tls.key });
   }
@@ -269,6 +288,7 @@ export class TurnServer {
     this.allocationPins.clear();
     for (const relay of this.relays.values()) relay.close();
     this.relays.clear();
+    this.relaysByPort.clear();
     for (const connection of this.connections.values()) connection.stream.destroy();
     this.connections.clear();
     await Promise.all([
@@ -284,7 +304,7 @@ export class TurnServer {
   // ───────────────────────────── listeners ─────────────────────────────
 
   private async listenUdp(listener: UdpListenOptions): Promise<void> {
-    const socket = dgram.createSocket({ type: net.isIPv6(listener.ip) ? 'udp6' : 'udp4' });
+    const socket = dgram.createSocket({ type: net.isIPv6(listener.ip) ? 'udp6' : 'udp4', lookup: literalLookup as never });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind({ address: listener.ip, port: listener.port, exclusive: true }, () => {
@@ -311,10 +331,22 @@ export class TurnServer {
     socket.on('error', () => {
       // ICMP port unreachable and similar per-datagram errors must not stop the listener.
     });
+    const udpTap = this.options.udpTap;
+    const v4 = !net.isIPv6(listener.ip);
     socket.on('message', (message, rinfo) => {
       if (this.state !== 'listening') return;
-      const tuple: FiveTuple = { transport: 'udp', client: { ip: canonicalIp(rinfo.address), port: rinfo.port }, server: endpoint };
-      if (this.options.udpTap?.(toBytes(message), tuple)) return;
+      // A udp4 socket reports canonical dotted quads; only IPv6 sources need canonicalIp's parsing.
+      const clientIp = v4 ? rinfo.address : canonicalIp(rinfo.address);
+      // The hot path (issue 16): no tuple, no action array; a Buffer is a Uint8Array, so no view either. It takes
+      // only Binding requests and ChannelData, never a response, so the tap below still sees every answer it waits for.
+      const fast = this.core.handleUdpFast(message, clientIp, rinfo.port, endpoint, this.now(), stunOnly);
+      if (fast) {
+        if (fast.type === 'reply') socket.send(fast.data, rinfo.port, rinfo.address);
+        else this.relaysByPort.get(fast.relay.port)?.send(fast.data, fast.peer.port, fast.peer.ip);
+        return;
+      }
+      const tuple: FiveTuple = { transport: 'udp', client: { ip: clientIp, port: rinfo.port }, server: endpoint };
+      if (udpTap?.(toBytes(message), tuple)) return;
       this.execute(this.core.handleClientMessage({ data: toBytes(message), tuple, nowMs: this.now(), stunOnly }));
     });
   }
@@ -448,7 +480,10 @@ export class TurnServer {
               bound.socket.close();
               return;
             }
-            if (bound) this.relays.set(key(bound.relay), bound.socket);
+            if (bound) {
+              this.relays.set(key(bound.relay), bound.socket);
+              this.relaysByPort.set(bound.relay.port, bound.socket);
+            }
             this.execute(this.core.commitAllocation(action.allocationId, bound?.relay ?? null, this.now()));
           });
           break;
@@ -456,6 +491,7 @@ export class TurnServer {
           const relayKey = key(action.relay);
           this.relays.get(relayKey)?.close();
           this.relays.delete(relayKey);
+          this.relaysByPort.delete(action.relay.port);
           break;
         }
         case 'ignore':
@@ -485,7 +521,7 @@ export class TurnServer {
       const port = min + ((start + i) % span);
       if (evenPort && port % 2 !== 0) continue;
       tried++;
-      const socket = dgram.createSocket('udp4');
+      const socket = dgram.createSocket({ type: 'udp4', lookup: literalLookup as never });
       const ok = await new Promise<boolean>((resolve) => {
         socket.once('error', () => resolve(false));
         socket.bind({ address: relayIp, port, exclusive: true }, () => resolve(true));

@@ -17,8 +17,13 @@ const CRC32_TABLE: Uint32Array = (() => {
 
 /** CRC-32 (ITU-T V.42 / zlib) of `data`, as an unsigned 32-bit number. */
 export function crc32(data: Uint8Array): number {
+  return crc32Range(data, 0, data.length);
+}
+
+/** CRC-32 of `data[start, end)`: the hot path hashes part of a buffer without a subarray view. */
+export function crc32Range(data: Uint8Array, start: number, end: number): number {
   let crc = 0xffffffff;
-  for (let i = 0; i < data.length; i++) {
+  for (let i = start; i < end; i++) {
     crc = (CRC32_TABLE[(crc ^ (data[i] ?? 0)) & 0xff] ?? 0) ^ (crc >>> 8);
   }
   return (crc ^ 0xffffffff) >>> 0;

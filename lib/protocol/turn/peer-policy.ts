@@ -85,8 +85,13 @@ export class PeerPolicy {
    * inside an allowed range. This holds even when our relay IP is loopback — only the exact relay ports pass.
    */
   checkEndpoint(peer: Endpoint): PeerRefusalReason | null {
+    // Runs per relayed datagram: the allowed ranges first, in a plain loop (no closure, no key string), then
+    // the live-relay lookup. Either one allows, so the order does not change the answer.
+    for (let i = 0; i < this.allowed.length; i++) {
+      const r = this.allowed[i]!;
+      if (r.ip === peer.ip && peer.port >= r.portMin && peer.port <= r.portMax) return null;
+    }
     if (this.isActiveRelay(peer)) return null;
-    if (this.allowed.some((r) => r.ip === peer.ip && peer.port >= r.portMin && peer.port <= r.portMax)) return null;
     return this.refusal(peer.ip);
   }
 }

@@ -24,6 +24,7 @@ import {
   XOR_MAPPED_ADDRESS,
 } from '../stun/attributes';
 import { copyBytes } from '../stun/bytes';
+import { BindingResponder, isPlainBindingRequest } from '../stun/fast-binding';
 import * as C from '../stun/constants';
 import { toHex, type StunCrypto } from '../stun/crypto';
 import { DecodeError } from '../stun/errors';
@@ -178,6 +179,17 @@ export type TurnAction =
   | { type: 'release'; allocationId: number; relay: Endpoint }
   /** Nothing to do; `reason` says why (for debug logs and tests). */
   | { type: 'ignore'; reason: string };
+
+/**
+ * What the adapter must do for a datagram the UDP hot path handled ({@link TurnServerCore.handleUdpFast}). The
+ * core owns these two objects and rewrites them on the next call: act on one before handing the core another
+ * datagram, and do not keep it.
+ */
+export type FastUdpAction =
+  /** Send `data` back to the datagram's source, from the socket it arrived on. */
+  | { type: 'reply'; data: Uint8Array }
+  /** Send `data` (a view into the client's datagram) from relay address `relay` to `peer`. */
+  | { type: 'send-relay'; relay: Endpoint; peer: Endpoint; data: Uint8Array };
 
 /** Options of {@link TurnServerCore}. */
 export interface TurnCoreOptions {
@@ -357,6 +369,20 @@ export class TurnServerCore {
   private readonly messageCounts = new Map<number, number>();
   /** Relay counters summed over all allocations, by client–server transport. */
   private readonly relayTotals: Record<TurnTransport, RelayCounters> = { udp: zeroCounters(), tcp: zeroCounters(), tls: zeroCounters() };
+  /** Writes hot-path Binding responses (see handleUdpFast). */
+  private readonly bindingResponder: BindingResponder;
+  /** Binding success responses over UDP written by the hot path; folded into traffic() instead of a Map update. */
+  private fastBindingCount = 0;
+  /** UDP allocations by client port: the ChannelData hot path finds its allocation without building a key string. */
+  private readonly udpByClientPort = new Map<number, Allocation[]>();
+  /** The hot path's two preallocated actions, rewritten per call (see FastUdpAction). */
+  private readonly replyAction: { type: 'reply'; data: Uint8Array } = { type: 'reply', data: new Uint8Array(0) };
+  private readonly relayAction: { type: 'send-relay'; relay: Endpoint; peer: Endpoint; data: Uint8Array } = {
+    type: 'send-relay',
+    relay: { ip: '', port: 0 },
+    peer: { ip: '', port: 0 },
+    data: new Uint8Array(0),
+  };
 
   /** Creates the core; does no I/O. */
   constructor(options: TurnCoreOptions) {
@@ -374,11 +400,61 @@ export class TurnServerCore {
       allowedPeers: this.options.allowedPeers,
       isActiveRelay: (endpoint) => this.byRelay.has(endpointKey(endpoint)),
     });
+    this.bindingResponder = new BindingResponder(options.software);
     // RFC 8656 §6: default lifetime 600 s — but never above the configured maximum.
     this.defaultLifetimeS = Math.min(T.DEFAULT_ALLOCATION_LIFETIME_S, this.options.maxLifetimeS);
   }
 
   // ───────────────────────────── inputs ─────────────────────────────
+
+  /**
+   * The UDP hot path (issue 16), tried before {@link handleClientMessage} for every datagram on a UDP listener:
+   * a Binding request without attributes from an IPv4 client, and ChannelData on a bound channel with a live
+   * permission, are answered here without decoding into objects, building key strings or allocating actions.
+   * Returns a preallocated action (valid until the next call), or null when the datagram needs the general path —
+   * which then gives exactly the answer it always gave, including every refusal and its counters.
+   * `clientIp` is the datagram's source in canonical form (as `canonicalIp` in lib/protocol/stun/ip.ts gives it).
+   */
+  handleUdpFast(data: Uint8Array, clientIp: string, clientPort: number, server: Endpoint, nowMs: number, stunOnly: boolean): FastUdpAction | null {
+    const first = data[0];
+    if (first === 0x00) {
+      if (!isPlainBindingRequest(data)) return null;
+      const out = new Uint8Array(this.bindingResponder.responseBytes);
+      if (!this.bindingResponder.writeResponse(data, clientIp, clientPort, out, 0)) return null;
+      this.fastBindingCount++;
+      // The NAT checks correlate Bindings by source (server/nat); the event is built only when someone listens.
+      if (this.options.onEvent) this.emit({ type: 'binding', transport: 'udp', client: { ip: clientIp, port: clientPort }, server });
+      this.replyAction.data = out;
+      return this.replyAction;
+    }
+    // RFC 8656 §12: ChannelData starts 0x40–0x7F; the general path handles everything unusual about it.
+    if (stunOnly || first === undefined || first < 0x40 || first > 0x7f || data.length < 4) return null;
+    const channelNumber = (first << 8) | (data[1] ?? 0);
+    const length = ((data[2] ?? 0) << 8) | (data[3] ?? 0);
+    const padding = data.length - 4 - length;
+    if (!isValidChannelNumber(channelNumber) || padding < 0 || padding > 3) return null;
+    const candidates = this.udpByClientPort.get(clientPort);
+    if (!candidates) return null;
+    let allocation: Allocation | undefined;
+    for (let i = 0; i < candidates.length; i++) {
+      const a = candidates[i]!;
+      if (a.tuple.client.ip === clientIp && a.tuple.server.port === server.port && a.tuple.server.ip === server.ip) {
+        allocation = a;
+        break;
+      }
+    }
+    if (!allocation || allocation.expiresAtMs <= nowMs) return null;
+    const channel = allocation.channelsByNumber.get(channelNumber);
+    if (!channel || channel.expiresAtMs <= nowMs) return null;
+    const permission = allocation.permissions.get(channel.peer.ip);
+    if (permission === undefined || permission <= nowMs || this.policy.checkEndpoint(channel.peer) !== null) return null;
+    this.countRelay(allocation, 'packetsToPeer', 1);
+    this.countRelay(allocation, 'bytesToPeer', length);
+    this.relayAction.relay = allocation.relay;
+    this.relayAction.peer = channel.peer;
+    this.relayAction.data = data.subarray(4, 4 + length);
+    return this.relayAction;
+  }
 
   /**
    * Handles one datagram (UDP) or frame (TCP/TLS) from a client. `stunOnly` listeners (the STUN port matrix)
@@ -466,6 +542,11 @@ export class TurnServerCore {
       };
       this.byTuple.set(allocation.tupleKey, allocation);
       this.byRelay.set(allocation.relayKey, allocation);
+      if (allocation.tuple.transport === 'udp') {
+        const samePort = this.udpByClientPort.get(allocation.tuple.client.port);
+        if (samePort) samePort.push(allocation);
+        else this.udpByClientPort.set(allocation.tuple.client.port, [allocation]);
+      }
       this.emit({
         type: 'allocation-created',
         allocationId,
@@ -593,7 +674,12 @@ export class TurnServerCore {
   /** Message and relay counters since the core was created (copies; safe to keep). */
   traffic(): TurnTrafficSnapshot {
     const messages: MessageCount[] = [];
-    for (const [key, count] of this.messageCounts) messages.push({ ...unpackMessageKey(key), count });
+    const counts = new Map(this.messageCounts);
+    if (this.fastBindingCount > 0) {
+      const bindingKey = messageKey('udp', 'request', C.METHOD_BINDING, 'success');
+      counts.set(bindingKey, (counts.get(bindingKey) ?? 0) + this.fastBindingCount);
+    }
+    for (const [key, count] of counts) messages.push({ ...unpackMessageKey(key), count });
     const copy = (c: RelayCounters): RelayCounters => ({ ...c });
     return { messages, relayed: { udp: copy(this.relayTotals.udp), tcp: copy(this.relayTotals.tcp), tls: copy(this.relayTotals.tls) } };
   }
@@ -1041,6 +1127,12 @@ export class TurnServerCore {
     if (this.byTuple.get(allocation.tupleKey) !== allocation) return;
     this.byTuple.delete(allocation.tupleKey);
     this.byRelay.delete(allocation.relayKey);
+    const samePort = this.udpByClientPort.get(allocation.tuple.client.port);
+    if (samePort) {
+      const rest = samePort.filter((a) => a !== allocation);
+      if (rest.length > 0) this.udpByClientPort.set(allocation.tuple.client.port, rest);
+      else this.udpByClientPort.delete(allocation.tuple.client.port);
+    }
     this.adjustClientCount(allocation.tuple.client.ip, -1);
     actions.push({ type: 'release', allocationId: allocation.id, relay: allocation.relay });
     this.emit({
