@@ -14,8 +14,14 @@
  *  - mediaPeer: the media peer's CPU cost and throughput per concurrent session: 1, 4 and 8 pages of one Chromium
  *    running the media-quality probe at once against the same stack's probe server (bench/media-peer-load.ts), with
  *    probe.quality.maxConcurrentBursts raised to 8 so no burst is refused.
+ *  - load: N simulated sessions against one probe process (bench/load.ts), with the probe's per-client limits
+ *    raised (all clients are 127.0.0.1): p50/p99 per step, errors by kind, sessions/s, RSS after warm-up and at the end;
+ *  - lab: the slowest row of the last network-lab report (e2e/lab/report.json; null with a reason when none).
  * Everything stays on loopback. Options: --runs N (default 5), --rounds N (default 3), --seconds S (default 3),
- * --only stun,verdict,media-peer (default: all; `verdict` includes the CLI and the quality stage).
+ * --only stun,verdict,media-peer,load (default: all; `verdict` includes the CLI and the quality stage).
+ * `--load`: the load test only, `--sessions N` (default 1000) for `--seconds S` (default 60 with --load; without
+ * --load the load part runs `--load-seconds S`, default 60). `--quick`: 2 runs, 1 round of 2 s, no load, no media
+ * peer — under 2 minutes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -29,6 +35,8 @@ import { portsFrom, REPO_ROOT, spawnManaged, startStack, waitUntil } from '../e2
 import { median } from '../lib/probes/webrtc';
 import { ResultSchema } from '../lib/schema/result';
 import type { MediaQualityData } from '../lib/probes/media-quality';
+import { readLabWorst } from './lab-worst';
+import { measureLoad } from './load';
 import { measureMediaPeerLoad } from './media-peer-load';
 import { measureStunBindingRps } from './stun-load';
 
@@ -59,17 +67,20 @@ async function measureCliCheck(webUrl: string, runs: number): Promise<Record<str
   const walls: number[] = [];
   const durations: number[] = [];
   const watched: number[] = [];
+  // Issue 16: the CLI's own cost per run (process wall time − the page's start→verdict).
+  const overheads: number[] = [];
   for (let i = 1; i <= runs; i++) {
     const run = await runCli(['check', '--url', webUrl, '--json']);
     if (run.code === null || run.code > 2) throw new Error(`netready check could not run (exit ${run.code}): ${run.stderr.trim()}`);
     const result = ResultSchema.parse(JSON.parse(run.stdout));
     walls.push(run.elapsedMs);
     durations.push(result.durationMs);
+    overheads.push(run.elapsedMs - result.durationMs);
     const requests = result.probes['proxy-auth']?.data.requestsWatched;
     if (typeof requests === 'number') watched.push(requests);
     log(`cli ${i}/${runs}: verdict ${result.verdict}, process ${run.elapsedMs} ms, start→verdict ${result.durationMs} ms`);
   }
-  return { runs, wallMedianMs: median(walls), wallSamplesMs: walls, startToVerdictMedianMs: median(durations), requestsWatchedMedian: median(watched) };
+  return { runs, wallMedianMs: median(walls), wallSamplesMs: walls, startToVerdictMedianMs: median(durations), requestsWatchedMedian: median(watched), overheadMedianMs: median(overheads), overheadSamplesMs: overheads };
 }
 
 /** One media-quality outcome of a start→verdict run, reduced to what the bench reports. */
@@ -208,12 +219,16 @@ async function measureStun(rounds: number, seconds: number): Promise<Record<stri
 }
 
 async function main(): Promise<void> {
-  const runs = Math.max(5, option('runs', 5));
-  const rounds = option('rounds', 3);
-  const seconds = option('seconds', 3);
+  // Issue 16: --quick (fewer runs and rounds, no load, no media peer) and --load (the load test only).
+  const quick = process.argv.includes('--quick');
+  const loadOnly = process.argv.includes('--load');
+  const runs = quick ? option('runs', 2) : Math.max(5, option('runs', 5));
+  const rounds = option('rounds', quick ? 1 : 3);
+  const seconds = loadOnly ? 3 : option('seconds', quick ? 2 : 3);
   const onlyAt = process.argv.indexOf('--only');
-  const known = ['stun', 'verdict', 'media-peer'];
-  const parts = new Set(onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',').filter(Boolean) : known);
+  const known = ['stun', 'verdict', 'media-peer', 'load'];
+  const defaults = loadOnly ? ['load'] : quick ? ['stun', 'verdict'] : known;
+  const parts = new Set(onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',').filter(Boolean) : defaults);
   const unknown = [...parts].filter((p) => !known.includes(p));
   if (unknown.length > 0 || parts.size === 0) throw new Error(`--only takes a comma-separated list of ${known.join(', ')}; got ${JSON.stringify(process.argv[onlyAt + 1] ?? '')}`);
   // The load generator (this process) runs on core 1; servers are pinned to core 0.
@@ -222,12 +237,21 @@ async function main(): Promise<void> {
   const coturnVersion = spawnSync('turnserver', ['--version'], { encoding: 'utf8' }).stdout.trim();
   const stunBinding = parts.has('stun') ? await measureStun(rounds, seconds) : undefined;
   const stack = parts.has('verdict') || parts.has('media-peer') ? await measureStack(runs, parts) : {};
+  // Issue 16: the load test, on its own probe process after the others (so it does not share the cores with them).
+  const load = parts.has('load')
+    ? await measureLoad({ sessions: option('sessions', 1000), seconds: loadOnly ? option('seconds', 60) : option('load-seconds', 60), log })
+    : undefined;
+  // Issue 16: the slowest row of the last lab report (the bench does not run the lab: it needs root and the lock).
+  const lab = readLabWorst(path.join(REPO_ROOT, 'e2e', 'lab', 'report.json'));
   const report = {
     benchmark: 'netready',
     at: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, chromium: chromiumVersion, coturn: coturnVersion, loadGeneratorPinned: selfPinned },
     ...stack,
     ...(stunBinding ? { stunBinding } : {}),
+    ...(load ? { load } : {}),
+    lab,
+    ...(quick ? { quick: { runs, rounds, secondsPerRound: seconds, parts: [...parts] } } : {}),
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
