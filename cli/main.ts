@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { chromium, request, type Browser } from 'playwright-core';
-import { ResultSchema, type Result } from '../lib/schema/result';
+import type { Result } from '../lib/schema/result';
 import { exitCodeFor, parseArgs, USAGE, type CheckOptions } from './args';
 import { addNssCas, CHROMIUM_ARGS, ChromiumError, createBrowserSandbox, deepCheckArgs, findChromium, type BrowserSandbox } from './chromium';
 import { formatSummary } from './format';
@@ -110,6 +110,11 @@ export class Timings {
 /** A headless Chromium for one or more runs, with its throwaway HOME (NSS DB) and profile. */
 interface CheckBrowser {
   browser: Browser;
+  /**
+   * The result schema (zod, ~0.1 s to load): imported while Chromium starts, when this process only waits, instead
+   * of before it.
+   */
+  schema: Promise<typeof import('../lib/schema/result')>;
   close(): Promise<void>;
 }
 
@@ -175,6 +180,9 @@ async function startBrowser(options: CheckOptions, err: (line: string) => void, 
       return browser;
     })
     .catch((error: unknown) => error as Error);
+  const schema = import('../lib/schema/result');
+  // Awaited by every run; an early return below must not leave it as an unhandled rejection.
+  schema.catch(() => undefined);
   const fetched = await fetching;
   timings.mark('dev CA fetched');
   if ('error' in fetched) {
@@ -204,11 +212,11 @@ async function startBrowser(options: CheckOptions, err: (line: string) => void, 
     return { error: trustError };
   }
   if (devCa && !options.json) err(`Trusting the deployment's development CA for this run (${options.url}/api/dev-ca).`);
-  return { browser, close };
+  return { browser, schema, close };
 }
 
 /** One check in a fresh context and page of `browser`. */
-async function runOnce(browser: Browser, options: CheckOptions, err: (line: string) => void, timings: Timings): Promise<{ result: Result } | { error: string }> {
+async function runOnce({ browser, schema }: CheckBrowser, options: CheckOptions, err: (line: string) => void, timings: Timings): Promise<{ result: Result } | { error: string }> {
   const deadline = AbortSignal.timeout(options.timeoutMs);
   const context = await browser.newContext().catch((error: unknown) => error as Error);
   if (context instanceof Error) return { error: `could not open a browser context: ${context.message}` };
@@ -250,7 +258,7 @@ async function runOnce(browser: Browser, options: CheckOptions, err: (line: stri
     if (typeof value === 'object' && value !== null && 'pageError' in value) {
       return { error: `the test page stopped without a result: ${String((value as { pageError: unknown }).pageError)}` };
     }
-    const parsed = ResultSchema.safeParse(value);
+    const parsed = (await schema).ResultSchema.safeParse(value);
     if (!parsed.success) return { error: `the page reported a result that does not match schemaVersion 1: ${parsed.error.issues[0]?.message}` };
     return { result: parsed.data };
   } finally {
@@ -273,7 +281,7 @@ async function checkAll(options: CheckOptions, out: (line: string) => void, err:
   let worst = 0;
   try {
     for (let run = 1; run <= options.repeat; run++) {
-      const outcome = await runOnce(started.browser, options, err, timings);
+      const outcome = await runOnce(started, options, err, timings);
       let code: number;
       if ('error' in outcome) {
         err(`netready: could not run the check${options.repeat > 1 ? ` (run ${run}/${options.repeat})` : ''}: ${outcome.error}`);
