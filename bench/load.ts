@@ -10,7 +10,6 @@
  * latency and a `retransmits` count, not as a failed session; a request still unanswered after the last try is an
  * error. Loopback only.
  */
-import { createHash, createHmac } from 'node:crypto';
 import dgram from 'node:dgram';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,8 +19,8 @@ import path from 'node:path';
 import { portsFrom, stackEnv, startProbe } from '../e2e/support/stack';
 import { attr, XOR_MAPPED_ADDRESS } from '../lib/protocol/stun/attributes';
 import { METHOD_BINDING } from '../lib/protocol/stun/constants';
-import type { StunCrypto } from '../lib/protocol/stun/crypto';
 import { encodeMessage, looksLikeStun } from '../lib/protocol/stun/message';
+import { testCrypto } from '../lib/protocol/stun/testing/node-crypto';
 import { CHANNEL_NUMBER, LIFETIME, REQUESTED_TRANSPORT, XOR_PEER_ADDRESS, XOR_RELAYED_ADDRESS } from '../lib/protocol/turn/attributes';
 import { decodeChannelData, encodeChannelData, looksLikeChannelData } from '../lib/protocol/turn/channel-data';
 import { CHANNEL_NUMBER_MIN, METHOD_ALLOCATE, METHOD_CHANNEL_BIND, METHOD_CREATE_PERMISSION, METHOD_REFRESH, TRANSPORT_UDP } from '../lib/protocol/turn/constants';
@@ -84,11 +83,6 @@ export interface LoadReport {
   /** VmRSS once a second, MB, with the time since start. */
   rssSamples: Array<{ atS: number; mb: number }>;
 }
-
-const nodeCrypto: StunCrypto = {
-  hmacSha1: (key, data) => new Uint8Array(createHmac('sha1', key).update(data).digest()),
-  md5: (data) => new Uint8Array(createHash('md5').update(data).digest()),
-};
 
 /** RFC 8489 §6.2.1: RTO 500 ms, doubled per retransmission; Rc = 3 tries here (a loaded loopback, not the Internet). */
 const RTO_MS = [500, 1000, 2000];
@@ -279,7 +273,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     });
     const udp = created.turn.find((t) => t.transport === 'udp');
     if (!udp) throw new StepError('session:no-turn-udp');
-    const factory = new TurnMessageFactory({ crypto: nodeCrypto, username: udp.username, password: udp.credential, seed });
+    const factory = new TurnMessageFactory({ crypto: testCrypto, username: udp.username, password: udp.credential, seed });
     await timed('stun', async () => {
       const transactionId = factory.nextTransactionId();
       const bytes = encodeMessage({ cls: 'request', method: METHOD_BINDING, transactionId, attributes: [] }, { fingerprint: true });
