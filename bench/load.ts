@@ -11,7 +11,7 @@
  * error. Loopback only.
  */
 import dgram from 'node:dgram';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -45,7 +45,10 @@ export interface LoadOptions {
   durationMs: number;
   /** RSS is first sampled as "after warm-up" this long after the start, ms. Default a quarter of durationMs, at most 15 s. */
   warmupMs?: number;
-  /** Each client starts a new session at most this often, ms. Default 1000. */
+  /**
+   * Each client starts a new session at most this often, ms. Default 3000: one page run (start → verdict ≈ 3 s), so
+   * N clients stand for N tests running at once.
+   */
   cycleMs?: number;
   /** PID whose VmRSS is sampled (the probe's node process); none: no RSS figures. */
   probePid?: number;
@@ -226,7 +229,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   if (!net.isIPv4(probe.hostname) || !probe.hostname.startsWith('127.')) throw new RangeError(`the load test only targets loopback, not ${probe.hostname}`);
   if (!Number.isInteger(options.sessions) || options.sessions < 1 || options.sessions > 5000) throw new RangeError('sessions must be 1-5000');
   if (!(options.durationMs >= 1000 && options.durationMs <= 600_000)) throw new RangeError('durationMs must be 1000-600000');
-  const cycleMs = options.cycleMs ?? 1000;
+  const cycleMs = options.cycleMs ?? 3000;
   const warmupMs = options.warmupMs ?? Math.min(15_000, options.durationMs / 4);
   const log = options.log ?? (() => undefined);
 
@@ -314,26 +317,26 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   };
 
   const runClient = async (index: number): Promise<void> => {
-    const client = await LoadClient.open(options, () => retransmits++);
-    try {
-      // Staggered starts spread the clients over one cycle instead of a thundering herd at t=0.
-      let next = started + (index / options.sessions) * cycleMs;
-      let cycle = 0;
-      for (;;) {
-        const wait = next - performance.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        if (performance.now() >= stopAt) return;
-        next = Math.max(performance.now(), next + cycleMs);
-        try {
-          // A seed per client and cycle keeps transaction IDs unique across the whole run.
-          await oneSession(client, index * 1_000_000 + ++cycle);
-        } catch (error) {
-          const kind = error instanceof StepError ? error.kind : `internal:${(error as Error).message.slice(0, 60)}`;
-          errorsByKind[kind] = (errorsByKind[kind] ?? 0) + 1;
-        }
+    // Staggered starts spread the clients over one cycle instead of a thundering herd at t=0.
+    let next = started + (index / options.sessions) * cycleMs;
+    let cycle = 0;
+    for (;;) {
+      const wait = next - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (performance.now() >= stopAt) return;
+      next = Math.max(performance.now(), next + cycleMs);
+      // A fresh socket per session, as a browser has per test: a session whose close was lost must not make the
+      // next Allocate on the same 5-tuple fail with 437 (allocation mismatch).
+      const client = await LoadClient.open(options, () => retransmits++);
+      try {
+        // A seed per client and cycle keeps transaction IDs unique across the whole run.
+        await oneSession(client, index * 1_000_000 + ++cycle);
+      } catch (error) {
+        const kind = error instanceof StepError ? error.kind : `internal:${(error as Error).message.slice(0, 60)}`;
+        errorsByKind[kind] = (errorsByKind[kind] ?? 0) + 1;
+      } finally {
+        client.close();
       }
-    } finally {
-      client.close();
     }
   };
 
@@ -401,7 +404,13 @@ export const LOAD_PORTS = {
  */
 export const LOAD_PROBE_CONFIG = {
   name: 'netready load test',
-  probe: { maxSessionsPerMinute: 100_000, maxSessionsPerMinutePerSubnet: 1_000_000, maxLiveSessions: 1_000_000 },
+  probe: {
+    maxSessionsPerMinute: 100_000,
+    maxSessionsPerMinutePerSubnet: 1_000_000,
+    maxLiveSessions: 1_000_000,
+    // The HTTP API's connections from one address (default 256 / 128 in handshake): 1,000 clients share one here.
+    connections: { maxPerAddress: 8192, maxHandshakesPerAddress: 8192 },
+  },
   turn: { maxAllocationsPerClient: 1000, credentialTtlS: 60 },
 } as const;
 
@@ -431,6 +440,9 @@ export async function measureLoad(options: { sessions: number; seconds: number; 
     // tsx starts the server in a child node process: sample the biggest process of the group (the server).
     const pids = execFileSync('pgrep', ['-g', String(probe.child.pid)]).toString().trim().split('\n').map(Number);
     const probePid = pids.map((pid) => ({ pid, mb: readRssMb(pid) ?? 0 })).sort((a, b) => b.mb - a.mb)[0]?.pid;
+    // The bench pins itself (the load generator) to core 1 and its children inherit that: give the probe core 0, so
+    // the two do not share one core.
+    const probePinned = pids.every((pid) => spawnSync('taskset', ['-a', '-cp', '0', String(pid)], { stdio: 'ignore' }).status === 0);
     const report = await runLoad({
       probeUrl,
       turnPort: LOAD_PORTS.turn,
@@ -445,6 +457,7 @@ export async function measureLoad(options: { sessions: number; seconds: number; 
       ...report,
       ...(sessions < options.sessions ? { sessionsRequested: options.sessions, cappedBecause: `the relay port range ${LOAD_PORTS.relayMin}-${LOAD_PORTS.relayMax} holds ${LOAD_MAX_SESSIONS} allocations` } : {}),
       probeConfig: { ...LOAD_PROBE_CONFIG, note: 'per-client limits raised: every simulated client comes from 127.0.0.1' },
+      probePinnedToCore0: probePinned,
     };
   } finally {
     await probe.stop();

@@ -20,7 +20,8 @@
  * Everything stays on loopback. Options: --runs N (default 5), --rounds N (default 3), --seconds S (default 3),
  * --only stun,verdict,media-peer,load (default: all; `verdict` includes the CLI and the quality stage).
  * `--load`: the load test only, `--sessions N` (default 1000) for `--seconds S` (default 60 with --load; without
- * --load the load part runs `--load-seconds S`, default 60). `--quick`: 2 runs, 1 round of 2 s, no load, no media
+ * --load the load part runs `--load-seconds S`, default 60), each client starting a session every `--cycle-ms` (default
+ * 3000, one page run). `--quick`: 2 runs, 1 round of 2 s, no load, no media
  * peer — under 2 minutes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -239,7 +240,7 @@ async function main(): Promise<void> {
   const stack = parts.has('verdict') || parts.has('media-peer') ? await measureStack(runs, parts) : {};
   // Issue 16: the load test, on its own probe process after the others (so it does not share the cores with them).
   const load = parts.has('load')
-    ? await measureLoad({ sessions: option('sessions', 1000), seconds: loadOnly ? option('seconds', 60) : option('load-seconds', 60), log })
+    ? await measureLoad({ sessions: option('sessions', 1000), seconds: loadOnly ? option('seconds', 60) : option('load-seconds', 60), cycleMs: option('cycle-ms', 3000), log })
     : undefined;
   // Issue 16: the slowest row of the last lab report (the bench does not run the lab: it needs root and the lock).
   const lab = readLabWorst(path.join(REPO_ROOT, 'e2e', 'lab', 'report.json'));
