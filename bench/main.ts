@@ -22,8 +22,15 @@
  *    loopback peer socket, ChannelData blasted through it; payload Gbit/s and datagrams/s delivered to the peer,
  *    netready and coturn each pinned to one core like stunBinding, medians of rounds, at 1200-byte packets (a media
  *    packet) and at 8192 bytes (`bySize`).
+ *  - load: N simulated sessions against one probe process (bench/load.ts), with the probe's per-client limits
+ *    raised (all clients are 127.0.0.1): p50/p99 per step, errors by kind, sessions/s, RSS after warm-up and at the end;
+ *  - lab: the slowest row of the last network-lab report (e2e/lab/report.json; null with a reason when none).
  * Everything stays on loopback. Options: --runs N (default 5), --rounds N (default 3), --seconds S (default 3),
- * --only stun,verdict,media-peer,first-load,relay (default: all; `verdict` includes the CLI and the quality stage).
+ * --only stun,verdict,media-peer,first-load,relay,load (default: all; `verdict` includes the CLI and the quality stage).
+ * `--load`: the load test only, `--sessions N` (default 1000) for `--seconds S` (default 60 with --load; without
+ * --load the load part runs `--load-seconds S`, default 60), each client starting a session every `--cycle-ms` (default
+ * 3000, one page run). `--quick`: 2 runs, 1 round of 2 s, no load, no media
+ * peer — under 2 minutes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -38,6 +45,8 @@ import { median } from '../lib/probes/webrtc';
 import { ResultSchema } from '../lib/schema/result';
 import type { MediaQualityData } from '../lib/probes/media-quality';
 import { measureEmbedLoader, measureFirstLoadJs, measureRunChunk } from './first-load-js';
+import { readLabWorst } from './lab-worst';
+import { measureLoad } from './load';
 import { measureMediaPeerLoad } from './media-peer-load';
 import { measureRelayThroughput } from './relay-throughput';
 import { measureStunBindingRps } from './stun-load';
@@ -69,17 +78,20 @@ async function measureCliCheck(webUrl: string, runs: number): Promise<Record<str
   const walls: number[] = [];
   const durations: number[] = [];
   const watched: number[] = [];
+  // Issue 16: the CLI's own cost per run (process wall time − the page's start→verdict).
+  const overheads: number[] = [];
   for (let i = 1; i <= runs; i++) {
     const run = await runCli(['check', '--url', webUrl, '--json']);
     if (run.code === null || run.code > 2) throw new Error(`netready check could not run (exit ${run.code}): ${run.stderr.trim()}`);
     const result = ResultSchema.parse(JSON.parse(run.stdout));
     walls.push(run.elapsedMs);
     durations.push(result.durationMs);
+    overheads.push(run.elapsedMs - result.durationMs);
     const requests = result.probes['proxy-auth']?.data.requestsWatched;
     if (typeof requests === 'number') watched.push(requests);
     log(`cli ${i}/${runs}: verdict ${result.verdict}, process ${run.elapsedMs} ms, start→verdict ${result.durationMs} ms`);
   }
-  return { runs, wallMedianMs: median(walls), wallSamplesMs: walls, startToVerdictMedianMs: median(durations), requestsWatchedMedian: median(watched) };
+  return { runs, wallMedianMs: median(walls), wallSamplesMs: walls, startToVerdictMedianMs: median(durations), requestsWatchedMedian: median(watched), overheadMedianMs: median(overheads), overheadSamplesMs: overheads };
 }
 
 /** One media-quality outcome of a start→verdict run, reduced to what the bench reports. */
@@ -117,6 +129,7 @@ async function measureStack(runs: number, parts: Set<string>): Promise<Record<st
         env: { ...process.env, HOME: home },
       });
       const durations: number[] = [];
+      const connectivity: number[] = [];
       const walls: number[] = [];
       const verdicts: string[] = [];
       const quality: Array<Record<string, unknown>> = [];
@@ -134,6 +147,8 @@ async function measureStack(runs: number, parts: Set<string>): Promise<Record<st
           await page.close();
           if (i === 0) continue;
           durations.push(result.durationMs);
+          // Issue 16: when the transports proved the connectivity verdict, before quality refined it.
+          if (result.connectivity) connectivity.push(result.connectivity.atMs);
           walls.push(Math.round(wall));
           verdicts.push(result.verdict);
           quality.push(qualitySample(result.probes['media-quality']));
@@ -142,7 +157,15 @@ async function measureStack(runs: number, parts: Set<string>): Promise<Record<st
       } finally {
         await context.close();
       }
-      out.startToVerdict = { runs, medianMs: median(durations), samplesMs: durations, loadToVerdictMedianMs: median(walls), verdicts };
+      out.startToVerdict = {
+        runs,
+        medianMs: median(durations),
+        samplesMs: durations,
+        connectivityMedianMs: median(connectivity),
+        connectivitySamplesMs: connectivity,
+        loadToVerdictMedianMs: median(walls),
+        verdicts,
+      };
       const qualityMs = quality.map((q) => q.durationMs).filter((x): x is number => typeof x === 'number');
       const qualityMedian = median(qualityMs);
       out.qualityStage = {
@@ -153,7 +176,15 @@ async function measureStack(runs: number, parts: Set<string>): Promise<Record<st
         withinBudget: qualityMedian !== undefined && qualityMedian <= QUALITY_STAGE_BUDGET_MS,
         samples: quality,
       };
-      out.cliCheck = await measureCliCheck(stack.webUrl, runs);
+      // Issue 16: the CLI runs as a person runs it, on every core — not on the one core the bench (the STUN load
+      // generator) pins itself and so its children to; pinned back afterwards.
+      const cpus = `0-${os.cpus().length - 1}`;
+      const unpinned = spawnSync('taskset', ['-cp', cpus, String(process.pid)], { stdio: 'ignore' }).status === 0;
+      try {
+        out.cliCheck = { ...(await measureCliCheck(stack.webUrl, runs)), cpus: unpinned ? cpus : 'as the bench (taskset failed)' };
+      } finally {
+        if (unpinned) pin(process.pid, 1);
+      }
     }
     if (parts.has('first-load')) {
       // Issue 16: first-load JS per route, as the browser fetched it from the production build.
@@ -302,12 +333,16 @@ async function measureRelay(rounds: number, seconds: number): Promise<Record<str
 }
 
 async function main(): Promise<void> {
-  const runs = Math.max(5, option('runs', 5));
-  const rounds = option('rounds', 3);
-  const seconds = option('seconds', 3);
+  // Issue 16: --quick (fewer runs and rounds, no load, no media peer) and --load (the load test only).
+  const quick = process.argv.includes('--quick');
+  const loadOnly = process.argv.includes('--load');
+  const runs = quick ? option('runs', 2) : Math.max(5, option('runs', 5));
+  const rounds = option('rounds', quick ? 1 : 3);
+  const seconds = loadOnly ? 3 : option('seconds', quick ? 2 : 3);
   const onlyAt = process.argv.indexOf('--only');
-  const known = ['stun', 'verdict', 'media-peer', 'first-load', 'relay'];
-  const parts = new Set(onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',').filter(Boolean) : known);
+  const known = ['stun', 'verdict', 'media-peer', 'first-load', 'relay', 'load'];
+  const defaults = loadOnly ? ['load'] : quick ? ['stun', 'verdict', 'first-load'] : known;
+  const parts = new Set(onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',').filter(Boolean) : defaults);
   const unknown = [...parts].filter((p) => !known.includes(p));
   if (unknown.length > 0 || parts.size === 0) throw new Error(`--only takes a comma-separated list of ${known.join(', ')}; got ${JSON.stringify(process.argv[onlyAt + 1] ?? '')}`);
   // The load generator (this process) runs on core 1; servers are pinned to core 0.
@@ -317,6 +352,12 @@ async function main(): Promise<void> {
   const stunBinding = parts.has('stun') ? await measureStun(rounds, seconds) : undefined;
   const relay = parts.has('relay') ? await measureRelay(rounds, seconds) : undefined;
   const stack = parts.has('verdict') || parts.has('media-peer') || parts.has('first-load') ? await measureStack(runs, parts) : {};
+  // Issue 16: the load test, on its own probe process after the others (so it does not share the cores with them).
+  const load = parts.has('load')
+    ? await measureLoad({ sessions: option('sessions', 1000), seconds: loadOnly ? option('seconds', 60) : option('load-seconds', 60), cycleMs: option('cycle-ms', 3000), log })
+    : undefined;
+  // Issue 16: the slowest row of the last lab report (the bench does not run the lab: it needs root and the lock).
+  const lab = readLabWorst(path.join(REPO_ROOT, 'e2e', 'lab', 'report.json'));
   const report = {
     benchmark: 'netready',
     at: new Date().toISOString(),
@@ -324,6 +365,9 @@ async function main(): Promise<void> {
     ...stack,
     ...(stunBinding ? { stunBinding } : {}),
     ...(relay ? { relay } : {}),
+    ...(load ? { load } : {}),
+    lab,
+    ...(quick ? { quick: { runs, rounds, secondsPerRound: seconds, parts: [...parts] } } : {}),
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }

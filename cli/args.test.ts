@@ -13,7 +13,18 @@ describe('parseArgs', () => {
       deep: false,
       denyMedia: false,
       chromiumArgs: [],
+      repeat: 1,
+      timings: false,
     });
+  });
+
+  it('reads --repeat and --timings, in both spellings', () => {
+    expect(parseArgs(['check', '--url', 'http://x', '--repeat', '5', '--timings'])).toMatchObject({ repeat: 5, timings: true });
+    expect(parseArgs(['check', '--url', 'http://x', '--repeat=3'])).toMatchObject({ repeat: 3, timings: false });
+  });
+
+  it.each(['0', '-1', '2.5', 'many', '1001'])('rejects --repeat %s with a message naming the range', (raw) => {
+    expect(parseArgs(['check', '--url', 'http://x', `--repeat=${raw}`])).toEqual({ command: 'error', message: expect.stringContaining('--repeat needs a whole number of runs from 1 to 1000') });
   });
 
   it.each<[string[], { deep: boolean; denyMedia: boolean; chromiumArgs: string[] }]>([

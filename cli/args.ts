@@ -36,6 +36,13 @@ export interface CheckOptions {
    * (passed as Chromium's `--webrtc-ip-handling-policy`; Chromium 156 has no `--force-webrtc-ip-handling-policy`).
    */
   webrtcIpHandlingPolicy?: WebRtcIpHandlingPolicy;
+  /**
+   * Number of checks to run one after another in ONE headless Chromium (a fresh browser context and page each):
+   * one summary or JSON line per run; the exit code is the worst verdict's. Default 1.
+   */
+  repeat: number;
+  /** Print where the time went (ms since the process started: Chromium launched, page loaded, result…) on stderr. */
+  timings: boolean;
 }
 
 /** Values of Chromium's WebRtcIPHandlingPolicy. */
@@ -49,15 +56,21 @@ export type ParsedArgs = CheckOptions | { command: 'help' } | { command: 'error'
 /** Default overall deadline of `check`, ms. */
 export const DEFAULT_TIMEOUT_MS = 45_000;
 
+/** Most runs of one `--repeat`. */
+export const MAX_REPEAT = 1000;
+
 /** Usage text. */
 export const USAGE = `Usage: netready check --url <base-url> [--json] [--timeout-ms N] [--no-trust-dev-ca] [--deep | --deny-media]
-                      [--webrtc-ip-handling-policy <policy>] [--chromium-arg <flag>]…
+                      [--webrtc-ip-handling-policy <policy>] [--chromium-arg <flag>]… [--repeat N] [--timings]
 
 Runs the netready network readiness test in headless Chromium against a deployment.
 
   --url <base-url>     netready web app, e.g. http://localhost:3000
   --json               print the result JSON (schemaVersion 1) instead of a summary
-  --timeout-ms N       give up after N milliseconds (default ${DEFAULT_TIMEOUT_MS})
+  --timeout-ms N       give up after N milliseconds (default ${DEFAULT_TIMEOUT_MS}), per run
+  --repeat N           run N checks one after another in one browser (a fresh context each); one summary,
+                       or with --json one JSON line, per run; the exit code is the worst verdict's (1–${MAX_REPEAT})
+  --timings            print where the time went (ms since start: Chromium launched, page loaded, result) on stderr
   --no-trust-dev-ca    do not trust the deployment's development CA for TURN over TLS
   --trust-ca <file>    also trust this CA certificate (PEM) in the browser; repeatable
   --proxy-server <url> send the browser's traffic through this proxy (Chromium --proxy-server);
@@ -94,6 +107,8 @@ export function parseArgs(argv: string[]): ParsedArgs {
   let denyMedia = false;
   const chromiumArgs: string[] = [];
   let webrtcIpHandlingPolicy: WebRtcIpHandlingPolicy | undefined;
+  let repeat = 1;
+  let timings = false;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -128,7 +143,12 @@ export function parseArgs(argv: string[]): ParsedArgs {
         return { command: 'error', message: `--webrtc-ip-handling-policy must be one of ${WEBRTC_IP_HANDLING_POLICIES.join(', ')}, got "${policy ?? ''}"` };
       }
       webrtcIpHandlingPolicy = policy as WebRtcIpHandlingPolicy;
-    } else if (flag === '--timeout-ms') {
+    } else if (flag === '--repeat') {
+      const raw = value();
+      if (!raw || !/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_REPEAT) return { command: 'error', message: `--repeat needs a whole number of runs from 1 to ${MAX_REPEAT}, got "${raw ?? ''}"` };
+      repeat = Number(raw);
+    } else if (flag === '--timings') timings = true;
+    else if (flag === '--timeout-ms') {
       const raw = value();
       if (!raw || !/^\d+$/.test(raw) || Number(raw) < 1000) return { command: 'error', message: `--timeout-ms needs a whole number of milliseconds ≥ 1000, got "${raw ?? ''}"` };
       timeoutMs = Number(raw);
@@ -156,6 +176,8 @@ export function parseArgs(argv: string[]): ParsedArgs {
     denyMedia,
     chromiumArgs,
     ...(webrtcIpHandlingPolicy ? { webrtcIpHandlingPolicy } : {}),
+    repeat,
+    timings,
   };
 }
 

@@ -43,30 +43,59 @@ export function findChromium(env: Record<string, string | undefined>, playwright
   );
 }
 
+/** Path of the NSS database Chromium on Linux reads under `home`. */
+function nssDbDir(home: string): string {
+  return path.join(home, '.pki', 'nssdb');
+}
+
+function nssError(error: unknown): ChromiumError {
+  const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+  return new ChromiumError(
+    'nss_failed',
+    missing
+      ? 'certutil not found: install libnss3-tools (sudo apt-get install libnss3-tools) so the development certificate can be trusted, or pass --no-trust-dev-ca.'
+      : `could not build the certificate database: ${(error as Error).message}`,
+  );
+}
+
+/** Creates an empty `<home>/.pki/nssdb` (replacing any). Throws ChromiumError('nss_failed') saying what to install. */
+export function createNssDb(home: string): void {
+  const nssdb = nssDbDir(home);
+  rmSync(nssdb, { recursive: true, force: true });
+  mkdirSync(nssdb, { recursive: true });
+  try {
+    execFileSync('certutil', ['-N', '-d', `sql:${nssdb}`, '--empty-password'], { stdio: 'pipe' });
+  } catch (error) {
+    throw nssError(error);
+  }
+}
+
+/**
+ * Adds CAs to an existing `<home>/.pki/nssdb`, trusted for TLS servers. Safe while a Chromium using that home runs:
+ * the database is NSS's shared SQLite format, which NSS reads per lookup, so certificates added before the first
+ * TLS handshake that needs them are seen (the CLI adds the dev CA while Chromium starts; e2e/cli.spec.ts proves
+ * TURN over TLS with it). `first` numbers the nicknames after CAs already added.
+ */
+export function addNssCas(home: string, caPems: string[], first = 0): void {
+  const nssdb = nssDbDir(home);
+  try {
+    caPems.forEach((pem, i) => {
+      const caFile = path.join(nssdb, `trusted-ca-${first + i}.pem`);
+      writeFileSync(caFile, pem);
+      execFileSync('certutil', ['-A', '-d', `sql:${nssdb}`, '-n', `netready trusted CA ${first + i}`, '-t', 'C,,', '-i', caFile], { stdio: 'pipe' });
+    });
+  } catch (error) {
+    throw nssError(error);
+  }
+}
+
 /**
  * Creates `<home>/.pki/nssdb` (the NSS database Chromium on Linux reads) trusting `caPem` for TLS servers,
  * with `certutil` from libnss3-tools. Throws ChromiumError('nss_failed') saying what to install.
  */
 export function trustNssCa(home: string, caPem: string | string[]): void {
-  const nssdb = path.join(home, '.pki', 'nssdb');
-  rmSync(nssdb, { recursive: true, force: true });
-  mkdirSync(nssdb, { recursive: true });
-  try {
-    execFileSync('certutil', ['-N', '-d', `sql:${nssdb}`, '--empty-password'], { stdio: 'pipe' });
-    (Array.isArray(caPem) ? caPem : [caPem]).forEach((pem, i) => {
-      const caFile = path.join(nssdb, `trusted-ca-${i}.pem`);
-      writeFileSync(caFile, pem);
-      execFileSync('certutil', ['-A', '-d', `sql:${nssdb}`, '-n', `netready trusted CA ${i}`, '-t', 'C,,', '-i', caFile], { stdio: 'pipe' });
-    });
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new ChromiumError(
-      'nss_failed',
-      missing
-        ? 'certutil not found: install libnss3-tools (sudo apt-get install libnss3-tools) so the development certificate can be trusted, or pass --no-trust-dev-ca.'
-        : `could not build the certificate database: ${(error as Error).message}`,
-    );
-  }
+  createNssDb(home);
+  addNssCas(home, Array.isArray(caPem) ? caPem : [caPem]);
 }
 
 /** A temporary home (NSS DB) and profile folder, removed by cleanup(). */
@@ -79,20 +108,21 @@ export interface BrowserSandbox {
 }
 
 /**
- * Makes a fresh HOME with an NSS DB (Chromium on Linux reads `$HOME/.pki/nssdb`) and a profile folder.
- * Trusts every CA in `caPems` for TLS servers via `certutil` (libnss3-tools).
+ * Makes a fresh HOME and a profile folder. With `nssDb`, HOME gets an NSS DB (Chromium on Linux reads
+ * `$HOME/.pki/nssdb`) trusting every CA in `caPems` for TLS servers via `certutil` (libnss3-tools); more can be
+ * added later with {@link addNssCas}.
  */
-export function createBrowserSandbox(caPems: string[]): BrowserSandbox {
+export function createBrowserSandbox(caPems: string[], options: { nssDb?: boolean } = {}): BrowserSandbox {
   const root = mkdtempSync(path.join(os.tmpdir(), 'netready-cli-'));
   const home = path.join(root, 'home');
   const profile = path.join(root, 'profile');
   mkdirSync(profile, { recursive: true });
   const cleanup = (): void => rmSync(root, { recursive: true, force: true });
   let trustedCa = false;
-  if (caPems.length > 0) {
+  if (caPems.length > 0 || options.nssDb) {
     try {
       trustNssCa(home, caPems);
-      trustedCa = true;
+      trustedCa = caPems.length > 0;
     } catch (error) {
       cleanup();
       throw error;

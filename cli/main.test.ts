@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bypassesProxy } from './main';
+import { bypassesProxy, Timings } from './main';
 
 describe('bypassesProxy (where the CLI\'s own dev-CA request goes)', () => {
   it.each<[string, string | undefined, boolean]>([
@@ -15,5 +15,18 @@ describe('bypassesProxy (where the CLI\'s own dev-CA request goes)', () => {
     ['http://127.0.0.1:23000', '<-loopback>', false],
   ])('%s with bypass list %j → %s', (url, list, expected) => {
     expect(bypassesProxy(url, list)).toBe(expected);
+  });
+});
+
+describe('Timings (where a check’s time goes)', () => {
+  it('lists the marks in the order they happened, in whole ms since the process started', () => {
+    const timings = new Timings();
+    timings.mark('main');
+    timings.mark('chromium launched');
+    const parts = timings.format().split(', ');
+    expect(parts.map((p) => p.replace(/ \d+$/, ''))).toEqual(['main', 'chromium launched']);
+    const [main, launched] = parts.map((p) => Number(/ (\d+)$/.exec(p)?.[1]));
+    expect(main).toBeGreaterThan(0);
+    expect(launched).toBeGreaterThanOrEqual(main!);
   });
 });

@@ -7,13 +7,12 @@
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { chromium, request } from 'playwright-core';
-import { ResultSchema, type Result } from '../lib/schema/result';
+import { chromium, request, type Browser } from 'playwright-core';
+import type { Result } from '../lib/schema/result';
 import { exitCodeFor, parseArgs, USAGE, type CheckOptions } from './args';
-import { CHROMIUM_ARGS, ChromiumError, createBrowserSandbox, deepCheckArgs, findChromium } from './chromium';
+import { addNssCas, CHROMIUM_ARGS, ChromiumError, createBrowserSandbox, deepCheckArgs, findChromium, type BrowserSandbox } from './chromium';
 import { formatSummary } from './format';
 import { watchProxyAuth } from './proxy-auth';
-import { runTrustCommand } from './trust';
 
 /** Exit code when the check could not run. */
 export const EXIT_COULD_NOT_RUN = 3;
@@ -90,8 +89,41 @@ function fetchViaHttpProxy(url: string, proxyServer: string): Promise<{ pem: str
   });
 }
 
-async function check(options: CheckOptions, err: (line: string) => void): Promise<{ result: Result } | { error: string }> {
-  const deadline = AbortSignal.timeout(options.timeoutMs);
+/**
+ * Where a check's time goes, in ms since the process started (`--timings`): the CLI's own overhead is the sum of
+ * everything but `run started → result`, which the page itself reports as `durationMs`.
+ */
+export class Timings {
+  private readonly marks: Array<{ name: string; atMs: number }> = [];
+
+  /** Records `name` now. */
+  mark(name: string): void {
+    this.marks.push({ name, atMs: Math.round(performance.now()) });
+  }
+
+  /** One line: `name atMs, …`. */
+  format(): string {
+    return this.marks.map((m) => `${m.name} ${m.atMs}`).join(', ');
+  }
+}
+
+/** A headless Chromium for one or more runs, with its throwaway HOME (NSS DB) and profile. */
+interface CheckBrowser {
+  browser: Browser;
+  /**
+   * The result schema (zod, ~0.1 s to load): imported while Chromium starts, when this process only waits, instead
+   * of before it.
+   */
+  schema: Promise<typeof import('../lib/schema/result')>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts Chromium while the deployment's dev CA is fetched — the two do not wait for each other: the (empty) NSS DB
+ * exists before launch and the CA goes in before the first page is loaded, which is when TURN over TLS can first
+ * need it. The `--trust-ca` files are read first, so a bad path fails before anything starts.
+ */
+async function startBrowser(options: CheckOptions, err: (line: string) => void, timings: Timings): Promise<CheckBrowser | { error: string }> {
   let executablePath: string;
   try {
     executablePath = findChromium(process.env, () => {
@@ -104,29 +136,31 @@ async function check(options: CheckOptions, err: (line: string) => void): Promis
   } catch (error) {
     return { error: (error as Error).message };
   }
-  const proxyForCa = options.proxyServer && !bypassesProxy(options.url, options.proxyBypassList) ? options.proxyServer : undefined;
-  const fetched = options.trustDevCa ? await fetchDevCa(options.url, proxyForCa) : { pem: null };
-  if ('error' in fetched) {
-    err(`netready: warning: could not fetch the deployment's development CA (${fetched.error}); TURN over TLS will fail if the deployment uses it. Pass --trust-ca <ca.pem> to trust it anyway.`);
-  }
-  const devCa = 'pem' in fetched ? fetched.pem : null;
-  const caPems: string[] = devCa ? [devCa] : [];
+  const filePems: string[] = [];
   for (const file of options.trustCaFiles) {
     try {
-      caPems.push(readFileSync(file, 'utf8'));
+      filePems.push(readFileSync(file, 'utf8'));
     } catch (error) {
       return { error: `cannot read --trust-ca file ${file}: ${(error as Error).message}` };
     }
   }
-  let sandbox;
+  let sandbox: BrowserSandbox;
+  // Without certutil a deployment with no dev CA (404) still runs, as before: the missing tool only matters once
+  // there is a CA to trust.
+  let nssUnavailable: string | undefined;
   try {
-    sandbox = createBrowserSandbox(caPems);
+    sandbox = createBrowserSandbox(filePems, { nssDb: options.trustDevCa });
   } catch (error) {
-    return { error: error instanceof ChromiumError ? error.message : String(error) };
+    if (!(error instanceof ChromiumError)) return { error: String(error) };
+    if (filePems.length > 0) return { error: error.message };
+    nssUnavailable = error.message;
+    sandbox = createBrowserSandbox([]);
   }
-  if (devCa && !options.json) err(`Trusting the deployment's development CA for this run (${options.url}/api/dev-ca).`);
-  const context = await chromium
-    .launchPersistentContext(sandbox.profile, {
+  timings.mark('sandbox ready');
+  const proxyForCa = options.proxyServer && !bypassesProxy(options.url, options.proxyBypassList) ? options.proxyServer : undefined;
+  const fetching = options.trustDevCa ? fetchDevCa(options.url, proxyForCa) : Promise.resolve({ pem: null });
+  const launching = chromium
+    .launch({
       executablePath,
       headless: true,
       args: [
@@ -141,20 +175,64 @@ async function check(options: CheckOptions, err: (line: string) => void): Promis
       env: { ...process.env, HOME: sandbox.home },
       timeout: options.timeoutMs,
     })
+    .then((browser) => {
+      timings.mark('chromium launched');
+      return browser;
+    })
     .catch((error: unknown) => error as Error);
-  if (context instanceof Error) {
-    sandbox.cleanup();
-    return { error: `could not start Chromium (${executablePath}): ${context.message}` };
+  const schema = import('../lib/schema/result');
+  // Awaited by every run; an early return below must not leave it as an unhandled rejection.
+  schema.catch(() => undefined);
+  const fetched = await fetching;
+  timings.mark('dev CA fetched');
+  if ('error' in fetched) {
+    err(`netready: warning: could not fetch the deployment's development CA (${fetched.error}); TURN over TLS will fail if the deployment uses it. Pass --trust-ca <ca.pem> to trust it anyway.`);
   }
+  const devCa = 'pem' in fetched ? fetched.pem : null;
+  let trustError: string | undefined;
+  if (devCa && nssUnavailable) trustError = nssUnavailable;
+  else if (devCa) {
+    try {
+      addNssCas(sandbox.home, [devCa], filePems.length);
+    } catch (error) {
+      trustError = error instanceof ChromiumError ? error.message : String(error);
+    }
+  }
+  const browser = await launching;
+  if (browser instanceof Error) {
+    sandbox.cleanup();
+    return { error: `could not start Chromium (${executablePath}): ${browser.message}` };
+  }
+  const close = async (): Promise<void> => {
+    await browser.close().catch(() => undefined);
+    sandbox.cleanup();
+  };
+  if (trustError) {
+    await close();
+    return { error: trustError };
+  }
+  if (devCa && !options.json) err(`Trusting the deployment's development CA for this run (${options.url}/api/dev-ca).`);
+  return { browser, schema, close };
+}
+
+/** One check in a fresh context and page of `browser`. */
+async function runOnce({ browser, schema }: CheckBrowser, options: CheckOptions, err: (line: string) => void, timings: Timings): Promise<{ result: Result } | { error: string }> {
+  const deadline = AbortSignal.timeout(options.timeoutMs);
+  const context = await browser.newContext().catch((error: unknown) => error as Error);
+  if (context instanceof Error) return { error: `could not open a browser context: ${context.message}` };
   try {
-    const page = context.pages()[0] ?? (await context.newPage());
+    const page = await context.newPage();
     let report: (value: unknown) => void = () => undefined;
     const reported = new Promise<unknown>((resolve) => (report = resolve));
-    await page.exposeFunction('__netreadyReport', (value: unknown) => report(value));
-    await page.exposeFunction('__netreadyFailed', (message: unknown) => report({ pageError: String(message) }));
-    // The page cannot see a proxy's 407; the browser's DevTools protocol can (cli/proxy-auth.ts).
-    const proxyAuth = await watchProxyAuth(context, page);
+    // The page cannot see a proxy's 407; the browser's DevTools protocol can (cli/proxy-auth.ts). Set up side by
+    // side: each of these is one DevTools round trip, and none needs another.
+    const [proxyAuth] = await Promise.all([
+      watchProxyAuth(context, page),
+      page.exposeFunction('__netreadyReport', (value: unknown) => report(value)),
+      page.exposeFunction('__netreadyFailed', (message: unknown) => report({ pageError: String(message) })),
+    ]);
     await page.exposeFunction('__netreadyProxyAuth', () => proxyAuth.report());
+    timings.mark('page ready');
     const timedOut = new Promise<'timeout'>((resolve) => deadline.addEventListener('abort', () => resolve('timeout'), { once: true }));
     // `deep=1`: the page asks for media permission without its explanation step (the flags above answer it).
     const target = `${options.url}/?autostart=1${options.deep ? '&deep=1' : ''}`;
@@ -173,18 +251,54 @@ async function check(options: CheckOptions, err: (line: string) => void): Promis
     } catch (error) {
       return { error: `could not load ${target}: ${(error as Error).message.split('\n')[0]}` };
     }
+    timings.mark('page loaded');
     const value = await Promise.race([reported, timedOut]);
+    timings.mark('result');
     if (value === 'timeout') return { error: `no result within ${options.timeoutMs} ms` };
     if (typeof value === 'object' && value !== null && 'pageError' in value) {
       return { error: `the test page stopped without a result: ${String((value as { pageError: unknown }).pageError)}` };
     }
-    const parsed = ResultSchema.safeParse(value);
+    const parsed = (await schema).ResultSchema.safeParse(value);
     if (!parsed.success) return { error: `the page reported a result that does not match schemaVersion 1: ${parsed.error.issues[0]?.message}` };
     return { result: parsed.data };
   } finally {
     await context.close().catch(() => undefined);
-    sandbox.cleanup();
   }
+}
+
+/**
+ * Runs `options.repeat` checks in one Chromium and prints each (a summary, or one JSON document per run — pretty
+ * for a single run as before, one line each with --repeat). Resolves with the exit code of the worst run.
+ */
+async function checkAll(options: CheckOptions, out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  const timings = new Timings();
+  timings.mark('main');
+  const started = await startBrowser(options, err, timings);
+  if ('error' in started) {
+    err(`netready: could not run the check: ${started.error}`);
+    return EXIT_COULD_NOT_RUN;
+  }
+  let worst = 0;
+  try {
+    for (let run = 1; run <= options.repeat; run++) {
+      const outcome = await runOnce(started, options, err, timings);
+      let code: number;
+      if ('error' in outcome) {
+        err(`netready: could not run the check${options.repeat > 1 ? ` (run ${run}/${options.repeat})` : ''}: ${outcome.error}`);
+        code = EXIT_COULD_NOT_RUN;
+      } else {
+        if (options.json) out(options.repeat > 1 ? JSON.stringify(outcome.result) : JSON.stringify(outcome.result, null, 2));
+        else out(`${options.repeat > 1 ? `Run ${run}/${options.repeat}: ` : ''}${formatSummary(outcome.result)}`);
+        code = exitCodeFor(outcome.result.verdict);
+      }
+      worst = Math.max(worst, code);
+    }
+  } finally {
+    await started.close();
+    timings.mark('closed');
+    if (options.timings) err(`netready: timings (ms since the process started): ${timings.format()}`);
+  }
+  return worst;
 }
 
 /** Runs the CLI with argv (without node/script) and resolves with the exit code. */
@@ -192,7 +306,11 @@ export async function main(argv: string[]): Promise<number> {
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
   const err = (line: string): void => void process.stderr.write(`${line}\n`);
   const [command, ...rest] = argv;
-  if (command === 'trust' || command === 'untrust') return runTrustCommand(command, rest, { env: process.env, cwd: process.cwd(), out, err });
+  if (command === 'trust' || command === 'untrust') {
+    // Loaded only here: its certificate stores cost ~0.2 s of start-up that `check` does not need.
+    const { runTrustCommand } = await import('./trust');
+    return runTrustCommand(command, rest, { env: process.env, cwd: process.cwd(), out, err });
+  }
   const args = parseArgs(argv);
   if (args.command === 'help') {
     out(`${USAGE}\n\nAlso: netready trust | untrust — trust this installation's development CA in your browsers (netready trust --help).`);
@@ -202,11 +320,5 @@ export async function main(argv: string[]): Promise<number> {
     err(`netready: ${args.message}\n\n${USAGE}`);
     return EXIT_COULD_NOT_RUN;
   }
-  const outcome = await check(args, err);
-  if ('error' in outcome) {
-    err(`netready: could not run the check: ${outcome.error}`);
-    return EXIT_COULD_NOT_RUN;
-  }
-  out(args.json ? JSON.stringify(outcome.result, null, 2) : formatSummary(outcome.result));
-  return exitCodeFor(outcome.result.verdict);
+  return checkAll(args, out, err);
 }

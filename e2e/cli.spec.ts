@@ -73,6 +73,22 @@ test('check prints a readable summary without --json', async () => {
   expect(run.stdout).toMatch(/turn-tls\s+pass/);
 });
 
+test('check --repeat 2 runs two checks in one Chromium, one JSON line and a fresh session each, exit of the worst', async () => {
+  const run = await runCli(['check', '--url', stack.webUrl, '--json', '--repeat', '2', '--timings']);
+  expect(run.code, run.stderr).toBe(0);
+  const lines = run.stdout.trim().split('\n');
+  expect(lines).toHaveLength(2);
+  const results = lines.map((line) => ResultSchema.parse(JSON.parse(line)) as Result);
+  expect(results.map((r) => r.verdict)).toEqual(['ready', 'ready']);
+  const sessions = results.map((r) => r.probes.session!.data.sessionId as string);
+  expect(new Set(sessions).size).toBe(2);
+  // One browser for both runs: Chromium launched once, a page loaded and a result per run (--timings, issue 16).
+  const timings = /timings \(ms since the process started\): (.*)/.exec(run.stderr)?.[1] ?? '';
+  expect(timings.match(/chromium launched \d+/g)).toHaveLength(1);
+  expect(timings.match(/page loaded \d+/g)).toHaveLength(2);
+  expect(timings.match(/result \d+/g)).toHaveLength(2);
+});
+
 test('with the probe server stopped, check reports inconclusive + server-unreachable within the budget, exit 3', async () => {
   await stack.probe.stop();
   try {

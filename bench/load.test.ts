@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { LOAD_STEPS, measureLoad, percentile, readRssMb, runLoad } from './load';
+
+describe('percentile', () => {
+  it.each([
+    [[], 50, null],
+    [[5], 99, 5],
+    [[1, 2, 3, 4], 50, 2],
+    [Array.from({ length: 100 }, (_, i) => i + 1), 99, 99],
+    [Array.from({ length: 100 }, (_, i) => i + 1), 100, 100],
+  ])('of %j at p%d is %s (nearest rank)', (sorted, p, expected) => {
+    expect(percentile(sorted, p)).toBe(expected);
+  });
+});
+
+describe('readRssMb', () => {
+  it('reads this process’s resident memory and is null for a process that does not exist', () => {
+    expect(readRssMb(process.pid)).toBeGreaterThan(10);
+    expect(readRssMb(2 ** 22 + 7)).toBeNull();
+  });
+});
+
+describe('runLoad', () => {
+  it('refuses a target that is not loopback', async () => {
+    await expect(runLoad({ probeUrl: 'http://192.0.2.1:8080', turnPort: 3478, echoPort: 41020, sessions: 1, durationMs: 1000 })).rejects.toThrow(/loopback/);
+  });
+
+  it('refuses a session count it cannot hold', async () => {
+    await expect(runLoad({ probeUrl: 'http://127.0.0.1:41001', turnPort: 41003, echoPort: 41020, sessions: 0, durationMs: 1000 })).rejects.toThrow(/sessions/);
+  });
+});
+
+describe('measureLoad against a real probe process', () => {
+  it('drives every step of a session through the probe with no error and samples its RSS', async () => {
+    const report = await measureLoad({ sessions: 4, seconds: 3, cycleMs: 500, log: () => undefined });
+    expect(report.errorsByKind).toEqual({});
+    expect(report.errors).toBe(0);
+    expect(report.sessionsCompleted).toBeGreaterThanOrEqual(4);
+    const steps = report.steps as Record<string, { count: number; p99Ms: number | null }>;
+    for (const step of LOAD_STEPS) expect(steps[step]!.count, step).toBe(report.sessionsCompleted);
+    expect(report.stunP99Ms).toBeGreaterThan(0);
+    expect(report.rssStartMb).toBeGreaterThan(20);
+    expect(report.rssEndMb).toBeGreaterThan(20);
+    expect(report.probeConfig).toMatchObject({ turn: { maxAllocationsPerClient: 1000 } });
+  }, 90_000);
+});

@@ -1,0 +1,466 @@
+/**
+ * Load test of one probe process (issue 16 item 5): `sessions` simulated clients, each repeating the life of a test
+ * session for `durationMs` — POST /v1/sessions, a STUN Binding to the TURN port, TURN Allocate with the session's
+ * long-term credentials, CreatePermission + ChannelBind towards a UDP echo peer, one ChannelData echo through the
+ * relay, Refresh, and Refresh with LIFETIME 0 (close). Records p50/p99 per step, errors by kind, sessions/s, and
+ * the probe process's RSS (/proc/<pid>/status VmRSS) over time.
+ *
+ * The client side uses netready's own codecs (lib/protocol/stun, lib/protocol/turn). Requests are retransmitted
+ * like a real client (RFC 8489 §6.2.1: RTO 500 ms, doubled) so one lost datagram on a busy loopback shows as
+ * latency and a `retransmits` count, not as a failed session; a request still unanswered after the last try is an
+ * error. Loopback only.
+ */
+import dgram from 'node:dgram';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { portsFrom, stackEnv, startProbe } from '../e2e/support/stack';
+import { attr, XOR_MAPPED_ADDRESS } from '../lib/protocol/stun/attributes';
+import { METHOD_BINDING } from '../lib/protocol/stun/constants';
+import { encodeMessage, looksLikeStun } from '../lib/protocol/stun/message';
+import { testCrypto } from '../lib/protocol/stun/testing/node-crypto';
+import { CHANNEL_NUMBER, LIFETIME, REQUESTED_TRANSPORT, XOR_PEER_ADDRESS, XOR_RELAYED_ADDRESS } from '../lib/protocol/turn/attributes';
+import { decodeChannelData, encodeChannelData, looksLikeChannelData } from '../lib/protocol/turn/channel-data';
+import { CHANNEL_NUMBER_MIN, METHOD_ALLOCATE, METHOD_CHANNEL_BIND, METHOD_CREATE_PERMISSION, METHOD_REFRESH, TRANSPORT_UDP } from '../lib/protocol/turn/constants';
+import { decodeResponse, TurnMessageFactory, type TestResponse } from '../lib/protocol/turn/testing/turn-client';
+
+/** The steps of one simulated session, in order. */
+export const LOAD_STEPS = ['session', 'stun', 'allocate', 'permission', 'channelBind', 'echo', 'refresh', 'close'] as const;
+/** One step of a simulated session. */
+export type LoadStep = (typeof LOAD_STEPS)[number];
+
+/** Options of {@link runLoad}. */
+export interface LoadOptions {
+  /** Probe HTTP API base URL (loopback), e.g. http://127.0.0.1:41001. */
+  probeUrl: string;
+  /** TURN/STUN UDP port of the probe (on 127.0.0.1). */
+  turnPort: number;
+  /** Port for the UDP echo peer on 127.0.0.1: must lie in the probe's media-peer range (`probe.peerPortMin…Max`), the only peers its relay reaches. */
+  echoPort: number;
+  /** Concurrent simulated clients (1–5000). */
+  sessions: number;
+  /** How long the clients keep cycling, ms (1000–600000). */
+  durationMs: number;
+  /** RSS is first sampled as "after warm-up" this long after the start, ms. Default a quarter of durationMs, at most 15 s. */
+  warmupMs?: number;
+  /**
+   * Each client starts a new session at most this often, ms. Default 3000: one page run (start → verdict ≈ 3 s), so
+   * N clients stand for N tests running at once.
+   */
+  cycleMs?: number;
+  /** PID whose VmRSS is sampled (the probe's node process); none: no RSS figures. */
+  probePid?: number;
+  /** Progress lines (one per second). */
+  log?: (line: string) => void;
+}
+
+/** Latency of one step, ms. */
+export interface StepLatency {
+  count: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
+/** What one load run saw. */
+export interface LoadReport {
+  sessions: number;
+  seconds: number;
+  cycleMs: number;
+  /** Sessions that went through every step. */
+  sessionsCompleted: number;
+  sessionsPerSec: number;
+  /** Failed steps in total (a failed step ends that client's cycle). */
+  errors: number;
+  /** Failed steps by `<step>:<reason>`. */
+  errorsByKind: Record<string, number>;
+  /** Requests sent again after an unanswered RTO. */
+  retransmits: number;
+  steps: Record<LoadStep, StepLatency>;
+  /** p99 of the STUN Binding round trip, ms. */
+  stunP99Ms: number | null;
+  /** VmRSS after warm-up and at the end of the run, MB; null without probePid. */
+  rssStartMb: number | null;
+  rssEndMb: number | null;
+  /** VmRSS once a second, MB, with the time since start. */
+  rssSamples: Array<{ atS: number; mb: number }>;
+}
+
+/** RFC 8489 §6.2.1: RTO 500 ms, doubled per retransmission; Rc = 3 tries here (a loaded loopback, not the Internet). */
+const RTO_MS = [500, 1000, 2000];
+const ECHO_TIMEOUT_MS = 2000;
+const HTTP_TIMEOUT_MS = 10_000;
+const ECHO_PAYLOAD_BYTES = 160;
+
+class StepError extends Error {
+  constructor(readonly kind: string) {
+    super(kind);
+  }
+}
+
+/** Percentile (nearest rank) of an ascending array. */
+export function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return Math.round(sorted[rank]! * 100) / 100;
+}
+
+/** VmRSS of a process in MB, or null when it is gone. */
+export function readRssMb(pid: number): number | null {
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round((Number(match[1]) / 1024) * 10) / 10 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** One simulated client: its own UDP socket (its own 5-tuple, as a browser has), transactions matched by ID. */
+class LoadClient {
+  private readonly pending = new Map<string, (response: TestResponse) => void>();
+  private echoWaiter: ((payload: Uint8Array) => void) | undefined;
+  private constructor(
+    private readonly socket: dgram.Socket,
+    private readonly options: LoadOptions,
+    private readonly onRetransmit: () => void,
+  ) {
+    socket.on('message', (bytes: Buffer) => this.receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+  }
+
+  static async open(options: LoadOptions, onRetransmit: () => void): Promise<LoadClient> {
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, '127.0.0.1', () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    // A late datagram after close or an ICMP unreachable must not crash the generator; steps time out instead.
+    socket.on('error', () => undefined);
+    return new LoadClient(socket, options, onRetransmit);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  private receive(bytes: Uint8Array): void {
+    if (looksLikeChannelData(bytes)) {
+      const waiter = this.echoWaiter;
+      this.echoWaiter = undefined;
+      waiter?.(decodeChannelData(bytes).data);
+      return;
+    }
+    if (!looksLikeStun(bytes)) return;
+    let response: TestResponse;
+    try {
+      response = decodeResponse(bytes);
+    } catch {
+      return;
+    }
+    const key = Buffer.from(response.message.transactionId).toString('hex');
+    const resolve = this.pending.get(key);
+    this.pending.delete(key);
+    resolve?.(response);
+  }
+
+  /** Sends a request and resolves with its response; retransmits per RTO_MS; rejects StepError('<step>:timeout'). */
+  transact(step: LoadStep, request: { transactionId: Uint8Array; bytes: Uint8Array }): Promise<TestResponse> {
+    const key = Buffer.from(request.transactionId).toString('hex');
+    return new Promise((resolve, reject) => {
+      let attempt = 0;
+      let timer: NodeJS.Timeout | undefined;
+      const send = (): void => {
+        this.socket.send(request.bytes, this.options.turnPort, '127.0.0.1');
+        timer = setTimeout(() => {
+          attempt++;
+          if (attempt >= RTO_MS.length) {
+            this.pending.delete(key);
+            reject(new StepError(`${step}:timeout`));
+          } else {
+            this.onRetransmit();
+            send();
+          }
+        }, RTO_MS[attempt]);
+      };
+      this.pending.set(key, (response) => {
+        clearTimeout(timer);
+        resolve(response);
+      });
+      send();
+    });
+  }
+
+  /** Sends `payload` on `channel` and resolves when the echo peer's copy comes back through the relay. */
+  echo(channel: number, payload: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.echoWaiter = undefined;
+        reject(new StepError('echo:timeout'));
+      }, ECHO_TIMEOUT_MS);
+      this.echoWaiter = (data) => {
+        clearTimeout(timer);
+        if (Buffer.compare(Buffer.from(data), Buffer.from(payload)) === 0) resolve();
+        else reject(new StepError('echo:mismatch'));
+      };
+      this.socket.send(encodeChannelData(channel, payload, { pad: false }), this.options.turnPort, '127.0.0.1');
+    });
+  }
+}
+
+/** Throws StepError('<step>:error-<code>') for an error response. */
+function expectSuccess(step: LoadStep, response: TestResponse): TestResponse {
+  if (response.message.cls !== 'success') throw new StepError(`${step}:error-${response.errorCode ?? 'unknown'}`);
+  return response;
+}
+
+/** An authenticated TURN request; learns a fresh nonce from one 438 (stale nonce) and tries again. */
+async function authed(client: LoadClient, factory: TurnMessageFactory, step: LoadStep, method: number, attributes: Parameters<TurnMessageFactory['request']>[1]): Promise<TestResponse> {
+  let response = await client.transact(step, factory.request(method, attributes));
+  if (response.errorCode === 438 && factory.learn(response)) response = await client.transact(step, factory.request(method, attributes));
+  return expectSuccess(step, response);
+}
+
+/** Runs the load and resolves with the report. Rejects on invalid options. */
+export async function runLoad(options: LoadOptions): Promise<LoadReport> {
+  const probe = new URL(options.probeUrl);
+  if (!net.isIPv4(probe.hostname) || !probe.hostname.startsWith('127.')) throw new RangeError(`the load test only targets loopback, not ${probe.hostname}`);
+  if (!Number.isInteger(options.sessions) || options.sessions < 1 || options.sessions > 5000) throw new RangeError('sessions must be 1-5000');
+  if (!(options.durationMs >= 1000 && options.durationMs <= 600_000)) throw new RangeError('durationMs must be 1000-600000');
+  const cycleMs = options.cycleMs ?? 3000;
+  const warmupMs = options.warmupMs ?? Math.min(15_000, options.durationMs / 4);
+  const log = options.log ?? (() => undefined);
+
+  // The echo peer: sends every datagram back to where it came from (the client's relayed address).
+  const peer = dgram.createSocket('udp4');
+  await new Promise<void>((resolve, reject) => {
+    peer.once('error', reject);
+    peer.bind(options.echoPort, '127.0.0.1', () => {
+      peer.off('error', reject);
+      resolve();
+    });
+  });
+  peer.on('message', (bytes, from) => peer.send(bytes, from.port, from.address));
+  peer.on('error', () => undefined);
+
+  const latencies = Object.fromEntries(LOAD_STEPS.map((s) => [s, [] as number[]])) as Record<LoadStep, number[]>;
+  const errorsByKind: Record<string, number> = {};
+  let completed = 0;
+  let retransmits = 0;
+  const rssSamples: Array<{ atS: number; mb: number }> = [];
+  let rssStartMb: number | null = null;
+  const started = performance.now();
+  const stopAt = started + options.durationMs;
+
+  const timed = async <T>(step: LoadStep, work: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const value = await work();
+    latencies[step].push(performance.now() - t0);
+    return value;
+  };
+
+  const oneSession = async (client: LoadClient, seed: number): Promise<void> => {
+    const created = await timed('session', async () => {
+      const response = await fetch(`${options.probeUrl}/v1/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+        signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
+      }).catch((error: unknown) => {
+        throw new StepError(`session:${(error as Error).name === 'TimeoutError' ? 'timeout' : 'network'}`);
+      });
+      if (response.status !== 200 && response.status !== 201) throw new StepError(`session:http-${response.status}`);
+      return (await response.json()) as { turn: Array<{ transport: string; username: string; credential: string }> };
+    });
+    const udp = created.turn.find((t) => t.transport === 'udp');
+    if (!udp) throw new StepError('session:no-turn-udp');
+    const factory = new TurnMessageFactory({ crypto: testCrypto, username: udp.username, password: udp.credential, seed });
+    await timed('stun', async () => {
+      const transactionId = factory.nextTransactionId();
+      const bytes = encodeMessage({ cls: 'request', method: METHOD_BINDING, transactionId, attributes: [] }, { fingerprint: true });
+      const response = expectSuccess('stun', await client.transact('stun', { transactionId, bytes }));
+      if (!response.get(XOR_MAPPED_ADDRESS)) throw new StepError('stun:no-mapped-address');
+    });
+    const peerEndpoint = { family: 'IPv4' as const, ip: '127.0.0.1', port: options.echoPort };
+    await timed('allocate', async () => {
+      const transport = [attr(REQUESTED_TRANSPORT, TRANSPORT_UDP)];
+      const challenge = await client.transact('allocate', factory.request(METHOD_ALLOCATE, transport, { authenticate: false }));
+      if (challenge.errorCode !== 401 || !factory.learn(challenge)) throw new StepError(`allocate:no-challenge-${challenge.errorCode ?? 'success'}`);
+      const response = await authed(client, factory, 'allocate', METHOD_ALLOCATE, transport);
+      if (!response.get(XOR_RELAYED_ADDRESS)) throw new StepError('allocate:no-relayed-address');
+    });
+    let failure: unknown;
+    try {
+      await timed('permission', () => authed(client, factory, 'permission', METHOD_CREATE_PERMISSION, [attr(XOR_PEER_ADDRESS, peerEndpoint)]));
+      await timed('channelBind', () =>
+        authed(client, factory, 'channelBind', METHOD_CHANNEL_BIND, [attr(CHANNEL_NUMBER, CHANNEL_NUMBER_MIN), attr(XOR_PEER_ADDRESS, peerEndpoint)]),
+      );
+      const payload = new Uint8Array(ECHO_PAYLOAD_BYTES);
+      new DataView(payload.buffer).setUint32(0, seed);
+      new DataView(payload.buffer).setFloat64(4, performance.now());
+      await timed('echo', () => client.echo(CHANNEL_NUMBER_MIN, payload));
+      await timed('refresh', () => authed(client, factory, 'refresh', METHOD_REFRESH, [attr(LIFETIME, 600)]));
+    } catch (error) {
+      failure = error;
+    }
+    // Always release the allocation, even after a failed step, so a failure does not leak relay ports into later
+    // cycles; the first failure is the one reported.
+    try {
+      await timed('close', () => authed(client, factory, 'close', METHOD_REFRESH, [attr(LIFETIME, 0)]));
+    } catch (error) {
+      failure ??= error;
+    }
+    if (failure !== undefined) throw failure;
+    completed++;
+  };
+
+  const runClient = async (index: number): Promise<void> => {
+    // Staggered starts spread the clients over one cycle instead of a thundering herd at t=0.
+    let next = started + (index / options.sessions) * cycleMs;
+    let cycle = 0;
+    for (;;) {
+      const wait = next - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (performance.now() >= stopAt) return;
+      next = Math.max(performance.now(), next + cycleMs);
+      // A fresh socket per session, as a browser has per test: a session whose close was lost must not make the
+      // next Allocate on the same 5-tuple fail with 437 (allocation mismatch).
+      const client = await LoadClient.open(options, () => retransmits++);
+      try {
+        // A seed per client and cycle keeps transaction IDs unique across the whole run.
+        await oneSession(client, index * 1_000_000 + ++cycle);
+      } catch (error) {
+        const kind = error instanceof StepError ? error.kind : `internal:${(error as Error).message.slice(0, 60)}`;
+        errorsByKind[kind] = (errorsByKind[kind] ?? 0) + 1;
+      } finally {
+        client.close();
+      }
+    }
+  };
+
+  const sampler = setInterval(() => {
+    const atS = Math.round((performance.now() - started) / 100) / 10;
+    const mb = options.probePid === undefined ? null : readRssMb(options.probePid);
+    if (mb !== null) {
+      rssSamples.push({ atS, mb });
+      if (rssStartMb === null && atS * 1000 >= warmupMs) rssStartMb = mb;
+    }
+    const errors = Object.values(errorsByKind).reduce((a, b) => a + b, 0);
+    log(`load ${atS} s: ${completed} sessions completed, ${errors} errors, ${retransmits} retransmits${mb !== null ? `, probe RSS ${mb} MB` : ''}`);
+  }, 1000);
+  try {
+    await Promise.all(Array.from({ length: options.sessions }, (_, i) => runClient(i)));
+  } finally {
+    clearInterval(sampler);
+    peer.close();
+  }
+  const elapsedS = (performance.now() - started) / 1000;
+  const rssEndMb = options.probePid === undefined ? null : readRssMb(options.probePid);
+  const steps = Object.fromEntries(
+    LOAD_STEPS.map((s) => {
+      const sorted = latencies[s].sort((a, b) => a - b);
+      return [s, { count: sorted.length, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99) }];
+    }),
+  ) as Record<LoadStep, StepLatency>;
+  return {
+    sessions: options.sessions,
+    seconds: Math.round(elapsedS * 10) / 10,
+    cycleMs,
+    sessionsCompleted: completed,
+    sessionsPerSec: Math.round((completed / elapsedS) * 10) / 10,
+    errors: Object.values(errorsByKind).reduce((a, b) => a + b, 0),
+    errorsByKind,
+    retransmits,
+    steps,
+    stunP99Ms: steps.stun.p99Ms,
+    rssStartMb,
+    rssEndMb,
+    rssSamples,
+  };
+}
+
+/** Ports of the load test's probe, all in 41000–41999 (the range tests may bind). */
+export const LOAD_PORTS = {
+  http: 41001,
+  https: 41002,
+  turn: 41003,
+  tls: 41004,
+  alt: 41005,
+  ops: 41006,
+  iceTcp: 41007,
+  mtu: 41010,
+  peerMin: 41020,
+  peerMax: 41029,
+  relayMin: 41030,
+  relayMax: 41999,
+} as const;
+
+/**
+ * The probe configuration of the load test: every client comes from 127.0.0.1, so the per-client limits that
+ * protect a real deployment (60 sessions a minute, 64 allocations per address) are raised here, and said so in
+ * the output. Credentials live 60 s (not 600 s) so live sessions level off within the run.
+ */
+export const LOAD_PROBE_CONFIG = {
+  name: 'netready load test',
+  probe: {
+    maxSessionsPerMinute: 100_000,
+    maxSessionsPerMinutePerSubnet: 1_000_000,
+    maxLiveSessions: 1_000_000,
+    // The HTTP API's connections from one address (default 256 / 128 in handshake): 1,000 clients share one here.
+    connections: { maxPerAddress: 8192, maxHandshakesPerAddress: 8192 },
+  },
+  turn: { maxAllocationsPerClient: 1000, credentialTtlS: 60 },
+} as const;
+
+/** Most concurrent allocations the load test's relay port range holds. */
+export const LOAD_MAX_SESSIONS = LOAD_PORTS.relayMax - LOAD_PORTS.relayMin + 1;
+
+/**
+ * Starts one probe process (`tsx server/main.ts`, as the bench's stack does) with {@link LOAD_PROBE_CONFIG} on
+ * {@link LOAD_PORTS}, runs {@link runLoad} against it, stops it, and resolves with the report plus the limits it
+ * raised. `sessions` above {@link LOAD_MAX_SESSIONS} (the relay ports the allowed port range holds) is capped, and
+ * the report says so.
+ */
+export async function measureLoad(options: { sessions: number; seconds: number; cycleMs?: number; log: (line: string) => void }): Promise<Record<string, unknown>> {
+  const sessions = Math.min(options.sessions, LOAD_MAX_SESSIONS);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'netready-load-'));
+  const configFile = path.join(dataDir, 'load-config.json');
+  writeFileSync(configFile, JSON.stringify(LOAD_PROBE_CONFIG));
+  const env = {
+    ...stackEnv({ ...portsFrom(41000), ...LOAD_PORTS }, dataDir),
+    NETREADY_CONFIG: configFile,
+    // No MTU ladder listeners: the load test does not use them.
+    NETREADY_MTU_ENABLED: 'false',
+  };
+  const probeUrl = `http://127.0.0.1:${LOAD_PORTS.http}`;
+  const probe = await startProbe(env, probeUrl);
+  try {
+    // tsx starts the server in a child node process: sample the biggest process of the group (the server).
+    const pids = execFileSync('pgrep', ['-g', String(probe.child.pid)]).toString().trim().split('\n').map(Number);
+    const probePid = pids.map((pid) => ({ pid, mb: readRssMb(pid) ?? 0 })).sort((a, b) => b.mb - a.mb)[0]?.pid;
+    // The bench pins itself (the load generator) to core 1 and its children inherit that: give the probe core 0, so
+    // the two do not share one core.
+    const probePinned = pids.every((pid) => spawnSync('taskset', ['-a', '-cp', '0', String(pid)], { stdio: 'ignore' }).status === 0);
+    const report = await runLoad({
+      probeUrl,
+      turnPort: LOAD_PORTS.turn,
+      echoPort: LOAD_PORTS.peerMin,
+      sessions,
+      durationMs: options.seconds * 1000,
+      ...(options.cycleMs ? { cycleMs: options.cycleMs } : {}),
+      ...(probePid !== undefined ? { probePid } : {}),
+      log: options.log,
+    });
+    return {
+      ...report,
+      ...(sessions < options.sessions ? { sessionsRequested: options.sessions, cappedBecause: `the relay port range ${LOAD_PORTS.relayMin}-${LOAD_PORTS.relayMax} holds ${LOAD_MAX_SESSIONS} allocations` } : {}),
+      probeConfig: { ...LOAD_PROBE_CONFIG, note: 'per-client limits raised: every simulated client comes from 127.0.0.1' },
+      probePinnedToCore0: probePinned,
+    };
+  } finally {
+    await probe.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
