@@ -15,13 +15,13 @@ describe('readLabWorst', () => {
       JSON.stringify({
         generatedAt: '2026-12-05T09:00:00.000Z',
         scenarios: [
-          { scenario: 'open', observed: { durationMs: 4700 } },
-          { scenario: 'lossy-latent', observed: { durationMs: 12713 } },
+          { scenario: 'open', observed: { durationMs: 4700, runDurationMs: 2800 } },
+          { scenario: 'lossy-latent', observed: { durationMs: 12713, runDurationMs: 9612 } },
           { scenario: 'no-result', observed: {} },
         ],
       }),
     );
-    expect(readLabWorst(file)).toEqual({ worstDurationMs: 12713, row: 'lossy-latent', rows: 2, generatedAt: '2026-12-05T09:00:00.000Z', report: file });
+    expect(readLabWorst(file)).toEqual({ worstDurationMs: 9612, row: 'lossy-latent', rows: 2, generatedAt: '2026-12-05T09:00:00.000Z', report: file });
   });
 
   it('is null with a reason when there is no lab report', () => {
@@ -31,7 +31,7 @@ describe('readLabWorst', () => {
   it('is null with a reason when the report is not JSON or has no timed row', () => {
     writeFileSync(file, '{ not json');
     expect(readLabWorst(file)).toMatchObject({ worstDurationMs: null, reason: expect.stringContaining('not JSON') });
-    writeFileSync(file, JSON.stringify({ scenarios: [{ scenario: 'open', observed: {} }] }));
+    writeFileSync(file, JSON.stringify({ scenarios: [{ scenario: 'open', observed: { durationMs: 4700 } }] }));
     expect(readLabWorst(file)).toMatchObject({ worstDurationMs: null, reason: expect.stringContaining('durationMs') });
   });
 });

@@ -1,5 +1,6 @@
 /**
- * `lab.worstDurationMs` of `npm run bench`: the longest page run (`observed.durationMs`, start → verdict) of the
+ * `lab.worstDurationMs` of `npm run bench`: the longest page run (the result's `durationMs`, start → verdict, which
+ * the lab records as `observed.runDurationMs`; `observed.durationMs` is the CLI's whole wall time) of the
  * last network-lab report (e2e/lab/report.json, written by `npm run test:lab`), with its row id — or null and why
  * when there is no usable report. The bench never runs the lab itself (it needs root and the exclusive lock).
  */
@@ -30,9 +31,9 @@ export function readLabWorst(reportFile: string): LabWorst {
   }
   if (!Array.isArray(scenarios)) return { worstDurationMs: null, reason: 'the lab report has no "scenarios" list', report: reportFile };
   const timed = scenarios
-    .map((s: { scenario?: unknown; observed?: { durationMs?: unknown } }) => ({ row: s.scenario, ms: s.observed?.durationMs }))
+    .map((s: { scenario?: unknown; observed?: { runDurationMs?: unknown } }) => ({ row: s.scenario, ms: s.observed?.runDurationMs }))
     .filter((s): s is { row: string; ms: number } => typeof s.row === 'string' && typeof s.ms === 'number');
-  if (timed.length === 0) return { worstDurationMs: null, reason: 'no lab row reported a durationMs (every run failed to finish?)', report: reportFile };
+  if (timed.length === 0) return { worstDurationMs: null, reason: 'no lab row reported a run durationMs (every run failed to finish?)', report: reportFile };
   const worst = timed.reduce((a, b) => (b.ms > a.ms ? b : a));
   return { worstDurationMs: worst.ms, row: worst.row, rows: timed.length, generatedAt, report: reportFile };
 }
