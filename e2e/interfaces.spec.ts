@@ -127,8 +127,9 @@ test.describe('deep check with Chromium\'s fake devices and permission UI', () =
     // srflx equal to its host candidate; the probe records that instead of "no STUN answer".
     expect(selected[0]!.stun).toEqual({ egressIsHost: true });
     // The media peer saw this connection come from the address and port the page's selected local candidate has.
-    const seen = await serverSawInterfacesPeer(run);
-    expect(seen).toEqual({ remoteAddress: data.selected!.local.address, remotePort: data.selected!.local.port });
+    // ICE may nominate a relayed pair first and switch to the direct one; the media peer records the switch
+    // (peer-path-switched) when it sees it, which can come just after the page read its selected pair.
+    await expect.poll(() => serverSawInterfacesPeer(run), { timeout: 5000 }).toEqual({ remoteAddress: data.selected!.local.address, remotePort: data.selected!.local.port });
     // The call-quality path carries the network of its local candidate too (the same candidate-line parser).
     // (Chromium 156 writes network-id and no network-cost once the interfaces are shown.)
     const qualityPath = run.probes['media-quality']!.data.path as { local?: { networkId?: number; networkCost?: number } };
@@ -179,8 +180,9 @@ test.describe('default mode', () => {
     expect(data.mediaAccess).toEqual({ requested: false, state: 'not-requested' });
     expect(data.enumeration).toBe('masked');
     expect(data.networks.flatMap((n) => n.hostAddresses).every((a) => a.endsWith('.local'))).toBe(true);
-    const seen = await serverSawInterfacesPeer(run);
-    expect(seen).toEqual({ remoteAddress: data.selected!.local.address, remotePort: data.selected!.local.port });
+    // ICE may nominate a relayed pair first and switch to the direct one; the media peer records the switch
+    // (peer-path-switched) when it sees it, which can come just after the page read its selected pair.
+    await expect.poll(() => serverSawInterfacesPeer(run), { timeout: 5000 }).toEqual({ remoteAddress: data.selected!.local.address, remotePort: data.selected!.local.port });
     // Masked lines carry network-cost 999 and no network-id; the call-quality path records the cost.
     expect((run.probes['media-quality']!.data.path as { local?: { networkCost?: number } }).local?.networkCost).toBe(999);
   });
