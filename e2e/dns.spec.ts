@@ -29,7 +29,7 @@ const canRun = process.getuid?.() === 0 && existsSync(DNSMASQ) && existsSync('/u
 const WHY_NOT = 'needs root (mount namespace, port 53 on loopback), dnsmasq and unshare';
 // In CI (root, packages installed by npm test) this must run: there, not being able to is a failure.
 if (!canRun && process.env.CI) throw new Error(`e2e/dns.spec.ts cannot run: it ${WHY_NOT}.`);
-test.skip(!canRun, `not root here: this suite ${WHY_NOT} (CI runs it as root)`);
+test.skip(!canRun, `not root here: this suite ${WHY_NOT} (a developer machine without root; with CI=true the throw above fails instead)`);
 
 const ports = portsFrom(28000);
 const dnsPort = ports.web + 20;

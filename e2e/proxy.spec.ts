@@ -77,7 +77,7 @@ const SQUID_WHY_NOT = 'squid-openssl must be installed and the tests run as root
 if (!squidAvailable() && process.env.CI) throw new Error(`e2e/proxy.spec.ts cannot run its squid tests: ${SQUID_WHY_NOT}.`);
 
 test.describe('through a real squid on loopback', () => {
-  test.skip(!squidAvailable(), `${SQUID_WHY_NOT} (CI runs these as root)`);
+  test.skip(!squidAvailable(), `${SQUID_WHY_NOT} (a developer machine without root or squid; with CI=true the throw above fails instead)`);
   let squid: LoopbackSquid | undefined;
   let home: string | undefined;
 

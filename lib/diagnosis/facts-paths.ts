@@ -32,7 +32,7 @@ import { SERVER_VIEW_PROBE_ID } from '../probes/server-view';
 import { STUN_UDP_PROBE_ID, type StunPortResult } from '../probes/stun-udp';
 import { TURN_TRANSPORTS, turnProbeId, type TurnTransport } from '../probes/turn-relay';
 import type { Evidence, ProbeOutcome } from '../schema/result';
-import type { ProxyFacts } from './facts-proxy';
+import { plainAddress, type ProxyFacts } from './facts-proxy';
 
 /** Id of the probe that enumerates interfaces (lib/probes/interfaces.ts). */
 export const INTERFACES_PROBE_ID = 'interfaces';
@@ -125,14 +125,11 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 
 /** The IP family of an address literal, or null for a name. */
 export function ipFamily(address: string): 'ipv4' | 'ipv6' | null {
-  const plain = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+  const plain = plainAddress(address);
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(plain)) return 'ipv4';
   return plain.includes(':') ? 'ipv6' : null;
 }
 
-function plainAddress(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}
 
 /** A usable outcome's data: not skipped, not set aside as netready's own failure. */
 function dataOf(outcome: ProbeOutcome | undefined): Dict | null {

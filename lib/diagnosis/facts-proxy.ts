@@ -122,7 +122,8 @@ function dataOf<T>(outcome: ProbeOutcome | undefined): Partial<T> | null {
   return outcome && outcome.status !== 'skipped' && !outcome.reclassified ? (outcome.data as Partial<T>) : null;
 }
 
-function plainAddress(address: string): string {
+/** An IPv4-mapped IPv6 address (`::ffff:192.0.2.1`) as the IPv4 address it carries; anything else unchanged. */
+export function plainAddress(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
