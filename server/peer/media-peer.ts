@@ -10,10 +10,10 @@ import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { RTCDtlsTransport, RTCPeerConnection, type RTCDataChannel } from 'werift';
 import { DEFAULT_QUALITY_LIMITS } from '../../lib/protocol/media-quality/responder';
-import type { QualityLimits } from '../../lib/protocol/media-quality/wire';
+import { QUALITY_PROTOCOL_VERSION, type QualityLimits } from '../../lib/protocol/media-quality/wire';
 import { BurstGate, isQualityLabel, QualityPeer } from './quality-peer';
 import { followLatestNomination } from './ice-tuning';
-import { honourPartialReliability } from './sctp-tuning';
+import { honourPartialReliability, shortenInitialRto } from './sctp-tuning';
 
 /** Why `answer()` (or the constructor) refused. */
 export type MediaPeerErrorCode =
@@ -160,6 +160,8 @@ export interface MediaPeerAnswer {
   peerId: string;
   /** Complete answer SDP, candidates included (no trickle). */
   sdp: string;
+  /** The media-quality protocol version and limits this peer serves (what its `hello` would answer). */
+  quality: { version: number; limits: QualityLimits };
 }
 
 /** Point-in-time view of one live peer. */
@@ -391,7 +393,7 @@ export class MediaPeerServer {
         localPort,
         answerMs: round(performance.now() - startedAtMs),
       });
-      return { peerId: entry.peerId, sdp: answerSdp };
+      return { peerId: entry.peerId, sdp: answerSdp, quality: { version: QUALITY_PROTOCOL_VERSION, limits: { ...this.#qualityLimits } } };
     } catch (error) {
       // Never announced, so released without a peer-closed event.
       entry.closing ??= Promise.resolve().then(() => this.#release(entry));
@@ -485,6 +487,8 @@ export class MediaPeerServer {
     entry.openChannels.add(channel);
     // werift retransmits maxRetransmits-0 messages (./sctp-tuning.ts); every unreliable channel must lose what is lost.
     honourPartialReliability(entry.pc);
+    // A control answer lost before werift's first round-trip sample would otherwise wait out a 3 s timeout.
+    shortenInitialRto(entry.pc);
     this.#emit({
       type: 'channel-open',
       peerId: entry.peerId,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RTCPeerConnection } from 'werift';
-import { holdCongestionWindow, honourPartialReliability, shouldAbandon } from './sctp-tuning';
+import { holdCongestionWindow, honourPartialReliability, INITIAL_RTO_SECONDS, shortenInitialRto, shouldAbandon } from './sctp-tuning';
 
 /** RFC 9260 §3.3.1 B and E bits: a message in one chunk has both. */
 const WHOLE = 0x03;
@@ -100,5 +100,27 @@ describe('holdCongestionWindow', () => {
     expect(sctp.cwnd).toBe(4800);
     sctp.cwnd = 2400;
     expect(sctp.cwnd).toBe(2400);
+  });
+});
+
+describe('shortenInitialRto', () => {
+  it('starts an association without a round-trip sample at a 1 s retransmission timeout instead of werift\'s 3 s', () => {
+    const { pc, sctp } = fakePeer([]);
+    Object.assign(sctp, { rto: 3 });
+    expect(shortenInitialRto(pc)).toBe(true);
+    expect((sctp as unknown as { rto: number }).rto).toBe(INITIAL_RTO_SECONDS);
+  });
+
+  it('leaves a timeout werift already computed from a measured round trip alone', () => {
+    const { pc, sctp } = fakePeer([]);
+    Object.assign(sctp, { rto: 2.4, srtt: 0.6 });
+    expect(shortenInitialRto(pc)).toBe(true);
+    expect((sctp as unknown as { rto: number }).rto).toBe(2.4);
+  });
+
+  it('reports false and changes nothing when werift\'s association has another shape', () => {
+    const { pc } = fakePeer([]);
+    expect(shortenInitialRto(pc)).toBe(false);
+    expect(shortenInitialRto({} as RTCPeerConnection)).toBe(false);
   });
 });

@@ -17,7 +17,13 @@
  *    floor is held, the window never drops below it; the burst itself is paced and bounded (QualityLimits), like a
  *    UDP throughput test, and the floor is released as soon as it ends.
  *
- * Both touch werift internals; `applies()` checks the shapes they rely on so a werift upgrade that changes them is
+ * 3. **A 1 s initial retransmission timeout.** werift starts at RFC 9260's suggested RTO.Initial of 3 s and keeps it
+ *    until its first round-trip sample; a control answer lost in the first round trips (the `hello` of the quality
+ *    measurement, seen in the lab's `lossy-latent` row, where the router drops exactly every 50th packet) then arrives
+ *    3 s late and the measurement runs out of time. RTO.Initial is a protocol parameter (RFC 9260 §16); 1 s is its
+ *    RTO.Min, what werift itself falls back to once it has measured a round trip on any path under 250 ms.
+ *
+ * All three touch werift internals; `applies()` checks the shapes they rely on so a werift upgrade that changes them is
  * reported (MediaPeerServer logs it) instead of silently measuring the wrong thing.
  */
 import type { RTCPeerConnection } from 'werift';
@@ -26,6 +32,10 @@ import type { RTCPeerConnection } from 'werift';
 interface WeriftAssociation {
   sentQueue: WeriftDataChunk[];
   cwnd: number;
+  /** Retransmission timeout, seconds. */
+  rto?: number;
+  /** Smoothed round trip, seconds; unset until the first sample. */
+  srtt?: number;
   maybeAbandon(chunk: WeriftDataChunk): boolean;
 }
 
@@ -116,4 +126,19 @@ export function holdCongestionWindow(pc: RTCPeerConnection, floorBytes: number):
   return () => {
     Object.defineProperty(association, 'cwnd', { configurable: true, enumerable: true, writable: true, value: own });
   };
+}
+
+/** The initial retransmission timeout the media peer's associations start with, seconds (RFC 9260 RTO.Min). */
+export const INITIAL_RTO_SECONDS = 1;
+
+/**
+ * Lowers the association's retransmission timeout to INITIAL_RTO_SECONDS while werift has not measured a round trip
+ * yet (its own estimate takes over with the first sample). Call it before the association sends its first DATA (the
+ * data-channel event comes before werift's DCEP acknowledgement). False when werift's shape is not the expected one.
+ */
+export function shortenInitialRto(pc: RTCPeerConnection): boolean {
+  const association = associationOf(pc);
+  if (!association || typeof association.rto !== 'number') return false;
+  if (!association.srtt && association.rto > INITIAL_RTO_SECONDS) association.rto = INITIAL_RTO_SECONDS;
+  return true;
 }
