@@ -21,6 +21,7 @@ import type { Evidence } from '../schema/result';
 import { NatFilteringAnswerSchema, NatObservationsAnswerSchema, type NatBindingSeen, type NatRole, type SessionNat } from '../schema/session';
 import { classifyFiltering, classifyMapping, type AddressPort, type NatFiltering, type NatMapping } from './nat-classify';
 import { readSession, SESSION_PROBE_ID } from './session';
+import { PREFLIGHT_FREE_JSON_HEADERS } from './media-peer-offer';
 import { skippedReport, type PeerConnectionLike, type Probe, type ProbeContext, type ProbeReport } from './types';
 import { CandidateLog, DeadlineError, deadlinePhase, untilAborted, type CandidateInfo } from './webrtc';
 
@@ -240,7 +241,7 @@ async function checkFiltering(ctx: ProbeContext, nat: SessionNat, missingWhy: Pa
     }
     const response = await ctx.env.fetch(`${ctx.probeUrl}${nat.filteringPath}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...PREFLIGHT_FREE_JSON_HEADERS },
       body: JSON.stringify({ ufrag, pwd, serverUfrag: server.ufrag, address: srflx.address, port: srflx.port }),
       signal: ctx.signal,
     });
