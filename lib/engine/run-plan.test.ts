@@ -49,6 +49,38 @@ describe('runPlan', () => {
     expect(outcomes.a).not.toHaveProperty('handoff');
   });
 
+  it('starts a probe that runs last once every other probe finished, but not after one that ends on a server answer', async () => {
+    const order: string[] = [];
+    let finishLong!: () => void;
+    const outcomes = await runPlan({
+      plan: [
+        probe('short', { run: async () => (order.push('short'), { status: 'pass', data: {}, evidence: [] }) }),
+        probe('stream', {
+          endsWithServerAnswer: true,
+          run: async () => {
+            await new Promise<void>((resolve) => (finishLong = resolve));
+            order.push('stream');
+            return { status: 'pass', data: {}, evidence: [] };
+          },
+        }),
+        probe('check', {
+          runsLast: true,
+          run: async () => {
+            order.push('check');
+            finishLong();
+            return { status: 'pass', data: {}, evidence: [] };
+          },
+        }),
+      ],
+      env,
+      probeUrl: 'http://192.0.2.1',
+      budgetMs: 1000,
+      defaultTimeoutMs: 500,
+    });
+    expect(order).toEqual(['short', 'check', 'stream']);
+    expect(outcomes.stream?.status).toBe('pass');
+  });
+
   it('skips a probe whose dependency failed, saying which', async () => {
     const outcomes = await runPlan({
       plan: [probe('a', { run: async () => ({ status: 'fail', reason: 'down', data: {}, evidence: [] }) }), probe('b', { dependsOn: ['a'] })],

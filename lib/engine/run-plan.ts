@@ -45,9 +45,12 @@ export class PlanError extends Error {
   }
 }
 
-/** Every probe `probe` waits for: its dependencies, the probes it runs after, and everything else when it runs last. */
+/**
+ * Every probe `probe` waits for: its dependencies, the probes it runs after, and, when it runs last, every other probe
+ * but those whose own last step is an answer from the probe server (`endsWithServerAnswer`).
+ */
 function waitsFor(probe: Probe, plan: readonly Probe[]): string[] {
-  const last = probe.runsLast ? plan.filter((p) => p.id !== probe.id && !p.runsLast).map((p) => p.id) : [];
+  const last = probe.runsLast ? plan.filter((p) => p.id !== probe.id && !p.runsLast && !p.endsWithServerAnswer).map((p) => p.id) : [];
   return [...new Set([...(probe.dependsOn ?? []), ...(probe.runsAfter ?? []), ...last])];
 }
 

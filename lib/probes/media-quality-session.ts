@@ -2,7 +2,8 @@
  * The page's side of the media-quality protocol (lib/protocol/media-quality/wire.ts) on two open DataChannels:
  * runs the phases in order and records what it saw; media-quality.ts turns that into the probe's data.
  *
- *  1. `hello` — the server's limits (and proof that it speaks the protocol);
+ *  1. `hello` — the server's limits (and proof that it speaks the protocol), announced with the media peer's answer
+ *     or asked on the control channel;
  *  2. round trips: a short stream of `T` pings, each answered by an `R` (a ping without answer is marked lost);
  *  3. the stream towards the server: `P` packets at a steady pace, counted and timed by the server;
  *  4. the stream from the server, on request: `S` packets the page counts and times;
@@ -11,18 +12,22 @@
  *  7. throughput from the server, on request: `D` packets, likewise;
  *  8. `report` — what the server counted of 6 and how busy it was during 6 and 7.
  *
- * Phases run one after the other with a quiet gap of ≈ 1.5 round trips, and while a stream runs its direction
- * carries nothing else of this measurement (its acknowledgements travel the other way): a network that drops every
- * n-th packet of a direction drops every n-th packet of that stream, which the lab asserts (e2e/lab, `lossy-latent`).
- * The report after 4 keeps the streams measured when the bursts are cut short by the deadline.
+ * Each direction carries one phase at a time, and while a stream runs its direction carries nothing else of this
+ * measurement (its acknowledgements travel the other way): a network that drops every n-th packet of a direction
+ * drops every n-th packet of that stream, which the lab asserts (e2e/lab, `lossy-latent`). Phases follow each other
+ * without quiet gaps: a phase in one direction starts while the last one's tail still travels the other way, and the
+ * report is asked together with the server's stream or burst and answered when it has ended (wire.ts), so no phase
+ * waits a guessed round trip — on a 200 ms path the phases take ≈ 2.5 s instead of ≈ 6 s (issue 16). The report
+ * after 4 keeps the streams measured when the bursts are cut short by the deadline.
  */
-import { InterarrivalJitter, SequenceTracker } from '../protocol/media-quality/stats';
+import { InterarrivalJitter, quantile, SequenceTracker } from '../protocol/media-quality/stats';
 import {
   decodeData,
   decodeServerControl,
   encodeData,
   QUALITY_PROTOCOL_VERSION,
   QualityWireError,
+  REPORT_AFTER_BURST_MS,
   type PageControl,
   type QualityLimits,
   type ServerControl,
@@ -48,7 +53,7 @@ export interface QualityPlan {
   bulkPacketBytes: number;
   /** Most bytes the page lets queue in its channel during the upward burst (the rest waits: the sender is limited). */
   upBufferLimitBytes: number;
-  /** Bounds of the quiet gap between phases (≈ 1.5 round trips), ms. */
+  /** Bounds of the wait after a server's answer for packets jitter reordered behind it (2 × the round trips' spread), ms. */
   minGapMs: number;
   maxGapMs: number;
   /** Longest wait for a control answer, ms. */
@@ -129,6 +134,12 @@ class ControlInbox {
     this.#queue.push(message);
   }
 
+  /** Removes and returns a queued answer matching `match`, if one came. */
+  take(match: (m: ServerControl) => boolean): ServerControl | undefined {
+    const queued = this.#queue.findIndex(match);
+    return queued >= 0 ? this.#queue.splice(queued, 1)[0] : undefined;
+  }
+
   /** The next answer matching `match`, or DeadlineError at `signal` or after `timeoutMs`. */
   async next(match: (m: ServerControl) => boolean, signal: AbortSignal, timeoutMs: number, what: string): Promise<ServerControl> {
     const queued = this.#queue.findIndex(match);
@@ -159,7 +170,6 @@ export class QualitySession {
   readonly #plan: QualityPlan;
   readonly #inbox = new ControlInbox();
   readonly #pingsOut = new Set<number>();
-  #allAnswered?: () => void;
   readonly #down: { tracker: SequenceTracker; jitter: InterarrivalJitter };
   readonly #downBulk: SequenceTracker;
   readonly #startedAt: number;
@@ -210,7 +220,6 @@ export class QualitySession {
       case 'R':
         if (!this.#pingsOut.delete(message.seq)) return;
         this.record.rtt.samples.push([message.seq, Math.round((now - message.t) * 10) / 10]);
-        if (this.#pingsOut.size === 0) this.#allAnswered?.();
         return;
       case 'S': {
         const down = this.record.downStream;
@@ -256,10 +265,14 @@ export class QualitySession {
     this.record.phaseStartsMs[stage] = Math.round(this.#env.now() - this.#startedAt);
   }
 
-  /** The quiet gap between phases: ≈ 1.2 round trips (one-way delay and some spread), so the last packets are in. */
-  #gapMs(): number {
-    const rtt = median(this.record.rtt.samples.map(([, r]) => r)) ?? this.#plan.maxGapMs;
-    return Math.min(this.#plan.maxGapMs, Math.max(this.#plan.minGapMs, Math.round(rtt * 1.2)));
+  /**
+   * How long to wait after the server's answer for packets it sent before it: the spread of the round trips (the
+   * path's jitter can reorder a packet behind the answer), at least `minGapMs`, at most `maxGapMs`.
+   */
+  #settleMs(): number {
+    const sorted = this.record.rtt.samples.map(([, ms]) => ms).sort((a, b) => a - b);
+    const spread = sorted.length > 1 ? (quantile(sorted, 0.95) ?? 0) - (quantile(sorted, 0.5) ?? 0) : this.#plan.maxGapMs;
+    return Math.min(this.#plan.maxGapMs, Math.max(this.#plan.minGapMs, Math.round(2 * spread)));
   }
 
   /** Sends `count` packets `interval` ms apart, paced against the clock (a late timer sends what is due at once). */
@@ -284,51 +297,50 @@ export class QualitySession {
    * does not come in time (what was measured so far stays in `record`), or with an Error when the server answers
    * something unusable.
    */
-  async run(signal: AbortSignal): Promise<void> {
+  async run(signal: AbortSignal, announced?: { version: number; limits: QualityLimits }): Promise<void> {
     const plan = this.#plan;
     const r = this.record;
-    this.#request({ type: 'hello', version: QUALITY_PROTOCOL_VERSION });
-    const hello = await this.#answer((m) => m.type === 'hello' || (m.type === 'refused' && m.request !== 'stream' && m.request !== 'bulk'), signal, 'the media peer\'s hello');
+    // 1. The server's limits: announced with the media peer's answer (no round trip), or asked with `hello`.
+    let hello: ServerControl;
+    if (announced?.version === QUALITY_PROTOCOL_VERSION) {
+      hello = { type: 'hello', version: announced.version, limits: announced.limits };
+    } else {
+      this.#request({ type: 'hello', version: QUALITY_PROTOCOL_VERSION });
+      hello = await this.#answer((m) => m.type === 'hello' || (m.type === 'refused' && m.request !== 'stream' && m.request !== 'bulk'), signal, 'the media peer\'s hello');
+    }
     if (hello.type !== 'hello') throw new Error(`the media peer refused the measurement: ${hello.type === 'refused' ? hello.message : hello.type}`);
     if (hello.version !== QUALITY_PROTOCOL_VERSION) throw new Error(`the media peer speaks quality protocol ${hello.version}, this page ${QUALITY_PROTOCOL_VERSION}`);
     r.limits = hello.limits;
     const l = hello.limits;
-    const interval = Math.max(plan.streamIntervalMs, l.minIntervalMs);
-    const packets = Math.min(plan.streamPackets, l.streamPackets);
 
-    // 2. Round trips. The wait after the last ping ends early once every ping is answered.
+    // 2. Round trips; the replies to the last pings may still be on their way when the next phase starts.
     this.#enter('rtt');
-    const pings = Math.min(plan.rttPings, l.replies);
-    const answered = untilAborted<void>(signal, (resolve) => (this.#allAnswered = resolve), 'the round-trip replies').catch(() => undefined);
-    r.rtt.sent = await this.#paced(pings, plan.rttIntervalMs, signal, (seq) => {
+    r.rtt.sent = await this.#paced(Math.min(plan.rttPings, l.replies), plan.rttIntervalMs, signal, (seq) => {
       this.#pingsOut.add(seq);
       return this.#trySend(this.#data, encodeData({ kind: 'T', seq, t: this.#env.now() }));
     });
-    if (this.#pingsOut.size > 0) {
-      // Stragglers get two round trips (what came back so far tells how long one is), lost pings no more.
-      const rtt = median(r.rtt.samples.map(([, ms]) => ms));
-      const wait = rtt === undefined ? plan.maxGapMs : Math.min(plan.maxGapMs, Math.max(plan.minGapMs, 2 * rtt + 50));
-      await Promise.race([answered, pace(wait, signal)]);
-    }
-    this.#allAnswered = undefined;
-    signal.throwIfAborted();
+    const interval = Math.max(plan.streamIntervalMs, l.minIntervalMs);
+    const packets = Math.min(plan.streamPackets, l.streamPackets);
 
-    // 3. The stream towards the server.
+    // 3. The stream towards the server, at once: the replies to the last pings still on their way travel the other
+    // direction, which this stream does not measure.
     this.#enter('up-stream');
     r.upStream.sent = await this.#paced(packets, interval, signal, (seq) => this.#trySend(this.#data, encodeData({ kind: 'P', seq, t: this.#env.now() })));
-    await pace(this.#gapMs(), signal);
 
-    // 4. The stream from the server.
+    // 4. The stream from the server, asked right behind the last `P`, and (5.) the report with it: the server answers
+    // it after `stream-done`, when every `P` that will ever arrive is in — the streams stay measured should the bursts
+    // be cut short.
     this.#enter('down-stream');
     r.downStream.requested = packets;
     this.#request({ type: 'stream', count: packets, intervalMs: interval });
+    this.#request({ type: 'report' });
     const streamDone = await this.#answer((m) => m.type === 'stream-done' || (m.type === 'refused' && m.request === 'stream'), signal, 'the stream from the media peer', packets * interval + plan.answerTimeoutMs);
     if (streamDone.type === 'stream-done') r.downStream.serverSent = streamDone.sent;
     else if (streamDone.type === 'refused') r.refused.push(`stream: ${streamDone.message}`);
-    await pace(this.#gapMs(), signal);
+    await this.#takeReport(signal, plan.answerTimeoutMs);
+    // The last `S` left before `stream-done`; only jitter can reorder it behind the answers.
+    await pace(this.#settleMs(), signal);
     this.#snapshotDownStream();
-    // 5. What the server counted of the streams, now: they stay measured should the bursts be cut short.
-    await this.#fetchReport(signal);
 
     const rateKbps = Math.min(plan.bulkRateKbps, l.bulkRateKbps);
     const windowMs = Math.min(plan.bulkWindowMs, l.bulkWindowMs);
@@ -337,31 +349,28 @@ export class QualitySession {
       // 6. Throughput towards the server: paced at the target; when the channel's queue is full the sender waits.
       this.#enter('up-bulk');
       await this.#sendUpBulk(rateKbps, windowMs, packetBytes, signal);
-      await pace(this.#gapMs(), signal);
 
-      // 7. Throughput from the server. It ends without a message (wire.ts): the page waits out the window, the
-      // request's and the last packet's way (one round trip) and a gap; the report then says what was sent.
+      // 7. Throughput from the server, and (8.) the report with it: the server answers it once its burst has ended
+      // and a bottleneck's queue has drained (wire.ts REPORT_AFTER_BURST_MS), so the last `D` is in before it.
       this.#enter('down-bulk');
       r.downBulk = { targetKbps: rateKbps, packets: 0, bytes: 0, firstAtMs: null, lastAtMs: null, owdMs: [], arrivalsMs: [], highestSeq: -1 };
       this.#request({ type: 'bulk', rateKbps, windowMs, packetBytes });
-      const rtt = median(r.rtt.samples.map(([, ms]) => ms)) ?? 0;
-      const refused = await this.#answer((m) => m.type === 'refused' && m.request === 'bulk', signal, 'a refusal of the burst', Math.round(windowMs + rtt + this.#gapMs())).catch((error: unknown) => {
-        if (isDeadline(error) && !signal.aborted) return undefined;
-        throw error;
-      });
+      this.#request({ type: 'report' });
+      this.#enter('report');
+      await this.#takeReport(signal, windowMs + REPORT_AFTER_BURST_MS + plan.answerTimeoutMs);
+      const refused = this.#inbox.take((m) => m.type === 'refused' && m.request === 'bulk');
       if (refused?.type === 'refused') r.refused.push(`bulk: ${refused.code}: ${refused.message}`);
+    } else {
+      this.#request({ type: 'report' });
+      this.#enter('report');
+      await this.#takeReport(signal, plan.answerTimeoutMs);
     }
-
-    // 8. What the server counted of everything, and how busy it was.
-    this.#enter('report');
-    await this.#fetchReport(signal);
     r.reportAfterBursts = true;
     this.#enter('done');
   }
 
-  async #fetchReport(signal: AbortSignal): Promise<void> {
-    this.#request({ type: 'report' });
-    const report = await this.#answer((m) => m.type === 'report', signal, 'the media peer\'s report');
+  async #takeReport(signal: AbortSignal, timeoutMs: number): Promise<void> {
+    const report = await this.#answer((m) => m.type === 'report', signal, 'the media peer\'s report', timeoutMs);
     if (report.type === 'report') this.record.report = report.report;
   }
 
@@ -397,11 +406,11 @@ export class QualitySession {
     }
     bulk.durationMs = Math.round(this.#env.now() - start);
     bulk.blockedMs = Math.round(bulk.blockedMs);
-    // Let what is still queued leave before the next phase, for at most two round trips: on a slow path the rest
-    // trickles on while the server's burst runs, which only the upward acknowledgements share.
+    // Let what is still queued leave before the next phase, for at most one round trip (at least 200 ms): on a slow
+    // path the rest trickles on while the server's burst runs, which only the upward acknowledgements share.
     const drainStart = this.#env.now();
     const rtt = median(this.record.rtt.samples.map(([, ms]) => ms)) ?? 100;
-    const drainLimit = Math.min(1000, Math.max(200, 2 * rtt));
+    const drainLimit = Math.min(1000, Math.max(200, rtt));
     while ((this.#data.bufferedAmount ?? 0) > 0 && this.#env.now() - drainStart < drainLimit) await pace(10, signal);
     bulk.drainMs = Math.round(this.#env.now() - drainStart);
   }

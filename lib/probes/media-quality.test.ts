@@ -4,7 +4,8 @@ import { FAKE_QUALITY_PLAN } from '../engine/testing/fake-deployment';
 import { diagnose } from '../diagnosis/diagnose';
 import { qualityFactsFromOutcome } from '../diagnosis/facts-quality';
 import type { Session } from '../schema/session';
-import { QUALITY_CONTROL_LABEL, QUALITY_DATA_LABEL } from '../protocol/media-quality/wire';
+import { DEFAULT_QUALITY_LIMITS } from '../protocol/media-quality/responder';
+import { QUALITY_CONTROL_LABEL, QUALITY_DATA_LABEL, QUALITY_PROTOCOL_VERSION } from '../protocol/media-quality/wire';
 import { createMediaQualityProbe, summarizeRecord, type MediaQualityData } from './media-quality';
 import type { QualityRecord } from './media-quality-session';
 import { createSessionProbe } from './session';
@@ -25,11 +26,17 @@ const serverFetch: FetchLike = async (url) =>
     ? { status: 201, json: async () => SESSION }
     : { status: 200, json: async () => ({ type: 'answer', sdp: 'v=0\r\n', peerId: 'p1' }) };
 
+/** A newer server: its answer announces the quality protocol and limits (so the page sends no `hello`). */
+const announcingFetch: FetchLike = async (url) =>
+  url.endsWith('/v1/sessions')
+    ? { status: 201, json: async () => SESSION }
+    : { status: 200, json: async () => ({ type: 'answer', sdp: 'v=0\r\n', peerId: 'p1', quality: { version: QUALITY_PROTOCOL_VERSION, limits: DEFAULT_QUALITY_LIMITS } }) };
+
 const SRFLX = 'candidate:1 1 udp 1677729535 198.51.100.7 40000 typ srflx raddr 0.0.0.0 rport 0';
 
-async function measure(quality: FakeQualityPeer | undefined, options: { budgetMs?: number; script?: PeerScript } = {}) {
+async function measure(quality: FakeQualityPeer | undefined, options: { budgetMs?: number; script?: PeerScript; fetch?: FetchLike } = {}) {
   const script: PeerScript = options.script ?? { candidates: [{ afterMs: 1, line: SRFLX }], dataFlows: true, ...(quality ? { quality } : {}) };
-  const env = fakeEnvironment(() => script, serverFetch);
+  const env = fakeEnvironment(() => script, options.fetch ?? serverFetch);
   const result = await runNetready({
     env,
     probeUrl: 'http://203.0.113.10:8080',
@@ -64,6 +71,16 @@ describe('media-quality probe', () => {
     expect(data.stage).toBe('done');
     expect(env.peers.every((pc) => pc.closed)).toBe(true);
     expect(server.closed).toBe(true);
+  });
+
+  it('asks with hello only when the media peer did not announce its limits with the answer, and asks each report with its stream or burst', async () => {
+    const asked = await measure({});
+    expect(asked.env.peers[0]!.qualityServer!.requests).toEqual(['hello', 'stream', 'report', 'bulk', 'report']);
+    const announced = await measure({}, { fetch: announcingFetch });
+    expect(announced.outcome.status).toBe('pass');
+    expect(announced.env.peers[0]!.qualityServer!.requests).toEqual(['stream', 'report', 'bulk', 'report']);
+    expect(announced.data.up).toMatchObject({ sent: 40, received: 40 });
+    expect(announced.data.down).toMatchObject({ sent: 40, received: 40 });
   });
 
   it.each([

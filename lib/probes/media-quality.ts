@@ -76,6 +76,12 @@ export interface MediaQualityData {
   /** Path the ICE agent chose: candidate type and relay protocol of the local side. */
   path?: SelectedPairInfo;
   connectMs?: number;
+  /**
+   * Where connecting spent its time, ms after the probe started: the media peer's answer arrived, ICE connected,
+   * DTLS finished (connection `connected`), both channels open. On a slow path these tell signalling from ICE,
+   * DTLS and SCTP.
+   */
+  connectPhasesMs?: { answered?: number; iceConnected?: number; connected?: number; open?: number };
   stage: 'connecting' | QualityStage;
   timedOut: boolean;
   /** Interval between stream packets, ms (for the picture's time axis). */
@@ -246,6 +252,9 @@ export function createMediaQualityProbe(plan: QualityPlan = DEFAULT_QUALITY_PLAN
     title: 'Call quality on the path a call would take',
     dependsOn: [SESSION_PROBE_ID],
     timeoutMs: QUALITY_TIMEOUT_MS,
+    // Its last step is the media peer's report: without that answer the probe is inconclusive, never a network
+    // finding, so the run's server check need not wait for it.
+    endsWithServerAnswer: true,
     abandonWhen: noMediaPath,
     async run(ctx): Promise<ProbeReport> {
       const session = readSession(ctx);
@@ -269,6 +278,15 @@ export function createMediaQualityProbe(plan: QualityPlan = DEFAULT_QUALITY_PLAN
       // The offer goes without candidates, but the browser still emits them: their lines carry the `network-cost` and
       // `network-id` of the path's local candidate, which getStats does not report.
       const log = new CandidateLog(pc, ctx.env, started);
+      const phases: NonNullable<MediaQualityData['connectPhasesMs']> = {};
+      data.connectPhasesMs = phases;
+      const at = (): number => Math.round(ctx.env.now() - started);
+      pc.addEventListener('iceconnectionstatechange', () => {
+        if (phases.iceConnected === undefined && (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed')) phases.iceConnected = at();
+      });
+      pc.addEventListener('connectionstatechange', () => {
+        if (phases.connected === undefined && pc.connectionState === 'connected') phases.connected = at();
+      });
       let failure: string | undefined;
       let quality: QualitySession | undefined;
       try {
@@ -279,12 +297,15 @@ export function createMediaQualityProbe(plan: QualityPlan = DEFAULT_QUALITY_PLAN
         // browser's addresses from its connectivity checks, over whichever pair ICE picks.
         const offerSdp = pc.localDescription?.sdp;
         if (!offerSdp) throw new Error('the browser produced no local description');
-        await pc.setRemoteDescription({ type: 'answer', sdp: (await postMediaOffer(ctx, session.peerPath, offerSdp, { label: MEDIA_QUALITY_PROBE_ID })).sdp });
+        const answer = await postMediaOffer(ctx, session.peerPath, offerSdp, { label: MEDIA_QUALITY_PROBE_ID });
+        phases.answered = at();
+        await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
         await Promise.all([waitForOpen(channel, ctx.signal), waitForOpen(control, ctx.signal)]);
-        data.connectMs = Math.round(ctx.env.now() - started);
+        data.connectMs = at();
+        phases.open = data.connectMs;
         ctx.progress('Measuring loss, jitter and round trip each way, then throughput');
         quality = new QualitySession(ctx.env, channel, control, plan);
-        await quality.run(ctx.signal);
+        await quality.run(ctx.signal, answer.quality);
         const path = await readSelectedPair(pc, log.candidates).catch(() => undefined);
         if (path) data.path = path;
       } catch (error) {

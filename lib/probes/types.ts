@@ -250,6 +250,12 @@ export interface Probe {
    * probe that checks the run as a whole, such as whether the test server still answers at its end.
    */
   runsLast?: boolean;
+  /**
+   * The probe ends on an answer from netready's probe server (media-quality's report), so its own outcome shows
+   * whether the server was still there at its end: a `runsLast` probe does not wait for it, and the run's last
+   * step overlaps its tail instead of adding a round trip after it (issue 16).
+   */
+  endsWithServerAnswer?: boolean;
   /** This probe's own deadline in ms (default: the plan's, adapted to the round trip measured early in the run). */
   timeoutMs?: number;
   /**

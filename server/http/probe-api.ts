@@ -18,7 +18,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../../lib/api/api-error';
-import { NatFilteringRequestSchema, PeerOfferSchema, type NatBindingSeen, type NatRole, type Session, type StunEndpoint } from '../../lib/schema/session';
+import { NatFilteringRequestSchema, PeerOfferSchema, type NatBindingSeen, type PeerAnswer, type NatRole, type Session, type StunEndpoint } from '../../lib/schema/session';
 import type { FilteringCheckResult } from '../../lib/protocol/nat/filtering';
 import type { SessionRegistry } from './sessions';
 import type { LabelRecord } from '../../lib/protocol/dns/label-table';
@@ -79,7 +79,7 @@ export interface DnsLabelSource {
 /** The media peer as the API needs it. */
 export interface MediaPeerLike {
   /** `iceTcp`: answer with only the passive ICE-TCP candidate (server/ice-tcp/ice-tcp-media-peer.ts). */
-  answer(offerSdp: string, meta: { sessionId: string; label?: string; iceTcp?: boolean }): Promise<{ peerId: string; sdp: string }>;
+  answer(offerSdp: string, meta: { sessionId: string; label?: string; iceTcp?: boolean }): Promise<{ peerId: string; sdp: string; quality?: PeerAnswer['quality'] }>;
 }
 
 /** Dependencies of the API handler. */
@@ -412,7 +412,7 @@ export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingM
         const issue = parsed.error.issues[0];
         throw new ApiError('invalid_request', `invalid offer: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
       }
-      let answer: { peerId: string; sdp: string };
+      let answer: { peerId: string; sdp: string; quality?: PeerAnswer['quality'] };
       try {
         answer = await options.mediaPeer.answer(parsed.data.sdp, {
           sessionId: session.id,
@@ -426,7 +426,7 @@ export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingM
         throw error;
       }
       session.peers++;
-      sendJson(res, 200, { type: 'answer', sdp: answer.sdp, peerId: answer.peerId });
+      sendJson(res, 200, { type: 'answer', sdp: answer.sdp, peerId: answer.peerId, ...(answer.quality ? { quality: answer.quality } : {}) } satisfies PeerAnswer);
       return;
     }
     throw new ApiError('not_found', `no route for ${method} ${url.pathname}`);

@@ -10,7 +10,7 @@
  */
 import type { RTCDataChannel, RTCPeerConnection } from 'werift';
 import { QualityResponder, type BulkPlan, type StreamPlan } from '../../lib/protocol/media-quality/responder';
-import { QUALITY_CONTROL_LABEL, QUALITY_DATA_LABEL, type QualityLimits, type ServerControl, type ServerLoad } from '../../lib/protocol/media-quality/wire';
+import { QUALITY_CONTROL_LABEL, QUALITY_DATA_LABEL, REPORT_AFTER_BURST_MS, type QualityLimits, type ServerControl, type ServerLoad } from '../../lib/protocol/media-quality/wire';
 import { mergeLoads, startLoadMeter, type LoadMeter } from './load-meter';
 import { holdCongestionWindow } from './sctp-tuning';
 
@@ -80,6 +80,8 @@ export class QualityPeer {
   #data?: RTCDataChannel;
   #control?: RTCDataChannel;
   #sending = false;
+  /** A `report` was asked while a stream or burst ran: answer it when that ends (wire.ts). */
+  #reportDue = false;
   #timer?: ReturnType<typeof setTimeout>;
   #release?: () => void;
   #floorBytes = 0;
@@ -158,12 +160,21 @@ export class QualityPeer {
       case 'ignore':
         return;
       case 'report':
-        return this.#answer(this.responder.report(mergeLoads(this.#loads)));
+        if (this.#sending) {
+          this.#reportDue = true;
+          return;
+        }
+        return this.#sendReport();
       case 'start-stream':
         return this.#startStream(outcome.plan);
       case 'start-bulk':
         return this.#startBulk(outcome.plan);
     }
+  }
+
+  #sendReport(): void {
+    this.#reportDue = false;
+    this.#answer(this.responder.report(mergeLoads(this.#loads)));
   }
 
   #refuse(request: string, code: 'busy' | 'limit' | 'bad-request', message: string): void {
@@ -190,6 +201,7 @@ export class QualityPeer {
       }
       this.#endSending();
       this.#answer(this.responder.streamDone(seq, performance.now() - start));
+      if (this.#reportDue) this.#sendReport();
     };
     tick();
   }
@@ -230,6 +242,7 @@ export class QualityPeer {
       this.#downMeter = undefined;
       this.#endSending();
       this.responder.bulkDone(plan, seq, sentBytes, performance.now() - start);
+      if (this.#reportDue) this.#timer = setTimeout(() => this.#sendReport(), REPORT_AFTER_BURST_MS);
     };
     tick();
   }

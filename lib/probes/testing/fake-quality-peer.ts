@@ -5,7 +5,7 @@
  * (like `tc tbf`). Timers are real; keep plans short in tests.
  */
 import { DEFAULT_QUALITY_LIMITS, QualityResponder } from '../../protocol/media-quality/responder';
-import { QUALITY_CONTROL_LABEL, QUALITY_DATA_LABEL, type QualityLimits, type ServerLoad } from '../../protocol/media-quality/wire';
+import { QUALITY_CONTROL_LABEL, QUALITY_DATA_LABEL, REPORT_AFTER_BURST_MS, type QualityLimits, type ServerLoad } from '../../protocol/media-quality/wire';
 import type { DataChannelLike } from '../types';
 
 /** One direction of the simulated path. */
@@ -103,6 +103,11 @@ export class FakeQualityServer {
   data?: FakeQualityChannel;
   control?: FakeQualityChannel;
   closed = false;
+  /** The `type` of every control request that reached this server, in order. */
+  readonly requests: string[] = [];
+  /** A stream or burst runs; a `report` asked meanwhile waits for its end (wire.ts), as on the real peer. */
+  #sending = false;
+  #reportDue = false;
 
   constructor(behaviour: FakeQualityPeer) {
     this.#behaviour = behaviour;
@@ -156,6 +161,11 @@ export class FakeQualityServer {
     this.#later(this.#behaviour.down?.delayMs ?? 1, () => this.control?.emit('message', { data: JSON.stringify(message) }));
   }
 
+  #sendReport(): void {
+    this.#reportDue = false;
+    this.#answer(this.responder.report(this.#behaviour.load ?? { cpuBusyRatio: 0.1, loopLagMaxMs: 1, udpReceiveErrors: 0, concurrentBursts: 1 }));
+  }
+
   #onData(text: string): void {
     if (this.closed) return;
     for (const reply of this.responder.onData(text, performance.now())) this.#toPage(reply);
@@ -163,6 +173,7 @@ export class FakeQualityServer {
 
   #onControl(text: string): void {
     if (this.#behaviour.mute) return;
+    this.requests.push(String((JSON.parse(text) as { type?: unknown }).type));
     const outcome = this.responder.onControl(text);
     switch (outcome.kind) {
       case 'reply':
@@ -170,20 +181,30 @@ export class FakeQualityServer {
       case 'ignore':
         return;
       case 'report':
-        return this.#answer(this.responder.report(this.#behaviour.load ?? { cpuBusyRatio: 0.1, loopLagMaxMs: 1, udpReceiveErrors: 0, concurrentBursts: 1 }));
+        if (this.#sending) {
+          this.#reportDue = true;
+          return;
+        }
+        return this.#sendReport();
       case 'start-stream': {
         const { plan } = outcome;
         const start = performance.now();
         for (let seq = 0; seq < plan.count; seq++) {
           this.#later(seq * plan.intervalMs, () => this.#toPage(this.responder.streamPacket(seq, performance.now())));
         }
-        this.#later(plan.count * plan.intervalMs, () => this.#answer(this.responder.streamDone(plan.count, performance.now() - start)));
+        this.#sending = true;
+        this.#later(plan.count * plan.intervalMs, () => {
+          this.#sending = false;
+          this.#answer(this.responder.streamDone(plan.count, performance.now() - start));
+          if (this.#reportDue) this.#sendReport();
+        });
         return;
       }
       case 'start-bulk': {
         if (this.#behaviour.refuseBursts) return this.#answer({ type: 'refused', request: 'bulk', code: 'busy', message: 'the test server is already sending 4 throughput bursts' });
         const { plan } = outcome;
         const start = performance.now();
+        this.#sending = true;
         const bytesPerMs = plan.rateKbps / 8;
         let seq = 0;
         let sentBytes = 0;
@@ -195,7 +216,11 @@ export class FakeQualityServer {
             this.#toPage(text);
           }
           if (performance.now() - start < plan.windowMs) this.#later(2, tick);
-          else this.responder.bulkDone(plan, seq, sentBytes, performance.now() - start);
+          else {
+            this.responder.bulkDone(plan, seq, sentBytes, performance.now() - start);
+            this.#sending = false;
+            if (this.#reportDue) this.#later(REPORT_AFTER_BURST_MS, () => this.#sendReport());
+          }
         };
         tick();
         return;

@@ -19,6 +19,10 @@
  *   a `stream`/`bulk` request within the limits the server announced in its `hello` (no amplification). A burst
  *   ends without a message of its own: on a saturated path that message would be lost and its retransmission
  *   would hold up, on the ordered control channel, the report behind it; the report says what the burst sent.
+ *   A `report` asked while a stream or burst of the session runs is answered when it has ended — after
+ *   `stream-done`, or REPORT_AFTER_BURST_MS after a burst's last packet, once a bottleneck's queue has drained — so
+ *   the page asks for it together with the stream or burst and learns, one answer later, that the last packet has
+ *   left (no round trip and no guessed quiet gap after each phase).
  *
  * Sequence numbers let each side count what it received of the other's stream (loss per direction); the send
  * times give RFC 3550 interarrival jitter per direction and one-way delay changes during the throughput bursts.
@@ -30,6 +34,11 @@ export const QUALITY_PROTOCOL_VERSION = 1;
 export const QUALITY_DATA_LABEL = 'netready-quality';
 /** Label of the reliable, ordered control channel. */
 export const QUALITY_CONTROL_LABEL = 'netready-quality-control';
+/**
+ * A `report` asked during a throughput burst is answered this long after the burst's last packet, ms: a bottleneck's
+ * queue (tens of ms) has drained by then, so the report does not queue behind the burst and get dropped with it.
+ */
+export const REPORT_AFTER_BURST_MS = 100;
 /** Largest control message either side accepts, in bytes of JSON text (a report with its lists fits easily). */
 export const MAX_CONTROL_BYTES = 65_536;
 /** Largest data message, in characters: one SCTP DATA chunk of werift's (1200 bytes) and no fragmentation. */
