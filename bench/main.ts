@@ -289,7 +289,8 @@ function summariseRelay(packetBytes: number, direction: RelayDirection, n: Relay
 
 /**
  * Relay throughput of netready's TURN server and coturn, each pinned to core 0, the generator (this process) on
- * core 1 (issue 16): per round one server of each, and on it every size in both directions; the generator's own
+ * core 1 (issue 16): per round one server of each, warmed up for 0.5 s per direction (not counted), and on it every
+ * size in both directions; the generator's own
  * ceiling (no relay) at the headline size once per round, so a figure near it is known to measure the generator.
  */
 async function measureRelay(rounds: number, seconds: number, sizes: number[]): Promise<Record<string, unknown>> {
@@ -302,6 +303,11 @@ async function measureRelay(rounds: number, seconds: number, sizes: number[]): P
   const netready = cases.map((): RelayFigure[] => []);
   const coturn = cases.map((): RelayFigure[] => []);
   const ceiling: RelayFigure[] = [];
+  // Each server is fresh per round: half a second through it in both directions first, not counted, so the figure
+  // is the steady state (netready's JIT-compiled hot path), for coturn the same way.
+  const warmUp = async (serverPort: number): Promise<void> => {
+    for (const direction of RELAY_DIRECTIONS) await measureRelayThroughput({ server: { ip: '127.0.0.1', port: serverPort }, secret, peerPort, durationMs: 500, packetBytes: sizes[0], direction });
+  };
   for (let round = 1; round <= rounds; round++) {
     ceiling.push(await measureGeneratorCeiling({ durationMs, packetBytes: sizes[0] }));
     log(`relay round ${round}: the generator alone (no relay) ${ceiling.at(-1)!.gbps} Gbit/s (${ceiling.at(-1)!.packetsPerSecond} datagrams/s) at ${sizes[0]} B`);
@@ -311,6 +317,7 @@ async function measureRelay(rounds: number, seconds: number, sizes: number[]): P
       await waitUntil('the netready TURN server', () => server.output.some((l) => /listening|ready/i.test(l)), 20_000, server);
       const pids = execFileSync('pgrep', ['-g', String(server.child.pid)]).toString().trim().split('\n').map(Number);
       pinned = pids.every((pid) => pin(pid, 0)) && pinned;
+      await warmUp(port);
       for (const [i, { packetBytes, direction }] of cases.entries()) {
         const r = await measureRelayThroughput({ server: { ip: '127.0.0.1', port }, secret, peerPort, durationMs, packetBytes, direction });
         netready[i]!.push(r);
@@ -323,6 +330,7 @@ async function measureRelay(rounds: number, seconds: number, sizes: number[]): P
       const cot = await startCoturn({ listeningIp: '127.0.0.1', port: port + 1, secret, realm: 'netready', relayIp: '127.0.0.1', minPort: 27400, maxPort: 27500, allowLoopbackPeers: true });
       try {
         pinned = pin(cot.pid, 0) && pinned;
+        await warmUp(port + 1);
         for (const [i, { packetBytes, direction }] of cases.entries()) {
           const r = await measureRelayThroughput({ server: { ip: '127.0.0.1', port: port + 1 }, secret, peerPort, durationMs, packetBytes, direction });
           coturn[i]!.push(r);
