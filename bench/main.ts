@@ -19,8 +19,8 @@
  *    run's engine, probes and result view); embedLoader: the size of `/embed.js` (null with a reason while issue
  *    14's loader does not exist).
  *  - relay: TURN ChannelData relay throughput (bench/relay-throughput.ts): one UDP allocation, a channel bound to a
- *    loopback peer socket, data blasted through it client→peer (ChannelData in) and peer→client (`fromPeer`,
- *    ChannelData out); payload Gbit/s and datagrams/s delivered to the receiving socket (kernel-counted: the receiver
+ *    loopback peer socket, data blasted through it client→peer (ChannelData in), peer→client (`fromPeer`,
+ *    ChannelData out) and both through an echoing peer (`echo`); payload Gbit/s and datagrams/s delivered to the receiving socket (kernel-counted: the receiver
  *    does not read, so the one-core generator only sends), netready and coturn each pinned to one core like
  *    stunBinding, medians of rounds, at 1200-byte packets (a media packet) and at 8192 bytes (`bySize`), with the
  *    generator's own ceiling (`generator`: the same sender straight to a sink).
@@ -268,7 +268,7 @@ async function measureStun(rounds: number, seconds: number): Promise<Record<stri
 /** ChannelData payload sizes of the relay measurement; the first is the headline figure. */
 const RELAY_PACKET_BYTES = [1200, 8192];
 /** Directions of the relay measurement; the first is the headline figure (the one measured before issue 16's rework). */
-const RELAY_DIRECTIONS: RelayDirection[] = ['to-peer', 'from-peer'];
+const RELAY_DIRECTIONS: RelayDirection[] = ['to-peer', 'from-peer', 'echo'];
 
 type RelayFigure = { gbps: number; packetsPerSecond: number };
 
@@ -290,7 +290,7 @@ function summariseRelay(packetBytes: number, direction: RelayDirection, n: Relay
 /**
  * Relay throughput of netready's TURN server and coturn, each pinned to core 0, the generator (this process) on
  * core 1 (issue 16): per round one server of each, warmed up for 0.5 s per direction (not counted), and on it every
- * size in both directions; the generator's own
+ * size in each direction; the generator's own
  * ceiling (no relay) at the headline size once per round, so a figure near it is known to measure the generator.
  */
 async function measureRelay(rounds: number, seconds: number, sizes: number[]): Promise<Record<string, unknown>> {
@@ -303,7 +303,7 @@ async function measureRelay(rounds: number, seconds: number, sizes: number[]): P
   const netready = cases.map((): RelayFigure[] => []);
   const coturn = cases.map((): RelayFigure[] => []);
   const ceiling: RelayFigure[] = [];
-  // Each server is fresh per round: half a second through it in both directions first, not counted, so the figure
+  // Each server is fresh per round: half a second through it in each direction first, not counted, so the figure
   // is the steady state (netready's JIT-compiled hot path), for coturn the same way.
   const warmUp = async (serverPort: number): Promise<void> => {
     for (const direction of RELAY_DIRECTIONS) await measureRelayThroughput({ server: { ip: '127.0.0.1', port: serverPort }, secret, peerPort, durationMs: 500, packetBytes: sizes[0], direction });
@@ -347,6 +347,7 @@ async function measureRelay(rounds: number, seconds: number, sizes: number[]): P
   // The headline keys (relay.gbps …) stay client→peer at the first size, as before; fromPeer is the other direction.
   const headline = bySize[0]!;
   const fromPeer = bySize.find((r) => r.direction === 'from-peer' && r.packetBytes === sizes[0])!;
+  const echo = bySize.find((r) => r.direction === 'echo' && r.packetBytes === sizes[0])!;
   return {
     rounds,
     durationMsPerRound: durationMs,
@@ -358,6 +359,7 @@ async function measureRelay(rounds: number, seconds: number, sizes: number[]): P
     coturn: headline.coturn,
     ratioNetreadyToCoturn: headline.ratioNetreadyToCoturn,
     fromPeer,
+    echo,
     generator: { packetBytes: sizes[0], gbps: median(ceiling.map((r) => r.gbps)), packetsPerSecond: median(ceiling.map((r) => r.packetsPerSecond)), samplesGbps: ceiling.map((r) => r.gbps) },
     bySize,
   };
@@ -381,7 +383,7 @@ async function main(): Promise<void> {
   const chromiumVersion = spawnSync(process.env.NETREADY_CHROMIUM ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim();
   const coturnVersion = spawnSync('turnserver', ['--version'], { encoding: 'utf8' }).stdout.trim();
   const stunBinding = parts.has('stun') ? await measureStun(rounds, seconds) : undefined;
-  // Issue 16: --quick measures the relay at the headline size only (1 round), both directions.
+  // Issue 16: --quick measures the relay at the headline size only (1 round), every direction.
   const relay = parts.has('relay') ? await measureRelay(rounds, quick ? 1 : seconds, quick ? RELAY_PACKET_BYTES.slice(0, 1) : RELAY_PACKET_BYTES) : undefined;
   const stack = parts.has('verdict') || parts.has('media-peer') || parts.has('first-load') ? await measureStack(runs, parts) : {};
   // Issue 16: the load test, on its own probe process after the others (so it does not share the cores with them).

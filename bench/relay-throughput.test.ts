@@ -47,6 +47,16 @@ describe('measureRelayThroughput', () => {
     expect(relayed.bytesFromPeer).toBe(relayed.packetsFromPeer * 700);
   });
 
+  it('counts echoes that went through netready’s relay both ways, never more than the relay carried either way', async () => {
+    const target = await startServer([{ ip: '127.0.0.1', portMin: PEER_PORT, portMax: PEER_PORT }]);
+    const result = await measureRelayThroughput({ server: target, secret: SECRET, peerPort: PEER_PORT, durationMs: 200, packetBytes: 300, direction: 'echo' });
+    expect(result.direction).toBe('echo');
+    expect(result.received).toBeGreaterThan(0);
+    const relayed = server!.traffic().relayed.udp;
+    expect(relayed.packetsFromPeer).toBeGreaterThanOrEqual(result.received);
+    expect(relayed.packetsToPeer).toBeGreaterThanOrEqual(relayed.packetsFromPeer);
+  });
+
   it('rejects, naming the refusal, when the server does not allow the peer', async () => {
     const target = await startServer([]);
     await expect(measureRelayThroughput({ server: target, secret: SECRET, peerPort: PEER_PORT, durationMs: 100 })).rejects.toThrow(/ChannelBind refused with 403/);

@@ -1,8 +1,9 @@
 /**
  * TURN ChannelData relay throughput (issue 16): one UDP allocation with a channel bound to a UDP peer socket on
  * loopback; datagrams of a fixed size are blasted through it for a fixed time in one direction — ChannelData from
- * the client to the peer (`to-peer`), or plain datagrams from the peer that the relay wraps as ChannelData to the
- * client (`from-peer`) — and what reaches the receiving socket is the figure (payload Gbit/s and datagrams/s). UDP
+ * the client to the peer (`to-peer`), plain datagrams from the peer that the relay wraps as ChannelData to the
+ * client (`from-peer`), or both through a peer that echoes (`echo`) — and what reaches the receiving socket is the
+ * figure (payload Gbit/s and datagrams/s). UDP
  * drops under overload — that is the point: delivered, not sent, is what counts.
  *
  * The receiver does not read (issue 16, profiled on the 2-core bench machine): one Node process sending and
@@ -44,8 +45,13 @@ export interface RelayThroughputOptions {
   burst?: number;
 }
 
-/** `to-peer`: the client sends ChannelData, the peer receives raw data; `from-peer`: the other way round. */
-export type RelayDirection = 'to-peer' | 'from-peer';
+/**
+ * `to-peer`: the client sends ChannelData, the peer receives raw data; `from-peer`: the other way round; `echo`: the
+ * client sends ChannelData, the peer reads each datagram and sends it back, and the client receives the ChannelData
+ * — every delivered datagram went through the relay both ways (the peer reads in the generator's process, so this
+ * one shares the generator's core between sending, reading and echoing).
+ */
+export type RelayDirection = 'to-peer' | 'from-peer' | 'echo';
 
 /** What one measurement saw. */
 export interface RelayThroughputResult {
@@ -241,6 +247,13 @@ export async function measureRelayThroughput(options: RelayThroughputOptions): P
       frame.writeUInt16BE(CHANNEL, 0);
       frame.writeUInt16BE(packetBytes, 2);
       r = await blast(client, frame, options.durationMs, burst, makeCountingSink(peer));
+    } else if (direction === 'echo') {
+      const frame = Buffer.alloc(4 + packetBytes, 0x5a);
+      frame.writeUInt16BE(CHANNEL, 0);
+      frame.writeUInt16BE(packetBytes, 2);
+      await connectUdp(peer, relay);
+      peer.on('message', (message: Buffer) => peer.send(message));
+      r = await blast(client, frame, options.durationMs, burst, makeCountingSink(client));
     } else {
       // The peer sends plain data to the relayed address; the ChannelBind above installed its permission.
       await connectUdp(peer, relay);
