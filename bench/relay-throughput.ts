@@ -2,8 +2,8 @@
  * TURN ChannelData relay throughput (issue 16): one UDP allocation with a channel bound to a UDP peer socket on
  * loopback; datagrams of a fixed size are blasted through it for a fixed time in one direction — ChannelData from
  * the client to the peer (`to-peer`), plain datagrams from the peer that the relay wraps as ChannelData to the
- * client (`from-peer`), or both through a peer that echoes (`echo`) — and what reaches the receiving socket is the
- * figure (payload Gbit/s and datagrams/s). UDP
+ * client (`from-peer`), or round trips through a peer that echoes (`echo`, closed loop) — and what reaches the
+ * receiving socket is the figure (payload Gbit/s and datagrams/s). UDP
  * drops under overload — that is the point: delivered, not sent, is what counts.
  *
  * The receiver does not read (issue 16, profiled on the 2-core bench machine): one Node process sending and
@@ -47,9 +47,10 @@ export interface RelayThroughputOptions {
 
 /**
  * `to-peer`: the client sends ChannelData, the peer receives raw data; `from-peer`: the other way round; `echo`: the
- * client sends ChannelData, the peer reads each datagram and sends it back, and the client receives the ChannelData
- * — every delivered datagram went through the relay both ways (the peer reads in the generator's process, so this
- * one shares the generator's core between sending, reading and echoing).
+ * client keeps a window of ChannelData in flight, the peer sends each datagram back, and the client reads the
+ * ChannelData and sends the next — every counted datagram went through the relay both ways. Client and peer read
+ * in the generator's process, so this one shares the generator's core between four socket operations per round
+ * trip (the relay does four too): it is a figure of the pair, not of the relay alone.
  */
 export type RelayDirection = 'to-peer' | 'from-peer' | 'echo';
 
@@ -189,6 +190,51 @@ async function blast(socket: dgram.Socket, frame: Buffer, durationMs: number, bu
   return { sent, received: endCount - startCount, elapsedS };
 }
 
+/**
+ * Datagrams the echo measurement keeps in flight. Closed loop, not a blast: blasting both ways at once measures how
+ * the relay's queues collapse (a few percent of echoes come back), not how many round trips it carries.
+ */
+const ECHO_WINDOW = 32;
+
+/**
+ * Closed-loop echo: `window` datagrams in flight, each echo that comes back (read here, in the generator's process)
+ * sends the next; when none came back for 5 ms, a fresh window replaces the lost ones. Counts echoes for `durationMs`.
+ */
+async function echoLoop(client: dgram.Socket, frame: Buffer, durationMs: number, window: number): Promise<{ sent: number; received: number; elapsedS: number }> {
+  let sent = 0;
+  let received = 0;
+  let running = true;
+  const onEcho = (): void => {
+    received++;
+    if (running) {
+      client.send(frame);
+      sent++;
+    }
+  };
+  client.on('message', onEcho);
+  const sendWindow = (): void => {
+    for (let i = 0; i < window; i++) client.send(frame);
+    sent += window;
+  };
+  const started = performance.now();
+  let seen = -1;
+  await new Promise<void>((resolve) => {
+    const refill = setInterval(() => {
+      if (received === seen) sendWindow();
+      seen = received;
+    }, 5);
+    setTimeout(() => {
+      running = false;
+      clearInterval(refill);
+      resolve();
+    }, durationMs);
+    sendWindow();
+  });
+  const elapsedS = (performance.now() - started) / 1000;
+  client.off('message', onEcho);
+  return { sent, received, elapsedS };
+}
+
 function figures(received: number, elapsedS: number, packetBytes: number): { gbps: number; packetsPerSecond: number } {
   return { gbps: Math.round(((received * packetBytes * 8) / elapsedS / 1e9) * 1000) / 1000, packetsPerSecond: Math.round(received / elapsedS) };
 }
@@ -253,7 +299,7 @@ export async function measureRelayThroughput(options: RelayThroughputOptions): P
       frame.writeUInt16BE(packetBytes, 2);
       await connectUdp(peer, relay);
       peer.on('message', (message: Buffer) => peer.send(message));
-      r = await blast(client, frame, options.durationMs, burst, makeCountingSink(client));
+      r = await echoLoop(client, frame, options.durationMs, ECHO_WINDOW);
     } else {
       // The peer sends plain data to the relayed address; the ChannelBind above installed its permission.
       await connectUdp(peer, relay);
