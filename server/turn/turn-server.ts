@@ -546,7 +546,8 @@ export class TurnServer {
       // The peer→client hot path (issue 16): ChannelData leaves as two pieces of one datagram, the 4-byte header and
       // the peer's datagram itself (sendmsg gathers them), so the data is never copied. The header buffer is reused
       // only while the listener's send queue is empty: a queued send (EAGAIN) still reads its buffers later, so then
-      // a fresh header is taken.
+      // a fresh header is taken. This relies on literalLookup answering at once: the send is issued inside send(),
+      // before the next datagram can rewrite the header (dns.lookup would defer it a tick).
       const listener = tuple.transport === 'udp' ? this.udpByEndpoint.get(key(tuple.server)) : undefined;
       const header = Buffer.alloc(4);
       const pieces: Uint8Array[] = [header, header];
