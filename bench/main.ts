@@ -19,9 +19,11 @@
  *    run's engine, probes and result view); embedLoader: the size of `/embed.js` (null with a reason while issue
  *    14's loader does not exist).
  *  - relay: TURN ChannelData relay throughput (bench/relay-throughput.ts): one UDP allocation, a channel bound to a
- *    loopback peer socket, ChannelData blasted through it; payload Gbit/s and datagrams/s delivered to the peer,
- *    netready and coturn each pinned to one core like stunBinding, medians of rounds, at 1200-byte packets (a media
- *    packet) and at 8192 bytes (`bySize`).
+ *    loopback peer socket, data blasted through it client→peer (ChannelData in), peer→client (`fromPeer`,
+ *    ChannelData out) and both through an echoing peer (`echo`); payload Gbit/s and datagrams/s delivered to the receiving socket (kernel-counted: the receiver
+ *    does not read, so the one-core generator only sends), netready and coturn each pinned to one core like
+ *    stunBinding, medians of rounds, at 1200-byte packets (a media packet) and at 8192 bytes (`bySize`), with the
+ *    generator's own ceiling (`generator`: the same sender straight to a sink).
  *  - load: N simulated sessions against one probe process (bench/load.ts), with the probe's per-client limits
  *    raised (all clients are 127.0.0.1): p50/p99 per step, errors by kind, sessions/s, RSS after warm-up and at the end;
  *  - lab: the slowest row of the last network-lab report (e2e/lab/report.json; null with a reason when none).
@@ -29,8 +31,8 @@
  * --only stun,verdict,media-peer,first-load,relay,load (default: all; `verdict` includes the CLI and the quality stage).
  * `--load`: the load test only, `--sessions N` (default 1000) for `--seconds S` (default 60 with --load; without
  * --load the load part runs `--load-seconds S`, default 60), each client starting a session every `--cycle-ms` (default
- * 3000, one page run). `--quick`: 2 runs, 1 round of 2 s, no load, no media
- * peer — under 2 minutes.
+ * 3000, one page run). `--quick`: 2 runs, 1 round of 2 s, the relay at 1200 B only for 1 s per direction, no load,
+ * no media peer — under 2 minutes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -48,7 +50,7 @@ import { measureEmbedLoader, measureFirstLoadJs, measureRunChunk } from './first
 import { readLabWorst } from './lab-worst';
 import { measureLoad } from './load';
 import { measureMediaPeerLoad } from './media-peer-load';
-import { measureRelayThroughput } from './relay-throughput';
+import { measureGeneratorCeiling, measureRelayThroughput, type RelayDirection } from './relay-throughput';
 import { measureStunBindingRps } from './stun-load';
 
 /** The media-quality stage must end within this on an open network (issue 10), ms. */
@@ -265,69 +267,100 @@ async function measureStun(rounds: number, seconds: number): Promise<Record<stri
 
 /** ChannelData payload sizes of the relay measurement; the first is the headline figure. */
 const RELAY_PACKET_BYTES = [1200, 8192];
+/** Directions of the relay measurement; the first is the headline figure (the one measured before issue 16's rework). */
+const RELAY_DIRECTIONS: RelayDirection[] = ['to-peer', 'from-peer', 'echo'];
 
-/** Relay throughput of netready's TURN server and coturn, each pinned to core 0 (issue 16). */
-async function measureRelay(rounds: number, seconds: number): Promise<Record<string, unknown>> {
+type RelayFigure = { gbps: number; packetsPerSecond: number };
+
+/** Median figures of netready and coturn for one size and direction, with their ratio. */
+function summariseRelay(packetBytes: number, direction: RelayDirection, n: RelayFigure[], c: RelayFigure[]): Record<string, unknown> {
+  const gbps = median(n.map((r) => r.gbps)) ?? 0;
+  const coturnGbps = median(c.map((r) => r.gbps));
+  return {
+    direction,
+    packetBytes,
+    gbps,
+    packetsPerSecond: median(n.map((r) => r.packetsPerSecond)) ?? 0,
+    samplesGbps: n.map((r) => r.gbps),
+    coturn: coturnGbps === undefined ? null : { gbps: coturnGbps, packetsPerSecond: median(c.map((r) => r.packetsPerSecond)), samplesGbps: c.map((r) => r.gbps) },
+    ratioNetreadyToCoturn: coturnGbps ? Math.round((gbps / coturnGbps) * 1000) / 1000 : null,
+  };
+}
+
+/**
+ * Relay throughput of netready's TURN server and coturn, each pinned to core 0, the generator (this process) on
+ * core 1 (issue 16): per round one server of each, warmed up for 0.5 s per direction (not counted), and on it every
+ * size in each direction; the generator's own
+ * ceiling (no relay) at the headline size once per round, so a figure near it is known to measure the generator.
+ */
+async function measureRelay(rounds: number, seconds: number, sizes: number[]): Promise<Record<string, unknown>> {
   const secret = 'bench-secret-0123456789abcdef';
   const port = 26490;
   const peerPort = 26600;
   const durationMs = seconds * 1000;
   let pinned = true;
-  const runNetready = async (packetBytes: number): Promise<{ gbps: number; packetsPerSecond: number }> => {
+  const cases = sizes.flatMap((packetBytes) => RELAY_DIRECTIONS.map((direction) => ({ packetBytes, direction })));
+  const netready = cases.map((): RelayFigure[] => []);
+  const coturn = cases.map((): RelayFigure[] => []);
+  const ceiling: RelayFigure[] = [];
+  // Each server is fresh per round: half a second through it in each direction first, not counted, so the figure
+  // is the steady state (netready's JIT-compiled hot path), for coturn the same way.
+  const warmUp = async (serverPort: number): Promise<void> => {
+    for (const direction of RELAY_DIRECTIONS) await measureRelayThroughput({ server: { ip: '127.0.0.1', port: serverPort }, secret, peerPort, durationMs: 500, packetBytes: sizes[0], direction });
+  };
+  for (let round = 1; round <= rounds; round++) {
+    ceiling.push(await measureGeneratorCeiling({ durationMs, packetBytes: sizes[0] }));
+    log(`relay round ${round}: the generator alone (no relay) ${ceiling.at(-1)!.gbps} Gbit/s (${ceiling.at(-1)!.packetsPerSecond} datagrams/s) at ${sizes[0]} B`);
     const args = ['server/turn/standalone.ts', '--ip', '127.0.0.1', '--port', String(port), '--secret', secret, '--relay-min', '27200', '--relay-max', '27300', '--allow-peer', `127.0.0.1:${peerPort}-${peerPort}`];
     const server = spawnManaged('netready-turn', path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), args, process.env);
     try {
       await waitUntil('the netready TURN server', () => server.output.some((l) => /listening|ready/i.test(l)), 20_000, server);
       const pids = execFileSync('pgrep', ['-g', String(server.child.pid)]).toString().trim().split('\n').map(Number);
       pinned = pids.every((pid) => pin(pid, 0)) && pinned;
-      return await measureRelayThroughput({ server: { ip: '127.0.0.1', port }, secret, peerPort, durationMs, packetBytes });
+      await warmUp(port);
+      for (const [i, { packetBytes, direction }] of cases.entries()) {
+        const r = await measureRelayThroughput({ server: { ip: '127.0.0.1', port }, secret, peerPort, durationMs, packetBytes, direction });
+        netready[i]!.push(r);
+        log(`relay ${direction} ${packetBytes} B round ${round}: netready ${r.gbps} Gbit/s (${r.packetsPerSecond} datagrams/s, ${r.sent} sent)`);
+      }
     } finally {
       await server.stop();
     }
-  };
-  const runCoturn = async (packetBytes: number): Promise<{ gbps: number; packetsPerSecond: number }> => {
-    const cot = await startCoturn({ listeningIp: '127.0.0.1', port: port + 1, secret, realm: 'netready', relayIp: '127.0.0.1', minPort: 27400, maxPort: 27500, allowLoopbackPeers: true });
     try {
-      pinned = pin(cot.pid, 0) && pinned;
-      return await measureRelayThroughput({ server: { ip: '127.0.0.1', port: port + 1 }, secret, peerPort, durationMs, packetBytes });
-    } finally {
-      await cot.stop();
-    }
-  };
-  const bySize: Array<Record<string, unknown>> = [];
-  for (const packetBytes of RELAY_PACKET_BYTES) {
-    const n: Array<{ gbps: number; packetsPerSecond: number }> = [];
-    const c: Array<{ gbps: number; packetsPerSecond: number }> = [];
-    for (let round = 1; round <= rounds; round++) {
-      n.push(await runNetready(packetBytes));
-      log(`relay ${packetBytes} B round ${round}: netready ${n.at(-1)!.gbps} Gbit/s (${n.at(-1)!.packetsPerSecond} datagrams/s)`);
+      const cot = await startCoturn({ listeningIp: '127.0.0.1', port: port + 1, secret, realm: 'netready', relayIp: '127.0.0.1', minPort: 27400, maxPort: 27500, allowLoopbackPeers: true });
       try {
-        c.push(await runCoturn(packetBytes));
-        log(`relay ${packetBytes} B round ${round}: coturn ${c.at(-1)!.gbps} Gbit/s (${c.at(-1)!.packetsPerSecond} datagrams/s)`);
-      } catch (error) {
-        log(`relay ${packetBytes} B round ${round}: coturn could not be measured: ${error instanceof Error ? error.message : String(error)}`);
+        pinned = pin(cot.pid, 0) && pinned;
+        await warmUp(port + 1);
+        for (const [i, { packetBytes, direction }] of cases.entries()) {
+          const r = await measureRelayThroughput({ server: { ip: '127.0.0.1', port: port + 1 }, secret, peerPort, durationMs, packetBytes, direction });
+          coturn[i]!.push(r);
+          log(`relay ${direction} ${packetBytes} B round ${round}: coturn ${r.gbps} Gbit/s (${r.packetsPerSecond} datagrams/s, ${r.sent} sent)`);
+        }
+      } finally {
+        await cot.stop();
       }
+    } catch (error) {
+      log(`relay round ${round}: coturn could not be measured: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const gbps = median(n.map((r) => r.gbps)) ?? 0;
-    const coturnGbps = median(c.map((r) => r.gbps));
-    bySize.push({
-      packetBytes,
-      gbps,
-      packetsPerSecond: median(n.map((r) => r.packetsPerSecond)) ?? 0,
-      samplesGbps: n.map((r) => r.gbps),
-      coturn: coturnGbps === undefined ? null : { gbps: coturnGbps, packetsPerSecond: median(c.map((r) => r.packetsPerSecond)), samplesGbps: c.map((r) => r.gbps) },
-      ratioNetreadyToCoturn: coturnGbps ? Math.round((gbps / coturnGbps) * 1000) / 1000 : null,
-    });
   }
+  const bySize = cases.map(({ packetBytes, direction }, i) => summariseRelay(packetBytes, direction, netready[i]!, coturn[i]!));
+  // The headline keys (relay.gbps …) stay client→peer at the first size, as before; fromPeer is the other direction.
   const headline = bySize[0]!;
+  const fromPeer = bySize.find((r) => r.direction === 'from-peer' && r.packetBytes === sizes[0])!;
+  const echo = bySize.find((r) => r.direction === 'echo' && r.packetBytes === sizes[0])!;
   return {
     rounds,
     durationMsPerRound: durationMs,
     pinnedToOneCore: pinned,
+    direction: headline.direction,
     gbps: headline.gbps,
     packetsPerSecond: headline.packetsPerSecond,
     packetBytes: headline.packetBytes,
+    coturn: headline.coturn,
     ratioNetreadyToCoturn: headline.ratioNetreadyToCoturn,
+    fromPeer,
+    echo,
+    generator: { packetBytes: sizes[0], gbps: median(ceiling.map((r) => r.gbps)), packetsPerSecond: median(ceiling.map((r) => r.packetsPerSecond)), samplesGbps: ceiling.map((r) => r.gbps) },
     bySize,
   };
 }
@@ -341,7 +374,7 @@ async function main(): Promise<void> {
   const seconds = loadOnly ? 3 : option('seconds', quick ? 2 : 3);
   const onlyAt = process.argv.indexOf('--only');
   const known = ['stun', 'verdict', 'media-peer', 'first-load', 'relay', 'load'];
-  const defaults = loadOnly ? ['load'] : quick ? ['stun', 'verdict', 'first-load'] : known;
+  const defaults = loadOnly ? ['load'] : quick ? ['stun', 'verdict', 'first-load', 'relay'] : known;
   const parts = new Set(onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',').filter(Boolean) : defaults);
   const unknown = [...parts].filter((p) => !known.includes(p));
   if (unknown.length > 0 || parts.size === 0) throw new Error(`--only takes a comma-separated list of ${known.join(', ')}; got ${JSON.stringify(process.argv[onlyAt + 1] ?? '')}`);
@@ -350,7 +383,8 @@ async function main(): Promise<void> {
   const chromiumVersion = spawnSync(process.env.NETREADY_CHROMIUM ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim();
   const coturnVersion = spawnSync('turnserver', ['--version'], { encoding: 'utf8' }).stdout.trim();
   const stunBinding = parts.has('stun') ? await measureStun(rounds, seconds) : undefined;
-  const relay = parts.has('relay') ? await measureRelay(rounds, seconds) : undefined;
+  // Issue 16: --quick measures the relay at the headline size only (1 round), every direction.
+  const relay = parts.has('relay') ? await measureRelay(rounds, quick ? 1 : seconds, quick ? RELAY_PACKET_BYTES.slice(0, 1) : RELAY_PACKET_BYTES) : undefined;
   const stack = parts.has('verdict') || parts.has('media-peer') || parts.has('first-load') ? await measureStack(runs, parts) : {};
   // Issue 16: the load test, on its own probe process after the others (so it does not share the cores with them).
   const load = parts.has('load')

@@ -213,6 +213,53 @@ describe('TurnServer adapter on loopback', () => {
     await client.closed;
   });
 
+  it('relays a burst from a UDP peer to a UDP client as exact, unpadded ChannelData and drops an unpermitted peer’s data', async () => {
+    const bindPeer = async (ip: string): Promise<dgram.Socket> => {
+      const socket = dgram.createSocket('udp4');
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.bind(0, ip, () => resolve());
+      });
+      return socket;
+    };
+    const peer = await bindPeer('127.0.0.1');
+    const stranger = await bindPeer('127.0.0.2');
+    try {
+      const peerPort = peer.address().port;
+      const server = new TurnServer({
+        realm: 'netready',
+        secret: SECRET,
+        udp: [{ ip: '127.0.0.1', port: 0 }],
+        tcp: [],
+        relayIp: '127.0.0.1',
+        relayPortMin: 40000,
+        relayPortMax: 45000,
+        allowedPeers: [{ ip: '127.0.0.1', portMin: peerPort, portMax: peerPort }, { ip: '127.0.0.2', portMin: 1, portMax: 65535 }],
+      });
+      servers.push(server);
+      await server.listen();
+      const client = await track(connectUdp(server.addresses().udp[0]!));
+      const factory = factoryFor('peer-burst', 1);
+      const relay = (await exchange(client, factory, T.METHOD_ALLOCATE, ALLOCATE_UDP)).get(XOR_RELAYED_ADDRESS)!;
+      expect((await exchange(client, factory, T.METHOD_CHANNEL_BIND, [attr(CHANNEL_NUMBER, 0x4123), attr(XOR_PEER_ADDRESS, { ip: '127.0.0.1', port: peerPort })])).errorCode).toBeNull();
+      // 127.0.0.2 is an allowed peer IP but has no permission: RFC 8656 §9 says discard, silently.
+      stranger.send(Uint8Array.of(0xde, 0xad), relay.port, relay.ip);
+      const payloads = Array.from({ length: 50 }, (_, i) => new Uint8Array((i * 29) % 1401).fill(i));
+      for (const payload of payloads) peer.send(payload, relay.port, relay.ip);
+      for (const payload of payloads) {
+        const frame = await client.next((r) => r.kind === 'channel-data');
+        expect(frame.bytes).toEqual(encodeChannelData(0x4123, payload, { pad: false }));
+      }
+      const relayed = server.traffic().relayed.udp;
+      expect(relayed.packetsFromPeer).toBe(payloads.length);
+      expect(relayed.bytesFromPeer).toBe(payloads.reduce((sum, p) => sum + p.length, 0));
+      expect(relayed.packetsDropped).toBe(1);
+    } finally {
+      await new Promise<void>((resolve) => peer.close(() => resolve()));
+      await new Promise<void>((resolve) => stranger.close(() => resolve()));
+    }
+  });
+
   it('close() releases listeners and relay sockets so the ports can be bound again', async () => {
     const { server, udp } = await startServer();
     const client = await connectUdp(udp);

@@ -19,6 +19,7 @@ import {
   type TurnTrafficSnapshot,
   type TurnTransport,
 } from '../../lib/protocol/turn/server';
+import { writeChannelDataHeader } from '../../lib/protocol/turn/channel-data';
 import { StreamFramer } from '../../lib/protocol/turn/stream-framer';
 import { ConnectionGuard, LISTEN_BACKLOG, startGuardSweeper, type GuardedConnection } from '../net/connection-guard';
 import { nodeStunCrypto } from './node-crypto';
@@ -475,7 +476,7 @@ export class TurnServer {
           break;
         }
         case 'allocate':
-          void this.bindRelay(action.evenPort).then((bound) => {
+          void this.bindRelay(action.evenPort, action.tuple).then((bound) => {
             if (bound && this.state !== 'listening') {
               bound.socket.close();
               return;
@@ -511,8 +512,11 @@ export class TurnServer {
     connection.stream.write(data);
   }
 
-  /** Binds a relay socket on a random free port of the range (even when asked, RFC 8656 §7.2), or null. */
-  private async bindRelay(evenPort: boolean): Promise<{ socket: dgram.Socket; relay: Endpoint } | null> {
+  /**
+   * Binds a relay socket on a random free port of the range (even when asked, RFC 8656 §7.2), or null. `tuple` is
+   * the allocation's: over UDP, data from peers goes back from that listener, so the socket's handler holds it.
+   */
+  private async bindRelay(evenPort: boolean, tuple: FiveTuple): Promise<{ socket: dgram.Socket; relay: Endpoint } | null> {
     const { relayPortMin: min, relayPortMax: max, relayIp } = this.options;
     const span = max - min + 1;
     const start = Math.floor(Math.random() * span);
@@ -539,8 +543,27 @@ export class TurnServer {
       socket.on('error', () => {
         // Per-datagram errors (ICMP unreachable from a peer) must not kill the relay.
       });
+      // The peer→client hot path (issue 16): ChannelData leaves as two pieces of one datagram, the 4-byte header and
+      // the peer's datagram itself (sendmsg gathers them), so the data is never copied. The header buffer is reused
+      // only while the listener's send queue is empty: a queued send (EAGAIN) still reads its buffers later, so then
+      // a fresh header is taken. This relies on literalLookup answering at once: the send is issued inside send(),
+      // before the next datagram can rewrite the header (dns.lookup would defer it a tick).
+      const listener = tuple.transport === 'udp' ? this.udpByEndpoint.get(key(tuple.server)) : undefined;
+      const header = Buffer.alloc(4);
+      const pieces: Uint8Array[] = [header, header];
       socket.on('message', (message, rinfo) => {
         if (this.state !== 'listening') return;
+        if (listener) {
+          const fast = this.core.handlePeerFast(relay.ip, relay.port, rinfo.address, rinfo.port, message, this.now());
+          if (fast) {
+            const head = listener.getSendQueueCount() === 0 ? header : Buffer.alloc(4);
+            writeChannelDataHeader(head, fast.channel, fast.data.length);
+            pieces[0] = head;
+            pieces[1] = fast.data;
+            listener.send(pieces, fast.client.port, fast.client.ip);
+            return;
+          }
+        }
         const peer = { ip: canonicalIp(rinfo.address), port: rinfo.port };
         this.execute(this.core.handlePeerDatagram({ relay, peer, data: toBytes(message), nowMs: this.now() }));
       });

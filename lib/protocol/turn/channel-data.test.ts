@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../stun/errors';
-import { decodeChannelData, encodeChannelData, looksLikeChannelData } from './channel-data';
+import { decodeChannelData, encodeChannelData, looksLikeChannelData, writeChannelDataHeader } from './channel-data';
 import { StreamFramer } from './stream-framer';
 import { encodeMessage } from '../stun/message';
 
@@ -96,5 +96,29 @@ describe('StreamFramer', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('writeChannelDataHeader', () => {
+  it('writes the same four bytes encodeChannelData puts before the data over UDP', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0x4000, max: 0x7fff }), fc.integer({ min: 0, max: 0xffff }), (channel, length) => {
+        const header = new Uint8Array(4).fill(0xee);
+        writeChannelDataHeader(header, channel, length);
+        expect(header).toEqual(encodeChannelData(channel, new Uint8Array(length), { pad: false }).subarray(0, 4));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it.each([
+    ['a channel below 0x4000', 0x3fff, 1],
+    ['a reserved channel (0x8000)', 0x8000, 1],
+    ['a length above 65535', 0x4000, 0x10000],
+    ['a negative length', 0x4000, -1],
+  ])('rejects %s with a RangeError and leaves the buffer alone', (_name, channel, length) => {
+    const header = new Uint8Array(4).fill(0xee);
+    expect(() => writeChannelDataHeader(header, channel, length)).toThrow(RangeError);
+    expect(header).toEqual(new Uint8Array(4).fill(0xee));
   });
 });

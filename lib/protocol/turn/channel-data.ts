@@ -63,3 +63,17 @@ export function encodeChannelData(channel: number, data: Uint8Array, options: { 
   out.set(data, CHANNEL_DATA_HEADER_BYTES);
   return out;
 }
+
+/**
+ * Writes the 4-byte ChannelData header (RFC 8656 §12.4: channel number, then the length of the application data)
+ * into `out` at offset 0 — for senders that send the header and the data as two pieces of one datagram
+ * (the relay hot path) instead of copying the data behind it. Throws RangeError for a bad channel or length.
+ */
+export function writeChannelDataHeader(out: Uint8Array, channel: number, length: number): void {
+  if (!isValidChannelNumber(channel)) throw new RangeError(`channel 0x${channel.toString(16)} is outside 0x4000–0x7FFF`);
+  if (!(length >= 0 && length <= 0xffff)) throw new RangeError(`ChannelData payload of ${length} bytes exceeds 65535`);
+  out[0] = channel >> 8;
+  out[1] = channel & 0xff;
+  out[2] = length >> 8;
+  out[3] = length & 0xff;
+}

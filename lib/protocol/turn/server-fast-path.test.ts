@@ -6,10 +6,10 @@ import type { Endpoint } from '../stun/ip';
 import { encodeMessage } from '../stun/message';
 import { testCrypto } from '../stun/testing/node-crypto';
 import { CHANNEL_NUMBER, REQUESTED_TRANSPORT, XOR_PEER_ADDRESS } from './attributes';
-import { encodeChannelData } from './channel-data';
+import { encodeChannelData, writeChannelDataHeader } from './channel-data';
 import * as T from './constants';
 import { computeRestPassword } from './rest-auth';
-import { TurnServerCore, type FastUdpAction, type FiveTuple, type TurnAction } from './server';
+import { TurnServerCore, type FastPeerAction, type FastUdpAction, type FiveTuple, type TurnAction } from './server';
 import { decodeResponse, TurnMessageFactory } from './testing/turn-client';
 
 const SECRET = 'unit-test-secret-0123456789';
@@ -133,6 +133,98 @@ describe('TurnServerCore.handleUdpFast', () => {
         else expect(fastCore.allocations()).toEqual(generalCore.allocations());
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+/** The bytes the adapter sends for a peer→client hot-path action: the header, then the data (one datagram). */
+function framedByFastPath(fast: FastPeerAction): Uint8Array {
+  const out = new Uint8Array(4 + fast.data.length);
+  writeChannelDataHeader(out, fast.channel, fast.data.length);
+  out.set(fast.data, 4);
+  return out;
+}
+
+const RELAY: Endpoint = { ip: '203.0.113.5', port: 50000 };
+
+describe('TurnServerCore.handlePeerFast', () => {
+  it('frames data from the channel peer exactly as the general path does, to the same client, counters included', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 1500 }), fc.integer({ min: 0, max: 299_999 }), (payload, afterMs) => {
+        const fastCore = coreWithChannel();
+        const generalCore = coreWithChannel();
+        // Any time within the permission's 300 s (RFC 8656 §9).
+        const nowMs = START_MS + afterMs;
+        const fast = fastCore.handlePeerFast(RELAY.ip, RELAY.port, PEER.ip, PEER.port, payload, nowMs);
+        expect(fast).not.toBeNull();
+        const general = generalCore.handlePeerDatagram({ relay: RELAY, peer: PEER, data: payload, nowMs });
+        expect(general).toEqual([{ type: 'send', tuple: TUPLE, data: framedByFastPath(fast!) }]);
+        expect({ client: fast!.client, server: fast!.server }).toEqual({ client: TUPLE.client, server: TUPLE.server });
+        expect(fastCore.allocations()[0]!.counters).toEqual(generalCore.allocations()[0]!.counters);
+        expect(fastCore.traffic()).toEqual(generalCore.traffic());
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it.each<[string, string, number, Endpoint, number]>([
+    ['a peer IP without a permission (RFC 8656 §9: never an open relay)', RELAY.ip, RELAY.port, { ip: '198.51.100.21', port: PEER.port }, START_MS],
+    ['a permitted peer IP from a port without a channel (a Data indication)', RELAY.ip, RELAY.port, { ip: PEER.ip, port: PEER.port + 1 }, START_MS],
+    ['data after the permission expired (300 s)', RELAY.ip, RELAY.port, PEER, START_MS + 301_000],
+    ['data after the allocation expired', RELAY.ip, RELAY.port, PEER, START_MS + 3_600_000],
+    ['data on a relay port without an allocation', RELAY.ip, RELAY.port + 1, PEER, START_MS],
+    ['data on another relay IP with the same port', '203.0.113.6', RELAY.port, PEER, START_MS],
+  ])('leaves %s to the general path and changes nothing', (_name, relayIp, relayPort, peer, nowMs) => {
+    const core = coreWithChannel();
+    const before = core.allocations();
+    const trafficBefore = core.traffic();
+    expect(core.handlePeerFast(relayIp, relayPort, peer.ip, peer.port, Uint8Array.of(1, 2, 3), nowMs)).toBeNull();
+    expect(core.allocations()).toEqual(before);
+    expect(core.traffic()).toEqual(trafficBefore);
+  });
+
+  it('leaves data for an allocation made over TCP to the general path (ChannelData over a stream is padded)', () => {
+    const core = newCore();
+    const tcpTuple: FiveTuple = { transport: 'tcp', client: CLIENT, server: SERVER };
+    const username = `${Math.floor(START_MS / 1000) + 3600}:session-tcp`;
+    const factory = new TurnMessageFactory({ crypto: testCrypto, username, password: computeRestPassword(testCrypto, SECRET, username) });
+    const run = (actions: TurnAction[]): TurnAction[] =>
+      actions.flatMap((a) => (a.type === 'allocate' ? run(core.commitAllocation(a.allocationId, RELAY, START_MS)) : [a]));
+    const request = (method: number, attributes: Parameters<TurnMessageFactory['request']>[1]): number | null => {
+      for (let attempt = 0; ; attempt++) {
+        const sent = run(core.handleClientMessage({ data: factory.request(method, attributes).bytes, tuple: tcpTuple, nowMs: START_MS })).find((a) => a.type === 'send');
+        const response = decodeResponse((sent as Extract<TurnAction, { type: 'send' }>).data);
+        if (attempt === 0 && response.errorCode === 401 && factory.learn(response)) continue;
+        return response.errorCode;
+      }
+    };
+    expect(request(T.METHOD_ALLOCATE, [attr(REQUESTED_TRANSPORT, T.TRANSPORT_UDP)])).toBeNull();
+    expect(request(T.METHOD_CHANNEL_BIND, [attr(CHANNEL_NUMBER, 0x4000), attr(XOR_PEER_ADDRESS, PEER)])).toBeNull();
+    expect(core.handlePeerFast(RELAY.ip, RELAY.port, PEER.ip, PEER.port, Uint8Array.of(1, 2, 3), START_MS)).toBeNull();
+    const general = core.handlePeerDatagram({ relay: RELAY, peer: PEER, data: Uint8Array.of(1, 2, 3), nowMs: START_MS });
+    expect(general).toEqual([{ type: 'send', tuple: tcpTuple, data: encodeChannelData(0x4000, Uint8Array.of(1, 2, 3), { pad: true }) }]);
+  });
+
+  it('answers data from arbitrary peers either not at all, leaving the state alone, or exactly as the general path does', () => {
+    const peers = fc.oneof(
+      fc.constant(PEER),
+      fc.record({ ip: fc.constantFrom(PEER.ip, '198.51.100.21', '127.0.0.1', '10.0.0.1'), port: fc.oneof(fc.constant(PEER.port), fc.nat(65535)) }),
+    );
+    fc.assert(
+      fc.property(peers, fc.uint8Array({ maxLength: 64 }), fc.integer({ min: 0, max: 700_000 }), (peer, payload, afterMs) => {
+        const fastCore = coreWithChannel();
+        const generalCore = coreWithChannel();
+        const nowMs = START_MS + afterMs;
+        const fast = fastCore.handlePeerFast(RELAY.ip, RELAY.port, peer.ip, peer.port, payload, nowMs);
+        const general = generalCore.handlePeerDatagram({ relay: RELAY, peer, data: payload, nowMs });
+        if (fast) {
+          expect(general).toEqual([{ type: 'send', tuple: TUPLE, data: framedByFastPath(fast) }]);
+          expect(fastCore.traffic()).toEqual(generalCore.traffic());
+        } else {
+          expect(fastCore.allocations().map((a) => a.counters)).toEqual(coreWithChannel().allocations().map((a) => a.counters));
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 });

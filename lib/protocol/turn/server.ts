@@ -191,6 +191,26 @@ export type FastUdpAction =
   /** Send `data` (a view into the client's datagram) from relay address `relay` to `peer`. */
   | { type: 'send-relay'; relay: Endpoint; peer: Endpoint; data: Uint8Array };
 
+/**
+ * What the adapter must do for a peer datagram the relay hot path handled ({@link TurnServerCore.handlePeerFast}):
+ * send ChannelData — the 4-byte header (`channel`, then `data.length`; see writeChannelDataHeader in
+ * channel-data.ts) followed by `data`, the peer's datagram itself — to `client` from the UDP listener at `server`.
+ * Over UDP no padding follows (RFC 8656 §12.5). The core owns this object and rewrites it on the next call: act on
+ * it before handing the core another datagram, and do not keep it.
+ */
+export interface FastPeerAction {
+  /** Always 'send-channel-data'. */
+  type: 'send-channel-data';
+  /** The channel bound to the peer (0x4000–0x7FFF). */
+  channel: number;
+  /** The client's transport address (the allocation's 5-tuple). */
+  client: Endpoint;
+  /** The listener the client's allocation belongs to (the datagram leaves from it). */
+  server: Endpoint;
+  /** The application data: the peer's datagram, not copied. */
+  data: Uint8Array;
+}
+
 /** Options of {@link TurnServerCore}. */
 export interface TurnCoreOptions {
   /** Long-term credential realm (RFC 8489 §9.2). */
@@ -375,6 +395,10 @@ export class TurnServerCore {
   private fastBindingCount = 0;
   /** UDP allocations by client port: the ChannelData hot path finds its allocation without building a key string. */
   private readonly udpByClientPort = new Map<number, Allocation[]>();
+  /** UDP allocations by relay port: the peer→client hot path finds its allocation without building a key string. */
+  private readonly udpByRelayPort = new Map<number, Allocation[]>();
+  /** The peer→client hot path's preallocated action, rewritten per call (see FastPeerAction). */
+  private readonly channelDataAction: FastPeerAction = { type: 'send-channel-data', channel: 0, client: { ip: '', port: 0 }, server: { ip: '', port: 0 }, data: new Uint8Array(0) };
   /** The hot path's two preallocated actions, rewritten per call (see FastUdpAction). */
   private readonly replyAction: { type: 'reply'; data: Uint8Array } = { type: 'reply', data: new Uint8Array(0) };
   private readonly relayAction: { type: 'send-relay'; relay: Endpoint; peer: Endpoint; data: Uint8Array } = {
@@ -546,6 +570,9 @@ export class TurnServerCore {
         const samePort = this.udpByClientPort.get(allocation.tuple.client.port);
         if (samePort) samePort.push(allocation);
         else this.udpByClientPort.set(allocation.tuple.client.port, [allocation]);
+        const sameRelayPort = this.udpByRelayPort.get(relay.port);
+        if (sameRelayPort) sameRelayPort.push(allocation);
+        else this.udpByRelayPort.set(relay.port, [allocation]);
       }
       this.emit({
         type: 'allocation-created',
@@ -564,6 +591,60 @@ export class TurnServerCore {
       const reason = `internal error: ${describeError(error)}`;
       return relay ? [{ type: 'release', allocationId, relay }, { type: 'ignore', reason }] : [{ type: 'ignore', reason }];
     }
+  }
+
+  /**
+   * The peer→client hot path (issue 16), tried before {@link handlePeerDatagram} for every datagram on a relay
+   * socket: data from a peer that has a live permission, passes the peer policy and has a live channel, for an
+   * allocation made over UDP, is counted and handed back as ChannelData to send — no decoding, no key strings, no
+   * copy of the data, no action array. Returns the preallocated action (valid until the next call), or null when
+   * the datagram needs the general path: no allocation on `relayIp:relayPort`, an expired allocation, no permission
+   * (RFC 8656 §9: discarded — never an open relay), a refused peer, no channel (a Data indication), a TCP/TLS client
+   * (padding). The general path then gives exactly the answer it always gave, counters included.
+   * `peerIp` is the datagram's source in canonical form (a udp4 socket's dotted quad).
+   */
+  handlePeerFast(relayIp: string, relayPort: number, peerIp: string, peerPort: number, data: Uint8Array, nowMs: number): FastPeerAction | null {
+    const candidates = this.udpByRelayPort.get(relayPort);
+    if (!candidates || data.length > 0xffff) return null;
+    let allocation: Allocation | undefined;
+    for (let i = 0; i < candidates.length; i++) {
+      if (candidates[i]!.relay.ip === relayIp) {
+        allocation = candidates[i];
+        break;
+      }
+    }
+    if (!allocation || allocation.expiresAtMs <= nowMs) return null;
+    // RFC 8656 §9: "If no match is found, relaying is not permitted and the server silently discards the UDP datagram."
+    const permission = allocation.permissions.get(peerIp);
+    if (permission === undefined || permission <= nowMs) return null;
+    // The channel bound to this peer: a client binds one or two, so a scan beats building the peer's key string;
+    // many channels go through the map as the general path does.
+    let channelNumber = -1;
+    let channel: Channel | undefined;
+    if (allocation.channelsByNumber.size <= 4) {
+      for (const [number, c] of allocation.channelsByNumber) {
+        if (c.peer.port === peerPort && c.peer.ip === peerIp) {
+          channelNumber = number;
+          channel = c;
+          break;
+        }
+      }
+    } else {
+      const number = allocation.channelsByPeer.get(`${peerIp}|${peerPort}`);
+      if (number !== undefined) {
+        channelNumber = number;
+        channel = allocation.channelsByNumber.get(number);
+      }
+    }
+    if (!channel || channel.expiresAtMs <= nowMs || this.policy.checkEndpoint(channel.peer) !== null) return null;
+    this.countRelay(allocation, 'packetsFromPeer', 1);
+    this.countRelay(allocation, 'bytesFromPeer', data.length);
+    const action = this.channelDataAction;
+    action.channel = channelNumber;
+    action.client = allocation.tuple.client;
+    action.server = allocation.tuple.server;
+    action.data = data;
+    return action;
   }
 
   /**
@@ -1132,6 +1213,12 @@ export class TurnServerCore {
       const rest = samePort.filter((a) => a !== allocation);
       if (rest.length > 0) this.udpByClientPort.set(allocation.tuple.client.port, rest);
       else this.udpByClientPort.delete(allocation.tuple.client.port);
+    }
+    const sameRelayPort = this.udpByRelayPort.get(allocation.relay.port);
+    if (sameRelayPort) {
+      const rest = sameRelayPort.filter((a) => a !== allocation);
+      if (rest.length > 0) this.udpByRelayPort.set(allocation.relay.port, rest);
+      else this.udpByRelayPort.delete(allocation.relay.port);
     }
     this.adjustClientCount(allocation.tuple.client.ip, -1);
     actions.push({ type: 'release', allocationId: allocation.id, relay: allocation.relay });
