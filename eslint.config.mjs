@@ -1,7 +1,7 @@
 // ESLint 9 flat config: typescript-eslint's recommended rules for TypeScript, ESLint's recommended rules for
 // plain JavaScript, and the import boundaries of shared/STYLE.md ("Shape of the house"):
-//   lib/     pure, isomorphic TypeScript: no Node builtins, no DOM globals, no app/ server/ components/ cli/.
-//   server/  Node adapters: never import the web app (app/, components/).
+//   lib/     pure, isomorphic TypeScript: no Node builtins, no DOM globals, no app/ pages/ server/ components/ cli/.
+//   server/  Node adapters: never import the web app (app/, pages/, components/).
 // scripts/eslint-boundaries.test.ts proves the boundary rules fire.
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
@@ -19,9 +19,9 @@ const nodeGlobals = Object.fromEntries(Object.getOwnPropertyNames(globalThis).ma
  * Matched against the import string as written: `../server/x`, `../../app/page`, `./../cli/main`, `@/components/x`.
  * lib/ has no sub-folders with these names, so a relative path reaching one always means the top-level folder.
  */
-const outOfLibRegex = '^(?:\\./)?(?:\\.\\./)+(?:app|server|components|cli)(?:/|$)|^@/(?:app|server|components|cli)(?:/|$)';
+const outOfLibRegex = '^(?:\\./)?(?:\\.\\./)+(?:app|pages|server|components|cli)(?:/|$)|^@/(?:app|pages|server|components|cli)(?:/|$)';
 /** Same for server/: nothing from the web app. */
-const serverToWebRegex = '^(?:\\./)?(?:\\.\\./)+(?:app|components)(?:/|$)|^@/(?:app|components)(?:/|$)';
+const serverToWebRegex = '^(?:\\./)?(?:\\.\\./)+(?:app|pages|components)(?:/|$)|^@/(?:app|pages|components)(?:/|$)';
 
 /** lib/ files that only ever run under vitest: unit tests and the fakes in `testing/` folders. */
 const libTestOnlyFiles = ['lib/**/*.test.{ts,tsx}', 'lib/**/testing/**/*.{ts,tsx}'];

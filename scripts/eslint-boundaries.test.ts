@@ -22,6 +22,7 @@ describe('lib/ import boundaries', () => {
     ['a type-only import of a builtin', "import type { Socket } from 'net';\nexport type S = Socket;\n", '@typescript-eslint/no-restricted-imports'],
     ['server code through a climbing relative path', "import x from '../../server/main';\nexport const y = x;\n", '@typescript-eslint/no-restricted-imports'],
     ['an app route', "export { default } from '../../app/page';\n", '@typescript-eslint/no-restricted-imports'],
+    ['a Pages Router page', "export { default } from '../../pages/index';\n", '@typescript-eslint/no-restricted-imports'],
     ['a component via ./..', "import { Meter } from './../../components/ui/meter';\nexport const m = Meter;\n", '@typescript-eslint/no-restricted-imports'],
     ['the CLI', "import { run } from '../../cli/main';\nexport const r = run;\n", '@typescript-eslint/no-restricted-imports'],
     ['a dynamic node: import', "export const load = () => import('node:os');\n", 'no-restricted-syntax'],
@@ -82,6 +83,11 @@ describe('lib/ unit tests and test fakes', () => {
 describe('server/ import boundaries', () => {
   it('rejects an import of the web app from server/', async () => {
     const rules = await lintAs('server/http/example.ts', "import Page from '../../app/page';\nexport const p = Page;\n");
+    expect(rules).toContain('@typescript-eslint/no-restricted-imports');
+  });
+
+  it('rejects an import of a Pages Router page from server/', async () => {
+    const rules = await lintAs('server/http/example.ts', "import Home from '../../pages/index';\nexport const h = Home;\n");
     expect(rules).toContain('@typescript-eslint/no-restricted-imports');
   });
 

@@ -40,7 +40,7 @@ const STOP_GRACE_MS = 5_000;
 const TAIL_LINES = 30;
 
 /** What the web build depends on; a file here newer than .next/BUILD_ID triggers `next build`. */
-const BUILD_INPUTS = ['app', 'components', 'lib', 'public', 'next.config.js', 'postcss.config.mjs', 'package.json', 'tsconfig.json'];
+const BUILD_INPUTS = ['app', 'pages', 'components', 'lib', 'public', 'next.config.js', 'postcss.config.mjs', 'package.json', 'tsconfig.json'];
 
 /** A start-up problem with a message for the user and the exit status to use. */
 class StartError extends Error {

@@ -52,8 +52,8 @@ export interface RunnerProps {
    */
   deep?: boolean;
   /**
-   * Shown while idle on the landing page (not in the embed): the explanation of what a run does. Rendered by the
-   * server (app/page.tsx) and passed in, so its code is not part of the client bundle.
+   * Shown while idle on the landing page (not in the embed): the explanation of what a run does, passed in by the
+   * page (pages/index.tsx) so the embed's bundle does not carry it.
    */
   idleIntro?: ReactNode;
 }

@@ -1,6 +1,6 @@
 /**
- * The landing page's idle explanation of what a run does. A server component: app/page.tsx renders it and hands
- * it to the Runner as `idleIntro`, so this static text costs no client JavaScript (issue 16).
+ * The landing page's idle explanation of what a run does. pages/index.tsx hands it to the Runner as `idleIntro`,
+ * so only the landing page's bundle carries this static text (a few hundred bytes; /embed does without it).
  */
 
 const CHECK_STEPS = [

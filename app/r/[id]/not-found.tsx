@@ -1,5 +1,4 @@
 // Shown by /r/:id when no stored result has the id
-import Link from 'next/link';
 import { SiteShell } from '../../../components/site/site-shell';
 import { primaryButton } from '../../../components/ui/button-styles';
 import { loadConfig } from '../../../server/config/load';
@@ -14,9 +13,11 @@ export default function SharedResultNotFound() {
         <p className="max-w-prose text-slate-700">
           The link may be incomplete (check that it was copied in full), or the result was removed from this server.
         </p>
-        <Link href="/" className={primaryButton}>
+        {/* A plain link: `/` is a Pages Router page (pages/index.tsx), so the App Router cannot navigate to it on the
+            client anyway; next/link would only prefetch it as RSC, a request Chromium then leaves pending. */}
+        <a href="/" className={primaryButton}>
           Test your own network
-        </Link>
+        </a>
       </div>
     </SiteShell>
   );

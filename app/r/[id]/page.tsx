@@ -1,6 +1,5 @@
 // GET /r/:id – the human page of a shared result (404 when the id is unknown)
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { VERDICT_COPY, formatTimestamp } from '../../../components/result/labels';
@@ -51,9 +50,11 @@ export default async function SharedResultPage({ params }: Props) {
           </p>
           <div className="flex flex-wrap gap-2 pt-2">
             <RunActions result={result} allowShare={false} />
-            <Link href="/" className={secondaryButton}>
+            {/* A plain link: `/` is a Pages Router page (pages/index.tsx), so the App Router cannot navigate to it on the
+                client anyway; next/link would only prefetch it as RSC, a request Chromium then leaves pending. */}
+            <a href="/" className={secondaryButton}>
               Test your own network
-            </Link>
+            </a>
           </div>
         </header>
         <ResultView result={result} />
