@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOAD_STEPS, measureLoad, percentile, readRssMb, runLoad } from './load';
+import { LOAD_STEPS, loadWarmupMs, measureLoad, metricValue, percentile, readRssMb, runLoad } from './load';
 
 describe('percentile', () => {
   it.each([
@@ -20,6 +20,23 @@ describe('readRssMb', () => {
   });
 });
 
+describe('loadWarmupMs', () => {
+  it('is one cycle (all clients started) plus one credential lifetime (the first sessions expired)', () => {
+    expect(loadWarmupMs(3000, 30)).toBe(33_000);
+    expect(loadWarmupMs(500, 60)).toBe(60_500);
+  });
+});
+
+describe('metricValue', () => {
+  const text = ['# HELP netready_sessions_live Live test sessions.', 'netready_sessions_live 12', 'netready_sessions_live_extra 99', 'netready_turn_allocations_active{transport="udp"} 3', 'netready_turn_allocations_active{transport="tcp"} 2'].join('\n');
+
+  it('reads a metric, sums it over its label sets, and tells a missing one by null', () => {
+    expect(metricValue(text, 'netready_sessions_live')).toBe(12);
+    expect(metricValue(text, 'netready_turn_allocations_active')).toBe(5);
+    expect(metricValue(text, 'nodejs_heap_size_used_bytes')).toBeNull();
+  });
+});
+
 describe('runLoad', () => {
   it('refuses a target that is not loopback', async () => {
     await expect(runLoad({ probeUrl: 'http://192.0.2.1:8080', turnPort: 3478, echoPort: 41020, sessions: 1, durationMs: 1000 })).rejects.toThrow(/loopback/);
@@ -32,7 +49,7 @@ describe('runLoad', () => {
 
 describe('measureLoad against a real probe process', () => {
   it('drives every step of a session through the probe with no error and samples its RSS', async () => {
-    const report = await measureLoad({ sessions: 4, seconds: 3, cycleMs: 500, log: () => undefined });
+    const report = await measureLoad({ sessions: 4, seconds: 3, cycleMs: 500, warmupMs: 0, relayPorts: { min: 41030, max: 41999 }, log: () => undefined });
     expect(report.errorsByKind).toEqual({});
     expect(report.errors).toBe(0);
     expect(report.sessionsCompleted).toBeGreaterThanOrEqual(4);
@@ -42,5 +59,9 @@ describe('measureLoad against a real probe process', () => {
     expect(report.rssStartMb).toBeGreaterThan(20);
     expect(report.rssEndMb).toBeGreaterThan(20);
     expect(report.probeConfig).toMatchObject({ turn: { maxAllocationsPerClient: 1000 } });
+    // The probe's own view is sampled from its /metrics: sessions opened in the run are live at the first sample.
+    const samples = report.probeSamples as Array<{ sessionsLive: number | null; heapUsedMb: number | null }>;
+    expect(samples[0]?.sessionsLive).toBeGreaterThan(0);
+    expect(samples[0]?.heapUsedMb).toBeGreaterThan(1);
   }, 90_000);
 });

@@ -11,6 +11,7 @@
  * error. Loopback only.
  */
 import dgram from 'node:dgram';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -41,10 +42,16 @@ export interface LoadOptions {
   echoPort: number;
   /** Concurrent simulated clients (1–5000). */
   sessions: number;
-  /** How long the clients keep cycling, ms (1000–600000). */
+  /** How long the clients keep cycling after warm-up, ms (1000–600000): the measured window. */
   durationMs: number;
-  /** RSS is first sampled as "after warm-up" this long after the start, ms. Default a quarter of durationMs, at most 15 s. */
+  /**
+   * Warm-up before the measured window, ms (0–600000): long enough for the probe's live state to level off at full
+   * concurrency (see {@link loadWarmupMs}). Latencies of sessions started in it are kept apart, and the RSS "after
+   * warm-up" is sampled at its end. Default 0.
+   */
   warmupMs?: number;
+  /** The probe's operations listener (`/metrics`), sampled every few seconds for its live state; none: not sampled. */
+  metricsUrl?: string;
   /**
    * Each client starts a new session at most this often, ms. Default 3000: one page run (start → verdict ≈ 3 s), so
    * N clients stand for N tests running at once.
@@ -66,25 +73,77 @@ export interface StepLatency {
 /** What one load run saw. */
 export interface LoadReport {
   sessions: number;
+  /** The measured window at full concurrency after warm-up, s. */
   seconds: number;
+  /** Warm-up before it, s. */
+  warmupSeconds: number;
+  /** Warm-up plus the measured window, s. */
+  totalSeconds: number;
   cycleMs: number;
   /** Sessions that went through every step. */
   sessionsCompleted: number;
   sessionsPerSec: number;
-  /** Failed steps in total (a failed step ends that client's cycle). */
+  /** Failed steps in total, warm-up included (a failed step ends that client's cycle). */
   errors: number;
   /** Failed steps by `<step>:<reason>`. */
   errorsByKind: Record<string, number>;
   /** Requests sent again after an unanswered RTO. */
   retransmits: number;
+  /** Latency per step of the sessions started in the measured window. */
   steps: Record<LoadStep, StepLatency>;
-  /** p99 of the STUN Binding round trip, ms. */
+  /** p99 of the STUN Binding round trip in the measured window, ms. */
   stunP99Ms: number | null;
+  /** p99 of the STUN Binding round trip during warm-up, ms. */
+  warmupStunP99Ms: number | null;
+  /**
+   * Event-loop delay of the load generator itself (this process) in the measured window, ms: a busy generator adds
+   * its own delay to every latency it measures, so a high figure here means the step latencies overstate the probe's.
+   */
+  generatorEventLoopDelay: { p50Ms: number; p99Ms: number; maxMs: number };
   /** VmRSS after warm-up and at the end of the run, MB; null without probePid. */
   rssStartMb: number | null;
   rssEndMb: number | null;
   /** VmRSS once a second, MB, with the time since start. */
   rssSamples: Array<{ atS: number; mb: number }>;
+  /** The probe's own view every 5 s (from /metrics): live sessions and allocations, JS heap, event-loop lag. */
+  probeSamples: ProbeSample[];
+}
+
+/** One sample of the probe's /metrics. */
+export interface ProbeSample {
+  atS: number;
+  sessionsLive: number | null;
+  allocationsActive: number | null;
+  heapUsedMb: number | null;
+  /** prom-client's event-loop lag p99 since the previous scrape, ms. */
+  eventLoopLagP99Ms: number | null;
+}
+
+/** The value of a metric (summed over its label sets) in Prometheus text, or null when absent. */
+export function metricValue(text: string, name: string): number | null {
+  let sum: number | null = null;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name) || (line[name.length] !== ' ' && line[name.length] !== '{')) continue;
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (Number.isFinite(value)) sum = (sum ?? 0) + value;
+  }
+  return sum;
+}
+
+/** Reads the probe's /metrics into a {@link ProbeSample}; null when it does not answer. */
+async function sampleProbe(metricsUrl: string, atS: number): Promise<ProbeSample | null> {
+  const text = await fetch(metricsUrl, { signal: AbortSignal.timeout(2000) })
+    .then((r) => r.text())
+    .catch(() => null);
+  if (text === null) return null;
+  const round = (value: number | null, scale: number): number | null => (value === null ? null : Math.round(value * scale * 10) / 10);
+  return {
+    atS,
+    sessionsLive: metricValue(text, 'netready_sessions_live'),
+    allocationsActive: metricValue(text, 'netready_turn_allocations_active'),
+    heapUsedMb: round(metricValue(text, 'nodejs_heap_size_used_bytes'), 1 / 1024 / 1024),
+    eventLoopLagP99Ms: round(metricValue(text, 'nodejs_eventloop_lag_p99_seconds'), 1000),
+  };
 }
 
 /** RFC 8489 §6.2.1: RTO 500 ms, doubled per retransmission; Rc = 3 tries here (a loaded loopback, not the Internet). */
@@ -229,8 +288,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   if (!net.isIPv4(probe.hostname) || !probe.hostname.startsWith('127.')) throw new RangeError(`the load test only targets loopback, not ${probe.hostname}`);
   if (!Number.isInteger(options.sessions) || options.sessions < 1 || options.sessions > 5000) throw new RangeError('sessions must be 1-5000');
   if (!(options.durationMs >= 1000 && options.durationMs <= 600_000)) throw new RangeError('durationMs must be 1000-600000');
+  const warmupMs = options.warmupMs ?? 0;
+  if (!(warmupMs >= 0 && warmupMs <= 600_000)) throw new RangeError('warmupMs must be 0-600000');
   const cycleMs = options.cycleMs ?? 3000;
-  const warmupMs = options.warmupMs ?? Math.min(15_000, options.durationMs / 4);
   const log = options.log ?? (() => undefined);
 
   // The echo peer: sends every datagram back to where it came from (the client's relayed address).
@@ -246,22 +306,28 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   peer.on('error', () => undefined);
 
   const latencies = Object.fromEntries(LOAD_STEPS.map((s) => [s, [] as number[]])) as Record<LoadStep, number[]>;
+  const warmupStun: number[] = [];
   const errorsByKind: Record<string, number> = {};
   let completed = 0;
   let retransmits = 0;
   const rssSamples: Array<{ atS: number; mb: number }> = [];
   let rssStartMb: number | null = null;
+  const probeSamples: ProbeSample[] = [];
   const started = performance.now();
-  const stopAt = started + options.durationMs;
-
-  const timed = async <T>(step: LoadStep, work: () => Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    const value = await work();
-    latencies[step].push(performance.now() - t0);
-    return value;
-  };
+  const measureFrom = started + warmupMs;
+  const stopAt = measureFrom + options.durationMs;
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
   const oneSession = async (client: LoadClient, seed: number): Promise<void> => {
+    // A session belongs to the phase it started in.
+    const measured = performance.now() >= measureFrom;
+    const timed = async <T>(step: LoadStep, work: () => Promise<T>): Promise<T> => {
+      const t0 = performance.now();
+      const value = await work();
+      if (measured) latencies[step].push(performance.now() - t0);
+      else if (step === 'stun') warmupStun.push(performance.now() - t0);
+      return value;
+    };
     const created = await timed('session', async () => {
       const response = await fetch(`${options.probeUrl}/v1/sessions`, {
         method: 'POST',
@@ -340,13 +406,22 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     }
   };
 
+  let ticks = 0;
+  let delayMeasured = false;
   const sampler = setInterval(() => {
-    const atS = Math.round((performance.now() - started) / 100) / 10;
+    const now = performance.now();
+    const atS = Math.round((now - started) / 100) / 10;
     const mb = options.probePid === undefined ? null : readRssMb(options.probePid);
     if (mb !== null) {
       rssSamples.push({ atS, mb });
-      if (rssStartMb === null && atS * 1000 >= warmupMs) rssStartMb = mb;
+      if (rssStartMb === null && now >= measureFrom) rssStartMb = mb;
     }
+    // The generator's own delay is measured over the measured window only (warm-up starts 1,000 sockets).
+    if (!delayMeasured && now >= measureFrom) {
+      delayMeasured = true;
+      loopDelay.enable();
+    }
+    if (options.metricsUrl && ticks++ % 5 === 0) void sampleProbe(options.metricsUrl, atS).then((sample) => sample && probeSamples.push(sample));
     const errors = Object.values(errorsByKind).reduce((a, b) => a + b, 0);
     log(`load ${atS} s: ${completed} sessions completed, ${errors} errors, ${retransmits} retransmits${mb !== null ? `, probe RSS ${mb} MB` : ''}`);
   }, 1000);
@@ -354,9 +429,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     await Promise.all(Array.from({ length: options.sessions }, (_, i) => runClient(i)));
   } finally {
     clearInterval(sampler);
+    loopDelay.disable();
     peer.close();
   }
   const elapsedS = (performance.now() - started) / 1000;
+  const delayMs = (ns: number): number => Math.round(ns / 1e4) / 100;
   const rssEndMb = options.probePid === undefined ? null : readRssMb(options.probePid);
   const steps = Object.fromEntries(
     LOAD_STEPS.map((s) => {
@@ -366,7 +443,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   ) as Record<LoadStep, StepLatency>;
   return {
     sessions: options.sessions,
-    seconds: Math.round(elapsedS * 10) / 10,
+    seconds: Math.round((elapsedS - warmupMs / 1000) * 10) / 10,
+    warmupSeconds: warmupMs / 1000,
+    totalSeconds: Math.round(elapsedS * 10) / 10,
     cycleMs,
     sessionsCompleted: completed,
     sessionsPerSec: Math.round((completed / elapsedS) * 10) / 10,
@@ -375,13 +454,21 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     retransmits,
     steps,
     stunP99Ms: steps.stun.p99Ms,
+    warmupStunP99Ms: percentile(warmupStun.sort((a, b) => a - b), 99),
+    generatorEventLoopDelay: { p50Ms: delayMs(loopDelay.percentile(50)), p99Ms: delayMs(loopDelay.percentile(99)), maxMs: delayMs(loopDelay.max) },
     rssStartMb,
     rssEndMb,
     rssSamples,
+    probeSamples,
   };
 }
 
-/** Ports of the load test's probe, all in 41000–41999 (the range tests may bind). */
+/**
+ * Ports of the load test's probe. The listeners and the media-peer range are in 41000–41999 (the range tests may
+ * bind); the relay range cannot be: 1,000 concurrent sessions need 1,000 relay ports on top of them. It lies below
+ * the kernel's ephemeral range (32768–60999 here), so the generator's 1,000 client sockets (port 0) never take a
+ * relay port, and the bench runs only under the exclusive lock, so no other test binds it meanwhile.
+ */
 export const LOAD_PORTS = {
   http: 41001,
   https: 41002,
@@ -393,14 +480,16 @@ export const LOAD_PORTS = {
   mtu: 41010,
   peerMin: 41020,
   peerMax: 41029,
-  relayMin: 41030,
-  relayMax: 41999,
+  relayMin: 31000,
+  relayMax: 32199,
 } as const;
 
 /**
  * The probe configuration of the load test: every client comes from 127.0.0.1, so the per-client limits that
  * protect a real deployment (60 sessions a minute, 64 allocations per address) are raised here, and said so in
- * the output. Credentials live 60 s (not 600 s) so live sessions level off within the run.
+ * the output. Credentials — and so test sessions — live 30 s (the shortest `turn.credentialTtlS` allows, not 600 s)
+ * so that live sessions level off early: a live session is state the probe must keep, and the RSS figure is meant
+ * to show leaks, not the growth of live state before the first sessions expire.
  */
 export const LOAD_PROBE_CONFIG = {
   name: 'netready load test',
@@ -411,8 +500,18 @@ export const LOAD_PROBE_CONFIG = {
     // The HTTP API's connections from one address (default 256 / 128 in handshake): 1,000 clients share one here.
     connections: { maxPerAddress: 8192, maxHandshakesPerAddress: 8192 },
   },
-  turn: { maxAllocationsPerClient: 1000, credentialTtlS: 60 },
+  turn: { maxAllocationsPerClient: 1000, credentialTtlS: 30 },
 } as const;
+
+/**
+ * The warm-up of a load run, ms: the first full session lifetime at full concurrency. Clients start staggered over
+ * one cycle (`cycleMs`), so concurrency is full after one cycle; the sessions opened from then on expire after
+ * `credentialTtlS`, and from that moment sessions expire as fast as they are opened: live sessions, allocations and
+ * the probe's tables hold a constant level, and RSS after it measures leaks rather than live state.
+ */
+export function loadWarmupMs(cycleMs: number, credentialTtlS: number = LOAD_PROBE_CONFIG.turn.credentialTtlS): number {
+  return cycleMs + credentialTtlS * 1000;
+}
 
 /** Most concurrent allocations the load test's relay port range holds. */
 export const LOAD_MAX_SESSIONS = LOAD_PORTS.relayMax - LOAD_PORTS.relayMin + 1;
@@ -423,16 +522,33 @@ export const LOAD_MAX_SESSIONS = LOAD_PORTS.relayMax - LOAD_PORTS.relayMin + 1;
  * raised. `sessions` above {@link LOAD_MAX_SESSIONS} (the relay ports the allowed port range holds) is capped, and
  * the report says so.
  */
-export async function measureLoad(options: { sessions: number; seconds: number; cycleMs?: number; log: (line: string) => void }): Promise<Record<string, unknown>> {
-  const sessions = Math.min(options.sessions, LOAD_MAX_SESSIONS);
+export async function measureLoad(options: {
+  sessions: number;
+  seconds: number;
+  cycleMs?: number;
+  /** Write a V8 CPU profile of the probe process (node --cpu-prof) into this directory; none: no profile. */
+  cpuProfileDir?: string;
+  /** Warm-up, ms. Default {@link loadWarmupMs} (a unit test's short smoke run passes 0). */
+  warmupMs?: number;
+  /** The probe's relay port range. Default LOAD_PORTS' (a unit test, not under the bench's lock, stays in 41000–41999). */
+  relayPorts?: { min: number; max: number };
+  log: (line: string) => void;
+}): Promise<Record<string, unknown>> {
+  const relay = options.relayPorts ?? { min: LOAD_PORTS.relayMin, max: LOAD_PORTS.relayMax };
+  const relayPortCount = relay.max - relay.min + 1;
+  const sessions = Math.min(options.sessions, relayPortCount);
+  const cycleMs = options.cycleMs ?? 3000;
+  const warmupMs = options.warmupMs ?? loadWarmupMs(cycleMs);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'netready-load-'));
   const configFile = path.join(dataDir, 'load-config.json');
   writeFileSync(configFile, JSON.stringify(LOAD_PROBE_CONFIG));
   const env = {
-    ...stackEnv({ ...portsFrom(41000), ...LOAD_PORTS }, dataDir),
+    ...stackEnv({ ...portsFrom(41000), ...LOAD_PORTS, relayMin: relay.min, relayMax: relay.max }, dataDir),
     NETREADY_CONFIG: configFile,
     // No MTU ladder listeners: the load test does not use them.
     NETREADY_MTU_ENABLED: 'false',
+    // Where the STUN p99 goes (issue 16 item 5): the probe writes its profile when it exits on SIGTERM.
+    ...(options.cpuProfileDir ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${options.cpuProfileDir}`.trim() } : {}),
   };
   const probeUrl = `http://127.0.0.1:${LOAD_PORTS.http}`;
   const probe = await startProbe(env, probeUrl);
@@ -449,13 +565,17 @@ export async function measureLoad(options: { sessions: number; seconds: number; 
       echoPort: LOAD_PORTS.peerMin,
       sessions,
       durationMs: options.seconds * 1000,
-      ...(options.cycleMs ? { cycleMs: options.cycleMs } : {}),
+      warmupMs,
+      cycleMs,
+      metricsUrl: `http://127.0.0.1:${LOAD_PORTS.ops}/metrics`,
       ...(probePid !== undefined ? { probePid } : {}),
       log: options.log,
     });
     return {
       ...report,
-      ...(sessions < options.sessions ? { sessionsRequested: options.sessions, cappedBecause: `the relay port range ${LOAD_PORTS.relayMin}-${LOAD_PORTS.relayMax} holds ${LOAD_MAX_SESSIONS} allocations` } : {}),
+      warmup: `the first full session lifetime at full concurrency: one cycle (${cycleMs} ms, all clients started) + the credential lifetime (${LOAD_PROBE_CONFIG.turn.credentialTtlS} s), after which sessions expire as fast as they open`,
+      ...(sessions < options.sessions ? { sessionsRequested: options.sessions, cappedBecause: `the relay port range ${relay.min}-${relay.max} holds ${relayPortCount} allocations` } : {}),
+      relayPorts: relay,
       probeConfig: { ...LOAD_PROBE_CONFIG, note: 'per-client limits raised: every simulated client comes from 127.0.0.1' },
       probePinnedToCore0: probePinned,
     };
