@@ -17,7 +17,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { portsFrom, stackEnv, startProbe } from '../e2e/support/stack';
+import { portsFrom, REPO_ROOT, stackEnv, startProbe } from '../e2e/support/stack';
 import { attr, XOR_MAPPED_ADDRESS } from '../lib/protocol/stun/attributes';
 import { METHOD_BINDING } from '../lib/protocol/stun/constants';
 import { encodeMessage, looksLikeStun } from '../lib/protocol/stun/message';
@@ -547,8 +547,14 @@ export async function measureLoad(options: {
     NETREADY_CONFIG: configFile,
     // No MTU ladder listeners: the load test does not use them.
     NETREADY_MTU_ENABLED: 'false',
-    // Where the STUN p99 goes (issue 16 item 5): the probe writes its profile when it exits on SIGTERM.
-    ...(options.cpuProfileDir ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${options.cpuProfileDir}`.trim() } : {}),
+    // Where the STUN p99 goes (issue 16 item 5): the probe writes its profile when it exits on SIGTERM. Node 20
+    // refuses --cpu-prof in NODE_OPTIONS, so a preload starts the profiler (bench/cpu-profile-preload.cjs).
+    ...(options.cpuProfileDir
+      ? {
+          NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(REPO_ROOT, 'bench', 'cpu-profile-preload.cjs')}`.trim(),
+          NETREADY_CPU_PROFILE_DIR: options.cpuProfileDir,
+        }
+      : {}),
   };
   const probeUrl = `http://127.0.0.1:${LOAD_PORTS.http}`;
   const probe = await startProbe(env, probeUrl);
