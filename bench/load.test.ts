@@ -58,6 +58,10 @@ describe('measureLoad against a real probe process', () => {
     expect(report.stunP99Ms).toBeGreaterThan(0);
     expect(report.rssStartMb).toBeGreaterThan(20);
     expect(report.rssEndMb).toBeGreaterThan(20);
+    // Both RSS figures come right after a full collection the probe was asked for (bench/load-probe-preload.cjs).
+    expect(report.heapAfterGcStartMb).toBeGreaterThan(1);
+    expect(report.heapAfterGcEndMb).toBeGreaterThan(1);
+    expect(report.probeLogLines).toBeGreaterThan(0);
     expect(report.probeConfig).toMatchObject({ turn: { maxAllocationsPerClient: 1000 } });
     // The probe's own view is sampled from its /metrics: sessions opened in the run are live at the first sample.
     const samples = report.probeSamples as Array<{ sessionsLive: number | null; heapUsedMb: number | null }>;

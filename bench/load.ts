@@ -12,12 +12,12 @@
  */
 import dgram from 'node:dgram';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { portsFrom, REPO_ROOT, stackEnv, startProbe } from '../e2e/support/stack';
+import { portsFrom, REPO_ROOT, stackEnv } from '../e2e/support/stack';
 import { attr, XOR_MAPPED_ADDRESS } from '../lib/protocol/stun/attributes';
 import { METHOD_BINDING } from '../lib/protocol/stun/constants';
 import { encodeMessage, looksLikeStun } from '../lib/protocol/stun/message';
@@ -59,8 +59,19 @@ export interface LoadOptions {
   cycleMs?: number;
   /** PID whose VmRSS is sampled (the probe's node process); none: no RSS figures. */
   probePid?: number;
+  /**
+   * Makes the probe collect all its garbage and resolves with its memory right after: called after warm-up and at the
+   * end, so rssStartMb/rssEndMb are taken at the same point of V8's collection cycle. None: RSS as sampled.
+   */
+  fullGc?: () => Promise<ProbeMemory | null>;
   /** Progress lines (one per second). */
   log?: (line: string) => void;
+}
+
+/** The probe's memory right after a full garbage collection, MB. */
+export interface ProbeMemory {
+  rssMb: number;
+  heapUsedMb: number;
 }
 
 /** Latency of one step, ms. */
@@ -100,9 +111,18 @@ export interface LoadReport {
    * its own delay to every latency it measures, so a high figure here means the step latencies overstate the probe's.
    */
   generatorEventLoopDelay: { p50Ms: number; p99Ms: number; maxMs: number };
-  /** VmRSS after warm-up and at the end of the run, MB; null without probePid. */
+  /**
+   * VmRSS after warm-up and at the end of the run, MB: right after a full garbage collection when `fullGc` is given
+   * (see {@link LoadOptions.fullGc}), else as sampled; null without probePid.
+   */
   rssStartMb: number | null;
   rssEndMb: number | null;
+  /** VmRSS as sampled (no collection asked for) after warm-up and at the end, MB. */
+  rssSampledStartMb: number | null;
+  rssSampledEndMb: number | null;
+  /** The probe's JS heap in use right after the full collections (what stayed alive), MB; null without `fullGc`. */
+  heapAfterGcStartMb: number | null;
+  heapAfterGcEndMb: number | null;
   /** VmRSS once a second, MB, with the time since start. */
   rssSamples: Array<{ atS: number; mb: number }>;
   /** The probe's own view every 5 s (from /metrics): live sessions and allocations, JS heap, event-loop lag. */
@@ -313,6 +333,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const rssSamples: Array<{ atS: number; mb: number }> = [];
   let rssStartMb: number | null = null;
   const probeSamples: ProbeSample[] = [];
+  // Set in a callback: typed so that TypeScript does not narrow it to null.
+  let gcStart = null as ProbeMemory | null;
+  let gcStartAsked: Promise<void> | undefined;
   const started = performance.now();
   const measureFrom = started + warmupMs;
   const stopAt = measureFrom + options.durationMs;
@@ -416,6 +439,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       rssSamples.push({ atS, mb });
       if (rssStartMb === null && now >= measureFrom) rssStartMb = mb;
     }
+    if (options.fullGc && gcStartAsked === undefined && now >= measureFrom) {
+      gcStartAsked = options.fullGc().then((memory) => {
+        gcStart = memory;
+      });
+    }
     // The generator's own delay is measured over the measured window only (warm-up starts 1,000 sockets).
     if (!delayMeasured && now >= measureFrom) {
       delayMeasured = true;
@@ -434,7 +462,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   }
   const elapsedS = (performance.now() - started) / 1000;
   const delayMs = (ns: number): number => Math.round(ns / 1e4) / 100;
-  const rssEndMb = options.probePid === undefined ? null : readRssMb(options.probePid);
+  const rssSampledEndMb = options.probePid === undefined ? null : readRssMb(options.probePid);
+  await gcStartAsked;
+  const gcEnd = options.fullGc ? await options.fullGc() : null;
   const steps = Object.fromEntries(
     LOAD_STEPS.map((s) => {
       const sorted = latencies[s].sort((a, b) => a - b);
@@ -456,8 +486,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     stunP99Ms: steps.stun.p99Ms,
     warmupStunP99Ms: percentile(warmupStun.sort((a, b) => a - b), 99),
     generatorEventLoopDelay: { p50Ms: delayMs(loopDelay.percentile(50)), p99Ms: delayMs(loopDelay.percentile(99)), maxMs: delayMs(loopDelay.max) },
-    rssStartMb,
-    rssEndMb,
+    rssStartMb: gcStart?.rssMb ?? rssStartMb,
+    rssEndMb: gcEnd?.rssMb ?? rssSampledEndMb,
+    rssSampledStartMb: rssStartMb,
+    rssSampledEndMb,
+    heapAfterGcStartMb: gcStart?.heapUsedMb ?? null,
+    heapAfterGcEndMb: gcEnd?.heapUsedMb ?? null,
     rssSamples,
     probeSamples,
   };
@@ -513,6 +547,81 @@ export function loadWarmupMs(cycleMs: number, credentialTtlS: number = LOAD_PROB
   return cycleMs + credentialTtlS * 1000;
 }
 
+/**
+ * Asks the probe (pid) for a full garbage collection (SIGUSR2, bench/load-probe-preload.cjs) and resolves with its
+ * memory right after, or null when no answer came within 10 s.
+ */
+async function collectProbeGarbage(pid: number, gcFile: string): Promise<ProbeMemory | null> {
+  const lines = (): string[] => {
+    try {
+      return readFileSync(gcFile, 'utf8').split('\n').filter(Boolean);
+    } catch {
+      return [];
+    }
+  };
+  const before = lines().length;
+  process.kill(pid, 'SIGUSR2');
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const all = lines();
+    if (all.length > before) {
+      const memory = JSON.parse(all[all.length - 1]!) as { rss: number; heapUsed: number };
+      const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
+      return { rssMb: mb(memory.rss), heapUsedMb: mb(memory.heapUsed) };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return null;
+}
+
+/** The load test's probe process, its log file, and how to stop it. */
+interface LoadProbe {
+  child: ChildProcess;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `tsx server/main.ts` in its own process group with its log lines going to a file, and resolves once its API
+ * answers. Not through a pipe to this process (as e2e/support/stack.ts's startProbe does): the probe logs
+ * synchronously (pino, server/ops/logger.ts), so when the pipe is full it busy-waits until the reader drains it — and
+ * the reader here is the load generator, whose event loop is busy with 1,000 clients. Measured: one such wait froze
+ * the probe for ≈ 0.8 s at 15 s into a run and cost 2,789 retransmits, 286 errors and a STUN p99 of 1,550 ms. A
+ * deployment's stdout goes to journald or a container runtime that drains it; a file stands for that here.
+ */
+async function startLoadProbe(env: NodeJS.ProcessEnv, probeUrl: string, logFile: string): Promise<LoadProbe> {
+  const fd = openSync(logFile, 'a');
+  const child = spawn(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['server/main.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', fd, fd], detached: true });
+  closeSync(fd);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+    const signal = (name: NodeJS.Signals): void => {
+      try {
+        process.kill(-child.pid!, name);
+      } catch {
+        // Already gone.
+      }
+    };
+    signal('SIGTERM');
+    // Longer than startProbe's 5 s: a profiled probe writes its CPU profile on the way out.
+    const killer = setTimeout(() => signal('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(killer);
+  };
+  const deadline = Date.now() + 40_000;
+  for (;;) {
+    const tail = (): string => readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
+    if (child.exitCode !== null) throw new Error(`the load test's probe exited with code ${child.exitCode} before it answered:\n${tail()}`);
+    if ((await fetch(`${probeUrl}/v1/health`).catch(() => null))?.status === 200) return { child, logFile, stop };
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`the load test's probe did not answer ${probeUrl}/v1/health within 40 s:\n${tail()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Most concurrent allocations the load test's relay port range holds. */
 export const LOAD_MAX_SESSIONS = LOAD_PORTS.relayMax - LOAD_PORTS.relayMin + 1;
 
@@ -541,23 +650,22 @@ export async function measureLoad(options: {
   const warmupMs = options.warmupMs ?? loadWarmupMs(cycleMs);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'netready-load-'));
   const configFile = path.join(dataDir, 'load-config.json');
+  const gcFile = path.join(dataDir, 'gc.jsonl');
   writeFileSync(configFile, JSON.stringify(LOAD_PROBE_CONFIG));
   const env = {
     ...stackEnv({ ...portsFrom(41000), ...LOAD_PORTS, relayMin: relay.min, relayMax: relay.max }, dataDir),
     NETREADY_CONFIG: configFile,
     // No MTU ladder listeners: the load test does not use them.
     NETREADY_MTU_ENABLED: 'false',
-    // Where the STUN p99 goes (issue 16 item 5): the probe writes its profile when it exits on SIGTERM. Node 20
-    // refuses --cpu-prof in NODE_OPTIONS, so a preload starts the profiler (bench/cpu-profile-preload.cjs).
-    ...(options.cpuProfileDir
-      ? {
-          NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(REPO_ROOT, 'bench', 'cpu-profile-preload.cjs')}`.trim(),
-          NETREADY_CPU_PROFILE_DIR: options.cpuProfileDir,
-        }
-      : {}),
+    // bench/load-probe-preload.cjs: a full collection on SIGUSR2 (rssStartMb/rssEndMb), and with --load-cpu-prof the
+    // probe's CPU profile, written when it exits on SIGTERM (Node 20 refuses --cpu-prof in NODE_OPTIONS).
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(REPO_ROOT, 'bench', 'load-probe-preload.cjs')}`.trim(),
+    NETREADY_LOAD_GC_FILE: gcFile,
+    ...(options.cpuProfileDir ? { NETREADY_CPU_PROFILE_DIR: options.cpuProfileDir } : {}),
   };
   const probeUrl = `http://127.0.0.1:${LOAD_PORTS.http}`;
-  const probe = await startProbe(env, probeUrl);
+  const logFile = path.join(dataDir, 'probe.log');
+  const probe = await startLoadProbe(env, probeUrl, logFile);
   try {
     // tsx starts the server in a child node process: sample the biggest process of the group (the server).
     const pids = execFileSync('pgrep', ['-g', String(probe.child.pid)]).toString().trim().split('\n').map(Number);
@@ -574,7 +682,7 @@ export async function measureLoad(options: {
       warmupMs,
       cycleMs,
       metricsUrl: `http://127.0.0.1:${LOAD_PORTS.ops}/metrics`,
-      ...(probePid !== undefined ? { probePid } : {}),
+      ...(probePid !== undefined ? { probePid, fullGc: () => collectProbeGarbage(probePid, gcFile) } : {}),
       log: options.log,
     });
     return {
@@ -584,6 +692,8 @@ export async function measureLoad(options: {
       relayPorts: relay,
       probeConfig: { ...LOAD_PROBE_CONFIG, note: 'per-client limits raised: every simulated client comes from 127.0.0.1' },
       probePinnedToCore0: probePinned,
+      // Logged as in production (info), to a file (see startLoadProbe): the lines written, to show the logging load.
+      probeLogLines: readFileSync(logFile, 'utf8').split('\n').length - 1,
     };
   } finally {
     await probe.stop();
