@@ -100,6 +100,8 @@ export interface LoadReport {
   errorsByKind: Record<string, number>;
   /** Requests sent again after an unanswered RTO. */
   retransmits: number;
+  /** UDP datagrams the kernel dropped on full receive buffers during the run (machine-wide), or null. */
+  udpReceiveBufferDrops: number | null;
   /** Latency per step of the sessions started in the measured window. */
   steps: Record<LoadStep, StepLatency>;
   /** p99 of the STUN Binding round trip in the measured window, ms. */
@@ -135,7 +137,7 @@ export interface ProbeSample {
   sessionsLive: number | null;
   allocationsActive: number | null;
   heapUsedMb: number | null;
-  /** prom-client's event-loop lag p99 since the previous scrape, ms. */
+  /** prom-client's event-loop lag p99 (its histogram of 10 ms timer ticks, less the 10 ms), ms. */
   eventLoopLagP99Ms: number | null;
 }
 
@@ -162,7 +164,7 @@ async function sampleProbe(metricsUrl: string, atS: number): Promise<ProbeSample
     sessionsLive: metricValue(text, 'netready_sessions_live'),
     allocationsActive: metricValue(text, 'netready_turn_allocations_active'),
     heapUsedMb: round(metricValue(text, 'nodejs_heap_size_used_bytes'), 1 / 1024 / 1024),
-    eventLoopLagP99Ms: round(metricValue(text, 'nodejs_eventloop_lag_p99_seconds'), 1000),
+    eventLoopLagP99Ms: ((lag) => (lag === null ? null : Math.max(0, Math.round((lag - 10) * 10) / 10)))(round(metricValue(text, 'nodejs_eventloop_lag_p99_seconds'), 1000)),
   };
 }
 
@@ -183,6 +185,21 @@ export function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return Math.round(sorted[rank]! * 100) / 100;
+}
+
+/**
+ * The kernel's count of UDP datagrams dropped because a socket's receive buffer was full (RcvbufErrors in
+ * /proc/net/snmp; the whole machine, which the bench has to itself under the exclusive lock), or null.
+ */
+export function readUdpReceiveBufferErrors(): number | null {
+  try {
+    const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+    const names = lines[0]!.split(/\s+/);
+    const value = Number(lines[1]!.split(/\s+/)[names.indexOf('RcvbufErrors')]);
+    return Number.isFinite(value) ? value : null;
+  } catch {
+    return null;
+  }
 }
 
 /** VmRSS of a process in MB, or null when it is gone. */
@@ -333,6 +350,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const rssSamples: Array<{ atS: number; mb: number }> = [];
   let rssStartMb: number | null = null;
   const probeSamples: ProbeSample[] = [];
+  const rcvbufErrorsBefore = readUdpReceiveBufferErrors();
   // Set in a callback: typed so that TypeScript does not narrow it to null.
   let gcStart = null as ProbeMemory | null;
   let gcStartAsked: Promise<void> | undefined;
@@ -461,7 +479,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     peer.close();
   }
   const elapsedS = (performance.now() - started) / 1000;
-  const delayMs = (ns: number): number => Math.round(ns / 1e4) / 100;
+  // The histogram records the time between 10 ms timer ticks: the delay is what exceeds the resolution.
+  const delayMs = (ns: number): number => Math.max(0, Math.round((ns - 10e6) / 1e4) / 100);
   const rssSampledEndMb = options.probePid === undefined ? null : readRssMb(options.probePid);
   await gcStartAsked;
   const gcEnd = options.fullGc ? await options.fullGc() : null;
@@ -482,6 +501,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     errors: Object.values(errorsByKind).reduce((a, b) => a + b, 0),
     errorsByKind,
     retransmits,
+    udpReceiveBufferDrops: rcvbufErrorsBefore === null ? null : (readUdpReceiveBufferErrors() ?? rcvbufErrorsBefore) - rcvbufErrorsBefore,
     steps,
     stunP99Ms: steps.stun.p99Ms,
     warmupStunP99Ms: percentile(warmupStun.sort((a, b) => a - b), 99),
