@@ -3,6 +3,8 @@
  *  - with NETREADY_CPU_PROFILE_DIR, a CPU profile of the whole run, written to `<dir>/<pid>.cpuprofile` when the
  *    process exits (it exits on SIGTERM). Node 20 refuses `--cpu-prof` in NODE_OPTIONS and the probe starts through
  *    tsx, so the profiler is started through the inspector here;
+ *  - with NETREADY_HEAP_PROFILE_DIR, a sampling allocation profile (where the garbage the collector pauses for comes
+ *    from), written to `<dir>/<pid>.heapprofile` on exit;
  *  - with NETREADY_LOAD_GC_FILE, on SIGUSR2: a full garbage collection, then one JSON line with `process.memoryUsage()`
  *    appended to that file. The load test asks for it after warm-up and at the end, so that the two RSS figures are
  *    taken at the same point of V8's collection cycle and their difference is what stayed alive (a leak), not garbage
@@ -17,7 +19,8 @@ const path = require('node:path');
 
 const profileDir = process.env.NETREADY_CPU_PROFILE_DIR;
 const gcFile = process.env.NETREADY_LOAD_GC_FILE;
-if (profileDir || gcFile) {
+const heapDir = process.env.NETREADY_HEAP_PROFILE_DIR;
+if (profileDir || gcFile || heapDir) {
   const session = new inspector.Session();
   session.connect();
   if (profileDir) {
@@ -31,8 +34,17 @@ if (profileDir || gcFile) {
       });
     });
   }
+  if (gcFile || heapDir) session.post('HeapProfiler.enable');
+  if (heapDir) {
+    // One sample per 64 KiB allocated on average: cheap, and enough samples over a 90 s run to rank the allocators.
+    session.post('HeapProfiler.startSampling', { samplingInterval: 65536, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    process.on('exit', () => {
+      session.post('HeapProfiler.stopSampling', (error, result) => {
+        if (!error) fs.writeFileSync(path.join(heapDir, `${process.pid}.heapprofile`), JSON.stringify(result.profile));
+      });
+    });
+  }
   if (gcFile) {
-    session.post('HeapProfiler.enable');
     process.on('SIGUSR2', () => {
       session.post('HeapProfiler.collectGarbage', () => {
         fs.appendFileSync(gcFile, `${JSON.stringify({ pid: process.pid, ...process.memoryUsage() })}\n`);

@@ -662,6 +662,8 @@ export async function measureLoad(options: {
   cycleMs?: number;
   /** Write a V8 CPU profile of the probe process (node --cpu-prof) into this directory; none: no profile. */
   cpuProfileDir?: string;
+  /** Write a sampling allocation profile of the probe process into this directory; none: no profile. */
+  heapProfileDir?: string;
   /** Warm-up, ms. Default {@link loadWarmupMs} (a unit test's short smoke run passes 0). */
   warmupMs?: number;
   /** The probe's relay port range. Default LOAD_PORTS' (a unit test, not under the bench's lock, stays in 41000–41999). */
@@ -687,6 +689,7 @@ export async function measureLoad(options: {
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(REPO_ROOT, 'bench', 'load-probe-preload.cjs')}`.trim(),
     NETREADY_LOAD_GC_FILE: gcFile,
     ...(options.cpuProfileDir ? { NETREADY_CPU_PROFILE_DIR: options.cpuProfileDir } : {}),
+    ...(options.heapProfileDir ? { NETREADY_HEAP_PROFILE_DIR: options.heapProfileDir } : {}),
   };
   const probeUrl = `http://127.0.0.1:${LOAD_PORTS.http}`;
   const logFile = path.join(dataDir, 'probe.log');

@@ -30,8 +30,8 @@
  * --only stun,verdict,media-peer,first-load,relay,load (default: all; `verdict` includes the CLI and the quality stage).
  * `--load`: the load test only, `--sessions N` (default 1000) for `--seconds S` after warm-up (default 60 with --load;
  * without --load the load part runs `--load-seconds S`, default 60), each client starting a session every `--cycle-ms`
- * (default 3000, one page run); `--load-cpu-prof DIR` writes the load probe's CPU profile there. `--quick`: 2 runs, 1 round of 2 s, no load, no media
- * peer — under 2 minutes.
+ * (default 3000, one page run); `--load-cpu-prof DIR` / `--load-heap-prof DIR` write the load probe's CPU /
+ * allocation profile there. `--quick`: 2 runs, 1 round of 2 s, no load, no media peer — under 2 minutes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -333,12 +333,20 @@ async function measureRelay(rounds: number, seconds: number): Promise<Record<str
   };
 }
 
-/** `--load-cpu-prof <dir>`: the load test's probe writes a V8 CPU profile there (to find where its latency goes). */
-function loadProfileOption(): { cpuProfileDir?: string } {
-  const at = process.argv.indexOf('--load-cpu-prof');
-  const dir = at >= 0 ? process.argv[at + 1] : undefined;
-  if (at >= 0 && (!dir || dir.startsWith('--'))) throw new Error('--load-cpu-prof takes a directory');
-  return dir ? { cpuProfileDir: path.resolve(dir) } : {};
+/**
+ * `--load-cpu-prof <dir>` / `--load-heap-prof <dir>`: the load test's probe writes a V8 CPU profile / a sampling
+ * allocation profile there (to find where its latency and its garbage come from).
+ */
+function loadProfileOption(): { cpuProfileDir?: string; heapProfileDir?: string } {
+  const dirOf = (flag: string): string | undefined => {
+    const at = process.argv.indexOf(flag);
+    const dir = at >= 0 ? process.argv[at + 1] : undefined;
+    if (at >= 0 && (!dir || dir.startsWith('--'))) throw new Error(`${flag} takes a directory`);
+    return dir ? path.resolve(dir) : undefined;
+  };
+  const cpu = dirOf('--load-cpu-prof');
+  const heap = dirOf('--load-heap-prof');
+  return { ...(cpu ? { cpuProfileDir: cpu } : {}), ...(heap ? { heapProfileDir: heap } : {}) };
 }
 
 async function main(): Promise<void> {
