@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOAD_STEPS, loadWarmupMs, measureLoad, metricValue, percentile, readRssMb, runLoad } from './load';
+import { LOAD_STEPS, loadWarmupMs, measureLoad, metricValue, percentile, readCoreBusyTicks, readProcessTicks, readRssMb, runLoad } from './load';
 
 describe('percentile', () => {
   it.each([
@@ -17,6 +17,18 @@ describe('readRssMb', () => {
   it('reads this process’s resident memory and is null for a process that does not exist', () => {
     expect(readRssMb(process.pid)).toBeGreaterThan(10);
     expect(readRssMb(2 ** 22 + 7)).toBeNull();
+  });
+});
+
+describe('readCoreBusyTicks and readProcessTicks', () => {
+  it('read how long core 0 and this process have been busy, and null for a core or process that does not exist', () => {
+    let spin = 0;
+    for (let i = 0; i < 2e7; i++) spin += i;
+    expect(spin).toBeGreaterThan(0);
+    expect(readCoreBusyTicks(0)).toBeGreaterThan(0);
+    expect(readProcessTicks(process.pid)).toBeGreaterThan(0);
+    expect(readCoreBusyTicks(4096)).toBeNull();
+    expect(readProcessTicks(2 ** 22 + 7)).toBeNull();
   });
 });
 

@@ -59,6 +59,8 @@ export interface LoadOptions {
   cycleMs?: number;
   /** PID whose VmRSS is sampled (the probe's node process); none: no RSS figures. */
   probePid?: number;
+  /** The core the probe is pinned to, whose load by other processes is reported; none: not reported. */
+  probeCore?: number;
   /**
    * Makes the probe collect all its garbage and resolves with its memory right after: called after warm-up and at the
    * end, so rssStartMb/rssEndMb are taken at the same point of V8's collection cycle. None: RSS as sampled.
@@ -102,6 +104,12 @@ export interface LoadReport {
   retransmits: number;
   /** UDP datagrams the kernel dropped on full receive buffers during the run (machine-wide), or null. */
   udpReceiveBufferDrops: number | null;
+  /**
+   * The probe's core (`probeCore`) in the measured window: how busy the probe kept it and how busy everything else on
+   * the machine kept it (other processes share the core; their bursts delay the probe and show as latency), % of
+   * the window; null without probePid/probeCore.
+   */
+  probeCoreBusy: { probePercent: number; othersPercent: number } | null;
   /** Latency per step of the sessions started in the measured window. */
   steps: Record<LoadStep, StepLatency>;
   /** p99 of the STUN Binding round trip in the measured window, ms. */
@@ -197,6 +205,31 @@ export function readUdpReceiveBufferErrors(): number | null {
     const names = lines[0]!.split(/\s+/);
     const value = Number(lines[1]!.split(/\s+/)[names.indexOf('RcvbufErrors')]);
     return Number.isFinite(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time (user + system, in clock ticks) core `cpu` spent busy since boot, from /proc/stat; null when unreadable. */
+export function readCoreBusyTicks(cpu: number): number | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${cpu} `));
+    if (!line) return null;
+    // user nice system idle iowait irq softirq steal …: busy is everything but idle and iowait.
+    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    return user! + nice! + system! + irq! + softirq! + (steal ?? 0);
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time (user + system, clock ticks) a process and its threads used, from /proc/<pid>/stat; null when gone. */
+export function readProcessTicks(pid: number): number | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces) start at ")"; utime and stime are fields 14 and 15.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
   } catch {
     return null;
   }
@@ -356,6 +389,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   let gcStartAsked: Promise<void> | undefined;
   const started = performance.now();
   const warmupEnd = started + warmupMs;
+  // Set in the sampler's callback: typed so that TypeScript does not narrow it to null.
+  let coreAtWindowStart = null as { core: number; probe: number; at: number } | null;
+  const coreNow = (): { core: number; probe: number; at: number } | null => {
+    if (options.probeCore === undefined || options.probePid === undefined) return null;
+    const core = readCoreBusyTicks(options.probeCore);
+    const probe = readProcessTicks(options.probePid);
+    return core === null || probe === null ? null : { core, probe, at: performance.now() };
+  };
   // The measured window opens after the warm-up's full collection and one more second for the backlog it caused to
   // drain, so that its pause (≈ 0.3 s at 10,000 live sessions) is not measured as protocol latency.
   let measureFrom = options.fullGc ? Number.POSITIVE_INFINITY : warmupEnd;
@@ -471,6 +512,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     if (!delayMeasured && now >= measureFrom) {
       delayMeasured = true;
       loopDelay.enable();
+      coreAtWindowStart = coreNow();
     }
     if (options.metricsUrl && ticks++ % 5 === 0) void sampleProbe(options.metricsUrl, atS).then((sample) => sample && probeSamples.push(sample));
     const errors = Object.values(errorsByKind).reduce((a, b) => a + b, 0);
@@ -487,6 +529,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   // The histogram records the time between 10 ms timer ticks: the delay is what exceeds the resolution.
   const delayMs = (ns: number): number => Math.max(0, Math.round((ns - 10e6) / 1e4) / 100);
   const rssSampledEndMb = options.probePid === undefined ? null : readRssMb(options.probePid);
+  const coreAtEnd = coreNow();
+  // Clock ticks are 1/100 s on Linux (USER_HZ).
+  const coreWindowS = coreAtWindowStart && coreAtEnd ? (coreAtEnd.at - coreAtWindowStart.at) / 1000 : 0;
+  const probeCoreBusy =
+    coreAtWindowStart && coreAtEnd && coreWindowS > 0
+      ? {
+          probePercent: Math.round(((coreAtEnd.probe - coreAtWindowStart.probe) / 100 / coreWindowS) * 1000) / 10,
+          othersPercent: Math.max(0, Math.round(((coreAtEnd.core - coreAtWindowStart.core - (coreAtEnd.probe - coreAtWindowStart.probe)) / 100 / coreWindowS) * 1000) / 10),
+        }
+      : null;
   await gcStartAsked;
   const gcEnd = options.fullGc ? await options.fullGc() : null;
   const steps = Object.fromEntries(
@@ -506,6 +558,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     errors: Object.values(errorsByKind).reduce((a, b) => a + b, 0),
     errorsByKind,
     retransmits,
+    probeCoreBusy,
     udpReceiveBufferDrops: rcvbufErrorsBefore === null ? null : (readUdpReceiveBufferErrors() ?? rcvbufErrorsBefore) - rcvbufErrorsBefore,
     steps,
     stunP99Ms: steps.stun.p99Ms,
@@ -711,6 +764,7 @@ export async function measureLoad(options: {
       cycleMs,
       metricsUrl: `http://127.0.0.1:${LOAD_PORTS.ops}/metrics`,
       ...(probePid !== undefined ? { probePid, fullGc: () => collectProbeGarbage(probePid, gcFile) } : {}),
+      ...(probePinned ? { probeCore: 0 } : {}),
       log: options.log,
     });
     return {
