@@ -25,14 +25,16 @@
  *    stunBinding, medians of rounds, at 1200-byte packets (a media packet) and at 8192 bytes (`bySize`), with the
  *    generator's own ceiling (`generator`: the same sender straight to a sink).
  *  - load: N simulated sessions against one probe process (bench/load.ts), with the probe's per-client limits
- *    raised (all clients are 127.0.0.1): p50/p99 per step, errors by kind, sessions/s, RSS after warm-up and at the end;
+ *    raised (all clients are 127.0.0.1): p50/p99 per step, errors by kind, sessions/s, RSS after warm-up (the first
+ *    full session lifetime at full concurrency, `loadWarmupMs`) and at the end, the probe's live state over time;
  *  - lab: the slowest row of the last network-lab report (e2e/lab/report.json; null with a reason when none).
  * Everything stays on loopback. Options: --runs N (default 5), --rounds N (default 3), --seconds S (default 3),
  * --only stun,verdict,media-peer,first-load,relay,load (default: all; `verdict` includes the CLI and the quality stage).
- * `--load`: the load test only, `--sessions N` (default 1000) for `--seconds S` (default 60 with --load; without
- * --load the load part runs `--load-seconds S`, default 60), each client starting a session every `--cycle-ms` (default
- * 3000, one page run). `--quick`: 2 runs, 1 round of 2 s, the relay at 1200 B only for 1 s per direction, no load,
- * no media peer — under 2 minutes.
+ * `--load`: the load test only, `--sessions N` (default 1000) for `--seconds S` after warm-up (default 60 with --load;
+ * without --load the load part runs `--load-seconds S`, default 60), each client starting a session every `--cycle-ms`
+ * (default 3000, one page run); `--load-cpu-prof DIR` / `--load-heap-prof DIR` write the load probe's CPU /
+ * allocation profile there. `--quick`: 2 runs, 1 round of 2 s, the relay at 1200 B only for 1 s per direction, no
+ * load, no media peer — under 2 minutes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -365,6 +367,22 @@ async function measureRelay(rounds: number, seconds: number, sizes: number[]): P
   };
 }
 
+/**
+ * `--load-cpu-prof <dir>` / `--load-heap-prof <dir>`: the load test's probe writes a V8 CPU profile / a sampling
+ * allocation profile there (to find where its latency and its garbage come from).
+ */
+function loadProfileOption(): { cpuProfileDir?: string; heapProfileDir?: string } {
+  const dirOf = (flag: string): string | undefined => {
+    const at = process.argv.indexOf(flag);
+    const dir = at >= 0 ? process.argv[at + 1] : undefined;
+    if (at >= 0 && (!dir || dir.startsWith('--'))) throw new Error(`${flag} takes a directory`);
+    return dir ? path.resolve(dir) : undefined;
+  };
+  const cpu = dirOf('--load-cpu-prof');
+  const heap = dirOf('--load-heap-prof');
+  return { ...(cpu ? { cpuProfileDir: cpu } : {}), ...(heap ? { heapProfileDir: heap } : {}) };
+}
+
 async function main(): Promise<void> {
   // Issue 16: --quick (fewer runs and rounds, no load, no media peer) and --load (the load test only).
   const quick = process.argv.includes('--quick');
@@ -388,7 +406,7 @@ async function main(): Promise<void> {
   const stack = parts.has('verdict') || parts.has('media-peer') || parts.has('first-load') ? await measureStack(runs, parts) : {};
   // Issue 16: the load test, on its own probe process after the others (so it does not share the cores with them).
   const load = parts.has('load')
-    ? await measureLoad({ sessions: option('sessions', 1000), seconds: loadOnly ? option('seconds', 60) : option('load-seconds', 60), cycleMs: option('cycle-ms', 3000), log })
+    ? await measureLoad({ sessions: option('sessions', 1000), seconds: loadOnly ? option('seconds', 60) : option('load-seconds', 60), cycleMs: option('cycle-ms', 3000), ...loadProfileOption(), log })
     : undefined;
   // Issue 16: the slowest row of the last lab report (the bench does not run the lab: it needs root and the lock).
   const lab = readLabWorst(path.join(REPO_ROOT, 'e2e', 'lab', 'report.json'));

@@ -266,6 +266,7 @@ export class ProbeServer {
         relayPortMax: probe.relayPortMax,
         maxAllocationsPerClient: config.turn.maxAllocationsPerClient,
         maxLifetimeS: config.turn.maxLifetimeS,
+        udpReceiveBufferBytes: config.turn.udpReceiveBufferBytes,
         allowedPeers: [{ ip: probe.publicIp, portMin: probe.peerPortMin, portMax: probe.peerPortMax }],
         ...(turnLadder
           ? {

@@ -87,6 +87,15 @@ describe('loadConfig', () => {
     expect(config.probe.maxLiveSessions).toBe(500);
   });
 
+  it('gives the TURN UDP listeners a 4 MiB receive buffer by default and takes another from the environment', () => {
+    expect(loadConfig({ env: {}, cwd: dir }).turn.udpReceiveBufferBytes).toBe(4_194_304);
+    expect(loadConfig({ env: { NETREADY_TURN_UDP_RECEIVE_BUFFER_BYTES: '1048576' }, cwd: dir }).turn.udpReceiveBufferBytes).toBe(1_048_576);
+  });
+
+  it('stops start-up naming turn.udpReceiveBufferBytes when it is below 64 KiB', () => {
+    expect(() => loadConfig({ env: { NETREADY_TURN_UDP_RECEIVE_BUFFER_BYTES: '1024' }, cwd: dir })).toThrow(/udpReceiveBufferBytes/);
+  });
+
   it('names the variable when an environment override is not a number', () => {
     expect(() => loadConfig({ env: { NETREADY_WEB_PORT: 'http' }, cwd: dir })).toThrow(/NETREADY_WEB_PORT/);
   });

@@ -62,6 +62,7 @@ const ENV_OVERRIDES: Record<string, [string[], EnvValueType]> = {
   NETREADY_LOG_LEVEL: [['log', 'level'], 'string'],
   NETREADY_LOG_CLIENT_ADDRESSES: [['log', 'clientAddresses'], 'string'],
   NETREADY_RELAY_PORT_MIN: [['probe', 'relayPortMin'], 'int'],
+  NETREADY_TURN_UDP_RECEIVE_BUFFER_BYTES: [['turn', 'udpReceiveBufferBytes'], 'int'],
   NETREADY_RELAY_PORT_MAX: [['probe', 'relayPortMax'], 'int'],
   NETREADY_PEER_PORT_MIN: [['probe', 'peerPortMin'], 'int'],
   NETREADY_PEER_PORT_MAX: [['probe', 'peerPortMax'], 'int'],

@@ -1,6 +1,6 @@
 // The log line format: address truncation, request ids, redaction of secrets wherever they appear.
 import { describe, expect, it } from 'vitest';
-import { createLogger, loggerForSink, requestIdOf, truncateAddress, type LogSettings } from './logger';
+import { createLogger, loggerForSink, REDACTED, redactSecrets, requestIdOf, truncateAddress, type LogSettings } from './logger';
 
 /** A logger at debug whose lines are parsed into `lines`. */
 function capture(settings: Partial<LogSettings> = {}) {
@@ -90,6 +90,15 @@ describe('createLogger', () => {
     }
     expect(line).toContain('[redacted]');
     expect(line).toContain('text/html');
+  });
+
+  it('redacts a line without changing the caller\'s objects, and copies nothing when there is no secret', () => {
+    const fields = { session: { turn: [{ username: 'u', credential: 'c-1' }] }, requestId: 'r1' };
+    const redacted = redactSecrets(fields) as typeof fields;
+    expect(redacted.session.turn[0]).toEqual({ username: 'u', credential: REDACTED });
+    expect(fields.session.turn[0]!.credential).toBe('c-1');
+    const plain = { sessionId: 's1', client: { ip: '192.0.2.1', port: 1 } };
+    expect(redactSecrets(plain)).toBe(plain);
   });
 
   it('cuts client addresses to their network unless log.clientAddresses is "full"', () => {

@@ -79,6 +79,11 @@ export interface TurnServerOptions {
   maxAllocationsPerClient?: number;
   /** Maximum allocation lifetime in seconds. Default 600. */
   maxLifetimeS?: number;
+  /**
+   * Receive buffer of each UDP listener, bytes (SO_RCVBUF, capped by the kernel): datagrams that arrive while the event
+   * loop is paused wait here instead of being dropped. Default: the kernel's.
+   */
+  udpReceiveBufferBytes?: number;
   /** Media peers besides our own relays that allocations may reach. Default none. */
   allowedPeers?: AllowedPeerRange[];
   /** Receives what the server saw (allocations with session ids, refusals, auth failures …). */
@@ -125,6 +130,8 @@ export interface TurnListenerState {
   name: string;
   /** True while the socket is bound. */
   bound: boolean;
+  /** A UDP listener's receive buffer as the kernel reports it (twice what was set, on Linux), bytes. */
+  receiveBufferBytes?: number;
 }
 
 /** Bytes a connection may have queued for writing before relayed data to it is dropped (UDP semantics). */
@@ -272,7 +279,11 @@ export class TurnServer {
   /** Each listener and whether it is still bound (for readiness checks). Empty before listen() and after close(). */
   listenerStates(): TurnListenerState[] {
     return [
-      ...this.udpSockets.map((u) => ({ name: `udp ${u.endpoint.ip}:${u.endpoint.port}${u.stunOnly ? ' (stun-only)' : ''}`, bound: u.bound })),
+      ...this.udpSockets.map((u) => ({
+        name: `udp ${u.endpoint.ip}:${u.endpoint.port}${u.stunOnly ? ' (stun-only)' : ''}`,
+        bound: u.bound,
+        ...(u.bound ? { receiveBufferBytes: u.socket.getRecvBufferSize() } : {}),
+      })),
       ...this.tcpServers.map((t) => ({ name: t.name, bound: t.server.listening })),
     ];
   }
@@ -313,6 +324,8 @@ export class TurnServer {
         resolve();
       });
     });
+    // Issue 16 (load): a paused event loop must delay requests, not drop them (see udpReceiveBufferBytes).
+    if (this.options.udpReceiveBufferBytes !== undefined) socket.setRecvBufferSize(this.options.udpReceiveBufferBytes);
     if (listener.pmtuMode) {
       try {
         setPmtuMode(socket, net.isIPv6(listener.ip) ? 'ipv6' : 'ipv4', listener.pmtuMode);

@@ -29,6 +29,7 @@ import * as C from '../stun/constants';
 import { toHex, type StunCrypto } from '../stun/crypto';
 import { DecodeError } from '../stun/errors';
 import { longTermKey, verifyFingerprint, verifyMessageIntegrity } from '../stun/integrity';
+import { LongTermKeyCache } from './key-cache';
 import { formatEndpoint, type Endpoint } from '../stun/ip';
 import { decodeMessage, encodeMessage, type OutgoingAttribute, type StunClass, type StunMessage } from '../stun/message';
 import {
@@ -377,6 +378,8 @@ function describeError(error: unknown): string {
 export class TurnServerCore {
   private readonly options: Required<Omit<TurnCoreOptions, 'software' | 'onEvent' | 'allocateResponseSize'>> & Pick<TurnCoreOptions, 'software' | 'onEvent' | 'allocateResponseSize'>;
   private readonly nonces: NonceIssuer;
+  /** Long-term keys of usernames that authenticated, until their expiry. */
+  private readonly keys = new LongTermKeyCache();
   private readonly policy: PeerPolicy;
   private readonly defaultLifetimeS: number;
   private readonly byTuple = new Map<string, Allocation>();
@@ -723,6 +726,7 @@ export class TurnServerCore {
   tick(nowMs: number): TurnAction[] {
     const actions: TurnAction[] = [];
     try {
+      this.keys.prune(nowMs);
       for (const allocation of [...this.byTuple.values()]) {
         if (allocation.expiresAtMs <= nowMs) {
           this.endAllocation(allocation, 'expired', actions);
@@ -877,11 +881,13 @@ export class TurnServerCore {
       return fail('malformed-username', null);
     }
     if (rest.expiresAtS * 1000 <= nowMs) return fail('expired-username', rest.sessionId);
-    const password = computeRestPassword(this.options.crypto, this.options.secret, username);
-    const key = longTermKey(this.options.crypto, username, this.options.realm, password);
+    // Issue 16 (load): one session sends about ten authenticated requests with one username; derive its key once.
+    const cached = this.keys.get(username, nowMs);
+    const key = cached ?? longTermKey(this.options.crypto, username, this.options.realm, computeRestPassword(this.options.crypto, this.options.secret, username));
     // "Using the password associated with the username ... compute the value for the MESSAGE-INTEGRITY ... If the
     // resulting value does not match ... reject the request with an error response ... 401 (Unauthenticated)."
     if (!verifyMessageIntegrity(message, key, this.options.crypto)) return fail('bad-integrity', rest.sessionId);
+    if (!cached) this.keys.set(username, key, rest.expiresAtS * 1000);
     return { ok: true, key, username, sessionId: rest.sessionId, tag: rest.tag };
   }
 
