@@ -14,6 +14,8 @@ set -euo pipefail
 # package:binary-that-proves-it ("-" = package only). Keep in step with README.md ("Requirements").
 CORE_PACKAGES=(
   "chromium:chromium"
+  # The second engine (issue 18): Playwright drives the stock Firefox ESR over WebDriver BiDi (`moz-firefox`).
+  "firefox-esr:firefox-esr"
   "coturn:turnserver"
   "openssl:openssl"
   "libnss3-tools:certutil"
