@@ -37,7 +37,7 @@ export default defineConfig({
       name: 'firefox',
       // The runner specs. The browser is launched by e2e/support/fixtures.ts (findFirefox: $NETREADY_FIREFOX or
       // /usr/bin/firefox-esr; a missing Firefox fails these tests with what to install, it never skips them).
-      testMatch: ['run.spec.ts'],
+      testMatch: ['run.spec.ts', 'security-headers.spec.ts'],
       // (cli.spec.ts drives Firefox through `netready check --browser firefox`; it runs in the chromium project.)
       use: { browserName: 'firefox' },
     },
