@@ -41,14 +41,15 @@ function expectedChecks(browserName: string): RegExp[] {
     // IP address it never tries it.
     /TURN relay over TLS\s*Passed/,
     /Call quality on the path a call would take\s*Passed/,
-    // Firefox 153 on loopback: the media peer's passive ICE-TCP endpoint never sees a TCP connection from Firefox
-    // (`ice-tcp-failed`; the server saw no connection). Not yet explained — issue 18 item 5 (reading each engine's
-    // stats and candidates) owns it; until then this row records what Firefox does, so a change shows up here.
+    // Firefox 153 on loopback gathers `tcptype active` host candidates, yet the media peer's passive ICE-TCP endpoint
+    // never sees a TCP connection from it (`ice-tcp-failed`). Cause not yet established — issue 18 item 5 (each
+    // engine's candidates and stats) owns it; until then this row records what Firefox does, so a change shows here.
     firefox ? /Media over TCP to a media server \(ICE-TCP\).*Failed/ : /Media over TCP to a media server \(ICE-TCP\)\s*Passed/,
     /Largest packets that get through \(MTU\)\s*Passed/,
     // Issue 11: NAT mapping from three endpoints (the test stack has no second address, so two ports of one) and IPv6.
-    // Firefox 153 on loopback reports no server-reflexive candidate from the primary STUN endpoint, so no mapping
-    // can be seen and the probe says so (inconclusive, never fail). Issue 18 item 5 owns the reading; as above.
+    // Firefox differs: its local-candidate stats carry no `url`, and it keeps one srflx per base when two STUN
+    // endpoints map to the same address (checked: two stun: URLs, one srflx), so the probe cannot tell which endpoint
+    // answered and says so (inconclusive, never fail). Issue 18 item 5 (reading each engine's stats) owns it.
     firefox ? /NAT behaviour and IPv6\s*Inconclusive/ : /NAT behaviour and IPv6\s*Passed/,
     // Issue 11: the networks the browser shows (default mode: the default route, masked) and the pair ICE chose.
     /Network interfaces and the path ICE chose\s*Passed/,
