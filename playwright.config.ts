@@ -1,6 +1,12 @@
 /**
- * Browser suite: real Chromium (Debian's /usr/bin/chromium) against the real netready stack started by
- * e2e/global-setup.ts. One worker: the stack and Chromium share 2 cores.
+ * Browser suite: real browsers against the real netready stack started by e2e/global-setup.ts, never a downloaded
+ * browser (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD). One worker: the stack and the browser share 2 cores.
+ *  - chromium: Debian's /usr/bin/chromium, every spec.
+ *  - firefox: Debian's /usr/bin/firefox-esr over WebDriver BiDi (Playwright's `moz-firefox` channel; issue 18), the
+ *    specs that load the runner page and assert on its result. Launched by e2e/support/fixtures.ts on a profile whose
+ *    NSS DB trusts the stack's dev CA. The other specs stay Chromium-only, each for the reason in its header:
+ *    Chromium flags (interfaces, proxy, dns), the DevTools protocol (proxy), `chromium.launch` of their own
+ *    (deployment, turn-interop), or no browser at all (cli, operations).
  */
 import { defineConfig } from '@playwright/test';
 import { LAUNCH_OPTIONS } from './e2e/support/browser';
@@ -19,9 +25,21 @@ export default defineConfig({
   outputDir: 'test-results/e2e',
   globalSetup: './e2e/global-setup.ts',
   use: {
-    browserName: 'chromium',
-    launchOptions: LAUNCH_OPTIONS,
     viewport: { width: 1280, height: 900 },
     trace: 'off',
   },
+  projects: [
+    {
+      name: 'chromium',
+      use: { browserName: 'chromium', launchOptions: LAUNCH_OPTIONS },
+    },
+    {
+      name: 'firefox',
+      // The runner specs. The browser is launched by e2e/support/fixtures.ts (findFirefox: $NETREADY_FIREFOX or
+      // /usr/bin/firefox-esr; a missing Firefox fails these tests with what to install, it never skips them).
+      testMatch: ['run.spec.ts', 'security-headers.spec.ts'],
+      // (cli.spec.ts drives Firefox through `netready check --browser firefox`; it runs in the chromium project.)
+      use: { browserName: 'firefox' },
+    },
+  ],
 });

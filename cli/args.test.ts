@@ -6,6 +6,7 @@ describe('parseArgs', () => {
     expect(parseArgs(['check', '--url', 'http://localhost:3000/', '--json', '--timeout-ms', '20000'])).toEqual({
       command: 'check',
       url: 'http://localhost:3000',
+      browser: 'chromium',
       json: true,
       timeoutMs: 20000,
       trustDevCa: true,
@@ -16,6 +17,34 @@ describe('parseArgs', () => {
       repeat: 1,
       timings: false,
     });
+  });
+
+  it('reads --browser in both spellings, Chromium by default', () => {
+    expect(parseArgs(['check', '--url', 'http://x', '--browser', 'firefox'])).toMatchObject({ browser: 'firefox' });
+    expect(parseArgs(['check', '--url', 'http://x', '--browser=chromium'])).toMatchObject({ browser: 'chromium' });
+    expect(parseArgs(['check', '--url', 'http://x'])).toMatchObject({ browser: 'chromium' });
+  });
+
+  it('lets Firefox take the options both browsers have: proxy, CAs, repeat, timings', () => {
+    expect(parseArgs(['check', '--url', 'http://x', '--browser', 'firefox', '--proxy-server', 'http://192.0.2.3:3128', '--trust-ca', 'a.pem', '--repeat', '2', '--timings', '--no-trust-dev-ca'])).toMatchObject({
+      command: 'check',
+      browser: 'firefox',
+      proxyServer: 'http://192.0.2.3:3128',
+      trustCaFiles: ['a.pem'],
+      repeat: 2,
+      timings: true,
+      trustDevCa: false,
+    });
+  });
+
+  it.each<[string[], string]>([
+    [['--deep'], '--deep only works with --browser chromium'],
+    [['--deny-media'], '--deny-media only works with --browser chromium'],
+    [['--chromium-arg=--lang=de'], '--chromium-arg only works with --browser chromium'],
+    [['--webrtc-ip-handling-policy', 'default'], '--webrtc-ip-handling-policy only works with --browser chromium'],
+    [['--deep', '--chromium-arg=--lang=de'], '--deep, --chromium-arg only work with --browser chromium'],
+  ])('refuses the Chromium-only %j with --browser firefox, naming them', (flags, message) => {
+    expect(parseArgs(['check', '--url', 'http://x', '--browser', 'firefox', ...flags])).toEqual({ command: 'error', message });
   });
 
   it('reads --repeat and --timings, in both spellings', () => {
@@ -79,6 +108,8 @@ describe('parseArgs', () => {
     [['check', '--url', 'http://x', '--chromium-arg='], '--chromium-arg'],
     [['check', '--url', 'http://x', '--webrtc-ip-handling-policy', 'no_udp'], '--webrtc-ip-handling-policy must be one of default, '],
     [['check', '--url', 'http://x', '--webrtc-ip-handling-policy'], '--webrtc-ip-handling-policy must be one of'],
+    [['check', '--url', 'http://x', '--browser', 'webkit'], '--browser must be one of chromium, firefox, got "webkit"'],
+    [['check', '--url', 'http://x', '--browser'], '--browser must be one of chromium, firefox, got ""'],
   ])('rejects %j with a message mentioning %s', (argv, text) => {
     const parsed = parseArgs(argv);
     expect(parsed.command).toBe('error');

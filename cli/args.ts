@@ -2,11 +2,18 @@
  * Command-line parsing of `netready check --url <base-url> [--json] [--timeout-ms N]` (shared/DESIGN.md).
  */
 
+/** Browsers `netready check` can drive (issue 18). */
+export const BROWSERS = ['chromium', 'firefox'] as const;
+/** One browser `netready check` can drive. */
+export type BrowserName = (typeof BROWSERS)[number];
+
 /** Parsed `check` options. */
 export interface CheckOptions {
   command: 'check';
   /** Base URL of the netready deployment, e.g. http://localhost:3000. */
   url: string;
+  /** The browser that runs the test (`--browser`): Chromium (default) or Debian's Firefox ESR over WebDriver BiDi. */
+  browser: BrowserName;
   /** Print the result JSON instead of a summary. */
   json: boolean;
   /** Overall deadline for loading the page and finishing the run, ms. */
@@ -60,12 +67,14 @@ export const DEFAULT_TIMEOUT_MS = 45_000;
 export const MAX_REPEAT = 1000;
 
 /** Usage text. */
-export const USAGE = `Usage: netready check --url <base-url> [--json] [--timeout-ms N] [--no-trust-dev-ca] [--deep | --deny-media]
-                      [--webrtc-ip-handling-policy <policy>] [--chromium-arg <flag>]… [--repeat N] [--timings]
+export const USAGE = `Usage: netready check --url <base-url> [--browser chromium|firefox] [--json] [--timeout-ms N] [--no-trust-dev-ca]
+                      [--deep | --deny-media] [--webrtc-ip-handling-policy <policy>] [--chromium-arg <flag>]… [--repeat N] [--timings]
 
-Runs the netready network readiness test in headless Chromium against a deployment.
+Runs the netready network readiness test in a headless browser against a deployment.
 
   --url <base-url>     netready web app, e.g. http://localhost:3000
+  --browser <name>     chromium (default) or firefox (Firefox ESR over WebDriver BiDi); the options marked
+                       "Chromium only" below need chromium
   --json               print the result JSON (schemaVersion 1) instead of a summary
   --timeout-ms N       give up after N milliseconds (default ${DEFAULT_TIMEOUT_MS}), per run
   --repeat N           run N checks one after another in one browser (a fresh context each); one summary,
@@ -78,18 +87,19 @@ Runs the netready network readiness test in headless Chromium against a deployme
   --proxy-bypass-list <rules>
                        with --proxy-server: hosts reached without the proxy, ';'-separated
                        (Chromium --proxy-bypass-list, e.g. "netready.corp.example;10.0.0.5:3000")
-  --deep               also check every network interface (VPN, Wi-Fi, Ethernet): the browser is given
+  --deep               (Chromium only) also check every network interface (VPN, Wi-Fi, Ethernet): the browser is given
                        fake media devices and grants the media permission that reveals its interfaces
-  --deny-media         the deep check with the media permission denied (what a user who says no sees)
+  --deny-media         (Chromium only) the deep check with the media permission denied (what a user who says no sees)
   --webrtc-ip-handling-policy <policy>
-                       run with the browser's WebRTC IP-handling policy set as an enterprise policy sets it:
+                       (Chromium only) run with the browser's WebRTC IP-handling policy set as an enterprise policy sets it:
                        ${WEBRTC_IP_HANDLING_POLICIES.join(', ')}
   --chromium-arg <flag>
-                       append a Chromium flag, e.g. to reproduce an enterprise policy:
+                       (Chromium only) append a Chromium flag, e.g. to reproduce an enterprise policy:
                        --chromium-arg=--webrtc-ip-handling-policy=disable_non_proxied_udp; repeatable
 
 Exit codes: 0 ready, 1 degraded, 2 blocked, 3 could not run (or inconclusive).
-Chromium: $NETREADY_CHROMIUM, else Playwright's Chromium, else /usr/bin/chromium.`;
+Chromium: $NETREADY_CHROMIUM, else Playwright's Chromium, else /usr/bin/chromium.
+Firefox: $NETREADY_FIREFOX, else /usr/bin/firefox-esr.`;
 
 /** Parses argv (without node and script). */
 export function parseArgs(argv: string[]): ParsedArgs {
@@ -97,6 +107,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
   const [command, ...rest] = argv;
   if (command !== 'check') return { command: 'error', message: `unknown command "${command}"` };
   let url: string | undefined;
+  let browser: BrowserName = 'chromium';
   let json = false;
   let trustDevCa = true;
   const trustCaFiles: string[] = [];
@@ -114,6 +125,11 @@ export function parseArgs(argv: string[]): ParsedArgs {
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const value = (): string | undefined => inline ?? rest[++i];
     if (flag === '--url') url = value();
+    else if (flag === '--browser') {
+      const name = value();
+      if (!BROWSERS.includes(name as BrowserName)) return { command: 'error', message: `--browser must be one of ${BROWSERS.join(', ')}, got "${name ?? ''}"` };
+      browser = name as BrowserName;
+    }
     else if (flag === '--json') json = true;
     else if (flag === '--no-trust-dev-ca') trustDevCa = false;
     else if (flag === '--trust-ca') {
@@ -156,6 +172,15 @@ export function parseArgs(argv: string[]): ParsedArgs {
   }
   if (!url) return { command: 'error', message: '--url <base-url> is required' };
   if (proxyBypassList && !proxyServer) return { command: 'error', message: '--proxy-bypass-list only applies with --proxy-server' };
+  if (browser === 'firefox') {
+    // These reproduce Chromium switches and Chromium's fake media UI; Firefox has no equivalent the CLI drives yet.
+    const chromiumOnly = [
+      deep ? (denyMedia ? '--deny-media' : '--deep') : undefined,
+      chromiumArgs.length > 0 ? '--chromium-arg' : undefined,
+      webrtcIpHandlingPolicy ? '--webrtc-ip-handling-policy' : undefined,
+    ].filter((flag): flag is string => flag !== undefined);
+    if (chromiumOnly.length > 0) return { command: 'error', message: `${chromiumOnly.join(', ')} only work${chromiumOnly.length === 1 ? 's' : ''} with --browser chromium` };
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -166,6 +191,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
   return {
     command: 'check',
     url: parsed.toString().replace(/\/+$/, ''),
+    browser,
     json,
     timeoutMs,
     trustDevCa,

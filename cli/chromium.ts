@@ -60,8 +60,16 @@ function nssError(error: unknown): ChromiumError {
 
 /** Creates an empty `<home>/.pki/nssdb` (replacing any). Throws ChromiumError('nss_failed') saying what to install. */
 export function createNssDb(home: string): void {
-  const nssdb = nssDbDir(home);
-  rmSync(nssdb, { recursive: true, force: true });
+  rmSync(nssDbDir(home), { recursive: true, force: true });
+  createNssDbIn(nssDbDir(home));
+}
+
+/**
+ * Creates an empty NSS database in the folder `nssdb` (replacing any NSS files there, e.g. a Firefox profile folder,
+ * whose cert9.db Firefox reads). Throws ChromiumError('nss_failed') saying what to install.
+ */
+export function createNssDbIn(nssdb: string): void {
+  for (const file of ['cert9.db', 'key4.db', 'pkcs11.txt']) rmSync(path.join(nssdb, file), { force: true });
   mkdirSync(nssdb, { recursive: true });
   try {
     execFileSync('certutil', ['-N', '-d', `sql:${nssdb}`, '--empty-password'], { stdio: 'pipe' });
@@ -77,7 +85,11 @@ export function createNssDb(home: string): void {
  * TURN over TLS with it). `first` numbers the nicknames after CAs already added.
  */
 export function addNssCas(home: string, caPems: string[], first = 0): void {
-  const nssdb = nssDbDir(home);
+  addNssCasIn(nssDbDir(home), caPems, first);
+}
+
+/** Adds CAs, trusted for TLS servers, to the NSS database in the folder `nssdb` (see {@link addNssCas}). */
+export function addNssCasIn(nssdb: string, caPems: string[], first = 0): void {
   try {
     caPems.forEach((pem, i) => {
       const caFile = path.join(nssdb, `trusted-ca-${first + i}.pem`);

@@ -1,16 +1,17 @@
 /**
  * The `netready` command line: `check` (below), and `trust` / `untrust` (cli/trust.ts).
  *
- * `netready check`: loads a deployment's page in headless Chromium with `?autostart=1`, waits for the run to
+ * `netready check`: loads a deployment's page in headless Chromium (or Firefox, `--browser firefox`) with `?autostart=1`, waits for the run to
  * finish (the page calls `window.__netreadyReport(result)`, which the CLI exposes), prints a summary or the
  * JSON, and exits 0 ready / 1 degraded / 2 blocked / 3 could not run or inconclusive.
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { chromium, request, type Browser } from 'playwright-core';
+import { chromium, request, type BrowserContext, type Page } from 'playwright-core';
 import type { Result } from '../lib/schema/result';
 import { exitCodeFor, parseArgs, USAGE, type CheckOptions } from './args';
 import { addNssCas, CHROMIUM_ARGS, ChromiumError, createBrowserSandbox, deepCheckArgs, findChromium, type BrowserSandbox } from './chromium';
+import { createFirefoxProfile, findFirefox, firefoxProxy, launchFirefox, type FirefoxProfile } from './firefox';
 import { formatSummary } from './format';
 import { watchProxyAuth } from './proxy-auth';
 
@@ -107,9 +108,21 @@ export class Timings {
   }
 }
 
-/** A headless Chromium for one or more runs, with its throwaway HOME (NSS DB) and profile. */
+/** One run's page, in a context of its own (Chromium) or in the one persistent context (Firefox). */
+interface RunPage {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/** A headless browser for one or more runs, with its throwaway HOME (NSS DB) and profile. */
 interface CheckBrowser {
-  browser: Browser;
+  /** Engine, for messages and the `--timings` marks. */
+  name: 'Chromium' | 'Firefox';
+  /** A fresh page for one run, with no cookies or storage from an earlier run. */
+  openRun(): Promise<RunPage>;
+  /** Whether the CLI can watch the browser's requests for a proxy's 407 (over the DevTools protocol: Chromium). */
+  watchesProxyAuth: boolean;
   /**
    * The result schema (zod, ~0.1 s to load): imported while Chromium starts, when this process only waits, instead
    * of before it.
@@ -119,11 +132,99 @@ interface CheckBrowser {
 }
 
 /**
- * Starts Chromium while the deployment's dev CA is fetched — the two do not wait for each other: the (empty) NSS DB
- * exists before launch and the CA goes in before the first page is loaded, which is when TURN over TLS can first
- * need it. The `--trust-ca` files are read first, so a bad path fails before anything starts.
+ * Starts the browser `options.browser` names. The `--trust-ca` files are read first, so a bad path fails before
+ * anything starts.
  */
 async function startBrowser(options: CheckOptions, err: (line: string) => void, timings: Timings): Promise<CheckBrowser | { error: string }> {
+  const filePems: string[] = [];
+  for (const file of options.trustCaFiles) {
+    try {
+      filePems.push(readFileSync(file, 'utf8'));
+    } catch (error) {
+      return { error: `cannot read --trust-ca file ${file}: ${(error as Error).message}` };
+    }
+  }
+  return options.browser === 'firefox' ? startFirefox(options, filePems, err, timings) : startChromium(options, filePems, err, timings);
+}
+
+/**
+ * Starts Firefox. Unlike Chromium, the dev CA is fetched and added to the profile's NSS DB before launch: Firefox
+ * opens its profile's cert9.db at start-up, and a CA added while it runs is not proven to be seen (the fetch is one
+ * small request, tens of ms on loopback). One persistent context serves every `--repeat` run: the NSS DB that trusts
+ * the CA belongs to the profile, and a context made with `browser.newContext()` would not be on that profile.
+ */
+async function startFirefox(options: CheckOptions, filePems: string[], err: (line: string) => void, timings: Timings): Promise<CheckBrowser | { error: string }> {
+  let executablePath: string;
+  try {
+    executablePath = findFirefox(process.env);
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+  let profile: FirefoxProfile;
+  // As for Chromium: without certutil a deployment with no dev CA (404) still runs.
+  let nssUnavailable: string | undefined;
+  try {
+    profile = createFirefoxProfile(filePems, { nssDb: options.trustDevCa });
+  } catch (error) {
+    if (!(error instanceof ChromiumError)) return { error: String(error) };
+    if (filePems.length > 0) return { error: error.message };
+    nssUnavailable = error.message;
+    profile = createFirefoxProfile([]);
+  }
+  timings.mark('sandbox ready');
+  const proxyForCa = options.proxyServer && !bypassesProxy(options.url, options.proxyBypassList) ? options.proxyServer : undefined;
+  const schema = import('../lib/schema/result');
+  schema.catch(() => undefined);
+  const fetched = options.trustDevCa ? await fetchDevCa(options.url, proxyForCa) : { pem: null };
+  timings.mark('dev CA fetched');
+  if ('error' in fetched) {
+    err(`netready: warning: could not fetch the deployment's development CA (${fetched.error}); TURN over TLS will fail if the deployment uses it. Pass --trust-ca <ca.pem> to trust it anyway.`);
+  }
+  const devCa = 'pem' in fetched ? fetched.pem : null;
+  if (devCa && nssUnavailable) {
+    profile.cleanup();
+    return { error: nssUnavailable };
+  }
+  if (devCa) {
+    try {
+      profile.addCas([devCa]);
+    } catch (error) {
+      profile.cleanup();
+      return { error: error instanceof ChromiumError ? error.message : String(error) };
+    }
+  }
+  let context: BrowserContext;
+  try {
+    context = await launchFirefox({ executablePath, profile, url: options.url, timeoutMs: options.timeoutMs, ...(options.proxyServer ? { proxy: firefoxProxy(options.proxyServer, options.proxyBypassList) } : {}) });
+  } catch (error) {
+    profile.cleanup();
+    return { error: `could not start Firefox (${executablePath}): ${(error as Error).message.split('\n')[0]}` };
+  }
+  timings.mark('firefox launched');
+  if (devCa && !options.json) err(`Trusting the deployment's development CA for this run (${options.url}/api/dev-ca).`);
+  return {
+    name: 'Firefox',
+    watchesProxyAuth: false,
+    async openRun() {
+      // The persistent context outlives a run: a run starts without the cookies an earlier one left.
+      await context.clearCookies();
+      const page = await context.newPage();
+      return { context, page, close: () => page.close() };
+    },
+    schema,
+    async close() {
+      await context.close().catch(() => undefined);
+      profile.cleanup();
+    },
+  };
+}
+
+/**
+ * Starts Chromium while the deployment's dev CA is fetched — the two do not wait for each other: the (empty) NSS DB
+ * exists before launch and the CA goes in before the first page is loaded, which is when TURN over TLS can first
+ * need it.
+ */
+async function startChromium(options: CheckOptions, filePems: string[], err: (line: string) => void, timings: Timings): Promise<CheckBrowser | { error: string }> {
   let executablePath: string;
   try {
     executablePath = findChromium(process.env, () => {
@@ -135,14 +236,6 @@ async function startBrowser(options: CheckOptions, err: (line: string) => void, 
     });
   } catch (error) {
     return { error: (error as Error).message };
-  }
-  const filePems: string[] = [];
-  for (const file of options.trustCaFiles) {
-    try {
-      filePems.push(readFileSync(file, 'utf8'));
-    } catch (error) {
-      return { error: `cannot read --trust-ca file ${file}: ${(error as Error).message}` };
-    }
   }
   let sandbox: BrowserSandbox;
   // Without certutil a deployment with no dev CA (404) still runs, as before: the missing tool only matters once
@@ -212,35 +305,51 @@ async function startBrowser(options: CheckOptions, err: (line: string) => void, 
     return { error: trustError };
   }
   if (devCa && !options.json) err(`Trusting the deployment's development CA for this run (${options.url}/api/dev-ca).`);
-  return { browser, schema, close };
+  return {
+    name: 'Chromium',
+    watchesProxyAuth: true,
+    async openRun() {
+      const context = await browser.newContext();
+      try {
+        return { context, page: await context.newPage(), close: () => context.close() };
+      } catch (error) {
+        await context.close().catch(() => undefined);
+        throw error;
+      }
+    },
+    schema,
+    close,
+  };
 }
 
 /** One check in a fresh context and page of `browser`. */
-async function runOnce({ browser, schema }: CheckBrowser, options: CheckOptions, err: (line: string) => void, timings: Timings): Promise<{ result: Result } | { error: string }> {
+async function runOnce(browser: CheckBrowser, options: CheckOptions, err: (line: string) => void, timings: Timings): Promise<{ result: Result } | { error: string }> {
+  const { schema } = browser;
   const deadline = AbortSignal.timeout(options.timeoutMs);
-  const context = await browser.newContext().catch((error: unknown) => error as Error);
-  if (context instanceof Error) return { error: `could not open a browser context: ${context.message}` };
+  const run = await browser.openRun().catch((error: unknown) => error as Error);
+  if (run instanceof Error) return { error: `could not open a browser context: ${run.message}` };
+  const { context, page } = run;
   try {
-    const page = await context.newPage();
     let report: (value: unknown) => void = () => undefined;
     const reported = new Promise<unknown>((resolve) => (report = resolve));
-    // The page cannot see a proxy's 407; the browser's DevTools protocol can (cli/proxy-auth.ts). Set up side by
-    // side: each of these is one DevTools round trip, and none needs another.
+    // The page cannot see a proxy's 407; Chromium's DevTools protocol can (cli/proxy-auth.ts). Set up side by
+    // side: each of these is one DevTools round trip, and none needs another. Firefox over WebDriver BiDi has no
+    // such watch here: the page is then told nothing and its proxy-auth check says it cannot tell (skipped).
     const [proxyAuth] = await Promise.all([
-      watchProxyAuth(context, page),
+      browser.watchesProxyAuth ? watchProxyAuth(context, page) : undefined,
       page.exposeFunction('__netreadyReport', (value: unknown) => report(value)),
       page.exposeFunction('__netreadyFailed', (message: unknown) => report({ pageError: String(message) })),
     ]);
-    await page.exposeFunction('__netreadyProxyAuth', () => proxyAuth.report());
+    if (proxyAuth) await page.exposeFunction('__netreadyProxyAuth', () => proxyAuth.report());
     timings.mark('page ready');
     const timedOut = new Promise<'timeout'>((resolve) => deadline.addEventListener('abort', () => resolve('timeout'), { once: true }));
     // `deep=1`: the page asks for media permission without its explanation step (the flags above answer it).
     const target = `${options.url}/?autostart=1${options.deep ? '&deep=1' : ''}`;
-    if (!options.json) err(`Running netready in headless Chromium against ${options.url} …`);
+    if (!options.json) err(`Running netready in headless ${browser.name} against ${options.url} …`);
     try {
       const response = await page.goto(target, { timeout: options.timeoutMs, waitUntil: 'domcontentloaded' });
       if (response?.status() === 407) {
-        const asked = proxyAuth.challenges()[0];
+        const asked = proxyAuth?.challenges()[0];
         return {
           error:
             `the proxy${asked ? ` ${asked.proxy}` : ''} asks for a sign-in (HTTP 407${asked ? `, ${asked.scheme}` : ''}) before it lets the browser load ${target}; ` +
@@ -262,12 +371,12 @@ async function runOnce({ browser, schema }: CheckBrowser, options: CheckOptions,
     if (!parsed.success) return { error: `the page reported a result that does not match schemaVersion 1: ${parsed.error.issues[0]?.message}` };
     return { result: parsed.data };
   } finally {
-    await context.close().catch(() => undefined);
+    await run.close().catch(() => undefined);
   }
 }
 
 /**
- * Runs `options.repeat` checks in one Chromium and prints each (a summary, or one JSON document per run — pretty
+ * Runs `options.repeat` checks in one browser and prints each (a summary, or one JSON document per run — pretty
  * for a single run as before, one line each with --repeat). Resolves with the exit code of the worst run.
  */
 async function checkAll(options: CheckOptions, out: (line: string) => void, err: (line: string) => void): Promise<number> {

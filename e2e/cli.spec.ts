@@ -1,9 +1,12 @@
 /**
  * `npx netready check` end to end: the CLI drives headless Chromium through a real run against a real stack,
  * prints a schemaVersion 1 result with exit code 0 (ready); with the probe server stopped it reports
- * `inconclusive` + `server-unreachable` within the time budget and exits 3.
+ * `inconclusive` + `server-unreachable` within the time budget and exits 3. `--browser firefox` (issue 18) drives
+ * Debian's Firefox ESR through the same run.
+ * No browser fixture: the CLI launches its own, so this spec runs once, in the chromium project.
  */
 import { expect, test } from '@playwright/test';
+import { exitCodeFor } from '../cli/args';
 import { ResultSchema, type Result } from '../lib/schema/result';
 import { runCli } from './support/cli';
 import { portsFrom, startProbe, startStack, type Stack } from './support/stack';
@@ -87,6 +90,45 @@ test('check --repeat 2 runs two checks in one Chromium, one JSON line and a fres
   expect(timings.match(/chromium launched \d+/g)).toHaveLength(1);
   expect(timings.match(/page loaded \d+/g)).toHaveLength(2);
   expect(timings.match(/result \d+/g)).toHaveLength(2);
+});
+
+test('check --browser firefox --repeat 2 runs two checks in one Firefox and prints results of the same shape, exit of the verdict', async () => {
+  const run = await runCli(['check', '--url', stack.webUrl, '--browser', 'firefox', '--json', '--repeat', '2', '--timings']);
+  const lines = run.stdout.trim().split('\n');
+  expect(lines, run.stderr).toHaveLength(2);
+  const results = lines.map((line) => ResultSchema.parse(JSON.parse(line)) as Result);
+  expect(run.code, run.stderr).toBe(Math.max(...results.map((r) => exitCodeFor(r.verdict))));
+  // The page ran in Firefox (its own User-Agent), a fresh session each run.
+  for (const result of results) expect(result.client.userAgent).toMatch(/Firefox\/\d+/);
+  expect(new Set(results.map((r) => r.probes.session!.data.sessionId as string)).size).toBe(2);
+  const result = results[0]!;
+  // UDP and TCP relays carry data in Firefox as in Chromium (the loopback ICE preference is set: cli/firefox.ts).
+  for (const transport of ['udp', 'tcp']) {
+    const probe = result.probes[`turn-${transport}`]!;
+    expect(probe.status, `${transport}: ${probe.reason}`).toBe('pass');
+    expect((probe.data as { dataChannel?: { echoed: number } }).dataChannel?.echoed).toBeGreaterThan(0);
+  }
+  // This stack gives TURN over TLS by IP address (`turns:127.0.0.1:…`, no probe.publicHost) and Firefox never tries
+  // such a URL: no relay, and the server saw no TLS allocation — only UDP and TCP ones.
+  expect(result.probes['turn-tls']!.status).not.toBe('pass');
+  const sessionId = result.probes.session!.data.sessionId as string;
+  const seen = (await (await fetch(`${stack.probeUrl}/v1/sessions/${sessionId}/observations`)).json()) as {
+    observations: Array<{ source: string; kind: string; data: Record<string, unknown> }>;
+  };
+  const allocations = seen.observations.filter((o) => o.source === 'turn' && o.kind === 'allocation-created');
+  expect(new Set(allocations.map((o) => o.data.transport))).toEqual(new Set(['udp', 'tcp']));
+  // One Firefox for both runs (--repeat reuses the browser), a page loaded and a result per run.
+  const timings = /timings \(ms since the process started\): (.*)/.exec(run.stderr)?.[1] ?? '';
+  expect(timings.match(/firefox launched \d+/g)).toHaveLength(1);
+  expect(timings.match(/page loaded \d+/g)).toHaveLength(2);
+  expect(timings.match(/result \d+/g)).toHaveLength(2);
+});
+
+test('check --browser firefox with NETREADY_FIREFOX naming no browser says what to install, exit 3', async () => {
+  const run = await runCli(['check', '--url', stack.webUrl, '--browser', 'firefox'], { ...process.env, NETREADY_FIREFOX: '/nonexistent/firefox' });
+  expect(run.code).toBe(3);
+  expect(run.stderr).toContain('NETREADY_FIREFOX=/nonexistent/firefox is not an executable file');
+  expect(run.stdout).toBe('');
 });
 
 test('with the probe server stopped, check reports inconclusive + server-unreachable within the budget, exit 3', async () => {

@@ -5,6 +5,7 @@
  *  - a probe server killed in the middle of the quality stream gives `server-unreachable`, never packet loss or a
  *    transport finding;
  *  - a flood of silent and one-byte connections from another address does not break a concurrent check.
+ * Chromium only: it launches Chromium itself (a sandbox HOME without the dev CA, a browser killed mid-run).
  */
 import { expect, test } from '@playwright/test';
 import net from 'node:net';

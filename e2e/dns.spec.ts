@@ -5,6 +5,7 @@
  * names dnsmasq on 127.0.0.54:53; the host's own resolver configuration is untouched. dnsmasq forwards from
  * 127.0.0.3 and adds the client subnet, so the test can tell "dnsmasq asked" from anything else.
  * Asserts what the page recorded (lookup times, resolver, TURN by name) and what the DNS server saw.
+ * Chromium only: the browser runs through a wrapper (its own resolv.conf) built around the Chromium binary.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

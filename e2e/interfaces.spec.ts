@@ -4,6 +4,8 @@
  * still finishes with the default-mode facts and says what it could not see), and default mode (mDNS-masked host
  * candidates; WebRtcHideLocalIpsWithMdns left on). What the media peer saw must agree with the pair the page selected.
  * Also `netready check --deep --json`.
+ * Chromium only: the deep check needs Chromium's fake media devices and permission UI (flags), and the default
+ * mode asserts Chromium's mDNS masking (WebRtcHideLocalIpsWithMdns).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';

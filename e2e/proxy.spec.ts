@@ -8,6 +8,7 @@
  *    CLI saw over the DevTools protocol — while a browser nobody drives says it cannot tell (probe skipped).
  * Chromium never proxies loopback unless `--proxy-bypass-list=<-loopback>` removes that implicit rule.
  * squid needs root (it drops to the `proxy` user); without it the proxied tests are skipped and say so.
+ * Chromium only: proxies are set with Chromium flags and a proxy's 407 is seen over the DevTools protocol.
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';

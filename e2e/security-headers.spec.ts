@@ -3,16 +3,19 @@
  * types, deep JSON, rate limit that a forged X-Forwarded-For cannot dodge), a real run under the CSP without a
  * single violation, and the share button's Retry after a storage failure (a read-only data folder).
  * Routes are checked with Playwright's `request` fixture; only the run and the Retry need the browser.
+ * The run under the CSP also runs in Firefox (issue 18): browsers enforce CSP each in their own way. The rest is
+ * Chromium-only: no browser involved, or (the Retry) a second web app wired to the shared Chromium stack's probe.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { expect, test, type APIResponse, type Page } from '@playwright/test';
+import type { APIResponse, Page } from '@playwright/test';
 import { sampleResult } from '../lib/api/testing/sample-result';
 import { makeReadOnly } from '../server/store/testing/read-only-dir';
 import { SHARED_STACK_BASE_PORT } from './global-setup';
+import { expect, test } from './support/fixtures';
 import { portsFrom, spawnManaged, stackEnv, waitUntil, REPO_ROOT, type ManagedProcess } from './support/stack';
 
 const webUrl = (): string => process.env.NETREADY_E2E_WEB_URL ?? '';
@@ -56,6 +59,7 @@ function expectCommonHeaders(response: APIResponse, where: string): Record<strin
 }
 
 test.describe('security headers on every route', () => {
+  test.skip(({ browserName }) => browserName !== 'chromium', 'no browser involved: it runs once, in the chromium project');
   let storedId = '';
   let chunkPath = '';
 
@@ -168,6 +172,7 @@ test.describe('security headers on every route', () => {
 });
 
 test.describe('results API refusals', () => {
+  test.skip(({ browserName }) => browserName !== 'chromium', 'no browser involved: it runs once, in the chromium project');
   test('a cross-site form post, a text/plain post and a 10,000-deep result are refused with their codes, and nothing is stored', async ({ request }) => {
     const before = storedCount();
     const crossSite = await request.post(`${webUrl()}/api/results`, {
@@ -209,7 +214,8 @@ async function watchPolicyErrors(page: Page): Promise<string[]> {
   const errors: string[] = [];
   page.on('console', (message) => {
     const text = message.text();
-    if (/Content Security Policy|Permissions-Policy|Permissions policy/i.test(text)) errors.push(`console ${message.type()}: ${text}`);
+    // Chromium writes "Content Security Policy", Firefox "Content-Security-Policy".
+    if (/Content[- ]Security[- ]Policy|Permissions-Policy|Permissions policy/i.test(text)) errors.push(`console ${message.type()}: ${text}`);
   });
   await page.exposeFunction('__netreadyTestCspViolation', (text: string) => void errors.push(`violation: ${text}`));
   await page.addInitScript(() => {
@@ -221,9 +227,9 @@ async function watchPolicyErrors(page: Page): Promise<string[]> {
   return errors;
 }
 
-test('a full run at /?autostart=1 under the CSP reports no policy violation, nor do the share and 404 pages', async ({ page }) => {
+test('a full run at /?autostart=1 under the CSP reports no policy violation, nor do the share and 404 pages', async ({ page, e2eStack }) => {
   const errors = await watchPolicyErrors(page);
-  await page.goto(`${webUrl()}/?autostart=1`);
+  await page.goto(`${e2eStack.webUrl}/?autostart=1`);
   await expect(page.getByRole('heading', { name: 'Ready for calls' })).toBeVisible();
   // The share link posts from the page (connect-src 'self') and its page renders under its own nonce.
   await page.getByRole('button', { name: 'Share link' }).click();
@@ -231,7 +237,7 @@ test('a full run at /?autostart=1 under the CSP reports no policy violation, nor
   await expect(link).toHaveValue(/\/r\/[A-Za-z0-9_-]+$/);
   await page.goto(await link.inputValue());
   await expect(page.getByRole('heading', { name: 'Ready for calls' })).toBeVisible();
-  await page.goto(`${webUrl()}/no-such-page`);
+  await page.goto(`${e2eStack.webUrl}/no-such-page`);
   await expect(page.getByRole('heading', { name: 'There is no page at this address' })).toBeVisible();
   // A client-side navigation runs the router's own scripts under the same policy.
   await page.getByRole('link', { name: 'Test your network' }).click();
@@ -240,6 +246,7 @@ test('a full run at /?autostart=1 under the CSP reports no policy violation, nor
 });
 
 test.describe('a second web app over a read-only data folder', () => {
+  test.skip(({ browserName }) => browserName !== 'chromium', "its web app uses the shared Chromium stack's probe server, whose CA the Firefox profile does not trust");
   // Own port inside the shared stack's block (base … base+5 and base+100 … are taken), same probe server.
   const ports = { ...portsFrom(SHARED_STACK_BASE_PORT), web: SHARED_STACK_BASE_PORT + 50 };
   const url = `http://127.0.0.1:${ports.web}`;

@@ -3,6 +3,7 @@
  * Debian package). Two relay-only peer connections in one page connect through the server's relays over UDP,
  * TCP and TLS and exchange DataChannel messages. The same page code runs against both servers, so a pass here
  * means netready's TURN behaves like the reference implementation for Chromium.
+ * Chromium only: it compares netready's TURN with coturn for Chromium, and launches Chromium itself for the untrusted case.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';

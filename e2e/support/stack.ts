@@ -159,10 +159,13 @@ export async function startProbe(env: NodeJS.ProcessEnv, probeUrl: string): Prom
   return probe;
 }
 
-/** Starts probe + web on the given ports. The web app must be built (`npm run build`). */
-export async function startStack(ports: StackPorts): Promise<Stack> {
+/**
+ * Starts probe + web on the given ports. The web app must be built (`npm run build`). `extraEnv` adds or overrides
+ * NETREADY_* settings (e.g. the Firefox stack's `NETREADY_PUBLIC_HOST`).
+ */
+export async function startStack(ports: StackPorts, extraEnv: Record<string, string> = {}): Promise<Stack> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'netready-e2e-'));
-  const env = stackEnv(ports, dataDir);
+  const env = { ...stackEnv(ports, dataDir), ...extraEnv };
   const probeUrl = `http://127.0.0.1:${ports.http}`;
   const webUrl = `http://127.0.0.1:${ports.web}`;
   const probe = await startProbe(env, probeUrl);
