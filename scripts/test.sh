@@ -5,7 +5,7 @@
 #   typecheck    npm run typecheck   (tsc --noEmit)
 #   unit         npm run test:unit   (vitest)
 #   build        npm run build       (next build; the browser suite runs against the built app)
-#   e2e          npm run test:e2e    (Playwright with /usr/bin/chromium; never downloads a browser)
+#   e2e          npm run test:e2e    (Playwright with /usr/bin/chromium and /usr/bin/firefox-esr; never downloads a browser)
 #   lab          npm run test:lab    (network-namespace lab; root on Linux only, else reported as skipped)
 # Prints how long each stage took at the end, also when a stage fails or hits its deadline.
 set -euo pipefail
