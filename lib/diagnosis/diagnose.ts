@@ -10,10 +10,10 @@
  *  3. every fail/warn/reclassified outcome linked to the findings that explain it (explain.ts: "no silent failures").
  */
 import type { ClientInfo, Finding, ProbeOutcome, Verdict } from '../schema/result';
-import { deriveBrowserFacts, reclassifyForBrowser } from './facts-browser';
+import { browserClaims, deriveBrowserFacts, reclassifyForBrowser } from './facts-browser';
 import { explainOutcomes } from './explain';
 import { deriveFacts } from './facts';
-import { deriveDeploymentFacts, reclassifyForDeployment } from './facts-deployment';
+import { deriveDeploymentFacts, reclassifyForDeployment, type DeploymentFacts } from './facts-deployment';
 import { RULES } from './rules/index';
 import { THRESHOLDS, type Thresholds } from './thresholds';
 import type { Rule } from './types';
@@ -38,12 +38,19 @@ export interface DiagnoseOptions {
   client?: ClientInfo;
 }
 
+/** The deployment facts with the probes the browser facts explain taken out of the certificate's list. */
+function withoutBrowserClaims(deployment: DeploymentFacts, claimed: ReadonlySet<string>): DeploymentFacts {
+  if (claimed.size === 0 || !deployment.certificate.untrusted) return deployment;
+  return { ...deployment, certificate: { ...deployment.certificate, affectedProbes: deployment.certificate.affectedProbes.filter((id) => !claimed.has(id)) } };
+}
+
 /** Runs every rule over the probe outcomes and decides the verdict. */
 export function diagnose(rawProbes: Record<string, ProbeOutcome>, options: DiagnoseOptions = {}): Diagnosis {
-  const deployment = deriveDeploymentFacts(rawProbes);
   // The browser's and the way netready was opened (issue 18): read from the raw outcomes, like the deployment facts.
+  // What they explain is theirs, not the certificate's: Firefox that never tried `turns:<ip>` did not reject it.
   const browser = deriveBrowserFacts(rawProbes, options.client);
-  const probes = reclassifyForBrowser(reclassifyForDeployment(rawProbes, deployment), browser);
+  const deployment = withoutBrowserClaims(deriveDeploymentFacts(rawProbes), browserClaims(browser));
+  const probes = reclassifyForBrowser(reclassifyForDeployment(rawProbes, deployment), browser, rawProbes);
   const facts = deriveFacts(probes, options.probeUrl, options.thresholds ?? THRESHOLDS, deployment, browser);
   const found: Finding[] = [];
   for (const rule of options.rules ?? RULES) {

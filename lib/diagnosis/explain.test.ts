@@ -264,6 +264,19 @@ describe('the browser and how netready was opened are never blamed on the networ
     expect(result.findings.map((f) => f.code)).not.toContain('turn-tls-needs-hostname');
   });
 
+  it.each([
+    ['TURN/TLS by IP address not tried', { turn: { tls: 'not-tried' } }, 'turn-tls-needs-hostname'],
+    ['netready on loopback', { loopback: true }, 'probe-on-loopback'],
+  ] as const)('explains turn-tls by the browser finding, not the untrusted certificate, when %s while HTTPS was rejected', async (_name, network, code) => {
+    // What real Firefox 153 gave against the dev certificate: it rejected HTTPS, and never opened TURN/TLS at all.
+    const result = await runFakeDeployment({ ...network, certificateRejectedOn: ['https'], websocket: { wss: 'refused' } });
+    expect(result.findings.map((f) => f.code)).toContain('probe-certificate-untrusted');
+    expect(result.probes['turn-tls']?.explainedBy).toEqual([code]);
+    expect(result.probes['turn-tls']?.reclassified).toEqual({ from: 'fail', because: code });
+    expect(result.findings.find((f) => f.code === 'probe-certificate-untrusted')?.probes).not.toContain('turn-tls');
+    expect(unexplainedIn(result)).toEqual([]);
+  });
+
   it('records the engine, its version and the WebRTC capabilities in the client block', async () => {
     const result = await runFakeDeployment({});
     expect(result.client).toMatchObject({ browser: 'Chrome', engine: 'blink', engineVersion: '156.0.0.0', webrtc: { peerConnection: true, relayProtocol: true } });

@@ -73,12 +73,21 @@ function isIpLiteralHost(host: string): boolean {
   return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host) || host.includes(':');
 }
 
-const notPassed = (outcome: ProbeOutcome | undefined): boolean => outcome !== undefined && outcome.status !== 'pass';
+/**
+ * Whether an outcome is one the browser facts explain: anything but a pass — except a probe skipped for a reason of
+ * its own (the server offers no such endpoint, DNS is not configured), which stays as it is. A probe the engine
+ * skipped because of another probe (lib/engine/run-plan.ts: "Not run: it needs …", "Stopped early: …") is explained.
+ */
+function explainable(outcome: ProbeOutcome | undefined): boolean {
+  if (outcome === undefined || outcome.status === 'pass') return false;
+  if (outcome.status !== 'skipped') return true;
+  return /^(?:Not run: it needs |Stopped early: )/.test(outcome.reason ?? '');
+}
 
 /** Derives the browser facts from the raw probe outcomes and the client block. */
 export function deriveBrowserFacts(probes: Record<string, ProbeOutcome>, client?: ClientInfo): BrowserFacts {
   const facts: BrowserFacts = {};
-  const present = WEBRTC_PROBES.filter((id) => notPassed(probes[id]));
+  const present = WEBRTC_PROBES.filter((id) => explainable(probes[id]));
   if (client?.webrtc && !client.webrtc.peerConnection) {
     const error = client.webrtc.error ?? 'RTCPeerConnection is not available';
     facts.webrtcUnavailable = {
@@ -150,6 +159,11 @@ export function deriveBrowserFacts(probes: Record<string, ProbeOutcome>, client?
   return facts;
 }
 
+/** The probes the browser facts explain (and no deployment fact may claim). */
+export function browserClaims(facts: BrowserFacts): Set<string> {
+  return new Set([...(facts.webrtcUnavailable?.affectedProbes ?? []), ...(facts.loopback?.affectedProbes ?? []), ...(facts.turnTlsNotTried ? [turnProbeId('tls')] : [])]);
+}
+
 function reclassified(outcome: ProbeOutcome, because: string, note: string): ProbeOutcome {
   return {
     ...outcome,
@@ -161,10 +175,13 @@ function reclassified(outcome: ProbeOutcome, because: string, note: string): Pro
 
 /**
  * Returns the outcomes with everything the browser facts explain turned into `inconclusive` (the original status kept
- * in `reclassified`), so that no network finding is derived from them.
+ * in `reclassified`), so that no network finding is derived from them. `raw` are the outcomes as the probes reported
+ * them: a probe another fact reclassified already (a server lost mid-run) is rewritten from what it reported, so its
+ * `reclassified.from` stays the probe's own status — the browser's cause comes first, nothing was tried.
  */
-export function reclassifyForBrowser(probes: Record<string, ProbeOutcome>, facts: BrowserFacts): Record<string, ProbeOutcome> {
+export function reclassifyForBrowser(probes: Record<string, ProbeOutcome>, facts: BrowserFacts, raw: Record<string, ProbeOutcome> = probes): Record<string, ProbeOutcome> {
   const out: Record<string, ProbeOutcome> = { ...probes };
+  for (const id of browserClaims(facts)) if (raw[id]) out[id] = raw[id];
   if (facts.webrtcUnavailable) {
     for (const id of facts.webrtcUnavailable.affectedProbes) {
       // "The probe could not run: RTCPeerConnection is not defined" is replaced, not kept: it reads like a bug.
