@@ -28,7 +28,9 @@ function clientSummary(result: Result): string {
   const { browser, browserVersion, os, osVersion } = result.client;
   const browserText = [browser, browserVersion?.split('.')[0]].filter(Boolean).join(' ');
   const osText = [os, osVersion].filter(Boolean).join(' ');
-  return [browserText, osText].filter(Boolean).join(' on ') || 'Unknown browser';
+  // Issue 18: the browser is part of the diagnosis — say when it ran without WebRTC.
+  const webrtcOff = result.client.webrtc?.peerConnection === false ? ' (WebRTC unavailable)' : '';
+  return `${[browserText, osText].filter(Boolean).join(' on ') || 'Unknown browser'}${webrtcOff}`;
 }
 
 /** The complete, read-only presentation of a Result. */
