@@ -9,7 +9,7 @@
 import type { Result } from '../../lib/schema/result';
 import { StatusBadge } from '../ui/status-badge';
 import { FindingList } from './finding-list';
-import { formatDuration, formatTimestamp, isNetworkFinding } from './labels';
+import { formatDuration, formatTimestamp, INCONCLUSIVE_BECAUSE, isNetworkFinding } from './labels';
 import { probeTitle } from './probe-title';
 import { Measurements } from './measurements';
 import { TechnicalDetails } from './technical-details';
@@ -33,6 +33,12 @@ function clientSummary(result: Result): string {
   return `${[browserText, osText].filter(Boolean).join(' on ') || 'Unknown browser'}${webrtcOff}`;
 }
 
+/** Issue 18: why an inconclusive run is the browser's doing (WebRTC off, netready on loopback), when a finding says so. */
+function inconclusiveCause(result: Result): { inconclusiveBecause?: string } {
+  const sentence = result.findings.map((f) => INCONCLUSIVE_BECAUSE[f.code]).find((s) => s !== undefined);
+  return sentence ? { inconclusiveBecause: sentence } : {};
+}
+
 /** The complete, read-only presentation of a Result. */
 export function ResultView({ result, probeTitles, verdictHeadingId = 'verdict-heading' }: ResultViewProps) {
   const probes = Object.entries(result.probes);
@@ -43,6 +49,7 @@ export function ResultView({ result, probeTitles, verdictHeadingId = 'verdict-he
         headingId={verdictHeadingId}
         warnings={result.findings.filter((f) => f.severity !== 'info' && isNetworkFinding(f)).length}
         setupIssues={result.findings.filter((f) => !isNetworkFinding(f)).length}
+        {...inconclusiveCause(result)}
       />
 
       <section aria-labelledby="checks-heading">
