@@ -582,6 +582,15 @@ function fakeFetch(network: FakeNetwork, session: Session): FetchLike {
   };
 }
 
+/**
+ * A peer connection of Firefox (default prefs) against netready on 127.0.0.1, as measured with Firefox ESR 153: no
+ * candidate at all, gathering over at once, ICE failing; `turn:` URLs (not `turns:`) also get ICE error 701.
+ */
+function loopbackPeerScript(url: string): PeerScript {
+  const errors = url.startsWith('turn:') ? [{ afterMs: 2, errorCode: 701, errorText: 'TURN server could not be reached', url }] : [];
+  return { endOfCandidatesAfterMs: 1, iceFailsAfterMs: 20, offerSdp: FAKE_OFFER_SDP, errors };
+}
+
 /** Options of runFakeDeployment. */
 export interface FakeRunOptions {
   /** Include the media-quality probe, with FAKE_QUALITY_PLAN (default false: most rows are about other probes). */
@@ -599,7 +608,7 @@ export async function runFakeDeployment(network: FakeNetwork, options: FakeRunOp
   const base = fakeEnvironment(
     (config) =>
       network.loopback
-        ? { endOfCandidatesAfterMs: 1, iceFailsAfterMs: 20, offerSdp: FAKE_OFFER_SDP }
+        ? loopbackPeerScript(urlOf(config))
         : (natPeerScript(network, config) ?? mtuPeerScript(network, config) ?? interfacesPeerScript(network, config) ?? peerScript(network, urlOf(config))),
     fakeFetch(network, session),
     async (url) => timingOf(url),
