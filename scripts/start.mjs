@@ -21,6 +21,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { formatLogLine, messageOf } from './log-format.mjs';
+import { startWarnings } from './start-warnings.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -77,6 +78,8 @@ async function readWebAddress() {
     const { loadConfig } = await import('../server/config/load.ts');
     try {
       const config = loadConfig();
+      // Issue 18: a configuration that starts but misleads some browsers (TURN/TLS by IP address) is said at once.
+      for (const warning of startWarnings(config.probe)) logError(`warning: ${warning}`);
       return { host: config.web.host, port: config.web.port };
     } catch (error) {
       if (error instanceof Error && error.name === 'ConfigError') throw new StartError(error.message, 2);

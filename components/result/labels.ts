@@ -29,6 +29,15 @@ export const VERDICT_COPY: Record<Verdict, { title: string; sentence: string; to
   },
 };
 
+/**
+ * Issue 18: the sentence under "Could not complete the test" when the browser, not the connection, is why — the
+ * default sentence ("check your connection") would send the person after their network. By finding code.
+ */
+export const INCONCLUSIVE_BECAUSE: Readonly<Record<string, string>> = {
+  'webrtc-unavailable': 'This browser has WebRTC switched off or missing, so no call connection could be tried. Your network was not tested; what to change is below.',
+  'probe-on-loopback': 'netready was opened on a loopback address that this browser does not use for calls, so no call connection could be tried. Your network was not tested; how to open it instead is below.',
+};
+
 /** Whether a finding is about the network (absent category: results from before the field existed). */
 export function isNetworkFinding(finding: Finding): boolean {
   return (finding.category ?? 'network') === 'network';

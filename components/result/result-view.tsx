@@ -9,7 +9,7 @@
 import type { Result } from '../../lib/schema/result';
 import { StatusBadge } from '../ui/status-badge';
 import { FindingList } from './finding-list';
-import { formatDuration, formatTimestamp, isNetworkFinding } from './labels';
+import { formatDuration, formatTimestamp, INCONCLUSIVE_BECAUSE, isNetworkFinding } from './labels';
 import { probeTitle } from './probe-title';
 import { Measurements } from './measurements';
 import { TechnicalDetails } from './technical-details';
@@ -28,7 +28,15 @@ function clientSummary(result: Result): string {
   const { browser, browserVersion, os, osVersion } = result.client;
   const browserText = [browser, browserVersion?.split('.')[0]].filter(Boolean).join(' ');
   const osText = [os, osVersion].filter(Boolean).join(' ');
-  return [browserText, osText].filter(Boolean).join(' on ') || 'Unknown browser';
+  // Issue 18: the browser is part of the diagnosis — say when it ran without WebRTC.
+  const webrtcOff = result.client.webrtc?.peerConnection === false ? ' (WebRTC unavailable)' : '';
+  return `${[browserText, osText].filter(Boolean).join(' on ') || 'Unknown browser'}${webrtcOff}`;
+}
+
+/** Issue 18: why an inconclusive run is the browser's doing (WebRTC off, netready on loopback), when a finding says so. */
+function inconclusiveCause(result: Result): { inconclusiveBecause?: string } {
+  const sentence = result.findings.map((f) => INCONCLUSIVE_BECAUSE[f.code]).find((s) => s !== undefined);
+  return sentence ? { inconclusiveBecause: sentence } : {};
 }
 
 /** The complete, read-only presentation of a Result. */
@@ -41,6 +49,7 @@ export function ResultView({ result, probeTitles, verdictHeadingId = 'verdict-he
         headingId={verdictHeadingId}
         warnings={result.findings.filter((f) => f.severity !== 'info' && isNetworkFinding(f)).length}
         setupIssues={result.findings.filter((f) => !isNetworkFinding(f)).length}
+        {...inconclusiveCause(result)}
       />
 
       <section aria-labelledby="checks-heading">

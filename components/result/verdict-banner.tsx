@@ -30,9 +30,22 @@ const SETUP_NOTE = 'Some checks could not run because of how this netready is se
  * Coloured verdict panel with icon, headline ("Ready for calls" …) and one sentence. `warnings` counts the network's
  * warnings and blockers; `setupIssues` the findings about netready's set-up or this browser.
  */
-export function VerdictBanner({ verdict, headingId, warnings = 0, setupIssues = 0 }: { verdict: Verdict; headingId?: string; warnings?: number; setupIssues?: number }) {
+export function VerdictBanner({
+  verdict,
+  headingId,
+  warnings = 0,
+  setupIssues = 0,
+  inconclusiveBecause,
+}: {
+  verdict: Verdict;
+  headingId?: string;
+  warnings?: number;
+  setupIssues?: number;
+  /** For `inconclusive`: the sentence saying why, when it is the browser and not the connection (labels.ts INCONCLUSIVE_BECAUSE). */
+  inconclusiveBecause?: string;
+}) {
   const copy = VERDICT_COPY[verdict];
-  const base = verdict === 'ready' && warnings > 0 ? readyWithWarnings(warnings) : copy.sentence;
+  const base = verdict === 'ready' && warnings > 0 ? readyWithWarnings(warnings) : verdict === 'inconclusive' && inconclusiveBecause ? inconclusiveBecause : copy.sentence;
   const sentence = setupIssues > 0 && verdict !== 'inconclusive' ? `${base} ${SETUP_NOTE}` : base;
   const tone = TONES[copy.tone];
   return (

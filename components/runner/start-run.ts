@@ -3,6 +3,7 @@
  * Browser-only (client components call it after a user action or `?autostart=1`).
  */
 import type { RunEventListener } from '../../lib/engine/events';
+import { detectWebRtcCapabilities, type WebRtcScope } from '../../lib/engine/client-info';
 import { runNetready } from '../../lib/engine/run-netready';
 import type { MediaAccessReport, PeerConnectionLike, ProbeEnvironment, ResourceTimingLike, WebSocketLike } from '../../lib/probes/types';
 import type { Result } from '../../lib/schema/result';
@@ -86,6 +87,8 @@ export function browserEnvironment(mediaAccess?: MediaAccessReport): ProbeEnviro
     createWebSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
     ...(proxyAuth ? { proxyAuthReport: () => proxyAuth() } : {}),
     ...(mediaAccess ? { mediaAccess: () => ({ ...mediaAccess }) } : {}),
+    // Issue 18: whether WebRTC is there at all (switched off by a policy, a pref or an in-app web view).
+    webrtc: detectWebRtcCapabilities(globalThis as WebRtcScope),
   };
 }
 

@@ -19,6 +19,8 @@ export const API_ERROR_STATUS = {
   invalid_result: 422,
   /** Too many requests from this client; try again later. */
   rate_limited: 429,
+  /** The media peer could not use the SDP offer: ICE failed while answering (e.g. no candidate in it). Issue 18. */
+  offer_unusable: 422,
   /** The probe server's media peer is at capacity. */
   peer_unavailable: 503,
   /** The probe server holds as many live test sessions as it may (`probe.maxLiveSessions`); try again shortly. */

@@ -4,13 +4,16 @@
  *  1. deployment facts (facts-deployment.ts): netready's own failures — an untrusted certificate, a server lost
  *     mid-run — and the outcomes they explain reclassified from fail/warn to inconclusive, so no network rule reads
  *     them ("never blame the network for netready");
+ *     Then the browser facts (facts-browser.ts, issue 18): WebRTC missing, netready on loopback, TURN/TLS by IP not
+ *     tried — their outcomes reclassified the same way;
  *  2. every rule over the facts;
  *  3. every fail/warn/reclassified outcome linked to the findings that explain it (explain.ts: "no silent failures").
  */
-import type { Finding, ProbeOutcome, Verdict } from '../schema/result';
+import type { ClientInfo, Finding, ProbeOutcome, Verdict } from '../schema/result';
+import { browserClaims, deriveBrowserFacts, reclassifyForBrowser } from './facts-browser';
 import { explainOutcomes } from './explain';
 import { deriveFacts } from './facts';
-import { deriveDeploymentFacts, reclassifyForDeployment } from './facts-deployment';
+import { deriveDeploymentFacts, reclassifyForDeployment, type DeploymentFacts } from './facts-deployment';
 import { RULES } from './rules/index';
 import { THRESHOLDS, type Thresholds } from './thresholds';
 import type { Rule } from './types';
@@ -31,13 +34,24 @@ export interface DiagnoseOptions {
   probeUrl?: string;
   rules?: readonly Rule[];
   thresholds?: Thresholds;
+  /** The result's client block: its WebRTC capabilities decide `webrtc-unavailable` (issue 18). */
+  client?: ClientInfo;
+}
+
+/** The deployment facts with the probes the browser facts explain taken out of the certificate's list. */
+function withoutBrowserClaims(deployment: DeploymentFacts, claimed: ReadonlySet<string>): DeploymentFacts {
+  if (claimed.size === 0 || !deployment.certificate.untrusted) return deployment;
+  return { ...deployment, certificate: { ...deployment.certificate, affectedProbes: deployment.certificate.affectedProbes.filter((id) => !claimed.has(id)) } };
 }
 
 /** Runs every rule over the probe outcomes and decides the verdict. */
 export function diagnose(rawProbes: Record<string, ProbeOutcome>, options: DiagnoseOptions = {}): Diagnosis {
-  const deployment = deriveDeploymentFacts(rawProbes);
-  const probes = reclassifyForDeployment(rawProbes, deployment);
-  const facts = deriveFacts(probes, options.probeUrl, options.thresholds ?? THRESHOLDS, deployment);
+  // The browser's and the way netready was opened (issue 18): read from the raw outcomes, like the deployment facts.
+  // What they explain is theirs, not the certificate's: Firefox that never tried `turns:<ip>` did not reject it.
+  const browser = deriveBrowserFacts(rawProbes, options.client);
+  const deployment = withoutBrowserClaims(deriveDeploymentFacts(rawProbes), browserClaims(browser));
+  const probes = reclassifyForBrowser(reclassifyForDeployment(rawProbes, deployment), browser, rawProbes);
+  const facts = deriveFacts(probes, options.probeUrl, options.thresholds ?? THRESHOLDS, deployment, browser);
   const found: Finding[] = [];
   for (const rule of options.rules ?? RULES) {
     const finding = rule.evaluate(facts);

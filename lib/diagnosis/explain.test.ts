@@ -83,6 +83,12 @@ const FAILURE_MODES: Array<{ mode: string; network: FakeNetwork; probe: string; 
   // NAT behaviour (issue 11): a mapping that depends on the destination is the nat probe's only warn.
   { mode: 'NAT maps by destination address and port (symmetric)', network: { nat: { mapping: 'address-and-port-dependent', filtering: 'address-and-port-dependent' } }, probe: 'nat', status: 'warn', explainedBy: 'symmetric-nat' },
   { mode: 'NAT maps by destination address', network: { nat: { mapping: 'address-dependent', filtering: 'address-dependent' } }, probe: 'nat', status: 'warn', explainedBy: 'symmetric-nat' },
+  // The browser and how netready was opened in it (issue 18): never a network finding.
+  { mode: 'no RTCPeerConnection in this browser', network: { webrtc: 'missing' }, probe: 'stun-udp', status: 'inconclusive', explainedBy: 'webrtc-unavailable' },
+  { mode: 'RTCPeerConnection throws (a policy)', network: { webrtc: 'throws' }, probe: 'turn-tcp', status: 'inconclusive', explainedBy: 'webrtc-unavailable' },
+  { mode: 'netready on loopback, nothing gathered', network: { loopback: true }, probe: 'stun-udp', status: 'inconclusive', explainedBy: 'probe-on-loopback' },
+  { mode: 'netready on loopback: the relays', network: { loopback: true }, probe: 'turn-tls', status: 'inconclusive', explainedBy: 'probe-on-loopback' },
+  { mode: 'TURN/TLS by IP address not tried by this browser', network: { turn: { tls: 'not-tried' } }, probe: 'turn-tls', status: 'inconclusive', explainedBy: 'turn-tls-needs-hostname' },
 ];
 
 describe('no silent failures', () => {
@@ -198,5 +204,88 @@ describe('the interfaces probe: every end explained, none a network finding', ()
     expect(unexplainedIn(result)).toEqual([]);
     expect(result.findings.map((f) => f.code)).toEqual(findings);
     expect(result.verdict).toBe('ready');
+  });
+});
+
+/**
+ * Issue 18: the browser is part of the diagnosis. Without WebRTC, on loopback, or with TURN/TLS by IP address that the
+ * browser does not try, the WebRTC probes say "not tested" and no network finding is derived from them.
+ */
+const NETWORK_FINDINGS = ['udp-blocked', 'udp-ports-restricted', 'turn-udp-failed', 'turn-tcp-failed', 'turn-tls-failed', 'relay-only', 'ice-tcp-failed', 'mtu-blackhole', 'ip-fragments-dropped', 'symmetric-nat', 'packet-loss'];
+const WEBRTC_PROBE_IDS = ['stun-udp', 'turn-udp', 'turn-tcp', 'turn-tls', 'dns-turn-lookup', 'ice-tcp', 'mtu', 'nat', 'interfaces'];
+
+describe('the browser and how netready was opened are never blamed on the network', () => {
+  it.each(['missing', 'throws'] as const)('reports webrtc-unavailable as the only finding, verdict inconclusive, when RTCPeerConnection is %s', async (webrtc) => {
+    const result = await runFakeDeployment({ webrtc });
+    expect(result.verdict).toBe('inconclusive');
+    expect(result.findings.map((f) => [f.code, f.severity, f.category])).toEqual([['webrtc-unavailable', 'blocker', 'browser']]);
+    expect(result.client.webrtc?.peerConnection).toBe(false);
+    for (const id of WEBRTC_PROBE_IDS) {
+      expect(result.probes[id]?.status, id).toBe('inconclusive');
+      expect(result.probes[id]?.reason, id).toMatch(/^Not tested: WebRTC is switched off or missing in this browser/);
+      expect(result.probes[id]?.reason, id).not.toContain('could not run');
+    }
+    const text = `${result.findings[0]?.detail} ${result.findings[0]?.remediation}`;
+    for (const words of ['WebRtcIPHandlingPolicy', 'WebRtcLocalIpsAllowedUrls', 'media.peerconnection.enabled', 'Preferences policy', 'desktop app']) expect(text).toContain(words);
+    expect(unexplainedIn(result)).toEqual([]);
+  });
+
+  it('reports probe-on-loopback and no network finding when every STUN/TURN address is loopback and nothing was gathered', async () => {
+    const result = await runFakeDeployment({ loopback: true });
+    expect(result.verdict).toBe('inconclusive');
+    expect(result.findings.map((f) => [f.code, f.category])).toEqual([['probe-on-loopback', 'deployment']]);
+    expect(result.findings[0]?.remediation).toContain('probe.publicIp');
+    for (const id of ['stun-udp', 'turn-udp', 'turn-tcp', 'turn-tls']) expect(result.probes[id]?.status, id).toBe('inconclusive');
+    expect(unexplainedIn(result)).toEqual([]);
+  });
+
+  it('keeps a network that drops everything blocked: loopback is decided from addresses, not from failure alone', async () => {
+    const result = await runFakeDeployment({ stun: { turnPort: false, altPort: false }, turn: { udp: 'no-relay', tcp: 'no-relay', tls: 'no-relay' }, iceTcp: 'refused' });
+    expect(result.findings.map((f) => f.code)).toContain('udp-blocked');
+    expect(result.findings.map((f) => f.code)).not.toContain('probe-on-loopback');
+  });
+
+  it('reports turn-tls-needs-hostname, not turn-tls-failed, when the browser ended gathering without trying an IP-literal turns: URL', async () => {
+    const result = await runFakeDeployment({ turn: { tls: 'not-tried' } });
+    expect(result.verdict).toBe('ready');
+    expect(result.findings.map((f) => [f.code, f.category])).toEqual([['turn-tls-needs-hostname', 'deployment']]);
+    expect(result.findings[0]?.remediation).toContain('probe.publicHost');
+    expect(unexplainedIn(result)).toEqual([]);
+  });
+
+  it('still reports turn-tls-failed when TURN/TLS stays silent until the deadline (a firewall, not the browser)', async () => {
+    const result = await runFakeDeployment({ turn: { tls: 'no-relay' } });
+    expect(result.findings.map((f) => f.code)).toEqual(['turn-tls-failed']);
+  });
+
+  it('still reports turn-tls-failed when TURN over TCP does not work either: the relay itself may be unreachable', async () => {
+    const result = await runFakeDeployment({ turn: { tls: 'not-tried', tcp: 'no-relay' } });
+    expect(result.findings.map((f) => f.code)).toContain('turn-tls-failed');
+    expect(result.findings.map((f) => f.code)).not.toContain('turn-tls-needs-hostname');
+  });
+
+  it.each([
+    ['TURN/TLS by IP address not tried', { turn: { tls: 'not-tried' } }, 'turn-tls-needs-hostname'],
+    ['netready on loopback', { loopback: true }, 'probe-on-loopback'],
+  ] as const)('explains turn-tls by the browser finding, not the untrusted certificate, when %s while HTTPS was rejected', async (_name, network, code) => {
+    // What real Firefox 153 gave against the dev certificate: it rejected HTTPS, and never opened TURN/TLS at all.
+    const result = await runFakeDeployment({ ...network, certificateRejectedOn: ['https'], websocket: { wss: 'refused' } });
+    expect(result.findings.map((f) => f.code)).toContain('probe-certificate-untrusted');
+    expect(result.probes['turn-tls']?.explainedBy).toEqual([code]);
+    expect(result.probes['turn-tls']?.reclassified).toEqual({ from: 'fail', because: code });
+    expect(result.findings.find((f) => f.code === 'probe-certificate-untrusted')?.probes).not.toContain('turn-tls');
+    expect(unexplainedIn(result)).toEqual([]);
+  });
+
+  it('records the engine, its version and the WebRTC capabilities in the client block', async () => {
+    const result = await runFakeDeployment({});
+    expect(result.client).toMatchObject({ browser: 'Chrome', engine: 'blink', engineVersion: '156.0.0.0', webrtc: { peerConnection: true, relayProtocol: true } });
+  });
+
+  it('derives none of the network findings in any of these cases', async () => {
+    for (const network of [{ webrtc: 'missing' }, { loopback: true }, { turn: { tls: 'not-tried' } }] as const) {
+      const result = await runFakeDeployment(network);
+      expect(result.findings.map((f) => f.code).filter((c) => NETWORK_FINDINGS.includes(c)), JSON.stringify(network)).toEqual([]);
+    }
   });
 });

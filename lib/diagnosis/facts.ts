@@ -15,6 +15,7 @@ import { deriveIceTcpFacts, type IceTcpFacts } from './facts-ice-tcp';
 import { deriveMtuFacts, type MtuFacts } from './facts-mtu';
 import { derivePathFacts, type PathFacts } from './facts-paths';
 import { deriveNatFacts, type NatFacts } from './facts-nat';
+import type { BrowserFacts } from './facts-browser';
 
 /** What the TURN probe of one transport established. */
 export interface TurnFacts {
@@ -66,6 +67,8 @@ export interface TransportFacts {
   nat?: NatFacts;
   /** netready's own failures: an untrusted certificate, a server lost mid-run (facts-deployment.ts). */
   deployment: DeploymentFacts;
+  /** The browser and how netready was opened in it: no WebRTC, loopback, TURN/TLS by IP not tried (facts-browser.ts, issue 18). */
+  browser: BrowserFacts;
   /** The probe outcomes the facts were derived from (after reclassification), for rules that name probes. */
   outcomes: Readonly<Record<string, ProbeOutcome>>;
 }
@@ -94,13 +97,15 @@ function turnFacts(transport: TurnTransport, outcome: ProbeOutcome | undefined, 
 
 /**
  * Derives the facts from the probe outcomes. `deployment` are the deployment facts of the raw outcomes (diagnose()
- * derives them before reclassifying); by default they are derived from `probes`.
+ * derives them before reclassifying); by default they are derived from `probes`. `browser` likewise (facts-browser.ts;
+ * default: none, as when the client block is unknown).
  */
 export function deriveFacts(
   probes: Record<string, ProbeOutcome>,
   probeUrl?: string,
   thresholds: Thresholds = THRESHOLDS,
   deployment: DeploymentFacts = deriveDeploymentFacts(probes),
+  browser: BrowserFacts = {},
 ): TransportFacts {
   const session = probes[SESSION_PROBE_ID];
   const stun = probes[STUN_UDP_PROBE_ID];
@@ -128,6 +133,7 @@ export function deriveFacts(
     thresholds,
     paths: derivePathFacts(probes, proxy ?? undefined),
     deployment,
+    browser,
     outcomes: probes,
   };
   facts.dns = deriveDnsFacts(probes, [...new Set(reached.map((p) => p.srflx!.address))]);

@@ -6,7 +6,7 @@
 import { diagnose } from '../diagnosis/diagnose';
 import { createDefaultPlan } from '../probes/plan';
 import type { Probe, ProbeEnvironment } from '../probes/types';
-import { SCHEMA_VERSION, type ProbeOutcome, type Result, type Verdict } from '../schema/result';
+import { SCHEMA_VERSION, type ClientInfo, type ProbeOutcome, type Result, type Verdict } from '../schema/result';
 import { describeClient } from './client-info';
 import type { RunEventListener } from './events';
 import { adaptiveTimeoutMs } from './deadlines';
@@ -44,11 +44,11 @@ const CONNECTIVITY_PROBES = ['session', 'stun-udp', 'turn-udp', 'turn-tcp', 'tur
  * can change later —, and otherwise whatever the connectivity probes say once all of them have ended. Quality is not
  * part of it (the final verdict adds it).
  */
-export function provenConnectivity(finished: Readonly<Record<string, ProbeOutcome>>, probeUrl?: string): Verdict | null {
+export function provenConnectivity(finished: Readonly<Record<string, ProbeOutcome>>, probeUrl?: string, client?: ClientInfo): Verdict | null {
   if (!finished.session) return null;
   if (!finished['stun-udp'] && finished.session.status === 'pass') return null;
   const all = CONNECTIVITY_PROBES.every((id) => finished[id] !== undefined);
-  const { verdict } = diagnose({ ...finished }, probeUrl ? { probeUrl } : {});
+  const { verdict } = diagnose({ ...finished }, { ...(probeUrl ? { probeUrl } : {}), ...(client ? { client } : {}) });
   if (verdict === 'ready' || verdict === 'degraded') return verdict;
   return all ? verdict : null;
 }
@@ -59,6 +59,8 @@ export async function runNetready(options: RunNetreadyOptions): Promise<Result> 
   const plan = options.plan ?? createDefaultPlan();
   const runId = env.randomId();
   const t0 = env.now();
+  // The browser is part of the diagnosis (issue 18): engine, version and what it offers of WebRTC.
+  const client = describeClient(options.userAgent, env.webrtc);
   const emit: RunEventListener = (event) => {
     try {
       onEvent?.(event);
@@ -74,7 +76,7 @@ export async function runNetready(options: RunNetreadyOptions): Promise<Result> 
     emit(event);
     if (event.type !== 'probe-finished' || connectivity) return;
     finished[event.probeId] = event.outcome;
-    const verdict = provenConnectivity(finished, options.probeUrl);
+    const verdict = provenConnectivity(finished, options.probeUrl, client);
     if (verdict) {
       connectivity = { verdict, atMs: event.atMs };
       emit({ type: 'connectivity-verdict', atMs: event.atMs, verdict });
@@ -92,7 +94,7 @@ export async function runNetready(options: RunNetreadyOptions): Promise<Result> 
     ...(options.signal ? { signal: options.signal } : {}),
     onEvent: watch,
   });
-  const { verdict, findings, probes } = diagnose(rawProbes, { probeUrl: options.probeUrl });
+  const { verdict, findings, probes } = diagnose(rawProbes, { probeUrl: options.probeUrl, client });
   const durationMs = Math.round(env.now() - t0);
   const result: Result = {
     schemaVersion: SCHEMA_VERSION,
@@ -100,7 +102,7 @@ export async function runNetready(options: RunNetreadyOptions): Promise<Result> 
     startedAt: options.startedAt,
     durationMs,
     config: { name: options.configName, probeUrl: options.probeUrl, budgetMs: options.budgetMs },
-    client: describeClient(options.userAgent),
+    client,
     verdict,
     ...(connectivity ? { connectivity } : {}),
     findings,

@@ -55,4 +55,11 @@ describe('postMediaOffer', () => {
     await expect(attempt).rejects.toBeInstanceOf(SignallingError);
     await expect(attempt).rejects.toThrow(/peer_unavailable/);
   });
+
+  it('carries the server\'s message for an offer it could not use, so the page shows why (issue 18)', async () => {
+    const message = 'ICE failed while answering: the offer carries no ICE candidate the media peer could use';
+    const fetch: FetchLike = async () => ({ status: 422, json: async () => ({ error: { code: 'offer_unusable', message } }) });
+    const ctx = { env: { fetch } as never, probeUrl: 'http://203.0.113.10:8080', signal: new AbortController().signal };
+    await expect(postMediaOffer(ctx, '/p', OFFER, { label: 'turn-udp' })).rejects.toThrow(`the test server did not accept the media offer: ${message} (offer_unusable, HTTP 422)`);
+  });
 });

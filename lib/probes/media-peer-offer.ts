@@ -10,6 +10,7 @@
  * relay-only offers got through, full offers stalled until the deadline). Without candidates the offer needs no
  * gathering either, so it can be posted at once.
  */
+import { readErrorEnvelope } from '../api/api-error';
 import { PeerAnswerSchema, type PeerAnswer } from '../schema/session';
 import type { ProbeContext } from './types';
 
@@ -67,7 +68,9 @@ export async function postMediaOffer(ctx: Pick<ProbeContext, 'env' | 'probeUrl' 
   const body = await response.json().catch(() => null);
   const parsed = PeerAnswerSchema.safeParse(body);
   if (response.status !== 200 || !parsed.success) {
-    const detail = typeof body === 'object' && body !== null && 'error' in body ? JSON.stringify((body as { error: unknown }).error) : `HTTP ${response.status}`;
+    // The server's own words first (issue 18: "the offer carries no ICE candidate …"), then its code for support.
+    const envelope = readErrorEnvelope(body);
+    const detail = envelope ? `${envelope.message} (${envelope.code}, HTTP ${response.status})` : `HTTP ${response.status}`;
     throw new SignallingError(`the test server did not accept the ${options.iceTcp ? 'ICE-TCP ' : 'media '}offer: ${detail}`);
   }
   return { sdp: parsed.data.sdp, peerId: parsed.data.peerId, ...(parsed.data.quality ? { quality: parsed.data.quality } : {}) };

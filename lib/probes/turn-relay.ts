@@ -67,8 +67,15 @@ export interface TurnRelayData {
   decidedBy?: { errorKind: 'connect-failed' | 'server-error'; errorCode: number; errorText: string; atMs: number };
   errors: Array<{ errorCode: number; errorText: string; url: string; atMs: number }>;
   candidates: CandidateInfo[];
+  /** ms from the start to the end of gathering, when the browser ended it (CandidateLog.gatheringCompleteMs). */
+  gatheringCompleteMs?: number;
 }
 
+
+/** The end of gathering, when the browser reported one (recorded only then, so older results keep their shape). */
+function gathering(log: CandidateLog): Pick<TurnRelayData, 'gatheringCompleteMs'> {
+  return log.gatheringCompleteMs === undefined ? {} : { gatheringCompleteMs: log.gatheringCompleteMs };
+}
 
 async function runRelay(ctx: ProbeContext, transport: TurnTransport, endpoint: TurnEndpoint, peerPath: string): Promise<ProbeReport> {
   const started = ctx.env.now();
@@ -88,7 +95,7 @@ async function runRelay(ctx: ProbeContext, transport: TurnTransport, endpoint: T
     if (waited.kind === 'decided') {
       const { errorCode, errorText, atMs } = waited.error;
       data.decidedBy = { errorKind: waited.errorKind, errorCode, errorText, atMs };
-      return summarise(ctx, { ...data, errors: [...log.errors], candidates: [...log.candidates] }, undefined);
+      return summarise(ctx, { ...data, errors: [...log.errors], candidates: [...log.candidates], ...gathering(log) }, undefined);
     }
     const relay = waited.candidate;
     data.relay = { address: relay.address, port: relay.port, relayProtocol: relay.relayProtocol ?? transport };
@@ -120,6 +127,7 @@ async function runRelay(ctx: ProbeContext, transport: TurnTransport, endpoint: T
   }
   data.errors = [...log.errors];
   data.candidates = [...log.candidates];
+  Object.assign(data, gathering(log));
   return summarise(ctx, data, failure);
 }
 

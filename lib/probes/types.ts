@@ -4,7 +4,7 @@
  * The interfaces below are the structural subset of the WebRTC/fetch APIs the probes use, so a real
  * RTCPeerConnection satisfies them and unit tests can pass small fakes.
  */
-import type { Evidence, ProbeOutcome, ProbeStatus } from '../schema/result';
+import type { Evidence, ProbeOutcome, ProbeStatus, WebRtcCapabilities } from '../schema/result';
 
 /** One ICE server entry (subset of RTCIceServer). */
 export interface IceServerLike {
@@ -194,6 +194,12 @@ export interface ProbeEnvironment {
    * default mode (`not-requested`).
    */
   mediaAccess?(): MediaAccessReport;
+  /**
+   * What this browser offers of WebRTC (issue 18), read once before the run (lib/engine/client-info.ts). Recorded in
+   * the result's `client`; the diagnosis reads `peerConnection: false` as `webrtc-unavailable`. Optional: absent,
+   * nothing is assumed.
+   */
+  webrtc?: WebRtcCapabilities;
 }
 
 /** What a running probe receives. */

@@ -139,12 +139,21 @@ export class CandidateLog {
   readonly candidates: CandidateInfo[] = [];
   /** Every icecandidateerror, in order. */
   readonly errors: IceErrorInfo[] = [];
+  /**
+   * ms from the start to the end of gathering (the `icecandidate` event without a candidate), when it came. Issue 18:
+   * a browser that ends gathering at once with no candidate and no error did not even try a server (Firefox with a
+   * `turns:` IP literal, or on loopback) — evidence that a silent network drop, which keeps gathering open, cannot give.
+   */
+  gatheringCompleteMs?: number;
   private readonly waiters: Array<{ type: string; resolve: (c: CandidateInfo) => void }> = [];
   private readonly errorWaiters: Array<(error: IceErrorInfo) => void> = [];
 
   constructor(pc: PeerConnectionLike, env: ProbeEnvironment, startedAt: number) {
     pc.addEventListener('icecandidate', (event) => {
-      if (!event.candidate || !event.candidate.candidate) return;
+      if (!event.candidate || !event.candidate.candidate) {
+        this.gatheringCompleteMs ??= Math.round(env.now() - startedAt);
+        return;
+      }
       const info = toCandidateInfo(event.candidate, Math.round(env.now() - startedAt));
       if (!info) return;
       this.candidates.push(info);

@@ -86,13 +86,41 @@ export const ProbeOutcomeSchema = z.object({
 /** Outcome of one probe. */
 export type ProbeOutcome = z.infer<typeof ProbeOutcomeSchema>;
 
-/** Client description derived from the User-Agent. */
+/**
+ * What this browser offers of WebRTC, read from its globals before the run (issue 18). `peerConnection` is false
+ * when `RTCPeerConnection` is missing (Firefox with `media.peerconnection.enabled=false`, some in-app web views) or
+ * its constructor throws (a policy or extension blocking it); `error` then says what happened. The other flags are
+ * the getStats/ICE fields netready reads that not every engine has (Safari lacks `relayProtocol` on candidates).
+ */
+export const WebRtcCapabilitiesSchema = z.object({
+  peerConnection: z.boolean(),
+  /** Why `peerConnection` is false: "RTCPeerConnection is not defined", or the constructor's error. */
+  error: z.optional(z.string().check(z.maxLength(300))),
+  /** `RTCPeerConnection.prototype.getStats` exists. */
+  getStats: z.optional(z.boolean()),
+  /** `RTCIceCandidate.prototype.relayProtocol` exists (which transport a relay candidate reached TURN over). */
+  relayProtocol: z.optional(z.boolean()),
+  /** `RTCIceCandidate.prototype.address` exists (parsed candidate fields, not only the SDP line). */
+  candidateAddress: z.optional(z.boolean()),
+  /** `RTCPeerConnectionIceErrorEvent` exists (`icecandidateerror` with error codes). */
+  iceErrorEvent: z.optional(z.boolean()),
+});
+/** What this browser offers of WebRTC. */
+export type WebRtcCapabilities = z.infer<typeof WebRtcCapabilitiesSchema>;
+
+/** Client description derived from the User-Agent, plus the browser's WebRTC capabilities (issue 18). */
 export const ClientSchema = z.object({
   userAgent: z.string().check(z.maxLength(1000)),
   browser: z.optional(z.string()),
   browserVersion: z.optional(z.string()),
   os: z.optional(z.string()),
   osVersion: z.optional(z.string()),
+  /** Rendering engine: blink (Chrome, Edge …), gecko (Firefox), webkit (Safari, every iOS browser), other. */
+  engine: z.optional(z.enum(['blink', 'gecko', 'webkit', 'other'])),
+  /** Version of the engine as the User-Agent gives it. */
+  engineVersion: z.optional(z.string()),
+  /** What the browser offers of WebRTC; absent from older results and where the runner could not look. */
+  webrtc: z.optional(WebRtcCapabilitiesSchema),
 });
 /** Client description. */
 export type ClientInfo = z.infer<typeof ClientSchema>;

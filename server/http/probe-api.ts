@@ -424,6 +424,11 @@ export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingM
         const code = (error as { code?: unknown }).code;
         if (code === 'capacity') throw new ApiError('peer_unavailable', 'the media peer is at capacity; try again shortly', { cause: error });
         if (code === 'bad-offer') throw new ApiError('invalid_request', 'the SDP offer was not accepted', { cause: error });
+        // Issue 18: an offer ICE cannot use is the offer's fault (4xx with the reason the page shows), and a media peer
+        // with no free port or shutting down is busy (503) — neither is an internal error.
+        if (code === 'ice-failed') throw new ApiError('offer_unusable', error instanceof Error ? error.message : 'ICE failed while answering the offer', { cause: error });
+        if (code === 'no-candidate') throw new ApiError('peer_unavailable', 'the media peer has no free port right now; try again shortly', { cause: error });
+        if (code === 'closed') throw new ApiError('peer_unavailable', 'the media peer is shutting down; try again shortly', { cause: error });
         throw error;
       }
       session.peers++;

@@ -302,6 +302,16 @@ describe('MediaPeerServer', () => {
     expect(server.activePeers).toBe(0);
   });
 
+  it('rejects an offer with no candidate and a=end-of-candidates with ice-failed, saying the offer had no candidate', async () => {
+    const { server } = startServer();
+    const { offer } = await createOffer();
+    const bare = offer.split(/\r?\n/).filter((line) => !line.startsWith('a=candidate:')).join('\r\n');
+    expect(bare).toContain('a=end-of-candidates');
+    const attempt = server.answer(bare, { sessionId: 'session-1' });
+    await expect(attempt).rejects.toBeInstanceOf(MediaPeerError);
+    await expect(attempt).rejects.toMatchObject({ code: 'ice-failed', message: expect.stringContaining('the offer carries no ICE candidate') });
+  });
+
   it('rejects an offer larger than maxOfferBytes with bad-offer', async () => {
     const { server } = startServer({ maxOfferBytes: 100 });
     const { offer } = await createOffer();

@@ -26,7 +26,13 @@ export type MediaPeerErrorCode =
   /** Gathering produced no candidate in time (typically: every port in the range is in use). */
   | 'no-candidate'
   /** The server was closed (before or while answering). */
-  | 'closed';
+  | 'closed'
+  /**
+   * ICE failed (or closed) while answering: the offer gives werift nothing it can use — typically no candidate and
+   * `a=end-of-candidates` (a browser that gathered nothing, Firefox on loopback). The offer's fault, not the server's
+   * (issue 18: a 4xx, never a 500).
+   */
+  | 'ice-failed';
 
 /** The one error type this module throws; `code` says why, `cause` carries werift's error if any. */
 export class MediaPeerError extends Error {
@@ -317,7 +323,7 @@ export class MediaPeerServer {
   /**
    * Answers a DataChannel offer. Resolves with the complete answer SDP (one host candidate,
    * `publicIp`:port-in-range) once local gathering finished; the peer then waits for ICE from the offerer.
-   * Rejects with `MediaPeerError` `bad-offer`, `capacity`, `no-candidate` or `closed`.
+   * Rejects with `MediaPeerError` `bad-offer`, `capacity`, `no-candidate`, `closed` or `ice-failed`.
    */
   async answer(offerSdp: string, meta: { sessionId: string; label?: string }): Promise<MediaPeerAnswer> {
     const startedAtMs = performance.now();
@@ -398,6 +404,17 @@ export class MediaPeerServer {
       // Never announced, so released without a peer-closed event.
       entry.closing ??= Promise.resolve().then(() => this.#release(entry));
       await entry.closing;
+      if (error instanceof MediaPeerError && error.code === 'ice-failed') {
+        // Say what was wrong with the offer: the page shows this message (issue 18).
+        const candidates = sdp.split(/\r?\n/).filter((line) => line.startsWith('a=candidate:')).length;
+        throw new MediaPeerError(
+          'ice-failed',
+          candidates === 0
+            ? 'ICE failed while answering: the offer carries no ICE candidate the media peer could use (the browser gathered no address for this connection)'
+            : `ICE failed while answering: none of the offer's ${candidates} ICE candidates could be used`,
+          { cause: error },
+        );
+      }
       if (error instanceof MediaPeerError) throw error;
       throw new MediaPeerError('bad-offer', `could not answer the offer: ${errorText(error)}`, { cause: error });
     } finally {
@@ -560,7 +577,9 @@ export class MediaPeerServer {
     if (entry.closing) return entry.closing;
     if (!entry.answered) {
       const message = this.#closed ? 'media peer server closed while answering' : `peer ${reason} while answering`;
-      entry.answerAbort.abort(new MediaPeerError('closed', message));
+      // ICE giving up before the answer exists is about the offer (answer() says what in its message), not the server.
+      const code = !this.#closed && (reason === 'ice-failed' || reason === 'ice-closed') ? 'ice-failed' : 'closed';
+      entry.answerAbort.abort(new MediaPeerError(code, message));
       return entry.answerDone;
     }
     // Deferred one tick so that `closing` is set before werift's close re-enters via its state events.

@@ -29,11 +29,19 @@ import { vpnPath } from './vpn-path';
 import { webrtcIpHandlingRestricted } from './webrtc-ip-handling-restricted';
 import { symmetricNat } from './symmetric-nat';
 import { ipv6Unavailable } from './ipv6-unavailable';
+// The browser and how netready was opened in it (issue 18).
+import { webrtcUnavailable } from './webrtc-unavailable';
+import { probeOnLoopback } from './probe-on-loopback';
+import { turnTlsNeedsHostname } from './turn-tls-needs-hostname';
 
 /** All rules. */
 export const RULES: readonly Rule[] = [
   serverUnreachable,
   probeCertificateUntrusted,
+  // The browser and how netready was opened in it (issue 18): before every network rule.
+  webrtcUnavailable,
+  probeOnLoopback,
+  turnTlsNeedsHostname,
   // The browser's own policy first: where it keeps WebRTC off UDP, the UDP rules below stay silent.
   webrtcIpHandlingRestricted,
   udpBlocked,

@@ -61,7 +61,7 @@ export const FAKE_QUALITY_PLAN: QualityPlan = {
 };
 
 /** How one TURN transport behaves. */
-export type FakeRelay = 'works' | 'no-relay' | 'no-data' | 'connect-failed' | 'quota';
+export type FakeRelay = 'works' | 'no-relay' | 'no-data' | 'connect-failed' | 'quota' | 'not-tried';
 
 /** The network and deployment, one knob per failure mode; defaults: everything works. */
 export interface FakeNetwork {
@@ -113,6 +113,17 @@ export interface FakeNetwork {
   interfaces?: 'masked' | 'deep' | 'no-pair' | 'ice-failed' | 'no-data' | 'signalling';
   /** How the deep check's media permission ended (the runner's report); absent: not requested. */
   mediaAccess?: MediaAccessReport;
+  // Issue 18: the browser and how netready was opened in it.
+  /**
+   * WebRTC in the browser: there (default); `missing` — no RTCPeerConnection global (Firefox with
+   * media.peerconnection.enabled=false); `throws` — the constructor throws (a policy or extension replacing it).
+   */
+  webrtc?: 'available' | 'missing' | 'throws';
+  /**
+   * netready opened on loopback: every STUN/TURN/media address of the session is 127.0.0.1 and the browser gathers
+   * nothing (Firefox's default): each peer connection ends gathering at once, ICE fails.
+   */
+  loopback?: boolean;
 }
 
 /** How the fake network's NAT maps and filters, and whether IPv6 reaches the server (the nat probe). */
@@ -394,6 +405,9 @@ function relayScript(behaviour: FakeRelay, url: string): PeerScript {
       return { errors: [{ afterMs: 3, errorCode: 701, errorText: 'Failed to establish connection', url }] };
     case 'quota':
       return { errors: [{ afterMs: 3, errorCode: 486, errorText: 'Allocation Quota Reached', url }] };
+    case 'not-tried':
+      // Issue 18: Firefox skips an IP-literal turns: URL — gathering ends at once, no candidate, no error.
+      return { endOfCandidatesAfterMs: 2 };
   }
 }
 
@@ -480,7 +494,7 @@ function fakeFetch(network: FakeNetwork, session: Session): FetchLike {
     // NAT behaviour (issue 11): what the nat endpoints saw, and which filtering checks got in.
     if (url.includes('/nat/observations')) {
       const ports = (['primary', 'alt-port', 'alt-address'] as const).map((role) => ({ role, address: FAKE_CLIENT, port: natMappedPort(network, role), atMs: 5 }));
-      return json(200, { bindings: network.stun !== undefined && !network.stun.turnPort && !network.stun.altPort ? [] : ports });
+      return json(200, { bindings: network.loopback || (network.stun !== undefined && !network.stun.turnPort && !network.stun.altPort) ? [] : ports });
     }
     if (url.includes('/nat/filtering')) {
       const filtering = network.nat?.filtering ?? 'endpoint-independent';
@@ -568,6 +582,15 @@ function fakeFetch(network: FakeNetwork, session: Session): FetchLike {
   };
 }
 
+/**
+ * A peer connection of Firefox (default prefs) against netready on 127.0.0.1, as measured with Firefox ESR 153: no
+ * candidate at all, gathering over at once, ICE failing; `turn:` URLs (not `turns:`) also get ICE error 701.
+ */
+function loopbackPeerScript(url: string): PeerScript {
+  const errors = url.startsWith('turn:') ? [{ afterMs: 2, errorCode: 701, errorText: 'TURN server could not be reached', url }] : [];
+  return { endOfCandidatesAfterMs: 1, iceFailsAfterMs: 20, offerSdp: FAKE_OFFER_SDP, errors };
+}
+
 /** Options of runFakeDeployment. */
 export interface FakeRunOptions {
   /** Include the media-quality probe, with FAKE_QUALITY_PLAN (default false: most rows are about other probes). */
@@ -580,16 +603,31 @@ export interface FakeRunOptions {
 
 /** Runs the real engine, probes and diagnosis against the fake deployment and network. */
 export async function runFakeDeployment(network: FakeNetwork, options: FakeRunOptions = {}): Promise<Result> {
-  const session = fakeSession(network);
+  // Issue 18: on loopback every address of the session is 127.0.0.1 (the documentation address swapped out).
+  const session: Session = network.loopback ? (JSON.parse(JSON.stringify(fakeSession(network)).replaceAll(FAKE_SERVER, '127.0.0.1')) as Session) : fakeSession(network);
   const base = fakeEnvironment(
-    (config) => natPeerScript(network, config) ?? mtuPeerScript(network, config) ?? interfacesPeerScript(network, config) ?? peerScript(network, urlOf(config)),
+    (config) =>
+      network.loopback
+        ? loopbackPeerScript(urlOf(config))
+        : (natPeerScript(network, config) ?? mtuPeerScript(network, config) ?? interfacesPeerScript(network, config) ?? peerScript(network, urlOf(config))),
     fakeFetch(network, session),
     async (url) => timingOf(url),
   );
+  const webrtc = network.webrtc ?? 'available';
+  if (webrtc !== 'available') {
+    // What the browser adapter's createPeerConnection does without WebRTC: the global is missing, or it throws.
+    base.createPeerConnection = () => {
+      throw webrtc === 'missing' ? new ReferenceError('RTCPeerConnection is not defined') : new DOMException('RTCPeerConnection is disabled by policy', 'NotSupportedError');
+    };
+  }
   const sockets = fakeWebSockets((url) => (url.startsWith('wss:') ? (network.websocket?.wss ?? 'echo') : (network.websocket?.ws ?? 'echo')));
   const proxyAuth = network.proxyAuth ?? 'none';
   const env = {
     ...base,
+    webrtc:
+      webrtc === 'available'
+        ? { peerConnection: true, getStats: true, relayProtocol: true, candidateAddress: true, iceErrorEvent: true }
+        : { peerConnection: false, error: webrtc === 'missing' ? 'RTCPeerConnection is not defined' : 'NotSupportedError: RTCPeerConnection is disabled by policy' },
     createWebSocket: sockets.createWebSocket,
     ...(network.mediaAccess ? { mediaAccess: () => network.mediaAccess! } : {}),
     ...(proxyAuth === 'unwatched'

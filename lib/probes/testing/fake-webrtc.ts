@@ -38,6 +38,8 @@ export interface PeerScript {
    * once the answer is set and `dataFlows` is true.
    */
   quality?: FakeQualityPeer;
+  /** Ends gathering (an `icecandidate` event without a candidate) this many ms after setLocalDescription; default never. */
+  endOfCandidatesAfterMs?: number;
   /** SDP of the offer createOffer() returns (default `v=0`): e.g. with a=ice-ufrag / a=ice-pwd for the nat probe. */
   offerSdp?: string;
   /** Extra getStats entries (e.g. `local-candidate` entries with `url`, `networkType`, as the nat and interfaces probes read them). */
@@ -119,6 +121,8 @@ export class FakePeerConnection implements PeerConnectionLike {
         }, c.afterMs),
       );
     }
+    const endAfter = this.script.endOfCandidatesAfterMs;
+    if (endAfter !== undefined) this.timers.push(setTimeout(() => this.emit('icecandidate', { candidate: null }), endAfter));
     for (const e of this.script.errors ?? []) {
       this.timers.push(setTimeout(() => this.emit('icecandidateerror', { errorCode: e.errorCode, errorText: e.errorText, url: e.url }), e.afterMs));
     }
