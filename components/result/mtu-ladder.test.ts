@@ -50,6 +50,8 @@ describe('ladderModel', () => {
     ['no outcome', undefined],
     ['a skipped probe', { status: 'skipped', durationMs: 0, reason: 'no ladder', data: {}, evidence: [] } as ProbeOutcome],
     ['hostile data', { status: 'warn', durationMs: 0, data: { paths: [{ path: 1 }, 'x', { path: 'direct-ipv4', status: 'measured', rungs: [{ sizeBytes: 'big' }] }] }, evidence: [] } as ProbeOutcome],
+    // probe-on-loopback: Firefox tried no size at all; drawn, the empty rungs would read as a network failing every size.
+    ['a ladder reclassified as not tested', { ...BLACKHOLE, status: 'inconclusive', reclassified: { from: 'fail', because: 'probe-on-loopback' } } as ProbeOutcome],
   ])('draws nothing for %s', (_name, outcome) => {
     expect(ladderModel(outcome)).toBeNull();
     expect(renderToStaticMarkup(createElement(MtuLadder, { outcome }))).toBe('');

@@ -95,6 +95,9 @@ function cellState(outcome: string | undefined): LadderCellState {
 /** Builds the chart's model from the probe outcome; null when it holds no ladder (skipped, or an older result). */
 export function ladderModel(outcome: ProbeOutcome | undefined): LadderModel | null {
   if (!outcome || !isRecord(outcome.data)) return null;
+  // Reclassified as not tested (the browser or netready's own set-up stopped it: probe-on-loopback, WebRTC off, a server
+  // lost mid-run): its empty rungs would draw a network failure that was never measured.
+  if (outcome.reclassified) return null;
   const paths = readPaths(outcome.data);
   const all = paths.flatMap((p) => [...p.rungs, ...p.fragmentRungs]);
   if (all.length === 0) return null;
