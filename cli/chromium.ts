@@ -18,7 +18,8 @@ export class ChromiumError extends Error {
   }
 }
 
-function isExecutable(file: string): boolean {
+/** Whether `file` exists and this process may execute it. */
+export function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
     return true;

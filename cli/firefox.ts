@@ -4,11 +4,11 @@
  * whose NSS database (cert9.db, which Firefox reads from its profile folder, not from $HOME/.pki) trusts the given
  * CAs, and holds the preferences netready needs.
  */
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { firefox, type BrowserContext, type LaunchOptions } from 'playwright-core';
-import { addNssCasIn, createNssDbIn, isPotentiallyTrustworthy } from './chromium';
+import { addNssCasIn, createNssDbIn, isExecutable, isPotentiallyTrustworthy } from './chromium';
 
 /** Error of this module. */
 export class FirefoxError extends Error {
@@ -26,15 +26,6 @@ export const DEFAULT_FIREFOX_PATH = '/usr/bin/firefox-esr';
 
 /** Playwright's channel for a stock Firefox driven over WebDriver BiDi (no patched Juggler build). */
 export const FIREFOX_CHANNEL = 'moz-firefox';
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Returns the Firefox executable: `$NETREADY_FIREFOX`, else /usr/bin/firefox-esr. Throws FirefoxError('not_found')

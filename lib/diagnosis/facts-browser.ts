@@ -28,6 +28,7 @@ import { STUN_UDP_PROBE_ID, type StunPortResult } from '../probes/stun-udp';
 import { TURN_TRANSPORTS, turnProbeId, type TurnRelayData } from '../probes/turn-relay';
 import type { CandidateInfo } from '../probes/webrtc';
 import type { ClientInfo, Evidence, ProbeOutcome } from '../schema/result';
+import { reclassified } from './facts-deployment';
 
 /** Finding code of a browser without WebRTC (DESIGN.md: a browser finding). */
 export const WEBRTC_UNAVAILABLE_CODE = 'webrtc-unavailable';
@@ -162,15 +163,6 @@ export function deriveBrowserFacts(probes: Record<string, ProbeOutcome>, client?
 /** The probes the browser facts explain (and no deployment fact may claim). */
 export function browserClaims(facts: BrowserFacts): Set<string> {
   return new Set([...(facts.webrtcUnavailable?.affectedProbes ?? []), ...(facts.loopback?.affectedProbes ?? []), ...(facts.turnTlsNotTried ? [turnProbeId('tls')] : [])]);
-}
-
-function reclassified(outcome: ProbeOutcome, because: string, note: string): ProbeOutcome {
-  return {
-    ...outcome,
-    status: 'inconclusive',
-    reason: `${note}${outcome.reason ? ` (It reported: ${outcome.reason})` : ''}`,
-    reclassified: { from: outcome.status, because },
-  };
 }
 
 /**

@@ -140,8 +140,11 @@ export function deriveDeploymentFacts(probes: Record<string, ProbeOutcome>): Dep
   return { certificate, server };
 }
 
-/** Why an outcome was reclassified: the finding code that explains it. */
-function reclassified(outcome: ProbeOutcome, because: string, note: string): ProbeOutcome {
+/**
+ * The outcome as `inconclusive`, its own status kept in `reclassified.from` and `because` (the finding code that
+ * explains it); `note` becomes the reason, followed by what the probe itself reported.
+ */
+export function reclassified(outcome: ProbeOutcome, because: string, note: string): ProbeOutcome {
   return {
     ...outcome,
     status: 'inconclusive',
