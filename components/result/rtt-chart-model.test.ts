@@ -24,6 +24,11 @@ describe('round-trip chart model', () => {
     );
   });
 
+  it('says when the browser\'s own ICE checks, not the late pings, are the network\'s round trip', () => {
+    const model = buildRttChart({ rttIntervalMs: 5, rttSent: 2, rttSamples: [[0, 320], [1, 330]], rttMedianMs: 325, rttMs: 206, rttSource: 'ice', pageDelayMs: 119, up: STREAM([]), down: STREAM([]) } as Partial<MediaQualityData>)!;
+    expect(model.summary).toContain('The browser\'s own connection checks timed the path at 206 ms: this computer was busy');
+  });
+
   it('draws nothing for a result without an answered ping (an older or unmeasured result)', () => {
     expect(buildRttChart({})).toBeNull();
     expect(buildRttChart({ rttSent: 40, rttSamples: [] } as Partial<MediaQualityData>)).toBeNull();

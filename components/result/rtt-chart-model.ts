@@ -88,7 +88,10 @@ export function buildRttChart(data: Partial<MediaQualityData>): RttChartModel | 
   const summary = [
     `Round trip of ${samples.length} of ${sent} pings sent ${interval} ms apart: from ${sorted[0]} to ${sorted.at(-1)} ms` +
       (data.rttMedianMs !== undefined ? `, median ${data.rttMedianMs} ms` : '') +
-      `; ${sent - samples.length} unanswered.`,
+      `; ${sent - samples.length} unanswered.` +
+      (data.rttSource === 'ice' && data.rttMs !== undefined
+        ? ` The browser's own connection checks timed the path at ${data.rttMs} ms: this computer was busy and the page answered the pings late, so ${data.rttMs} ms is the network's figure.`
+        : ''),
     ...strips.map((s) => `${s.label}: ${s.lostCount} of ${s.sent} packets lost (${pct(s.lostCount, s.sent)}).`),
   ].join(' ');
   return {

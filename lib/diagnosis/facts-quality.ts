@@ -25,8 +25,12 @@ export interface ThroughputFacts extends DirectionCapacity {
 
 /** What the media-quality probe measured, and what it means. */
 export interface QualityFacts {
+  /** The path's round trip (`MediaQualityData.rttMs`: the pings' median, or ICE's when the page was late with them). */
   rttMedianMs?: number;
+  /** 95th percentile of the pings; absent when they were not the path's figure. */
   rttP95Ms?: number;
+  /** The page answered the pings this many ms later than ICE timed the path (a busy computer, not the network). */
+  pageDelayMs?: number;
   /** Worst of the two directions. */
   jitterMs?: number;
   lossRatio?: number;
@@ -104,6 +108,12 @@ function judgeDirection(direction: 'up' | 'down', burst: BurstDirection | undefi
   return facts;
 }
 
+/** The path's round trip: `rttMs`, or the pings' median in results from before it existed. */
+function pathRtt(data: Partial<MediaQualityData>): number | undefined {
+  if (typeof data.rttMs === 'number') return data.rttMs;
+  return typeof data.rttMedianMs === 'number' ? data.rttMedianMs : undefined;
+}
+
 /** Quality facts of one media-quality outcome; undefined when it did not measure the streams. */
 export function qualityFactsFromOutcome(outcome: ProbeOutcome | undefined, t: Thresholds = THRESHOLDS): QualityFacts | undefined {
   if (!outcome || (outcome.status !== 'pass' && outcome.status !== 'fail')) return undefined;
@@ -117,7 +127,7 @@ export function qualityFactsFromOutcome(outcome: ProbeOutcome | undefined, t: Th
   };
   const estimate = estimateCall(
     {
-      ...(data.rttMedianMs !== undefined ? { rttMs: data.rttMedianMs } : {}),
+      ...(pathRtt(data) !== undefined ? { rttMs: pathRtt(data)! } : {}),
       ...(data.up.jitterMs !== undefined ? { jitterUpMs: data.up.jitterMs } : {}),
       ...(data.down.jitterMs !== undefined ? { jitterDownMs: data.down.jitterMs } : {}),
       ...(data.up.lossRatio !== undefined ? { lossUp: data.up.lossRatio } : {}),
@@ -130,8 +140,10 @@ export function qualityFactsFromOutcome(outcome: ProbeOutcome | undefined, t: Th
   const hd = estimate.find((row) => row.activity === 'hd-video');
   const lowBandwidth = [throughput.up, throughput.down].some((d) => d.limitedBy === 'path') && hd !== undefined && (hd.bandwidth.up === 'cannot' || hd.bandwidth.up === 'marginal' || hd.bandwidth.down === 'cannot' || hd.bandwidth.down === 'marginal');
   const facts: QualityFacts = { up: data.up, down: data.down, throughput, serverLimited, serverReasons, lowBandwidth, estimate, evidence: outcome.evidence };
-  if (typeof data.rttMedianMs === 'number') facts.rttMedianMs = data.rttMedianMs;
-  if (typeof data.rttP95Ms === 'number') facts.rttP95Ms = data.rttP95Ms;
+  const rtt = pathRtt(data);
+  if (rtt !== undefined) facts.rttMedianMs = rtt;
+  if (typeof data.rttP95Ms === 'number' && data.rttSource !== 'ice') facts.rttP95Ms = data.rttP95Ms;
+  if (data.rttSource === 'ice' && typeof data.pageDelayMs === 'number') facts.pageDelayMs = data.pageDelayMs;
   if (typeof data.jitterMs === 'number') facts.jitterMs = data.jitterMs;
   if (typeof data.lossRatio === 'number') facts.lossRatio = data.lossRatio;
   if (data.serverLoad) facts.serverLoad = data.serverLoad;

@@ -6,7 +6,7 @@ import { qualityFactsFromOutcome } from '../diagnosis/facts-quality';
 import type { Session } from '../schema/session';
 import { DEFAULT_QUALITY_LIMITS } from '../protocol/media-quality/responder';
 import { QUALITY_CONTROL_LABEL, QUALITY_DATA_LABEL, QUALITY_PROTOCOL_VERSION } from '../protocol/media-quality/wire';
-import { createMediaQualityProbe, summarizeRecord, type MediaQualityData } from './media-quality';
+import { choosePathRtt, createMediaQualityProbe, summarizeRecord, type MediaQualityData } from './media-quality';
 import type { QualityRecord } from './media-quality-session';
 import { createSessionProbe } from './session';
 import type { FakeQualityPeer } from './testing/fake-quality-peer';
@@ -206,5 +206,53 @@ describe('summarizeRecord', () => {
     expect(data.rttSamples).toEqual([[0, 12], [2, 14], [3, 13]]);
     expect(data.rttMedianMs).toBe(13);
     expect(data.stage).toBe('up-bulk');
+  });
+});
+
+describe('choosePathRtt: the pings, unless the page was late with them', () => {
+  const data = (extra: Partial<MediaQualityData>): MediaQualityData => ({ stage: 'done', timedOut: false, streamIntervalMs: 20, rttIntervalMs: 5, rttSent: 40, rttSamples: [], throughput: {}, refused: [], ...extra });
+
+  it('takes the pings when they agree with ICE within what SCTP and DTLS add', () => {
+    const d = data({ rttMedianMs: 208.6, iceRtt: { ms: 203, responses: 3 } });
+    choosePathRtt(d);
+    expect(d).toMatchObject({ rttMs: 208.6, rttSource: 'pings' });
+    expect(d.pageDelayMs).toBeUndefined();
+  });
+
+  it('takes ICE when the pings came back later by more than 25 ms and 25 % (a busy page: CI saw 324 ms on a 200 ms path)', () => {
+    const d = data({ rttMedianMs: 324, iceRtt: { ms: 206, responses: 4 } });
+    choosePathRtt(d);
+    expect(d).toMatchObject({ rttMs: 206, rttSource: 'ice', pageDelayMs: 118 });
+  });
+
+  it('keeps the pings on a fast path where 25 ms is most of the round trip but not beyond both bounds', () => {
+    const d = data({ rttMedianMs: 30, iceRtt: { ms: 8, responses: 2 } });
+    choosePathRtt(d);
+    expect(d).toMatchObject({ rttMs: 30, rttSource: 'pings' });
+    const late = data({ rttMedianMs: 40, iceRtt: { ms: 8, responses: 2 } });
+    choosePathRtt(late);
+    expect(late).toMatchObject({ rttMs: 8, rttSource: 'ice', pageDelayMs: 32 });
+  });
+
+  it('uses whichever exists alone, and sets nothing without either', () => {
+    const pingsOnly = data({ rttMedianMs: 50 });
+    choosePathRtt(pingsOnly);
+    expect(pingsOnly).toMatchObject({ rttMs: 50, rttSource: 'pings' });
+    const iceOnly = data({ iceRtt: { ms: 70, responses: 1 } });
+    choosePathRtt(iceOnly);
+    expect(iceOnly).toMatchObject({ rttMs: 70, rttSource: 'ice' });
+    expect(iceOnly.pageDelayMs).toBeUndefined();
+    const none = data({});
+    choosePathRtt(none);
+    expect(none.rttMs).toBeUndefined();
+  });
+
+  it('feeds the diagnosis ICE\'s figure and says why in high-rtt', () => {
+    const d = data({ rttMedianMs: 420, rttP95Ms: 500, iceRtt: { ms: 330, responses: 3 }, up: { sent: 100, received: 100, lost: [], duplicates: 0, lossRatio: 0 }, down: { sent: 100, received: 100, lost: [], duplicates: 0, lossRatio: 0 } });
+    choosePathRtt(d);
+    const facts = qualityFactsFromOutcome({ status: 'pass', durationMs: 2000, data: d as unknown as Record<string, unknown>, evidence: [] });
+    expect(facts?.rttMedianMs).toBe(330);
+    expect(facts?.rttP95Ms).toBeUndefined();
+    expect(facts?.pageDelayMs).toBe(90);
   });
 });

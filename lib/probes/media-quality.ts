@@ -28,6 +28,15 @@ export const MEDIA_QUALITY_PROBE_ID = 'media-quality';
  */
 export const QUALITY_TIMEOUT_MS = 9500;
 
+/**
+ * When the pings' median exceeds the browser's own ICE round trip on the same path by more than this many ms and
+ * this share of it, the page was late to stamp their answers (a busy computer: its main thread runs the page's
+ * other probes and drawing), and the ICE round trip is the path's. Below it, the two agree within what SCTP and
+ * DTLS add, and the pings — forty of them, against a handful of ICE checks — are the figure.
+ */
+export const PAGE_DELAY_MIN_MS = 25;
+export const PAGE_DELAY_MIN_RATIO = 0.25;
+
 /** One direction of a stream: what was sent and what arrived. */
 export interface StreamDirection {
   sent: number;
@@ -89,9 +98,19 @@ export interface MediaQualityData {
   /** The stream towards the server (counted by the server) and from it (counted by the page). */
   up?: StreamDirection;
   down?: StreamDirection;
-  /** Round-trip time of the answered pings, ms. */
+  /** Round-trip time of the answered pings, ms (timed by the page). */
   rttMedianMs?: number;
   rttP95Ms?: number;
+  /**
+   * The path's round trip by the browser's own ICE checks on the measured pair when the channels opened: mean of
+   * `responses` checks, timed by the network stack below the page.
+   */
+  iceRtt?: { ms: number; responses: number };
+  /** The path's round trip, ms, the figure the diagnosis reads: the pings' median, or the ICE round trip (`rttSource`). */
+  rttMs?: number;
+  /** `pings`; `ice` when the page was late with the pings' answers (`pageDelayMs` later than ICE timed the path). */
+  rttSource?: 'pings' | 'ice';
+  pageDelayMs?: number;
   /** The round-trip pings: interval, how many were sent, [seq, ms] of each answered one (the others were lost). */
   rttIntervalMs: number;
   rttSent: number;
@@ -153,6 +172,7 @@ export function summarizeRecord(record: QualityRecord, data: MediaQualityData): 
     data.rttMedianMs = round1(quantile(sorted, 0.5)!);
     data.rttP95Ms = round1(quantile(sorted, 0.95)!);
   }
+  choosePathRtt(data);
   const losses = [data.up?.lossRatio, data.down?.lossRatio].filter((x): x is number => x !== undefined);
   if (losses.length > 0) data.lossRatio = Math.max(...losses);
   const jitters = [data.up?.jitterMs, data.down?.jitterMs].filter((x): x is number => x !== undefined);
@@ -201,6 +221,25 @@ export function summarizeRecord(record: QualityRecord, data: MediaQualityData): 
 }
 
 /**
+ * Sets `rttMs`/`rttSource` (and `pageDelayMs`): the pings' median unless it exceeds the ICE round trip by more than
+ * PAGE_DELAY_MIN_MS and PAGE_DELAY_MIN_RATIO — then the page, not the path, held the answers, and ICE's figure is the
+ * path's. Without pings the ICE round trip stands alone; without either, nothing is set.
+ */
+export function choosePathRtt(data: MediaQualityData): void {
+  const pings = data.rttMedianMs;
+  const ice = data.iceRtt?.ms;
+  if (pings === undefined && ice === undefined) return;
+  if (pings !== undefined && (ice === undefined || pings - ice <= Math.max(PAGE_DELAY_MIN_MS, ice * PAGE_DELAY_MIN_RATIO))) {
+    data.rttMs = pings;
+    data.rttSource = 'pings';
+    return;
+  }
+  data.rttMs = ice!;
+  data.rttSource = 'ice';
+  if (pings !== undefined) data.pageDelayMs = round1(pings - ice!);
+}
+
+/**
  * Loss of a burst: packets missing below the highest that arrived. Packets after it may still sit in the sender's
  * queue (a browser held back by its congestion window drains its queue long after the window), so they are not
  * counted as lost.
@@ -223,6 +262,9 @@ function describe(data: MediaQualityData): string {
   if (data.up) parts.push(`towards the server ${data.up.received} of ${data.up.sent} arrived (loss ${pct(data.up.lossRatio)}${data.up.jitterMs !== undefined ? `, jitter ${data.up.jitterMs} ms` : ''})`);
   if (data.down) parts.push(`from the server ${data.down.received} of ${data.down.sent} (loss ${pct(data.down.lossRatio)}${data.down.jitterMs !== undefined ? `, jitter ${data.down.jitterMs} ms` : ''})`);
   if (data.rttMedianMs !== undefined) parts.push(`round trip median ${data.rttMedianMs} ms, 95th percentile ${data.rttP95Ms} ms (${data.rttSamples.length} of ${data.rttSent} pings answered)`);
+  if (data.rttSource === 'ice') {
+    parts.push(`the browser's own ICE checks timed the path at ${data.rttMs} ms${data.pageDelayMs !== undefined ? `: the page was ${data.pageDelayMs} ms late with the pings' answers (this computer was busy), so ${data.rttMs} ms is the path's round trip` : ''}`);
+  }
   const t = data.throughput;
   if (t.up?.kbps !== undefined) parts.push(`throughput up ${t.up.kbps} kbit/s of ${t.up.targetKbps} targeted`);
   if (t.down?.kbps !== undefined) parts.push(`down ${t.down.kbps} kbit/s of ${t.down.targetKbps}`);
@@ -303,9 +345,13 @@ export function createMediaQualityProbe(plan: QualityPlan = DEFAULT_QUALITY_PLAN
         await Promise.all([waitForOpen(channel, ctx.signal), waitForOpen(control, ctx.signal)]);
         data.connectMs = at();
         phases.open = data.connectMs;
+        // ICE's own round trip on this pair so far, read while the pings go out (not awaited before them).
+        const atOpen = readSelectedPair(pc).catch(() => undefined);
         ctx.progress('Measuring loss, jitter and round trip each way, then throughput');
         quality = new QualitySession(ctx.env, channel, control, plan);
         await quality.run(ctx.signal, answer.quality);
+        const checks = (await atOpen)?.checks;
+        if (checks) data.iceRtt = { ms: round1(checks.totalRoundTripMs / checks.responses), responses: checks.responses };
         const path = await readSelectedPair(pc, log.candidates).catch(() => undefined);
         if (path) data.path = path;
       } catch (error) {
@@ -326,6 +372,7 @@ export function createMediaQualityProbe(plan: QualityPlan = DEFAULT_QUALITY_PLAN
             up: data.up ? { sent: data.up.sent, received: data.up.received, lossRatio: data.up.lossRatio, jitterMs: data.up.jitterMs } : null,
             down: data.down ? { sent: data.down.sent, received: data.down.received, lossRatio: data.down.lossRatio, jitterMs: data.down.jitterMs } : null,
             rttMedianMs: data.rttMedianMs,
+            ...(data.rttSource === 'ice' ? { rttMs: data.rttMs, iceRttMs: data.iceRtt?.ms, pageDelayMs: data.pageDelayMs } : {}),
             throughputUpKbps: data.throughput.up?.kbps,
             throughputDownKbps: data.throughput.down?.kbps,
           },

@@ -383,6 +383,11 @@ export interface SelectedPairInfo {
   };
   remote?: { candidateType?: string; protocol?: string; address?: string; port?: number };
   currentRoundTripTimeMs?: number;
+  /**
+   * The pair's ICE checks so far: summed round trip and answers (`totalRoundTripTime`, `responsesReceived`). The
+   * browser's network stack times these, below the page, so a busy page does not stretch them.
+   */
+  checks?: { totalRoundTripMs: number; responses: number };
 }
 
 function pick(entry: StatsEntry | undefined, keys: string[]): Record<string, unknown> | undefined {
@@ -438,6 +443,9 @@ export async function readSelectedPair(pc: PeerConnectionLike, lines: readonly C
     if (line.networkId !== undefined) info.local.networkId = line.networkId;
   }
   if (typeof pair.currentRoundTripTime === 'number') info.currentRoundTripTimeMs = Math.round(pair.currentRoundTripTime * 1000);
+  if (typeof pair.totalRoundTripTime === 'number' && typeof pair.responsesReceived === 'number' && pair.responsesReceived > 0) {
+    info.checks = { totalRoundTripMs: Math.round(pair.totalRoundTripTime * 10000) / 10, responses: pair.responsesReceived };
+  }
   return info;
 }
 

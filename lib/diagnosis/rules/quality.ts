@@ -26,7 +26,10 @@ export const highRtt: Rule = {
       severity: 'warning',
       title: 'Long delay: people will talk over each other',
       detail:
-        `Packets took ${q.rttMedianMs} ms to reach the test server and come back ${describePath(q)} (median; 95th percentile ${q.rttP95Ms ?? '-'} ms), ` +
+        `Packets took ${q.rttMedianMs} ms to reach the test server and come back ${describePath(q)} ` +
+        (q.pageDelayMs === undefined
+          ? `(median; 95th percentile ${q.rttP95Ms ?? '-'} ms), `
+          : `(timed by the browser's own connection checks; this computer was busy and answered the page's pings ${q.pageDelayMs} ms later still), `) +
         `about ${Math.round(q.rttMedianMs / 2)} ms each way. ITU-T G.114 puts the limit for comfortable conversation at 150 ms one way ` +
         `(${facts.thresholds.highRttMs} ms there and back); beyond it, pauses, interruptions and people talking at once.`,
       remediation:
