@@ -9,6 +9,27 @@ describe('readLabWorst', () => {
   const file = path.join(dir, 'report.json');
   afterEach(() => rmSync(file, { force: true }));
 
+  it('lists a row slow by design apart, with its reason, instead of counting it as the worst', () => {
+    writeFileSync(
+      file,
+      JSON.stringify({
+        generatedAt: '2026-12-05T09:00:00.000Z',
+        scenarios: [
+          { scenario: 'open', observed: { runDurationMs: 2800 } },
+          { scenario: 'satellite-1s', observed: { runDurationMs: 10015 }, slowByDesign: 'a 1 s round trip' },
+        ],
+      }),
+    );
+    expect(readLabWorst(file)).toEqual({
+      worstDurationMs: 2800,
+      row: 'open',
+      rows: 1,
+      generatedAt: '2026-12-05T09:00:00.000Z',
+      report: file,
+      slowByDesign: [{ row: 'satellite-1s', durationMs: 10015, why: 'a 1 s round trip' }],
+    });
+  });
+
   it('names the slowest row of the last lab report and its start→verdict', () => {
     writeFileSync(
       file,

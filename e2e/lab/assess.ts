@@ -190,7 +190,8 @@ export function assess(scenario: Scenario, observed: Observed, context: AssessCo
   for (const t of ['udp', 'tcp', 'tls'] as const) {
     const got = observed.relays[t];
     const detail = got ? `${got.relay} (status ${got.status}, stage ${got.stage ?? '-'}, echoed ${got.echoed ?? 0}/${got.sent ?? 0}${got.errors?.length ? `, errors ${got.errors.join('; ')}` : ''})` : 'probe absent';
-    add(`relay ${t} ${e.relays[t]}`, got?.relay === e.relays[t], `expected ${e.relays[t]}, got ${detail}`);
+    const wanted: readonly RelayExpectation[] = typeof e.relays[t] === 'string' ? [e.relays[t] as RelayExpectation] : (e.relays[t] as readonly RelayExpectation[]);
+    add(`relay ${t} ${wanted.join(' or ')}`, got !== undefined && wanted.includes(got.relay), `expected ${wanted.join(' or ')}, got ${detail}`);
   }
   add('stun answered', sameSet(observed.stun.answered, e.stunAnswered), `expected answers on [${e.stunAnswered.join(', ')}], got [${observed.stun.answered.join(', ')}]`);
   add('stun silent', sameSet(observed.stun.silent, e.stunSilent), `expected silence on [${e.stunSilent.join(', ')}], got [${observed.stun.silent.join(', ')}]`);
@@ -206,7 +207,7 @@ export function assess(scenario: Scenario, observed: Observed, context: AssessCo
       const ok = wanted.length === 0 ? got.length === 0 : wanted.every((w) => got.includes(w)) && got.every((c) => wanted.includes(c));
       add(`server: ${t} allocation`, ok, `expected ${wanted.length === 0 ? 'none' : `from ${wanted.join(' and ')}`}, TURN server saw ${got.length === 0 ? 'none' : got.join(', ')}`);
     }
-    const relaysWithData = (['udp', 'tcp', 'tls'] as const).filter((t) => e.relays[t] === 'data').length;
+    const relaysWithData = (['udp', 'tcp', 'tls'] as const).filter((t) => observed.relays[t]?.relay === 'data' && [e.relays[t]].flat().includes('data')).length;
     add(
       'server: media peer connected',
       server.peersConnected >= relaysWithData,
@@ -388,8 +389,9 @@ export function statusOf(scenario: Scenario, checks: Check[]): 'pass' | 'fail' |
   return scenario.pending.length > 0 ? 'pending' : 'pass';
 }
 
-function relayWord(r: RelayExpectation | undefined): string {
-  return r === 'data' ? 'ok' : r === 'no-relay' ? '-' : r === 'allocated-no-data' ? 'alloc' : '?';
+function relayWord(r: RelayExpectation | readonly RelayExpectation[] | undefined): string {
+  if (Array.isArray(r)) return r.map((x) => relayWord(x)).join('|');
+  return r === 'data' ? 'ok' : r === 'no-relay' ? '-' : r === 'allocated-no-data' ? 'alloc' : r === 'slow' ? 'slow' : '?';
 }
 
 function pad(s: string, n: number): string {

@@ -73,7 +73,7 @@ function cleanStaleLab(): void {
   rmSync(RUN_DIR, { recursive: true, force: true });
 }
 
-function relayOf(data: Record<string, unknown> | undefined, status: string): ObservedRelay {
+function relayOf(data: Record<string, unknown> | undefined, status: string, explainedBy: readonly string[] = []): ObservedRelay {
   const d = (data ?? {}) as {
     url?: string;
     relay?: { relayProtocol?: string };
@@ -83,7 +83,8 @@ function relayOf(data: Record<string, unknown> | undefined, status: string): Obs
   };
   const sent = d.dataChannel?.sent ?? 0;
   const echoed = d.dataChannel?.echoed ?? 0;
-  const relay: RelayExpectation = !d.relay ? 'no-relay' : status === 'pass' && sent > 0 && echoed === sent ? 'data' : 'allocated-no-data';
+  const relay: RelayExpectation =
+    status === 'inconclusive' && explainedBy.includes('high-rtt') ? 'slow' : !d.relay ? 'no-relay' : status === 'pass' && sent > 0 && echoed === sent ? 'data' : 'allocated-no-data';
   const out: ObservedRelay = { status, relay, stage: d.stage ?? '-', sent, echoed };
   if (d.url) out.url = d.url;
   if (d.relay?.relayProtocol) out.relayProtocol = d.relay.relayProtocol;
@@ -593,7 +594,7 @@ async function runScenario(scenario: Scenario, servers: Servers, proxies: Proxie
     }
     for (const t of ['udp', 'tcp', 'tls'] as const) {
       const probe = result?.probes?.[`turn-${t}`];
-      if (probe) observed.relays[t] = relayOf(probe.data, probe.status);
+      if (probe) observed.relays[t] = relayOf(probe.data, probe.status, probe.explainedBy);
     }
     observed.scenarioMs = Date.now() - t0;
     // The first directly reached mirror (the `open` row) gives Chromium's own JA4 for the later rows.
@@ -694,6 +695,7 @@ async function main(): Promise<number> {
       checks: r.checks,
       pending: r.scenario.pending.map((p) => p.capability),
       pendingFindings: r.scenario.pending.flatMap((p) => p.findings),
+      ...(r.scenario.slowByDesign ? { slowByDesign: r.scenario.slowByDesign } : {}),
     })),
   };
   writeFileSync(REPORT_FILE, `${JSON.stringify(report, null, 2)}\n`);

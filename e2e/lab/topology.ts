@@ -314,18 +314,21 @@ export function routerRules(spec: NetworkSpec): string {
   // continues into the filter table, so the firewall above still applies. --queue-bypass: no reader, no delay.
   const mangle = ['*mangle', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]'];
   if (spec.netem) {
-    const p = (spec.netem.lossPct / 100).toFixed(4);
-    const every = mediaLossEvery(spec.netem.lossPct);
-    // The media peer's flow: every n-th packet of each direction, in chains of their own so the jump rule counts
-    // the packets seen and the DROP rule the packets dropped (mediaLossCounters). The mark keeps the random rule off it.
-    mangle.push(`:${MEDIA_CHAIN.up} - [0:0]`, `:${MEDIA_CHAIN.down} - [0:0]`);
-    mangle.push(`-A FORWARD -i c0 -p udp -d ${ADDR.probe} --dport ${PORTS.peerMin}:${PORTS.peerMax} -j ${MEDIA_CHAIN.up}`);
-    mangle.push(`-A FORWARD -o c0 -p udp -s ${ADDR.probe} --sport ${PORTS.peerMin}:${PORTS.peerMax} -j ${MEDIA_CHAIN.down}`);
-    for (const chain of [MEDIA_CHAIN.up, MEDIA_CHAIN.down]) {
-      mangle.push(`-A ${chain} -m statistic --mode nth --every ${every} --packet 0 -j DROP`, `-A ${chain} -j MARK --set-xmark ${MEDIA_MARK}/${MEDIA_MARK}`);
+    const lossy = spec.netem.lossPct > 0;
+    if (lossy) {
+      const every = mediaLossEvery(spec.netem.lossPct);
+      // The media peer's flow: every n-th packet of each direction, in chains of their own so the jump rule counts
+      // the packets seen and the DROP rule the packets dropped (mediaLossCounters). The mark keeps the random rule off it.
+      mangle.push(`:${MEDIA_CHAIN.up} - [0:0]`, `:${MEDIA_CHAIN.down} - [0:0]`);
+      mangle.push(`-A FORWARD -i c0 -p udp -d ${ADDR.probe} --dport ${PORTS.peerMin}:${PORTS.peerMax} -j ${MEDIA_CHAIN.up}`);
+      mangle.push(`-A FORWARD -o c0 -p udp -s ${ADDR.probe} --sport ${PORTS.peerMin}:${PORTS.peerMax} -j ${MEDIA_CHAIN.down}`);
+      for (const chain of [MEDIA_CHAIN.up, MEDIA_CHAIN.down]) {
+        mangle.push(`-A ${chain} -m statistic --mode nth --every ${every} --packet 0 -j DROP`, `-A ${chain} -j MARK --set-xmark ${MEDIA_MARK}/${MEDIA_MARK}`);
+      }
     }
+    const p = (spec.netem.lossPct / 100).toFixed(4);
     for (const dir of ['-i c0', '-o c0']) {
-      mangle.push(`-A FORWARD ${dir} -m mark ! --mark ${MEDIA_MARK}/${MEDIA_MARK} -m statistic --mode random --probability ${p} -j DROP`);
+      if (lossy) mangle.push(`-A FORWARD ${dir} -m mark ! --mark ${MEDIA_MARK}/${MEDIA_MARK} -m statistic --mode random --probability ${p} -j DROP`);
       if (!netemAvailable()) mangle.push(`-A FORWARD ${dir} -j NFQUEUE --queue-num ${DELAY_QUEUE.link} --queue-bypass`);
     }
   }

@@ -6,6 +6,8 @@
  *     them ("never blame the network for netready");
  *     Then the browser facts (facts-browser.ts, issue 18): WebRTC missing, netready on loopback, TURN/TLS by IP not
  *     tried — their outcomes reclassified the same way;
+ *     Then the slow-link facts (facts-slow-link.ts, issue 16): checks a long round trip cut short before they could
+ *     finish, reclassified the same way and explained by `high-rtt` ("a slow network is high-rtt, not blocked");
  *  2. every rule over the facts;
  *  3. every fail/warn/reclassified outcome linked to the findings that explain it (explain.ts: "no silent failures").
  */
@@ -14,6 +16,7 @@ import { browserClaims, deriveBrowserFacts, reclassifyForBrowser } from './facts
 import { explainOutcomes } from './explain';
 import { deriveFacts } from './facts';
 import { deriveDeploymentFacts, reclassifyForDeployment, type DeploymentFacts } from './facts-deployment';
+import { deriveSlowLinkFacts, reclassifyForSlowLink } from './facts-slow-link';
 import { RULES } from './rules/index';
 import { THRESHOLDS, type Thresholds } from './thresholds';
 import type { Rule } from './types';
@@ -50,8 +53,11 @@ export function diagnose(rawProbes: Record<string, ProbeOutcome>, options: Diagn
   // What they explain is theirs, not the certificate's: Firefox that never tried `turns:<ip>` did not reject it.
   const browser = deriveBrowserFacts(rawProbes, options.client);
   const deployment = withoutBrowserClaims(deriveDeploymentFacts(rawProbes), browserClaims(browser));
-  const probes = reclassifyForBrowser(reclassifyForDeployment(rawProbes, deployment), browser, rawProbes);
-  const facts = deriveFacts(probes, options.probeUrl, options.thresholds ?? THRESHOLDS, deployment, browser);
+  const thresholds = options.thresholds ?? THRESHOLDS;
+  const explainedByNetready = reclassifyForBrowser(reclassifyForDeployment(rawProbes, deployment), browser, rawProbes);
+  const slowLink = deriveSlowLinkFacts(explainedByNetready, thresholds);
+  const probes = reclassifyForSlowLink(explainedByNetready, slowLink);
+  const facts = deriveFacts(probes, options.probeUrl, thresholds, deployment, browser, slowLink);
   const found: Finding[] = [];
   for (const rule of options.rules ?? RULES) {
     const finding = rule.evaluate(facts);

@@ -4,6 +4,7 @@
  */
 import type { Evidence, ProbeOutcome, ProbeStatus } from '../schema/result';
 import { SESSION_PROBE_ID } from '../probes/session';
+import type { SlowLinkFacts } from './facts-slow-link';
 import { STUN_UDP_PROBE_ID, type StunPortResult } from '../probes/stun-udp';
 import { TURN_TRANSPORTS, turnProbeId, type TurnRelayData, type TurnTransport } from '../probes/turn-relay';
 import { THRESHOLDS, type Thresholds } from './thresholds';
@@ -69,6 +70,8 @@ export interface TransportFacts {
   deployment: DeploymentFacts;
   /** The browser and how netready was opened in it: no WebRTC, loopback, TURN/TLS by IP not tried (facts-browser.ts, issue 18). */
   browser: BrowserFacts;
+  /** A long round trip from the run's first request, and the checks it cut short (facts-slow-link.ts); absent on a fast link. */
+  slowLink?: SlowLinkFacts;
   /** The probe outcomes the facts were derived from (after reclassification), for rules that name probes. */
   outcomes: Readonly<Record<string, ProbeOutcome>>;
 }
@@ -106,6 +109,7 @@ export function deriveFacts(
   thresholds: Thresholds = THRESHOLDS,
   deployment: DeploymentFacts = deriveDeploymentFacts(probes),
   browser: BrowserFacts = {},
+  slowLink?: SlowLinkFacts,
 ): TransportFacts {
   const session = probes[SESSION_PROBE_ID];
   const stun = probes[STUN_UDP_PROBE_ID];
@@ -136,6 +140,7 @@ export function deriveFacts(
     browser,
     outcomes: probes,
   };
+  if (slowLink) facts.slowLink = slowLink;
   facts.dns = deriveDnsFacts(probes, [...new Set(reached.map((p) => p.srflx!.address))]);
   if (proxy) facts.proxy = proxy;
   const proxyAuth = deriveProxyAuthFacts(probes);

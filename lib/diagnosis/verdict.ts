@@ -17,6 +17,8 @@ import type { TransportFacts } from './facts';
 function poorQuality(facts: TransportFacts): boolean {
   const q = facts.quality;
   const t = facts.thresholds;
+  // A long round trip from the run's first request, not contradicted by the quality measurement (facts-slow-link.ts).
+  if (facts.slowLink) return true;
   if (!q) return false;
   return (q.rttMedianMs ?? 0) > t.highRttMs || (q.jitterMs ?? 0) > t.highJitterMs || (q.lossRatio ?? 0) > t.maxLossRatio || q.lowBandwidth;
 }

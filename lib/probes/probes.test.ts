@@ -4,6 +4,7 @@ import { INTERFACES_PROBE_ID } from './interfaces';
 import { MEDIA_QUALITY_PROBE_ID } from './media-quality';
 import { createDefaultPlan } from './plan';
 import type { Session } from '../schema/session';
+import { sessionRoundTrip } from './session';
 import { fakeEnvironment, type PeerScript } from './testing/fake-webrtc';
 import type { FetchLike, PeerConnectionConfigLike } from './types';
 
@@ -214,5 +215,21 @@ describe('the transport-matrix probes with fake WebRTC', () => {
     for (const [, outcome] of failed) expect(outcome.explainedBy).toEqual(['udp-blocked']);
     // TURN over UDP is stopped as soon as the port matrix ended in silence (issue 16): implied, not waited out.
     expect(result.probes['turn-udp']).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^Stopped early: STUN over UDP got no answer on any port/), explainedBy: ['udp-blocked'] });
+  });
+});
+
+describe('the session request\'s round trip (the run\'s first measure of the path)', () => {
+  const entry = (requestStart: number, responseStart: number) => ({
+    name: 'x', startTime: 10, fetchStart: 10, domainLookupStart: 10, domainLookupEnd: 10, connectStart: 10, connectEnd: 1010,
+    secureConnectionStart: 0, requestStart, responseStart, responseEnd: responseStart + 1, nextHopProtocol: 'http/1.1',
+  });
+
+  it('is request sent → first byte back by Resource Timing, without the connection\'s handshake', () => {
+    expect(sessionRoundTrip(entry(1010, 2015.66), 2020)).toEqual({ roundTripMs: 1005.7, roundTripFrom: 'request-timing' });
+  });
+
+  it('is half the whole request when the timing is hidden (no Timing-Allow-Origin: zeros) or missing', () => {
+    expect(sessionRoundTrip(entry(0, 0), 2020)).toEqual({ roundTripMs: 1010, roundTripFrom: 'elapsed' });
+    expect(sessionRoundTrip(null, 41)).toEqual({ roundTripMs: 21, roundTripFrom: 'elapsed' });
   });
 });

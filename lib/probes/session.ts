@@ -4,7 +4,8 @@
  * (`server-unreachable`) rather than a false "everything is blocked".
  */
 import { SessionSchema, type Session } from '../schema/session';
-import type { Probe, ProbeContext, ProbeReport } from './types';
+import { PREFLIGHT_FREE_JSON_HEADERS } from './media-peer-offer';
+import type { Probe, ProbeContext, ProbeReport, ResourceTimingLike } from './types';
 
 /** Id of the session probe. */
 export const SESSION_PROBE_ID = 'session';
@@ -14,6 +15,25 @@ export function readSession(ctx: Pick<ProbeContext, 'handoffs'>): Session {
   const parsed = SessionSchema.safeParse(ctx.handoffs[SESSION_PROBE_ID]);
   if (!parsed.success) throw new Error('the session probe recorded no valid session');
   return parsed.data;
+}
+
+/**
+ * The round trip to the probe server, the run's first measure of the path (lib/engine/deadlines.ts,
+ * facts-slow-link.ts): request sent → first byte of the answer from the session request's Resource Timing (the
+ * server answers with `Timing-Allow-Origin`; creating a session takes it well under a millisecond), else half the
+ * request's whole time (a fresh connection costs a TCP round trip before the request's own: an upper bound).
+ */
+export interface SessionRoundTrip {
+  roundTripMs: number;
+  roundTripFrom: 'request-timing' | 'elapsed';
+}
+
+/** The session request's round trip from its Resource Timing entry, or half its elapsed time (exported for tests). */
+export function sessionRoundTrip(entry: ResourceTimingLike | null, elapsedMs: number): SessionRoundTrip {
+  if (entry && entry.requestStart > 0 && entry.responseStart >= entry.requestStart) {
+    return { roundTripMs: Math.round((entry.responseStart - entry.requestStart) * 10) / 10, roundTripFrom: 'request-timing' };
+  }
+  return { roundTripMs: Math.round(elapsedMs / 2), roundTripFrom: 'elapsed' };
 }
 
 /** Creates the session probe. */
@@ -30,7 +50,8 @@ export function createSessionProbe(): Probe {
       try {
         const response = await ctx.env.fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          // No CORS preflight: on a 1 s round-trip link that is a whole second before the run can start.
+          headers: { ...PREFLIGHT_FREE_JSON_HEADERS },
           body: '{}',
           signal: ctx.signal,
         });
@@ -64,12 +85,17 @@ export function createSessionProbe(): Probe {
           evidence: [{ kind: 'http-error', summary: `POST ${url} → HTTP ${status}`, data: { url, httpStatus: status, body } }],
         };
       }
+      // The entry is recorded once the body is read (above), so this does not wait; without it, the elapsed time.
+      // An entry from before this request is an earlier run's in the same page (same URL): not this one.
+      const timing = ctx.env.resourceTiming ? await ctx.env.resourceTiming(url, ctx.signal).catch(() => null) : null;
+      const roundTrip = sessionRoundTrip(timing && timing.startTime >= started - 1 ? timing : null, elapsedMs);
       return {
         status: 'pass',
         // Credentials go to dependents only; the shareable result keeps the endpoints, never the secrets.
         data: {
           url,
           elapsedMs,
+          ...roundTrip,
           sessionId: parsed.data.sessionId,
           expiresAt: parsed.data.expiresAt,
           stun: parsed.data.stun,
@@ -77,7 +103,7 @@ export function createSessionProbe(): Probe {
           ...(parsed.data.certificate ? { certificate: parsed.data.certificate } : {}),
         },
         handoff: parsed.data,
-        evidence: [{ kind: 'http', summary: `POST ${url} → 201 in ${elapsedMs} ms`, data: { url, elapsedMs } }],
+        evidence: [{ kind: 'http', summary: `POST ${url} → 201 in ${elapsedMs} ms (round trip ${roundTrip.roundTripMs} ms)`, data: { url, elapsedMs, ...roundTrip } }],
       };
     },
   };

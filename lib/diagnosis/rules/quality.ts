@@ -4,6 +4,7 @@
  * read the same measurement and differ only in the number compared and the words; thresholds are data
  * (thresholds.ts).
  */
+import type { TransportFacts } from '../facts';
 import type { Rule } from '../types';
 import { describePath, formatPercent, type QualityFacts } from '../facts-quality';
 
@@ -14,29 +15,46 @@ function lossWords(q: QualityFacts): string {
   return `${part('towards the server', q.up)}, ${part('from the server', q.down)}`;
 }
 
-/** high-rtt */
+/** "TURN over TLS (turn-tls) ran 7,410 ms of the 19,000 ms it needs here, …" for the checks a slow link cut short. */
+function cutWords(cut: NonNullable<TransportFacts['slowLink']>['cut']): string {
+  return cut.map((c) => `${c.probe} had ${c.ranMs} ms of the up to ${c.needsMs} ms it needs here`).join(', ');
+}
+
+/** high-rtt: from the quality measurement, or from the run's first request when the link was too slow to get that far. */
 export const highRtt: Rule = {
   code: 'high-rtt',
   explains: ['media-quality'],
   evaluate(facts) {
     const q = facts.quality;
-    if (!q || q.rttMedianMs === undefined || q.rttMedianMs <= facts.thresholds.highRttMs) return null;
+    const slow = facts.slowLink;
+    const measured = q?.rttMedianMs !== undefined && q.rttMedianMs > facts.thresholds.highRttMs ? q : undefined;
+    if (!measured && !slow) return null;
+    const rtt = measured ? measured.rttMedianMs! : slow!.rttMs;
+    const how = measured
+      ? `Packets took ${rtt} ms to reach the test server and come back ${describePath(measured)} ` +
+        (measured.pageDelayMs === undefined
+          ? `(median; 95th percentile ${measured.rttP95Ms ?? '-'} ms), `
+          : `(timed by the browser's own connection checks; this computer was busy and answered the page's pings ${measured.pageDelayMs} ms later still), `)
+      : `The first request to the test server took ${rtt} ms to be answered ` +
+        `(${slow!.from === 'request-timing' ? 'request sent to first byte back' : 'half the whole request, a new connection included'}), `;
+    const cut = slow && slow.cut.length > 0
+      ? ` Some checks could not finish in the test's time on a link this slow, so they are shown as not decided rather than blocked: ${cutWords(slow.cut)}.`
+      : '';
     return {
       code: 'high-rtt',
       severity: 'warning',
       title: 'Long delay: people will talk over each other',
       detail:
-        `Packets took ${q.rttMedianMs} ms to reach the test server and come back ${describePath(q)} ` +
-        (q.pageDelayMs === undefined
-          ? `(median; 95th percentile ${q.rttP95Ms ?? '-'} ms), `
-          : `(timed by the browser's own connection checks; this computer was busy and answered the page's pings ${q.pageDelayMs} ms later still), `) +
-        `about ${Math.round(q.rttMedianMs / 2)} ms each way. ITU-T G.114 puts the limit for comfortable conversation at 150 ms one way ` +
-        `(${facts.thresholds.highRttMs} ms there and back); beyond it, pauses, interruptions and people talking at once.`,
+        how +
+        `about ${Math.round(rtt / 2)} ms each way. ITU-T G.114 puts the limit for comfortable conversation at 150 ms one way ` +
+        `(${facts.thresholds.highRttMs} ms there and back); beyond it, pauses, interruptions and people talking at once.` +
+        cut,
       remediation:
         'Check where this traffic leaves your network: a VPN or security service that sends it through a distant ' +
-        'gateway, or a path to a far-away region, adds delay. Let conferencing traffic leave locally (split tunnel) ' +
-        'and use the provider\'s nearest region.',
-      evidence: q.evidence,
+        'gateway, a satellite link, or a path to a far-away region adds delay. Let conferencing traffic leave locally ' +
+        '(split tunnel) and use the provider\'s nearest region.',
+      evidence: [...(measured?.evidence ?? []), ...(slow ? slow.evidence : [])],
+      probes: ['media-quality', ...(slow?.cut.map((c) => c.probe) ?? [])],
     };
   },
 };
