@@ -8,7 +8,8 @@
  *    page's start→verdict, so the CLI's own cost shows next to startToVerdict;
  *  - stunBinding: STUN Binding responses per second of netready's server and of coturn on the same machine in
  *    the same run, each pinned to one core (taskset), driven by the same load generator pinned to the other
- *    core; medians of several rounds and the netready/coturn ratio.
+ *    core; medians of several rounds, with each server's CPU time per answer, and the netready/coturn ratio of
+ *    answers per CPU-second (what one fully busy core answers: the generator's pace no longer decides it).
  *  - qualityStage: the media-quality probe's duration in the startToVerdict runs (median; issue 10: ≤ 3 s on an
  *    open network), and what it measured;
  *  - mediaPeer: the media peer's CPU cost and throughput per concurrent session: 1, 4 and 8 pages of one Chromium
@@ -50,7 +51,7 @@ import { ResultSchema } from '../lib/schema/result';
 import type { MediaQualityData } from '../lib/probes/media-quality';
 import { measureEmbedLoader, measureFirstLoadJs, measureRunChunk } from './first-load-js';
 import { readLabWorst } from './lab-worst';
-import { measureLoad } from './load';
+import { measureLoad, readProcessTicks } from './load';
 import { measureMediaPeerLoad } from './media-peer-load';
 import { measureGeneratorCeiling, measureRelayThroughput, type RelayDirection } from './relay-throughput';
 import { measureStunBindingRps } from './stun-load';
@@ -223,12 +224,64 @@ async function measureStack(runs: number, parts: Set<string>): Promise<Record<st
   }
 }
 
+/** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`; 100 on Linux). */
+const CLOCK_TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
+
+/** One STUN round of one server: answers per second, and what they cost it in CPU. */
+interface StunRound {
+  responsesPerSec: number;
+  /** Answers per CPU-second of the server's process: what one core fully busy with it would answer. */
+  responsesPerCpuSecond: number | null;
+  /** Share of its core the server used (near 1: the server was the limit; well below: the generator was). */
+  coreBusy: number | null;
+}
+
+/** Runs the generator against a server whose threads are `pids`, reading their CPU time around it. */
+async function stunRound(host: string, port: number, durationMs: number, inFlight: number, pids: number[]): Promise<StunRound & { errors: number }> {
+  const ticks = (): number | null => {
+    const each = pids.map(readProcessTicks);
+    return each.every((t) => t !== null) ? (each as number[]).reduce((a, b) => a + b, 0) : null;
+  };
+  const before = ticks();
+  const r = await measureStunBindingRps({ host, port, durationMs, inFlight });
+  const after = ticks();
+  const cpuS = before !== null && after !== null ? (after - before) / CLOCK_TICKS_PER_SECOND : null;
+  return {
+    responsesPerSec: Math.round(r.responsesPerSec),
+    responsesPerCpuSecond: cpuS && cpuS > 0 ? Math.round(r.received / cpuS) : null,
+    coreBusy: cpuS !== null ? Math.round((cpuS / (r.elapsedMs / 1000)) * 100) / 100 : null,
+    errors: r.errors,
+  };
+}
+
+/** Median of the rounds' figures (nulls left out). */
+function summariseStun(rounds: StunRound[]): Record<string, unknown> {
+  const perCpu = rounds.map((r) => r.responsesPerCpuSecond).filter((x): x is number => x !== null);
+  const busy = rounds.map((r) => r.coreBusy).filter((x): x is number => x !== null);
+  return {
+    medianResponsesPerSec: median(rounds.map((r) => r.responsesPerSec)) ?? 0,
+    samples: rounds.map((r) => r.responsesPerSec),
+    medianResponsesPerCpuSecond: median(perCpu) ?? null,
+    samplesPerCpuSecond: perCpu,
+    medianCoreBusy: median(busy) ?? null,
+  };
+}
+
+/**
+ * STUN Binding: netready's server and coturn, each pinned to core 0, the same generator (this process) on core 1,
+ * `rounds` alternating rounds. The generator is one Node socket; when both servers answer as fast as it asks (each
+ * server's `medianCoreBusy` well below 1), answers per second only measure the generator, so the ratio is taken of
+ * answers per CPU-second of each server's process (/proc/<pid>/stat around the round): what one core fully busy with
+ * it answers — "on one core", independent of the generator. `throughputRatio` keeps the plain ratio of answers per
+ * second, and `generatorBound` says when that one measured the generator.
+ */
 async function measureStun(rounds: number, seconds: number): Promise<Record<string, unknown>> {
   const inFlight = 64;
   const durationMs = seconds * 1000;
   const secret = 'bench-secret-0123456789abcdef';
-  const netready: number[] = [];
-  const coturn: number[] = [];
+  const netready: StunRound[] = [];
+  const coturn: StunRound[] = [];
+  const floor: StunRound[] = [];
   let pinned = true;
   for (let round = 1; round <= rounds; round++) {
     const port = 26478;
@@ -238,32 +291,55 @@ async function measureStun(rounds: number, seconds: number): Promise<Record<stri
       // tsx runs the server in a child node process: pin the whole process group's threads.
       const pids = execFileSync('pgrep', ['-g', String(server.child.pid)]).toString().trim().split('\n').map(Number);
       pinned = pids.every((pid) => pin(pid, 0)) && pinned;
-      const r = await measureStunBindingRps({ host: '127.0.0.1', port, durationMs, inFlight });
-      netready.push(Math.round(r.responsesPerSec));
-      log(`round ${round}: netready ${Math.round(r.responsesPerSec)} responses/s (errors ${r.errors})`);
+      const r = await stunRound('127.0.0.1', port, durationMs, inFlight, pids);
+      netready.push(r);
+      log(`round ${round}: netready ${r.responsesPerSec} responses/s at ${r.coreBusy ?? '-'} of a core, ${r.responsesPerCpuSecond ?? '-'} per CPU-second (errors ${r.errors})`);
     } finally {
       await server.stop();
+    }
+    const bare = spawnManaged('stun-floor', path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['bench/stun-floor.ts', String(port + 2)], process.env);
+    try {
+      await waitUntil('the bare Node STUN responder', () => bare.output.some((l) => /ready/.test(l)), 20_000, bare);
+      const pids = execFileSync('pgrep', ['-g', String(bare.child.pid)]).toString().trim().split('\n').map(Number);
+      pinned = pids.every((pid) => pin(pid, 0)) && pinned;
+      const r = await stunRound('127.0.0.1', port + 2, durationMs, inFlight, pids);
+      floor.push(r);
+      log(`round ${round}: bare Node responder ${r.responsesPerSec} responses/s at ${r.coreBusy ?? '-'} of a core, ${r.responsesPerCpuSecond ?? '-'} per CPU-second (errors ${r.errors})`);
+    } finally {
+      await bare.stop();
     }
     const cot = await startCoturn({ listeningIp: '127.0.0.1', port: port + 1, secret, realm: 'netready', relayIp: '127.0.0.1', minPort: 27000, maxPort: 27100, allowLoopbackPeers: false });
     try {
       pinned = pin(cot.pid, 0) && pinned;
-      const r = await measureStunBindingRps({ host: '127.0.0.1', port: port + 1, durationMs, inFlight });
-      coturn.push(Math.round(r.responsesPerSec));
-      log(`round ${round}: coturn ${Math.round(r.responsesPerSec)} responses/s (errors ${r.errors})`);
+      const r = await stunRound('127.0.0.1', port + 1, durationMs, inFlight, [cot.pid]);
+      coturn.push(r);
+      log(`round ${round}: coturn ${r.responsesPerSec} responses/s at ${r.coreBusy ?? '-'} of a core, ${r.responsesPerCpuSecond ?? '-'} per CPU-second (errors ${r.errors})`);
     } finally {
       await cot.stop();
     }
   }
-  const n = median(netready) ?? 0;
-  const c = median(coturn) ?? 0;
+  const n = summariseStun(netready);
+  const c = summariseStun(coturn);
+  const f = summariseStun(floor);
+  const ratio = (a: unknown, b: unknown): number | null => (typeof a === 'number' && typeof b === 'number' && b > 0 ? Math.round((a / b) * 1000) / 1000 : null);
+  const busy = [n.medianCoreBusy, c.medianCoreBusy];
   return {
     rounds,
     durationMsPerRound: durationMs,
     inFlight,
     pinnedToOneCore: pinned,
-    netready: { medianResponsesPerSec: n, samples: netready },
-    coturn: { medianResponsesPerSec: c, samples: coturn },
-    ratioNetreadyToCoturn: c > 0 ? Math.round((n / c) * 1000) / 1000 : null,
+    netready: n,
+    coturn: c,
+    // bench/stun-floor.ts: a Node `dgram` responder that does nothing but flip the type — what any server on this
+    // runtime costs per datagram at least.
+    nodeFloor: f,
+    ratioNetreadyToCoturn: ratio(n.medianResponsesPerCpuSecond, c.medianResponsesPerCpuSecond),
+    ratioNetreadyToNodeFloor: ratio(n.medianResponsesPerCpuSecond, f.medianResponsesPerCpuSecond),
+    ratioNodeFloorToCoturn: ratio(f.medianResponsesPerCpuSecond, c.medianResponsesPerCpuSecond),
+    ratioBy: 'responses per CPU-second of each server (one core fully busy)',
+    throughputRatio: ratio(n.medianResponsesPerSec, c.medianResponsesPerSec),
+    // Both servers had CPU to spare: their answers per second were the generator's pace, not theirs.
+    generatorBound: busy.every((b) => typeof b === 'number' && b < 0.9),
   };
 }
 

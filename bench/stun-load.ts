@@ -34,6 +34,8 @@ export interface StunLoadResult {
   received: number;
   /** Timeouts, error responses, unmatched or malformed datagrams, and socket errors. */
   errors: number;
+  /** Measured time, ms (from the first request to the end). */
+  elapsedMs: number;
 }
 
 const MAX_DURATION_MS = 60_000;
@@ -124,5 +126,5 @@ export async function measureStunBindingRps(options: StunLoadOptions): Promise<S
   }
   const elapsedS = (performance.now() - started) / 1000;
   await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return { responsesPerSec: received / elapsedS, sent, received, errors };
+  return { responsesPerSec: received / elapsedS, sent, received, errors, elapsedMs: Math.round(elapsedS * 1000) };
 }
