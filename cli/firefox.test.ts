@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFirefoxProfile, DEFAULT_FIREFOX_PATH, findFirefox, FirefoxError, firefoxPrefs, firefoxProxy, isLoopbackUrl } from './firefox';
+import { createFirefoxProfile, DEFAULT_FIREFOX_PATH, findFirefox, FirefoxError, firefoxPrefs, firefoxProxyPrefs, isLoopbackUrl } from './firefox';
 
 describe('findFirefox', () => {
   it('takes NETREADY_FIREFOX when it is an executable', () => {
@@ -43,14 +43,33 @@ describe('firefoxPrefs', () => {
   });
 });
 
-describe('firefoxProxy', () => {
-  it.each<[string | undefined, { server: string; bypass?: string }]>([
-    [undefined, { server: 'http://192.0.2.3:3128' }],
-    ['netready.corp.example;10.0.0.5:3000', { server: 'http://192.0.2.3:3128', bypass: 'netready.corp.example,10.0.0.5:3000' }],
-    ['<-loopback>;*.corp.example', { server: 'http://192.0.2.3:3128', bypass: '*.corp.example' }],
-    ['<-loopback>', { server: 'http://192.0.2.3:3128' }],
-  ])('bypass list %j → %j', (list, expected) => {
-    expect(firefoxProxy('http://192.0.2.3:3128', list)).toEqual(expected);
+describe('firefoxProxyPrefs', () => {
+  const HTTP = { 'network.proxy.type': 1, 'network.proxy.share_proxy_settings': true, 'network.proxy.http': '192.0.2.3', 'network.proxy.http_port': 3128, 'network.proxy.ssl': '192.0.2.3', 'network.proxy.ssl_port': 3128 };
+
+  it.each<[string | undefined, string]>([
+    [undefined, ''],
+    ['netready.corp.example;10.0.0.5:3000', 'netready.corp.example,10.0.0.5:3000'],
+    ['<-loopback>;*.corp.example', '*.corp.example'],
+    ['<-loopback>', ''],
+  ])('sends HTTPS through an http:// proxy too (Playwright over BiDi set only http); bypass %j → %j', (list, bypass) => {
+    expect(firefoxProxyPrefs('http://192.0.2.3:3128', list)).toEqual({ ...HTTP, 'network.proxy.no_proxies_on': bypass });
+  });
+
+  it('takes a bare host:port as http, and SOCKS with the proxy resolving names', () => {
+    expect(firefoxProxyPrefs('192.0.2.3:3128', undefined)).toMatchObject(HTTP);
+    expect(firefoxProxyPrefs('socks5://192.0.2.4:1080', undefined)).toEqual({
+      'network.proxy.type': 1,
+      'network.proxy.no_proxies_on': '',
+      'network.proxy.socks': '192.0.2.4',
+      'network.proxy.socks_port': 1080,
+      'network.proxy.socks_version': 5,
+      'network.proxy.socks_remote_dns': true,
+    });
+    expect(firefoxProxyPrefs('socks4://[2001:db8::1]:9050', undefined)).toMatchObject({ 'network.proxy.socks': '2001:db8::1', 'network.proxy.socks_version': 4 });
+  });
+
+  it('refuses a scheme Firefox cannot use, naming the flag', () => {
+    expect(() => firefoxProxyPrefs('https://proxy.example:443', undefined)).toThrow(/--proxy-server .*http:\/\/, socks4:\/\/ or socks5:\/\//);
   });
 });
 

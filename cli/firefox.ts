@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { firefox, type BrowserContext, type LaunchOptions } from 'playwright-core';
+import { firefox, type BrowserContext } from 'playwright-core';
 import { addNssCasIn, createNssDbIn, isExecutable, isPotentiallyTrustworthy } from './chromium';
 
 /** Error of this module. */
@@ -68,18 +68,38 @@ export function firefoxPrefs(url: string): Record<string, string | number | bool
 }
 
 /**
- * Playwright's proxy option for Firefox (it becomes `network.proxy.*` prefs) from the CLI's Chromium-style options:
- * the bypass list is `;`-separated for Chromium and `,`-separated for Playwright; Chromium's `<-loopback>` rule has
- * no Firefox twin (Firefox's `network.proxy.allow_hijacking_localhost` is off, so loopback is never proxied) and is
- * dropped.
+ * Firefox's `network.proxy.*` preferences for the CLI's Chromium-style `--proxy-server` and `--proxy-bypass-list`.
+ * Set as preferences rather than through Playwright's `proxy` option: over WebDriver BiDi (the `moz-firefox` channel)
+ * Playwright 1.64.1 sets only `network.proxy.http`, so HTTPS and WebSocket-over-TLS went direct — on a proxy-only
+ * network they hung until their deadlines (the lab's `proxy-only+firefox`, before this). An `http://` proxy carries
+ * every scheme (`share_proxy_settings`, the `ssl` pair); `socks4://`/`socks5://` (also `socks://`, version 5) a SOCKS
+ * proxy that resolves names itself. The bypass list is `;`-separated for Chromium, `,` for Firefox; Chromium's
+ * `<-loopback>` rule has no Firefox twin (Firefox never proxies loopback unless
+ * `network.proxy.allow_hijacking_localhost`) and is dropped. Throws TypeError for a proxy URL it cannot use.
  */
-export function firefoxProxy(server: string, bypassList: string | undefined): { server: string; bypass?: string } {
+export function firefoxProxyPrefs(server: string, bypassList: string | undefined): Record<string, string | number | boolean> {
+  let url: URL;
+  try {
+    url = new URL(server.includes('://') ? server : `http://${server}`);
+  } catch {
+    throw new TypeError(`--proxy-server ${JSON.stringify(server)} is not a proxy URL (like http://proxy.example:3128)`);
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const scheme = url.protocol.replace(/:$/, '');
   const bypass = (bypassList ?? '')
     .split(/[;,]/)
     .map((rule) => rule.trim())
     .filter((rule) => rule !== '' && rule !== '<-loopback>')
     .join(',');
-  return bypass ? { server, bypass } : { server };
+  const common = { 'network.proxy.type': 1, 'network.proxy.no_proxies_on': bypass };
+  if (scheme === 'http') {
+    const port = Number(url.port || 80);
+    return { ...common, 'network.proxy.share_proxy_settings': true, 'network.proxy.http': host, 'network.proxy.http_port': port, 'network.proxy.ssl': host, 'network.proxy.ssl_port': port };
+  }
+  if (scheme === 'socks' || scheme === 'socks4' || scheme === 'socks5') {
+    return { ...common, 'network.proxy.socks': host, 'network.proxy.socks_port': Number(url.port || 1080), 'network.proxy.socks_version': scheme === 'socks4' ? 4 : 5, 'network.proxy.socks_remote_dns': true };
+  }
+  throw new TypeError(`--proxy-server ${JSON.stringify(server)}: Firefox takes an http://, socks4:// or socks5:// proxy, not ${scheme}://`);
 }
 
 /** A throwaway Firefox profile folder. */
@@ -131,7 +151,8 @@ export interface LaunchFirefoxOptions {
   /** The deployment's URL (decides the loopback preference). */
   url: string;
   timeoutMs?: number;
-  proxy?: LaunchOptions['proxy'];
+  /** `network.proxy.*` preferences (firefoxProxyPrefs). */
+  proxyPrefs?: Record<string, string | number | boolean>;
   viewport?: { width: number; height: number };
 }
 
@@ -144,9 +165,8 @@ export function launchFirefox(options: LaunchFirefoxOptions): Promise<BrowserCon
     channel: FIREFOX_CHANNEL,
     executablePath: options.executablePath,
     headless: true,
-    firefoxUserPrefs: firefoxPrefs(options.url),
+    firefoxUserPrefs: { ...firefoxPrefs(options.url), ...options.proxyPrefs },
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
-    ...(options.proxy ? { proxy: options.proxy } : {}),
     ...(options.viewport ? { viewport: options.viewport } : {}),
   });
 }

@@ -11,7 +11,7 @@ import { chromium, request, type BrowserContext, type Page } from 'playwright-co
 import type { Result } from '../lib/schema/result';
 import { exitCodeFor, parseArgs, USAGE, type CheckOptions } from './args';
 import { addNssCas, CHROMIUM_ARGS, ChromiumError, createBrowserSandbox, deepCheckArgs, findChromium, type BrowserSandbox } from './chromium';
-import { createFirefoxProfile, findFirefox, firefoxProxy, launchFirefox, type FirefoxProfile } from './firefox';
+import { createFirefoxProfile, findFirefox, firefoxProxyPrefs, launchFirefox, type FirefoxProfile } from './firefox';
 import { formatSummary } from './format';
 import { watchProxyAuth } from './proxy-auth';
 
@@ -195,7 +195,7 @@ async function startFirefox(options: CheckOptions, filePems: string[], err: (lin
   }
   let context: BrowserContext;
   try {
-    context = await launchFirefox({ executablePath, profile, url: options.url, timeoutMs: options.timeoutMs, ...(options.proxyServer ? { proxy: firefoxProxy(options.proxyServer, options.proxyBypassList) } : {}) });
+    context = await launchFirefox({ executablePath, profile, url: options.url, timeoutMs: options.timeoutMs, ...(options.proxyServer ? { proxyPrefs: firefoxProxyPrefs(options.proxyServer, options.proxyBypassList) } : {}) });
   } catch (error) {
     profile.cleanup();
     return { error: `could not start Firefox (${executablePath}): ${(error as Error).message.split('\n')[0]}` };

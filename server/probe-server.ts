@@ -587,14 +587,17 @@ export class ProbeServer {
   }
 
   /** What the TLS listeners report handshakes to: the per-address log (diagnosis evidence) and the metrics. */
-  private handshakeRecorder(): { completed(address: string, listener: TlsListener): void; failed(address: string, listener: TlsListener, error: unknown): void } {
+  private handshakeRecorder(): {
+    completed(address: string, listener: TlsListener, serverName?: string | null): void;
+    failed(address: string, listener: TlsListener, error: unknown, serverName?: string | null): void;
+  } {
     return {
-      completed: (address, listener) => {
-        this.tlsHandshakes.completed(address, listener);
+      completed: (address, listener, serverName) => {
+        this.tlsHandshakes.completed(address, listener, serverName);
         this.metrics.tlsHandshake(listener, 'completed');
       },
-      failed: (address, listener, error) => {
-        this.tlsHandshakes.failed(address, listener, error);
+      failed: (address, listener, error, serverName) => {
+        this.tlsHandshakes.failed(address, listener, error, serverName);
         const { outcome, alert } = classifyHandshakeError(error);
         this.metrics.tlsHandshake(listener, outcome);
         // Debug: scanners and untrusting browsers make many; the counters and the session evidence say enough.

@@ -357,6 +357,7 @@ function assessProxy(want: NonNullable<Scenario['expect']['proxy']>, observed: O
   const authDetail = `${auth.status}, ${auth.challengedRequests} request(s) challenged${auth.challenges.length ? `: ${auth.challenges.map((c) => `${c.proxy} ${c.scheme} "${c.realm}" on ${c.url}`).join('; ')}` : ''}`;
   const wantAuth = want.proxyAuth ?? 'none';
   if (wantAuth === 'none') add('no proxy sign-in asked (CLI watched)', auth.status === 'pass' && auth.challenges.length === 0, authDetail);
+  else if (wantAuth === 'unwatched') add('proxy sign-ins not watched (the browser has no DevTools protocol): probe says so', auth.status === 'skipped', authDetail);
   else {
     add(
       `proxy sign-in asked by ${wantAuth.proxy}`,
@@ -391,7 +392,7 @@ export function statusOf(scenario: Scenario, checks: Check[]): 'pass' | 'fail' |
 
 function relayWord(r: RelayExpectation | readonly RelayExpectation[] | undefined): string {
   if (Array.isArray(r)) return r.map((x) => relayWord(x)).join('|');
-  return r === 'data' ? 'ok' : r === 'no-relay' ? '-' : r === 'allocated-no-data' ? 'alloc' : r === 'slow' ? 'slow' : '?';
+  return r === 'data' ? 'ok' : r === 'no-relay' ? '-' : r === 'allocated-no-data' ? 'alloc' : r === 'slow' ? 'slow' : r === 'needs-hostname' ? 'name' : '?';
 }
 
 function pad(s: string, n: number): string {

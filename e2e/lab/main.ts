@@ -84,7 +84,15 @@ function relayOf(data: Record<string, unknown> | undefined, status: string, expl
   const sent = d.dataChannel?.sent ?? 0;
   const echoed = d.dataChannel?.echoed ?? 0;
   const relay: RelayExpectation =
-    status === 'inconclusive' && explainedBy.includes('high-rtt') ? 'slow' : !d.relay ? 'no-relay' : status === 'pass' && sent > 0 && echoed === sent ? 'data' : 'allocated-no-data';
+    status === 'inconclusive' && explainedBy.includes('high-rtt')
+      ? 'slow'
+      : status === 'inconclusive' && explainedBy.includes('turn-tls-needs-hostname')
+        ? 'needs-hostname'
+        : !d.relay
+          ? 'no-relay'
+          : status === 'pass' && sent > 0 && echoed === sent
+            ? 'data'
+            : 'allocated-no-data';
   const out: ObservedRelay = { status, relay, stage: d.stage ?? '-', sent, echoed };
   if (d.url) out.url = d.url;
   if (d.relay?.relayProtocol) out.relayProtocol = d.relay.relayProtocol;
@@ -491,6 +499,7 @@ async function runCli(scenario: Scenario, servers: Servers, proxies: Proxies): P
   // Issue 11: the deep check (fake devices, permission granted), and a browser policy set in the CLI's profile.
   if (scenario.client.deep) args.push('--deep');
   if (scenario.client.webrtcIpHandlingPolicy) args.push('--webrtc-ip-handling-policy', scenario.client.webrtcIpHandlingPolicy);
+  if (scenario.client.browser) args.push('--browser', scenario.client.browser);
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: path.join(RUN_DIR, 'tmp') };
   for (const key of Object.keys(env)) if (/^(https?|all|no)_proxy$/i.test(key) || key.startsWith('NETREADY_')) delete env[key];
   // The page is loaded exactly as deployed: plain HTTP from a lab address (not a secure context), unmodified

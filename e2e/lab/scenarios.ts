@@ -19,7 +19,9 @@ export type RelayExpectation =
   /** A relay was allocated, but the echoes did not all come back. */
   | 'allocated-no-data'
   /** Not decided: its deadline came before a link this slow could finish it (inconclusive, explained by high-rtt). */
-  | 'slow';
+  | 'slow'
+  /** Not tried: this browser does not use TURN over TLS given by IP address (inconclusive, turn-tls-needs-hostname). */
+  | 'needs-hostname';
 
 /** A verdict of the result schema. */
 export type Verdict = 'ready' | 'degraded' | 'blocked' | 'inconclusive';
@@ -125,7 +127,7 @@ export interface ProxyExpectation {
    * Proxy sign-in requests (407) the CLI must have seen over the DevTools protocol: `none` (default) — the
    * proxy-auth probe passed with none; or the proxy origin and scheme every challenge must name.
    */
-  proxyAuth?: 'none' | { proxy: string; scheme: string };
+  proxyAuth?: 'none' | 'unwatched' | { proxy: string; scheme: string };
 }
 
 /**
@@ -218,6 +220,8 @@ export interface Scenario {
     deep?: boolean;
     /** The browser's WebRTC IP-handling policy, as an enterprise policy sets it (CLI `--webrtc-ip-handling-policy`). */
     webrtcIpHandlingPolicy?: 'disable_non_proxied_udp' | 'default_public_interface_only';
+    /** The browser the CLI drives (`--browser`); default Chromium (issue 18: the `+firefox` rows). */
+    browser?: 'chromium' | 'firefox';
   };
   expect: {
     /** Expected verdict, or the verdicts that are all honest for the row. */
@@ -887,5 +891,72 @@ SCENARIOS.push(
       ],
       selectedEgress: ADDR.vpnEgress,
     },
+  }),
+);
+
+/**
+ * Issue 18: rows run a second time in Firefox ESR (the CLI's `--browser firefox`: WebDriver BiDi, the lab's CAs in the
+ * profile's own NSS DB, the proxy as `network.proxy.*` prefs), as `<id>+firefox`, with the Chromium row's expectations
+ * except where Firefox truly behaves differently — each difference below says why (seen in the lab, Firefox ESR 153):
+ * - **TURN over TLS by IP address is never tried.** The lab's deployment gives every TURN URL by address (so the DNS
+ *   rows can tell names from addresses); Firefox ends gathering for `turns:<ip>` at once, with no error and no
+ *   connection. Where Chromium relays over TLS, Firefox's row expects `turn-tls-needs-hostname` (a deployment
+ *   finding: set `probe.publicHost`) and the TLS relay `needs-hostname`, the dns-turn-lookup's TLS-by-IP attempt no
+ *   relay, and TURN/TLS only by name at the server (none where the name does not resolve). Where TLS is blocked for
+ *   Chromium too, nothing differs: with no path to prove, it stays `turn-tls-failed`.
+ * - **A proxy's sign-in request is not watched.** The CLI reads a proxy's 407 over the DevTools protocol, which Firefox
+ *   does not speak: the proxy-auth probe is `skipped` (it says it cannot tell).
+ * `extra` adds a row's own differences, with their reasons in the row's comment.
+ */
+function firefoxVariant(id: string, extra: Partial<Scenario['expect']> = {}): Scenario {
+  const base = SCENARIOS.find((s) => s.id === id);
+  if (!base) throw new Error(`no scenario ${id}`);
+  const e = base.expect;
+  const expect: Scenario['expect'] = { ...e, findings: [...e.findings], absent: [...e.absent], relays: { ...e.relays } };
+  const tlsWorks = [e.relays.tls].flat().includes('data');
+  if (tlsWorks) {
+    expect.relays.tls = 'needs-hostname';
+    expect.findings.push('turn-tls-needs-hostname');
+    expect.severities = { ...e.severities, 'turn-tls-needs-hostname': 'warning' };
+    // The deployment finding is a warning about netready's set-up, not the network's: the row's "no warnings" is about
+    // the network, which the absent list still holds.
+    delete expect.noFindingsOfSeverity;
+    if (e.dns) {
+      expect.dns = { ...e.dns, turnByIp: { ...e.dns.turnByIp, tls: 'no-relay' } };
+      if (e.dns.turnByName.tls !== 'relay') expect.server = { ...e.server, allocations: { ...e.server.allocations, tls: null } };
+    }
+  }
+  if (e.proxy) expect.proxy = { ...e.proxy, proxyAuth: 'unwatched' };
+  return {
+    ...base,
+    id: `${id}+firefox`,
+    title: `${base.title} — in Firefox ESR`,
+    client: { ...base.client, browser: 'firefox' },
+    expect: { ...expect, ...extra },
+    pending: [],
+  };
+}
+
+/** The rows issue 18 asks for in Firefox. */
+export const FIREFOX_ROWS = ['open', 'no-udp', 'udp-3478-blocked', 'dns-nxdomain', 'dns-slow'] as const;
+SCENARIOS.push(
+  ...FIREFOX_ROWS.map((id) => firefoxVariant(id)),
+  // ssl-bump: the same no relay at all; squid logs the TLS CONNECT by name (the dns-turn-lookup probe's), as Firefox
+  // never opens the by-address one.
+  firefoxVariant('tls-inspect', {
+    ground: [{ kind: 'coturn-udp', expect: 'no-answer' }, { kind: 'proxy-log', proxy: 'bump', patterns: ['CONNECT turn\\.netready\\.lab:443'] }],
+  }),
+  // Behind the CONNECT-443-only proxy TURN over TLS is the only way out, and Firefox does not try the deployment's TLS
+  // URL by address: no relay can be proven in Firefox, so the verdict is inconclusive, explained by
+  // turn-tls-needs-hostname — never "blocked" (the same TLS port by name got a relay through the proxy, which the
+  // finding's evidence names). squid logs that by-name tunnel instead of the by-address one.
+  firefoxVariant('proxy-only', {
+    verdict: 'inconclusive',
+    findings: ['udp-blocked', 'turn-tcp-failed', 'http-proxy', 'websocket-blocked', 'ice-tcp-failed', 'turn-tls-needs-hostname'],
+    absent: ['turn-tls-failed', 'relay-only', 'proxy-auth-required', 'tls-interception', 'probe-certificate-untrusted'],
+    ground: [
+      { kind: 'coturn-udp', expect: 'no-answer' },
+      { kind: 'proxy-log', proxy: 'plain', patterns: [`TCP_TUNNEL/200 .*CONNECT turn\\.netready\\.lab:443`, `TCP_DENIED/403 .*CONNECT ${RX_PROBE}:80`] },
+    ],
   }),
 );

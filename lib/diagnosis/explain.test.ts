@@ -253,6 +253,14 @@ describe('the browser and how netready was opened are never blamed on the networ
     expect(unexplainedIn(result)).toEqual([]);
   });
 
+  it('tells a by-name TURN/TLS handshake (SNI, the DNS probe\'s) from one by IP address (none): Firefox in the lab', async () => {
+    const byName = await runFakeDeployment({ turn: { tls: 'not-tried' }, turnTlsCompleted: ['turn.nrx.test'] });
+    expect(byName.findings.map((f) => f.code)).toEqual(['turn-tls-needs-hostname']);
+    // A handshake without a name may have been this URL's: the browser did try it, so it is not "not tried".
+    const byIp = await runFakeDeployment({ turn: { tls: 'not-tried' }, turnTlsCompleted: [null] });
+    expect(byIp.findings.map((f) => f.code)).not.toContain('turn-tls-needs-hostname');
+  });
+
   it('still reports turn-tls-failed when TURN/TLS stays silent until the deadline (a firewall, not the browser)', async () => {
     const result = await runFakeDeployment({ turn: { tls: 'no-relay' } });
     expect(result.findings.map((f) => f.code)).toEqual(['turn-tls-failed']);

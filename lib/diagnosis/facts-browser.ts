@@ -11,13 +11,14 @@
  *   never from the User-Agent: Chromium on loopback gets its srflx candidates and is not touched.
  * - **TURN over TLS given only by IP address, and this browser did not try it.** The `turns:` URL is an IP literal;
  *   the browser ended gathering with no relay and no ICE error, and netready's TURN/TLS listener saw no handshake
- *   from it, while TURN over TCP to the same server carried data. Firefox never tries an IP-literal `turns:` URL (it
+ *   from it without a server name (a handshake naming a host came from a URL by name), while TURN over TCP to the
+ *   same server carried data or TURN over TLS to the same port by name got a relay (the dns-turn-lookup probe). Firefox never tries an IP-literal `turns:` URL (it
  *   needs a name to check the certificate against). A firewall dropping the TLS port keeps gathering open until the
  *   deadline, or ends it with an ICE error, so it is not mistaken for this.
  *
  * `reclassifyForBrowser` turns the outcomes these facts explain into `inconclusive`, so no network rule reads them.
  */
-import { DNS_TURN_LOOKUP_PROBE_ID } from '../probes/dns-turn-lookup';
+import { DNS_TURN_LOOKUP_PROBE_ID, type DnsTurnLookupData } from '../probes/dns-turn-lookup';
 import { ICE_TCP_PROBE_ID } from '../probes/ice-tcp';
 import { INTERFACES_PROBE_ID } from '../probes/interfaces';
 import { MEDIA_QUALITY_PROBE_ID } from '../probes/media-quality';
@@ -131,6 +132,11 @@ export function deriveBrowserFacts(probes: Record<string, ProbeOutcome>, client?
   const view = probes[SERVER_VIEW_PROBE_ID];
   const viewData = view?.status === 'pass' ? (view.data as Partial<ServerViewData>) : undefined;
   const tcpCarries = tcp?.status === 'pass' && ((tcp.data as Partial<TurnRelayData>).dataChannel?.echoed ?? 0) > 0;
+  // The same TLS port by name: the dns-turn-lookup probe's relay over TLS (a proxy that lets only CONNECT 443 through
+  // leaves TURN over TCP on port 80 no way out, yet carried TLS by name).
+  const lookupPairs = (probes[DNS_TURN_LOOKUP_PROBE_ID]?.data as Partial<DnsTurnLookupData> | undefined)?.pairs;
+  const tlsByName = Array.isArray(lookupPairs) ? lookupPairs.find((p) => p.transport === 'tls')?.byName : undefined;
+  const tlsByNameRelayed = tlsByName?.outcome === 'relay';
   if (
     tls &&
     (tls.status === 'fail' || tls.status === 'warn') &&
@@ -141,8 +147,9 @@ export function deriveBrowserFacts(probes: Record<string, ProbeOutcome>, client?
     (tlsData.errors ?? []).length === 0 &&
     typeof tlsData.gatheringCompleteMs === 'number' &&
     viewData?.reached === true &&
-    !(viewData.tlsHandshakes ?? []).some((h) => h.listener === 'turn-tls') &&
-    tcpCarries
+    // A handshake that named a host (SNI) came from a URL by name (the dns-turn-lookup probe's), not this one.
+    !(viewData.tlsHandshakes ?? []).some((h) => h.listener === 'turn-tls' && typeof h.serverName !== 'string') &&
+    (tcpCarries || tlsByNameRelayed)
   ) {
     facts.turnTlsNotTried = {
       url: tlsData.url,
@@ -151,8 +158,10 @@ export function deriveBrowserFacts(probes: Record<string, ProbeOutcome>, client?
         {
           probe: turnProbeId('tls'),
           kind: 'not-tried',
-          summary: `${tlsData.url}: this browser ended gathering after ${tlsData.gatheringCompleteMs} ms with no relay and no error, and netready's TURN/TLS listener saw no handshake from it — it did not try this IP-address URL`,
-          data: { url: tlsData.url, gatheringCompleteMs: tlsData.gatheringCompleteMs },
+          summary:
+            `${tlsData.url}: this browser ended gathering after ${tlsData.gatheringCompleteMs} ms with no relay and no error, and netready's TURN/TLS listener saw no handshake from it — it did not try this IP-address URL` +
+            (tlsByNameRelayed && tlsByName ? `; by name (${tlsByName.url}) it got a relay over TLS after ${tlsByName.relayMs} ms` : ''),
+          data: { url: tlsData.url, gatheringCompleteMs: tlsData.gatheringCompleteMs, ...(tlsByNameRelayed && tlsByName ? { byName: tlsByName.url, byNameRelayMs: tlsByName.relayMs } : {}) },
         },
       ],
     };

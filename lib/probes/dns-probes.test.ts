@@ -5,7 +5,7 @@ import type { Session } from '../schema/session';
 import type { DnsLookupData } from './dns-lookup';
 import { makeProbeLabel } from './dns-lookup';
 import type { DnsResolverData } from './dns-resolver';
-import type { DnsTurnLookupData } from './dns-turn-lookup';
+import { inferLookupErrors, type DnsTurnLookupData, type RelayAttempt } from './dns-turn-lookup';
 import { fakeEnvironment, type PeerScript } from './testing/fake-webrtc';
 import type { FetchLike, PeerConnectionConfigLike, ResourceTimingLike } from './types';
 
@@ -222,6 +222,14 @@ describe('the DNS probes with a fake browser', () => {
     expect(dnsCodes(result)).toEqual([]);
   });
 
+  it('record Firefox\'s tunnelled fresh names (a 0–5 ms "lookup" phase, no connect phase) as resolved by a proxy', async () => {
+    const result = await run({ lookupMs: [0, 0, 5], connectMs: 0 });
+    expect(result.probes['dns-lookup']?.data).toMatchObject({ resolvedByProxy: true });
+    // Its own fast lookups on its own connections are lookups, not a proxy's.
+    const direct = await run({ lookupMs: [1, 1, 1], connectMs: 14 });
+    expect(direct.probes['dns-lookup']?.data).toMatchObject({ resolvedByProxy: false });
+  });
+
   it('leave out the timing of a name the browser sent over another name\'s connection (pooled: no lookup happened there)', async () => {
     const result = await run({ pooled: [1], lookupMs: [20, 40, 60] });
     const data = result.probes['dns-lookup']?.data as { attempts: Array<{ sharedConnection?: boolean; timing: unknown }>; lookupMedianMs: number };
@@ -265,5 +273,25 @@ describe('makeProbeLabel', () => {
     ['a short id, padded to the minimum length', 'id-1', 'nr-id100000'],
   ])('turns %s into a label the server records', (_what, id, label) => {
     expect(makeProbeLabel(id)).toBe(label);
+  });
+});
+
+describe('inferLookupErrors (Firefox: a bare 701 for a name that does not resolve)', () => {
+  const attempt = (url: string, relay: boolean, errors: Array<{ errorCode: number; errorText: string }> = []): RelayAttempt => ({
+    url,
+    outcome: relay ? 'relay' : 'no-relay',
+    timedOut: false,
+    errors: errors.map((e) => ({ ...e, url, atMs: 133 })),
+    ...(relay ? { relay: { address: '203.0.113.10', port: 50000, relayProtocol: 'udp' }, relayMs: 40 } : {}),
+  });
+
+  it('reads a bare 701 by name as a lookup error when the same server by address gave a relay', () => {
+    const pair = inferLookupErrors({ transport: 'udp', byName: attempt('turn:turn.example.test:3478', false, [{ errorCode: 701, errorText: '' }]), byIp: attempt('turn:203.0.113.10:3478', true) });
+    expect(pair.byName).toMatchObject({ outcome: 'lookup-error', lookupInferred: true });
+  });
+
+  it('leaves it alone when the address failed too, or the 701 said why (a connection that failed)', () => {
+    expect(inferLookupErrors({ transport: 'udp', byName: attempt('turn:turn.example.test:3478', false, [{ errorCode: 701, errorText: '' }]), byIp: attempt('turn:203.0.113.10:3478', false) }).byName.outcome).toBe('no-relay');
+    expect(inferLookupErrors({ transport: 'tcp', byName: attempt('turn:turn.example.test:80', false, [{ errorCode: 701, errorText: 'Failed to establish connection' }]), byIp: attempt('turn:203.0.113.10:80', true) }).byName.outcome).toBe('no-relay');
   });
 });

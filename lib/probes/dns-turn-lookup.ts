@@ -13,7 +13,7 @@ import type { TurnEndpoint } from '../schema/session';
 import { readSession, SESSION_PROBE_ID } from './session';
 import { DNS_PROBE_TIMEOUT_MS } from './dns-lookup';
 import { skippedReport, type Probe, type ProbeContext, type ProbeReport } from './types';
-import { CandidateLog, classifyIceError, DeadlineError, type IceErrorInfo } from './webrtc';
+import { CandidateLog, classifyIceError, DeadlineError, ICE_ERROR_TURN_UNREACHABLE, type IceErrorInfo } from './webrtc';
 
 /** Id of the TURN-hostname lookup probe. */
 export const DNS_TURN_LOOKUP_PROBE_ID = 'dns-turn-lookup';
@@ -31,6 +31,11 @@ export interface RelayAttempt {
   /** The deadline passed without a relay. */
   timedOut: boolean;
   errors: IceErrorInfo[];
+  /**
+   * `lookup-error` read from the pair, not from the error's text: the engine gave 701 with no text (Firefox ESR 153
+   * for a name that does not resolve) while the same server by address gave a relay (inferLookupErrors).
+   */
+  lookupInferred?: true;
 }
 
 /** Name vs IP literal for one transport. */
@@ -90,7 +95,9 @@ function evidenceFor(pair: TurnLookupPair, timeoutMs: number): Evidence[] {
         ? `${attempt.url} (by ${form}): relay after ${attempt.relayMs} ms`
         : attempt.timedOut
           ? `${attempt.url} (by ${form}): no relay within ${timeoutMs} ms${attempt.outcome === 'lookup-error' ? ' — host lookup failed (error 701)' : ''}`
-          : `${attempt.url} (by ${form}): no relay — the browser gave up on the connection before the deadline (see its ICE error)`,
+          : attempt.lookupInferred
+            ? `${attempt.url} (by ${form}): no relay — error 701 without a reason while the same server by address gave one: the name did not resolve`
+            : `${attempt.url} (by ${form}): no relay — the browser gave up on the connection before the deadline (see its ICE error)`,
       data: { transport: pair.transport, form, url: attempt.url, outcome: attempt.outcome, relayMs: attempt.relayMs, timedOut: attempt.timedOut },
     });
     for (const e of attempt.errors) {
@@ -103,6 +110,18 @@ function evidenceFor(pair: TurnLookupPair, timeoutMs: number): Evidence[] {
     }
   }
   return out;
+}
+
+/**
+ * Firefox reports a TURN host name that does not resolve as error 701 with an empty text, where Chromium says
+ * "… host lookup received error." (classifyIceError). A by-name attempt that ended with such a bare 701 and no relay,
+ * while the same transport by address got one, failed on the name: its outcome is `lookup-error`, marked inferred.
+ */
+export function inferLookupErrors(pair: TurnLookupPair): TurnLookupPair {
+  const { byName, byIp } = pair;
+  if (byName.relay || !byIp.relay || byName.outcome === 'lookup-error') return pair;
+  if (!byName.errors.some((e) => e.errorCode === ICE_ERROR_TURN_UNREACHABLE && e.errorText.trim() === '')) return pair;
+  return { ...pair, byName: { ...byName, outcome: 'lookup-error', lookupInferred: true } };
 }
 
 /** Creates the TURN-hostname lookup probe. */
@@ -129,7 +148,7 @@ export function createDnsTurnLookupProbe(): Probe {
       const pairs: TurnLookupPair[] = await Promise.all(
         jobs.map(async ({ byName, byIp }) => {
           const [nameAttempt, ipAttempt] = await Promise.all([attemptRelay(ctx, byName), attemptRelay(ctx, byIp)]);
-          return { transport: byName.transport, byName: nameAttempt, byIp: ipAttempt };
+          return inferLookupErrors({ transport: byName.transport, byName: nameAttempt, byIp: ipAttempt });
         }),
       );
       const data: DnsTurnLookupData = { turnHost, pairs };

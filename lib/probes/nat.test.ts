@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { FAKE_SERVER, FAKE_SERVER_ALT, fakeSession } from '../engine/testing/fake-deployment';
 import type { Session } from '../schema/session';
-import { buildIceLiteAnswer, createNatProbe, settleMsAfter, type NatData } from './nat';
+import { attributeBySeen, buildIceLiteAnswer, createNatProbe, settleMsAfter, type NatData } from './nat';
 import { SESSION_PROBE_ID } from './session';
 import { fakeEnvironment, type PeerScript } from './testing/fake-webrtc';
 import type { FetchLike, PeerConnectionConfigLike, ProbeContext } from './types';
+import type { CandidateInfo } from './webrtc';
 
 const CLIENT = '198.51.100.7';
 const OFFER = 'v=0\r\na=mid:0\r\na=ice-ufrag:AbCd\r\na=ice-pwd:0123456789abcdefghijklmn\r\n';
@@ -117,5 +118,30 @@ describe('buildIceLiteAnswer', () => {
     expect(sdp).toContain('a=ice-ufrag:srvr\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n');
     expect(sdp).not.toContain('a=candidate');
     expect(sdp).toMatch(/a=fingerprint:sha-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}\r\n/);
+  });
+});
+
+describe('attributeBySeen (Firefox: srflx candidates without a url)', () => {
+  const endpoints = [
+    { role: 'primary' as const, url: 'stun:203.0.113.10:3478', ip: '203.0.113.10', port: 3478 },
+    { role: 'alt-port' as const, url: 'stun:203.0.113.10:3479', ip: '203.0.113.10', port: 3479 },
+    { role: 'alt-address' as const, url: 'stun:203.0.113.11:3478', ip: '203.0.113.11', port: 3478 },
+  ];
+  const srflx = (address: string, port: number, atMs: number): CandidateInfo => ({ type: 'srflx', address, port, protocol: 'udp', atMs, url: null } as unknown as CandidateInfo);
+
+  it('gives each endpoint the srflx equal to the source it saw, and none to an endpoint that saw another or nothing', () => {
+    const mapped = attributeBySeen(
+      [srflx('198.51.100.7', 40000, 120), srflx('198.51.100.7', 40001, 130)],
+      [
+        { role: 'primary', address: '198.51.100.7', port: 40000 },
+        { role: 'alt-port', address: '198.51.100.7', port: 40001 },
+        { role: 'alt-address', address: '198.51.100.9', port: 5000 },
+      ] as never,
+      endpoints,
+    );
+    expect(mapped).toEqual([
+      { role: 'primary', url: 'stun:203.0.113.10:3478', address: '198.51.100.7', port: 40000, atMs: 120 },
+      { role: 'alt-port', url: 'stun:203.0.113.10:3479', address: '198.51.100.7', port: 40001, atMs: 130 },
+    ]);
   });
 });

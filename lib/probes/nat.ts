@@ -4,7 +4,8 @@
  *
  * - **Mapping.** ONE RTCPeerConnection with every STUN endpoint of the session — the TURN port (primary), another port
  *   of the same address, a second address, and the IPv6 address — so one socket asks them all. Server-reflexive
- *   candidates are told apart by getStats local-candidate `url` (event.url is null in Chromium). Chromium drops a srflx
+ *   candidates are told apart by getStats local-candidate `url` (event.url is null in Chromium; Firefox reports no `url`
+ *   at all, so there each endpoint's observation of the socket names its srflx: attributeBySeen). Chromium drops a srflx
  *   equal to one it has, so one srflx for three endpoints means identical mappings only where the other endpoints
  *   heard from that socket: the server says which source address and port each endpoint saw
  *   (`GET <observationsPath>`). Gathering stops once every endpoint produced a srflx, or shortly after the first one.
@@ -43,8 +44,10 @@ export function settleMsAfter(firstSrflxAtMs: number): number {
 export interface NatData {
   /** The STUN endpoints used in the one PeerConnection. */
   endpoints: Array<{ role: NatRole; url: string }>;
-  /** Server-reflexive candidates by endpoint (getStats local-candidate `url`). */
+  /** Server-reflexive candidates by endpoint (getStats local-candidate `url`; `mappedBy: 'server'`: by what each endpoint saw). */
   mapped: Array<{ role: NatRole; url: string; address: string; port: number; atMs: number }>;
+  /** `server` when the browser's stats named no endpoint (Firefox) and the server's observations attributed them. */
+  mappedBy?: 'server';
   /** RFC 4787 mapping behaviour, or 'unknown' with `mappingWhy`. */
   mapping: NatMapping;
   mappingWhy?: string;
@@ -103,6 +106,22 @@ function localAddresses(candidates: CandidateInfo[]): AddressPort[] {
     if (c.relatedAddress && c.relatedAddress !== '0.0.0.0' && c.relatedAddress !== '::' && c.relatedPort !== undefined) out.push({ address: c.relatedAddress, port: c.relatedPort });
   }
   return out;
+}
+
+/**
+ * Firefox reports no `url` on its local-candidate stats (Firefox ESR 153), so its srflx candidates cannot be told apart
+ * by endpoint from the page; the server can: each endpoint recorded the source address and port it saw
+ * (askNatObservations). A srflx candidate equal to what an endpoint saw is that endpoint's mapping. Used only when
+ * the browser attributed none itself. Exported for tests.
+ */
+export function attributeBySeen(candidates: readonly CandidateInfo[], seen: readonly NatBindingSeen[], endpoints: SessionNat['endpoints']): NatData['mapped'] {
+  const mapped: NatData['mapped'] = [];
+  for (const endpoint of endpoints) {
+    const saw = seen.filter((s) => s.role === endpoint.role);
+    const candidate = candidates.find((c) => c.type === 'srflx' && saw.some((s) => s.address === c.address && s.port === c.port));
+    if (candidate) mapped.push({ role: endpoint.role, url: endpoint.url, address: candidate.address, port: candidate.port, atMs: candidate.atMs });
+  }
+  return mapped;
 }
 
 /** What the mapping phase gathered. */
@@ -289,10 +308,13 @@ export function createNatProbe(): Probe {
       ctx.progress(`Asking ${nat.endpoints.length} STUN endpoints from one socket, and checking what gets in`);
       const filteringRun = checkFiltering(ctx, nat, missingWhy);
       const gathered = await gatherMappings(ctx, nat);
-      const srflx: Partial<Record<NatRole, AddressPort>> = Object.fromEntries(gathered.mapped.map((m) => [m.role, { address: m.address, port: m.port }]));
       const local = localAddresses(gathered.candidates);
       const srflxIps = gathered.candidates.filter((c) => c.type === 'srflx').map((c) => c.address);
       const { seen, error: observationsError } = await askNatObservations(ctx, nat, [...srflxIps, ...local.map((l) => l.address)]);
+      // Firefox: srflx candidates without a url, attributed by what each endpoint saw.
+      const mappedBy: 'browser' | 'server' = gathered.mapped.length === 0 && srflxIps.length > 0 ? 'server' : 'browser';
+      if (mappedBy === 'server') gathered.mapped = attributeBySeen(gathered.candidates, seen, nat.endpoints);
+      const srflx: Partial<Record<NatRole, AddressPort>> = Object.fromEntries(gathered.mapped.map((m) => [m.role, { address: m.address, port: m.port }]));
       const offered = nat.endpoints.map((e) => e.role);
       const verdict = classifyMapping({ srflx, local, seen, offered, missingWhy });
       const filtering = await filteringRun;
@@ -311,6 +333,7 @@ export function createNatProbe(): Probe {
       const data: NatData = {
         endpoints: nat.endpoints.map((e) => ({ role: e.role, url: e.url })),
         mapped: gathered.mapped,
+        ...(mappedBy === 'server' ? { mappedBy } : {}),
         mapping: verdict.mapping,
         ...(verdict.why ? { mappingWhy: verdict.why } : {}),
         filtering: filtering.filtering,

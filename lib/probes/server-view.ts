@@ -33,6 +33,8 @@ export interface HandshakeSeen {
   /** The TLS alert the client sent (`certificate_unknown`, `unknown_ca` …), when it sent one. */
   alert?: string;
   alertNumber?: number;
+  /** The SNI the handshake named, `null` for none (a URL by IP address); absent from older servers. */
+  serverName?: string | null;
 }
 
 /** `data` of the server-view probe. */
@@ -60,13 +62,14 @@ export function readHandshakes(value: unknown): HandshakeSeen[] {
   const out: HandshakeSeen[] = [];
   for (const item of value.slice(0, 64)) {
     if (typeof item !== 'object' || item === null) continue;
-    const { listener, outcome, alert, alertNumber } = item as Record<string, unknown>;
+    const { listener, outcome, alert, alertNumber, serverName } = item as Record<string, unknown>;
     if (typeof listener !== 'string' || !LISTENERS.has(listener) || typeof outcome !== 'string' || !OUTCOMES.has(outcome)) continue;
     out.push({
       listener: listener as HandshakeSeen['listener'],
       outcome: outcome as HandshakeSeen['outcome'],
       ...(typeof alert === 'string' ? { alert: alert.slice(0, 40) } : {}),
       ...(typeof alertNumber === 'number' ? { alertNumber } : {}),
+      ...(typeof serverName === 'string' ? { serverName: serverName.slice(0, 253) } : serverName === null ? { serverName: null } : {}),
     });
   }
   return out;

@@ -42,6 +42,15 @@ describe('TlsHandshakeLog', () => {
     expect(log.since('192.0.2.1', 0)).toEqual([]);
   });
 
+  it('records the SNI a handshake named, null when it named none, nothing when the listener did not say', () => {
+    const log = new TlsHandshakeLog({ now: () => 5 });
+    log.completed('192.0.2.1', 'turn-tls', 'turn.example.test');
+    log.completed('192.0.2.1', 'turn-tls', null);
+    log.failed('192.0.2.1', 'turn-tls', new Error('SSL alert number 46'), '');
+    log.completed('192.0.2.1', 'https');
+    expect(log.since('192.0.2.1', 0).map((r) => r.serverName)).toEqual(['turn.example.test', null, null, undefined]);
+  });
+
   it('keeps at most maxPerAddress records per address and maxAddresses addresses', () => {
     const log = new TlsHandshakeLog({ maxPerAddress: 3, maxAddresses: 2 });
     for (let i = 0; i < 10; i++) log.completed('192.0.2.1', 'https');

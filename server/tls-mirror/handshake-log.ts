@@ -56,6 +56,11 @@ export interface HandshakeRecord {
   alertNumber?: number;
   /** Node's error code for a failed handshake (`ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN` …). */
   errorCode?: string;
+  /**
+   * The name the ClientHello asked for (SNI), `null` when it named none — as for a `turns:` URL by IP address;
+   * absent when the listener did not say. Lets the diagnosis tell a by-name handshake from a by-address one.
+   */
+  serverName?: string | null;
   /** Wall-clock time, ms since the epoch. */
   atMs: number;
 }
@@ -71,6 +76,12 @@ export function classifyHandshakeError(error: unknown): Pick<HandshakeRecord, 'o
   const certificateAlert = CERTIFICATE_ALERTS[alertNumber];
   const alert = certificateAlert ?? OTHER_ALERTS[alertNumber] ?? `alert_${alertNumber}`;
   return { outcome: certificateAlert ? 'certificate-rejected' : 'failed', alert, alertNumber, ...(errorCode ? { errorCode } : {}) };
+}
+
+/** The record's `serverName`: a name (at most 253 characters, RFC 1035), `null` for none, nothing when unknown. */
+function sni(serverName: string | null | undefined): Pick<HandshakeRecord, 'serverName'> {
+  if (serverName === undefined) return {};
+  return { serverName: typeof serverName === 'string' && serverName !== '' ? serverName.slice(0, 253) : null };
 }
 
 /** Options of TlsHandshakeLog. */
@@ -100,14 +111,14 @@ export class TlsHandshakeLog {
     this.now = options.now ?? Date.now;
   }
 
-  /** Records a completed handshake from `address` on `listener`. */
-  completed(address: string, listener: TlsListener): void {
-    this.add(address, { listener, outcome: 'completed', atMs: this.now() });
+  /** Records a completed handshake from `address` on `listener`, with the SNI it named (`null`: none) when known. */
+  completed(address: string, listener: TlsListener, serverName?: string | null): void {
+    this.add(address, { listener, outcome: 'completed', atMs: this.now(), ...sni(serverName) });
   }
 
   /** Records a handshake from `address` that ended with `error` (client alert, reset, garbage). */
-  failed(address: string, listener: TlsListener, error: unknown): void {
-    this.add(address, { listener, ...classifyHandshakeError(error), atMs: this.now() });
+  failed(address: string, listener: TlsListener, error: unknown, serverName?: string | null): void {
+    this.add(address, { listener, ...classifyHandshakeError(error), atMs: this.now(), ...sni(serverName) });
   }
 
   /** The records of `address` at or after `sinceMs` (wall clock), oldest first. */

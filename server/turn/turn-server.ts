@@ -111,8 +111,9 @@ export interface TurnServerOptions {
    * browser that does not trust the certificate aborts with an alert, which is netready's problem, not the network's.
    */
   tlsHandshakes?: {
-    completed(address: string, listener: 'turn-tls'): void;
-    failed(address: string, listener: 'turn-tls', error: unknown): void;
+    /** `serverName`: the SNI the ClientHello named, `null` for none (a `turns:` URL by IP address). */
+    completed(address: string, listener: 'turn-tls', serverName: string | null): void;
+    failed(address: string, listener: 'turn-tls', error: unknown, serverName: string | null): void;
   };
 }
 
@@ -156,6 +157,12 @@ function literalLookup(address: string, family: unknown, callback: (error: Error
   if (address.includes(':')) callback(null, address, 6);
   else if (address.charCodeAt(0) >= 0x30 && address.charCodeAt(0) <= 0x39 && net.isIPv4(address)) callback(null, address, 4);
   else dns.lookup(address, family as number, (error, resolved, resolvedFamily) => callback(error, resolved, resolvedFamily));
+}
+
+/** The SNI a server-side TLS socket was asked for (Node sets `servername` from the ClientHello), `null` for none. */
+function servername(socket: tls.TLSSocket): string | null {
+  const name = (socket as tls.TLSSocket & { servername?: unknown }).servername;
+  return typeof name === 'string' && name !== '' ? name : null;
 }
 
 function toBytes(buffer: Buffer): Uint8Array {
@@ -417,14 +424,14 @@ export class TurnServer {
         secure.on('error', (error) => {
           if (!handshakeDone) {
             handshakeDone = true;
-            this.options.tlsHandshakes?.failed(client.ip, 'turn-tls', error);
+            this.options.tlsHandshakes?.failed(client.ip, 'turn-tls', error, servername(secure));
           }
           secure.destroy();
         });
         secure.once('secure', () => {
           handshakeDone = true;
           guarded.secured();
-          this.options.tlsHandshakes?.completed(client.ip, 'turn-tls');
+          this.options.tlsHandshakes?.completed(client.ip, 'turn-tls', servername(secure));
         });
         this.attachStream(secure, 'tls', client, server, guarded);
       } else {

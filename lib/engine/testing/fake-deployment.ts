@@ -92,6 +92,8 @@ export interface FakeNetwork {
   serverView?: 'ok' | 'gone' | 'restarted';
   /** TLS handshakes the server saw this client reject with a certificate alert, by listener. */
   certificateRejectedOn?: Array<'https' | 'turn-tls'>;
+  /** Completed TURN-over-TLS handshakes the server saw, with the SNI each named (`null`: none, a URL by IP address). */
+  turnTlsCompleted?: Array<string | null>;
   certificate?: 'development' | 'acme' | 'configured';
   /**
    * ICE-TCP to the media peer (issue 10): works; `refused` — the browser gives up on the TCP connection (ICE failed);
@@ -523,6 +525,7 @@ function fakeFetch(network: FakeNetwork, session: Session): FetchLike {
         alertNumber: 46,
         atMs: 1,
       }));
+      for (const serverName of network.turnTlsCompleted ?? []) tlsHandshakes.push({ listener: 'turn-tls', outcome: 'completed', serverName, atMs: 2 } as never);
       return json(200, {
         clientAddress: FAKE_CLIENT,
         observations: [
