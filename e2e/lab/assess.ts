@@ -161,9 +161,12 @@ function turnLookupOk(want: TurnLookupExpectation, got: string | undefined): boo
   return got === want;
 }
 
-/** Context across rows: the JA4 of Chromium's own ClientHello as the mirror saw it directly (the `open` row). */
+/** The browser a row runs in (the CLI's `--browser`). */
+export type LabBrowser = 'chromium' | 'firefox';
+
+/** Context across rows: each browser's own ClientHello JA4 as the mirror saw it directly (its `open` row). */
 export interface AssessContext {
-  referenceJa4?: string;
+  referenceJa4?: Partial<Record<LabBrowser, string>>;
 }
 
 /** Evaluates a scenario's non-pending expectations. */
@@ -221,7 +224,7 @@ export function assess(scenario: Scenario, observed: Observed, context: AssessCo
   }
   if (e.cliTrustedDevCa !== false) add('CLI trusted the dev CA', !observed.cliDevCaWarning, observed.cliDevCaWarning ?? 'fetched /api/dev-ca');
   if (e.dns) assessDns(e.dns, observed, add);
-  if (e.proxy) assessProxy(e.proxy, observed, context, add);
+  if (e.proxy) assessProxy(e.proxy, observed, context, scenario.client.browser ?? 'chromium', add);
   if (e.iceTcp) assessIceTcp(e.iceTcp, observed, add);
   if (e.mtu) assessMtu(e.mtu, observed, add);
   if (e.quality) assessQuality(e.quality, observed.quality, add);
@@ -322,7 +325,7 @@ function assessDns(want: NonNullable<Scenario['expect']['dns']>, observed: Obser
   }
 }
 
-function assessProxy(want: NonNullable<Scenario['expect']['proxy']>, observed: Observed, context: AssessContext, add: Add): void {
+function assessProxy(want: NonNullable<Scenario['expect']['proxy']>, observed: Observed, context: AssessContext, browser: LabBrowser, add: Add): void {
   const p = observed.proxy;
   if (!p) {
     add('proxy probes', false, 'no tls-mirror/proxy-echo/websocket probe in the result');
@@ -338,8 +341,8 @@ function assessProxy(want: NonNullable<Scenario['expect']['proxy']>, observed: O
     if (want.mirrorFrom) {
       add(`mirror: server saw ${want.mirrorFrom}`, helloSeen.length > 0 && helloSeen.every((h) => h.client === want.mirrorFrom), mirrorDetail);
     }
-    const ref = context.referenceJa4;
-    if (!ref) add('mirror JA4 vs open', false, 'no reference JA4 (the open row did not reach the mirror in this run)');
+    const ref = context.referenceJa4?.[browser];
+    if (!ref) add('mirror JA4 vs open', false, `no reference JA4 (${browser}'s open row did not reach the mirror in this run)`);
     else if (want.mirror === 'inspected') add('mirror JA4 ≠ open (inspected)', !!m.ja4 && m.ja4 !== ref, `JA4 ${m.ja4 ?? '-'}; open ${ref}`);
     else add('mirror JA4 = open (browser\'s own handshake)', m.ja4 === ref, `JA4 ${m.ja4 ?? '-'}; open ${ref}`);
   }

@@ -607,7 +607,10 @@ async function runScenario(scenario: Scenario, servers: Servers, proxies: Proxie
     }
     observed.scenarioMs = Date.now() - t0;
     // The first directly reached mirror (the `open` row) gives Chromium's own JA4 for the later rows.
-    if (!context.referenceJa4 && scenario.expect.proxy?.mirror === 'direct' && observed.proxy?.mirror.ja4) context.referenceJa4 = observed.proxy.mirror.ja4;
+    const browser = scenario.client.browser ?? 'chromium';
+    if (!context.referenceJa4?.[browser] && scenario.expect.proxy?.mirror === 'direct' && observed.proxy?.mirror.ja4) {
+      context.referenceJa4 = { ...context.referenceJa4, [browser]: observed.proxy.mirror.ja4 };
+    }
     const checks = assess(scenario, observed, context);
     return { scenario, observed, checks, status: statusOf(scenario, checks) };
   } finally {

@@ -36,6 +36,15 @@ describe('what limited a throughput burst', () => {
     expect(qualityFactsFromOutcome(outcome(up))?.throughput.up.limitedBy).toBe(limitedBy);
   });
 
+  it('does not take evenly spaced arrivals towards the server for a link at capacity when the page was busy (its own pace)', () => {
+    const busy = { rttMs: 206.7, rttSource: 'ice', pageDelayMs: 148.9 } as Partial<MediaQualityData>;
+    const facts = qualityFactsFromOutcome(outcome({ kbps: 109, dispersionKbps: 120, lossRatio: 0.25 }, busy))!;
+    expect(facts.throughput.up.limitedBy).toBe('sender');
+    expect(facts.lowBandwidth).toBe(false);
+    // The same arrivals from a page that answered on time: a link at capacity.
+    expect(qualityFactsFromOutcome(outcome({ kbps: 950, dispersionKbps: 1010 }, { rttMs: 20, rttSource: 'pings' }))?.throughput.up.limitedBy).toBe('path');
+  });
+
   it.each([
     ['built a queue (stamped as it left)', { kbps: 950, dispersionKbps: 60_000, queueDelay: { medianMs: 30, p90Ms: 40 } }],
     ['lost 20 % more than the stream', { kbps: 950, lossRatio: 0.2, dispersionKbps: 60_000 }],

@@ -82,7 +82,13 @@ function streamLowerBoundKbps(stream: StreamDirection | undefined, intervalMs: n
   return Math.floor(((STREAM_PACKET_OVERHEAD_BYTES + STREAM_PACKET_MIN_TEXT_BYTES) * 8 * stream.received) / (stream.sent * intervalMs));
 }
 
-function judgeDirection(direction: 'up' | 'down', burst: BurstDirection | undefined, stream: StreamDirection | undefined, intervalMs: number | undefined, serverLimited: boolean, t: Thresholds): ThroughputFacts {
+/**
+ * `pageBusy`: the page answered the round-trip pings late (MediaQualityData.pageDelayMs), so its own sending may have
+ * set the pace of the burst towards the server — evenly spaced arrivals then say nothing about the path (CI's
+ * lossy-latent: the page 149 ms late, an upward burst of 109 kbit/s arriving evenly at 120 kbit/s on a link with no
+ * cap; the quiet page's bursts arrive in windows at over 1 Mbit/s).
+ */
+function judgeDirection(direction: 'up' | 'down', burst: BurstDirection | undefined, stream: StreamDirection | undefined, intervalMs: number | undefined, serverLimited: boolean, t: Thresholds, pageBusy = false): ThroughputFacts {
   if (!burst || burst.kbps === undefined) {
     const kbps = streamLowerBoundKbps(stream, intervalMs);
     return { targetKbps: burst?.targetKbps ?? 0, limitedBy: serverLimited ? 'server' : 'unmeasured', ...(kbps !== undefined ? { kbps } : {}) };
@@ -95,7 +101,7 @@ function judgeDirection(direction: 'up' | 'down', burst: BurstDirection | undefi
   if (serverLimited) limitedBy = 'server';
   else if (burst.kbps >= 0.9 * burst.targetKbps) limitedBy = 'target';
   else {
-    const spaced = burst.dispersionKbps !== undefined && burst.dispersionKbps <= burst.kbps * t.bottleneckDispersionRatio;
+    const spaced = burst.dispersionKbps !== undefined && burst.dispersionKbps <= burst.kbps * t.bottleneckDispersionRatio && !(direction === 'up' && pageBusy);
     // Queue and loss only downwards, where the server paced the burst and stamped each packet as it left. Upwards the
     // page stamps a packet when it queues it, and a burst held back by the browser's SCTP loses more than the link
     // drops (lossy-latent: 4 of 48 missing where the router's exact 1-in-50 can have dropped 2 at most): neither
@@ -122,7 +128,7 @@ export function qualityFactsFromOutcome(outcome: ProbeOutcome | undefined, t: Th
   const serverReasons = serverLimitReasons(data, t);
   const serverLimited = serverReasons.length > 0;
   const throughput = {
-    up: judgeDirection('up', data.throughput?.up, data.up, data.streamIntervalMs, serverLimited, t),
+    up: judgeDirection('up', data.throughput?.up, data.up, data.streamIntervalMs, serverLimited, t, data.rttSource === 'ice' && (data.pageDelayMs ?? 0) > 0),
     down: judgeDirection('down', data.throughput?.down, data.down, data.streamIntervalMs, serverLimited, t),
   };
   const estimate = estimateCall(

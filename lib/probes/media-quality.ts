@@ -331,6 +331,7 @@ export function createMediaQualityProbe(plan: QualityPlan = DEFAULT_QUALITY_PLAN
       });
       let failure: string | undefined;
       let quality: QualitySession | undefined;
+      let atOpen: Promise<SelectedPairInfo | undefined> | undefined;
       try {
         const control = pc.createDataChannel(QUALITY_CONTROL_LABEL);
         const channel = pc.createDataChannel(QUALITY_DATA_LABEL, { ordered: false, maxRetransmits: 0 });
@@ -346,18 +347,21 @@ export function createMediaQualityProbe(plan: QualityPlan = DEFAULT_QUALITY_PLAN
         data.connectMs = at();
         phases.open = data.connectMs;
         // ICE's own round trip on this pair so far, read while the pings go out (not awaited before them).
-        const atOpen = readSelectedPair(pc).catch(() => undefined);
+        atOpen = readSelectedPair(pc).catch(() => undefined);
         ctx.progress('Measuring loss, jitter and round trip each way, then throughput');
         quality = new QualitySession(ctx.env, channel, control, plan);
         await quality.run(ctx.signal, answer.quality);
-        const checks = (await atOpen)?.checks;
-        if (checks) data.iceRtt = { ms: round1(checks.totalRoundTripMs / checks.responses), responses: checks.responses };
-        const path = await readSelectedPair(pc, log.candidates).catch(() => undefined);
-        if (path) data.path = path;
       } catch (error) {
         if (isDeadline(error) && ctx.signal.aborted) data.timedOut = true;
         else failure = error instanceof Error ? error.message : String(error);
       } finally {
+        // Also when the deadline cut the phases short: what ICE measured and the path it chose stay true.
+        if (quality) {
+          const checks = (await atOpen)?.checks;
+          if (checks) data.iceRtt = { ms: round1(checks.totalRoundTripMs / checks.responses), responses: checks.responses };
+          const path = await readSelectedPair(pc, log.candidates).catch(() => undefined);
+          if (path) data.path = path;
+        }
         pc.close();
       }
       if (quality) summarizeRecord(quality.record, data);
