@@ -17,13 +17,15 @@ describe('readLabWorst', () => {
         scenarios: [
           { scenario: 'open', observed: { runDurationMs: 2800 } },
           { scenario: 'satellite-1s', observed: { runDurationMs: 10015 }, slowByDesign: 'a 1 s round trip' },
+          { scenario: 'open+firefox', observed: { runDurationMs: 2650 } },
         ],
       }),
     );
     expect(readLabWorst(file)).toEqual({
       worstDurationMs: 2800,
       row: 'open',
-      rows: 1,
+      rows: 2,
+      openByBrowser: { chromium: 2800, firefox: 2650 },
       generatedAt: '2026-12-05T09:00:00.000Z',
       report: file,
       slowByDesign: [{ row: 'satellite-1s', durationMs: 10015, why: 'a 1 s round trip' }],
@@ -42,7 +44,7 @@ describe('readLabWorst', () => {
         ],
       }),
     );
-    expect(readLabWorst(file)).toEqual({ worstDurationMs: 9612, row: 'lossy-latent', rows: 2, generatedAt: '2026-12-05T09:00:00.000Z', report: file });
+    expect(readLabWorst(file)).toEqual({ worstDurationMs: 9612, row: 'lossy-latent', rows: 2, generatedAt: '2026-12-05T09:00:00.000Z', report: file, openByBrowser: { chromium: 2800 } });
   });
 
   it('is null with a reason when there is no lab report', () => {

@@ -10,7 +10,16 @@ import { readFileSync, statSync } from 'node:fs';
 
 /** The lab figure of the bench. */
 export type LabWorst =
-  | { worstDurationMs: number; row: string; rows: number; generatedAt: string | null; report: string; slowByDesign?: Array<{ row: string; durationMs: number; why: string }> }
+  | {
+      worstDurationMs: number;
+      row: string;
+      rows: number;
+      generatedAt: string | null;
+      report: string;
+      slowByDesign?: Array<{ row: string; durationMs: number; why: string }>;
+      /** Issue 18: start → verdict of the `open` row in each browser the lab ran it in (`open`, `open+firefox`). */
+      openByBrowser?: { chromium?: number; firefox?: number };
+    }
   | { worstDurationMs: null; reason: string; report: string };
 
 /** Reads `reportFile` and returns the slowest row's start→verdict. */
@@ -39,5 +48,17 @@ export function readLabWorst(reportFile: string): LabWorst {
   const slow = all.filter((s) => typeof s.why === 'string').map((s) => ({ row: s.row, durationMs: s.ms, why: s.why as string }));
   if (timed.length === 0) return { worstDurationMs: null, reason: 'no lab row reported a run durationMs (every run failed to finish?)', report: reportFile };
   const worst = timed.reduce((a, b) => (b.ms > a.ms ? b : a));
-  return { worstDurationMs: worst.ms, row: worst.row, rows: timed.length, generatedAt, report: reportFile, ...(slow.length > 0 ? { slowByDesign: slow } : {}) };
+  const openMs = (row: string): number | undefined => all.find((s) => s.row === row)?.ms;
+  const chromium = openMs('open');
+  const firefox = openMs('open+firefox');
+  const openByBrowser = { ...(chromium !== undefined ? { chromium } : {}), ...(firefox !== undefined ? { firefox } : {}) };
+  return {
+    worstDurationMs: worst.ms,
+    row: worst.row,
+    rows: timed.length,
+    generatedAt,
+    report: reportFile,
+    ...(slow.length > 0 ? { slowByDesign: slow } : {}),
+    ...(Object.keys(openByBrowser).length > 0 ? { openByBrowser } : {}),
+  };
 }
