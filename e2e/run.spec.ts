@@ -167,6 +167,10 @@ test('the result can be downloaded as JSON and shared as a link that shows the s
   await page.goto(url);
   await expect(page.getByRole('heading', { name: 'Ready for calls' })).toBeVisible();
   await expect(page.getByText(result.id)).toBeVisible();
+  // Issue 18: the share page names the browser that ran the test, and what carries over to a desktop app.
+  const tested = browserName === 'firefox' ? /Tested in Firefox \d+ on Linux\./ : /Tested in (?:Chrome|Chrome Headless|Chromium) \d+ on Linux\./;
+  await expect(page.getByText(tested)).toBeVisible();
+  await expect(page.getByText(/What does not carry over: this browser.s own settings/)).toBeVisible();
   expect(await seriousViolations(page)).toEqual([]);
 });
 

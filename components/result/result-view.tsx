@@ -8,6 +8,7 @@
  */
 import type { Result } from '../../lib/schema/result';
 import { StatusBadge } from '../ui/status-badge';
+import { BrowserScope, browserName } from './browser-scope';
 import { FindingList } from './finding-list';
 import { formatDuration, formatTimestamp, INCONCLUSIVE_BECAUSE, isNetworkFinding } from './labels';
 import { probeTitle } from './probe-title';
@@ -25,12 +26,10 @@ export interface ResultViewProps {
 }
 
 function clientSummary(result: Result): string {
-  const { browser, browserVersion, os, osVersion } = result.client;
-  const browserText = [browser, browserVersion?.split('.')[0]].filter(Boolean).join(' ');
-  const osText = [os, osVersion].filter(Boolean).join(' ');
+  const name = browserName(result.client);
   // Issue 18: the browser is part of the diagnosis — say when it ran without WebRTC.
   const webrtcOff = result.client.webrtc?.peerConnection === false ? ' (WebRTC unavailable)' : '';
-  return `${[browserText, osText].filter(Boolean).join(' on ') || 'Unknown browser'}${webrtcOff}`;
+  return `${name === 'an unknown browser' ? 'Unknown browser' : name}${webrtcOff}`;
 }
 
 /** Issue 18: why an inconclusive run is the browser's doing (WebRTC off, netready on loopback), when a finding says so. */
@@ -120,6 +119,7 @@ export function ResultView({ result, probeTitles, verdictHeadingId = 'verdict-he
             <dd className="font-mono text-xs break-all text-slate-900">{result.id}</dd>
           </div>
         </dl>
+        <BrowserScope result={result} />
       </section>
     </div>
   );
