@@ -38,6 +38,8 @@ export default defineConfig({
       // The runner specs. The browser is launched by e2e/support/fixtures.ts (findFirefox: $NETREADY_FIREFOX or
       // /usr/bin/firefox-esr; a missing Firefox fails these tests with what to install, it never skips them).
       testMatch: ['run.spec.ts', 'security-headers.spec.ts'],
+      // Tests tagged `@once` check the server, not the browser: they run in the chromium project only.
+      grepInvert: /@once/,
       // (cli.spec.ts drives Firefox through `netready check --browser firefox`; it runs in the chromium project.)
       use: { browserName: 'firefox' },
     },

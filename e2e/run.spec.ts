@@ -183,8 +183,8 @@ test('an unknown share id shows a not-found page, and the API answers 404 with t
   expect(await api.json()).toMatchObject({ error: { code: 'not_found' } });
 });
 
-test('the results API rejects an invalid result with 422 and stores nothing', async ({ browserName, e2eStack }) => {
-  test.skip(browserName !== 'chromium', 'no browser involved: it runs once, in the chromium project');
+// `@once`: no browser involved, so it runs in the chromium project only (playwright.config.ts grepInvert).
+test('the results API rejects an invalid result with 422 and stores nothing', { tag: '@once' }, async ({ e2eStack }) => {
   const webUrl = (): string => e2eStack.webUrl;
   const response = await fetch(`${webUrl()}/api/results`, {
     method: 'POST',

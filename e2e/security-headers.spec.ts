@@ -58,8 +58,8 @@ function expectCommonHeaders(response: APIResponse, where: string): Record<strin
   return headers;
 }
 
-test.describe('security headers on every route', () => {
-  test.skip(({ browserName }) => browserName !== 'chromium', 'no browser involved: it runs once, in the chromium project');
+// `@once`: no browser behaviour involved, so it runs in the chromium project only (playwright.config.ts grepInvert).
+test.describe('security headers on every route', { tag: '@once' }, () => {
   let storedId = '';
   let chunkPath = '';
 
@@ -171,8 +171,7 @@ test.describe('security headers on every route', () => {
   });
 });
 
-test.describe('results API refusals', () => {
-  test.skip(({ browserName }) => browserName !== 'chromium', 'no browser involved: it runs once, in the chromium project');
+test.describe('results API refusals', { tag: '@once' }, () => {
   test('a cross-site form post, a text/plain post and a 10,000-deep result are refused with their codes, and nothing is stored', async ({ request }) => {
     const before = storedCount();
     const crossSite = await request.post(`${webUrl()}/api/results`, {
@@ -245,8 +244,8 @@ test('a full run at /?autostart=1 under the CSP reports no policy violation, nor
   expect(errors).toEqual([]);
 });
 
-test.describe('a second web app over a read-only data folder', () => {
-  test.skip(({ browserName }) => browserName !== 'chromium', "its web app uses the shared Chromium stack's probe server, whose CA the Firefox profile does not trust");
+// `@once`: what is tested is the web app's handling of a read-only data folder, not the browser's.
+test.describe('a second web app over a read-only data folder', { tag: '@once' }, () => {
   // Own port inside the shared stack's block (base … base+5 and base+100 … are taken), same probe server.
   const ports = { ...portsFrom(SHARED_STACK_BASE_PORT), web: SHARED_STACK_BASE_PORT + 50 };
   const url = `http://127.0.0.1:${ports.web}`;
