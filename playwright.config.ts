@@ -31,13 +31,15 @@ export default defineConfig({
   projects: [
     {
       name: 'chromium',
+      // Firefox's own findings (WebRTC off, no loopback gathering) run in the firefox project only.
+      testIgnore: ['lab/**', 'firefox-browser-findings.spec.ts'],
       use: { browserName: 'chromium', launchOptions: LAUNCH_OPTIONS },
     },
     {
       name: 'firefox',
       // The runner specs. The browser is launched by e2e/support/fixtures.ts (findFirefox: $NETREADY_FIREFOX or
       // /usr/bin/firefox-esr; a missing Firefox fails these tests with what to install, it never skips them).
-      testMatch: ['run.spec.ts', 'security-headers.spec.ts'],
+      testMatch: ['run.spec.ts', 'security-headers.spec.ts', 'engine-stats.spec.ts', 'firefox-browser-findings.spec.ts'],
       // Tests tagged `@once` check the server, not the browser: they run in the chromium project only.
       grepInvert: /@once/,
       // (cli.spec.ts drives Firefox through `netready check --browser firefox`; it runs in the chromium project.)

@@ -153,6 +153,11 @@ export interface LaunchFirefoxOptions {
   timeoutMs?: number;
   /** `network.proxy.*` preferences (firefoxProxyPrefs). */
   proxyPrefs?: Record<string, string | number | boolean>;
+  /**
+   * Preferences over netready's own, as a person's Firefox or an enterprise policy may set them (the browser suite:
+   * `media.peerconnection.enabled: false`, loopback gathering off). The CLI sets none.
+   */
+  extraPrefs?: Record<string, string | number | boolean>;
   viewport?: { width: number; height: number };
 }
 
@@ -165,7 +170,7 @@ export function launchFirefox(options: LaunchFirefoxOptions): Promise<BrowserCon
     channel: FIREFOX_CHANNEL,
     executablePath: options.executablePath,
     headless: true,
-    firefoxUserPrefs: { ...firefoxPrefs(options.url), ...options.proxyPrefs },
+    firefoxUserPrefs: { ...firefoxPrefs(options.url), ...options.proxyPrefs, ...options.extraPrefs },
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
     ...(options.viewport ? { viewport: options.viewport } : {}),
   });

@@ -47,10 +47,9 @@ function expectedChecks(browserName: string): RegExp[] {
     firefox ? /Media over TCP to a media server \(ICE-TCP\).*Failed/ : /Media over TCP to a media server \(ICE-TCP\)\s*Passed/,
     /Largest packets that get through \(MTU\)\s*Passed/,
     // Issue 11: NAT mapping from three endpoints (the test stack has no second address, so two ports of one) and IPv6.
-    // Firefox differs: its local-candidate stats carry no `url`, and it keeps one srflx per base when two STUN
-    // endpoints map to the same address (checked: two stun: URLs, one srflx), so the probe cannot tell which endpoint
-    // answered and says so (inconclusive, never fail). Issue 18 item 5 (reading each engine's stats) owns it.
-    firefox ? /NAT behaviour and IPv6\s*Inconclusive/ : /NAT behaviour and IPv6\s*Passed/,
+    // Firefox's local-candidate stats carry no `url`: its srflx candidates are attributed by what each server endpoint
+    // saw (lib/probes/nat.ts attributeBySeen), so it passes too.
+    /NAT behaviour and IPv6\s*Passed/,
     // Issue 11: the networks the browser shows (default mode: the default route, masked) and the pair ICE chose.
     /Network interfaces and the path ICE chose\s*Passed/,
     // The test stack configures no DNS zone (dns.zone), so the DNS checks say so and are skipped.

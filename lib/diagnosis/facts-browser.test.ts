@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProbeOutcome } from '../schema/result';
 import { diagnose } from './diagnose';
+import { isLoopbackHost } from './facts-browser';
 import { outcomesFor } from './testing/outcomes';
 
 /** Firefox behind a proxy that lets only CONNECT 443 out, against a deployment giving TURN by IP address (the lab). */
@@ -36,5 +37,21 @@ describe('turn-tls-needs-hostname', () => {
     const codes = diagnose(firefoxBehindConnect443('no-relay')).findings.map((f) => f.code);
     expect(codes).toContain('turn-tls-failed');
     expect(codes).not.toContain('turn-tls-needs-hostname');
+  });
+});
+
+describe('isLoopbackHost', () => {
+  it.each([
+    ['127.0.0.1', true],
+    ['127.8.9.10', true],
+    ['::1', true],
+    ['localhost', true],
+    ['LOCALHOST.', true],
+    ['probe.localhost', true],
+    ['localhost.example.org', false],
+    ['10.77.0.1', false],
+    ['nrx.test', false],
+  ])('%s → %s (RFC 6761: localhost names are loopback)', (host, loopback) => {
+    expect(isLoopbackHost(host)).toBe(loopback);
   });
 });

@@ -5,7 +5,7 @@
  * - **No WebRTC in this browser.** The runner read `RTCPeerConnection` missing or throwing (client.webrtc): a policy,
  *   a pref (Firefox `media.peerconnection.enabled`), an extension or an in-app web view. Nothing WebRTC could run.
  * - **netready answers on a loopback address the browser does not use for WebRTC.** Every STUN/TURN URL of the
- *   session is on 127.0.0.0/8 or ::1, and nothing came back from any of them: no server-reflexive candidate, no relay,
+ *   session is on 127.0.0.0/8 or ::1 (or named `localhost`), and nothing came back from any of them: no server-reflexive candidate, no relay,
  *   no candidate on a loopback address. Firefox gathers no loopback candidates (`media.peerconnection.ice.loopback` is
  *   off by default), so nothing can reach a probe server there. Decided from the addresses and what was gathered,
  *   never from the User-Agent: Chromium on loopback gets its srflx candidates and is not touched.
@@ -71,6 +71,16 @@ export function isLoopbackAddress(address: string): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address) || address === '::1' || /^(?:0{1,4}:){7}0{0,3}1$/.test(address);
 }
 
+/**
+ * Whether an ICE URL's host is loopback: a loopback address, or `localhost` and names under it, which always resolve
+ * to loopback (RFC 6761 §6.3) — a deployment with `probe.publicHost: localhost` is as unreachable for Firefox's WebRTC
+ * as one on 127.0.0.1.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  return isLoopbackAddress(name) || name === 'localhost' || name.endsWith('.localhost');
+}
+
 function isIpLiteralHost(host: string): boolean {
   return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host) || host.includes(':');
 }
@@ -108,7 +118,7 @@ export function deriveBrowserFacts(probes: Record<string, ProbeOutcome>, client?
   const urls = [...ports.map((p) => p.url), ...turnData.map((d) => d.url)].filter((u): u is string => typeof u === 'string');
   const hosts = [...new Set(urls.map(iceUrlHost))];
   const candidates = turnData.flatMap((d) => (Array.isArray(d.candidates) ? (d.candidates as CandidateInfo[]) : []));
-  const allLoopback = hosts.length > 0 && hosts.every(isLoopbackAddress);
+  const allLoopback = hosts.length > 0 && hosts.every(isLoopbackHost);
   const nothingCameBack = ports.every((p) => !p.srflx) && turnData.every((d) => !d.relay) && !candidates.some((c) => isLoopbackAddress(c.address));
   if (allLoopback && nothingCameBack) {
     facts.loopback = {

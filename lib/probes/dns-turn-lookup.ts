@@ -78,11 +78,17 @@ async function attemptRelay(ctx: ProbeContext, endpoint: TurnEndpoint): Promise<
     pc.close();
   }
   attempt.errors = [...log.errors];
-  // Chromium also uses 701 for "Failed to establish connection"; only its host-lookup text means DNS failed.
-  if (!attempt.relay && attempt.errors.some((e) => classifyIceError(e) === 'lookup')) {
-    attempt.outcome = 'lookup-error';
-  }
+  attempt.outcome = attemptOutcome(attempt.relay !== undefined, attempt.errors);
   return attempt;
+}
+
+/**
+ * How one attempt ended, from whether a relay came and the ICE errors: Chromium also uses 701 for "Failed to
+ * establish connection"; only its host-lookup text means DNS failed (Firefox's bare 701: inferLookupErrors).
+ */
+export function attemptOutcome(relayed: boolean, errors: readonly Pick<IceErrorInfo, 'errorCode' | 'errorText'>[]): RelayAttemptOutcome {
+  if (relayed) return 'relay';
+  return errors.some((e) => classifyIceError(e) === 'lookup') ? 'lookup-error' : 'no-relay';
 }
 
 function evidenceFor(pair: TurnLookupPair, timeoutMs: number): Evidence[] {
