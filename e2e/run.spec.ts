@@ -42,8 +42,9 @@ function expectedChecks(browserName: string): RegExp[] {
     /TURN relay over TLS\s*Passed/,
     /Call quality on the path a call would take\s*Passed/,
     // Firefox 153 on loopback gathers `tcptype active` host candidates, yet the media peer's passive ICE-TCP endpoint
-    // never sees a TCP connection from it (`ice-tcp-failed`). Cause not yet established — issue 18 item 5 (each
-    // engine's candidates and stats) owns it; until then this row records what Firefox does, so a change shows here.
+    // never sees a TCP connection from them (`ice-tcp-failed`). Only on loopback: on real addresses (the lab's
+    // open+firefox and no-udp+firefox rows) Firefox's ICE-TCP works and fails exactly where Chromium's does. This row
+    // records what Firefox does here, so a change shows.
     firefox ? /Media over TCP to a media server \(ICE-TCP\).*Failed/ : /Media over TCP to a media server \(ICE-TCP\)\s*Passed/,
     /Largest packets that get through \(MTU\)\s*Passed/,
     // Issue 11: NAT mapping from three endpoints (the test stack has no second address, so two ports of one) and IPv6.
