@@ -185,6 +185,7 @@ async function tryTurnRung(ctx: ProbeContext, rung: MtuTurnRung, signal: AbortSi
         const mapped = waited.candidate.relatedAddress;
         return { ...base, outcome: 'arrived', atMs: waited.candidate.atMs, ...(mapped && mapped !== '0.0.0.0' ? { mappedAddress: mapped } : {}) };
       }
+      if (waited.kind === 'ended') return { ...base, outcome: 'lost', reason: `the browser ended gathering after ${waited.atMs} ms without a relay` };
       const { errorCode, errorText: text } = waited.error;
       // A STUN error from netready's own TURN server (486: too many relays from this address) is its limit, not the path's.
       if (waited.errorKind === 'server-error') return { ...base, outcome: 'refused', reason: `TURN error ${errorCode} "${text}"`, errors: [...log.errors] };

@@ -97,6 +97,11 @@ async function runRelay(ctx: ProbeContext, transport: TurnTransport, endpoint: T
       data.decidedBy = { errorKind: waited.errorKind, errorCode, errorText, atMs };
       return summarise(ctx, { ...data, errors: [...log.errors], candidates: [...log.candidates], ...gathering(log) }, undefined);
     }
+    if (waited.kind === 'ended') {
+      // The browser is done gathering and gave no relay: nothing more can come, so the deadline is not waited out.
+      const reason = `The browser ended gathering after ${waited.atMs} ms without a relay via ${endpoint.url} and without an error.`;
+      return summarise(ctx, { ...data, errors: [...log.errors], candidates: [...log.candidates], ...gathering(log) }, reason);
+    }
     const relay = waited.candidate;
     data.relay = { address: relay.address, port: relay.port, relayProtocol: relay.relayProtocol ?? transport };
     data.allocationMs = relay.atMs;

@@ -155,6 +155,20 @@ describe('CandidateLog.waitForRelayOrDecided', () => {
     expect(noRelay.elapsedMs).toBeLessThan(HOSTNAME_FAILURE_SETTLE_MS + 1000);
   });
 
+  it('ends when the browser ends gathering with no relay and no error (Firefox and a turns: IP literal), not at the deadline', async () => {
+    const url = 'turns:203.0.113.10:5349?transport=tcp';
+    const { result, elapsedMs } = await waitWith(url, { endOfCandidatesAfterMs: 20 });
+    expect(result).toMatchObject({ kind: 'ended' });
+    expect(elapsedMs).toBeLessThan(1000);
+  });
+
+  it('decides by the failed connection it reported when gathering ends before a host name\'s settle time', async () => {
+    const url = 'turns:turn.probe.example.org:5349?transport=tcp';
+    const { result, elapsedMs } = await waitWith(url, { errors: [{ afterMs: 5, errorCode: 701, errorText: 'Failed to establish connection', url }], endOfCandidatesAfterMs: 30 });
+    expect(result).toMatchObject({ kind: 'decided', errorKind: 'connect-failed' });
+    expect(elapsedMs).toBeLessThan(HOSTNAME_FAILURE_SETTLE_MS);
+  });
+
   it('rejects with DeadlineError when nothing decides before the deadline', async () => {
     await expect(waitWith('turn:203.0.113.10:3478?transport=udp', {}, 100)).rejects.toBeInstanceOf(DeadlineError);
   });

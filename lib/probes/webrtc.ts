@@ -128,10 +128,15 @@ export function isIpLiteralIceUrl(url: string): boolean {
  */
 export const HOSTNAME_FAILURE_SETTLE_MS = 500;
 
-/** How waiting for a relay ended early: a relay, or an ICE error that already decides the outcome. */
+/**
+ * How waiting for a relay ended early: a relay; an ICE error that already decides the outcome; or the browser ended
+ * gathering without either — no relay can come after that (Firefox ends it at once for a `turns:` IP literal it does
+ * not try; a silently dropped server keeps gathering open, so it never ends a wait that way).
+ */
 export type RelayWaitResult =
   | { kind: 'relay'; candidate: CandidateInfo }
-  | { kind: 'decided'; error: IceErrorInfo; errorKind: 'connect-failed' | 'server-error' };
+  | { kind: 'decided'; error: IceErrorInfo; errorKind: 'connect-failed' | 'server-error' }
+  | { kind: 'ended'; atMs: number };
 
 /** Listens to a peer connection's candidates and ICE errors; `waitForType` resolves on the first of a type. */
 export class CandidateLog {
@@ -147,11 +152,14 @@ export class CandidateLog {
   gatheringCompleteMs?: number;
   private readonly waiters: Array<{ type: string; resolve: (c: CandidateInfo) => void }> = [];
   private readonly errorWaiters: Array<(error: IceErrorInfo) => void> = [];
+  private readonly endWaiters: Array<() => void> = [];
 
   constructor(pc: PeerConnectionLike, env: ProbeEnvironment, startedAt: number) {
     pc.addEventListener('icecandidate', (event) => {
       if (!event.candidate || !event.candidate.candidate) {
-        this.gatheringCompleteMs ??= Math.round(env.now() - startedAt);
+        if (this.gatheringCompleteMs !== undefined) return;
+        this.gatheringCompleteMs = Math.round(env.now() - startedAt);
+        for (const waiter of [...this.endWaiters]) waiter();
         return;
       }
       const info = toCandidateInfo(event.candidate, Math.round(env.now() - startedAt));
@@ -178,7 +186,9 @@ export class CandidateLog {
    * Waits for a relay candidate of a relay-only peer connection with the single TURN URL `url`, but ends as soon as
    * the outcome is decided without one (a probe must not sit out its deadline when the browser already said no):
    * a STUN error from the TURN server at once; a failed connection at once for an IP-literal URL, and after
-   * HOSTNAME_FAILURE_SETTLE_MS without a relay for a host-name URL. Rejects with DeadlineError when `signal` aborts.
+   * HOSTNAME_FAILURE_SETTLE_MS without a relay for a host-name URL; and when the browser ends gathering without a
+   * relay — decided by the failed connection it reported, if any, else `ended`. Rejects with DeadlineError when
+   * `signal` aborts.
    */
   waitForRelayOrDecided(url: string, signal: AbortSignal): Promise<RelayWaitResult> {
     const ipLiteral = isIpLiteralIceUrl(url);
@@ -192,6 +202,8 @@ export class CandidateLog {
           clearTimeout(settleTimer);
           const errorIndex = this.errorWaiters.indexOf(onError);
           if (errorIndex >= 0) this.errorWaiters.splice(errorIndex, 1);
+          const endIndex = this.endWaiters.indexOf(onEnd);
+          if (endIndex >= 0) this.endWaiters.splice(endIndex, 1);
           const relayIndex = this.waiters.indexOf(relayWaiter);
           if (relayIndex >= 0) this.waiters.splice(relayIndex, 1);
         };
@@ -208,12 +220,20 @@ export class CandidateLog {
             settleTimer = setTimeout(() => finish({ kind: 'decided', error, errorKind }), HOSTNAME_FAILURE_SETTLE_MS);
           }
         };
+        // Gathering over without a relay: a failed connection it reported decides (the error says why), else `ended`.
+        const onEnd = (): void => {
+          const failed = this.errors.find((e) => classifyIceError(e) === 'connect-failed' || classifyIceError(e) === 'server-error');
+          if (failed) finish({ kind: 'decided', error: failed, errorKind: classifyIceError(failed) as 'connect-failed' | 'server-error' });
+          else finish({ kind: 'ended', atMs: this.gatheringCompleteMs ?? 0 });
+        };
         signal.addEventListener('abort', cleanUp, { once: true });
         const seen = this.candidates.find((c) => c.type === 'relay');
         if (seen) return finish({ kind: 'relay', candidate: seen });
         this.errorWaiters.push(onError);
         this.waiters.push(relayWaiter);
+        this.endWaiters.push(onEnd);
         for (const error of [...this.errors]) onError(error);
+        if (this.gatheringCompleteMs !== undefined) onEnd();
       },
       'a relay candidate',
     );
