@@ -64,6 +64,15 @@ describe('nat probe', () => {
     expect(unheard.data.mappingWhy).toMatch(/never heard/);
   });
 
+  it('passes when the one srflx is under the alternate port\'s url (it answered first) and the server saw it at the primary', async () => {
+    // The e2e stack: Chromium keeps one srflx for the two ports' identical mappings, under the url
+    // of whichever answered first. The primary's mapping is then the server's, and the probe must not read "no mapping".
+    const mapping = { candidates: [{ afterMs: 1, line: srflx(45000) }], stats: [stat('b', `stun:${FAKE_SERVER}:3479`, 45000)] };
+    const { data, report } = await runNat({ mapping, seen: [{ role: 'primary', port: 45000 }, { role: 'alt-port', port: 45000 }] });
+    expect(data.mapped.map((m) => m.role)).toEqual(['alt-port']);
+    expect(report.status).not.toBe('inconclusive');
+  });
+
   it('stops waiting for more candidates shortly after the first one', async () => {
     const { elapsedMs, data } = await runNat({ mapping: { candidates: [{ afterMs: 1, line: srflx(45000) }], stats: [stat('a', `stun:${FAKE_SERVER}:3478`, 45000)] } });
     expect(elapsedMs).toBeLessThan(settleMsAfter(1) + 400);

@@ -365,7 +365,9 @@ export function createNatProbe(): Probe {
         ...(gathered.error ? [{ probe: NAT_PROBE_ID, kind: 'nat-error', summary: `the browser failed: ${gathered.error}` }] : []),
       ];
       const record = data as unknown as Record<string, unknown>;
-      if (verdict.mapping === 'unknown' && !srflx.primary) {
+      // The primary mapping may be known from the server alone: Chromium keeps one srflx for identical mappings, under
+      // the url of whichever endpoint answered first — the alternate port's, when it won the race.
+      if (verdict.mapping === 'unknown' && !verdict.resolved.primary) {
         return { status: 'inconclusive', reason: gathered.error ? `The browser failed: ${gathered.error}.` : `No mapping could be seen: ${verdict.why}.`, data: record, evidence };
       }
       if (verdict.mapping === 'address-dependent' || verdict.mapping === 'address-and-port-dependent' || verdict.mapping === 'endpoint-dependent') {
