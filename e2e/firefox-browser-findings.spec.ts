@@ -5,36 +5,21 @@
  * `npm start` gives — gets `probe-on-loopback`: in both, the verdict is inconclusive and no finding blames the network.
  * Each test launches its own Firefox on a profile that trusts the stack's dev CA, with the preference under test.
  */
-import { readFileSync } from 'node:fs';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { createFirefoxProfile, findFirefox, launchFirefox } from '../cli/firefox';
 import { ResultSchema, type Result } from '../lib/schema/result';
-import { expect, test } from './support/fixtures';
-import { REPO_ROOT } from './support/stack';
+import { expect, test, withFirefox } from './support/fixtures';
 
 /** Runs netready in a Firefox with `prefs`, shares the result and returns what the server stored. */
 async function runInFirefox(stack: { webUrl: string; dataDir: string }, prefs: Record<string, boolean>): Promise<Result> {
-  const parent = path.join(REPO_ROOT, 'test-results');
-  mkdirSync(parent, { recursive: true });
-  const profile = createFirefoxProfile([readFileSync(path.join(stack.dataDir, 'tls', 'ca.pem'), 'utf8')], { parent });
-  try {
-    const context = await launchFirefox({ executablePath: findFirefox(process.env), profile, url: stack.webUrl, extraPrefs: prefs });
-    try {
-      const page = await context.newPage();
-      await page.goto(`${stack.webUrl}/?autostart=1`);
-      await expect(page.getByRole('heading', { name: 'Could not complete the test' })).toBeVisible({ timeout: 20_000 });
-      await page.getByRole('button', { name: 'Share link' }).click();
-      const link = page.getByLabel('Share link');
-      await expect(link).toHaveValue(/\/r\/[A-Za-z0-9_-]+$/);
-      const id = (await link.inputValue()).split('/r/')[1]!;
-      return ResultSchema.parse(await (await fetch(`${stack.webUrl}/api/results/${id}`)).json());
-    } finally {
-      await context.close();
-    }
-  } finally {
-    profile.cleanup();
-  }
+  return withFirefox(stack, prefs, async (context) => {
+    const page = await context.newPage();
+    await page.goto(`${stack.webUrl}/?autostart=1`);
+    await expect(page.getByRole('heading', { name: 'Could not complete the test' })).toBeVisible({ timeout: 20_000 });
+    await page.getByRole('button', { name: 'Share link' }).click();
+    const link = page.getByLabel('Share link');
+    await expect(link).toHaveValue(/\/r\/[A-Za-z0-9_-]+$/);
+    const id = (await link.inputValue()).split('/r/')[1]!;
+    return ResultSchema.parse(await (await fetch(`${stack.webUrl}/api/results/${id}`)).json());
+  });
 }
 
 const network = (result: Result): string[] => result.findings.filter((f) => (f.category ?? 'network') === 'network').map((f) => f.code);

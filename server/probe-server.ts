@@ -34,7 +34,7 @@ import { CertificateFileWatcher } from './tls/certificate-files';
 import { acmeOrders, loadTls, type TlsMaterial } from './tls/load-tls';
 import { mintTurnCredentials } from './turn/credentials';
 import { TurnServer } from './turn/turn-server';
-import { classifyHandshakeError, type TlsListener } from './tls-mirror/handshake-log';
+import { classifyHandshakeError } from './tls-mirror/handshake-log';
 import { logPeerEvent, logTurnEvent } from './ops/event-log';
 import { observeHttpExchange, type ExchangeContext } from './ops/http-exchange';
 import { isPinoLogger, loggerForSink, type Logger } from './ops/logger';
@@ -587,10 +587,7 @@ export class ProbeServer {
   }
 
   /** What the TLS listeners report handshakes to: the per-address log (diagnosis evidence) and the metrics. */
-  private handshakeRecorder(): {
-    completed(address: string, listener: TlsListener, serverName?: string | null): void;
-    failed(address: string, listener: TlsListener, error: unknown, serverName?: string | null): void;
-  } {
+  private handshakeRecorder(): Pick<TlsHandshakeLog, 'completed' | 'failed'> {
     return {
       completed: (address, listener, serverName) => {
         this.tlsHandshakes.completed(address, listener, serverName);

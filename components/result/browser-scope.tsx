@@ -5,11 +5,11 @@
  */
 import type { Result } from '../../lib/schema/result';
 
-/** "Firefox 153 on Linux", "Chrome 156 on Windows 10", or "an unknown browser". */
-export function browserName(client: Result['client']): string {
+/** "Firefox 153 on Linux", "Chrome 156 on Windows 10", or undefined when the User-Agent told neither. */
+export function browserName(client: Result['client']): string | undefined {
   const browser = [client.browser, client.browserVersion?.split('.')[0]].filter(Boolean).join(' ');
   const os = [client.os, client.osVersion].filter(Boolean).join(' ');
-  return [browser, os].filter(Boolean).join(' on ') || 'an unknown browser';
+  return [browser, os].filter(Boolean).join(' on ') || undefined;
 }
 
 /** The codes of the findings that are about this browser rather than the network (category `browser`). */
@@ -23,7 +23,7 @@ export function BrowserScope({ result }: { result: Result }) {
   return (
     <div className="mt-3 border-t border-slate-100 pt-3 text-sm leading-6 text-slate-700">
       <p>
-        Tested in <span className="font-medium text-slate-900">{browserName(result.client)}</span>. If your meetings run
+        Tested in <span className="font-medium text-slate-900">{browserName(result.client) ?? 'an unknown browser'}</span>. If your meetings run
         in a desktop app instead, most of this result still applies to it: which ports and protocols get out, proxies and
         TLS inspection on the way, DNS, packet sizes, NAT, delay and loss are properties of the network.
       </p>

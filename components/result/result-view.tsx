@@ -26,10 +26,10 @@ export interface ResultViewProps {
 }
 
 function clientSummary(result: Result): string {
-  const name = browserName(result.client);
+  const name = browserName(result.client) ?? 'Unknown browser';
   // Issue 18: the browser is part of the diagnosis — say when it ran without WebRTC.
   const webrtcOff = result.client.webrtc?.peerConnection === false ? ' (WebRTC unavailable)' : '';
-  return `${name === 'an unknown browser' ? 'Unknown browser' : name}${webrtcOff}`;
+  return `${name}${webrtcOff}`;
 }
 
 /** Issue 18: why an inconclusive run is the browser's doing (WebRTC off, netready on loopback), when a finding says so. */

@@ -14,7 +14,7 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { test as base, type Browser } from '@playwright/test';
+import { test as base, type Browser, type BrowserContext } from '@playwright/test';
 import { createFirefoxProfile, findFirefox, launchFirefox } from '../../cli/firefox';
 import { SHARED_STACK_BASE_PORT } from '../global-setup';
 import { portsFrom, REPO_ROOT, startStack } from './stack';
@@ -30,6 +30,28 @@ export interface E2eStack {
   probeUrl: string;
   /** The stack's data folder (tls/ca.pem is its dev CA). */
   dataDir: string;
+}
+
+/**
+ * Runs `use` with a headless Firefox (Debian's firefox-esr) on a throwaway profile that trusts `stack`'s dev CA, with
+ * `extraPrefs` over netready's own (a person's or a policy's settings); closes it and removes the profile after.
+ * Throws (fails the test, never skips) with what to install when firefox-esr is missing.
+ */
+export async function withFirefox<T>(stack: Pick<E2eStack, 'webUrl' | 'dataDir'>, extraPrefs: Record<string, boolean> | undefined, use: (context: BrowserContext) => Promise<T>): Promise<T> {
+  const executablePath = findFirefox(process.env);
+  const parent = path.join(REPO_ROOT, 'test-results');
+  mkdirSync(parent, { recursive: true });
+  const profile = createFirefoxProfile([readFileSync(path.join(stack.dataDir, 'tls', 'ca.pem'), 'utf8')], { parent });
+  try {
+    const context = await launchFirefox({ executablePath, profile, url: stack.webUrl, ...(extraPrefs ? { extraPrefs } : {}) });
+    try {
+      return await use(context);
+    } finally {
+      await context.close();
+    }
+  } finally {
+    profile.cleanup();
+  }
 }
 
 /** `test` with the worker's `e2eStack`, and a Firefox `browser` that trusts that stack's dev CA. */
@@ -62,21 +84,8 @@ export const test = base.extend<object, { e2eStack: E2eStack }>({
         await browser.close();
         return;
       }
-      // Throws (fails every Firefox test, never skips) with what to install when firefox-esr is missing.
-      const executablePath = findFirefox(process.env);
-      const parent = path.join(REPO_ROOT, 'test-results');
-      mkdirSync(parent, { recursive: true });
-      const profile = createFirefoxProfile([readFileSync(path.join(e2eStack.dataDir, 'tls', 'ca.pem'), 'utf8')], { parent });
-      try {
-        const context = await launchFirefox({ executablePath, profile, url: e2eStack.webUrl });
-        try {
-          await use(context.browser() as Browser);
-        } finally {
-          await context.close();
-        }
-      } finally {
-        profile.cleanup();
-      }
+      // Fails every Firefox test, never skips, with what to install when firefox-esr is missing.
+      await withFirefox(e2eStack, undefined, (context) => use(context.browser() as Browser));
     },
     { scope: 'worker', timeout: 0 },
   ],

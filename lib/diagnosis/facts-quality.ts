@@ -120,20 +120,34 @@ function pathRtt(data: Partial<MediaQualityData>): number | undefined {
   return typeof data.rttMedianMs === 'number' ? data.rttMedianMs : undefined;
 }
 
-/** Quality facts of one media-quality outcome; undefined when it did not measure the streams. */
-export function qualityFactsFromOutcome(outcome: ProbeOutcome | undefined, t: Thresholds = THRESHOLDS): QualityFacts | undefined {
+/** The outcome's data when it measured both streams (passed, or failed with nothing arriving); else undefined. */
+type MeasuredData = Partial<MediaQualityData> & Required<Pick<MediaQualityData, 'up' | 'down'>>;
+function measuredData(outcome: ProbeOutcome | undefined): MeasuredData | undefined {
   if (!outcome || (outcome.status !== 'pass' && outcome.status !== 'fail')) return undefined;
   const data = outcome.data as Partial<MediaQualityData>;
-  if (!data.up || !data.down) return undefined;
+  return data.up && data.down ? (data as MeasuredData) : undefined;
+}
+
+/** The path's round trip a media-quality outcome measured (facts-slow-link.ts weighs it against the first request's). */
+export function measuredRttMs(outcome: ProbeOutcome | undefined): number | undefined {
+  const data = measuredData(outcome);
+  return data ? pathRtt(data) : undefined;
+}
+
+/** Quality facts of one media-quality outcome; undefined when it did not measure the streams. */
+export function qualityFactsFromOutcome(outcome: ProbeOutcome | undefined, t: Thresholds = THRESHOLDS): QualityFacts | undefined {
+  const data = measuredData(outcome);
+  if (!outcome || !data) return undefined;
+  const rtt = pathRtt(data);
   const serverReasons = serverLimitReasons(data, t);
   const serverLimited = serverReasons.length > 0;
   const throughput = {
-    up: judgeDirection('up', data.throughput?.up, data.up, data.streamIntervalMs, serverLimited, t, data.rttSource === 'ice' && (data.pageDelayMs ?? 0) > 0),
+    up: judgeDirection('up', data.throughput?.up, data.up, data.streamIntervalMs, serverLimited, t, data.pageDelayMs !== undefined),
     down: judgeDirection('down', data.throughput?.down, data.down, data.streamIntervalMs, serverLimited, t),
   };
   const estimate = estimateCall(
     {
-      ...(pathRtt(data) !== undefined ? { rttMs: pathRtt(data)! } : {}),
+      ...(rtt !== undefined ? { rttMs: rtt } : {}),
       ...(data.up.jitterMs !== undefined ? { jitterUpMs: data.up.jitterMs } : {}),
       ...(data.down.jitterMs !== undefined ? { jitterDownMs: data.down.jitterMs } : {}),
       ...(data.up.lossRatio !== undefined ? { lossUp: data.up.lossRatio } : {}),
@@ -146,10 +160,9 @@ export function qualityFactsFromOutcome(outcome: ProbeOutcome | undefined, t: Th
   const hd = estimate.find((row) => row.activity === 'hd-video');
   const lowBandwidth = [throughput.up, throughput.down].some((d) => d.limitedBy === 'path') && hd !== undefined && (hd.bandwidth.up === 'cannot' || hd.bandwidth.up === 'marginal' || hd.bandwidth.down === 'cannot' || hd.bandwidth.down === 'marginal');
   const facts: QualityFacts = { up: data.up, down: data.down, throughput, serverLimited, serverReasons, lowBandwidth, estimate, evidence: outcome.evidence };
-  const rtt = pathRtt(data);
   if (rtt !== undefined) facts.rttMedianMs = rtt;
   if (typeof data.rttP95Ms === 'number' && data.rttSource !== 'ice') facts.rttP95Ms = data.rttP95Ms;
-  if (data.rttSource === 'ice' && typeof data.pageDelayMs === 'number') facts.pageDelayMs = data.pageDelayMs;
+  if (typeof data.pageDelayMs === 'number') facts.pageDelayMs = data.pageDelayMs;
   if (typeof data.jitterMs === 'number') facts.jitterMs = data.jitterMs;
   if (typeof data.lossRatio === 'number') facts.lossRatio = data.lossRatio;
   if (data.serverLoad) facts.serverLoad = data.serverLoad;

@@ -20,7 +20,7 @@ import { STUN_UDP_PROBE_ID } from '../probes/stun-udp';
 import { turnProbeId } from '../probes/turn-relay';
 import type { Evidence, ProbeOutcome } from '../schema/result';
 import { reclassified } from './facts-deployment';
-import { qualityFactsFromOutcome } from './facts-quality';
+import { measuredRttMs } from './facts-quality';
 import type { Thresholds } from './thresholds';
 
 /** Finding code that explains the checks a slow link cut short. */
@@ -89,8 +89,8 @@ export function neededMs(probe: string, rttMs: number): number | undefined {
 export function deriveSlowLinkFacts(probes: Record<string, ProbeOutcome>, t: Thresholds): SlowLinkFacts | undefined {
   const early = earlyRoundTrip(probes[SESSION_PROBE_ID]);
   if (!early || early.rttMs <= t.highRttMs) return undefined;
-  const quality = qualityFactsFromOutcome(probes[MEDIA_QUALITY_PROBE_ID], t);
-  if (quality?.rttMedianMs !== undefined && quality.rttMedianMs <= t.highRttMs) return undefined;
+  const measured = measuredRttMs(probes[MEDIA_QUALITY_PROBE_ID]);
+  if (measured !== undefined && measured <= t.highRttMs) return undefined;
   const cut: CutCheck[] = [];
   for (const [id, outcome] of Object.entries(probes)) {
     if ((outcome.status !== 'fail' && outcome.status !== 'warn') || outcome.reclassified || !endedByDeadline(id, outcome)) continue;
@@ -101,8 +101,7 @@ export function deriveSlowLinkFacts(probes: Record<string, ProbeOutcome>, t: Thr
   // UDP to it timed out for that reason, not for slowness.
   const stun = probes[STUN_UDP_PROBE_ID];
   const udpShownSilent = stun !== undefined && stun.status === 'fail' && !stun.reclassified && endedByDeadline(STUN_UDP_PROBE_ID, stun) && !cut.some((c) => c.probe === STUN_UDP_PROBE_ID);
-  if (udpShownSilent) return { ...early, cut: cut.filter((c) => c.probe !== turnProbeId('udp')), evidence: probes[SESSION_PROBE_ID]!.evidence };
-  return { ...early, cut, evidence: probes[SESSION_PROBE_ID]!.evidence };
+  return { ...early, cut: udpShownSilent ? cut.filter((c) => c.probe !== turnProbeId('udp')) : cut, evidence: probes[SESSION_PROBE_ID]!.evidence };
 }
 
 /** The outcomes with every check the slow link cut short as `inconclusive`, explained by high-rtt. */

@@ -12,15 +12,8 @@
  */
 import { readErrorEnvelope } from '../api/api-error';
 import { PeerAnswerSchema, type PeerAnswer } from '../schema/session';
+import { PREFLIGHT_FREE_JSON_HEADERS } from './http-get';
 import type { ProbeContext } from './types';
-
-/**
- * Headers of a JSON POST to the probe server that needs no CORS preflight: `text/plain` is a CORS-safelisted content
- * type, `application/json` is not, and a preflight costs a whole extra round trip per URL before the request itself
- * leaves (≈ 200 ms per media-peer offer on a 200 ms path, issue 16). The probe server is CORS-open to every origin,
- * so a preflight protects nothing there, and it parses the body as JSON whatever the declared type.
- */
-export const PREFLIGHT_FREE_JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'text/plain;charset=UTF-8' });
 
 /** The media peer did not accept an offer: netready's own signalling failed, which says nothing about the network. */
 export class SignallingError extends Error {

@@ -22,7 +22,7 @@ import type { Evidence } from '../schema/result';
 import { NatFilteringAnswerSchema, NatObservationsAnswerSchema, type NatBindingSeen, type NatRole, type SessionNat } from '../schema/session';
 import { classifyFiltering, classifyMapping, type AddressPort, type NatFiltering, type NatMapping } from './nat-classify';
 import { readSession, SESSION_PROBE_ID } from './session';
-import { PREFLIGHT_FREE_JSON_HEADERS } from './media-peer-offer';
+import { PREFLIGHT_FREE_JSON_HEADERS } from './http-get';
 import { skippedReport, type PeerConnectionLike, type Probe, type ProbeContext, type ProbeReport } from './types';
 import { CandidateLog, DeadlineError, deadlinePhase, untilAborted, type CandidateInfo } from './webrtc';
 

@@ -4,7 +4,7 @@
  * (`server-unreachable`) rather than a false "everything is blocked".
  */
 import { SessionSchema, type Session } from '../schema/session';
-import { PREFLIGHT_FREE_JSON_HEADERS } from './media-peer-offer';
+import { PREFLIGHT_FREE_JSON_HEADERS } from './http-get';
 import type { Probe, ProbeContext, ProbeReport, ResourceTimingLike } from './types';
 
 /** Id of the session probe. */

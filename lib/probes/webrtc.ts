@@ -222,9 +222,11 @@ export class CandidateLog {
         };
         // Gathering over without a relay: a failed connection it reported decides (the error says why), else `ended`.
         const onEnd = (): void => {
-          const failed = this.errors.find((e) => classifyIceError(e) === 'connect-failed' || classifyIceError(e) === 'server-error');
-          if (failed) finish({ kind: 'decided', error: failed, errorKind: classifyIceError(failed) as 'connect-failed' | 'server-error' });
-          else finish({ kind: 'ended', atMs: this.gatheringCompleteMs ?? 0 });
+          for (const error of this.errors) {
+            const errorKind = classifyIceError(error);
+            if (errorKind === 'connect-failed' || errorKind === 'server-error') return finish({ kind: 'decided', error, errorKind });
+          }
+          finish({ kind: 'ended', atMs: this.gatheringCompleteMs ?? 0 });
         };
         signal.addEventListener('abort', cleanUp, { once: true });
         const seen = this.candidates.find((c) => c.type === 'relay');

@@ -159,12 +159,6 @@ function literalLookup(address: string, family: unknown, callback: (error: Error
   else dns.lookup(address, family as number, (error, resolved, resolvedFamily) => callback(error, resolved, resolvedFamily));
 }
 
-/** The SNI a server-side TLS socket was asked for (Node sets `servername` from the ClientHello), `null` for none. */
-function servername(socket: tls.TLSSocket): string | null {
-  const name = (socket as tls.TLSSocket & { servername?: unknown }).servername;
-  return typeof name === 'string' && name !== '' ? name : null;
-}
-
 function toBytes(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
@@ -424,14 +418,15 @@ export class TurnServer {
         secure.on('error', (error) => {
           if (!handshakeDone) {
             handshakeDone = true;
-            this.options.tlsHandshakes?.failed(client.ip, 'turn-tls', error, servername(secure));
+            this.options.tlsHandshakes?.failed(client.ip, 'turn-tls', error, secure.servername || null);
           }
           secure.destroy();
         });
         secure.once('secure', () => {
           handshakeDone = true;
           guarded.secured();
-          this.options.tlsHandshakes?.completed(client.ip, 'turn-tls', servername(secure));
+          // Node sets `servername` from the ClientHello's SNI (false when it named none).
+          this.options.tlsHandshakes?.completed(client.ip, 'turn-tls', secure.servername || null);
         });
         this.attachStream(secure, 'tls', client, server, guarded);
       } else {

@@ -4,7 +4,7 @@
  * read the same measurement and differ only in the number compared and the words; thresholds are data
  * (thresholds.ts).
  */
-import type { TransportFacts } from '../facts';
+import type { CutCheck } from '../facts-slow-link';
 import type { Rule } from '../types';
 import { describePath, formatPercent, type QualityFacts } from '../facts-quality';
 
@@ -15,8 +15,8 @@ function lossWords(q: QualityFacts): string {
   return `${part('towards the server', q.up)}, ${part('from the server', q.down)}`;
 }
 
-/** "TURN over TLS (turn-tls) ran 7,410 ms of the 19,000 ms it needs here, …" for the checks a slow link cut short. */
-function cutWords(cut: NonNullable<TransportFacts['slowLink']>['cut']): string {
+/** "turn-tls had 7400 ms of the up to 19103 ms it needs here, …" for the checks a slow link cut short. */
+function cutWords(cut: readonly CutCheck[]): string {
   return cut.map((c) => `${c.probe} had ${c.ranMs} ms of the up to ${c.needsMs} ms it needs here`).join(', ');
 }
 

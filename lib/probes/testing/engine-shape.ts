@@ -4,6 +4,7 @@
  * without addresses, ports or anything else that changes from run to run. e2e/engine-stats.spec.ts records it from
  * the real engines; lib/probes/engine-stats.test.ts runs netready's readers over each engine's copy.
  */
+import { isIpLiteralIceUrl } from '../webrtc';
 
 /** An engine the suite records (Chromium, Firefox) or describes from its documentation (WebKit). */
 export type Engine = 'chromium' | 'firefox' | 'webkit';
@@ -44,8 +45,7 @@ export interface EngineShape {
 }
 
 function urlKind(url: string): 'name' | 'ip' {
-  const host = /^(?:stuns?|turns?):(\[[^\]]+\]|[^:?]+)/.exec(url)?.[1] ?? '';
-  return host.startsWith('[') || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host) ? 'ip' : 'name';
+  return isIpLiteralIceUrl(url) ? 'ip' : 'name';
 }
 
 /** Reduces a record to its shape. */
