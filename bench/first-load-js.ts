@@ -108,7 +108,7 @@ export async function measureEmbedLoader(baseUrl: string): Promise<EmbedLoaderSi
   const type = response.headers.get('content-type') ?? '';
   if (!response.ok || !/javascript/.test(type)) {
     await response.body?.cancel();
-    return { gzipBytes: null, reason: `GET /embed.js answered ${response.status} ${type || 'without a content type'}: the loader of issue 14 is not built yet` };
+    return { gzipBytes: null, reason: `GET /embed.js answered ${response.status} ${type || 'without a content type'}: the loader is not built (npm run build writes public/embed.js)` };
   }
   const body = Buffer.from(await response.arrayBuffer());
   return { gzipBytes: gzipSync(body, { level: 9 }).length, rawBytes: body.length };

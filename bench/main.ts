@@ -17,8 +17,8 @@
  *    probe.quality.maxConcurrentBursts raised to 8 so no burst is refused.
  *  - firstLoadJs: per route (`/`, `/embed`), the gzipped size of every script headless Chromium fetched on a first
  *    load without autostart (bench/first-load-js.ts); runChunk: the scripts pressing Start then fetches (the
- *    run's engine, probes and result view); embedLoader: the size of `/embed.js` (null with a reason while issue
- *    14's loader does not exist).
+ *    run's engine, probes and result view); embedLoader: the size of the loader `/embed.js` (issue 14: ≤ 5 KB
+ *    gzipped; built into public/ by scripts/build-embed.mjs, null with the reason when the server does not have it).
  *  - relay: TURN ChannelData relay throughput (bench/relay-throughput.ts): one UDP allocation, a channel bound to a
  *    loopback peer socket, data blasted through it client→peer (ChannelData in), peer→client (`fromPeer`,
  *    ChannelData out) and both through an echoing peer (`echo`); payload Gbit/s and datagrams/s delivered to the receiving socket (kernel-counted: the receiver

@@ -41,7 +41,7 @@ const STOP_GRACE_MS = 5_000;
 const TAIL_LINES = 30;
 
 /** What the web build depends on; a file here newer than .next/BUILD_ID triggers `next build`. */
-const BUILD_INPUTS = ['app', 'pages', 'components', 'lib', 'public', 'next.config.js', 'postcss.config.mjs', 'package.json', 'tsconfig.json'];
+const BUILD_INPUTS = ['app', 'pages', 'components', 'lib', 'sdk', 'public', 'next.config.js', 'postcss.config.mjs', 'package.json', 'tsconfig.json'];
 
 /** A start-up problem with a message for the user and the exit status to use. */
 class StartError extends Error {
@@ -67,7 +67,7 @@ function logError(message) {
  * Loads and validates the whole configuration with the probe's own loader (server/config/load.ts, via tsx), so
  * a bad value stops start-up here — before any build — with the message naming the field, and the web app's
  * host and port come from the one source of truth.
- * @returns {Promise<{ host: string, port: number }>}
+ * @returns {Promise<{ host: string, port: number, embed: { allowedOrigins: string[], demoPort?: number } }>}
  */
 async function readWebAddress() {
   const tsx = await import('tsx/esm/api').catch(() => {
@@ -80,7 +80,7 @@ async function readWebAddress() {
       const config = loadConfig();
       // Issue 18: a configuration that starts but misleads some browsers (TURN/TLS by IP address) is said at once.
       for (const warning of startWarnings(config.probe)) logError(`warning: ${warning}`);
-      return { host: config.web.host, port: config.web.port };
+      return { host: config.web.host, port: config.web.port, embed: config.embed };
     } catch (error) {
       if (error instanceof Error && error.name === 'ConfigError') throw new StartError(error.message, 2);
       throw error;
@@ -118,6 +118,7 @@ function resolveBin(name) {
 function whyBuild() {
   const buildIdFile = path.join(repoRoot, '.next', 'BUILD_ID');
   if (!existsSync(buildIdFile)) return '.next/BUILD_ID is missing (no production build yet)';
+  if (!existsSync(path.join(repoRoot, 'public', 'embed.js'))) return 'public/embed.js is missing (the embed client was not built)';
   const builtMs = statSync(buildIdFile).mtimeMs;
   for (const input of BUILD_INPUTS) {
     const newer = findNewerFile(path.join(repoRoot, input), builtMs);
@@ -313,9 +314,9 @@ async function waitForHttp(child, url, deadlineMs, isStopping) {
   throw new StartError(`${child.label} did not answer GET ${url} within ${deadlineMs / 1000} s (last error: ${lastError})`);
 }
 
-/** Runs `next build` with prefixed output; throws when it fails. */
-async function build(nextCli, env) {
-  const builder = startChild('build', 'next build', nextCli, ['build'], env);
+/** Runs one build step (`node <script> ...args`) with prefixed output; throws when it fails. */
+async function runBuildStep(label, script, args, env) {
+  const builder = startChild('build', label, script, args, env);
   const stopOnSignal = () => signalChild(builder, 'SIGTERM');
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
@@ -323,8 +324,35 @@ async function build(nextCli, env) {
   process.off('SIGINT', stopOnSignal);
   process.off('SIGTERM', stopOnSignal);
   if (info.code !== 0) {
-    throw new StartError(`next build ${describeExit(info)}; the web app cannot start. Its output is above.`, exitStatusOf(info));
+    throw new StartError(`${label} ${describeExit(info)}; the web app cannot start. Its output is above.`, exitStatusOf(info));
   }
+}
+
+/** Builds the embed client (public/embed.js …, scripts/build-embed.mjs); the web app serves it from public/. */
+function buildEmbed(env) {
+  return runBuildStep('the embed client build', path.join(repoRoot, 'scripts', 'build-embed.mjs'), [], env);
+}
+
+/** Runs the embed client build and `next build`; throws when either fails. */
+async function build(nextCli, env) {
+  await buildEmbed(env);
+  await runBuildStep('next build', nextCli, ['build'], env);
+}
+
+/**
+ * `npm run dev` serves the embed demo (server/embed-demo: a meeting app's join page on its own origin) on the web port
+ * + 1 unless `embed.demoPort` is configured, and allows its origin to frame /embed for this run only.
+ * @param {string} host @param {number} port @param {{ allowedOrigins: string[], demoPort?: number }} embed
+ * @returns {Record<string, string>}
+ */
+function demoHostEnv(host, port, embed) {
+  if (embed.demoPort !== undefined) return {};
+  const demoPort = port + 1;
+  const origins = [`http://localhost:${demoPort}`, `http://127.0.0.1:${demoPort}`];
+  return {
+    NETREADY_EMBED_DEMO_PORT: String(demoPort),
+    NETREADY_EMBED_ALLOWED_ORIGINS: [...new Set([...embed.allowedOrigins, ...origins])].join(','),
+  };
 }
 
 async function main() {
@@ -333,7 +361,7 @@ async function main() {
   if (unknown.length > 0) throw new StartError(`unknown argument ${unknown.join(' ')}. Usage: node scripts/start.mjs [--dev]`, 2);
   const dev = args.includes('--dev');
 
-  const { host, port } = await readWebAddress();
+  const { host, port, embed } = await readWebAddress();
   const nextCli = resolveBin('next');
   const tsxCli = resolveBin('tsx');
   if (!existsSync(path.join(repoRoot, 'server', 'main.ts'))) {
@@ -343,6 +371,7 @@ async function main() {
     ...process.env,
     NEXT_TELEMETRY_DISABLED: '1',
     ...(process.stdout.isTTY && process.env.NO_COLOR === undefined ? { FORCE_COLOR: '1' } : {}),
+    ...(dev ? demoHostEnv(host, port, embed) : {}),
   };
 
   if (!dev) {
@@ -351,6 +380,8 @@ async function main() {
       log(`building the web app: ${reason}`);
       await build(nextCli, env);
     }
+  } else {
+    await buildEmbed(env);
   }
   await assertPortFree(host, port);
 

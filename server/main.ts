@@ -8,6 +8,14 @@ import { ConfigError, loadConfig } from './config/load';
 import { createLogger, DEFAULT_LOG_SETTINGS, type Logger } from './ops/logger';
 import { OpsServer } from './ops/ops-server';
 import { ProbeServer } from './probe-server';
+import { DemoHost } from './embed-demo/demo-host';
+import { isOriginAllowed } from '../lib/embed/check-side';
+
+/** How people reach the web app: a loopback or wildcard bind as localhost (like scripts/start.mjs). */
+function webUrlOf(host: string, port: number): string {
+  const local = ['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost'].includes(host);
+  return `http://${local ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}`;
+}
 
 /** Node's bind errors that mean "this address/port cannot be used", which the operator fixes in the configuration. */
 const BIND_ERRORS = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL']);
@@ -60,6 +68,23 @@ async function main(log: Logger): Promise<number> {
     logger.fatal({ err: error }, 'netready: the probe server failed to start');
     return 1;
   }
+  // Development: the embed demo on its own origin (issue 14).
+  let demo: DemoHost | null = null;
+  if (config.embed.demoPort !== undefined) {
+    demo = new DemoHost({ netreadyUrl: webUrlOf(config.web.host, config.web.port) });
+    try {
+      await demo.listen(config.embed.demoPort, config.web.host);
+    } catch (error) {
+      await Promise.all([server.stop(), ops.close()]);
+      logger.fatal(bindProblem(error) ?? `netready: the embed demo could not start: ${String(error)}`);
+      return 2;
+    }
+    const demoUrl = webUrlOf(config.web.host, config.embed.demoPort);
+    logger.info(`netready: embed demo (a meeting app's join page embedding the check) on ${demoUrl}`);
+    if (!isOriginAllowed(new URL(demoUrl).origin, config.embed.allowedOrigins)) {
+      logger.warn(`netready: the embed demo's origin ${new URL(demoUrl).origin} is not in embed.allowedOrigins, so browsers will refuse to show the check there`);
+    }
+  }
   const e = info.endpoints;
   logger.info(
     `netready probe ready: api ${info.httpUrl} (tls ${info.httpsUrl}); STUN/TURN udp ${e.publicIp}:${e.turnUdpPort}, ` +
@@ -72,6 +97,7 @@ async function main(log: Logger): Promise<number> {
   });
   logger.info('netready: stopping the probe server');
   // The operations listener stays up while the servers close, answering /readyz with 503 "shutting down".
+  await demo?.close();
   await server.stop();
   await ops.close();
   return 0;

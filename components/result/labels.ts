@@ -49,19 +49,11 @@ export const CATEGORY_TAG: Readonly<Record<'deployment' | 'browser', string>> = 
   browser: 'this browser — not your network',
 };
 
-/** Severity order for display: blockers first. */
-const SEVERITY_RANK: Record<Severity, number> = { blocker: 0, warning: 1, info: 2 };
-
 /** Severity words. */
 export const SEVERITY_LABEL: Record<Severity, string> = { blocker: 'Blocker', warning: 'Warning', info: 'Note' };
 
-/** Returns the findings sorted blocker → warning → info, keeping the diagnosis order within a severity. */
-export function sortFindings(findings: readonly Finding[]): Finding[] {
-  return findings
-    .map((finding, index) => ({ finding, index }))
-    .sort((a, b) => SEVERITY_RANK[a.finding.severity] - SEVERITY_RANK[b.finding.severity] || a.index - b.index)
-    .map(({ finding }) => finding);
-}
+/** Findings in display order (lib/schema/finding-order.ts). */
+export { sortFindings } from '../../lib/schema/finding-order';
 
 /** Formats milliseconds for people (./format-duration.ts, apart so the live progress needs nothing else of this file). */
 export { formatDuration } from './format-duration';

@@ -5,9 +5,9 @@
  * Retry button that posts the same result again wherever that can help (storage down, rate limit, network).
  */
 import { useEffect, useId, useRef, useState } from 'react';
-import { readErrorEnvelope } from '../../lib/api/api-error';
 import type { Result } from '../../lib/schema/result';
 import { primaryButton, secondaryButton } from '../ui/button-styles';
+import { createShareLink, ShareError } from './share-link';
 import { CheckIcon, CopyIcon, DownloadIcon, LinkIcon, RefreshIcon, SpinnerIcon } from '../ui/icons';
 
 type ShareState =
@@ -15,22 +15,6 @@ type ShareState =
   | { kind: 'posting' }
   | { kind: 'shared'; url: string }
   | { kind: 'failed'; message: string; retryable: boolean };
-
-/** Why creating a link failed, in words, and whether posting the same result again can help. */
-interface ShareFailure {
-  message: string;
-  retryable: boolean;
-}
-
-/** A share request that failed; `retryable` says whether the page offers Retry. */
-class ShareError extends Error {
-  readonly retryable: boolean;
-  constructor({ message, retryable }: ShareFailure) {
-    super(message);
-    this.name = 'ShareError';
-    this.retryable = retryable;
-  }
-}
 
 /** Saves the result as `netready-<id>.json` through a temporary object URL. */
 export function downloadResult(result: Result): void {
@@ -46,57 +30,6 @@ export function downloadResult(result: Result): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** Explains a failed share request in words (codes: lib/api/api-error.ts). */
-function describeShareFailure(status: number, body: unknown, retryAfter: string | null): ShareFailure {
-  const envelope = readErrorEnvelope(body);
-  const download = 'Use “Download JSON” and send the file instead.';
-  switch (envelope?.code) {
-    case 'payload_too_large':
-      return { message: `This result is too large to store on the server. ${download}`, retryable: false };
-    case 'invalid_result':
-    case 'invalid_json':
-    case 'json_too_deep':
-      return { message: `The server did not accept this result (${envelope.message}). ${download}`, retryable: false };
-    case 'storage_unavailable':
-      return {
-        message: 'The server could not save the result: its storage is not available right now. Your result is still here — press Retry in a moment, or use “Download JSON” and send the file instead.',
-        retryable: true,
-      };
-    case 'rate_limited': {
-      const seconds = Number(retryAfter);
-      const wait = Number.isFinite(seconds) && seconds > 0 ? `about ${Math.ceil(seconds)} seconds` : 'a minute';
-      return { message: `Too many share links were created from your network just now. Wait ${wait}, then press Retry.`, retryable: true };
-    }
-    case 'quota_exceeded':
-      return { message: `Your network has stored as many results today as this server allows. ${download}`, retryable: false };
-    case 'cross_site_request':
-    case 'unsupported_media_type':
-      return { message: `The server refused to store a result sent this way (${envelope.message}). ${download}`, retryable: false };
-    default:
-      return status >= 500
-        ? { message: `The server could not store the result right now. Press Retry in a moment, or use “Download JSON”.`, retryable: true }
-        : { message: `The server refused to create a link (HTTP ${status}). ${download}`, retryable: false };
-  }
-}
-
-/** Posts the result to /api/results and resolves with the share URL, or rejects with a ShareError. */
-async function createShareLink(result: Result): Promise<string> {
-  let response: Response;
-  try {
-    response = await fetch('/api/results', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(result),
-    });
-  } catch {
-    throw new ShareError({ message: 'Could not reach the server to create a link. Check your connection and press Retry.', retryable: true });
-  }
-  const body: unknown = await response.json().catch(() => null);
-  if (response.status === 201 && typeof body === 'object' && body !== null && typeof (body as { url?: unknown }).url === 'string') {
-    return (body as { url: string }).url;
-  }
-  throw new ShareError(describeShareFailure(response.status, body, response.headers.get('retry-after')));
-}
 
 /** The share link in a read-only field with a Copy button. */
 function SharePanel({ state, onRetry, inputId }: { state: ShareState; onRetry: () => void; inputId: string }) {

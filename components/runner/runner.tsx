@@ -1,14 +1,11 @@
 'use client';
 /**
- * The test runner: Start → live progress → result with actions. Used by the landing page and, compact, by
- * /embed. A run is an object owned by this component (an AbortController per run); events of a run that was
- * replaced or unmounted are ignored.
+ * The test runner of the landing page: Start → live progress → result with actions (`/embed` has its own compact
+ * check, components/embed/). A run is an object owned by this component (an AbortController per run); events of a
+ * run that was replaced or unmounted are ignored.
  *
- * When a run finishes it is handed over to:
- * - `window.__netreadyReport(result)` if present (the CLI injects it with Playwright's exposeFunction);
- * - in the embed variant, the parent window via `postMessage({ type: 'netready:result', result }, '*')`.
- *   targetOrigin `*` is deliberate: netready cannot know which site embeds it, and the result is a
- *   non-secret network summary the embedding page asked for (it carries no credentials or tokens).
+ * When a run finishes it is handed to `window.__netreadyReport(result)` if present (the CLI injects it with
+ * Playwright's exposeFunction). This page never posts messages to other windows.
  */
 import { useCallback, useEffect, useReducer, useRef, useState, type ReactNode } from 'react';
 import type { Result, Verdict } from '../../lib/schema/result';
@@ -42,19 +39,14 @@ export interface RunnerProps {
   probeTimeoutMs?: number;
   /** Deployment name recorded in the result. */
   configName: string;
-  /** Start immediately on load (`?autostart=1`, used by the CLI and embeds). */
+  /** Start immediately on load (`?autostart=1`, used by the CLI). */
   autostart?: boolean;
-  /** `page` for the landing page, `embed` for the compact iframe variant. */
-  variant?: 'page' | 'embed';
   /**
    * `?deep=1`: Start runs the deep check (media permission first, issue 11) without the explanation step — for the
-   * CLI (whose browser answers the permission itself) and embeds whose iframe allows camera/microphone.
+   * CLI, whose browser answers the permission itself.
    */
   deep?: boolean;
-  /**
-   * Shown while idle on the landing page (not in the embed): the explanation of what a run does, passed in by the
-   * page (pages/index.tsx) so the embed's bundle does not carry it.
-   */
+  /** Shown while idle: the explanation of what a run does, passed in by the page (pages/index.tsx). */
   idleIntro?: ReactNode;
 }
 
@@ -64,12 +56,6 @@ type Phase =
   | { kind: 'running' }
   | { kind: 'finished'; result: Result; chunk: RunChunk }
   | { kind: 'failed'; message: string };
-
-/** Message event posted to the embedding window when a run finishes (embed variant). */
-export interface NetreadyResultMessage {
-  type: 'netready:result';
-  result: Result;
-}
 
 const VERDICT_HEADING_ID = 'run-verdict';
 const DEEP_PANEL_ID = 'deep-check-explanation';
@@ -108,22 +94,18 @@ function reportConnectivity(connectivity: { verdict: Verdict; atMs: number }): v
   }
 }
 
-/** Hands a finished result to the CLI hook and, when embedded, to the parent window. Never throws. */
-function reportResult(result: Result, variant: 'page' | 'embed'): void {
+/** Hands a finished result to the CLI hook, if present. Never throws. */
+function reportResult(result: Result): void {
   try {
     const pending = window.__netreadyReport?.(result);
     if (pending) pending.catch((error: unknown) => console.warn('netready: __netreadyReport failed', error));
   } catch (error) {
     console.warn('netready: __netreadyReport failed', error);
   }
-  if (variant === 'embed' && window.parent !== window) {
-    const message: NetreadyResultMessage = { type: 'netready:result', result };
-    window.parent.postMessage(message, '*');
-  }
 }
 
 /** The interactive runner (client component). */
-export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autostart = false, variant = 'page', deep = false, idleIntro }: RunnerProps) {
+export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autostart = false, deep = false, idleIntro }: RunnerProps) {
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
   const [progress, dispatch] = useReducer(progressReducer, INITIAL_PROGRESS);
   const [nowMs, setNowMs] = useState(0);
@@ -178,7 +160,7 @@ export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autosta
         if (controller.signal.aborted) return;
         setPhase({ kind: 'finished', result, chunk });
         setAnnouncement(`Test finished: ${chunk.VERDICT_COPY[result.verdict].title}.`);
-        reportResult(result, variant);
+        reportResult(result);
       },
       (error: unknown) => {
         if (controller.signal.aborted) return;
@@ -189,7 +171,7 @@ export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autosta
         reportFailure(error instanceof Error ? error.message : String(error));
       },
     );
-  }, [probeUrl, budgetMs, probeTimeoutMs, configName, variant]);
+  }, [probeUrl, budgetMs, probeTimeoutMs, configName]);
 
   // The deep check: ask for media permission (the browser's prompt), release it at once, then run with the outcome.
   // Whatever the answer, the run goes on: the interfaces probe says what it could not see.
@@ -234,21 +216,20 @@ export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autosta
     if (phase.kind === 'finished') document.getElementById(VERDICT_HEADING_ID)?.focus();
   }, [phase.kind]);
 
-  const compact = variant === 'embed';
   const titles = Object.fromEntries(progress.rows.map(({ id, title }) => [id, title]));
   const done = progress.rows.filter((row) => row.durationMs !== undefined).length;
   const seconds = Math.ceil(budgetMs / 1000);
 
   return (
-    <div className={compact ? 'space-y-4' : 'space-y-8'}>
-      <section aria-labelledby="runner-heading" className={compact ? '' : 'pt-2 sm:pt-6'}>
-        <h1 id="runner-heading" className={compact ? 'text-lg font-semibold text-slate-900' : 'text-3xl font-semibold tracking-tight text-balance text-slate-900 sm:text-4xl'}>
+    <div className="space-y-8">
+      <section aria-labelledby="runner-heading" className="pt-2 sm:pt-6">
+        <h1 id="runner-heading" className="text-3xl font-semibold tracking-tight text-balance text-slate-900 sm:text-4xl">
           Is your network ready for video calls?
         </h1>
-        <p className={compact ? 'mt-1 text-sm text-slate-700' : 'mt-3 max-w-2xl text-base leading-7 text-pretty text-slate-700 sm:text-lg'}>
+        <p className="mt-3 max-w-2xl text-base leading-7 text-pretty text-slate-700 sm:text-lg">
           Checks whether your network lets video calls through, and tells your IT team exactly what to change.
         </p>
-        <div className={compact ? 'mt-3' : 'mt-6'}>
+        <div className="mt-6">
           {phase.kind === 'finished' ? (
             <phase.chunk.RunActions result={phase.result} onRunAgain={() => (lastDeepRef.current ? startDeep() : start())} />
           ) : (
@@ -308,7 +289,7 @@ export function Runner({ probeUrl, budgetMs, probeTimeoutMs, configName, autosta
         {announcement}
       </p>
 
-      {phase.kind === 'idle' && !compact && !explaining && idleIntro}
+      {phase.kind === 'idle' && !explaining && idleIntro}
 
       {phase.kind === 'failed' && (
         <div className="rounded-xl border border-red-200 bg-red-50 p-4 text-sm text-red-900" role="alert">

@@ -5,6 +5,7 @@
 import type { RunEventListener } from '../../lib/engine/events';
 import { detectWebRtcCapabilities, type WebRtcScope } from '../../lib/engine/client-info';
 import { runNetready } from '../../lib/engine/run-netready';
+import { createDefaultPlan, type PlanOptions } from '../../lib/probes/plan';
 import type { MediaAccessReport, PeerConnectionLike, ProbeEnvironment, ResourceTimingLike, WebSocketLike } from '../../lib/probes/types';
 import type { Result } from '../../lib/schema/result';
 
@@ -22,6 +23,8 @@ export interface StartRunOptions {
   onEvent: RunEventListener;
   /** How the deep check's media permission request ended (./media-access.ts); absent in default mode. */
   mediaAccess?: MediaAccessReport;
+  /** Which probes: the call-quality stream (default on) and the vendor targets (default all); lib/probes/plan.ts. */
+  plan?: PlanOptions;
 }
 
 /** Longest wait for a finished fetch's Resource Timing entry; it is queued right after the response body ends. */
@@ -102,6 +105,7 @@ export function startRun(options: StartRunOptions): Promise<Result> {
     configName: options.configName,
     userAgent: navigator.userAgent,
     startedAt: new Date().toISOString(),
+    ...(options.plan ? { plan: createDefaultPlan(options.plan) } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     onEvent: options.onEvent,
   });

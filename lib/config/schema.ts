@@ -260,6 +260,13 @@ export const ConfigSchema = z.strictObject({
         .array(z.string().regex(/^https?:\/\/(?:\*\.)?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?$/, 'must be an origin such as https://meet.example.com (scheme, host, optional port; no path)'))
         .max(32)
         .default([]),
+      /**
+       * Port of the embed demo: a meeting app's join page (server/embed-demo) served by the probe process on
+       * `web.host`, embedding the check from that other origin — for trying embedding out; its origin
+       * (`http://localhost:<port>`) must be in allowedOrigins. `npm run dev` sets it to web.port + 1 and allows its origin.
+       * Default none (off).
+       */
+      demoPort: z.optional(port),
     })
     .prefault({}),
   probe: z

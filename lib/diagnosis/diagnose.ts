@@ -21,8 +21,7 @@ import { RULES } from './rules/index';
 import { THRESHOLDS, type Thresholds } from './thresholds';
 import type { Rule } from './types';
 import { decideVerdict } from './verdict';
-
-const SEVERITY_ORDER = { blocker: 0, warning: 1, info: 2 } as const;
+import { sortFindings } from '../schema/finding-order';
 
 /** Diagnosis output. */
 export interface Diagnosis {
@@ -69,8 +68,6 @@ export function diagnose(rawProbes: Record<string, ProbeOutcome>, options: Diagn
     });
   }
   const explained = explainOutcomes(probes, found);
-  const findings = explained.findings;
-  const order = new Map(findings.map((f, i) => [f, i]));
-  findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || order.get(a)! - order.get(b)!);
+  const findings = sortFindings(explained.findings);
   return { verdict: decideVerdict(facts), findings, probes: explained.probes };
 }

@@ -21,16 +21,24 @@ import { createTurnRelayProbe, TURN_TRANSPORTS } from './turn-relay';
 import type { Probe } from './types';
 import { createWebSocketProbe } from './websocket';
 
+/** Options of createDefaultPlan. */
+export interface PlanOptions {
+  /** Run the call-quality stream (default true). Without it the run checks connectivity only (an embed's `connectivity` plan). */
+  quality?: boolean;
+  /** Vendor targets to check (config `targets[].name`); default all (createSessionProbe). */
+  targets?: readonly string[];
+}
+
 /**
  * Creates the default plan: session → (STUN port matrix, TURN over UDP, TCP, TLS, call quality, MTU ladder, DNS lookups →
  * resolver, TURN by name, vendor hosts, proxy and TLS inspection) → what the server saw, last.
  */
-export function createDefaultPlan(): Probe[] {
+export function createDefaultPlan(options: PlanOptions = {}): Probe[] {
   return [
-    createSessionProbe(),
+    createSessionProbe(options.targets ? { targets: options.targets } : {}),
     createStunUdpProbe(),
     ...TURN_TRANSPORTS.map((transport) => createTurnRelayProbe(transport)),
-    createMediaQualityProbe(),
+    ...(options.quality === false ? [] : [createMediaQualityProbe()]),
     // ICE-TCP (issue 10): in parallel from the start — ≈ 0.2 s where it works, and its own 5 s deadline where it
     // does not stays under the TURN probes' 6 s, so it never lengthens the run.
     createIceTcpProbe(),

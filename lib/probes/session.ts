@@ -36,8 +36,28 @@ export function sessionRoundTrip(entry: ResourceTimingLike | null, elapsedMs: nu
   return { roundTripMs: Math.round(elapsedMs / 2), roundTripFrom: 'elapsed' };
 }
 
+/** Options of createSessionProbe. */
+export interface SessionProbeOptions {
+  /**
+   * Vendor targets (config `targets[].name`) to check; the others' media ports and host names are dropped from the
+   * session before any probe reads it (an embedding host's `netready:start` `targets`, issue 14). Default: all.
+   */
+  targets?: readonly string[];
+}
+
+/** Keeps only the chosen vendor targets' STUN ports and host names; netready's own endpoints always stay. */
+export function selectTargets(session: Session, targets: readonly string[] | undefined): Session {
+  if (!targets) return session;
+  const chosen = (target: string | undefined): boolean => target !== undefined && targets.includes(target);
+  return {
+    ...session,
+    stun: session.stun.filter((endpoint) => endpoint.role !== 'vendor' || chosen(endpoint.target)),
+    ...(session.vendorHosts ? { vendorHosts: session.vendorHosts.filter((entry) => chosen(entry.target)) } : {}),
+  };
+}
+
 /** Creates the session probe. */
-export function createSessionProbe(): Probe {
+export function createSessionProbe(options: SessionProbeOptions = {}): Probe {
   return {
     id: SESSION_PROBE_ID,
     title: 'Reaching the netready test server',
@@ -89,6 +109,7 @@ export function createSessionProbe(): Probe {
       // An entry from before this request is an earlier run's in the same page (same URL): not this one.
       const timing = ctx.env.resourceTiming ? await ctx.env.resourceTiming(url, ctx.signal).catch(() => null) : null;
       const roundTrip = sessionRoundTrip(timing && timing.startTime >= started - 1 ? timing : null, elapsedMs);
+      const session = selectTargets(parsed.data, options.targets);
       return {
         status: 'pass',
         // Credentials go to dependents only; the shareable result keeps the endpoints, never the secrets.
@@ -96,13 +117,14 @@ export function createSessionProbe(): Probe {
           url,
           elapsedMs,
           ...roundTrip,
-          sessionId: parsed.data.sessionId,
-          expiresAt: parsed.data.expiresAt,
-          stun: parsed.data.stun,
-          turn: parsed.data.turn.map(({ transport, url: turnUrl }) => ({ transport, url: turnUrl })),
-          ...(parsed.data.certificate ? { certificate: parsed.data.certificate } : {}),
+          sessionId: session.sessionId,
+          expiresAt: session.expiresAt,
+          stun: session.stun,
+          turn: session.turn.map(({ transport, url: turnUrl }) => ({ transport, url: turnUrl })),
+          ...(session.certificate ? { certificate: session.certificate } : {}),
+          ...(options.targets ? { targets: [...options.targets] } : {}),
         },
-        handoff: parsed.data,
+        handoff: session,
         evidence: [{ kind: 'http', summary: `POST ${url} → 201 in ${elapsedMs} ms (round trip ${roundTrip.roundTripMs} ms)`, data: { url, elapsedMs, ...roundTrip } }],
       };
     },

@@ -114,6 +114,21 @@ describe('permissionsPolicy', () => {
   });
 });
 
+describe('the embed client files (issue 14)', () => {
+  it.each(['/embed.js', '/embed.mjs', '/embed.d.ts'])('lets pages on every origin load %s, and nothing frame it', (pathname) => {
+    expect(routeKindOf(pathname)).toBe('embed-client');
+    const headers = securityHeaders(config(), { pathname, https: true, nonce: createNonce() });
+    expect(headers['access-control-allow-origin']).toBe('*');
+    expect(headers['content-security-policy']).toBe(NON_PAGE_CSP);
+    expect(headers['x-frame-options']).toBe('DENY');
+  });
+
+  it('serves the types as text', () => {
+    expect(securityHeaders(config(), { pathname: '/embed.d.ts', https: false, nonce: 'n' })['content-type']).toBe('text/plain; charset=utf-8');
+    expect(securityHeaders(config(), { pathname: '/embed.js', https: false, nonce: 'n' })['content-type']).toBeUndefined();
+  });
+});
+
 describe('createNonce', () => {
   it('makes a different 128-bit base64 nonce each time', () => {
     const a = createNonce();

@@ -37,13 +37,17 @@ const DENIED_FEATURES = [
   'xr-spatial-tracking',
 ] as const;
 
-/** Which kind of answer a path gets. */
-export type RouteKind = 'runner' | 'embed' | 'share' | 'page' | 'api';
+/** Which kind of answer a path gets: `embed-client` is the loader and ES module host pages load from other origins. */
+export type RouteKind = 'runner' | 'embed' | 'embed-client' | 'share' | 'page' | 'api';
+
+/** The embed client's files (scripts/build-embed.mjs), loaded by host pages on other origins (issue 14). */
+const EMBED_CLIENT_PATHS = new Set(['/embed.js', '/embed.mjs', '/embed.d.ts']);
 
 /** Classifies a request path: the runner pages (/ and /embed) may ask for camera and microphone, the rest may not; API and operations endpoints get the non-page policy. */
 export function routeKindOf(pathname: string): RouteKind {
   if (pathname === '/') return 'runner';
   if (pathname === '/embed' || pathname === '/embed/') return 'embed';
+  if (EMBED_CLIENT_PATHS.has(pathname)) return 'embed-client';
   if (pathname === '/api' || pathname.startsWith('/api/')) return 'api';
   // The operations endpoints answer JSON or Prometheus text: no page policy, never framed, never indexed.
   if (pathname === '/metrics' || pathname === '/healthz' || pathname === '/readyz') return 'api';
@@ -144,7 +148,7 @@ export function securityHeaders(config: Config, request: SecurityHeaderRequest):
   const kind = routeKindOf(request.pathname);
   const headers: Record<string, string> = {
     'content-security-policy':
-      kind === 'api' ? NON_PAGE_CSP : pageContentSecurityPolicy(config, { nonce: request.nonce, kind, development: request.development ?? false }),
+      kind === 'api' || kind === 'embed-client' ? NON_PAGE_CSP : pageContentSecurityPolicy(config, { nonce: request.nonce, kind, development: request.development ?? false }),
     'x-content-type-options': 'nosniff',
     // Share links (/r/<id>) must not leak to other sites through Referer; same-origin navigation keeps the full URL.
     'referrer-policy': 'strict-origin-when-cross-origin',
@@ -152,6 +156,13 @@ export function securityHeaders(config: Config, request: SecurityHeaderRequest):
   };
   // For browsers without frame-ancestors. /embed cannot say "these origins" with it, so it relies on CSP alone.
   if (kind !== 'embed') headers['x-frame-options'] = 'DENY';
+  // Host pages on any origin load the loader and `import` the ES module, which needs CORS; both are public code.
+  if (kind === 'embed-client') {
+    headers['access-control-allow-origin'] = '*';
+    headers['cross-origin-resource-policy'] = 'cross-origin';
+    // Next serves `.d.ts` as MPEG transport stream (`.ts`): the types are text.
+    if (request.pathname.endsWith('.d.ts')) headers['content-type'] = 'text/plain; charset=utf-8';
+  }
   // Share pages and API answers are for the people a link was sent to, not for search engines.
   if (kind === 'share' || kind === 'api') headers['x-robots-tag'] = 'noindex';
   // Browsers ignore HSTS received over plain HTTP (RFC 6797 §8.1), and sending it there would only mislead.

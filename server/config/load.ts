@@ -37,6 +37,7 @@ const ENV_OVERRIDES: Record<string, [string[], EnvValueType]> = {
   NETREADY_MAX_RESULT_BYTES_PER_DAY: [['web', 'maxResultBytesPerDay'], 'int'],
   NETREADY_TRUSTED_PROXY_HOPS: [['web', 'trustedProxyHops'], 'int'],
   NETREADY_EMBED_ALLOWED_ORIGINS: [['embed', 'allowedOrigins'], 'stringList'],
+  NETREADY_EMBED_DEMO_PORT: [['embed', 'demoPort'], 'int'],
   NETREADY_BIND_IP: [['probe', 'bindIp'], 'string'],
   NETREADY_PUBLIC_IP: [['probe', 'publicIp'], 'string'],
   NETREADY_PUBLIC_HOST: [['probe', 'publicHost'], 'string'],
