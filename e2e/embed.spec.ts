@@ -6,7 +6,7 @@
  *
  * A second web app (`next start`) runs on the shared stack's probe and data folder with `embed.allowedOrigins` naming
  * the allowed demo host; the demo hosts run in this process on ports of their own (another port is another origin).
- * Chromium-only: the protocol is the browsers' postMessage, and the run itself is covered in Firefox by run.spec.ts.
+ * Chromium project, and one test in Firefox, which has no `location.ancestorOrigins` (the check then reads the referrer).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import type { ProgressMessage, ResultMessage } from '../lib/embed/protocol';
 import { DemoHost } from '../server/embed-demo/demo-host';
 import { SHARED_STACK_BASE_PORT } from './global-setup';
 import { LAUNCH_OPTIONS } from './support/browser';
+import { withFirefox } from './support/fixtures';
 import { portsFrom, spawnManaged, stackEnv, waitUntil, REPO_ROOT, type ManagedProcess } from './support/stack';
 
 const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-results', 'screenshots');
@@ -208,6 +209,24 @@ test('protocol errors come back as netready:error, and a valid start runs the co
   await expect(frame.getByRole('button', { name: 'Erneut prüfen' })).toBeVisible();
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'embed-demo-dark-de.png'), fullPage: true });
+});
+
+test('in Firefox (no location.ancestorOrigins) the check finds its host by the referrer and reports to it', async () => {
+  // The shared stack gives TURN/TLS by IP address, which Firefox does not use (turn-tls-needs-hostname): whatever the
+  // verdict, what matters here is that every message reaches the host and says what the check shows.
+  await withFirefox({ webUrl, dataDir: dataDir() }, undefined, async (context) => {
+    const page = await context.newPage();
+    await page.addInitScript(RECORD_MESSAGES);
+    await page.goto(`${allowedUrl}/?plan=connectivity`);
+    await expect(page.locator('#join-status')).not.toHaveAttribute('data-state', 'checking', { timeout: 30_000 });
+    const messages = await received(page);
+    expect(new Set(messages.map((m) => m.origin))).toEqual(new Set([webUrl]));
+    expect(messages[0]?.data.type).toBe('netready:ready');
+    const result = messages.find((m) => m.data.type === 'netready:result')?.data as unknown as ResultMessage;
+    await expect(page.frameLocator('#network-check iframe').locator('#embed-verdict')).toHaveAttribute('data-verdict', result.verdict);
+    expect(result.findings).toContainEqual(expect.objectContaining({ code: 'turn-tls-needs-hostname', category: 'deployment' }));
+    expect(messages.filter((m) => m.data.type === 'netready:progress').length).toBeGreaterThan(10);
+  });
 });
 
 test('the check is accessible in light and dark, idle and finished, and its Start button carries the host accent', async ({ page }) => {

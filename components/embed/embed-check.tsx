@@ -400,6 +400,8 @@ function EmbedResult({ result, t, shareUrl, share, copied, onCopy, onShare, onRu
 /** One finding: severity and title; its detail and what to change behind a disclosure. */
 function FindingItem({ finding, t }: { finding: Finding; t: EmbedStrings }) {
   const category = finding.category ?? 'network';
+  // Deployment findings' English titles already end "… not your network"; the tag says it in the check's language.
+  const tagged = category !== 'network' && !(t === EMBED_LOCALES.en && /not your network$/.test(finding.title));
   const tone =
     finding.severity === 'blocker'
       ? 'text-red-800 nr-dark:text-red-200'
@@ -411,7 +413,7 @@ function FindingItem({ finding, t }: { finding: Finding; t: EmbedStrings }) {
       <details>
         <summary className="cursor-pointer px-3 py-2 text-sm">
           <span className={`font-semibold ${tone}`}>{t.severity[finding.severity]}:</span> {finding.title}
-          {category !== 'network' && <span className={`ml-1 text-xs ${MUTED}`}>({t.notYourNetwork[category]})</span>}
+          {tagged && <span className={`ml-1 text-xs ${MUTED}`}>({t.notYourNetwork[category]})</span>}
         </summary>
         <div className="space-y-1 px-3 pb-3 text-sm">
           <p>{finding.detail}</p>
