@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks, and as root on Debian/Ubuntu installs, the system packages netready's test suite runs against:
 # Chromium for the browser tests, coturn as TURN interop peer, openssl/certutil for the dev CA, pebble (Let's
-# Encrypt's ACME test server) for the ACME tests, promtool (prometheus) to check /metrics, a font for rendering, and the network lab's tools (squid,
+# Encrypt's ACME test server) for the ACME tests, promtool (prometheus) to check /metrics, PostgreSQL for the result
+# store's tests, a font for rendering, and the network lab's tools (squid,
 # dnsmasq, iptables, conntrack, iproute2).
 #
 # Idempotent: prints one line per package and changes nothing when all are present. When something is missing:
@@ -24,7 +25,9 @@ CORE_PACKAGES=(
   # promtool checks that the probe's and the web app's /metrics answers parse as Prometheus text (server/ops/).
   "prometheus:promtool"
   "fonts-dejavu-core:-"
-  # Later: "postgresql:-" when results can be stored in PostgreSQL.
+  # The result store's repository tests run against a throw-away PostgreSQL cluster (server/store/testing/postgres.ts:
+  # initdb + postgres from /usr/lib/postgresql/<version>/bin, no service; policy-rc.d keeps the packaged one stopped).
+  "postgresql:-"
 )
 # The network lab (e2e/lab/, root only: network namespaces).
 LAB_PACKAGES=(

@@ -14,7 +14,7 @@ export { startRun } from '../runner/start-run';
 /** Stores the result for the host's support flow: its share link, or the API's error code and words. Never throws. */
 export async function shareForHost(result: Result): Promise<{ url: string } | { code: string; message: string }> {
   try {
-    return { url: await createShareLink(result) };
+    return { url: (await createShareLink(result)).url };
   } catch (error) {
     return error instanceof ShareError ? { code: error.code, message: error.message } : { code: 'internal_error', message: String(error) };
   }

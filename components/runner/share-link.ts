@@ -47,6 +47,8 @@ function describeShareFailure(status: number, body: unknown, retryAfter: string 
     }
     case 'quota_exceeded':
       return { message: `Your network has stored as many results today as this server allows. ${download}`, retryable: false };
+    case 'invalid_request':
+      return { message: `The server did not accept the note (${envelope.message}). Shorten it or leave it out, then press Retry.`, retryable: true };
     case 'cross_site_request':
     case 'unsupported_media_type':
       return { message: `The server refused to store a result sent this way (${envelope.message}). ${download}`, retryable: false };
@@ -57,21 +59,48 @@ function describeShareFailure(status: number, body: unknown, retryAfter: string 
   }
 }
 
-/** Posts the result to /api/results and resolves with the share URL, or rejects with a ShareError. */
-export async function createShareLink(result: Result): Promise<string> {
+/** A created share link: the page's URL, the private delete token (shown once), and when the server deletes it. */
+export interface SharedLink {
+  url: string;
+  deleteToken: string;
+  expiresAt: string;
+}
+
+/**
+ * Posts the result (with the submitter's note, if any) to /api/results and resolves with the link, or rejects with a
+ * ShareError.
+ */
+export async function createShareLink(result: Result, note?: string): Promise<SharedLink> {
   let response: Response;
+  const trimmed = note?.trim();
   try {
     response = await fetch('/api/results', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(result),
+      body: JSON.stringify(trimmed ? { result, note: trimmed } : result),
     });
   } catch {
     throw new ShareError({ message: 'Could not reach the server to create a link. Check your connection and press Retry.', retryable: true }, 'network_error');
   }
   const body: unknown = await response.json().catch(() => null);
   if (response.status === 201 && typeof body === 'object' && body !== null && typeof (body as { url?: unknown }).url === 'string') {
-    return (body as { url: string }).url;
+    const { url, deleteToken, expiresAt } = body as { url: string; deleteToken?: unknown; expiresAt?: unknown };
+    return { url, deleteToken: typeof deleteToken === 'string' ? deleteToken : '', expiresAt: typeof expiresAt === 'string' ? expiresAt : '' };
   }
   throw new ShareError(describeShareFailure(response.status, body, response.headers.get('retry-after')), readErrorEnvelope(body)?.code ?? `http_${response.status}`);
+}
+
+/** Deletes a shared result with its delete token (DELETE /api/results/:id); resolves when it is gone. */
+export async function deleteSharedResult(url: string, deleteToken: string): Promise<void> {
+  const id = new URL(url).pathname.split('/').pop() ?? '';
+  let response: Response;
+  try {
+    response = await fetch(`/api/results/${encodeURIComponent(id)}`, { method: 'DELETE', headers: { authorization: `Bearer ${deleteToken}` } });
+  } catch {
+    throw new ShareError({ message: 'Could not reach the server to delete the result. Check your connection and try again.', retryable: true }, 'network_error');
+  }
+  if (response.status === 204 || response.status === 404) return;
+  const body: unknown = await response.json().catch(() => null);
+  const envelope = readErrorEnvelope(body);
+  throw new ShareError({ message: `The server did not delete the result (${envelope?.message ?? `HTTP ${response.status}`}).`, retryable: response.status >= 500 }, envelope?.code ?? `http_${response.status}`);
 }

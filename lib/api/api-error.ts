@@ -37,6 +37,10 @@ export const API_ERROR_STATUS = {
   quota_exceeded: 429,
   /** The result store cannot be written or read right now (read-only data folder, full disk); nothing was stored. */
   storage_unavailable: 503,
+  /** DELETE /api/results/:id without `Authorization: Bearer <deleteToken>`. */
+  delete_token_required: 401,
+  /** DELETE /api/results/:id with a token that is not this result's; nothing was deleted. */
+  delete_token_invalid: 403,
 } as const satisfies Record<string, number>;
 
 /** An error code of the HTTP API. */

@@ -224,6 +224,27 @@ export const ConfigSchema = z.strictObject({
   name: z.string().min(1).max(100).default('netready'),
   /** Folder for generated state: dev CA/certificate, ACME account and certificates, TURN secret, SQLite database. Default "./data". */
   dataDir: z.string().min(1).default('./data'),
+  database: z
+    .strictObject({
+      /**
+       * PostgreSQL connection string (`postgresql://user:password@host:5432/netready`): results are stored there, so
+       * several web instances serve each other's links (issue 13). Default none: SQLite in `dataDir`. Env `DATABASE_URL`.
+       */
+      url: z.optional(z.string().regex(/^postgres(?:ql)?:\/\/\S+$/, 'must be a PostgreSQL connection string such as postgresql://user:password@db.example.com:5432/netready')),
+    })
+    .prefault({}),
+  results: z
+    .strictObject({
+      /** Days a stored result is kept; the server deletes older ones itself, and share links of them answer 404. Default 30. */
+      retentionDays: z.number().int().min(1).max(3650).default(30),
+      /**
+       * What a stored result keeps of the client's IP addresses (lib/privacy/client-addresses.ts): `full`; `truncated`
+       * to the network (IPv4 /24, IPv6 /48); or `none` (replaced). The deployment's own addresses always stay. Default
+       * `full`: support sees exactly what the run saw.
+       */
+      clientAddresses: z.enum(['full', 'truncated', 'none']).default('full'),
+    })
+    .prefault({}),
   web: z
     .strictObject({
       /** Interface the web app listens on. Default "127.0.0.1". */

@@ -8,7 +8,7 @@ import type { ResultStore } from '../store/result-store';
 import { SqliteResultStore } from '../store/sqlite-store';
 import { makeReadOnly } from '../store/testing/read-only-dir';
 import { PEER_ADDRESS_HEADER } from './client-address';
-import { MAX_JSON_DEPTH, getResult, jsonDepthExceeds, postResult, readBodyText, type ResultsApiDeps } from './results-api';
+import { MAX_JSON_DEPTH, MAX_NOTE_CHARS, deleteResult, getResult, jsonDepthExceeds, postResult, readBodyText, type ResultsApiDeps } from './results-api';
 
 const ORIGIN = 'http://netready.example:3000';
 
@@ -61,10 +61,10 @@ describe('results API', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'netready-api-'));
     store = new SqliteResultStore({ dataDir: dir });
     logError = vi.fn<(message: string, error: unknown) => void>();
-    deps = { store, maxResultBytes: 64 * 1024, maxResultsPerMinute: 100, maxResultBytesPerDay: 1 << 24, trustedProxyHops: 0, logError };
+    deps = { store, maxResultBytes: 64 * 1024, maxResultsPerMinute: 100, maxResultBytesPerDay: 1 << 24, trustedProxyHops: 0, retentionDays: 30, logError };
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -85,7 +85,63 @@ describe('results API', () => {
     expect(response.status).toBe(201);
     const body = (await response.json()) as { id: string; url: string };
     expect(body.url).toBe(`${ORIGIN}/r/${body.id}`);
-    expect(await store.get(body.id)).toEqual(sampleResult);
+    expect((await store.get(body.id))?.result).toEqual(sampleResult);
+  });
+
+  it('stores the submitter’s note with the result and hands out a delete token and the expiry date', async () => {
+    const now = new Date('2026-12-05T10:00:00.000Z');
+    store = new SqliteResultStore({ dataDir: dir, now: () => now });
+    const response = await postResult(post(JSON.stringify({ result: sampleResult, note: '  Ticket 4711\nBerlin office  ' })), { ...deps, store });
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as { id: string; deleteToken: string; expiresAt: string };
+    expect(body.deleteToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(body.expiresAt).toBe('2027-01-04T10:00:00.000Z');
+    expect(await store.get(body.id)).toMatchObject({ result: sampleResult, note: 'Ticket 4711\nBerlin office' });
+  });
+
+  it.each([
+    ['a note that is not text', { result: sampleResult, note: 42 }, 'invalid_request'],
+    ['a note that is too long', { result: sampleResult, note: 'x'.repeat(MAX_NOTE_CHARS + 1) }, 'invalid_request'],
+    ['a note with control characters', { result: sampleResult, note: 'ticket\u0000\u001b[31m' }, 'invalid_request'],
+    ['an envelope with another field', { result: sampleResult, note: 'a', html: '<b>' }, 'invalid_request'],
+    ['an envelope whose result is not one', { result: { ...sampleResult, schemaVersion: 2 } }, 'invalid_result'],
+  ])('refuses %s and stores nothing', async (_name, body, code) => {
+    const response = await postResult(post(JSON.stringify(body)), deps);
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(await response.json()).toMatchObject({ error: { code } });
+    expect(await count()).toBe(0);
+  });
+
+  it('stores client addresses as the operator chose, keeping the deployment’s own', async () => {
+    const withAddresses = { ...sampleResult, probes: { nat: { status: 'pass' as const, durationMs: 1, data: { mapped: '198.51.100.77:5000', server: '203.0.113.10' }, evidence: [] } } };
+    const response = await postResult(post(JSON.stringify(withAddresses)), { ...deps, clientAddresses: 'truncated', ownAddresses: ['203.0.113.10'] });
+    const { id } = (await response.json()) as { id: string };
+    expect((await store.get(id))?.result.probes.nat?.data).toEqual({ mapped: '198.51.100.0/24:5000', server: '203.0.113.10' });
+  });
+
+  it('deletes a result with its delete token at once, and refuses without it or with another', async () => {
+    const created = (await (await postResult(post(JSON.stringify(sampleResult)), deps)).json()) as { id: string; deleteToken: string };
+    const other = (await (await postResult(post(JSON.stringify(sampleResult)), deps)).json()) as { id: string; deleteToken: string };
+    const del = (token?: string) =>
+      deleteResult(created.id, new Request(`${ORIGIN}/api/results/${created.id}`, { method: 'DELETE', headers: token ? { authorization: `Bearer ${token}` } : {} }), deps);
+    const missing = await del();
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toMatchObject({ error: { code: 'delete_token_required' } });
+    const wrong = await del(other.deleteToken);
+    expect(wrong.status).toBe(403);
+    expect(await wrong.json()).toMatchObject({ error: { code: 'delete_token_invalid' } });
+    expect((await getResult(created.id, deps)).status).toBe(200);
+    expect((await del(created.deleteToken)).status).toBe(204);
+    expect((await getResult(created.id, deps)).status).toBe(404);
+    expect((await del(created.deleteToken)).status).toBe(404);
+    expect((await getResult(other.id, deps)).status).toBe(200);
+  });
+
+  it('answers 404 for a result past its retention, before the purge removed it', async () => {
+    const { id } = await store.put(sampleResult);
+    expect((await getResult(id, { ...deps, now: () => new Date(Date.now() + 29 * 86_400_000) })).status).toBe(200);
+    expect((await getResult(id, { ...deps, now: () => new Date(Date.now() + 30 * 86_400_000 + 1000) })).status).toBe(404);
   });
 
   it('serves a stored result back as JSON', async () => {
@@ -156,7 +212,9 @@ describe('results API', () => {
       admit: () => Promise.resolve({ admitted: true }),
       put: () => Promise.reject(new Error('SQLITE_FULL: database or disk is full at /secret/path')),
       get: () => Promise.reject(new Error('boom')),
-      close: () => undefined,
+      delete: () => Promise.reject(new Error('boom')),
+      purgeStoredBefore: () => Promise.reject(new Error('boom')),
+      close: () => Promise.resolve(),
     };
     const response = await postResult(post(JSON.stringify(sampleResult)), { ...deps, store: failing });
     expect(response.status).toBe(500);
@@ -166,7 +224,7 @@ describe('results API', () => {
     expect(text).not.toContain('/secret/path');
     expect(logError).toHaveBeenCalledOnce();
 
-    const read = await getResult('AAAAAAAAAAAAAAAAAAAAAA', { store: failing, logError });
+    const read = await getResult('AAAAAAAAAAAAAAAAAAAAAA', { store: failing, logError, retentionDays: 30 });
     expect(read.status).toBe(500);
   });
   it.each([
@@ -285,7 +343,7 @@ describe('results API', () => {
       expect(error.message).toMatch(/not stored/);
       expect(error.message).not.toContain(readOnlyDir);
       expect(logError).toHaveBeenCalledOnce();
-      const read = await getResult('AAAAAAAAAAAAAAAAAAAAAA', { store: readOnlyStore, logError });
+      const read = await getResult('AAAAAAAAAAAAAAAAAAAAAA', { store: readOnlyStore, logError, retentionDays: 30 });
       expect(read.status).toBe(503);
     } finally {
       restore();

@@ -12,8 +12,9 @@
  * pass. A store that cannot write answers 503 `storage_unavailable`.
  */
 import { ApiError, type ApiErrorCode } from '../../lib/api/api-error';
+import { applyClientAddressPolicy, type ClientAddressPolicy } from '../../lib/privacy/client-addresses';
 import { ResultSchema, type Result } from '../../lib/schema/result';
-import { ResultStoreError, type ResultStore } from '../store/result-store';
+import { ResultStoreError, type ResultStore, type StoredResult } from '../store/result-store';
 import type { Logger } from '../ops/logger';
 import type { WebMetrics } from '../ops/web-metrics';
 import { clientAddressOf, limitKeyOf } from './client-address';
@@ -33,6 +34,14 @@ export interface ResultsApiDeps {
   maxResultBytesPerDay: number;
   /** Reverse proxies trusted to append to X-Forwarded-For (config `web.trustedProxyHops`). */
   trustedProxyHops: number;
+  /** Days a stored result is kept (config `results.retentionDays`): older ones answer 404 and are purged. */
+  retentionDays: number;
+  /** What is stored of client addresses (config `results.clientAddresses`); default `full`. */
+  clientAddresses?: ClientAddressPolicy;
+  /** The deployment's own addresses, kept whatever the policy (server/config/load.ts deploymentAddresses). */
+  ownAddresses?: readonly string[];
+  /** Clock. Default `() => new Date()`. */
+  now?: () => Date;
   /** Where unexpected errors and storage failures are logged. Default: `ops.log` at level error. */
   logError?: (message: string, error: unknown) => void;
   /** Where the API reports what it did: log lines and counters (server/ops/). Default: neither. */
@@ -53,6 +62,27 @@ export interface StoredResultResponse {
   id: string;
   /** Absolute URL of the share page, `<request origin>/r/<id>`. */
   url: string;
+  /** The private token that deletes the result (`DELETE /api/results/:id`, `Authorization: Bearer <token>`); given once. */
+  deleteToken: string;
+  /** When the server deletes the result by itself (ISO 8601): stored time + `results.retentionDays`. */
+  expiresAt: string;
+}
+
+/** Longest submitter note, in characters (ticket number, site, contact). */
+export const MAX_NOTE_CHARS = 500;
+
+/** A POST body: a result, and the submitter's note when the body is `{ "result": …, "note": "…" }`. */
+export interface Submission {
+  result: Result;
+  note?: string;
+}
+
+/** Milliseconds in a day. */
+const DAY_MS = 86_400_000;
+
+/** When a result stored at `createdAt` expires. */
+export function expiryOf(createdAt: Date, retentionDays: number): Date {
+  return new Date(createdAt.getTime() + retentionDays * DAY_MS);
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
@@ -86,13 +116,21 @@ export async function postResult(request: Request, deps: ResultsApiDeps): Promis
     if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
       throw new ApiError('json_too_deep', `the JSON nests arrays and objects more than ${MAX_JSON_DEPTH} deep`);
     }
-    const result = parseResult(text);
-    const { id } = await deps.store.put(result, { clientAddress: client, maxBytesPerDay: deps.maxResultBytesPerDay });
+    const submission = parseSubmission(text);
+    const { note } = submission;
+    const result = applyClientAddressPolicy(submission.result, deps.clientAddresses ?? 'full', deps.ownAddresses ?? []);
+    const receipt = await deps.store.put(result, { charge: { clientAddress: client, maxBytesPerDay: deps.maxResultBytesPerDay }, ...(note !== undefined ? { note } : {}) });
+    const { id } = receipt;
     const bytes = Buffer.byteLength(text);
     deps.ops?.metrics?.resultStored(bytes);
     // The share id lets support find the result a person reports; it is what the person already holds.
     deps.ops?.log?.info({ resultId: id, bytes }, 'result stored');
-    const body: StoredResultResponse = { id, url: new URL(`/r/${id}`, request.url).toString() };
+    const body: StoredResultResponse = {
+      id,
+      url: new URL(`/r/${id}`, request.url).toString(),
+      deleteToken: receipt.deleteToken,
+      expiresAt: expiryOf(receipt.createdAt, deps.retentionDays).toISOString(),
+    };
     return new Response(JSON.stringify(body), { status: 201, headers: JSON_HEADERS });
   } catch (error) {
     const mapped = fromStoreError(error, 'write');
@@ -104,15 +142,47 @@ export async function postResult(request: Request, deps: ResultsApiDeps): Promis
   }
 }
 
-/** GET /api/results/:id: the stored result JSON, or 404 `not_found`. */
-export async function getResult(id: string, deps: Pick<ResultsApiDeps, 'store' | 'logError' | 'ops'>): Promise<Response> {
+/**
+ * A stored result that has not expired, or null: a result past `results.retentionDays` is gone for every reader at
+ * once, whether or not the purge has deleted it yet.
+ */
+export async function readLiveResult(id: string, deps: Pick<ResultsApiDeps, 'store' | 'retentionDays' | 'now'>): Promise<StoredResult | null> {
+  const stored = await deps.store.get(id);
+  if (stored === null) return null;
+  const now = deps.now?.() ?? new Date();
+  return expiryOf(stored.createdAt, deps.retentionDays) <= now ? null : stored;
+}
+
+/** GET /api/results/:id: the stored result JSON, or 404 `not_found` (also once it expired). */
+export async function getResult(id: string, deps: Pick<ResultsApiDeps, 'store' | 'logError' | 'ops' | 'retentionDays' | 'now'>): Promise<Response> {
   try {
-    const result = await deps.store.get(id);
-    if (result === null) throw new ApiError('not_found', 'no stored result has this id');
-    return new Response(JSON.stringify(result), { status: 200, headers: JSON_HEADERS });
+    const stored = await readLiveResult(id, deps);
+    if (stored === null) throw new ApiError('not_found', 'no stored result has this id');
+    return new Response(JSON.stringify(stored.result), { status: 200, headers: JSON_HEADERS });
   } catch (error) {
     const mapped = fromStoreError(error, 'read');
     countFailure(error, 'read', deps.ops);
+    return errorResponse(mapped, logErrorOf(deps));
+  }
+}
+
+/**
+ * DELETE /api/results/:id with `Authorization: Bearer <deleteToken>`: removes the result at once (204). 401
+ * `delete_token_required` without a token, 403 `delete_token_invalid` with another result's (nothing deleted), 404
+ * `not_found` for an unknown id.
+ */
+export async function deleteResult(id: string, request: Request, deps: Pick<ResultsApiDeps, 'store' | 'logError' | 'ops'>): Promise<Response> {
+  try {
+    const token = /^Bearer\s+([A-Za-z0-9_-]{16,128})\s*$/i.exec(request.headers.get('authorization') ?? '')?.[1];
+    if (!token) throw new ApiError('delete_token_required', 'send the delete token you got when the link was created: Authorization: Bearer <deleteToken>');
+    const outcome = await deps.store.delete(id, token);
+    if (outcome === 'not_found') throw new ApiError('not_found', 'no stored result has this id');
+    if (outcome === 'forbidden') throw new ApiError('delete_token_invalid', 'this is not the delete token of this result; nothing was deleted');
+    deps.ops?.log?.info({ resultId: id }, 'result deleted by its submitter');
+    return new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } });
+  } catch (error) {
+    const mapped = fromStoreError(error, 'write');
+    countFailure(error, 'write', deps.ops);
     return errorResponse(mapped, logErrorOf(deps));
   }
 }
@@ -253,16 +323,44 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
 }
 
 /**
+ * Parses a POST body: a result as it is, or `{ "result": <result>, "note": "<text>" }` with the submitter's note —
+ * plain text up to MAX_NOTE_CHARS characters, no control characters but line breaks and tabs (it is shown as text,
+ * never as HTML). Throws ApiError `invalid_json`, `invalid_request` (the note) or `invalid_result`.
+ */
+export function parseSubmission(text: string): Submission {
+  const value = parseJson(text);
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && 'result' in value && !('schemaVersion' in value)) {
+    const { result, note, ...rest } = value as { result: unknown; note?: unknown };
+    const extra = Object.keys(rest)[0];
+    if (extra !== undefined) throw new ApiError('invalid_request', `unknown field "${extra}": the body is a result, or { "result": …, "note": "…" }`);
+    if (note !== undefined && typeof note !== 'string') throw new ApiError('invalid_request', 'note must be text');
+    if (typeof note === 'string') {
+      if ([...note].length > MAX_NOTE_CHARS) throw new ApiError('invalid_request', `note must be at most ${MAX_NOTE_CHARS} characters`);
+      if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(note)) throw new ApiError('invalid_request', 'note must be plain text (no control characters)');
+    }
+    const trimmed = typeof note === 'string' ? note.trim() : '';
+    return { result: validateResult(result), ...(trimmed ? { note: trimmed } : {}) };
+  }
+  return { result: validateResult(value) };
+}
+
+/**
  * Parses and validates a result body. Throws ApiError `invalid_json` when the text is not JSON and
  * `invalid_result` (naming the first issue's path) when it does not match ResultSchema.
  */
 export function parseResult(text: string): Result {
-  let value: unknown;
+  return validateResult(parseJson(text));
+}
+
+function parseJson(text: string): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (cause) {
     throw new ApiError('invalid_json', 'the request body is not valid JSON', { cause });
   }
+}
+
+function validateResult(value: unknown): Result {
   const parsed = ResultSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

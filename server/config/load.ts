@@ -38,6 +38,9 @@ const ENV_OVERRIDES: Record<string, [string[], EnvValueType]> = {
   NETREADY_TRUSTED_PROXY_HOPS: [['web', 'trustedProxyHops'], 'int'],
   NETREADY_EMBED_ALLOWED_ORIGINS: [['embed', 'allowedOrigins'], 'stringList'],
   NETREADY_EMBED_DEMO_PORT: [['embed', 'demoPort'], 'int'],
+  DATABASE_URL: [['database', 'url'], 'string'],
+  NETREADY_RESULT_RETENTION_DAYS: [['results', 'retentionDays'], 'int'],
+  NETREADY_RESULT_CLIENT_ADDRESSES: [['results', 'clientAddresses'], 'string'],
   NETREADY_BIND_IP: [['probe', 'bindIp'], 'string'],
   NETREADY_PUBLIC_IP: [['probe', 'publicIp'], 'string'],
   NETREADY_PUBLIC_HOST: [['probe', 'publicHost'], 'string'],
@@ -193,6 +196,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
  */
 export function listenerPublicIp(config: Config, listener: { ip?: string | undefined }): string {
   return listener.ip && listener.ip !== '0.0.0.0' ? listener.ip : config.probe.publicIp;
+}
+
+/** The deployment's own public addresses: what `results.clientAddresses` never truncates or removes. */
+export function deploymentAddresses(config: Config): string[] {
+  const { probe, dns } = config;
+  return [probe.publicIp, probe.bindIp, probe.publicIpv6, probe.stunAltIp, dns.answerIp, dns.answerIpv6].filter((address): address is string => typeof address === 'string' && address !== '0.0.0.0');
 }
 
 /**

@@ -138,7 +138,7 @@ describe('results API counters and log lines', () => {
   const PAGE = { 'content-type': 'application/json', host: 'netready.example', origin: 'http://netready.example', 'sec-fetch-site': 'same-origin', [PEER_ADDRESS_HEADER]: '198.51.100.7' };
   const post = (body: string, headers: Record<string, string> = PAGE) =>
     new Request('http://netready.example/api/results', { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
-  const limits = { maxResultBytes: 262144, maxResultsPerMinute: 30, maxResultBytesPerDay: 64 * 1024 * 1024, trustedProxyHops: 0 };
+  const limits = { maxResultBytes: 262144, maxResultsPerMinute: 30, maxResultBytesPerDay: 64 * 1024 * 1024, trustedProxyHops: 0, retentionDays: 30 };
 
   it('counts a stored result with its bytes and refusals by code, and logs both without the client address', async () => {
     const store = new SqliteResultStore({ dataDir: dir });
@@ -177,7 +177,7 @@ describe('results API counters and log lines', () => {
     const { logger, lines } = capturingLogger();
     const response = await postResult(post(JSON.stringify(sampleResult)), { store, ...limits, ops: { log: logger, metrics } });
     expect(response.status).toBe(503);
-    expect((await getResult('AAAAAAAAAAAAAAAAAAAAAA', { store, ops: { log: logger, metrics } })).status).toBe(503);
+    expect((await getResult('AAAAAAAAAAAAAAAAAAAAAA', { store, retentionDays: 30, ops: { log: logger, metrics } })).status).toBe(503);
     const text = await metrics.registry.metrics();
     expect(sampleValue(text, 'netready_web_store_errors_total', { operation: 'write', code: 'open_failed' })).toBe(1);
     expect(sampleValue(text, 'netready_web_store_errors_total', { operation: 'read', code: 'open_failed' })).toBe(1);

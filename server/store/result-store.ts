@@ -52,6 +52,33 @@ export function secondsUntilNextUsageDay(now: Date): number {
   return Math.max(1, Math.ceil((next - now.getTime()) / 1000));
 }
 
+/** Options of ResultStore.put. */
+export interface PutOptions {
+  /** Charge the result to a client's daily quota (see put). */
+  charge?: UsageCharge;
+  /** The submitter's note (ticket number, site, contact), plain text, already length-checked by the API. */
+  note?: string;
+}
+
+/** What put hands back: the share id, and the delete token — given out once, stored only as its hash. */
+export interface PutReceipt {
+  id: string;
+  deleteToken: string;
+  createdAt: Date;
+}
+
+/** A stored result with what the store keeps beside it. */
+export interface StoredResult {
+  result: Result;
+  /** When it was stored (retention counts from here). */
+  createdAt: Date;
+  /** The submitter's note, or null. */
+  note: string | null;
+}
+
+/** Outcome of ResultStore.delete. */
+export type DeleteOutcome = 'deleted' | 'not_found' | 'forbidden';
+
 /** Stores finished runs and hands them back by share id. */
 export interface ResultStore {
   /**
@@ -61,26 +88,33 @@ export interface ResultStore {
    * With `charge`, it stores the result only if the client's bytes stored today plus this result's (its JSON, UTF-8)
    * stay within `charge.maxBytesPerDay`, and adds them in the same transaction; past it, it rejects with
    * ResultStoreError `quota_exceeded` (with `retryAfterS`) and stores nothing. Usage is kept in the store, so it
-   * survives a restart.
+   * survives a restart. The receipt's delete token is the only way to delete the result (`delete`).
    */
-  put(result: Result, charge?: UsageCharge): Promise<{ id: string }>;
+  put(result: Result, options?: PutOptions): Promise<PutReceipt>;
+  /**
+   * Deletes a result at once when `deleteToken` is the one its put handed out: `deleted`; `forbidden` (nothing
+   * deleted) for another token; `not_found` when no result has the id.
+   */
+  delete(id: string, deleteToken: string): Promise<DeleteOutcome>;
+  /** Deletes every result stored before `cutoff` (retention); resolves with how many. */
+  purgeStoredBefore(cutoff: Date): Promise<number>;
   /**
    * Counts one request of a client against `maxPerMinute` in a fixed window of RATE_WINDOW_MS that starts with its
    * first request. A refused request is not counted. Kept in the store, so every web process sharing it agrees.
    */
   admit(clientAddress: string, maxPerMinute: number): Promise<Admission>;
   /**
-   * Returns the result stored under a share id, re-validated against ResultSchema, or null when no result has
-   * that id (including ids that could never have been issued). Rejects with ResultStoreError `corrupt_record`
-   * when the stored JSON no longer matches the schema.
+   * Returns the result stored under a share id, re-validated against ResultSchema, with when it was stored and the
+   * submitter's note; null when no result has that id (including ids that could never have been issued). Rejects
+   * with ResultStoreError `corrupt_record` when the stored JSON no longer matches the schema.
    */
-  get(id: string): Promise<Result | null>;
+  get(id: string): Promise<StoredResult | null>;
   /**
    * Proves the store can take a write now, for readiness checks (`/readyz`): a real write in a transaction that is
    * rolled back, so nothing changes. Rejects with ResultStoreError (`open_failed`, `write_failed`) when it cannot.
    * Optional: a store without it is reported as not checked.
    */
   checkWritable?(): Promise<void>;
-  /** Releases the underlying handle. Idempotent; the store must not be used afterwards. */
-  close(): void;
+  /** Releases the underlying handle (a PostgreSQL pool ends asynchronously). Idempotent; the store must not be used afterwards. */
+  close(): Promise<void>;
 }

@@ -3,42 +3,43 @@
  * while another process (or a second Next worker) writes. The file is opened on first use, not in the
  * constructor, so creating a store never touches the disk.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { ResultSchema, type Result } from '../../lib/schema/result';
+import type { Result } from '../../lib/schema/result';
+import { MIGRATIONS_TABLE_SQL, pendingMigrations } from './migrations';
+import {
+  CLIENT_SALT_BYTES,
+  MAX_ID_ATTEMPTS,
+  clientKeyOf,
+  deleteTokenHash,
+  deleteTokenMatches,
+  generateDeleteToken,
+  generateShareId,
+  isShareId,
+  readStoredJson,
+} from './records';
 import {
   RATE_WINDOW_MS,
   ResultStoreError,
   secondsUntilNextUsageDay,
   usageDay,
   type Admission,
+  type DeleteOutcome,
+  type PutOptions,
+  type PutReceipt,
   type ResultStore,
-  type UsageCharge,
+  type StoredResult,
 } from './result-store';
+
+export { generateShareId, isShareId } from './records';
 
 /** File name of the database inside `dataDir`. */
 export const SQLITE_FILE_NAME = 'netready.sqlite';
 
-/** Share ids: 16 random bytes as base64url → 22 characters of [A-Za-z0-9_-] (128 bits). */
-const SHARE_ID_BYTES = 16;
-/** Shape of every id this store can issue; other strings are answered with null without a query. */
-const SHARE_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
-/** How many fresh ids put() tries when an id is already taken (only plausible with an injected generator). */
-const MAX_ID_ATTEMPTS = 5;
 /** How long a writer waits for another process's lock before failing, in milliseconds. */
 const BUSY_TIMEOUT_MS = 5000;
-
-/** Returns a fresh random share id (22 URL-safe characters). */
-export function generateShareId(): string {
-  return randomBytes(SHARE_ID_BYTES).toString('base64url');
-}
-
-/** Tells whether a string has the shape of a share id (cheap pre-check before a lookup). */
-export function isShareId(id: string): boolean {
-  return SHARE_ID_PATTERN.test(id);
-}
 
 /** Options of SqliteResultStore. */
 export interface SqliteResultStoreOptions {
@@ -50,13 +51,13 @@ export interface SqliteResultStoreOptions {
   now?: () => Date;
 }
 
-/** Bytes of the random salt that client-address keys are HMACed with (kept in the database's meta table). */
-const CLIENT_SALT_BYTES = 32;
-
 interface OpenDatabase {
   db: Database.Database;
-  insert: Database.Statement<[string, string, string]>;
-  select: Database.Statement<[string], { json: string }>;
+  insert: Database.Statement<[string, string, string, string | null, string]>;
+  select: Database.Statement<[string], { json: string; created_at: string; note: string | null }>;
+  selectToken: Database.Statement<[string], { delete_token_sha256: string | null }>;
+  remove: Database.Statement<[string]>;
+  purge: Database.Statement<[string]>;
   /** Salt of clientKeyOf(): random per database, so a key cannot be matched to an address without this database. */
   clientSalt: Buffer;
   rateGet: Database.Statement<[string], { window_start_ms: number; count: number }>;
@@ -86,13 +87,15 @@ export class SqliteResultStore implements ResultStore {
     this.#now = options.now ?? (() => new Date());
   }
 
-  async put(result: Result, charge?: UsageCharge): Promise<{ id: string }> {
+  async put(result: Result, options: PutOptions = {}): Promise<PutReceipt> {
     const open = this.#database();
     const json = JSON.stringify(result);
     const now = this.#now();
     const createdAt = now.toISOString();
     const day = usageDay(now);
-    const store = (): { id: string } => {
+    const deleteToken = generateDeleteToken();
+    const { charge } = options;
+    const store = (): PutReceipt => {
       if (charge) {
         const key = clientKeyOf(open.clientSalt, charge.clientAddress);
         const used = open.usageGet.get(key, day)?.bytes ?? 0;
@@ -109,8 +112,8 @@ export class SqliteResultStore implements ResultStore {
       for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
         const id = this.#generateId();
         try {
-          open.insert.run(id, createdAt, json);
-          return { id };
+          open.insert.run(id, createdAt, json, options.note ?? null, deleteTokenHash(deleteToken));
+          return { id, deleteToken, createdAt: now };
         } catch (cause) {
           if (isPrimaryKeyConflict(cause)) continue;
           throw cause;
@@ -151,29 +154,44 @@ export class SqliteResultStore implements ResultStore {
     }
   }
 
-  async get(id: string): Promise<Result | null> {
+  async get(id: string): Promise<StoredResult | null> {
     if (!isShareId(id)) return null;
     const { select } = this.#database();
-    let row: { json: string } | undefined;
+    let row: { json: string; created_at: string; note: string | null } | undefined;
     try {
       row = select.get(id);
     } catch (cause) {
       throw new ResultStoreError('read_failed', `cannot read result ${id} from ${this.file}`, { cause });
     }
     if (row === undefined) return null;
-    let value: unknown;
+    return { result: readStoredJson(id, row.json), createdAt: new Date(row.created_at), note: row.note };
+  }
+
+  async delete(id: string, deleteToken: string): Promise<DeleteOutcome> {
+    if (!isShareId(id)) return 'not_found';
+    const open = this.#database();
     try {
-      value = JSON.parse(row.json);
+      return open.db
+        .transaction((): DeleteOutcome => {
+          const row = open.selectToken.get(id);
+          if (!row) return 'not_found';
+          if (!deleteTokenMatches(deleteToken, row.delete_token_sha256)) return 'forbidden';
+          open.remove.run(id);
+          return 'deleted';
+        })
+        .immediate();
     } catch (cause) {
-      throw new ResultStoreError('corrupt_record', `stored result ${id} is not valid JSON`, { cause });
+      throw new ResultStoreError('write_failed', `cannot delete result ${id} in ${this.file}`, { cause });
     }
-    const parsed = ResultSchema.safeParse(value);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue ? issue.path.join('.') || '(top level)' : '(unknown)';
-      throw new ResultStoreError('corrupt_record', `stored result ${id} does not match the result schema at ${where}`);
+  }
+
+  async purgeStoredBefore(cutoff: Date): Promise<number> {
+    const open = this.#database();
+    try {
+      return open.purge.run(cutoff.toISOString()).changes;
+    } catch (cause) {
+      throw new ResultStoreError('write_failed', `cannot purge expired results in ${this.file}`, { cause });
     }
-    return parsed.data;
   }
 
   /**
@@ -198,13 +216,13 @@ export class SqliteResultStore implements ResultStore {
     }
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.#closed = true;
     this.#open?.db.close();
     this.#open = null;
   }
 
-  /** Opens the database on first use: folder, WAL, tables, client salt, prepared statements. */
+  /** Opens the database on first use: folder, WAL, schema migrations, client salt, prepared statements. */
   #database(): OpenDatabase {
     if (this.#open) return this.#open;
     if (this.#closed) throw new ResultStoreError('open_failed', 'the result store has been closed');
@@ -214,33 +232,17 @@ export class SqliteResultStore implements ResultStore {
       db = new Database(this.file);
       db.pragma('journal_mode = WAL');
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      db.exec(`CREATE TABLE IF NOT EXISTS results (
-        id TEXT PRIMARY KEY NOT NULL,
-        created_at TEXT NOT NULL,
-        json TEXT NOT NULL
-      ) STRICT`);
-      // Per-client limits of POST /api/results. `client` is an HMAC of the address (clientKeyOf), never the address.
-      db.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT;
-        CREATE TABLE IF NOT EXISTS client_rate (
-          client TEXT PRIMARY KEY NOT NULL,
-          window_start_ms INTEGER NOT NULL,
-          count INTEGER NOT NULL
-        ) STRICT;
-        CREATE INDEX IF NOT EXISTS client_rate_window ON client_rate (window_start_ms);
-        CREATE TABLE IF NOT EXISTS client_usage (
-          client TEXT NOT NULL,
-          day TEXT NOT NULL,
-          bytes INTEGER NOT NULL,
-          results INTEGER NOT NULL,
-          PRIMARY KEY (client, day)
-        ) STRICT;`);
+      migrate(db, this.file);
       db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('client_salt', randomBytes(CLIENT_SALT_BYTES).toString('hex'));
       const salt = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get('client_salt');
       if (!salt) throw new Error('the client salt was not stored');
       this.#open = {
         db,
-        insert: db.prepare<[string, string, string]>('INSERT INTO results (id, created_at, json) VALUES (?, ?, ?)'),
-        select: db.prepare<[string], { json: string }>('SELECT json FROM results WHERE id = ?'),
+        insert: db.prepare<[string, string, string, string | null, string]>('INSERT INTO results (id, created_at, json, note, delete_token_sha256) VALUES (?, ?, ?, ?, ?)'),
+        select: db.prepare<[string], { json: string; created_at: string; note: string | null }>('SELECT json, created_at, note FROM results WHERE id = ?'),
+        selectToken: db.prepare<[string], { delete_token_sha256: string | null }>('SELECT delete_token_sha256 FROM results WHERE id = ?'),
+        remove: db.prepare<[string]>('DELETE FROM results WHERE id = ?'),
+        purge: db.prepare<[string]>('DELETE FROM results WHERE created_at < ?'),
         clientSalt: Buffer.from(salt.value, 'hex'),
         rateGet: db.prepare<[string], { window_start_ms: number; count: number }>('SELECT window_start_ms, count FROM client_rate WHERE client = ?'),
         rateSet: db.prepare<[string, number, number]>(
@@ -257,14 +259,22 @@ export class SqliteResultStore implements ResultStore {
       return this.#open;
     } catch (cause) {
       db?.close();
-      throw new ResultStoreError('open_failed', `cannot open result database ${this.file}`, { cause });
+      throw new ResultStoreError('open_failed', `cannot open result database ${this.file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     }
   }
 }
 
-/** The key a client address is counted under: HMAC-SHA-256 with the database's salt, 32 hex digits (128 bits). */
-function clientKeyOf(salt: Buffer, clientAddress: string): string {
-  return createHmac('sha256', salt).update(clientAddress).digest('hex').slice(0, 32);
+/** Applies the schema steps the database lacks (migrations.ts), all under one write lock. */
+function migrate(db: Database.Database, file: string): void {
+  db.transaction(() => {
+    db.exec(MIGRATIONS_TABLE_SQL.sqlite);
+    const applied = (db.prepare('SELECT max(version) AS version FROM schema_migrations').get() as { version: number | null }).version ?? 0;
+    const record = db.prepare<[number, string, string]>('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    for (const migration of pendingMigrations(applied, file)) {
+      db.exec(migration.sqlite);
+      record.run(migration.version, migration.name, new Date().toISOString());
+    }
+  }).immediate();
 }
 
 function isPrimaryKeyConflict(error: unknown): boolean {

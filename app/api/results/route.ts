@@ -1,6 +1,6 @@
-// POST /api/results – store a finished run, answer 201 { id, url }
+// POST /api/results – store a finished run (optionally with the submitter's note), answer 201 { id, url, deleteToken, expiresAt }
 import { errorResponse, postResult } from '../../../server/api/results-api';
-import { loadConfig } from '../../../server/config/load';
+import { deploymentAddresses, loadConfig } from '../../../server/config/load';
 import { REQUEST_ID_HEADER } from '../../../server/ops/http-exchange';
 import { webOps } from '../../../server/ops/web-ops';
 import { getResultStore } from '../../../server/store';
@@ -8,7 +8,7 @@ import { getResultStore } from '../../../server/store';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-/** Stores a validated result; 201 `{ id, url }`, or the error envelope (400/403/413/415/422/429/500/503). */
+/** Stores a validated result; 201 `{ id, url, deleteToken, expiresAt }`, or the error envelope (400/403/413/415/422/429/500/503). */
 export async function POST(request: Request): Promise<Response> {
   const ops = webOps(loadConfig);
   const log = ops.logger.child({ requestId: request.headers.get(REQUEST_ID_HEADER) ?? undefined });
@@ -21,6 +21,9 @@ export async function POST(request: Request): Promise<Response> {
       maxResultsPerMinute: web.maxResultsPerMinute,
       maxResultBytesPerDay: web.maxResultBytesPerDay,
       trustedProxyHops: web.trustedProxyHops,
+      retentionDays: config.results.retentionDays,
+      clientAddresses: config.results.clientAddresses,
+      ownAddresses: deploymentAddresses(config),
       ops: { log, metrics: ops.metrics },
     });
   } catch (error) {

@@ -7,6 +7,7 @@ import { ResultView } from '../../../components/result/result-view';
 import { RunActions } from '../../../components/runner/run-actions';
 import { SiteShell } from '../../../components/site/site-shell';
 import { secondaryButton } from '../../../components/ui/button-styles';
+import { expiryOf, readLiveResult } from '../../../server/api/results-api';
 import { loadConfig } from '../../../server/config/load';
 import { getResultStore } from '../../../server/store';
 
@@ -19,11 +20,14 @@ type Props = { params: Promise<{ id: string }> };
  * JSON against ResultSchema before returning it (a record that no longer matches raises corrupt_record),
  * so only schema-valid results are rendered.
  */
-const loadShared = cache(async (id: string) => getResultStore(loadConfig()).get(id));
+const loadShared = cache(async (id: string) => {
+  const config = loadConfig();
+  return readLiveResult(id, { store: getResultStore(config), retentionDays: config.results.retentionDays });
+});
 
 /** Page title from the verdict; share pages are never indexed. */
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const result = await loadShared((await params).id);
+  const result = (await loadShared((await params).id))?.result;
   if (!result) return { title: 'Result not found', robots: { index: false } };
   return {
     title: `${VERDICT_COPY[result.verdict].title} — shared result`,
@@ -36,10 +40,13 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 /** A stored result with a "shared result" header; 404 when the id is unknown. */
 export default async function SharedResultPage({ params }: Props) {
   const { id } = await params;
-  const result = await loadShared(id);
-  if (!result) notFound();
+  const stored = await loadShared(id);
+  if (!stored) notFound();
+  const { result } = stored;
+  const config = loadConfig();
+  const expiresAt = expiryOf(stored.createdAt, config.results.retentionDays).toISOString();
   return (
-    <SiteShell deploymentName={loadConfig().name}>
+    <SiteShell deploymentName={config.name}>
       <div className="space-y-6">
         <header className="space-y-2">
           <p className="text-sm font-semibold tracking-wide text-blue-800 uppercase">Shared result</p>
@@ -47,6 +54,17 @@ export default async function SharedResultPage({ params }: Props) {
           <p className="text-sm leading-6 text-slate-700">
             Someone ran this test on their network on <time dateTime={result.startedAt}>{formatTimestamp(result.startedAt)}</time>{' '}
             and shared the result. It describes their network at that moment, not yours.
+          </p>
+          {stored.note && (
+            <p className="rounded-lg border border-slate-200 bg-white px-3 py-2 text-sm whitespace-pre-wrap text-slate-800" data-testid="submitter-note">
+              <span className="font-semibold">Note from the person who shared it: </span>
+              {stored.note}
+            </p>
+          )}
+          <p className="text-xs leading-5 text-slate-600" data-testid="stored-until">
+            What is stored: this test result (the browser, the addresses and what each check saw) and the note above, if
+            any — no name or account. It is deleted on <time dateTime={expiresAt}>{formatTimestamp(expiresAt)}</time>, or
+            earlier by whoever holds its delete token.
           </p>
           <div className="flex flex-wrap gap-2 pt-2">
             <RunActions result={result} allowShare={false} />

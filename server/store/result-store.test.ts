@@ -1,0 +1,267 @@
+// The repository tests of the result store (issue 13), run against both engines: the embedded SQLite store and the
+// PostgreSQL store on a real, throw-away PostgreSQL cluster (server/store/testing/postgres.ts; a missing PostgreSQL
+// fails these tests with what to install). Engine-only behaviour (files, WAL, read-only folders) is in
+// sqlite-store.test.ts and postgres-store.test.ts.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sampleResult } from '../../lib/api/testing/sample-result';
+import { SCHEMA_VERSION_LATEST } from './migrations';
+import { PostgresResultStore } from './postgres-store';
+import { generateShareId } from './records';
+import { RATE_WINDOW_MS, ResultStoreError, type ResultStore } from './result-store';
+import { SQLITE_FILE_NAME, SqliteResultStore } from './sqlite-store';
+import { startTestPostgres, type TestPostgres } from './testing/postgres';
+
+/** Options every store takes. */
+interface StoreOptions {
+  generateId?: () => string;
+  now?: () => Date;
+}
+
+/** One engine, with a fresh database per test. */
+interface Engine {
+  name: string;
+  /** Before each test: a fresh, empty database. */
+  fresh(): Promise<void>;
+  /** A store on this test's database (several may share it, like processes). */
+  store(options?: StoreOptions): ResultStore;
+  /** A store on a second, separate database. */
+  otherStore(): Promise<ResultStore>;
+  /** Runs SQL (no parameters) on this test's database and returns its rows. */
+  sql(text: string): Promise<Array<Record<string, unknown>>>;
+}
+
+let postgres: TestPostgres | undefined;
+let databases = 0;
+
+function sqliteEngine(): Engine {
+  let dir = '';
+  return {
+    name: 'SQLite',
+    async fresh() {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      dir = mkdtempSync(path.join(tmpdir(), 'netready-repo-'));
+    },
+    store: (options = {}) => new SqliteResultStore({ dataDir: path.join(dir, 'data'), ...options }),
+    otherStore: async () => new SqliteResultStore({ dataDir: path.join(dir, 'other') }),
+    async sql(text) {
+      const db = new Database(path.join(dir, 'data', SQLITE_FILE_NAME));
+      try {
+        const statement = db.prepare(text);
+        return statement.reader ? (statement.all() as Array<Record<string, unknown>>) : (statement.run(), []);
+      } finally {
+        db.close();
+      }
+    },
+  };
+}
+
+function postgresEngine(): Engine {
+  let url = '';
+  return {
+    name: 'PostgreSQL',
+    async fresh() {
+      url = await postgres!.createDatabase(`repo_${++databases}`);
+    },
+    store: (options = {}) => new PostgresResultStore({ connectionString: url, ...options }),
+    otherStore: async () => new PostgresResultStore({ connectionString: await postgres!.createDatabase(`repo_${++databases}`) }),
+    async sql(text) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return (await client.query(text)).rows as Array<Record<string, unknown>>;
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+beforeAll(async () => {
+  postgres = await startTestPostgres();
+}, 60_000);
+afterAll(async () => {
+  await postgres?.stop();
+});
+
+describe.each([sqliteEngine(), postgresEngine()])('the result store on $name', (engine) => {
+  const open: ResultStore[] = [];
+  const store = (options?: StoreOptions): ResultStore => {
+    const made = engine.store(options);
+    open.push(made);
+    return made;
+  };
+  let clock: Date;
+  const resultBytes = Buffer.byteLength(JSON.stringify(sampleResult));
+
+  beforeEach(async () => {
+    clock = new Date('2025-11-25T10:00:00.000Z');
+    await engine.fresh();
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((made) => made.close()));
+  });
+
+  it('stores a result with the submitter’s note and returns it, with when it was stored', async () => {
+    const s = store({ now: () => clock });
+    const receipt = await s.put(sampleResult, { note: 'Ticket 4711 · Berlin office · it@example.com' });
+    expect(receipt.createdAt).toEqual(clock);
+    expect(await s.get(receipt.id)).toEqual({ result: sampleResult, createdAt: clock, note: 'Ticket 4711 · Berlin office · it@example.com' });
+    const plain = await s.put(sampleResult);
+    expect((await s.get(plain.id))?.note).toBeNull();
+  });
+
+  it('issues random URL-safe ids that are not the run id, and a different delete token each time', async () => {
+    const s = store();
+    const a = await s.put(sampleResult);
+    const b = await s.put(sampleResult);
+    for (const receipt of [a, b]) {
+      expect(receipt.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(receipt.id).not.toBe(sampleResult.id);
+      expect(receipt.deleteToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    }
+    expect(a.id).not.toBe(b.id);
+    expect(a.deleteToken).not.toBe(b.deleteToken);
+  });
+
+  it('keeps results across store instances (a restarted process, another web instance)', async () => {
+    const { id } = await store().put(sampleResult);
+    expect((await store().get(id))?.result).toEqual(sampleResult);
+  });
+
+  it.each([
+    ['an unknown id', 'AAAAAAAAAAAAAAAAAAAAAA'],
+    ['an id that is too short', 'abc'],
+    ['an id with characters outside base64url', "../../etc/passwd%00x'; DROP TABLE results; --"],
+    ['an empty id', ''],
+  ])('answers null for %s', async (_name, id) => {
+    expect(await store().get(id)).toBeNull();
+  });
+
+  it('retries with a fresh id when the generated id is taken, and gives up with id_exhausted', async () => {
+    const ids = ['collidingIdAAAAAAAAAAA', 'collidingIdAAAAAAAAAAA', 'freshIdBBBBBBBBBBBBBBB'];
+    const s = store({ generateId: () => ids.shift() ?? generateShareId() });
+    expect((await s.put(sampleResult)).id).toBe('collidingIdAAAAAAAAAAA');
+    expect((await s.put(sampleResult)).id).toBe('freshIdBBBBBBBBBBBBBBB');
+    const stuck = store({ generateId: () => 'collidingIdAAAAAAAAAAA' });
+    await expect(stuck.put(sampleResult)).rejects.toMatchObject({ name: 'ResultStoreError', code: 'id_exhausted' });
+    expect(await engine.sql('SELECT count(*) AS n FROM results')).toEqual([{ n: expect.anything() }]);
+    expect(Number((await engine.sql('SELECT count(*) AS n FROM results'))[0]!.n)).toBe(2);
+  });
+
+  it('rejects a stored record that no longer matches the schema with corrupt_record', async () => {
+    const { id } = await store().put(sampleResult);
+    const tampered = JSON.stringify({ ...sampleResult, verdict: 'great' }).replaceAll("'", "''");
+    await engine.sql(`UPDATE results SET json = '${tampered}' WHERE id = '${id}'`);
+    const read = store().get(id);
+    await expect(read).rejects.toBeInstanceOf(ResultStoreError);
+    await expect(read).rejects.toMatchObject({ code: 'corrupt_record', message: expect.stringContaining('verdict') });
+  });
+
+  it('rejects use after close with open_failed', async () => {
+    const s = store();
+    await s.close();
+    await expect(s.get(generateShareId())).rejects.toMatchObject({ code: 'open_failed' });
+  });
+
+  it('deletes a result at once with its delete token, and with no other', async () => {
+    const s = store();
+    const mine = await s.put(sampleResult);
+    const theirs = await s.put(sampleResult);
+    expect(await s.delete(mine.id, theirs.deleteToken)).toBe('forbidden');
+    expect(await s.delete(mine.id, 'x'.repeat(43))).toBe('forbidden');
+    expect((await s.get(mine.id))?.result).toEqual(sampleResult);
+    expect(await s.delete(mine.id, mine.deleteToken)).toBe('deleted');
+    expect(await s.get(mine.id)).toBeNull();
+    expect(await s.delete(mine.id, mine.deleteToken)).toBe('not_found');
+    expect(await s.delete('not an id', mine.deleteToken)).toBe('not_found');
+    // The database keeps the token's hash, never the token.
+    expect(JSON.stringify(await engine.sql('SELECT * FROM results'))).not.toContain(theirs.deleteToken);
+  });
+
+  it('purges results stored before a cutoff and keeps the rest', async () => {
+    const s = store({ now: () => clock });
+    const old = await s.put(sampleResult);
+    clock = new Date('2025-12-20T10:00:00.000Z');
+    const recent = await s.put(sampleResult);
+    expect(await s.purgeStoredBefore(new Date('2025-12-01T00:00:00.000Z'))).toBe(1);
+    expect(await s.get(old.id)).toBeNull();
+    expect((await s.get(recent.id))?.result).toEqual(sampleResult);
+    expect(await s.purgeStoredBefore(new Date('2025-12-01T00:00:00.000Z'))).toBe(0);
+  });
+
+  it('records every schema step once, even when several stores open the database together', async () => {
+    await Promise.all([store().get(generateShareId()), store().get(generateShareId()), store().get(generateShareId())]);
+    const steps = await engine.sql('SELECT version FROM schema_migrations ORDER BY version');
+    expect(steps.map((row) => Number(row.version))).toEqual(Array.from({ length: SCHEMA_VERSION_LATEST }, (_, i) => i + 1));
+  });
+
+  it('refuses a database from a newer netready and changes nothing in it', async () => {
+    await store().get(generateShareId());
+    await engine.sql(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${SCHEMA_VERSION_LATEST + 1}, 'from the future', '2030-01-01T00:00:00Z')`);
+    const read = store().put(sampleResult);
+    await expect(read).rejects.toMatchObject({ code: 'open_failed', message: expect.stringContaining(`schema version ${SCHEMA_VERSION_LATEST + 1}, newer than this netready knows`) });
+    expect(Number((await engine.sql('SELECT count(*) AS n FROM results'))[0]!.n)).toBe(0);
+  });
+
+  it('admits a client up to its per-minute limit, then says how long to wait, and counts nobody else', async () => {
+    const s = store({ now: () => clock });
+    for (let i = 0; i < 3; i++) expect(await s.admit('198.51.100.7', 3)).toEqual({ admitted: true });
+    clock = new Date(clock.getTime() + 20_000);
+    expect(await s.admit('198.51.100.7', 3)).toEqual({ admitted: false, retryAfterS: 40 });
+    expect(await s.admit('198.51.100.8', 3)).toEqual({ admitted: true });
+    clock = new Date(clock.getTime() + RATE_WINDOW_MS);
+    expect(await s.admit('198.51.100.7', 3)).toEqual({ admitted: true });
+  });
+
+  it('stores results until the daily quota is reached, then refuses with quota_exceeded and stores nothing', async () => {
+    const s = store({ now: () => clock });
+    const charge = { clientAddress: '198.51.100.7', maxBytesPerDay: resultBytes * 2 + 10 };
+    await s.put(sampleResult, { charge });
+    await s.put(sampleResult, { charge });
+    clock = new Date('2025-11-25T23:59:30.000Z');
+    const refused = s.put(sampleResult, { charge });
+    await expect(refused).rejects.toBeInstanceOf(ResultStoreError);
+    await expect(refused).rejects.toMatchObject({ code: 'quota_exceeded', retryAfterS: 30 });
+    expect(Number((await engine.sql('SELECT count(*) AS n FROM results'))[0]!.n)).toBe(2);
+    await expect(s.put(sampleResult, { charge: { ...charge, clientAddress: '198.51.100.8' } })).resolves.toMatchObject({ id: expect.any(String) });
+    clock = new Date('2025-11-26T00:00:00.000Z');
+    await expect(s.put(sampleResult, { charge })).resolves.toMatchObject({ id: expect.any(String) });
+  });
+
+  it('holds the quota when instances store at the same moment: exactly as many as fit are stored', async () => {
+    const instances = [store(), store(), store()];
+    const charge = { clientAddress: '198.51.100.7', maxBytesPerDay: resultBytes * 5 };
+    const outcomes = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => instances[i % 3]!.put(sampleResult, { charge })));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(5);
+    expect(outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason.code)).toEqual(Array(7).fill('quota_exceeded'));
+    expect(Number((await engine.sql('SELECT count(*) AS n FROM results'))[0]!.n)).toBe(5);
+  });
+
+  it('keys usage by a salted hash and never writes the address itself; another database, another salt', async () => {
+    const s = store({ now: () => clock });
+    await s.admit('198.51.100.7', 5);
+    await s.put(sampleResult, { charge: { clientAddress: '198.51.100.7', maxBytesPerDay: 1 << 20 } });
+    const usage = await engine.sql('SELECT client, day, bytes, results FROM client_usage');
+    expect(usage.map((row) => ({ ...row, bytes: Number(row.bytes) }))).toEqual([{ client: expect.stringMatching(/^[0-9a-f]{32}$/), day: '2025-11-25', bytes: resultBytes, results: 1 }]);
+    const rate = await engine.sql('SELECT client FROM client_rate');
+    expect(rate).toEqual([{ client: usage[0]!.client }]);
+    expect(JSON.stringify([usage, rate, await engine.sql('SELECT * FROM meta')])).not.toContain('198.51.100.7');
+    const other = await engine.otherStore();
+    open.push(other);
+    await other.admit('198.51.100.7', 5);
+    // The other database's key for the same address differs: its salt is its own.
+    await expect(other.put(sampleResult, { charge: { clientAddress: '198.51.100.7', maxBytesPerDay: resultBytes } })).resolves.toBeDefined();
+  });
+
+  it('proves it can write without changing anything', async () => {
+    const s = store();
+    await s.checkWritable?.();
+    expect(Number((await engine.sql('SELECT count(*) AS n FROM results'))[0]!.n)).toBe(0);
+    expect(await engine.sql("SELECT key FROM meta WHERE key = 'ready_check'")).toEqual([]);
+  });
+});
