@@ -420,9 +420,16 @@ export async function main(argv: string[]): Promise<number> {
     const { runTrustCommand } = await import('./trust');
     return runTrustCommand(command, rest, { env: process.env, cwd: process.cwd(), out, err });
   }
+  if (command === 'hash-password') {
+    const { runHashPassword } = await import('./hash-password');
+    return runHashPassword(rest, out, err);
+  }
   const args = parseArgs(argv);
   if (args.command === 'help') {
-    out(`${USAGE}\n\nAlso: netready trust | untrust — trust this installation's development CA in your browsers (netready trust --help).`);
+    out(
+      `${USAGE}\n\nAlso: netready trust | untrust — trust this installation's development CA in your browsers (netready trust --help).\n` +
+        '      netready hash-password — print the scrypt hash of a password for support.passwordHash (the support view).',
+    );
     return 0;
   }
   if (args.command === 'error') {

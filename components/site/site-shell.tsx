@@ -4,8 +4,9 @@
  */
 import type { ReactNode } from 'react';
 
-/** Header + main + footer around a page's content. */
-export function SiteShell({ deploymentName, children }: { deploymentName: string; children: ReactNode }) {
+/** Header + main + footer around a page's content; `wide` for tables (the support view). */
+export function SiteShell({ deploymentName, children, wide = false }: { deploymentName: string; children: ReactNode; wide?: boolean }) {
+  const width = wide ? 'max-w-6xl' : 'max-w-3xl';
   return (
     <div className="flex min-h-dvh flex-col">
       <a
@@ -15,7 +16,7 @@ export function SiteShell({ deploymentName, children }: { deploymentName: string
         Skip to content
       </a>
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex h-14 max-w-3xl items-center justify-between gap-4 px-4">
+        <div className={`mx-auto flex h-14 ${width} items-center justify-between gap-4 px-4`}>
           {/* A plain link, not next/link: the shell is a server component and client-side navigation to the
               landing page saves nothing worth next/link's client code on every page (issue 16). */}
           <a href="/" className="flex min-w-0 items-center gap-2 rounded-md font-semibold text-slate-900">
@@ -29,11 +30,11 @@ export function SiteShell({ deploymentName, children }: { deploymentName: string
           <span className="hidden text-sm text-slate-600 sm:block">Network readiness test</span>
         </div>
       </header>
-      <main id="main" className="mx-auto w-full max-w-3xl flex-1 px-4 py-8 sm:py-10">
+      <main id="main" className={`mx-auto w-full ${width} flex-1 px-4 py-8 sm:py-10`}>
         {children}
       </main>
       <footer className="border-t border-slate-200 bg-white">
-        <div className="mx-auto max-w-3xl px-4 py-5 text-xs leading-5 text-slate-600">
+        <div className={`mx-auto ${width} px-4 py-5 text-xs leading-5 text-slate-600`}>
           <p>
             Runs in your browser against this site’s own test servers. Nothing is stored unless you create a share link.
           </p>

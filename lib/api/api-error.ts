@@ -41,6 +41,8 @@ export const API_ERROR_STATUS = {
   delete_token_required: 401,
   /** DELETE /api/results/:id with a token that is not this result's; nothing was deleted. */
   delete_token_invalid: 403,
+  /** The support view and its API are off: no `support.passwordHash` is configured. */
+  support_disabled: 404,
 } as const satisfies Record<string, number>;
 
 /** An error code of the HTTP API. */

@@ -245,6 +245,17 @@ export const ConfigSchema = z.strictObject({
       clientAddresses: z.enum(['full', 'truncated', 'none']).default('full'),
     })
     .prefault({}),
+  support: z
+    .strictObject({
+      /** User name of the support view's sign-in (HTTP Basic; `/support`, `/api/support/*`). Default "support". */
+      username: z.string().min(1).max(64).regex(/^[^:\s]+$/, 'must be one word without ":"').default('support'),
+      /**
+       * The support view's password as an scrypt hash (`npx netready hash-password` prints one). Default none: the
+       * support view is off, and says so.
+       */
+      passwordHash: z.optional(z.string().regex(/^scrypt\$\d+\$[A-Za-z0-9+/]+=*\$[A-Za-z0-9+/]+=*$/, 'must be a hash printed by npx netready hash-password (scrypt$…)')),
+    })
+    .prefault({}),
   web: z
     .strictObject({
       /** Interface the web app listens on. Default "127.0.0.1". */

@@ -214,6 +214,8 @@ describe('results API', () => {
       get: () => Promise.reject(new Error('boom')),
       delete: () => Promise.reject(new Error('boom')),
       purgeStoredBefore: () => Promise.reject(new Error('boom')),
+      searchResults: () => Promise.reject(new Error('boom')),
+      findingCounts: () => Promise.reject(new Error('boom')),
       close: () => Promise.resolve(),
     };
     const response = await postResult(post(JSON.stringify(sampleResult)), { ...deps, store: failing });

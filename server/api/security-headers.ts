@@ -37,8 +37,16 @@ const DENIED_FEATURES = [
   'xr-spatial-tracking',
 ] as const;
 
-/** Which kind of answer a path gets: `embed-client` is the loader and ES module host pages load from other origins. */
-export type RouteKind = 'runner' | 'embed' | 'embed-client' | 'share' | 'page' | 'api';
+/**
+ * Which kind of answer a path gets: `embed-client` is the loader and ES module host pages load from other origins;
+ * `support` is the operator's support view (signed in, never indexed or framed).
+ */
+export type RouteKind = 'runner' | 'embed' | 'embed-client' | 'share' | 'support' | 'page' | 'api';
+
+/** Whether a path belongs to the support view (its page and its API): the sign-in of server/api/support-auth.ts. */
+export function isSupportPath(pathname: string): boolean {
+  return pathname === '/support' || pathname.startsWith('/support/') || pathname.startsWith('/api/support/');
+}
 
 /** The embed client's files (scripts/build-embed.mjs), loaded by host pages on other origins (issue 14). */
 const EMBED_CLIENT_PATHS = new Set(['/embed.js', '/embed.mjs', '/embed.d.ts']);
@@ -52,6 +60,7 @@ export function routeKindOf(pathname: string): RouteKind {
   // The operations endpoints answer JSON or Prometheus text: no page policy, never framed, never indexed.
   if (pathname === '/metrics' || pathname === '/healthz' || pathname === '/readyz') return 'api';
   if (pathname.startsWith('/r/')) return 'share';
+  if (pathname === '/support' || pathname.startsWith('/support/')) return 'support';
   return 'page';
 }
 
@@ -164,7 +173,9 @@ export function securityHeaders(config: Config, request: SecurityHeaderRequest):
     if (request.pathname.endsWith('.d.ts')) headers['content-type'] = 'text/plain; charset=utf-8';
   }
   // Share pages and API answers are for the people a link was sent to, not for search engines.
-  if (kind === 'share' || kind === 'api') headers['x-robots-tag'] = 'noindex';
+  if (kind === 'share' || kind === 'api' || kind === 'support') headers['x-robots-tag'] = 'noindex';
+  // Results and notes: never kept in shared caches.
+  if (kind === 'support') headers['cache-control'] = 'no-store';
   // Browsers ignore HSTS received over plain HTTP (RFC 6797 §8.1), and sending it there would only mislead.
   if (request.https) headers['strict-transport-security'] = HSTS_VALUE;
   return headers;

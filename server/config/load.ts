@@ -41,6 +41,8 @@ const ENV_OVERRIDES: Record<string, [string[], EnvValueType]> = {
   DATABASE_URL: [['database', 'url'], 'string'],
   NETREADY_RESULT_RETENTION_DAYS: [['results', 'retentionDays'], 'int'],
   NETREADY_RESULT_CLIENT_ADDRESSES: [['results', 'clientAddresses'], 'string'],
+  NETREADY_SUPPORT_USERNAME: [['support', 'username'], 'string'],
+  NETREADY_SUPPORT_PASSWORD_HASH: [['support', 'passwordHash'], 'string'],
   NETREADY_BIND_IP: [['probe', 'bindIp'], 'string'],
   NETREADY_PUBLIC_IP: [['probe', 'publicIp'], 'string'],
   NETREADY_PUBLIC_HOST: [['probe', 'publicHost'], 'string'],

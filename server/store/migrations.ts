@@ -59,6 +59,32 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE results ADD COLUMN delete_token_sha256 TEXT;
       CREATE INDEX results_created_at ON results (created_at);`,
   },
+  {
+    version: 3,
+    name: 'verdict and finding codes beside each result, for the support view',
+    // Filled from the stored JSON for results stored before this step (both engines read JSON in SQL).
+    sqlite: `
+      ALTER TABLE results ADD COLUMN verdict TEXT;
+      UPDATE results SET verdict = json_extract(json, '$.verdict') WHERE json_valid(json);
+      CREATE INDEX results_verdict_created_at ON results (verdict, created_at);
+      CREATE TABLE result_findings (result_id TEXT NOT NULL, code TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (result_id, code)) STRICT;
+      CREATE INDEX result_findings_code_created_at ON result_findings (code, created_at);
+      INSERT OR IGNORE INTO result_findings (result_id, code, created_at)
+        SELECT results.id, json_extract(finding.value, '$.code'), results.created_at
+        FROM results, json_each(results.json, '$.findings') AS finding
+        WHERE json_valid(results.json) AND json_extract(finding.value, '$.code') IS NOT NULL;`,
+    postgres: `
+      ALTER TABLE results ADD COLUMN verdict TEXT;
+      UPDATE results SET verdict = (json::json)->>'verdict';
+      CREATE INDEX results_verdict_created_at ON results (verdict, created_at);
+      CREATE TABLE result_findings (result_id TEXT NOT NULL, code TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (result_id, code));
+      CREATE INDEX result_findings_code_created_at ON result_findings (code, created_at);
+      INSERT INTO result_findings (result_id, code, created_at)
+        SELECT results.id, finding->>'code', results.created_at
+        FROM results, json_array_elements((results.json::json)->'findings') AS finding
+        WHERE finding->>'code' IS NOT NULL
+        ON CONFLICT DO NOTHING;`,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -7,7 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { Result } from '../../lib/schema/result';
+import type { Result, Verdict } from '../../lib/schema/result';
+import { MAX_SUPPORT_PAGE, POSTGRES_DIALECT, supportWhere, type SupportCursor, type SupportPage, type SupportQuery } from './support-query';
 import { MIGRATIONS_TABLE_SQL, pendingMigrations } from './migrations';
 import {
   CLIENT_SALT_BYTES,
@@ -112,10 +113,14 @@ export class PostgresResultStore implements ResultStore {
       for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
         const id = this.#generateId();
         const inserted = await client.query(
-          'INSERT INTO results (id, created_at, json, note, delete_token_sha256) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING',
-          [id, now, json, options.note ?? null, deleteTokenHash(deleteToken)],
+          'INSERT INTO results (id, created_at, json, note, delete_token_sha256, verdict) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING',
+          [id, now, json, options.note ?? null, deleteTokenHash(deleteToken), result.verdict],
         );
-        if (inserted.rowCount === 1) return { id, deleteToken, createdAt: now };
+        if (inserted.rowCount === 1) {
+          const codes = [...new Set(result.findings.map((finding) => finding.code))];
+          if (codes.length > 0) await client.query('INSERT INTO result_findings (result_id, code, created_at) SELECT $1, code, $2 FROM unnest($3::text[]) AS code', [id, now, codes]);
+          return { id, deleteToken, createdAt: now };
+        }
       }
       throw new ResultStoreError('id_exhausted', `no free share id after ${MAX_ID_ATTEMPTS} attempts`);
     });
@@ -162,16 +167,54 @@ export class PostgresResultStore implements ResultStore {
       if (!row) return 'not_found';
       if (!deleteTokenMatches(deleteToken, row.delete_token_sha256)) return 'forbidden';
       await client.query('DELETE FROM results WHERE id = $1', [id]);
+      await client.query('DELETE FROM result_findings WHERE result_id = $1', [id]);
       return 'deleted';
     });
   }
 
   async purgeStoredBefore(cutoff: Date): Promise<number> {
     await this.#open();
+    return this.#transaction('write_failed', `cannot purge expired results in ${this.database}`, async (client) => {
+      await client.query('DELETE FROM result_findings WHERE created_at < $1', [cutoff]);
+      return (await client.query('DELETE FROM results WHERE created_at < $1', [cutoff])).rowCount ?? 0;
+    });
+  }
+
+  async searchResults(query: SupportQuery, page: { limit: number; after?: SupportCursor }): Promise<SupportPage> {
+    await this.#open();
     try {
-      return (await this.#pool.query('DELETE FROM results WHERE created_at < $1', [cutoff])).rowCount ?? 0;
+      const all = supportWhere(query, POSTGRES_DIALECT);
+      const total = Number((await this.#pool.query<{ n: string }>(`SELECT count(*) AS n FROM results ${all.sql}`, all.params)).rows[0]?.n ?? 0);
+      const limit = Math.min(Math.max(1, page.limit), MAX_SUPPORT_PAGE);
+      const where = supportWhere(query, POSTGRES_DIALECT, page.after ? { cursor: page.after } : {});
+      const rows = (
+        await this.#pool.query<{ id: string; created_at: Date; verdict: Verdict | null; note: string | null; codes: string | null }>(
+          `SELECT id, created_at, verdict, note, (SELECT string_agg(code, ',') FROM result_findings f WHERE f.result_id = results.id) AS codes
+           FROM results ${where.sql} ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`,
+          where.params,
+        )
+      ).rows;
+      const mapped = rows.slice(0, limit).map((row) => ({ id: row.id, createdAt: row.created_at, verdict: row.verdict, note: row.note, findingCodes: row.codes ? row.codes.split(',').sort() : [] }));
+      const last = mapped.at(-1);
+      return { rows: mapped, total, next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
     } catch (cause) {
-      throw new ResultStoreError('write_failed', `cannot purge expired results in ${this.database}`, { cause });
+      throw new ResultStoreError('read_failed', `cannot search results in ${this.database}`, { cause });
+    }
+  }
+
+  async findingCounts(query: SupportQuery): Promise<Array<{ code: string; count: number }>> {
+    await this.#open();
+    try {
+      const where = supportWhere(query, POSTGRES_DIALECT, { skipCode: true });
+      const rows = (
+        await this.#pool.query<{ code: string; count: string }>(
+          `SELECT f.code AS code, count(*) AS count FROM result_findings f JOIN results ON results.id = f.result_id ${where.sql} GROUP BY f.code ORDER BY count(*) DESC, f.code`,
+          where.params,
+        )
+      ).rows;
+      return rows.map((row) => ({ code: row.code, count: Number(row.count) }));
+    } catch (cause) {
+      throw new ResultStoreError('read_failed', `cannot count findings in ${this.database}`, { cause });
     }
   }
 

@@ -3,6 +3,7 @@
  * SQLite store (sqlite-store.ts) and a PostgreSQL store for production are interchangeable.
  */
 import type { Result } from '../../lib/schema/result';
+import type { SupportCursor, SupportPage, SupportQuery } from './support-query';
 
 /**
  * Why a store operation failed. `quota_exceeded` is a refusal, not a failure: the client's daily quota is used up
@@ -98,6 +99,10 @@ export interface ResultStore {
   delete(id: string, deleteToken: string): Promise<DeleteOutcome>;
   /** Deletes every result stored before `cutoff` (retention); resolves with how many. */
   purgeStoredBefore(cutoff: Date): Promise<number>;
+  /** The support view (issue 13): one page of results matching `query`, newest first, with the total. */
+  searchResults(query: SupportQuery, page: { limit: number; after?: SupportCursor }): Promise<SupportPage>;
+  /** How many results matching `query` (its `code` ignored) have each finding code, most frequent first. */
+  findingCounts(query: SupportQuery): Promise<Array<{ code: string; count: number }>>;
   /**
    * Counts one request of a client against `maxPerMinute` in a fixed window of RATE_WINDOW_MS that starts with its
    * first request. A refused request is not counted. Kept in the store, so every web process sharing it agrees.

@@ -56,6 +56,9 @@ describe('SqliteResultStore', () => {
     const store = makeStore();
     expect(await store.get('oldResultAAAAAAAAAAAAA')).toEqual({ result: sampleResult, createdAt: new Date('2025-11-01T00:00:00.000Z'), note: null });
     expect(await store.delete('oldResultAAAAAAAAAAAAA', 'x'.repeat(43))).toBe('forbidden');
+    // The migration filled in the verdict and finding codes from the stored JSON, so support finds it.
+    const found = await store.searchResults({ code: sampleResult.findings[0]!.code, verdict: sampleResult.verdict }, { limit: 10 });
+    expect(found.rows.map((row) => row.id)).toEqual(['oldResultAAAAAAAAAAAAA']);
     const check = new Database(path.join(dir, 'data', SQLITE_FILE_NAME), { readonly: true });
     try {
       expect((check.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number }).v).toBe(SCHEMA_VERSION_LATEST);

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Result } from '../../lib/schema/result';
+import type { Result, Verdict } from '../../lib/schema/result';
+import { MAX_SUPPORT_PAGE, SQLITE_DIALECT, supportWhere, type SupportCursor, type SupportPage, type SupportQuery } from './support-query';
 import { MIGRATIONS_TABLE_SQL, pendingMigrations } from './migrations';
 import {
   CLIENT_SALT_BYTES,
@@ -53,7 +54,10 @@ export interface SqliteResultStoreOptions {
 
 interface OpenDatabase {
   db: Database.Database;
-  insert: Database.Statement<[string, string, string, string | null, string]>;
+  insert: Database.Statement<[string, string, string, string | null, string, string]>;
+  insertFinding: Database.Statement<[string, string, string]>;
+  removeFindings: Database.Statement<[string]>;
+  purgeFindings: Database.Statement<[string]>;
   select: Database.Statement<[string], { json: string; created_at: string; note: string | null }>;
   selectToken: Database.Statement<[string], { delete_token_sha256: string | null }>;
   remove: Database.Statement<[string]>;
@@ -112,7 +116,8 @@ export class SqliteResultStore implements ResultStore {
       for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
         const id = this.#generateId();
         try {
-          open.insert.run(id, createdAt, json, options.note ?? null, deleteTokenHash(deleteToken));
+          open.insert.run(id, createdAt, json, options.note ?? null, deleteTokenHash(deleteToken), result.verdict);
+          for (const code of new Set(result.findings.map((finding) => finding.code))) open.insertFinding.run(id, code, createdAt);
           return { id, deleteToken, createdAt: now };
         } catch (cause) {
           if (isPrimaryKeyConflict(cause)) continue;
@@ -177,6 +182,7 @@ export class SqliteResultStore implements ResultStore {
           if (!row) return 'not_found';
           if (!deleteTokenMatches(deleteToken, row.delete_token_sha256)) return 'forbidden';
           open.remove.run(id);
+          open.removeFindings.run(id);
           return 'deleted';
         })
         .immediate();
@@ -188,9 +194,45 @@ export class SqliteResultStore implements ResultStore {
   async purgeStoredBefore(cutoff: Date): Promise<number> {
     const open = this.#database();
     try {
-      return open.purge.run(cutoff.toISOString()).changes;
+      return open.db.transaction(() => {
+        open.purgeFindings.run(cutoff.toISOString());
+        return open.purge.run(cutoff.toISOString()).changes;
+      })();
     } catch (cause) {
       throw new ResultStoreError('write_failed', `cannot purge expired results in ${this.file}`, { cause });
+    }
+  }
+
+  async searchResults(query: SupportQuery, page: { limit: number; after?: SupportCursor }): Promise<SupportPage> {
+    const { db } = this.#database();
+    try {
+      const all = supportWhere(query, SQLITE_DIALECT);
+      const total = (db.prepare(`SELECT count(*) AS n FROM results ${all.sql}`).get(...all.params) as { n: number }).n;
+      const limit = Math.min(Math.max(1, page.limit), MAX_SUPPORT_PAGE);
+      const where = supportWhere(query, SQLITE_DIALECT, page.after ? { cursor: page.after } : {});
+      const rows = db
+        .prepare(
+          `SELECT id, created_at, verdict, note, (SELECT group_concat(code, ',') FROM result_findings f WHERE f.result_id = results.id) AS codes
+           FROM results ${where.sql} ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`,
+        )
+        .all(...where.params) as Array<{ id: string; created_at: string; verdict: Verdict | null; note: string | null; codes: string | null }>;
+      const mapped = rows.slice(0, limit).map((row) => ({ id: row.id, createdAt: new Date(row.created_at), verdict: row.verdict, note: row.note, findingCodes: row.codes ? row.codes.split(',').sort() : [] }));
+      const last = mapped.at(-1);
+      return { rows: mapped, total, next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+    } catch (cause) {
+      throw new ResultStoreError('read_failed', `cannot search results in ${this.file}`, { cause });
+    }
+  }
+
+  async findingCounts(query: SupportQuery): Promise<Array<{ code: string; count: number }>> {
+    const { db } = this.#database();
+    try {
+      const where = supportWhere(query, SQLITE_DIALECT, { skipCode: true });
+      return db
+        .prepare(`SELECT f.code AS code, count(*) AS count FROM result_findings f JOIN results ON results.id = f.result_id ${where.sql} GROUP BY f.code ORDER BY count DESC, f.code`)
+        .all(...where.params) as Array<{ code: string; count: number }>;
+    } catch (cause) {
+      throw new ResultStoreError('read_failed', `cannot count findings in ${this.file}`, { cause });
     }
   }
 
@@ -238,7 +280,10 @@ export class SqliteResultStore implements ResultStore {
       if (!salt) throw new Error('the client salt was not stored');
       this.#open = {
         db,
-        insert: db.prepare<[string, string, string, string | null, string]>('INSERT INTO results (id, created_at, json, note, delete_token_sha256) VALUES (?, ?, ?, ?, ?)'),
+        insert: db.prepare<[string, string, string, string | null, string, string]>('INSERT INTO results (id, created_at, json, note, delete_token_sha256, verdict) VALUES (?, ?, ?, ?, ?, ?)'),
+        insertFinding: db.prepare<[string, string, string]>('INSERT INTO result_findings (result_id, code, created_at) VALUES (?, ?, ?)'),
+        removeFindings: db.prepare<[string]>('DELETE FROM result_findings WHERE result_id = ?'),
+        purgeFindings: db.prepare<[string]>('DELETE FROM result_findings WHERE created_at < ?'),
         select: db.prepare<[string], { json: string; created_at: string; note: string | null }>('SELECT json, created_at, note FROM results WHERE id = ?'),
         selectToken: db.prepare<[string], { delete_token_sha256: string | null }>('SELECT delete_token_sha256 FROM results WHERE id = ?'),
         remove: db.prepare<[string]>('DELETE FROM results WHERE id = ?'),

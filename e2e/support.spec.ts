@@ -1,0 +1,102 @@
+/**
+ * The support view (issue 13) in Chromium: refused without the operator's credential, filters and counts stored
+ * results, exports CSV, accessible; and off (saying so) on a deployment without a credential — the shared stack.
+ * A second web app (`next start`) on the shared stack's probe and data folder has `support.passwordHash` set.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+import { sampleResult } from '../lib/api/testing/sample-result';
+import { hashPassword } from '../server/api/support-auth';
+import { SHARED_STACK_BASE_PORT } from './global-setup';
+import { portsFrom, spawnManaged, stackEnv, waitUntil, REPO_ROOT, type ManagedProcess } from './support/stack';
+
+const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-results', 'screenshots');
+const PASSWORD = 'support-e2e-password-1';
+const dataDir = (): string => process.env.NETREADY_E2E_DATA_DIR ?? '';
+const sharedWebUrl = (): string => process.env.NETREADY_E2E_WEB_URL ?? '';
+/** A word only this spec's notes have, so results other specs stored in the shared folder do not count. */
+const MARK = `spec${Date.now().toString(36)}`;
+
+let web: ManagedProcess | undefined;
+let url = '';
+
+test.beforeAll(async () => {
+  const ports = { ...portsFrom(SHARED_STACK_BASE_PORT), web: SHARED_STACK_BASE_PORT + 75 };
+  url = `http://127.0.0.1:${ports.web}`;
+  web = spawnManaged('support-web', path.join(REPO_ROOT, 'node_modules', '.bin', 'next'), ['start', '-p', String(ports.web), '-H', '127.0.0.1'], {
+    ...stackEnv(ports, dataDir()),
+    NETREADY_SUPPORT_PASSWORD_HASH: hashPassword(PASSWORD),
+  });
+  await waitUntil('the support web app', async () => (await fetch(`${url}/robots.txt`).catch(() => null))?.status === 200, 60_000, web);
+  // Stored results with notes from two organisations.
+  const notes = [`Ticket 1 · it@acme.example · ${MARK}`, `Ticket 2 · it@acme.example · ${MARK}`, `Globex, Springfield · ${MARK}`];
+  for (const [index, note] of notes.entries()) {
+    const result = index === 2 ? { ...sampleResult, verdict: 'ready' as const, findings: [] } : sampleResult;
+    const response = await fetch(`${url}/api/results`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ result, note }) });
+    expect(response.status).toBe(201);
+  }
+});
+
+test.afterAll(async () => {
+  await web?.stop();
+});
+
+test('refuses the support view and its export without the operator’s credential', async () => {
+  for (const path of ['/support', '/api/support/results.csv']) {
+    const anonymous = await fetch(`${url}${path}`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Basic realm="netready support", charset="UTF-8"');
+    const wrong = await fetch(`${url}${path}`, { headers: { authorization: `Basic ${Buffer.from('support:guess').toString('base64')}` } });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).not.toContain(MARK);
+  }
+});
+
+test('filters stored results, counts their findings, exports CSV, and is accessible', async ({ browser }) => {
+  const context = await browser.newContext({ httpCredentials: { username: 'support', password: PASSWORD } });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${url}/support?q=${MARK}`);
+    await expect(page.getByRole('heading', { name: 'Stored results' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: '3 results' })).toBeVisible();
+    const counts = page.getByRole('region', { name: 'Findings in these results' });
+    await expect(counts.getByRole('row', { name: /udp-blocked 2/ })).toBeVisible();
+    expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations.map((v) => v.id))).toEqual([]);
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'support-view.png'), fullPage: true });
+
+    await page.getByLabel('Organisation or e-mail domain').fill('acme.example');
+    await page.getByLabel('Verdict').selectOption('degraded');
+    await page.getByRole('button', { name: 'Show results' }).click();
+    await expect(page.getByRole('heading', { name: '2 results' })).toBeVisible();
+    await expect(page.getByRole('cell', { name: /Globex/ })).toHaveCount(0);
+    // A row's link opens the share page.
+    await page.getByRole('link', { name: /^Open/ }).first().click();
+    await expect(page.getByTestId('submitter-note')).toContainText('it@acme.example');
+    await page.goBack();
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download CSV' }).click()]);
+    const csv = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'));
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('stored_at,share_url,verdict,finding_codes,note');
+    expect(lines.slice(1)).toHaveLength(2);
+    expect(lines.slice(1).every((line) => line.includes(',degraded,') && line.includes('it@acme.example'))).toBe(true);
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'support-view-390.png'), fullPage: true });
+  } finally {
+    await context.close();
+  }
+});
+
+test('without a credential configured, the support view says it is off and its export answers 404', async ({ page }) => {
+  const response = await page.goto(`${sharedWebUrl()}/support`);
+  expect(response?.status()).toBe(200);
+  await expect(page.getByRole('heading', { name: 'The support view is off' })).toBeVisible();
+  await expect(page.getByText('npx netready hash-password')).toBeVisible();
+  const csv = await fetch(`${sharedWebUrl()}/api/support/results.csv`);
+  expect(csv.status).toBe(404);
+  expect(await csv.json()).toMatchObject({ error: { code: 'support_disabled' } });
+});
