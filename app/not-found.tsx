@@ -1,5 +1,6 @@
 // Shown for every path that is not a page (404)
 import { connection } from 'next/server';
+import { brandOf } from '../lib/config/brand';
 import { SiteShell } from '../components/site/site-shell';
 import { primaryButton } from '../components/ui/button-styles';
 import { loadConfig } from '../server/config/load';
@@ -11,7 +12,7 @@ import { loadConfig } from '../server/config/load';
 export default async function NotFound() {
   await connection();
   return (
-    <SiteShell deploymentName={loadConfig().name}>
+    <SiteShell brand={brandOf(loadConfig())}>
       <div className="space-y-4 py-8">
         <p className="text-sm font-semibold tracking-wide text-slate-600 uppercase">Page not found</p>
         <h1 className="text-2xl font-semibold tracking-tight text-slate-900">There is no page at this address</h1>

@@ -1,7 +1,8 @@
 /**
  * The support view (issue 13) in Chromium: refused without the operator's credential, filters and counts stored
  * results, exports CSV, accessible; and off (saying so) on a deployment without a credential — the shared stack.
- * A second web app (`next start`) on the shared stack's probe and data folder has `support.passwordHash` set.
+ * A second web app (`next start`) on the shared stack's probe and data folder has `support.passwordHash` set, and the
+ * operator's branding (name, logo, accent, support line), checked on the landing and share pages and in a printed PDF.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -28,6 +29,11 @@ test.beforeAll(async () => {
   web = spawnManaged('support-web', path.join(REPO_ROOT, 'node_modules', '.bin', 'next'), ['start', '-p', String(ports.web), '-H', '127.0.0.1'], {
     ...stackEnv(ports, dataDir()),
     NETREADY_SUPPORT_PASSWORD_HASH: hashPassword(PASSWORD),
+    // Branding (issue 13 item 6): on every page of this instance, and in print.
+    NETREADY_NAME: 'Acme Meet',
+    NETREADY_BRAND_LOGO_URL: '/apple-touch-icon.png',
+    NETREADY_BRAND_ACCENT_COLOUR: '#b45309',
+    NETREADY_BRAND_SUPPORT_CONTACT: 'Questions? support@acme.example · +1 555 0100',
   });
   await waitUntil('the support web app', async () => (await fetch(`${url}/robots.txt`).catch(() => null))?.status === 200, 60_000, web);
   // Stored results with notes from two organisations.
@@ -89,6 +95,39 @@ test('filters stored results, counts their findings, exports CSV, and is accessi
   } finally {
     await context.close();
   }
+});
+
+test('the operator’s branding is on the landing page and the share page, and a share page prints as a clean PDF', async ({ page }) => {
+  await page.goto(`${url}/`);
+  await expect(page.getByRole('link', { name: 'Acme Meet' })).toBeVisible();
+  await expect(page.locator('header img[src="/apple-touch-icon.png"]')).toBeVisible();
+  await expect(page.getByTestId('support-contact')).toHaveText('Questions? support@acme.example · +1 555 0100');
+  // The accent on the main button, with the ink chosen for contrast (white on this brown).
+  const start = page.getByRole('button', { name: 'Start' });
+  await expect(start).toHaveCSS('background-color', 'rgb(180, 83, 9)');
+  await expect(start).toHaveCSS('color', 'rgb(255, 255, 255)');
+
+  const posted = await fetch(`${url}/api/results`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ result: sampleResult, note: `Print ${MARK}` }) });
+  const { id } = (await posted.json()) as { id: string };
+  await page.goto(`${url}/r/${id}`);
+  await expect(page.getByRole('button', { name: 'Copy link' })).toBeVisible();
+  expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations.map((v) => v.id))).toEqual([]);
+  await page.emulateMedia({ media: 'print' });
+  // Printed: no buttons, the support line and the note still there.
+  await expect(page.getByRole('button', { name: 'Copy link' })).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Download JSON' })).toBeHidden();
+  await expect(page.getByTestId('support-contact')).toBeVisible();
+  await expect(page.getByTestId('submitter-note')).toBeVisible();
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  for (const format of ['A4', 'Letter'] as const) {
+    const pdf = await page.pdf({ format, printBackground: true, path: path.join(SCREENSHOT_DIR, `share-page-${format}.pdf`) });
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+    expect(pages).toBeGreaterThanOrEqual(1);
+    // Summary first, then every check, finding and technical detail printed open: a few pages, not dozens.
+    expect(pages).toBeLessThanOrEqual(12);
+  }
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'share-page-print.png'), fullPage: true });
 });
 
 test('without a credential configured, the support view says it is off and its export answers 404', async ({ page }) => {

@@ -20,11 +20,11 @@ export const getServerSideProps: GetServerSideProps<RunnerPageProps> = async ({ 
 };
 
 /** Landing page: explanation, Start, live progress and the result. */
-export default function HomePage({ name, probeUrl, budgetMs, probeTimeoutMs, autostart, deep }: RunnerPageProps) {
+export default function HomePage({ name, brand, probeUrl, budgetMs, probeTimeoutMs, autostart, deep }: RunnerPageProps) {
   return (
     <>
       <PageHead title={`${name} · Network readiness test`} />
-      <SiteShell deploymentName={name}>
+      <SiteShell brand={brand}>
         <Runner
           probeUrl={probeUrl}
           budgetMs={budgetMs}

@@ -2,6 +2,7 @@
 // CSV export. Signed in with HTTP Basic by proxy.ts (support.username / support.passwordHash); off without a hash.
 import type { Metadata } from 'next';
 import { VERDICT_COPY, formatTimestamp } from '../../components/result/labels';
+import { brandOf } from '../../lib/config/brand';
 import { SiteShell } from '../../components/site/site-shell';
 import { primaryButton, secondaryButton } from '../../components/ui/button-styles';
 import { formQuery, formatCursor, supportParams } from '../../server/api/support-params';
@@ -25,7 +26,7 @@ export default async function SupportPage({ searchParams }: Props) {
   const config = loadConfig();
   if (!config.support.passwordHash) {
     return (
-      <SiteShell deploymentName={config.name}>
+      <SiteShell brand={brandOf(config)}>
         <h1 className="text-2xl font-semibold text-slate-900">The support view is off</h1>
         <p className="mt-3 text-sm leading-6 text-slate-700">
           This deployment has no support credential. The operator turns the view on by setting <code>support.passwordHash</code>{' '}
@@ -43,7 +44,7 @@ export default async function SupportPage({ searchParams }: Props) {
   const [page, counts] = await Promise.all([store.searchResults(query, { limit: PAGE_SIZE, ...(after ? { after } : {}) }), store.findingCounts(query)]);
   const most = counts[0]?.count ?? 1;
   return (
-    <SiteShell deploymentName={config.name} wide>
+    <SiteShell brand={brandOf(config)} wide>
       <div className="space-y-6">
         <header>
           <p className="text-sm font-semibold tracking-wide text-blue-800 uppercase">Support</p>

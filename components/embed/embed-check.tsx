@@ -8,7 +8,7 @@
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { createProgressTracker } from '../../lib/embed/progress';
-import type { ResolvedStart } from '../../lib/embed/check-side';
+import { resultMessage, type ResolvedStart } from '../../lib/embed/check-side';
 import { EMBED_PLANS, type EmbedPlan, type ThemeMode } from '../../lib/embed/protocol';
 import { accentColours } from '../../lib/embed/theme';
 import type { Finding, Result, Verdict } from '../../lib/schema/result';
@@ -18,9 +18,9 @@ import type { MediaAccessReport } from '../../lib/probes/types';
 import { createEmbedBridge, type BridgeWindow, type EmbedBridge } from './embed-bridge';
 import { EMBED_LOCALES, pickLocale, type EmbedStrings } from './strings';
 
-/** The run chunk of the embed (./embed-run-chunk.ts), loaded when a run starts. */
-type EmbedRunChunk = typeof import('./embed-run-chunk');
-const loadRunChunk = (): Promise<EmbedRunChunk> => import('./embed-run-chunk');
+/** The run chunk (components/runner/run-chunk.ts, the same one `/` loads), fetched when a run starts. */
+type RunChunk = typeof import('../runner/run-chunk');
+const loadRunChunk = (): Promise<RunChunk> => import('../runner/run-chunk');
 
 /** Props of EmbedCheck, from the server's configuration and the iframe's query (pages/embed.tsx). */
 export interface EmbedCheckProps {
@@ -116,7 +116,7 @@ export function EmbedCheck({ probeUrl, budgetMs, probeTimeoutMs, configName, all
         if (controller.signal.aborted) return;
         setPhase({ kind: 'finished', result, ...(shared && 'url' in shared ? { shareUrl: shared.url } : {}) });
         setAnnouncement(tRef.current.finished(tRef.current.verdict[result.verdict].title));
-        bridge?.post(chunk.resultMessage(result, shared));
+        bridge?.post(resultMessage(result, shared));
       } catch (error) {
         if (controller.signal.aborted) return;
         const message = error instanceof Error && error.message ? error.message : String(error);

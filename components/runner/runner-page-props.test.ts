@@ -3,11 +3,12 @@ import { ConfigSchema } from '../../lib/config/schema';
 import { runnerPageProps } from './runner-page-props';
 
 describe('runnerPageProps', () => {
-  const config = ConfigSchema.parse({ name: 'Example Corp', run: { budgetMs: 9000, probeTimeoutMs: 4000 } });
+  const config = ConfigSchema.parse({ name: 'Example Corp', run: { budgetMs: 9000, probeTimeoutMs: 4000 }, brand: { supportContact: 'Call 555 0100' } });
 
-  it('carries the deployment name, the probe URL and the run deadlines of the configuration', () => {
+  it('carries the deployment name and branding, the probe URL and the run deadlines of the configuration', () => {
     expect(runnerPageProps(config, 'https://probe.example.test', {})).toEqual({
       name: 'Example Corp',
+      brand: { name: 'Example Corp', supportContact: 'Call 555 0100' },
       probeUrl: 'https://probe.example.test',
       budgetMs: 9000,
       probeTimeoutMs: 4000,

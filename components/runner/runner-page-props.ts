@@ -3,12 +3,15 @@
  * read per request (the environment of the running server, not of the build), and the query switches.
  */
 import type { GetServerSidePropsContext } from 'next';
+import { brandOf, type Brand } from '../../lib/config/brand';
 import type { Config } from '../../lib/config/schema';
 
 /** What a runner page renders from. Every field is JSON (getServerSideProps refuses `undefined`). */
 export interface RunnerPageProps {
   /** Deployment name (titles, header, result). */
   name: string;
+  /** The operator's branding for the page frame. */
+  brand: Brand;
   /** Probe server HTTP base URL as the browser reaches it. */
   probeUrl: string;
   /** Overall run budget, ms (config `run.budgetMs`). */
@@ -25,6 +28,7 @@ export interface RunnerPageProps {
 export function runnerPageProps(config: Config, probeUrl: string, query: GetServerSidePropsContext['query']): RunnerPageProps {
   return {
     name: config.name,
+    brand: brandOf(config),
     probeUrl,
     budgetMs: config.run.budgetMs,
     probeTimeoutMs: config.run.probeTimeoutMs,

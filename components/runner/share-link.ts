@@ -104,3 +104,12 @@ export async function deleteSharedResult(url: string, deleteToken: string): Prom
   const envelope = readErrorEnvelope(body);
   throw new ShareError({ message: `The server did not delete the result (${envelope?.message ?? `HTTP ${response.status}`}).`, retryable: response.status >= 500 }, envelope?.code ?? `http_${response.status}`);
 }
+
+/** Stores the result for an embedding host's support flow: its share link, or the API's error code and words. Never throws. */
+export async function shareForHost(result: Result): Promise<{ url: string } | { code: string; message: string }> {
+  try {
+    return { url: (await createShareLink(result)).url };
+  } catch (error) {
+    return error instanceof ShareError ? { code: error.code, message: error.message } : { code: 'internal_error', message: String(error) };
+  }
+}

@@ -8,8 +8,8 @@ const base =
   'transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 ' +
   'disabled:cursor-not-allowed disabled:opacity-60';
 
-/** The one prominent action of a view (Start). */
-export const primaryButton = `${base} bg-blue-700 text-white shadow-sm hover:bg-blue-800 active:bg-blue-900`;
+/** The one prominent action of a view (Start), in the operator's accent (`--brand-accent`, /brand.css; netready blue by default). */
+export const primaryButton = `${base} bg-(--brand-accent) text-(--brand-accent-ink) shadow-sm hover:brightness-90 active:brightness-75`;
 
 /** Secondary actions (Download JSON, Share link, Run again, Copy). */
 export const secondaryButton = `${base} border border-slate-300 bg-white text-slate-800 shadow-sm hover:bg-slate-50 active:bg-slate-100`;

@@ -220,7 +220,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 
 /** The full configuration schema with defaults. */
 export const ConfigSchema = z.strictObject({
-  /** Display name of this deployment, shown on result pages. Default "netready". */
+  /** Display name of this deployment — the product or vendor name — in page headers, titles and result pages. Default "netready". */
   name: z.string().min(1).max(100).default('netready'),
   /** Folder for generated state: dev CA/certificate, ACME account and certificates, TURN secret, SQLite database. Default "./data". */
   dataDir: z.string().min(1).default('./data'),
@@ -243,6 +243,19 @@ export const ConfigSchema = z.strictObject({
        * `full`: support sees exactly what the run saw.
        */
       clientAddresses: z.enum(['full', 'truncated', 'none']).default('full'),
+    })
+    .prefault({}),
+  brand: z
+    .strictObject({
+      /**
+       * Logo shown left of the name in the page header (and in printed results): an https URL or a path on this site
+       * (e.g. `/logo.svg` in public/), about 28 px high. Default none: netready's icon.
+       */
+      logoUrl: z.optional(z.string().max(2000).regex(/^(?:https:\/\/[^\s"'<>]+|\/[^\s"'<>]*)$/, 'must be an https URL or a path on this site such as /logo.svg')),
+      /** Accent colour of the main buttons and the header icon, `#rrggbb` (text on it is chosen for contrast). Default netready's blue. */
+      accentColour: z.optional(z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1d4ed8')),
+      /** One line of plain text in every page's footer and printed results, e.g. "Questions? support@acme.example, +1 555 0100". */
+      supportContact: z.optional(z.string().min(1).max(200)),
     })
     .prefault({}),
   support: z

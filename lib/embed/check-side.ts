@@ -3,7 +3,6 @@
  * `embed.allowedOrigins`, matched as CSP `frame-ancestors` matches them), what it does with a host's message, and the
  * result as the host receives it.
  */
-import { sortFindings } from '../schema/finding-order';
 import type { Result } from '../schema/result';
 import {
   EMBED_PLANS,
@@ -127,9 +126,14 @@ export function isOriginAllowed(origin: string, allowedOrigins: readonly string[
   });
 }
 
-/** The result as the host receives it: verdict, findings (code, severity, title, category), duration, share link. */
+/**
+ * The result as the host receives it: verdict, findings (code, severity, title, category), duration, share link. The
+ * findings keep the run's order, which the diagnosis already sorted blockers first (lib/diagnosis/diagnose.ts).
+ * Deliberately no import of the sorting here: this module is in the embed's first load, and a module shared between a
+ * page and the run chunk becomes a chunk of its own — one more request before every run (components/runner/run-chunk.ts).
+ */
 export function resultMessage(result: Result, share?: { url: string } | { code: string; message: string }): ResultMessage {
-  const findings = sortFindings(result.findings).map((finding) => ({ code: finding.code, severity: finding.severity, title: finding.title, category: finding.category ?? 'network' }));
+  const findings = result.findings.map((finding) => ({ code: finding.code, severity: finding.severity, title: finding.title, category: finding.category ?? 'network' }));
   return {
     type: 'netready:result',
     version: EMBED_PROTOCOL_VERSION,

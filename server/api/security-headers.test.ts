@@ -114,6 +114,15 @@ describe('permissionsPolicy', () => {
   });
 });
 
+describe('the operator’s logo', () => {
+  it('lets pages load a logo from its own origin, and nothing else new', () => {
+    const csp = (input: ConfigInput) => securityHeaders(config(input), { pathname: '/', https: true, nonce: 'n' })['content-security-policy'];
+    expect(csp({})).toContain("img-src 'self' data:;");
+    expect(csp({ brand: { logoUrl: 'https://cdn.acme.example/brand/logo.svg' } })).toContain("img-src 'self' data: https://cdn.acme.example;");
+    expect(csp({ brand: { logoUrl: '/logo.svg' } })).toContain("img-src 'self' data:;");
+  });
+});
+
 describe('the embed client files (issue 14)', () => {
   it.each(['/embed.js', '/embed.mjs', '/embed.d.ts'])('lets pages on every origin load %s, and nothing frame it', (pathname) => {
     expect(routeKindOf(pathname)).toBe('embed-client');

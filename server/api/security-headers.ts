@@ -106,6 +106,12 @@ export function frameAncestors(config: Config, kind: RouteKind): string {
   return "'none'";
 }
 
+/** ` <origin>` of the operator's logo when it lives on another site (config brand.logoUrl), else ''. */
+function logoOrigin(config: Config): string {
+  const logo = config.brand.logoUrl;
+  return logo?.startsWith('https://') ? ` ${new URL(logo).origin}` : '';
+}
+
 /** Options of pageContentSecurityPolicy. */
 export interface PagePolicyOptions {
   /** This request's nonce (createNonce). */
@@ -123,7 +129,7 @@ export function pageContentSecurityPolicy(config: Config, options: PagePolicyOpt
     "default-src 'self'",
     `script-src 'self' ${nonce} 'strict-dynamic'${options.development ? " 'unsafe-eval'" : ''}`,
     `style-src 'self' ${options.development ? "'unsafe-inline'" : nonce}`,
-    "img-src 'self' data:",
+    `img-src 'self' data:${logoOrigin(config)}`,
     "font-src 'self'",
     `connect-src ${connectSources(config).join(' ')}`,
     "object-src 'none'",

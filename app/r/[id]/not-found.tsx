@@ -1,4 +1,5 @@
 // Shown by /r/:id when no stored result has the id
+import { brandOf } from '../../../lib/config/brand';
 import { SiteShell } from '../../../components/site/site-shell';
 import { primaryButton } from '../../../components/ui/button-styles';
 import { loadConfig } from '../../../server/config/load';
@@ -6,7 +7,7 @@ import { loadConfig } from '../../../server/config/load';
 /** Explains a missing or mistyped share link. */
 export default function SharedResultNotFound() {
   return (
-    <SiteShell deploymentName={loadConfig().name}>
+    <SiteShell brand={brandOf(loadConfig())}>
       <div className="space-y-4 py-8">
         <p className="text-sm font-semibold tracking-wide text-slate-600 uppercase">Shared result</p>
         <h1 className="text-2xl font-semibold tracking-tight text-slate-900">This result does not exist</h1>

@@ -3,8 +3,10 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { VERDICT_COPY, formatTimestamp } from '../../../components/result/labels';
+import { CopyLinkButton } from '../../../components/result/copy-link-button';
 import { ResultView } from '../../../components/result/result-view';
 import { RunActions } from '../../../components/runner/run-actions';
+import { brandOf } from '../../../lib/config/brand';
 import { SiteShell } from '../../../components/site/site-shell';
 import { secondaryButton } from '../../../components/ui/button-styles';
 import { expiryOf, readLiveResult } from '../../../server/api/results-api';
@@ -46,7 +48,7 @@ export default async function SharedResultPage({ params }: Props) {
   const config = loadConfig();
   const expiresAt = expiryOf(stored.createdAt, config.results.retentionDays).toISOString();
   return (
-    <SiteShell deploymentName={config.name}>
+    <SiteShell brand={brandOf(config)}>
       <div className="space-y-6">
         <header className="space-y-2">
           <p className="text-sm font-semibold tracking-wide text-blue-800 uppercase">Shared result</p>
@@ -66,7 +68,8 @@ export default async function SharedResultPage({ params }: Props) {
             any — no name or account. It is deleted on <time dateTime={expiresAt}>{formatTimestamp(expiresAt)}</time>, or
             earlier by whoever holds its delete token.
           </p>
-          <div className="flex flex-wrap gap-2 pt-2">
+          <div className="flex flex-wrap gap-2 pt-2 print:hidden">
+            <CopyLinkButton />
             <RunActions result={result} allowShare={false} />
             {/* A plain link: `/` is a Pages Router page (pages/index.tsx), so the App Router cannot navigate to it on the
                 client anyway; next/link would only prefetch it as RSC, a request Chromium then leaves pending. */}
