@@ -6,17 +6,16 @@
  * The run under the CSP also runs in Firefox (issue 18): browsers enforce CSP each in their own way. The rest is
  * Chromium-only: no browser involved, or (the Retry) a second web app wired to the shared Chromium stack's probe.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { APIResponse, Page } from '@playwright/test';
 import { sampleResult } from '../lib/api/testing/sample-result';
 import { makeReadOnly } from '../server/store/testing/read-only-dir';
 import { SHARED_STACK_BASE_PORT } from './global-setup';
 import { expect, test } from './support/fixtures';
-import { portsFrom, spawnManaged, stackEnv, waitUntil, REPO_ROOT, type ManagedProcess } from './support/stack';
+import { portsFrom, spawnManaged, stackEnv, storedResultCount, waitUntil, REPO_ROOT, type ManagedProcess } from './support/stack';
 
 const webUrl = (): string => process.env.NETREADY_E2E_WEB_URL ?? '';
 const probeUrl = (): string => process.env.NETREADY_E2E_PROBE_URL ?? '';
@@ -37,15 +36,7 @@ function directives(csp: string | undefined): Record<string, string[]> {
 }
 
 /** Stored results in the shared stack's database (the suite's other specs store some too). */
-function storedCount(): number {
-  if (!existsSync(path.join(dataDir(), 'netready.sqlite'))) return 0;
-  const db = new Database(path.join(dataDir(), 'netready.sqlite'), { readonly: true });
-  try {
-    return (db.prepare('SELECT count(*) AS n FROM results').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
+const storedCount = (): number => storedResultCount(dataDir());
 
 /** The headers every answer carries, whatever the route. */
 function expectCommonHeaders(response: APIResponse, where: string): Record<string, string> {

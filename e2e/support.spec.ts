@@ -111,14 +111,21 @@ test('the operator’s branding is on the landing page and the share page, and a
   const { id } = (await posted.json()) as { id: string };
   await page.goto(`${url}/r/${id}`);
   await expect(page.getByRole('button', { name: 'Copy link' })).toBeVisible();
+  // The engineer's view: which transport got through on which port.
+  await expect(page.getByRole('table', { name: /Which transport reached/ })).toBeVisible();
   expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations.map((v) => v.id))).toEqual([]);
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'share-page-1280.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'share-page-390.png'), fullPage: true });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.setViewportSize({ width: 1280, height: 900 });
   await page.emulateMedia({ media: 'print' });
   // Printed: no buttons, the support line and the note still there.
   await expect(page.getByRole('button', { name: 'Copy link' })).toBeHidden();
   await expect(page.getByRole('button', { name: 'Download JSON' })).toBeHidden();
   await expect(page.getByTestId('support-contact')).toBeVisible();
   await expect(page.getByTestId('submitter-note')).toBeVisible();
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
   for (const format of ['A4', 'Letter'] as const) {
     const pdf = await page.pdf({ format, printBackground: true, path: path.join(SCREENSHOT_DIR, `share-page-${format}.pdf`) });
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');

@@ -189,6 +189,16 @@ export function EmbedCheck({ probeUrl, budgetMs, probeTimeoutMs, configName, all
     if (phase.kind === 'finished' && document.hasFocus()) document.getElementById('embed-verdict')?.focus();
   }, [phase.kind]);
 
+  // The page around the check: transparent in a frame (the host's page shows, the check draws its own box), the theme's
+  // background when /embed is opened alone. Set on <html>/<body> through the CSSOM here rather than with a `:has()` rule
+  // in CSS: a `body:has(…)` selector makes Chromium re-check the whole document's style on every change in it, which on
+  // the runner page (`/`, same stylesheet) costs the measurement stream main-thread time ten times a second.
+  useEffect(() => {
+    const dark = theme.mode === 'dark' || (theme.mode === 'auto' && window.matchMedia('(prefers-color-scheme: dark)').matches);
+    document.body.style.background = 'transparent';
+    document.documentElement.style.background = window.parent !== window ? 'transparent' : dark ? '#0f172a' : '#ffffff';
+  }, [theme.mode]);
+
   // The host's accent, set through the CSSOM (which CSP allows, unlike style attributes) whenever it changes.
   useEffect(() => {
     const root = rootRef.current;

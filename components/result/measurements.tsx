@@ -1,7 +1,7 @@
 /**
  * "Measurements": the pictures of a result, for the person and the vendor's engineer alike — which way the traffic
- * leaves (the path picture), what the measured path can carry in a call (call estimate), the round trip over the
- * quality stream, and the MTU ladder. Drawn only from the
+ * leaves (the path picture), which transport reached the servers on which port (the port matrix), what the measured
+ * path can carry in a call (call estimate), the round trip over the quality stream, and the MTU ladder. Drawn only from the
  * result JSON (live, stored or shared), print-friendly; the section is left out when none of them has data.
  */
 import type { ProbeOutcome } from '../../lib/schema/result';
@@ -10,6 +10,8 @@ import { CallEstimate } from './call-estimate';
 import { buildCallEstimateTable } from './call-estimate-model';
 import { ladderModel, MtuLadder } from './mtu-ladder';
 import { PathPicture } from './path-picture';
+import { buildPortMatrix } from './port-matrix-model';
+import { PortMatrixTable } from './port-matrix';
 import { buildPathPicture } from './path-picture-model';
 import { RttChart } from './rtt-chart';
 import { buildRttChart } from './rtt-chart-model';
@@ -27,7 +29,8 @@ export function Measurements({ probes }: MeasurementsProps) {
   const hasRtt = quality !== undefined && buildRttChart(quality.data as Partial<MediaQualityData>) !== null;
   const hasLadder = ladderModel(mtu) !== null;
   const hasPaths = buildPathPicture(probes) !== null;
-  if (!hasEstimate && !hasRtt && !hasLadder && !hasPaths) return null;
+  const hasPorts = buildPortMatrix(probes) !== null;
+  if (!hasEstimate && !hasRtt && !hasLadder && !hasPaths && !hasPorts) return null;
   return (
     <section aria-labelledby="measurements-heading" className="space-y-5 rounded-xl border border-slate-200 bg-white p-4 print:break-inside-avoid">
       <h2 id="measurements-heading" className="text-sm font-semibold tracking-wide text-slate-700 uppercase">
@@ -37,6 +40,12 @@ export function Measurements({ probes }: MeasurementsProps) {
         <div>
           <h3 className="text-sm font-semibold text-slate-900">Which way the traffic leaves this network</h3>
           <PathPicture probes={probes} />
+        </div>
+      )}
+      {hasPorts && (
+        <div>
+          <h3 className="text-sm font-semibold text-slate-900">Transports and ports</h3>
+          <PortMatrixTable probes={probes} />
         </div>
       )}
       {hasEstimate && <CallEstimate outcome={quality} />}

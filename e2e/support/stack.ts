@@ -4,7 +4,8 @@
  * "netready probe ready" line, an HTTP 200 from the web app), and stops each process by PID.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -192,4 +193,16 @@ export async function startStack(ports: StackPorts, extraEnv: Record<string, str
     },
   };
   return stack;
+}
+
+/** How many results the SQLite store in `dataDir` holds (0 before the first is stored). */
+export function storedResultCount(dataDir: string): number {
+  const file = path.join(dataDir, 'netready.sqlite');
+  if (!existsSync(file)) return 0;
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM results').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
 }
