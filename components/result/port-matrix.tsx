@@ -19,7 +19,10 @@ export function PortMatrixTable({ probes }: { probes: Readonly<Record<string, Pr
   const matrix = buildPortMatrix(probes);
   if (!matrix) return null;
   return (
-    <div className="overflow-x-auto">
+    // `relative`: the screen-reader-only texts inside are absolutely positioned; without a positioned scroll box they
+    // would hang outside it and widen the whole page on a phone.
+    // tabIndex: a region that may scroll must be reachable by keyboard (axe scrollable-region-focusable).
+    <div className="relative overflow-x-auto" role="region" aria-label="Transports and ports" tabIndex={0}>
       <table className="mt-2 w-full border-collapse text-xs">
         <caption className="sr-only">Which transport reached netready's servers on which port</caption>
         <thead>
