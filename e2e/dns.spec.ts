@@ -17,7 +17,7 @@ import type { DnsLookupData } from '../lib/probes/dns-lookup';
 import type { DnsResolverData } from '../lib/probes/dns-resolver';
 import type { DnsTurnLookupData } from '../lib/probes/dns-turn-lookup';
 import { runCli } from './support/cli';
-import { portsFrom, REPO_ROOT, spawnManaged, startProbe, stackEnv, waitUntil, type ManagedProcess } from './support/stack';
+import { assertPortFree, portsFrom, REPO_ROOT, spawnManaged, startProbe, stackEnv, waitUntil, type ManagedProcess } from './support/stack';
 
 const ZONE = 'probe.netready.test';
 const DNSMASQ = '/usr/sbin/dnsmasq';
@@ -53,6 +53,7 @@ test.beforeAll(async () => {
   };
   const probeUrl = `http://127.0.0.1:${ports.http}`;
   probe = await startProbe(env, probeUrl);
+  await assertPortFree(ports.web);
   web = spawnManaged('web', path.join(REPO_ROOT, 'node_modules', '.bin', 'next'), ['start', '-p', String(ports.web), '-H', '127.0.0.1'], env);
   await waitUntil('the web app', async () => (await fetch(`http://127.0.0.1:${ports.web}`).catch(() => null))?.status === 200, 60_000, web);
   dnsmasq = spawn(

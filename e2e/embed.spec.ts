@@ -17,7 +17,7 @@ import { DemoHost } from '../server/embed-demo/demo-host';
 import { SHARED_STACK_BASE_PORT } from './global-setup';
 import { LAUNCH_OPTIONS } from './support/browser';
 import { withFirefox } from './support/fixtures';
-import { portsFrom, spawnManaged, stackEnv, waitUntil, REPO_ROOT, type ManagedProcess } from './support/stack';
+import { assertPortFree, portsFrom, spawnManaged, stackEnv, waitUntil, REPO_ROOT, type ManagedProcess } from './support/stack';
 
 const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-results', 'screenshots');
 const dataDir = (): string => process.env.NETREADY_E2E_DATA_DIR ?? '';
@@ -57,6 +57,7 @@ test.beforeAll(async () => {
   otherHost = new DemoHost({ netreadyUrl: webUrl });
   allowedUrl = `http://127.0.0.1:${(await allowedHost.listen(0, '127.0.0.1')).port}`;
   otherUrl = `http://127.0.0.1:${(await otherHost.listen(0, '127.0.0.1')).port}`;
+  await assertPortFree(ports.web);
   web = spawnManaged('embed-web', path.join(REPO_ROOT, 'node_modules', '.bin', 'next'), ['start', '-p', String(ports.web), '-H', '127.0.0.1'], {
     ...stackEnv(ports, dataDir()),
     NETREADY_EMBED_ALLOWED_ORIGINS: allowedUrl,

@@ -10,7 +10,7 @@ import { expect, test } from '@playwright/test';
 import { ResultSchema } from '../lib/schema/result';
 import { promtoolCheck, sampleValue } from '../server/ops/testing/prometheus-text';
 import { runCli } from './support/cli';
-import { portsFrom, REPO_ROOT, spawnManaged, startStack, stackEnv, waitUntil, type ManagedProcess, type Stack } from './support/stack';
+import { assertPortFree, portsFrom, REPO_ROOT, spawnManaged, startStack, stackEnv, waitUntil, type ManagedProcess, type Stack } from './support/stack';
 
 const BASE_PORT = 26000;
 let stack: Stack;
@@ -113,6 +113,7 @@ test.describe('a web app whose ops.allowFrom names another address', () => {
   let web: ManagedProcess | undefined;
 
   test.beforeAll(async () => {
+    await assertPortFree(port);
     web = spawnManaged('web-allow-from', path.join(REPO_ROOT, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
       ...stackEnv(portsFrom(BASE_PORT), stack.dataDir),
       NETREADY_OPS_ALLOW_FROM: '127.0.0.2/32',

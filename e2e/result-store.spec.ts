@@ -12,7 +12,7 @@ import { expect, test, type Browser } from '@playwright/test';
 import { ResultSchema } from '../lib/schema/result';
 import { startTestPostgres, type TestPostgres } from '../server/store/testing/postgres';
 import { SHARED_STACK_BASE_PORT } from './global-setup';
-import { portsFrom, spawnManaged, stackEnv, waitUntil, REPO_ROOT, type ManagedProcess } from './support/stack';
+import { assertPortFree, portsFrom, spawnManaged, stackEnv, waitUntil, REPO_ROOT, type ManagedProcess } from './support/stack';
 
 const dataDir = (): string => process.env.NETREADY_E2E_DATA_DIR ?? '';
 const sharedWebUrl = (): string => process.env.NETREADY_E2E_WEB_URL ?? '';
@@ -26,6 +26,7 @@ test.beforeAll(async () => {
   const databaseUrl = await postgres.createDatabase('netready_e2e');
   for (const offset of [70, 71]) {
     const ports = { ...portsFrom(SHARED_STACK_BASE_PORT), web: SHARED_STACK_BASE_PORT + offset };
+    await assertPortFree(ports.web);
     const web = spawnManaged(`pg-web-${offset}`, path.join(REPO_ROOT, 'node_modules', '.bin', 'next'), ['start', '-p', String(ports.web), '-H', '127.0.0.1'], {
       ...stackEnv(ports, dataDir()),
       DATABASE_URL: databaseUrl,

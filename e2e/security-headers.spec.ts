@@ -15,7 +15,7 @@ import { sampleResult } from '../lib/api/testing/sample-result';
 import { makeReadOnly } from '../server/store/testing/read-only-dir';
 import { SHARED_STACK_BASE_PORT } from './global-setup';
 import { expect, test } from './support/fixtures';
-import { portsFrom, spawnManaged, stackEnv, storedResultCount, waitUntil, REPO_ROOT, type ManagedProcess } from './support/stack';
+import { assertPortFree, portsFrom, spawnManaged, stackEnv, storedResultCount, waitUntil, REPO_ROOT, type ManagedProcess } from './support/stack';
 
 const webUrl = (): string => process.env.NETREADY_E2E_WEB_URL ?? '';
 const probeUrl = (): string => process.env.NETREADY_E2E_PROBE_URL ?? '';
@@ -247,6 +247,7 @@ test.describe('a second web app over a read-only data folder', { tag: '@once' },
   test.beforeAll(async () => {
     folder = mkdtempSync(path.join(os.tmpdir(), 'netready-e2e-readonly-'));
     restore = makeReadOnly(folder);
+    await assertPortFree(ports.web);
     web = spawnManaged('web-read-only', path.join(REPO_ROOT, 'node_modules', '.bin', 'next'), ['start', '-p', String(ports.web), '-H', '127.0.0.1'], {
       ...stackEnv(ports, folder),
       NETREADY_MAX_RESULTS_PER_MINUTE: '3',

@@ -11,7 +11,7 @@ import { expect, test } from '@playwright/test';
 import { sampleResult } from '../lib/api/testing/sample-result';
 import { hashPassword } from '../server/api/support-auth';
 import { SHARED_STACK_BASE_PORT } from './global-setup';
-import { portsFrom, spawnManaged, stackEnv, waitUntil, REPO_ROOT, type ManagedProcess } from './support/stack';
+import { assertPortFree, portsFrom, spawnManaged, stackEnv, waitUntil, REPO_ROOT, type ManagedProcess } from './support/stack';
 
 const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-results', 'screenshots');
 const PASSWORD = 'support-e2e-password-1';
@@ -26,6 +26,7 @@ let url = '';
 test.beforeAll(async () => {
   const ports = { ...portsFrom(SHARED_STACK_BASE_PORT), web: SHARED_STACK_BASE_PORT + 75 };
   url = `http://127.0.0.1:${ports.web}`;
+  await assertPortFree(ports.web);
   web = spawnManaged('support-web', path.join(REPO_ROOT, 'node_modules', '.bin', 'next'), ['start', '-p', String(ports.web), '-H', '127.0.0.1'], {
     ...stackEnv(ports, dataDir()),
     NETREADY_SUPPORT_PASSWORD_HASH: hashPassword(PASSWORD),

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -147,8 +148,23 @@ export function stackEnv(ports: StackPorts, dataDir: string): NodeJS.ProcessEnv 
   };
 }
 
+/**
+ * Throws when something already listens on `port` (a server left over from a killed run): the readiness checks
+ * below would take its answers for the fresh stack's, and the tests would run against old code.
+ */
+export async function assertPortFree(port: number, host = '127.0.0.1'): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new Error(error.code === 'EADDRINUSE' ? `port ${host}:${port} is already in use — a server left over from an earlier run? Stop it (ss -ltnp 'sport = :${port}') and run again.` : `cannot check port ${host}:${port}: ${error.message}`)),
+    );
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve()));
+  });
+}
+
 /** Starts the probe server alone (for tests that stop and restart it). */
 export async function startProbe(env: NodeJS.ProcessEnv, probeUrl: string): Promise<ManagedProcess> {
+  await assertPortFree(Number(new URL(probeUrl).port));
   const probe = spawnManaged('probe', path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['server/main.ts'], env);
   try {
     await waitUntil('the probe server', () => probe.output.some((l) => l.includes('netready probe ready')), 30_000, probe);
@@ -169,6 +185,7 @@ export async function startStack(ports: StackPorts, extraEnv: Record<string, str
   const env = { ...stackEnv(ports, dataDir), ...extraEnv };
   const probeUrl = `http://127.0.0.1:${ports.http}`;
   const webUrl = `http://127.0.0.1:${ports.web}`;
+  await assertPortFree(ports.web);
   const probe = await startProbe(env, probeUrl);
   const web = spawnManaged('web', path.join(REPO_ROOT, 'node_modules', '.bin', 'next'), ['start', '-p', String(ports.web), '-H', '127.0.0.1'], env);
   try {
