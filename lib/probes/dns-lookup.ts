@@ -122,11 +122,6 @@ async function fetchName(ctx: ProbeContext, label: string, url: string): Promise
   return attempt;
 }
 
-/** Whether one name's timing shows no lookup by the browser: 0 ms lookup, or no connection of its own (a proxy's tunnel). */
-function lookedUpByProxy(timing: LookupTiming): boolean {
-  return timing.lookupMs === 0 || (timing.connectMs === 0 && (timing.tlsMs ?? 0) === 0);
-}
-
 /** Summarises the attempts into the probe's data. */
 export function summariseLookups(zone: string, attempts: LookupAttempt[]): DnsLookupData {
   const timed = attempts.filter((a) => a.answered && a.timing).map((a) => a.timing!);
@@ -138,10 +133,7 @@ export function summariseLookups(zone: string, attempts: LookupAttempt[]): DnsLo
     failed: attempts.filter((a) => !a.answered && !a.timedOut).length,
     timedOut: attempts.filter((a) => a.timedOut).length,
     timingAvailable: timed.length > 0,
-    // Two thirds of the names, not all: Firefox behind a CONNECT proxy sometimes reports one name with a few ms of
-    // lookup and connect (seen in the lab: 0, 0 and 11 ms) although it resolved none itself. A fresh label resolved by
-    // the browser never shows 0 ms: it is answered by netready's authority, a network round trip away.
-    resolvedByProxy: timed.length > 0 && timed.filter(lookedUpByProxy).length >= Math.ceil((timed.length * 2) / 3),
+    resolvedByProxy: timed.length > 0 && timed.every((t) => t.lookupMs === 0 || (t.connectMs === 0 && (t.tlsMs ?? 0) === 0)),
   };
   if (lookups.length > 0) {
     data.lookupMedianMs = round1(median(lookups)!);
