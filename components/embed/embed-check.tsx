@@ -233,7 +233,6 @@ export function EmbedCheck({ probeUrl, budgetMs, probeTimeoutMs, configName, all
   };
 
   const initialColours = accentColours(initial.accent);
-  const busy = phase.kind === 'running' || phase.kind === 'asking';
   const total = progress.rows.length;
   const done = progress.rows.filter((row) => row.durationMs !== undefined).length;
 
@@ -320,7 +319,6 @@ export function EmbedCheck({ probeUrl, budgetMs, probeTimeoutMs, configName, all
       <p className="sr-only" role="status" aria-live="polite" aria-atomic="true">
         {announcement}
       </p>
-      {busy && <span className="sr-only">{t.running}</span>}
     </div>
   );
 }

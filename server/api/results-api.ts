@@ -344,14 +344,6 @@ export function parseSubmission(text: string): Submission {
   return { result: validateResult(value) };
 }
 
-/**
- * Parses and validates a result body. Throws ApiError `invalid_json` when the text is not JSON and
- * `invalid_result` (naming the first issue's path) when it does not match ResultSchema.
- */
-export function parseResult(text: string): Result {
-  return validateResult(parseJson(text));
-}
-
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);

@@ -70,11 +70,6 @@ export class DemoHost {
     });
   }
 
-  /** The bound address (after listen). */
-  address(): AddressInfo {
-    return this.server.address() as AddressInfo;
-  }
-
   /** Stops listening and closes open connections. */
   close(): Promise<void> {
     return new Promise((resolve) => {
