@@ -79,10 +79,11 @@ export interface DnsLookupData {
   /**
    * Every answered fresh name showed a 0 ms lookup: a name never seen before cannot come from a cache, so the
    * browser did not resolve it — a proxy did. (The connect time is no signal: through a CONNECT tunnel Chromium
-   * counts the TLS handshake in it.) Firefox reports a tunnelled request with no connect phase at all and a lookup
-   * phase of 0–5 ms that is not a lookup (Firefox ESR 153 in the lab's proxy-only row: 1/1/1 and 0/0/5 ms "lookups",
-   * 0 ms connects, squid's log showing each name in a CONNECT; direct: 6–8 ms lookups, 14–27 ms connects), so a fresh
-   * name fetched over no connection of the browser's own (no connect, no TLS phase) counts too. A name sent over
+   * counts the TLS handshake in it.) Firefox times a tunnelled request differently: a 0–11 ms "lookup" and a 0–1 ms
+   * "connect" (the hop to the proxy) and a TLS phase of 0 ms — the handshake inside the tunnel is not timed — so a
+   * fresh name whose TLS phase is 0 counts too. Firefox ESR 153 in the lab, lookup/connect/TLS ms: through squid
+   * (proxy-only, tls-inspect) 1/1/0, 0/0/0, 0/1/0, with each name in squid's log as a CONNECT; direct 0/6/5, 4/16/15,
+   * 0/24/24 — its lookup is sometimes 0 for a fresh name without any proxy, its TLS phase never. A name sent over
    * another name's connection never gets here (`sharedConnection` above).
    */
   resolvedByProxy: boolean;
@@ -122,6 +123,15 @@ async function fetchName(ctx: ProbeContext, label: string, url: string): Promise
   return attempt;
 }
 
+/**
+ * Whether one fresh name's timing says the browser did not resolve it or open its own connection: no lookup (Chromium
+ * through a proxy), or an untimed TLS handshake (Firefox through a proxy), or no connection at all. See
+ * `DnsLookupData.resolvedByProxy`.
+ */
+function isTunnelled(t: LookupTiming): boolean {
+  return t.lookupMs === 0 || t.tlsMs === 0 || (t.tlsMs === undefined && t.connectMs === 0);
+}
+
 /** Summarises the attempts into the probe's data. */
 export function summariseLookups(zone: string, attempts: LookupAttempt[]): DnsLookupData {
   const timed = attempts.filter((a) => a.answered && a.timing).map((a) => a.timing!);
@@ -133,7 +143,7 @@ export function summariseLookups(zone: string, attempts: LookupAttempt[]): DnsLo
     failed: attempts.filter((a) => !a.answered && !a.timedOut).length,
     timedOut: attempts.filter((a) => a.timedOut).length,
     timingAvailable: timed.length > 0,
-    resolvedByProxy: timed.length > 0 && timed.every((t) => t.lookupMs === 0 || (t.connectMs === 0 && (t.tlsMs ?? 0) === 0)),
+    resolvedByProxy: timed.length > 0 && timed.every(isTunnelled),
   };
   if (lookups.length > 0) {
     data.lookupMedianMs = round1(median(lookups)!);
