@@ -9,7 +9,7 @@ import type { Probe, ProbeEnvironment } from '../probes/types';
 import { SCHEMA_VERSION, type ClientInfo, type ProbeOutcome, type Result, type Verdict } from '../schema/result';
 import { describeClient } from './client-info';
 import type { RunEventListener } from './events';
-import { adaptiveTimeoutMs } from './deadlines';
+import { adaptiveTimeoutMs, BUDGET_TAIL_MS } from './deadlines';
 import { runPlan } from './run-plan';
 
 /** Options of runNetready. */
@@ -93,6 +93,7 @@ export async function runNetready(options: RunNetreadyOptions): Promise<Result> 
     ...(options.fixedTimeouts ? {} : { adaptTimeout: (finished: Parameters<typeof adaptiveTimeoutMs>[0]) => adaptiveTimeoutMs(finished, options.budgetMs) }),
     ...(options.signal ? { signal: options.signal } : {}),
     onEvent: watch,
+    extensionReserveMs: BUDGET_TAIL_MS,
   });
   const { verdict, findings, probes } = diagnose(rawProbes, { probeUrl: options.probeUrl, client });
   const durationMs = Math.round(env.now() - t0);

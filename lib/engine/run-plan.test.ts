@@ -155,6 +155,49 @@ describe('runPlan', () => {
     expect(outcomes.stuck?.reason).toContain('30 ms');
   });
 
+  it('moves a probe\'s deadline when it asks, within the budget less the reserve, and never earlier', async () => {
+    const at = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+    const outcomes = await runPlan({
+      plan: [
+        // Asks for 200 ms at 20 ms: its 60 ms deadline moves and what comes at 120 ms still counts.
+        probe('grace', {
+          timeoutMs: 60,
+          run: async (ctx) => {
+            await at(20);
+            const granted = ctx.extendDeadline?.(200);
+            await Promise.race([at(100), waitForAbort(ctx.signal)]);
+            return { status: 'pass', data: { granted, aborted: ctx.signal.aborted }, evidence: [] };
+          },
+        }),
+        // Asks for far more than the budget (1,000 ms) less the reserve (300 ms) allows: gets 700, and is stopped there.
+        probe('greedy', {
+          timeoutMs: 60,
+          run: async (ctx) => {
+            const granted = ctx.extendDeadline?.(10_000);
+            const t0 = performance.now();
+            await waitForAbort(ctx.signal);
+            return { status: 'fail', reason: 'deadline', data: { granted, waitedMs: performance.now() - t0 }, evidence: [] };
+          },
+        }),
+        // Asks for less than it has: keeps its deadline.
+        probe('modest', {
+          timeoutMs: 100,
+          run: async (ctx) => ({ status: 'pass', data: { granted: ctx.extendDeadline?.(10) }, evidence: [] }),
+        }),
+      ],
+      env,
+      probeUrl: 'http://192.0.2.1',
+      budgetMs: 1000,
+      defaultTimeoutMs: 500,
+      extensionReserveMs: 300,
+    });
+    expect(outcomes.grace?.data).toEqual({ granted: 200, aborted: false });
+    expect(outcomes.greedy?.data.granted).toBeGreaterThanOrEqual(690);
+    expect(outcomes.greedy?.data.granted).toBeLessThanOrEqual(700);
+    expect(outcomes.greedy?.data.waitedMs).toBeGreaterThan(600);
+    expect(outcomes.modest?.data).toEqual({ granted: 100 });
+  });
+
   it('never lets the whole run outlive its budget', async () => {
     const started = performance.now();
     const outcomes = await runPlan({

@@ -32,6 +32,11 @@ export interface RunPlanOptions {
   signal?: AbortSignal;
   /** Progress events (probe-started, probe-progress, probe-finished). */
   onEvent?: RunEventListener;
+  /**
+   * Time at the end of the budget a probe's extended deadline (ProbeContext.extendDeadline) may not reach into, ms:
+   * kept for the probes that run last. Default 0.
+   */
+  extensionReserveMs?: number;
 }
 
 /** Error for an invalid plan (duplicate id, unknown dependency, dependency cycle). */
@@ -154,9 +159,23 @@ export async function runPlan(options: RunPlanOptions): Promise<Record<string, P
     }
     const onOuterAbort = (): void => controller.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-    const deadline = setTimeout(() => controller.abort(new Error(`deadline of ${timeoutMs} ms passed`)), timeoutMs);
+    let deadlineMs = timeoutMs;
+    const expire = (): void => controller.abort(new Error(`deadline of ${deadlineMs} ms passed`));
+    let deadline = setTimeout(expire, timeoutMs);
     let cutoff: ReturnType<typeof setTimeout> | undefined;
     const started = env.now();
+    const startedAtMs = since();
+    const extendDeadline = (wantedMs: number): number => {
+      if (controller.signal.aborted) return deadlineMs;
+      const latest = options.budgetMs - (options.extensionReserveMs ?? 0) - startedAtMs;
+      const granted = Math.min(Math.max(deadlineMs, Math.round(wantedMs)), latest);
+      if (granted > deadlineMs) {
+        deadlineMs = granted;
+        clearTimeout(deadline);
+        deadline = setTimeout(expire, Math.max(0, granted - (since() - startedAtMs)));
+      }
+      return deadlineMs;
+    };
     emitSafely(onEvent, { type: 'probe-started', probeId: probe.id, atMs: since() });
     try {
       const abandoned = new Promise<'abandoned'>((resolve) => {
@@ -175,6 +194,7 @@ export async function runPlan(options: RunPlanOptions): Promise<Record<string, P
           deps,
           handoffs: depHandoffs,
           progress: (message) => emitSafely(onEvent, { type: 'probe-progress', probeId: probe.id, atMs: since(), message }),
+          extendDeadline,
         }),
         abandoned,
       ]);
@@ -188,7 +208,7 @@ export async function runPlan(options: RunPlanOptions): Promise<Record<string, P
         finish(probe, {
           status: 'inconclusive',
           durationMs,
-          reason: `Stopped after its ${timeoutMs} ms deadline without a result.`,
+          reason: `Stopped after its ${deadlineMs} ms deadline without a result.`,
           data: {},
           evidence: [],
         });

@@ -6,6 +6,7 @@ import { createDefaultPlan } from './plan';
 import type { Session } from '../schema/session';
 import { sessionRoundTrip } from './session';
 import { fakeEnvironment, type PeerScript } from './testing/fake-webrtc';
+import { ECHO_GRACE_MS } from './webrtc';
 import type { FetchLike, PeerConnectionConfigLike } from './types';
 
 const SESSION: Session = {
@@ -113,6 +114,20 @@ describe('the transport-matrix probes with fake WebRTC', () => {
     expect(result.probes['turn-tcp']).toMatchObject({ status: 'warn', data: { stage: 'connecting', timedOut: true } });
     const finding = result.findings.find((f) => f.code === 'turn-tcp-failed');
     expect(finding?.title).toContain('no data');
+  });
+
+  it('gives the echoes time once a relay\'s channel is open, so a slow echo past the first deadline still proves data', async () => {
+    const { result } = await run((url) =>
+      url.startsWith('stun:') ? { candidates: [{ afterMs: 2, line: SRFLX }] } : { candidates: [{ afterMs: 2, line: RELAY }], dataFlows: true, ...(url.startsWith('turns:') ? { echoDelayMs: 450 } : {}) },
+    );
+    const tls = result.probes['turn-tls']!;
+    expect(tls).toMatchObject({ status: 'pass', data: { stage: 'done', timedOut: false, dataChannel: { sent: 5, echoed: 5 } } });
+    // Its 300 ms deadline moved to the channel's opening + ECHO_GRACE_MS, within the run's budget less its tail.
+    expect((tls.data as { deadlineMs?: number }).deadlineMs).toBeGreaterThan(300 + ECHO_GRACE_MS / 2);
+    expect(tls.durationMs).toBeGreaterThan(450);
+    // The others' echoes came back in time: their deadlines are what they were given, not recorded as moved.
+    expect(result.probes['turn-udp']?.data).not.toHaveProperty('deadlineMs');
+    expect(result.findings).toEqual([]);
   });
 
   it('is inconclusive with server-unreachable when the session cannot be opened', async () => {

@@ -14,6 +14,7 @@ import {
   CandidateLog,
   DeadlineError,
   exchangeEchoes,
+  extendForEchoes,
   median,
   readSelectedPair,
   waitForOpen,
@@ -54,6 +55,8 @@ export interface TurnRelayData {
   allocationMs?: number;
   /** ms from start to the DataChannel opening. */
   connectMs?: number;
+  /** The probe's deadline, ms, when the echoes needed time past the first one (moved at the channel's opening: ECHO_GRACE_MS). */
+  deadlineMs?: number;
   dataChannel?: { sent: number; echoed: number; rttMs?: number };
   selectedPair?: SelectedPairInfo;
   /** Last stage reached (where a failure happened). */
@@ -115,9 +118,12 @@ async function runRelay(ctx: ProbeContext, transport: TurnTransport, endpoint: T
     await waitForOpen(channel, ctx.signal);
     data.connectMs = Math.round(ctx.env.now() - started);
     data.stage = 'exchanging';
+    const deadlineMs = extendForEchoes(ctx, data.connectMs);
     ctx.progress('Data channel open; exchanging echoes through the relay');
     echo = await exchangeEchoes(channel, ctx.env, ECHO_COUNT, ctx.signal);
     data.dataChannel = { sent: echo.sent, echoed: echo.echoed };
+    // Recorded only when the echoes needed the time beyond the first deadline.
+    if (deadlineMs !== undefined && ctx.env.now() - started > ctx.timeoutMs) data.deadlineMs = deadlineMs;
     const rtt = median(echo.rttMs);
     if (rtt !== undefined) data.dataChannel.rttMs = rtt;
     // One echo back proves the relay carries data; how many came back is recorded for quality rules.
@@ -169,8 +175,8 @@ function summarise(ctx: ProbeContext, data: TurnRelayData, failure: string | und
     evidence.push({
       probe,
       kind: 'timeout',
-      summary: `${data.url}: deadline of ${ctx.timeoutMs} ms passed while ${STAGE_WORDS[data.stage]}`,
-      data: { stage: data.stage, timeoutMs: ctx.timeoutMs },
+      summary: `${data.url}: deadline of ${data.deadlineMs ?? ctx.timeoutMs} ms passed while ${STAGE_WORDS[data.stage]}`,
+      data: { stage: data.stage, timeoutMs: data.deadlineMs ?? ctx.timeoutMs },
     });
   }
   const record = { ...data } as unknown as Record<string, unknown>;

@@ -217,6 +217,13 @@ export interface ProbeContext {
   handoffs: Readonly<Record<string, unknown>>;
   /** Reports a short progress message (shown live). */
   progress(message: string): void;
+  /**
+   * Moves this probe's deadline to `wantedMs` after its start when that is later, within the run's budget; returns the
+   * deadline now in force, ms after the start. For a probe whose network step is already proven and only time stands
+   * between it and its result (a data channel open through a relay, whose echoes a lossy path delays): never to wait
+   * longer for something that has not shown up. Optional: absent (a caller without an engine), nothing moves.
+   */
+  extendDeadline?(wantedMs: number): number;
 }
 
 /** What a probe's run() returns; the engine adds durationMs. */

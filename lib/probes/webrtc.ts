@@ -8,6 +8,7 @@ import type {
   IceCandidateErrorEventLike,
   IceCandidateLike,
   PeerConnectionLike,
+  ProbeContext,
   ProbeEnvironment,
   StatsEntry,
 } from './types';
@@ -347,6 +348,22 @@ export interface EchoResult {
   echoed: number;
   /** Round-trip times of the echoed messages, ms. */
   rttMs: number[];
+}
+
+/**
+ * Time the echoes get once a data channel is open, ms. Its DTLS and SCTP handshakes have crossed the path both ways,
+ * so only the path's delay stands between it and the echoes: on a lossy 200 ms path one TCP retransmission costs a
+ * second (lossy-latent: a TURN/TLS channel opened 436 ms before its 5,440 ms deadline, and no echo came back by then).
+ */
+export const ECHO_GRACE_MS = 2000;
+
+/**
+ * Gives the echoes over a channel that opened `openedAtMs` after the probe's start ECHO_GRACE_MS, within the run's
+ * budget (ProbeContext.extendDeadline). Returns the probe's deadline when it moved, else undefined.
+ */
+export function extendForEchoes(ctx: Pick<ProbeContext, 'extendDeadline' | 'timeoutMs'>, openedAtMs: number): number | undefined {
+  const granted = ctx.extendDeadline?.(openedAtMs + ECHO_GRACE_MS);
+  return granted !== undefined && granted > ctx.timeoutMs ? granted : undefined;
 }
 
 /**
