@@ -73,6 +73,26 @@ describe('what limited a throughput burst', () => {
     expect(facts.estimate.find((r) => r.activity === 'hd-video')?.reasons[0]).toBe('at least 313 kbit/s towards the server (the stream only; no burst measured) (needs 1.2 Mbit/s–2.6 Mbit/s)');
   });
 
+  it('keeps the stream\'s rate when a burst held back by its sender carried less (lossy-latent: 95 kbit/s after a 2 %-loss stream)', () => {
+    const lossy = { ...STREAM, received: 196, lossRatio: 0.02, lost: [56, 104, 139, 184] };
+    const facts = qualityFactsFromOutcome(outcome({ kbps: 95, lossRatio: 0.02, dispersionKbps: 60_000 }, { up: lossy, rttMs: 199 }))!;
+    // 98 bytes · 8 bits · 196 of 200 packets every 2.5 ms.
+    expect(facts.throughput.up).toMatchObject({ limitedBy: 'sender', kbps: 307 });
+    expect(facts.estimate.find((r) => r.activity === 'audio')?.verdict).toBe('can');
+    // A burst that carried more than the stream keeps its own figure; a path-limited one is a capacity, left as it is.
+    expect(qualityFactsFromOutcome(outcome({ kbps: 450, dispersionKbps: 60_000 }))?.throughput.up.kbps).toBe(450);
+    expect(qualityFactsFromOutcome(outcome({ kbps: 450, dispersionKbps: 460 }))?.throughput.up).toMatchObject({ limitedBy: 'path', kbps: 450 });
+  });
+
+  it('never takes a burst slower than the stream for the path\'s capacity, however evenly it arrived (SCTP\'s window on a lossy path)', () => {
+    const lossy = { ...STREAM, received: 196, lossRatio: 0.02, lost: [56, 104, 139, 184] };
+    // lossy-latent: 10 of 61 packets in the window, 64 kbit/s, spaced at 44 kbit/s — after the stream proved 307.
+    const facts = qualityFactsFromOutcome(outcome({ kbps: 64, lossRatio: 0.333, dispersionKbps: 44, queueDelay: { medianMs: 597, p90Ms: 1219 } }, { up: lossy, rttMs: 214 }))!;
+    expect(facts.throughput.up).toMatchObject({ limitedBy: 'sender', kbps: 307 });
+    expect(facts.lowBandwidth).toBe(false);
+    expect(facts.estimate.find((r) => r.activity === 'audio')?.verdict).toBe('can');
+  });
+
   it('has no facts for an outcome that did not measure both streams', () => {
     expect(qualityFactsFromOutcome({ status: 'inconclusive', durationMs: 1, data: {}, evidence: [] })).toBeUndefined();
     expect(qualityFactsFromOutcome(outcome({}, { down: undefined }))).toBeUndefined();

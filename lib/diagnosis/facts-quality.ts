@@ -108,9 +108,18 @@ function judgeDirection(direction: 'up' | 'down', burst: BurstDirection | undefi
     // the delay nor that loss is the path's.
     const queued = direction === 'down' && (burst.queueDelay?.p90Ms ?? 0) >= t.bottleneckQueueMs;
     const extraLoss = direction === 'down' && (burst.lossRatio ?? 0) - (stream?.lossRatio ?? 0) >= t.bottleneckExtraLoss;
-    limitedBy = spaced || queued || extraLoss ? 'path' : 'sender';
+    // A path that carried the stream faster than the burst arrived is not what held the burst back: on a lossy 200 ms
+    // path SCTP's congestion window does, and its acknowledgement-clocked packets arrive as evenly as a bottleneck's
+    // (lossy-latent: an upward burst of 64 kbit/s, spaced at 44, after a stream that proved 307).
+    const slowerThanStream = (streamLowerBoundKbps(stream, intervalMs) ?? 0) > burst.kbps;
+    limitedBy = (spaced || queued || extraLoss) && !slowerThanStream ? 'path' : 'sender';
   }
   facts.limitedBy = limitedBy;
+  // A rate that is not the path's capacity is a lower bound, and so is what the stream carried: the larger one holds.
+  // A burst of two round trips on a lossy 200 ms path is held back by SCTP's congestion control (lossy-latent: 95
+  // kbit/s towards the server after a stream of 196 of 200 packets at 400 packets/s, at least 307 kbit/s).
+  const streamKbps = limitedBy === 'sender' ? streamLowerBoundKbps(stream, intervalMs) : undefined;
+  if (streamKbps !== undefined && streamKbps > burst.kbps) facts.kbps = streamKbps;
   return facts;
 }
 
