@@ -382,12 +382,13 @@ function dnsLookup(): { code: string; ms: number } {
 }
 
 /**
- * STUN Bindings over UDP from the client namespace to coturn (up to 2 tries, 1.2 s each, to ride out lab
- * loss); the round trip of the first answer in ms, or null when none came back.
+ * STUN Bindings over UDP from the client namespace to coturn (up to `tries`, 1.2 s apart, to ride out lab loss: a
+ * row with 2 % each way lost both of two once); the round trip of the first answer in ms, or null when none came back.
+ * Rows that expect silence send two (each try costs a silent row 1.2 s); rows that need an answer, four.
  */
-function coturnRttMs(): number | null {
-  const script = `const d=require('node:dgram'),c=require('node:crypto');const s=d.createSocket('udp4');let n=0,q,t0;const send=()=>{if(n++===2){console.log('silent');process.exit(0)}q=Buffer.alloc(20);q.writeUInt16BE(1,0);q.writeUInt32BE(0x2112a442,4);c.randomBytes(12).copy(q,8);t0=performance.now();s.send(q,${PORTS.coturn},'${ADDR.coturn}');setTimeout(send,1200)};s.on('message',m=>{if(m.length>=20&&m.readUInt16BE(0)===0x0101&&m.subarray(8,20).equals(q.subarray(8,20))){console.log('rtt '+(performance.now()-t0).toFixed(1));process.exit(0)}});send();`;
-  const out = nsRun(NS.client, [process.execPath, '-e', script], { timeoutMs: 8000, allowFail: true });
+function coturnRttMs(tries: number): number | null {
+  const script = `const d=require('node:dgram'),c=require('node:crypto');const s=d.createSocket('udp4');let n=0,q,t0;const send=()=>{if(n++===${tries}){console.log('silent');process.exit(0)}q=Buffer.alloc(20);q.writeUInt16BE(1,0);q.writeUInt32BE(0x2112a442,4);c.randomBytes(12).copy(q,8);t0=performance.now();s.send(q,${PORTS.coturn},'${ADDR.coturn}');setTimeout(send,1200)};s.on('message',m=>{if(m.length>=20&&m.readUInt16BE(0)===0x0101&&m.subarray(8,20).equals(q.subarray(8,20))){console.log('rtt '+(performance.now()-t0).toFixed(1));process.exit(0)}});send();`;
+  const out = nsRun(NS.client, [process.execPath, '-e', script], { timeoutMs: 1200 * tries + 3000, allowFail: true });
   const match = /rtt ([\d.]+)/.exec(out);
   return match ? Number(match[1]) : null;
 }
@@ -404,12 +405,13 @@ function groundBefore(checks: GroundCheck[]): Observed['ground'] {
         : r.code === `OK:${DNS_ANSWER_IP}` && r.ms >= DNS_SLOW_MS - 100;
       out.push({ check: `dns ${g.expect}`, ok, detail: `lookup of turn.${LAB_ZONE}: ${r.code} after ${r.ms} ms` });
     } else if (g.kind === 'coturn-udp') {
-      const rtt = coturnRttMs();
-      const detail = `STUN Binding to coturn ${ADDR.coturn}:${PORTS.coturn}: ${rtt === null ? 'no answer to 2 tries' : `answered in ${rtt} ms`}`;
+      const tries = g.expect === 'answered' ? 4 : 2;
+      const rtt = coturnRttMs(tries);
+      const detail = `STUN Binding to coturn ${ADDR.coturn}:${PORTS.coturn}: ${rtt === null ? `no answer to ${tries} tries` : `answered in ${rtt} ms`}`;
       out.push({ check: `coturn UDP ${g.expect}`, ok: (rtt !== null) === (g.expect === 'answered'), detail });
     } else if (g.kind === 'min-rtt') {
-      const rtt = coturnRttMs();
-      out.push({ check: `RTT ≥ ${g.minMs} ms`, ok: rtt !== null && rtt >= g.minMs, detail: `STUN round trip to coturn: ${rtt ?? 'no answer'} ms` });
+      const rtt = coturnRttMs(4);
+      out.push({ check: `RTT ≥ ${g.minMs} ms`, ok: rtt !== null && rtt >= g.minMs, detail: rtt === null ? 'STUN round trip to coturn: no answer to 4 tries' : `STUN round trip to coturn: ${rtt} ms` });
     }
   }
   return out;
@@ -440,13 +442,20 @@ function groundAfter(checks: GroundCheck[], logOffsets: Record<string, number>):
       });
     }
     if (g.kind === 'media-loss') {
-      const counters = mediaLossCounters();
+      const counters = mediaLossCounters(g.lossPct);
       for (const dir of ['up', 'down'] as const) {
         const c = counters?.[dir];
-        // nth drops exactly one in (100 / lossPct): the count may differ from the exact share by the one in progress.
-        const ok = !!c && c.seen >= 100 && Math.abs(c.dropped - (c.seen * g.lossPct) / 100) <= 1;
+        // Each flow loses exactly one in (100 / lossPct) of its packets each way: the drops the router counted must be
+        // exactly what conntrack's per-flow packet counts owe.
+        const ok = !!c && c.seen >= 100 && c.dropped === c.owed;
         const name = dir === 'up' ? 'towards the server' : 'from the server';
-        out.push({ check: `router dropped ${g.lossPct} % of the media flow ${name}`, ok, detail: c ? `router counters: ${c.dropped} of ${c.seen} packets to/from ${ADDR.probe}:${PORTS.peerMin}-${PORTS.peerMax} dropped (${((100 * c.dropped) / Math.max(1, c.seen)).toFixed(2)} %)` : 'no media-flow counters in the router\'s mangle table' });
+        out.push({
+          check: `router dropped ${g.lossPct} % of each media flow ${name}`,
+          ok,
+          detail: c
+            ? `router counters: ${c.dropped} of ${c.seen} packets to/from ${ADDR.probe}:${PORTS.peerMin}-${PORTS.peerMax} dropped (${((100 * c.dropped) / Math.max(1, c.seen)).toFixed(2)} %); its ${c.flows} flow(s) owe ${c.owed}`
+            : 'no media-flow counters in the router\'s mangle table',
+        });
       }
     }
     if (g.kind === 'shaper-dropped') {

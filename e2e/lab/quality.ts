@@ -74,11 +74,11 @@ export function assessQuality(want: QualityExpectation, q: ObservedQuality | und
   add('media-quality measured both streams', q.status === 'pass' && !!q.up && !!q.down, summary);
   if (want.lossPct) {
     for (const dir of ['up', 'down'] as const) {
-      const expected = want.lossPct[dir] / 100;
+      const [min, max] = want.lossPct[dir];
       const got = q[dir]?.lossRatio;
-      const ok = got !== undefined && Math.abs(got - expected) <= expected * want.lossPct.tolerance + 1e-9;
+      const ok = got !== undefined && got >= min / 100 - 1e-9 && got <= max / 100 + 1e-9;
       const name = dir === 'up' ? 'towards the server' : 'from the server';
-      add(`loss ${name} ${want.lossPct[dir]} % ± ${want.lossPct.tolerance * 100} %`, ok, `measured ${pct(got)} (${q[dir] ? `${q[dir]!.sent - q[dir]!.received} of ${q[dir]!.sent}` : '-'})`);
+      add(`loss ${name} ${min === max ? `${min} %` : `${min}–${max} %`}`, ok, `measured ${pct(got)} (${q[dir] ? `${q[dir]!.sent - q[dir]!.received} of ${q[dir]!.sent}` : '-'})`);
     }
   }
   if (want.rttMs) {

@@ -158,11 +158,12 @@ export interface NetworkSpec {
   mtuBlackhole?: { mtu: number };
   /**
    * The client link, both directions: delay (± jitter, never reordering) and loss. Loss is always iptables in the
-   * router (netem, where the kernel has it, only delays): UDP to and from the media peer's ports loses exactly every
-   * (100 / lossPct)-th packet of each direction (`statistic --mode nth`, with packet counters the lab reads back:
-   * mediaLossCounters), everything else at random with that probability. Deterministic on the media flow because a
-   * 200-packet stream at a random 2 % loses 4 ± 2 packets (±50 %), which no 25 % tolerance survives; every n-th
-   * packet of a direction is exactly lossPct of it, so netready's figure can be checked against the setting.
+   * router (netem, where the kernel has it, only delays): each UDP flow to and from the media peer's ports loses
+   * exactly every (100 / lossPct)-th packet of each of its directions (by conntrack's per-flow packet count,
+   * `connbytes`, up to MEDIA_LOSS_MAX_PACKETS; the lab reads the drops back: mediaLossCounters), everything else at
+   * random with that probability. Deterministic on the media flow because a 200-packet stream at a random 2 % loses
+   * 4 ± 2 packets (±50 %), which no 25 % tolerance survives; per flow because one counter shared by every flow to the
+   * peer (`statistic --mode nth`, as before) let other probes' packets take a stream's drops (measured: 2 of 200).
    */
   netem?: { delayMs: number; jitterMs: number; lossPct: number };
   /**
@@ -316,14 +317,20 @@ export function routerRules(spec: NetworkSpec): string {
   if (spec.netem) {
     const lossy = spec.netem.lossPct > 0;
     if (lossy) {
-      const every = mediaLossEvery(spec.netem.lossPct);
-      // The media peer's flow: every n-th packet of each direction, in chains of their own so the jump rule counts
-      // the packets seen and the DROP rule the packets dropped (mediaLossCounters). The mark keeps the random rule off it.
+      // The media peer's flows: the n-th, 2n-th … packet of each flow's direction, in chains of their own so the jump
+      // rule counts the packets seen and the DROP rules the packets dropped (mediaLossCounters). conntrack counts a
+      // packet before the mangle FORWARD hook, so the k-th packet of a direction carries the count k. A direction is
+      // the conntrack entry's original or reply one, whichever side sent first. The mark keeps the random rule off it.
       mangle.push(`:${MEDIA_CHAIN.up} - [0:0]`, `:${MEDIA_CHAIN.down} - [0:0]`);
       mangle.push(`-A FORWARD -i c0 -p udp -d ${ADDR.probe} --dport ${PORTS.peerMin}:${PORTS.peerMax} -j ${MEDIA_CHAIN.up}`);
       mangle.push(`-A FORWARD -o c0 -p udp -s ${ADDR.probe} --sport ${PORTS.peerMin}:${PORTS.peerMax} -j ${MEDIA_CHAIN.down}`);
       for (const chain of [MEDIA_CHAIN.up, MEDIA_CHAIN.down]) {
-        mangle.push(`-A ${chain} -m statistic --mode nth --every ${every} --packet 0 -j DROP`, `-A ${chain} -j MARK --set-xmark ${MEDIA_MARK}/${MEDIA_MARK}`);
+        for (const k of mediaLossPositions(spec.netem.lossPct)) {
+          for (const dir of ['original', 'reply'] as const) {
+            mangle.push(`-A ${chain} -m conntrack --ctdir ${dir.toUpperCase()} -m connbytes --connbytes ${k}:${k} --connbytes-dir ${dir} --connbytes-mode packets -j DROP`);
+          }
+        }
+        mangle.push(`-A ${chain} -j MARK --set-xmark ${MEDIA_MARK}/${MEDIA_MARK}`);
       }
     }
     const p = (spec.netem.lossPct / 100).toFixed(4);
@@ -376,26 +383,62 @@ export function mediaLossEvery(lossPct: number): number {
   return every;
 }
 
-/** Packets of the media peer's flow the router saw and dropped, per direction, since the row's rules were loaded. */
-export interface MediaLossCounters {
-  up: { seen: number; dropped: number };
-  down: { seen: number; dropped: number };
+/**
+ * Packets per flow direction the deterministic loss covers: more than a run's media-quality session carries one way
+ * (≈ 10 handshake, 40 pings, a 200-packet stream, a ≈ 360-packet burst and their acknowledgements).
+ */
+export const MEDIA_LOSS_MAX_PACKETS = 2000;
+
+/** The per-flow packet counts the router drops at (n, 2n, … up to MEDIA_LOSS_MAX_PACKETS), for a loss percentage. */
+export function mediaLossPositions(lossPct: number): number[] {
+  const every = mediaLossEvery(lossPct);
+  return Array.from({ length: Math.floor(MEDIA_LOSS_MAX_PACKETS / every) }, (_, i) => (i + 1) * every);
 }
 
-/** Reads the media-flow counters of the router's mangle table (`iptables-save -c`), or null without the chains. */
-export function mediaLossCounters(): MediaLossCounters | null {
+/**
+ * Packets of the media peer's flows the router saw and dropped, per direction, since the row's rules were loaded, and
+ * the drops the rule owes them: the sum over flows of ⌊packets of that direction / n⌋ by conntrack's own per-flow
+ * counts (a flow of 49 packets owes none, one of 200 exactly 4).
+ */
+export interface MediaLossCounters {
+  up: { seen: number; dropped: number; owed: number; flows: number };
+  down: { seen: number; dropped: number; owed: number; flows: number };
+}
+
+/** Reads the media-flow counters (`iptables-save -c`) and flows (`conntrack -L`) of the router, or null without the chains. */
+export function mediaLossCounters(lossPct: number): MediaLossCounters | null {
   const text = nsRun(NS.router, ['iptables-save', '-c', '-t', 'mangle'], { allowFail: true });
-  const count = (pattern: RegExp): number | null => {
-    const match = text.split('\n').find((line) => pattern.test(line));
-    const packets = match ? /^\[(\d+):\d+\]/.exec(match)?.[1] : undefined;
-    return packets === undefined ? null : Number(packets);
+  const sum = (pattern: RegExp): number | null => {
+    const matches = text.split('\n').filter((line) => pattern.test(line));
+    if (matches.length === 0) return null;
+    return matches.reduce((total, line) => total + Number(/^\[(\d+):\d+\]/.exec(line)?.[1] ?? NaN), 0);
   };
-  const counters = {
-    up: { seen: count(new RegExp(`-A FORWARD .*-j ${MEDIA_CHAIN.up}$`)), dropped: count(new RegExp(`-A ${MEDIA_CHAIN.up} .*--mode nth.*-j DROP`)) },
-    down: { seen: count(new RegExp(`-A FORWARD .*-j ${MEDIA_CHAIN.down}$`)), dropped: count(new RegExp(`-A ${MEDIA_CHAIN.down} .*--mode nth.*-j DROP`)) },
+  const every = mediaLossEvery(lossPct);
+  const owed = { up: 0, down: 0 };
+  const flows = { up: 0, down: 0 };
+  const out = nsRun(NS.router, ['conntrack', '-L', '-p', 'udp'], { allowFail: true });
+  for (const line of out.split('\n')) {
+    // Two tuples: original (src, dst, sport, dport, packets) then reply; packets= only with accounting on.
+    const tuples = [...line.matchAll(/src=(\S+) dst=(\S+) sport=(\d+) dport=(\d+)(?: packets=(\d+))?/g)];
+    if (tuples.length !== 2) continue;
+    for (const t of tuples) {
+      const [, src, dst, sport, dport, packets] = t;
+      const toPeer = dst === ADDR.probe && Number(dport) >= PORTS.peerMin && Number(dport) <= PORTS.peerMax;
+      const fromPeer = src === ADDR.probe && Number(sport) >= PORTS.peerMin && Number(sport) <= PORTS.peerMax;
+      if ((!toPeer && !fromPeer) || packets === undefined) continue;
+      // The reply tuple towards the client names the NAT address, the original one the client's: both are "the client".
+      const dir = toPeer ? 'up' : 'down';
+      owed[dir] += Math.floor(Math.min(Number(packets), MEDIA_LOSS_MAX_PACKETS) / every);
+      flows[dir]++;
+    }
+  }
+  const seen = { up: sum(new RegExp(`-A FORWARD .*-j ${MEDIA_CHAIN.up}$`)), down: sum(new RegExp(`-A FORWARD .*-j ${MEDIA_CHAIN.down}$`)) };
+  const dropped = { up: sum(new RegExp(`-A ${MEDIA_CHAIN.up} .*connbytes.*-j DROP`)), down: sum(new RegExp(`-A ${MEDIA_CHAIN.down} .*connbytes.*-j DROP`)) };
+  if ([seen.up, seen.down, dropped.up, dropped.down].some((x) => x === null)) return null;
+  return {
+    up: { seen: seen.up!, dropped: dropped.up!, owed: owed.up, flows: flows.up },
+    down: { seen: seen.down!, dropped: dropped.down!, owed: owed.down, flows: flows.down },
   };
-  if ([counters.up.seen, counters.up.dropped, counters.down.seen, counters.down.dropped].some((x) => x === null)) return null;
-  return counters as MediaLossCounters;
 }
 
 /** tc's counters of a router interface's root qdisc: bytes and packets sent, packets dropped, overlimits. */
