@@ -5,6 +5,7 @@
  * A bad configuration stops start-up with exit code 2 and a message naming the field.
  */
 import { ConfigError, loadConfig } from './config/load';
+import { regionArgument } from './config/region-argument';
 import { createLogger, DEFAULT_LOG_SETTINGS, type Logger } from './ops/logger';
 import { OpsServer } from './ops/ops-server';
 import { ProbeServer } from './probe-server';
@@ -28,8 +29,13 @@ function bindProblem(error: unknown): string | null {
 
 async function main(log: Logger): Promise<number> {
   let config;
+  const region = regionArgument(process.argv.slice(2));
+  if (region && 'error' in region) {
+    log.fatal(`netready: ${region.error}`);
+    return 2;
+  }
   try {
-    config = loadConfig();
+    config = loadConfig(region ? { env: { ...process.env, NETREADY_PROBE_REGION: region.region } } : {});
   } catch (error) {
     if (error instanceof ConfigError) {
       log.fatal(`netready: ${error.message}`);

@@ -13,7 +13,9 @@ import type { Config } from '../lib/config/schema';
 import { listenerPublicIp, probePublicHttpsUrl, probePublicUrl } from './config/load';
 import { DnsAuthority } from '../lib/protocol/dns/authority';
 import { DnsServer } from './dns/dns-server';
+import { createGeoDns } from './dns/geo-dns';
 import { openGeoIp } from './dns/geoip';
+import { nodeRegion, regionHttpsUrl } from '../lib/regions/deployment';
 import { createProbeApiHandler, type DnsLabelSource, type ProbeEndpoints } from './http/probe-api';
 import { SessionCreationLimiter } from './http/rate-limit';
 import { SessionRegistry } from './http/sessions';
@@ -389,6 +391,8 @@ export class ProbeServer {
       }
       let dnsSource: DnsLabelSource | undefined;
       if (config.dns.zone) {
+        const geo = await openGeoIp(config.dns.geoipMmdb, (message) => this.logger.info(message));
+        const home = nodeRegion(config);
         const authority = new DnsAuthority({
           zone: config.dns.zone,
           ipv4: [config.dns.answerIp ?? listenerPublicIp(config, probe.https)],
@@ -397,6 +401,8 @@ export class ProbeServer {
           ...(config.dns.answerIpv6 ? { ipv6: [config.dns.answerIpv6] } : {}),
           ttlS: config.dns.ttlS,
           rateLimit: { queriesPerSecond: config.dns.maxQueriesPerSecondPerSource, burst: 2 * config.dns.maxQueriesPerSecondPerSource },
+          // GeoDNS (issue 15): `media.<zone>` names the region a GeoDNS would choose, this node's by default.
+          ...(home ? { geo: createGeoDns(config.regions, home.id, geo) } : {}),
         });
         this.dnsAuthority = authority;
         this.dnsServer = new DnsServer({
@@ -407,8 +413,10 @@ export class ProbeServer {
         });
         await this.dnsServer.listen();
         const bound = this.dnsServer.address();
-        this.logger.info(`netready DNS: authoritative for ${config.dns.zone} on ${bound.ip}:${bound.port} (UDP and TCP)`);
-        const geo = await openGeoIp(config.dns.geoipMmdb, (message) => this.logger.info(message));
+        this.logger.info(
+          `netready DNS: authoritative for ${config.dns.zone} on ${bound.ip}:${bound.port} (UDP and TCP)` +
+            (home ? `; GeoDNS for media.${config.dns.zone} over ${config.regions.map((r) => r.id).join(', ')} (default ${home.id})` : ''),
+        );
         dnsSource = { label: (label) => authority.labels.get(label, Date.now()), geo: (ip) => geo.lookup(ip) };
       }
       const handler = createProbeApiHandler({
@@ -479,6 +487,19 @@ export class ProbeServer {
       };
       // Lookup URLs name the bound HTTPS port (port 0 in tests); no request can arrive before start() returns.
       if (config.dns.zone) endpoints.dns = { zone: config.dns.zone, httpsPort: httpsAddr.port };
+      // Regions (issue 15): every node as configured; this node's own as it listens (bound ports, in tests port 0).
+      const node = nodeRegion(config);
+      if (node) {
+        endpoints.regions = {
+          node: node.id,
+          list: config.regions.map((region) => {
+            const own = region.id === node.id;
+            const stun = own ? `stun:${probe.publicIp}:${udpPorts[0]!}` : `stun:${region.publicIp}:${region.stunPort}`;
+            const https = own ? endpoints.mirror!.httpsBaseUrl : regionHttpsUrl(region);
+            return { id: region.id, label: region.label, location: { ...region.location }, stunUrl: stun, pingUrl: `${https}/v1/dns/ping` };
+          }),
+        };
+      }
       if (config.tls.acme) await this.startAcme(tls);
       else if (config.tls.certFile && config.tls.keyFile) this.watchCertificateFiles(tls);
       this.sweepTimer = setInterval(() => {

@@ -131,6 +131,40 @@ const TargetSchema = z.strictObject({
   hosts: z.array(host).max(32).default([]),
 });
 
+/** A region id: lower-case letters, digits and inner hyphens, 1–32 characters (e.g. `eu-central`). */
+const regionId = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/, 'must be a region id: lower-case letters, digits and hyphens, e.g. eu-central');
+
+/**
+ * A region (issue 15): a probe node somewhere in the world. The web app and the result store stay central; each node
+ * runs the probe servers only (`npm run probe -- --region <id>`, or `probe.region`). netready's DNS server answers
+ * `media.<dns.zone>` with the region a GeoDNS would choose for the client, and the page measures the round trip to
+ * every region, so a result can say whether DNS sent the client to the nearest one.
+ */
+const RegionSchema = z.strictObject({
+  /** Short stable id, used in results and on the command line, e.g. `eu-central`. */
+  id: regionId,
+  /** Name shown to people, e.g. "Frankfurt". */
+  label: z.string().min(1).max(60),
+  /** Where the node stands: continent (AF, AN, AS, EU, NA, OC, SA), optionally country (ISO 3166 alpha-2), and coordinates. */
+  location: z.strictObject({
+    continent: z.enum(['AF', 'AN', 'AS', 'EU', 'NA', 'OC', 'SA']),
+    country: z.optional(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 country code in capitals, e.g. DE')),
+    latitude: z.number().min(-90).max(90),
+    longitude: z.number().min(-180).max(180),
+  }),
+  /** Public IPv4 address of the node: its STUN/TURN and HTTPS listeners, and the answer for `media` names routed to it. */
+  publicIp: ipv4,
+  /** UDP port of the node's STUN/TURN listener (its `probe.turnUdp.port`). Default 3478. */
+  stunPort: port.default(3478),
+  /**
+   * Public base URL of the node's HTTPS listener (its `probe.publicHttpsUrl`), e.g. `https://eu.probe.example.org:443`;
+   * where the page times HTTPS round trips when UDP is blocked. Default `https://<publicIp>:8443`.
+   */
+  httpsUrl: z.optional(z.url()),
+});
+/** One region of `regions[]`. */
+export type RegionConfig = z.infer<typeof RegionSchema>;
+
 /** Whether `text` is an IPv4 address in dotted-quad form. */
 function isIpv4Text(text: string): boolean {
   return /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(text);
@@ -314,8 +348,19 @@ export const ConfigSchema = z.strictObject({
       demoPort: z.optional(port),
     })
     .prefault({}),
+  /**
+   * Probe nodes in several regions (issue 15; see RegionSchema). Default none: one machine runs everything, and no region
+   * is measured.
+   */
+  regions: z.array(RegionSchema).max(32).default([]),
   probe: z
     .strictObject({
+      /**
+       * The region this probe process serves, an id of `regions[]` (`npm run probe -- --region <id>`; env
+       * `NETREADY_PROBE_REGION`). Default the first region. The process started by `npm start` with the web app is the
+       * home node: its DNS server answers for the zone and every session starts there.
+       */
+      region: z.optional(regionId),
       /** IP the probe servers bind when a listener names none. Default "127.0.0.1". */
       bindIp: ipv4.default('127.0.0.1'),
       /** Public IPv4 address clients reach the probe servers on; used in TURN/STUN URLs. Default "127.0.0.1". */
@@ -536,6 +581,18 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
 }).superRefine((config, ctx) => {
   const { probe } = config;
+  // Regions (issue 15): unique ids and addresses; this node's region must be one of them.
+  const regionIds = config.regions.map((r) => r.id);
+  config.regions.forEach((region, i) => {
+    if (regionIds.indexOf(region.id) !== i) ctx.addIssue({ code: 'custom', path: ['regions', i, 'id'], message: `region id ${region.id} is used twice` });
+  });
+  if (probe.region !== undefined && !regionIds.includes(probe.region)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['probe', 'region'],
+      message: regionIds.length === 0 ? `names region ${probe.region}, but no regions are configured (regions[])` : `must be one of the configured regions (${regionIds.join(', ')}), not ${probe.region}`,
+    });
+  }
   if (config.web.maxResultBytesPerDay < config.web.maxResultBytes) {
     ctx.addIssue({ code: 'custom', path: ['web', 'maxResultBytesPerDay'], message: 'must be at least web.maxResultBytes (else no result could ever be stored)' });
   }

@@ -16,6 +16,7 @@ import { deriveIceTcpFacts, type IceTcpFacts } from './facts-ice-tcp';
 import { deriveMtuFacts, type MtuFacts } from './facts-mtu';
 import { derivePathFacts, type PathFacts } from './facts-paths';
 import { deriveNatFacts, type NatFacts } from './facts-nat';
+import { deriveRegionFacts, type RegionFacts } from './facts-regions';
 import type { BrowserFacts } from './facts-browser';
 
 /** What the TURN probe of one transport established. */
@@ -66,6 +67,8 @@ export interface TransportFacts {
   paths: PathFacts;
   /** NAT mapping/filtering and IPv6 (facts-nat.ts, issue 11); absent when the nat probe did not run. */
   nat?: NatFacts;
+  /** Round trips to every region and the region GeoDNS gave (facts-regions.ts, issue 15); absent with one region. */
+  regions?: RegionFacts;
   /** netready's own failures: an untrusted certificate, a server lost mid-run (facts-deployment.ts). */
   deployment: DeploymentFacts;
   /** The browser and how netready was opened in it: no WebRTC, loopback, TURN/TLS by IP not tried (facts-browser.ts, issue 18). */
@@ -154,6 +157,8 @@ export function deriveFacts(
   // NAT behaviour and IPv6 (issue 11).
   const nat = deriveNatFacts(probes);
   if (nat) facts.nat = nat;
+  const regions = deriveRegionFacts(probes);
+  if (regions) facts.regions = regions;
   if (probeUrl) facts.probeUrl = probeUrl;
   if (session?.reason) facts.session.reason = session.reason;
   return facts;

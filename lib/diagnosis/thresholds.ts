@@ -66,6 +66,13 @@ export const THRESHOLDS = {
    * name via CONNECT — LAB.md): 1000 ms, far above the few ms a working lookup adds.
    */
   dnsTurnLookupLateMs: 1000,
+  /**
+   * GeoDNS sent the browser to the wrong region (issue 15) when the region DNS chose answers this much slower than the
+   * nearest one, by both measures: 30 ms more — about 3,000 km of fibre there and back, beyond the spread of one
+   * measurement — and at least 1.5 times as long (a 10 ms and a 25 ms region are both near).
+   */
+  geodnsExtraRttMs: 30,
+  geodnsExtraRatio: 1.5,
 } as const;
 
 /** The thresholds' type. */

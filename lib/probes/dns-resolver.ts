@@ -21,6 +21,8 @@ const GeoSchema = z.union([
     status: z.literal('known'),
     country: z.optional(z.string()),
     continent: z.optional(z.string()),
+    latitude: z.optional(z.number()),
+    longitude: z.optional(z.number()),
     asn: z.optional(z.number()),
     asOrganization: z.optional(z.string()),
   }),
@@ -41,6 +43,8 @@ export const LabelReportSchema = z.object({
       qtype: z.string(),
       clientSubnet: z.optional(z.string()),
       edns: z.boolean(),
+      /** Under the GeoDNS name (issue 15): the region the answer named and the rule that chose it. */
+      geo: z.optional(z.object({ region: z.string(), rule: z.enum(['client-subnet', 'resolver', 'default']) })),
     }),
   ),
   resolvers: z.array(z.object({ ip: z.string(), geo: GeoSchema })),

@@ -13,6 +13,7 @@ import { createNatProbe } from './nat';
 import { createProxyAuthProbe } from './proxy-auth';
 import { createProxyEchoProbe } from './proxy-echo';
 import { createProxyPathsProbe } from './proxy-paths';
+import { createRegionsProbe } from './regions';
 import { createServerViewProbe } from './server-view';
 import { createSessionProbe } from './session';
 import { createStunUdpProbe } from './stun-udp';
@@ -54,6 +55,8 @@ export function createDefaultPlan(options: PlanOptions = {}): Probe[] {
     createDnsResolverProbe(),
     createDnsTurnLookupProbe(),
     createDnsVendorHostsProbe(),
+    // Regions (issue 15): round trips to every region's node and the region the GeoDNS name gives; skipped with one.
+    createRegionsProbe(),
     // Proxy and TLS inspection: TLS mirror, plain-HTTP header echo, WebSockets, then the servers' view of the addresses;
     // proxy sign-ins only where a program drives the browser (the CLI), else skipped with the reason.
     createTlsMirrorProbe(),

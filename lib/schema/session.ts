@@ -225,6 +225,34 @@ export const NatFilteringAnswerSchema = z.object({
 /** The filtering answer. */
 export type NatFilteringAnswer = z.infer<typeof NatFilteringAnswerSchema>;
 
+/** One region of a multi-region deployment (issue 15), as the page measures it. */
+export const SessionRegionSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  location: z.object({ continent: z.string(), country: z.optional(z.string()), latitude: z.number(), longitude: z.number() }),
+  /** `stun:<ip>:<port>` of the node's STUN listener: where the page times UDP round trips. */
+  stunUrl: z.string(),
+  /** `https://<node>/v1/dns/ping`: where the page times HTTPS round trips (Timing-Allow-Origin: *). */
+  pingUrl: z.string(),
+});
+/** One region of a session. */
+export type SessionRegion = z.infer<typeof SessionRegionSchema>;
+
+/**
+ * The regions part of a session (issue 15), present only when the deployment configures regions: every region's node,
+ * the region of the node that opened the session, and, with a probe zone, the GeoDNS name the page fetches to learn
+ * which region DNS gives it.
+ */
+export const SessionRegionsSchema = z.object({
+  list: z.array(SessionRegionSchema),
+  /** The region of the node this session lives on (the home node). */
+  home: z.string(),
+  /** `https://{label}.media.<zone>:<https port>/v1/dns/ping`: answered by whichever node DNS names, with its region. */
+  mediaLookupUrl: z.optional(z.string()),
+});
+/** The regions part of a session. */
+export type SessionRegions = z.infer<typeof SessionRegionsSchema>;
+
 /** Response of POST /v1/sessions. */
 export const SessionSchema = z.object({
   sessionId: z.string(),
@@ -250,6 +278,8 @@ export const SessionSchema = z.object({
   mtu: z.optional(SessionMtuSchema),
   /** The nat probe's endpoints (absent from older servers: the nat probe is skipped). */
   nat: z.optional(SessionNatSchema),
+  /** The deployment's regions (absent with one machine: the regions probe is skipped). */
+  regions: z.optional(SessionRegionsSchema),
 });
 /** A probe session. */
 export type Session = z.infer<typeof SessionSchema>;

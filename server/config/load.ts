@@ -46,6 +46,7 @@ const ENV_OVERRIDES: Record<string, [string[], EnvValueType]> = {
   NETREADY_BRAND_ACCENT_COLOUR: [['brand', 'accentColour'], 'string'],
   NETREADY_BRAND_SUPPORT_CONTACT: [['brand', 'supportContact'], 'string'],
   NETREADY_SUPPORT_PASSWORD_HASH: [['support', 'passwordHash'], 'string'],
+  NETREADY_PROBE_REGION: [['probe', 'region'], 'string'],
   NETREADY_BIND_IP: [['probe', 'bindIp'], 'string'],
   NETREADY_PUBLIC_IP: [['probe', 'publicIp'], 'string'],
   NETREADY_PUBLIC_HOST: [['probe', 'publicHost'], 'string'],

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openGeoIp } from './geoip';
-import { writeMmdb } from './testing/mmdb-writer';
+import { MmdbDouble, writeMmdb } from './testing/mmdb-writer';
 
 let dir: string;
 beforeEach(() => {
@@ -18,6 +18,9 @@ function database(): string {
     writeMmdb([
       { cidr: '198.51.100.0/24', value: { country: { iso_code: 'DE' }, continent: { code: 'EU' }, autonomous_system_number: 64500 } },
       { cidr: '203.0.113.0/24', value: { country: { iso_code: 'US' }, continent: { code: 'NA' } } },
+      // A City record with coordinates, and an organisation's own entry for one of its private networks.
+      { cidr: '192.0.2.128/25', value: { country: { iso_code: 'SG' }, continent: { code: 'AS' }, location: { latitude: new MmdbDouble(1.2897), longitude: new MmdbDouble(103.8501) } } },
+      { cidr: '10.20.0.0/16', value: { country: { iso_code: 'FR' }, continent: { code: 'EU' }, location: { latitude: new MmdbDouble(48.8566), longitude: new MmdbDouble(2.3522) } } },
     ]),
   );
   return file;
@@ -28,6 +31,12 @@ describe('openGeoIp', () => {
     const geo = await openGeoIp(database());
     expect(geo.lookup('198.51.100.7')).toEqual({ status: 'known', country: 'DE', continent: 'EU', asn: 64500 });
     expect(geo.lookup('203.0.113.9')).toEqual({ status: 'known', country: 'US', continent: 'NA' });
+  });
+
+  it('reads coordinates (a City database), also for a private network the database itself holds', async () => {
+    const geo = await openGeoIp(database());
+    expect(geo.lookup('192.0.2.200')).toEqual({ status: 'known', country: 'SG', continent: 'AS', latitude: 1.2897, longitude: 103.8501 });
+    expect(geo.lookup('10.20.5.5')).toEqual({ status: 'known', country: 'FR', continent: 'EU', latitude: 48.8566, longitude: 2.3522 });
   });
 
   it('says unknown, with the reason, for an address the database does not hold and for private addresses', async () => {

@@ -6,9 +6,9 @@
 import maxmind from 'maxmind';
 import { canonicalIp, parseIp } from '../../lib/protocol/stun/ip';
 
-/** What is known about where an address is. */
+/** What is known about where an address is (coordinates from a City database, `location.latitude/longitude`). */
 export type GeoInfo =
-  | { status: 'known'; country?: string; continent?: string; asn?: number; asOrganization?: string }
+  | { status: 'known'; country?: string; continent?: string; latitude?: number; longitude?: number; asn?: number; asOrganization?: string }
   | { status: 'unknown'; reason: string };
 
 /** Looks addresses up. */
@@ -47,6 +47,7 @@ function readRecord(record: unknown): GeoInfo {
     country?: { iso_code?: string };
     registered_country?: { iso_code?: string };
     continent?: { code?: string };
+    location?: { latitude?: number; longitude?: number };
     autonomous_system_number?: number;
     autonomous_system_organization?: string;
   };
@@ -54,6 +55,10 @@ function readRecord(record: unknown): GeoInfo {
   const country = r.country?.iso_code ?? r.registered_country?.iso_code;
   if (country) info.country = country;
   if (r.continent?.code) info.continent = r.continent.code;
+  if (typeof r.location?.latitude === 'number' && typeof r.location.longitude === 'number') {
+    info.latitude = r.location.latitude;
+    info.longitude = r.location.longitude;
+  }
   if (typeof r.autonomous_system_number === 'number') info.asn = r.autonomous_system_number;
   if (r.autonomous_system_organization) info.asOrganization = r.autonomous_system_organization;
   return info;
@@ -74,12 +79,15 @@ export async function openGeoIp(mmdbPath: string | undefined, log?: (message: st
   }
   return {
     lookup(ip) {
-      if (isNonPublicIp(ip)) return { status: 'unknown', reason: 'private or loopback address' };
+      // The database first: an organisation's own database may place its private networks (its sites' resolvers).
+      let record: unknown;
       try {
-        return readRecord(reader.get(canonicalIp(ip)));
+        record = reader.get(canonicalIp(ip));
       } catch {
         return { status: 'unknown', reason: 'address could not be looked up' };
       }
+      if ((typeof record !== 'object' || record === null) && isNonPublicIp(ip)) return { status: 'unknown', reason: 'private or loopback address' };
+      return readRecord(record);
     },
   };
 }

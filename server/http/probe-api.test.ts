@@ -29,14 +29,14 @@ const offers: Array<{ sdp: string; sessionId: string; label?: string }> = [];
 const limits: LimitEvent[] = [];
 
 /** Starts the API with a session table of `maxSessions` and the given creation limits. */
-async function startApi(maxSessions: number, perAddress: number, perSubnet: number): Promise<void> {
+async function startApi(maxSessions: number, perAddress: number, perSubnet: number, endpoints: ProbeEndpoints = ENDPOINTS): Promise<void> {
   sessions = new SessionRegistry({ ttlMs: 600_000, maxSessions });
   handshakes = new TlsHandshakeLog();
   offers.length = 0;
   limits.length = 0;
   const handler = createProbeApiHandler({
     sessions,
-    endpoints: ENDPOINTS,
+    endpoints,
     mediaPeer: {
       async answer(sdp, meta) {
         if (sdp.includes('capacity')) throw Object.assign(new Error('full'), { code: 'capacity' });
@@ -150,6 +150,26 @@ describe('probe API', () => {
     ]);
     expect(session.turn[0]?.username).toBe(`1800000000:${session.sessionId}`);
     expect(sessions.get(session.sessionId)?.clientAddress).toContain('127.0.0.1');
+  });
+
+  it('tells the page every region, its home region and the GeoDNS name, and names its region in /v1/dns/ping (issue 15)', async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    const location = { continent: 'EU', country: 'DE', latitude: 50.11, longitude: 8.68 };
+    const list = [
+      { id: 'eu', label: 'Frankfurt', location, stunUrl: 'stun:203.0.113.10:3478', pingUrl: 'https://203.0.113.10:8443/v1/dns/ping' },
+      { id: 'us', label: 'Ashburn', location: { ...location, continent: 'NA' }, stunUrl: 'stun:198.51.100.20:3478', pingUrl: 'https://198.51.100.20:8443/v1/dns/ping' },
+    ];
+    await startApi(10_000, 3, 1000, { ...ENDPOINTS, dns: { zone: 'probe.example.org', httpsPort: 8443 }, regions: { node: 'eu', list } });
+    const session = SessionSchema.parse(await (await post('/v1/sessions', {})).json());
+    expect(session.regions).toEqual({ home: 'eu', list, mediaLookupUrl: 'https://{label}.media.probe.example.org:8443/v1/dns/ping' });
+    expect(await (await fetch(`${base}/v1/dns/ping`)).json()).toMatchObject({ ok: true, region: 'eu' });
+  });
+
+  it('has no regions part and names no region on a one-region deployment', async () => {
+    const session = SessionSchema.parse(await (await post('/v1/sessions', {})).json());
+    expect(session.regions).toBeUndefined();
+    expect(await (await fetch(`${base}/v1/dns/ping`)).json()).not.toHaveProperty('region');
   });
 
   it('answers CORS preflights so any embedding page may call it', async () => {

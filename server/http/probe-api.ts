@@ -18,11 +18,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../../lib/api/api-error';
-import { NatFilteringRequestSchema, PeerOfferSchema, type NatBindingSeen, type PeerAnswer, type NatRole, type Session, type StunEndpoint } from '../../lib/schema/session';
+import { NatFilteringRequestSchema, PeerOfferSchema, type NatBindingSeen, type PeerAnswer, type NatRole, type Session, type SessionRegion, type StunEndpoint } from '../../lib/schema/session';
 import type { FilteringCheckResult } from '../../lib/protocol/nat/filtering';
 import type { SessionRegistry } from './sessions';
 import type { LabelRecord } from '../../lib/protocol/dns/label-table';
 import { isProbeLabel } from '../../lib/protocol/dns/label-table';
+import { GEO_LABEL } from '../../lib/protocol/dns/authority';
 import { canonicalIp } from '../../lib/protocol/stun/ip';
 import type { GeoInfo } from '../dns/geoip';
 import type { TlsHandshakeLog } from '../tls-mirror/handshake-log';
@@ -59,6 +60,11 @@ export interface ProbeEndpoints {
   iceTcp?: { host: string; port: number };
   /** The MTU ladder, when it runs (server/mtu). */
   mtu?: MtuEndpoints;
+  /**
+   * The deployment's regions (issue 15): every node as the page measures it, and the region this node serves (named in
+   * `/v1/dns/ping` answers, so a GeoDNS-routed fetch says which node it reached).
+   */
+  regions?: { list: SessionRegion[]; node: string };
   /** The nat probe's STUN endpoints (issue 11), public addresses; `filtering`: the server can send the filtering checks. */
   nat?: { endpoints: Array<{ role: NatRole; ip: string; port: number }>; missing: Array<{ role: NatRole; why: string }>; filtering: boolean };
 }
@@ -178,6 +184,16 @@ export function buildSession(
       : {}),
     // NAT behaviour (issue 11).
     ...(endpoints.nat ? { nat: buildSessionNat(endpoints.nat, sessionId) } : {}),
+    ...(endpoints.regions ? { regions: buildSessionRegions(endpoints.regions, endpoints.dns) } : {}),
+  };
+}
+
+/** The regions part of a session: every node, this node's region, and the GeoDNS name when there is a probe zone. */
+function buildSessionRegions(regions: NonNullable<ProbeEndpoints['regions']>, dns: ProbeEndpoints['dns']): NonNullable<Session['regions']> {
+  return {
+    list: regions.list,
+    home: regions.node,
+    ...(dns ? { mediaLookupUrl: `https://{label}.${GEO_LABEL}.${dns.zone}:${dns.httpsPort}/v1/dns/ping` } : {}),
   };
 }
 
@@ -297,7 +313,7 @@ export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingM
       // which name the connection was opened for (TLS SNI): Chromium sends a request for one name over an HTTP/2
       // connection opened for another when the address and certificate fit, and then reports no lookup at all.
       if (method !== 'GET') throw new ApiError('method_not_allowed', 'use GET');
-      sendJson(res, 200, { ok: true, host: requestHost(req), connectionServerName: connectionServerName(req) });
+      sendJson(res, 200, { ok: true, host: requestHost(req), connectionServerName: connectionServerName(req), ...(options.endpoints.regions ? { region: options.endpoints.regions.node } : {}) });
       return;
     }
     const pathMtu = /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})\/path-mtu$/.exec(url.pathname);

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../lib/config/schema';
+import { GEO_LABEL } from '../../lib/protocol/dns/authority';
 import { readStoredCertificate, type AcmeCertificateName } from '../acme/acme-certificates';
 import { ensureDevCertificate, type DevCertificate } from './dev-ca';
 
@@ -37,7 +38,15 @@ export function acmeOrders(config: Config): { name: AcmeCertificateName; domains
   const main = acme.domains ?? (config.probe.publicHost ? [config.probe.publicHost] : []);
   const zone = config.dns.zone?.toLowerCase();
   // The zone's names need a wildcard, which only dns-01 can prove; with http-01 they get the stand-in zone leaf.
-  return [{ name: 'main', domains: main }, ...(zone && acme.challenge === 'dns-01' ? [{ name: 'zone' as const, domains: [zone, `*.${zone}`] }] : [])];
+  return [{ name: 'main', domains: main }, ...(zone && acme.challenge === 'dns-01' ? [{ name: 'zone' as const, domains: zoneNames(config, zone) }] : [])];
+}
+
+/**
+ * The zone certificate's names: the apex and its wildcard (every probe label), and with regions (issue 15) the GeoDNS
+ * name's wildcard (`*.media.<zone>`: a wildcard covers one label only).
+ */
+function zoneNames(config: Pick<Config, 'regions'>, zone: string): string[] {
+  return [zone, `*.${zone}`, ...(config.regions.length > 0 ? [`*.${GEO_LABEL}.${zone}`] : [])];
 }
 
 /** The names of the development certificates and the scope of the dev CA, derived from the configuration. */
@@ -70,10 +79,10 @@ export async function ensureDevTls(config: Config): Promise<{ main: DevCertifica
   const names = devTlsNames(config);
   const main = await ensureDevCertificate({ dataDir: config.dataDir, hostNames: names.hostNames, ipAddresses: names.ipAddresses, caScope: names.caScope });
   if (!names.zone) return { main };
-  // Every probe name is one label under the zone (`nr-….<zone>`), so one wildcard covers them.
+  // Every probe name is one label under the zone (`nr-….<zone>`) or under its GeoDNS name, so wildcards cover them.
   const zone = await ensureDevCertificate({
     dataDir: config.dataDir,
-    hostNames: [names.zone, `*.${names.zone}`],
+    hostNames: zoneNames(config, names.zone),
     ipAddresses: [],
     filePrefix: 'zone-',
     caScope: names.caScope,

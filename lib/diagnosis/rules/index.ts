@@ -5,6 +5,7 @@ import type { Rule } from '../types';
 import { dnsLookupFailed } from './dns-lookup-failed';
 import { dnsResolverRemote } from './dns-resolver-remote';
 import { dnsSlow } from './dns-slow';
+import { geodnsWrongRegion } from './geodns-wrong-region';
 import { dnsTurnLookupFailed } from './dns-turn-lookup-failed';
 import { httpProxy } from './http-proxy';
 import { iceTcpFailed } from './ice-tcp-failed';
@@ -63,6 +64,8 @@ export const RULES: readonly Rule[] = [
   dnsLookupFailed,
   dnsSlow,
   dnsResolverRemote,
+  // Regions (issue 15).
+  geodnsWrongRegion,
   vendorHostUnreachable,
   tlsInterception,
   httpProxy,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DnsAuthority, DnsConfigError, MAX_UDP_AMPLIFICATION, type DnsAction, type DnsSource } from './authority';
+import { DnsAuthority, DnsConfigError, MAX_UDP_AMPLIFICATION, type DnsAction, type DnsSource, type GeoAnswer } from './authority';
 import { MAX_UDP_PAYLOAD, RCODE_BADVERS, RCODE_FORMERR, RCODE_NOTIMP } from './constants';
 import { ANSWER_V4, ANSWER_V6, ZONE, buildQuery, decodeResponse, hex, type QueryOptions } from './testing/queries';
 
@@ -84,6 +84,43 @@ describe('DnsAuthority', () => {
     const opt = response.additionals?.find((a) => a.type === 'OPT');
     expect(opt?.udpPayloadSize).toBe(MAX_UDP_PAYLOAD);
     expect(opt?.options).toEqual([expect.objectContaining({ code: 8, family: 1, sourcePrefixLength: 24, scopePrefixLength: 0, ip: '198.51.100.0' })]);
+  });
+
+  describe('GeoDNS for media.<zone> (issue 15)', () => {
+    const NEAR = '203.0.113.20';
+    const FAR = '203.0.113.30';
+    // The rule itself lives in the server (GeoIP); here: a client subnet in 198.51.100.0/24 is "far", so is a
+    // resolver at 192.0.2.53; everything else gets the default region.
+    const choose = (resolverIp: string, subnet: string | undefined): GeoAnswer =>
+      subnet ? (subnet.startsWith('198.51.100.') ? { region: 'far', rule: 'client-subnet', ipv4: [FAR] } : { region: 'near', rule: 'client-subnet', ipv4: [NEAR] })
+      : resolverIp === '192.0.2.53' ? { region: 'far', rule: 'resolver', ipv4: [FAR] }
+      : { region: 'near', rule: 'default', ipv4: [NEAR] };
+    const geoServer = (): DnsAuthority => new DnsAuthority({ zone: ZONE, ipv4: [ANSWER_V4], ttlS: 5, geo: { choose } });
+    const label = 'nr-00112233445566778899aabbccddee00';
+
+    it('answers media.<zone> and a label under it with the chosen region, and records the choice per probe label', () => {
+      const server = geoServer();
+      const byEcs = decodeResponse(sent(server.handle(buildQuery(`${label}.media.${ZONE}`, { ecs: { ip: '198.51.100.0', prefix: 24 } }), UDP, NOW)));
+      expect(byEcs).toMatchObject({ rcode: 'NOERROR', flags: expect.any(Number), answers: [{ type: 'A', data: FAR, name: `${label}.media.${ZONE}` }] });
+      // The answer depends on the whole /24 the resolver sent: scope 24, so it caches the answer per client subnet.
+      expect(byEcs.additionals?.find((a) => a.type === 'OPT')?.options).toEqual([expect.objectContaining({ code: 8, sourcePrefixLength: 24, scopePrefixLength: 24 })]);
+      const byResolver = decodeResponse(sent(server.handle(buildQuery(`media.${ZONE}`), { ...UDP, ip: '192.0.2.53' }, NOW)));
+      expect(byResolver.answers).toEqual([expect.objectContaining({ type: 'A', data: FAR })]);
+      const byDefault = decodeResponse(sent(server.handle(buildQuery(`MEDIA.${ZONE}`, { ecs: { ip: '0.0.0.0', prefix: 0 } }), UDP, NOW)));
+      expect(byDefault.answers).toEqual([expect.objectContaining({ type: 'A', data: NEAR })]);
+      expect(server.labels.get(label, NOW)?.queries).toEqual([expect.objectContaining({ resolverIp: UDP.ip, clientSubnet: '198.51.100.0/24', geo: { region: 'far', rule: 'client-subnet' } })]);
+      // Other names keep their answers; without geo, media is an ordinary label and deeper names NXDOMAIN.
+      expect(decodeResponse(sent(server.handle(buildQuery(`turn.${ZONE}`), UDP, NOW))).answers).toEqual([expect.objectContaining({ data: ANSWER_V4 })]);
+      expect(decodeResponse(sent(authority().handle(buildQuery(`media.${ZONE}`), UDP, NOW))).answers).toEqual([expect.objectContaining({ data: ANSWER_V4 })]);
+      expect(decodeResponse(sent(authority().handle(buildQuery(`${label}.media.${ZONE}`), UDP, NOW))).rcode).toBe('NXDOMAIN');
+    });
+
+    it('gives NODATA for other types, refuses transfers, and NXDOMAIN deeper than one label under media', () => {
+      const server = geoServer();
+      expect(decodeResponse(sent(server.handle(buildQuery(`media.${ZONE}`, { type: 'AAAA' }), UDP, NOW)))).toMatchObject({ rcode: 'NOERROR', answers: [], authorities: [expect.objectContaining({ type: 'SOA' })] });
+      expect(decodeResponse(sent(server.handle(buildQuery(`media.${ZONE}`, { type: 'AXFR' }), UDP, NOW))).rcode).toBe('REFUSED');
+      expect(decodeResponse(sent(server.handle(buildQuery(`a.${label}.media.${ZONE}`), UDP, NOW))).rcode).toBe('NXDOMAIN');
+    });
   });
 
   it('answers an unknown EDNS version with BADVERS', () => {

@@ -10,6 +10,10 @@
  *     truncated over UDP and served in full over TCP (how a resolver's TCP fallback is exercised);
  *   - while an ACME DNS-01 challenge is pending (`addAcmeChallenge`), `_acme-challenge.<name>` for a name in the
  *     zone answers TXT with the challenge's value (RFC 8555 §8.4), also two levels or more below the apex;
+ *   - with GeoDNS configured (`geo`, issue 15), `media.<zone>` and every label under it answer A with the region a
+ *     GeoDNS would choose for the asker — by its EDNS Client Subnet, else by the resolver's address, else the default
+ *     region — with the ECS scope set to the prefix the choice used (RFC 7871 §7.2.1); probe labels there are recorded
+ *     with the region and the rule;
  *   - the apex has SOA and NS; deeper names are NXDOMAIN; names outside the zone are REFUSED (RFC 8906 §3.1.5);
  *   - never recursion (RA=0), no zone transfers (REFUSED), RFC 8482 minimal answers to ANY.
  * Malformed queries get FORMERR when their header can be read; anything else is ignored, never thrown.
@@ -49,7 +53,7 @@ import {
 } from './constants';
 import { readEdns, encodeClientSubnet, type Edns } from './edns';
 import { DnsDecodeError } from './errors';
-import { LabelTable, type LabelTableOptions } from './label-table';
+import { LabelTable, type GeoChoice, type LabelTableOptions } from './label-table';
 import { decodeHeader, decodeMessage, encodeMessage, type DnsHeader, type DnsQuestion, type RecordSpec } from './message';
 import { foldCase, isHostName, splitName } from './name';
 import { SourceRateLimiter } from './rate-limit';
@@ -90,6 +94,25 @@ export interface DnsAuthorityOptions {
   rateLimit?: { queriesPerSecond: number; burst: number };
   /** Limits of the label table. */
   labels?: LabelTableOptions;
+  /** GeoDNS for `<geo.label>.<zone>` and the names under it (issue 15). Default none: `media` is an ordinary label. */
+  geo?: DnsGeoOptions;
+}
+
+/** The label the GeoDNS answers for, under the apex. */
+export const GEO_LABEL = 'media';
+
+/** What the GeoDNS answers: the region, why, and its IPv4 addresses. */
+export interface GeoAnswer extends GeoChoice {
+  ipv4: string[];
+}
+
+/** GeoDNS of the authority (issue 15). */
+export interface DnsGeoOptions {
+  /**
+   * Chooses the region for a query from the resolver's address and the client subnet it forwarded (CIDR, absent when
+   * none). Called per query; must not throw.
+   */
+  choose(resolverIp: string, clientSubnet: string | undefined): GeoAnswer;
 }
 
 /** Where a query came from. */
@@ -147,6 +170,7 @@ export class DnsAuthority {
   private readonly ipv6: Uint8Array[];
   private readonly ttlS: number;
   private readonly limiter: SourceRateLimiter;
+  private readonly geo: DnsGeoOptions | undefined;
   /** Pending DNS-01 challenges: `_acme-challenge.<name>` (folded, dot-joined) → TXT values. */
   private readonly acmeChallenges = new Map<string, Set<string>>();
 
@@ -165,6 +189,7 @@ export class DnsAuthority {
     this.ttlS = options.ttlS ?? 5;
     this.limiter = new SourceRateLimiter(options.rateLimit ?? { queriesPerSecond: 100, burst: 200 });
     this.labels = new LabelTable(options.labels);
+    this.geo = options.geo;
   }
 
   /**
@@ -253,7 +278,11 @@ export class DnsAuthority {
     }
     const folded = question.labels.map(foldCase);
     const inZone = this.isInZone(folded);
-    if (inZone && folded.length === this.zone.length + 1) {
+    const depth = folded.length - this.zone.length;
+    // GeoDNS: `media.<zone>` (depth 1) and `<label>.media.<zone>` (depth 2).
+    const geoName = inZone && this.geo !== undefined && depth >= 1 && depth <= 2 && folded[depth - 1] === GEO_LABEL;
+    const geo = geoName ? this.geo!.choose(source.ip, edns?.clientSubnet?.subnet) : undefined;
+    if (inZone && (depth === 1 || (geo && depth === 2))) {
       this.labels.record(folded[0]!, {
         atMs: nowMs,
         resolverIp: source.ip,
@@ -262,10 +291,14 @@ export class DnsAuthority {
         qtype: typeName(question.type),
         edns: edns !== null,
         ...(edns?.clientSubnet ? { clientSubnet: edns.clientSubnet.subnet } : {}),
+        ...(geo && depth === 2 ? { geo: { region: geo.region, rule: geo.rule } } : {}),
       });
     }
-    const answer = this.lookup(question, folded, inZone);
-    const full = this.encode(header, question, answer, ednsOpt(0));
+    const answer = geo ? this.geoAnswer(question, geo) : this.lookup(question, folded, inZone);
+    // RFC 7871 §7.2.1: the scope is the prefix length the answer depends on — the whole source prefix when the
+    // client subnet chose the region, 0 (valid for everyone) otherwise.
+    const scope = geo?.rule === 'client-subnet' ? (edns?.clientSubnet?.sourcePrefixLength ?? 0) : 0;
+    const full = this.encode(header, question, answer, edns ? [this.optRecord(edns, 0, scope)] : []);
     if (source.transport === 'tcp') {
       if (full.length <= MAX_TCP_MESSAGE) return this.send(full, answer.rcode, false);
       return this.send(this.bare(header, 2), 2, false);
@@ -274,7 +307,7 @@ export class DnsAuthority {
     const limit = Math.min(clientLimit, Math.max(HEADER_LENGTH, bytes.length * MAX_UDP_AMPLIFICATION));
     if (full.length <= limit) return this.send(full, answer.rcode, false);
     // RFC 2181 §9 / RFC 7766 §5: too large for UDP → TC=1, no records; the resolver retries over TCP.
-    const truncated = this.encode(header, question, { ...answer, answers: [], authorities: [] }, ednsOpt(0), FLAG_TC);
+    const truncated = this.encode(header, question, { ...answer, answers: [], authorities: [] }, edns ? [this.optRecord(edns, 0, scope)] : [], FLAG_TC);
     if (truncated.length <= limit) return this.send(truncated, answer.rcode, true);
     return this.send(this.bare(header, answer.rcode), answer.rcode, true);
   }
@@ -316,6 +349,20 @@ export class DnsAuthority {
     return { rcode: RCODE_NOERROR, authoritative: true, answers, authorities: answers.length === 0 ? soa : [] };
   }
 
+  /** The GeoDNS answer: A with the chosen region's addresses; NODATA (with the SOA) for every other type. */
+  private geoAnswer(question: DnsQuestion, geo: GeoAnswer): Answer {
+    const answers: RecordSpec[] = [];
+    if (question.type === TYPE_AXFR || question.type === TYPE_IXFR) return { rcode: RCODE_REFUSED, authoritative: false, answers: [], authorities: [] };
+    if (question.class === CLASS_IN || question.class === CLASS_ANY) {
+      if (question.type === TYPE_A || question.type === TYPE_ANY) {
+        for (const ip of geo.ipv4) answers.push(this.record(question.labels, TYPE_A, { type: 'A', address: parseIpv4(ip) }));
+      }
+    } else {
+      return { rcode: RCODE_REFUSED, authoritative: false, answers: [], authorities: [] };
+    }
+    return { rcode: RCODE_NOERROR, authoritative: true, answers, authorities: answers.length === 0 ? [this.soaRecord()] : [] };
+  }
+
   private challengeRecords(owner: string[], values: Set<string>): RecordSpec[] {
     return [...values].map((value) => this.record(owner, TYPE_TXT, { type: 'TXT', strings: [new TextEncoder().encode(value)] }));
   }
@@ -338,9 +385,9 @@ export class DnsAuthority {
     });
   }
 
-  /** Our OPT: payload size we accept, extended RCODE bits, and the query's ECS echoed with scope 0 (RFC 7871 §7.2.1). */
-  private optRecord(edns: Edns, extendedRcode: number): RecordSpec {
-    const options = edns.clientSubnet ? [{ code: OPTION_CLIENT_SUBNET, data: encodeClientSubnet(edns.clientSubnet, 0) }] : [];
+  /** Our OPT: payload size we accept, extended RCODE bits, and the query's ECS echoed with the given scope (RFC 7871 §7.2.1). */
+  private optRecord(edns: Edns, extendedRcode: number, scopePrefixLength = 0): RecordSpec {
+    const options = edns.clientSubnet ? [{ code: OPTION_CLIENT_SUBNET, data: encodeClientSubnet(edns.clientSubnet, scopePrefixLength) }] : [];
     return { labels: [], type: TYPE_OPT, class: MAX_UDP_PAYLOAD, ttl: ((extendedRcode >> 4) & 0xff) << 24, data: { type: 'OPT', options } };
   }
 

@@ -19,6 +19,17 @@ export interface LabelQuery {
   clientSubnet?: string;
   /** Whether the query carried an EDNS OPT record at all. */
   edns: boolean;
+  /** For a label under the GeoDNS name (`<label>.media.<zone>`): the region answered and the rule that chose it. */
+  geo?: GeoChoice;
+}
+
+/** How netready's GeoDNS chose a region (issue 15): by the EDNS Client Subnet, by the resolver's address, or by default. */
+export type GeoRule = 'client-subnet' | 'resolver' | 'default';
+
+/** The region a GeoDNS answer named, and why. */
+export interface GeoChoice {
+  region: string;
+  rule: GeoRule;
 }
 
 /** Everything seen for one label. */

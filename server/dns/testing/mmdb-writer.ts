@@ -1,11 +1,16 @@
 /**
  * A minimal MaxMind DB writer for tests (format: https://maxmind.github.io/MaxMind-DB/): IPv4 only, 24-bit
- * records, values made of maps, UTF-8 strings and uint32s. Enough to give the GeoIP code a real database file
+ * records, values made of maps, UTF-8 strings, doubles and uint32s. Enough to give the GeoIP code a real database file
  * read by the real `maxmind` reader, with documentation-range networks.
  */
 
+/** A double (MaxMind's type 3, e.g. `location.latitude`); plain numbers are written as uint32. */
+export class MmdbDouble {
+  constructor(readonly value: number) {}
+}
+
 /** A value stored for a network. */
-export type MmdbValue = string | number | { [key: string]: MmdbValue };
+export type MmdbValue = string | number | MmdbDouble | { [key: string]: MmdbValue };
 
 function controlByte(type: number, size: number): Buffer {
   // Types 1–7 sit in the top 3 bits; larger ones are "extended" (0 there, type − 7 in the next byte).
@@ -17,6 +22,11 @@ function encodeValue(value: MmdbValue): Buffer {
   if (typeof value === 'string') {
     const bytes = Buffer.from(value, 'utf8');
     return Buffer.concat([controlByte(2, bytes.length), bytes]);
+  }
+  if (value instanceof MmdbDouble) {
+    const bytes = Buffer.alloc(8);
+    bytes.writeDoubleBE(value.value);
+    return Buffer.concat([controlByte(3, 8), bytes]);
   }
   if (typeof value === 'number') {
     const bytes = Buffer.alloc(4);

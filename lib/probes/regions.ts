@@ -1,0 +1,189 @@
+/**
+ * Probe "regions" (issue 15): in a deployment with probe nodes in several regions, how far each one is from this
+ * browser, and which one DNS sends it to. For every region, in parallel: STUN round trips over UDP (the time from
+ * gathering start to the server-reflexive candidate of three peer connections at once, the fastest kept: one lost
+ * Binding costs a retransmission) and an HTTPS round trip (two requests to the node's ping URL on one connection; the
+ * second's request → first byte, by Resource Timing), for networks without UDP. Then a fresh name under the GeoDNS
+ * name `media.<zone>` is fetched through the browser's own resolver: the node that answers names its region, and the
+ * home node's DNS server says which rule chose it (client subnet, resolver address, default).
+ *
+ * Records only; diagnosis/rules/geodns-wrong-region.ts decides what it means. A region whose node does not answer is
+ * `unreachable` here and never fails the probe: netready's own node may be down, which is not this network's doing.
+ */
+import type { Evidence } from '../schema/result';
+import type { SessionRegion } from '../schema/session';
+import type { GeoRule } from '../protocol/dns/label-table';
+import { makeProbeLabel } from './dns-lookup';
+import { LabelReportSchema } from './dns-resolver';
+import { timedGet } from './http-get';
+import { readSession, SESSION_PROBE_ID } from './session';
+import { skippedReport, type Probe, type ProbeContext, type ProbeReport } from './types';
+import { CandidateLog, DeadlineError } from './webrtc';
+
+/** Id of the regions probe. */
+export const REGIONS_PROBE_ID = 'regions';
+/** Peer connections per region, each one STUN round trip; the fastest counts. */
+export const REGION_STUN_SAMPLES = 3;
+
+/** How one region measured. */
+export interface RegionMeasurement {
+  id: string;
+  label: string;
+  location: SessionRegion['location'];
+  /** The region of the node this run's session lives on. */
+  home: boolean;
+  /** Fastest STUN round trip over UDP, ms (gathering start → server-reflexive candidate). */
+  udpRttMs?: number;
+  /** STUN answers of REGION_STUN_SAMPLES. */
+  udpAnswered: number;
+  /** HTTPS round trip on an open connection, ms. */
+  httpsRttMs?: number;
+  /** Why the HTTPS requests got no answer (the browser's words, or the deadline). */
+  httpsError?: string;
+  /** The node answered over UDP or HTTPS. */
+  reachable: boolean;
+}
+
+/** What the GeoDNS name told about this browser's resolver. */
+export interface RegionsDnsData {
+  /** The fresh label fetched under `media.<zone>`. */
+  label: string;
+  /** The region whose node answered the fetch (the region DNS gave this browser). */
+  region?: string;
+  /** How netready's DNS server chose it, and for which resolver and client subnet. */
+  rule?: GeoRule;
+  resolverIp?: string;
+  clientSubnet?: string;
+  /** Why the region DNS gave could not be learnt. */
+  error?: string;
+}
+
+/** `data` of the regions probe. */
+export interface RegionsData {
+  home: string;
+  regions: RegionMeasurement[];
+  /** How the regions were compared: UDP round trips when every reachable region answered over UDP, else HTTPS. */
+  compareBy?: 'udp' | 'https';
+  /** The reachable region with the shortest round trip by `compareBy`. */
+  nearest?: string;
+  dns?: RegionsDnsData;
+}
+
+/** The round trip a region is compared by, or undefined when it has none by that method. */
+export function regionRttMs(region: RegionMeasurement, by: 'udp' | 'https'): number | undefined {
+  return by === 'udp' ? region.udpRttMs : region.httpsRttMs;
+}
+
+async function stunSample(ctx: ProbeContext, url: string): Promise<number | undefined> {
+  const started = ctx.env.now();
+  const pc = ctx.env.createPeerConnection({ iceServers: [{ urls: url }] });
+  try {
+    const log = new CandidateLog(pc, ctx.env, started);
+    pc.createDataChannel('netready-region');
+    await pc.setLocalDescription(await pc.createOffer());
+    const srflx = await log.waitForType('srflx', ctx.signal);
+    return srflx.atMs;
+  } catch (error) {
+    if (error instanceof DeadlineError || ctx.signal.aborted) return undefined;
+    throw error;
+  } finally {
+    pc.close();
+  }
+}
+
+async function httpsRtt(ctx: ProbeContext, pingUrl: string): Promise<{ rttMs?: number; error?: string }> {
+  // The first request opens the connection; the second, on it, is one round trip (plus the server's microseconds).
+  const first = await timedGet(ctx, `${pingUrl}?n=1`);
+  if (!first.answered) return { error: first.timedOut ? 'no answer before the deadline' : (first.error ?? 'no answer') };
+  const url = `${pingUrl}?n=2`;
+  const second = await timedGet(ctx, url);
+  if (!second.answered) return { error: second.timedOut ? 'no answer before the deadline' : (second.error ?? 'no answer') };
+  const entry = ctx.env.resourceTiming ? await ctx.env.resourceTiming(url, ctx.signal).catch(() => null) : null;
+  const timed = entry && entry.requestStart > 0 && entry.responseStart >= entry.requestStart ? entry.responseStart - entry.requestStart : undefined;
+  return { rttMs: Math.round((timed ?? second.elapsedMs) * 10) / 10 };
+}
+
+async function measureRegion(ctx: ProbeContext, region: SessionRegion, home: string): Promise<RegionMeasurement> {
+  const [samples, https] = await Promise.all([
+    Promise.all(Array.from({ length: REGION_STUN_SAMPLES }, () => stunSample(ctx, region.stunUrl).catch(() => undefined))),
+    httpsRtt(ctx, region.pingUrl),
+  ]);
+  const answered = samples.filter((s): s is number => s !== undefined);
+  const out: RegionMeasurement = { id: region.id, label: region.label, location: region.location, home: region.id === home, udpAnswered: answered.length, reachable: answered.length > 0 || https.rttMs !== undefined };
+  if (answered.length > 0) out.udpRttMs = Math.min(...answered);
+  if (https.rttMs !== undefined) out.httpsRttMs = https.rttMs;
+  if (https.error !== undefined) out.httpsError = https.error;
+  return out;
+}
+
+async function dnsRegion(ctx: ProbeContext, mediaLookupUrl: string, labelsPath: string | undefined): Promise<RegionsDnsData> {
+  const label = makeProbeLabel(ctx.env.randomId());
+  const got = await timedGet(ctx, mediaLookupUrl.replace('{label}', label));
+  const out: RegionsDnsData = { label };
+  const body = typeof got.body === 'object' && got.body !== null ? (got.body as Record<string, unknown>) : {};
+  if (typeof body.region === 'string') out.region = body.region;
+  else out.error = got.answered ? `the node that answered named no region (HTTP ${got.httpStatus})` : got.timedOut ? 'no answer before the deadline' : (got.error ?? 'no answer');
+  if (!labelsPath || !got.answered) return out;
+  // The home node's DNS server: which resolver asked for the name, and by which rule it chose the region.
+  const report = await timedGet(ctx, `${ctx.probeUrl}${labelsPath}/${label}`);
+  const parsed = LabelReportSchema.safeParse(report.body);
+  const query = parsed.success ? (parsed.data.queries.find((q) => q.geo && (q.qtype === 'A' || q.qtype === 'AAAA')) ?? parsed.data.queries.find((q) => q.geo)) : undefined;
+  if (query?.geo) {
+    out.rule = query.geo.rule;
+    out.resolverIp = query.resolverIp;
+    if (query.clientSubnet) out.clientSubnet = query.clientSubnet;
+  }
+  return out;
+}
+
+/** Which method compares the regions, and the nearest reachable region by it. */
+export function nearestRegion(regions: RegionMeasurement[]): { compareBy?: 'udp' | 'https'; nearest?: string } {
+  const reachable = regions.filter((r) => r.reachable);
+  if (reachable.length === 0) return {};
+  const compareBy = reachable.every((r) => r.udpRttMs !== undefined) ? 'udp' : reachable.every((r) => r.httpsRttMs !== undefined) ? 'https' : undefined;
+  if (!compareBy) return {};
+  const best = reachable.reduce((a, b) => (regionRttMs(b, compareBy)! < regionRttMs(a, compareBy)! ? b : a));
+  return { compareBy, nearest: best.id };
+}
+
+function describe(r: RegionMeasurement): string {
+  if (!r.reachable) return `${r.label} (${r.id}): no answer over UDP or HTTPS${r.httpsError ? ` (${r.httpsError})` : ''}`;
+  const parts = [r.udpRttMs !== undefined ? `UDP ${r.udpRttMs} ms (${r.udpAnswered} of ${REGION_STUN_SAMPLES} answered)` : 'no UDP answer', r.httpsRttMs !== undefined ? `HTTPS ${r.httpsRttMs} ms` : `no HTTPS answer${r.httpsError ? ` (${r.httpsError})` : ''}`];
+  return `${r.label} (${r.id}): ${parts.join(', ')}`;
+}
+
+/** Creates the regions probe. */
+export function createRegionsProbe(): Probe {
+  return {
+    id: REGIONS_PROBE_ID,
+    title: 'Regions: the nearest server, and where DNS sends you',
+    dependsOn: [SESSION_PROBE_ID],
+    async run(ctx): Promise<ProbeReport> {
+      const session = readSession(ctx);
+      const regions = session.regions;
+      if (!regions || regions.list.length === 0) return skippedReport('This deployment has one region (no regions[] configured), so there is nothing to compare.');
+      ctx.progress(`Timing ${regions.list.length} regions over UDP and HTTPS`);
+      const [measured, dns] = await Promise.all([
+        Promise.all(regions.list.map((region) => measureRegion(ctx, region, regions.home))),
+        regions.mediaLookupUrl ? dnsRegion(ctx, regions.mediaLookupUrl, session.dns?.labelsPath) : Promise.resolve(undefined),
+      ]);
+      const data: RegionsData = { home: regions.home, regions: measured, ...nearestRegion(measured), ...(dns ? { dns } : {}) };
+      const evidence: Evidence[] = measured.map((r) => ({ probe: REGIONS_PROBE_ID, kind: r.reachable ? 'region-rtt' : 'timeout', summary: describe(r), data: { ...r } }));
+      if (dns) {
+        evidence.push({
+          probe: REGIONS_PROBE_ID,
+          kind: 'geodns',
+          summary: dns.region
+            ? `media.${session.dns?.zone ?? '<zone>'} sent this browser to ${dns.region}${dns.rule ? ` (chosen by ${dns.rule === 'client-subnet' ? `the client subnet ${dns.clientSubnet ?? ''}` : dns.rule === 'resolver' ? `the resolver's address ${dns.resolverIp ?? ''}` : 'default: neither the client subnet nor the resolver could be placed'})` : ''}`
+            : `which region DNS gives this browser is unknown: ${dns.error ?? 'no answer'}`,
+          data: { ...dns },
+        });
+      }
+      const record = data as unknown as Record<string, unknown>;
+      if (!measured.some((r) => r.reachable)) {
+        return { status: 'inconclusive', reason: 'No region\'s server answered over UDP or HTTPS, so the regions could not be compared.', data: record, evidence };
+      }
+      return { status: 'pass', data: record, evidence };
+    },
+  };
+}

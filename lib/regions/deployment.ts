@@ -1,0 +1,16 @@
+/**
+ * The regions of a deployment as a node sees them (issue 15): which one it serves, and what the page is told about
+ * each. Pure: the probe server and the session builder call it with the validated configuration.
+ */
+import type { Config, RegionConfig } from '../config/schema';
+
+/** The region this probe process serves: `probe.region`, else the first of `regions[]`; undefined without regions. */
+export function nodeRegion(config: Pick<Config, 'regions' | 'probe'>): RegionConfig | undefined {
+  const id = config.probe.region ?? config.regions[0]?.id;
+  return config.regions.find((r) => r.id === id);
+}
+
+/** Public base URL of a region's HTTPS listener: its `httpsUrl`, else `https://<publicIp>:8443`, without a trailing slash. */
+export function regionHttpsUrl(region: RegionConfig): string {
+  return (region.httpsUrl ?? `https://${region.publicIp}:8443`).replace(/\/+$/, '');
+}
