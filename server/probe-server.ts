@@ -496,7 +496,7 @@ export class ProbeServer {
             const own = region.id === node.id;
             const stun = own ? `stun:${probe.publicIp}:${udpPorts[0]!}` : `stun:${region.publicIp}:${region.stunPort}`;
             const https = own ? endpoints.mirror!.httpsBaseUrl : regionHttpsUrl(region);
-            return { id: region.id, label: region.label, location: { ...region.location }, stunUrl: stun, pingUrl: `${https}/v1/dns/ping` };
+            return { id: region.id, label: region.label, location: { ...region.location }, stunUrl: stun, pingUrl: `${https}/v1/dns/ping`, apiUrl: https };
           }),
         };
       }

@@ -104,6 +104,17 @@ export interface ObservedPaths {
 }
 
 /** Everything observed in one scenario. */
+/** The regions probe's outcome, reduced to what the lab asserts (issue 15). */
+export interface ObservedRegions {
+  status: string;
+  dnsRegion?: string;
+  rule?: string;
+  dnsError?: string;
+  nearest?: string;
+  compareBy?: string;
+  regions: Array<{ id: string; reachable: boolean; udpRttMs?: number; httpsRttMs?: number }>;
+}
+
 export interface Observed {
   /** null when the CLI produced no result (could not run). */
   verdict: string | null;
@@ -125,6 +136,8 @@ export interface Observed {
   paths?: ObservedPaths;
   /** The nat probe (issue 11). */
   nat?: { status: string; mapping: string; why?: string; filtering: string; mapped: string[] };
+  /** The regions probe (issue 15). */
+  regions?: ObservedRegions;
   /** The media-quality probe's figures and the facts drawn from them (./quality.ts). */
   quality?: ObservedQuality;
   relays: Partial<Record<'udp' | 'tcp' | 'tls', ObservedRelay>>;
@@ -154,7 +167,7 @@ export interface Check {
   detail: string;
 }
 
-const sameSet = (a: number[], b: number[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
+const sameSet = <T>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
 
 function turnLookupOk(want: TurnLookupExpectation, got: string | undefined): boolean {
   if (want === 'failed') return got === 'lookup-error' || got === 'no-relay';
@@ -196,6 +209,7 @@ export function assess(scenario: Scenario, observed: Observed, context: AssessCo
     const wanted: readonly RelayExpectation[] = typeof e.relays[t] === 'string' ? [e.relays[t] as RelayExpectation] : (e.relays[t] as readonly RelayExpectation[]);
     add(`relay ${t} ${wanted.join(' or ')}`, got !== undefined && wanted.includes(got.relay), `expected ${wanted.join(' or ')}, got ${detail}`);
   }
+  if (e.regions) assessRegions(e.regions, observed, add);
   add('stun answered', sameSet(observed.stun.answered, e.stunAnswered), `expected answers on [${e.stunAnswered.join(', ')}], got [${observed.stun.answered.join(', ')}]`);
   add('stun silent', sameSet(observed.stun.silent, e.stunSilent), `expected silence on [${e.stunSilent.join(', ')}], got [${observed.stun.silent.join(', ')}]`);
   const server = observed.server;
@@ -274,6 +288,20 @@ function assessIceTcp(want: NonNullable<Scenario['expect']['iceTcp']>, observed:
     add('ice-tcp fails', got.status === 'fail' || got.status === 'warn', detail);
     add('ice-tcp: server accepted no TCP connection', got.serverSawFrom.length === 0, detail);
   }
+}
+
+/** Regions (issue 15): the region GeoDNS gave and by which rule, the nearest region, and which did not answer. */
+function assessRegions(want: NonNullable<Scenario['expect']['regions']>, observed: Observed, add: Add): void {
+  const r = observed.regions;
+  const detail = r
+    ? `status ${r.status}; DNS gave ${r.dnsRegion ?? '-'} by ${r.rule ?? '-'}${r.dnsError ? ` (${r.dnsError})` : ''}; nearest ${r.nearest ?? '-'} by ${r.compareBy ?? '-'}; ` +
+      r.regions.map((x) => `${x.id} ${x.reachable ? `udp ${x.udpRttMs ?? '-'} ms, https ${x.httpsRttMs ?? '-'} ms` : 'unreachable'}`).join('; ')
+    : 'probe absent';
+  add('regions probe passed', r?.status === 'pass', detail);
+  add(`GeoDNS gave ${want.dnsRegion} by ${want.rule}`, r?.dnsRegion === want.dnsRegion && r.rule === want.rule, detail);
+  add(`nearest region ${want.nearest}`, r?.nearest === want.nearest, detail);
+  const unreachable = (r?.regions ?? []).filter((x) => !x.reachable).map((x) => x.id);
+  add(`unreachable regions [${want.unreachable.join(', ')}]`, !!r && sameSet<string>(unreachable, want.unreachable), detail);
 }
 
 function assessDns(want: NonNullable<Scenario['expect']['dns']>, observed: Observed, add: Add): void {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ADDR, LAYOUT, NS, PORTS, SQUID_PORT, type NetworkSpec, type ProxyKind } from './topology';
 import { makeInspectionCa, squidConfigText, SQUID_CERTGEN } from '../../server/tls-mirror/testing/squid-config';
 import { LabError, nsRun, run, spawnInNs, stopProcess, waitFor, type LabProcess } from './sys';
+import { MmdbDouble, writeMmdb } from '../../server/dns/testing/mmdb-writer';
 
 /** Repository root. */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -47,6 +48,8 @@ export function nsCurl(ns: string, url: string, maxTimeS = 3): string | null {
 /** netready's probe + web app + coturn, running in the server namespace. */
 export interface Servers {
   probe: LabProcess;
+  /** The far region's probe node (issue 15). */
+  farProbe: LabProcess;
   web: LabProcess;
   coturn: LabProcess;
   dataDir: string;
@@ -60,11 +63,62 @@ export interface Servers {
  * — the lab's squids allow only ports 80/443, as corporate proxies commonly do; the authoritative DNS server
  * for the lab zone on 53 of its own address.
  */
+/**
+ * Regions (issue 15): the lab's two regions. `near` is the main probe (STUN/TURN on ADDR.probe, HTTPS on the probe's
+ * HTTPS listener), `far` a second probe node (ADDR.farProbe / ADDR.farApi) whose packets the router delays
+ * (FAR_REGION_DELAY_MS each way). Locations: Frankfurt and Ashburn, as in the lab's GeoIP database.
+ */
+export const LAB_REGIONS = [
+  {
+    id: 'near',
+    label: 'Frankfurt (lab)',
+    location: { continent: 'EU', country: 'DE', latitude: 50.11, longitude: 8.68 },
+    publicIp: ADDR.probe,
+    httpsIp: LAYOUT.httpsIp,
+    httpsUrl: `https://${LAYOUT.httpsIp}:${LAYOUT.httpsPort}`,
+    stunPort: PORTS.turnUdp,
+  },
+  {
+    id: 'far',
+    label: 'Ashburn (lab)',
+    location: { continent: 'NA', country: 'US', latitude: 39.04, longitude: -77.49 },
+    publicIp: ADDR.farProbe,
+    httpsIp: ADDR.farApi,
+    httpsUrl: `https://${ADDR.farApi}:${LAYOUT.httpsPort}`,
+    stunPort: PORTS.turnUdp,
+  },
+] as const;
+
+/**
+ * The lab's GeoIP database (MaxMind format, written with the tests' MMDB writer): the client's subnet and the "near
+ * resolver" in Frankfurt, the "far resolver" in Ashburn. Nothing else is in it, so the router's ordinary forwarding
+ * address (and dns-remote-resolver's) stays unplaced: netready's GeoDNS then answers with its default region, near.
+ */
+function writeLabGeoIp(runDir: string): string {
+  const network24 = (ip: string): string => `${ip.split('.').slice(0, 3).join('.')}.0/24`;
+  const file = path.join(runDir, 'geoip-lab.mmdb');
+  const place = (region: (typeof LAB_REGIONS)[number]) => ({
+    country: { iso_code: region.location.country },
+    continent: { code: region.location.continent },
+    location: { latitude: new MmdbDouble(region.location.latitude), longitude: new MmdbDouble(region.location.longitude) },
+  });
+  writeFileSync(
+    file,
+    writeMmdb([
+      { cidr: '10.213.1.0/24', value: place(LAB_REGIONS[0]) },
+      { cidr: network24(ADDR.nearResolver), value: place(LAB_REGIONS[0]) },
+      { cidr: network24(ADDR.farResolver), value: place(LAB_REGIONS[1]) },
+    ]),
+  );
+  return file;
+}
+
 function writeNetreadyConfig(runDir: string): string {
   const file = path.join(runDir, 'netready.config.json');
   const config = {
     name: 'netready lab',
     dataDir: path.join(runDir, 'data'),
+    regions: LAB_REGIONS,
     web: { host: ADDR.web, port: PORTS.web },
     probe: {
       bindIp: ADDR.probe,
@@ -86,8 +140,40 @@ function writeNetreadyConfig(runDir: string): string {
     },
     // No answerIp: lookup names answer with the HTTPS listener's own address (ADDR.api), and turn./stun. with
     // probe.publicIp (ADDR.probe) — netready's defaults for listeners on separate addresses.
-    dns: { zone: LAB_ZONE, listen: { ip: ADDR.dnsAuth, port: PORTS.dns } },
+    dns: { zone: LAB_ZONE, listen: { ip: ADDR.dnsAuth, port: PORTS.dns }, geoipMmdb: writeLabGeoIp(runDir) },
   };
+  writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+  return file;
+}
+
+/**
+ * The far region's node (issue 15): the same configuration with `probe.region: far`, its own addresses and data folder
+ * — holding a copy of the main probe's dev CA, so the client's one trusted CA covers it — and its DNS server out of
+ * the way (the home node answers the zone). Written after the main probe made its CA.
+ */
+function writeFarNodeConfig(runDir: string, mainConfigFile: string): string {
+  const main = JSON.parse(readFileSync(mainConfigFile, 'utf8')) as Record<string, Record<string, unknown>>;
+  const dataDir = path.join(runDir, 'data-far');
+  mkdirSync(path.join(dataDir, 'tls'), { recursive: true });
+  for (const name of ['ca.pem', 'ca-key.pem']) cpSync(path.join(runDir, 'data', 'tls', name), path.join(dataDir, 'tls', name));
+  const probe = { ...main.probe } as Record<string, unknown>;
+  delete probe.stunAltIp;
+  delete probe.publicHttpUrl;
+  const config = {
+    ...main,
+    dataDir,
+    probe: {
+      ...probe,
+      region: 'far',
+      bindIp: ADDR.farProbe,
+      publicIp: ADDR.farProbe,
+      http: { ip: ADDR.farApi, port: LAYOUT.httpPort },
+      https: { ip: ADDR.farApi, port: LAYOUT.httpsPort },
+      ops: { port: 9465 },
+    },
+    dns: { ...main.dns, listen: { ip: ADDR.farApi, port: 5300 } },
+  };
+  const file = path.join(runDir, 'netready-far.config.json');
   writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
   return file;
 }
@@ -149,12 +235,17 @@ export async function startServers(runDir: string): Promise<Servers> {
   });
   const coturn = startCoturnInNs(runDir);
   await waitFor('the probe server ("netready probe ready")', () => probe.output.some((l) => l.includes('netready probe ready')), 40_000, probe);
+  // The far region's node, once the main probe has made the dev CA it shares.
+  const farEnv = { ...env, NETREADY_CONFIG: writeFarNodeConfig(runDir, configFile) };
+  const farProbe = spawnInNs('probe-far', NS.server, [path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), 'server/main.ts'], { env: farEnv, cwd: REPO_ROOT, logFile: path.join(logDir, 'probe-far.log') });
   await waitFor('the probe API', () => nsCurl(NS.server, `${API_URL}/v1/health`, 1) !== null, 10_000, probe);
   await waitFor('the web app', () => nsCurl(NS.server, `${WEB_URL}/api/dev-ca`, 2) !== null, 60_000, web);
   await waitFor('coturn', () => coturn.output.some((l) => /listener opened on\s*:?\s*10\.213\.2\.40:3478|Total General servers/i.test(l)), 10_000, coturn);
+  await waitFor('the far region\'s probe node ("netready probe ready")', () => farProbe.output.some((l) => l.includes('netready probe ready')), 40_000, farProbe);
   const devCaFile = path.join(runDir, 'data', 'tls', 'ca.pem');
   if (!existsSync(devCaFile)) throw new LabError(`the probe did not generate its dev CA at ${devCaFile}`);
-  return { probe, web, coturn, dataDir: path.join(runDir, 'data'), devCaFile };
+  if (readFileSync(path.join(runDir, 'data-far', 'tls', 'ca.pem'), 'utf8') !== readFileSync(devCaFile, 'utf8')) throw new LabError('the far region\'s node made a dev CA of its own instead of using the copy');
+  return { probe, farProbe, web, coturn, dataDir: path.join(runDir, 'data'), devCaFile };
 }
 
 /**
@@ -286,6 +377,11 @@ export async function startDnsmasq(runDir: string, mode: NetworkSpec['dns'], sce
   if (mode === 'nxdomain') lines.push(`address=/${LAB_ZONE}/`);
   // Forwarded from an address in another /16 (a resolver "elsewhere").
   else if (mode === 'remote') lines.push(`server=/${LAB_ZONE}/${auth}@${ADDR.remoteResolver}`);
+  // Regions (issue 15): from addresses the lab's GeoIP database places near / far; the far one also with the client's
+  // /24 as EDNS Client Subnet.
+  else if (mode === 'near-resolver') lines.push(`server=/${LAB_ZONE}/${auth}@${ADDR.nearResolver}`);
+  else if (mode === 'far-resolver') lines.push(`server=/${LAB_ZONE}/${auth}@${ADDR.farResolver}`);
+  else if (mode === 'far-resolver-ecs') lines.push(`server=/${LAB_ZONE}/${auth}@${ADDR.farResolver}`, 'add-subnet=24');
   else lines.push(`server=/${LAB_ZONE}/${auth}`);
   writeFileSync(conf, `${lines.join('\n')}\n`);
   const proc = spawnInNs('dnsmasq', NS.router, ['/usr/sbin/dnsmasq', '--keep-in-foreground', `--conf-file=${conf}`, `--pid-file=${path.join(runDir, `dnsmasq-${scenarioId}.pid`)}`], {

@@ -13,12 +13,12 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { assess, formatMatrix, statusOf, type AssessContext, type MatrixRow, type Observed, type ObservedDns, type ObservedIceTcp, type ObservedMtu, type ObservedPaths, type ObservedProxy, type ObservedRelay } from './assess';
+import { assess, formatMatrix, statusOf, type AssessContext, type MatrixRow, type Observed, type ObservedDns, type ObservedIceTcp, type ObservedMtu, type ObservedPaths, type ObservedProxy, type ObservedRegions, type ObservedRelay } from './assess';
 import { API_URL, DNS_ANSWER_IP, LAB_ZONE, measureTransferRate, nsCurl, PROXY_KINDS, REPO_ROOT, startDelayer, startDnsmasq, startProxies, startServers, stopDnsmasq, WEB_URL, type Proxies, type Servers } from './daemons';
 import { SCENARIOS, type GroundCheck, type RelayExpectation, type Scenario, type Transport } from './scenarios';
 import type { ProxyKind } from './topology';
 import { LabError, namespacePids, nsRun, processState, spawnInNs, started, stopPids, stopProcess, waitFor, type LabProcess } from './sys';
-import { ADDR, applyNetwork, buildNamespaces, delaysNeeded, DNS_SLOW_MS, LAYOUT, mediaLossCounters, netemAvailable, NS, PORTS, removeNamespaces, routerQdiscStats, udpMappings, udpSourcesTo } from './topology';
+import { ADDR, applyNetwork, buildNamespaces, DELAY_QUEUE, delaysNeeded, DNS_SLOW_MS, FAR_REGION_DELAY_MS, LAYOUT, mediaLossCounters, netemAvailable, NS, PORTS, removeNamespaces, routerQdiscStats, udpMappings, udpSourcesTo } from './topology';
 import { observeQuality } from './quality';
 
 /** Where the run's files live (profiles, configs, logs); removed at teardown and at the next start. */
@@ -171,6 +171,27 @@ function observeIceTcp(probe: ProbeLike | undefined, sessionId: string | undefin
     out.path = d.serverSaw.tcpClientAddress === ADDR.proxyEgress ? 'proxy' : 'direct';
   }
   return out;
+}
+
+/** The regions probe's outcome, reduced to what the lab asserts (issue 15). */
+function observeRegions(probes: Record<string, ProbeLike>): ObservedRegions | undefined {
+  const probe = probes['regions'];
+  if (!probe) return undefined;
+  const d = (probe.data ?? {}) as {
+    nearest?: string;
+    compareBy?: string;
+    dns?: { region?: string; rule?: string; error?: string };
+    regions?: Array<{ id: string; reachable: boolean; udpRttMs?: number; httpsRttMs?: number }>;
+  };
+  return {
+    status: probe.status,
+    regions: (d.regions ?? []).map((r) => ({ id: r.id, reachable: r.reachable, ...(r.udpRttMs !== undefined ? { udpRttMs: r.udpRttMs } : {}), ...(r.httpsRttMs !== undefined ? { httpsRttMs: r.httpsRttMs } : {}) })),
+    ...(d.nearest ? { nearest: d.nearest } : {}),
+    ...(d.compareBy ? { compareBy: d.compareBy } : {}),
+    ...(d.dns?.region ? { dnsRegion: d.dns.region } : {}),
+    ...(d.dns?.rule ? { rule: d.dns.rule } : {}),
+    ...(d.dns?.error ? { dnsError: d.dns.error } : {}),
+  };
 }
 
 /** The DNS probes' outcomes, reduced to what the lab asserts and reports. */
@@ -387,7 +408,12 @@ function dnsLookup(): { code: string; ms: number } {
  * Rows that expect silence send two (each try costs a silent row 1.2 s); rows that need an answer, four.
  */
 function coturnRttMs(tries: number): number | null {
-  const script = `const d=require('node:dgram'),c=require('node:crypto');const s=d.createSocket('udp4');let n=0,q,t0;const send=()=>{if(n++===${tries}){console.log('silent');process.exit(0)}q=Buffer.alloc(20);q.writeUInt16BE(1,0);q.writeUInt32BE(0x2112a442,4);c.randomBytes(12).copy(q,8);t0=performance.now();s.send(q,${PORTS.coturn},'${ADDR.coturn}');setTimeout(send,1200)};s.on('message',m=>{if(m.length>=20&&m.readUInt16BE(0)===0x0101&&m.subarray(8,20).equals(q.subarray(8,20))){console.log('rtt '+(performance.now()-t0).toFixed(1));process.exit(0)}});send();`;
+  return stunRttMs(ADDR.coturn, PORTS.coturn, tries);
+}
+
+/** A STUN Binding round trip from the client namespace to `ip:port` (see coturnRttMs), ms, or null. */
+function stunRttMs(ip: string, port: number, tries: number): number | null {
+  const script = `const d=require('node:dgram'),c=require('node:crypto');const s=d.createSocket('udp4');let n=0,q,t0;const send=()=>{if(n++===${tries}){console.log('silent');process.exit(0)}q=Buffer.alloc(20);q.writeUInt16BE(1,0);q.writeUInt32BE(0x2112a442,4);c.randomBytes(12).copy(q,8);t0=performance.now();s.send(q,${port},'${ip}');setTimeout(send,1200)};s.on('message',m=>{if(m.length>=20&&m.readUInt16BE(0)===0x0101&&m.subarray(8,20).equals(q.subarray(8,20))){console.log('rtt '+(performance.now()-t0).toFixed(1));process.exit(0)}});send();`;
   const out = nsRun(NS.client, [process.execPath, '-e', script], { timeoutMs: 1200 * tries + 3000, allowFail: true });
   const match = /rtt ([\d.]+)/.exec(out);
   return match ? Number(match[1]) : null;
@@ -409,6 +435,13 @@ function groundBefore(checks: GroundCheck[]): Observed['ground'] {
       const rtt = coturnRttMs(tries);
       const detail = `STUN Binding to coturn ${ADDR.coturn}:${PORTS.coturn}: ${rtt === null ? `no answer to ${tries} tries` : `answered in ${rtt} ms`}`;
       out.push({ check: `coturn UDP ${g.expect}`, ok: (rtt !== null) === (g.expect === 'answered'), detail });
+    } else if (g.kind === 'far-region') {
+      // Regions (issue 15): netready's STUN listeners of both regions' nodes, timed without netready's page.
+      const near = stunRttMs(ADDR.probe, PORTS.turnUdp, 4);
+      const far = stunRttMs(ADDR.farProbe, PORTS.turnUdp, g.expect === 'down' ? 2 : 4);
+      const detail = `STUN round trip to the near node ${near ?? 'no answer'} ms, to the far node ${far ?? 'no answer'}${far === null ? '' : ' ms'}`;
+      if (g.expect === 'down') out.push({ check: 'far region down', ok: near !== null && far === null, detail });
+      else out.push({ check: `far region ≥ ${g.expect.slowerByMs} ms further`, ok: near !== null && far !== null && far - near >= g.expect.slowerByMs, detail });
     } else if (g.kind === 'min-rtt') {
       const rtt = coturnRttMs(4);
       out.push({ check: `RTT ≥ ${g.minMs} ms`, ok: rtt !== null && rtt >= g.minMs, detail: rtt === null ? 'STUN round trip to coturn: no answer to 4 tries' : `STUN round trip to coturn: ${rtt} ms` });
@@ -609,6 +642,8 @@ async function runScenario(scenario: Scenario, servers: Servers, proxies: Proxie
       if (paths) observed.paths = paths;
       const nat = observeNat(result);
       if (nat) observed.nat = nat;
+      const regions = observeRegions(result.probes);
+      if (regions) observed.regions = regions;
     }
     for (const t of ['udp', 'tcp', 'tls'] as const) {
       const probe = result?.probes?.[`turn-${t}`];
@@ -673,6 +708,8 @@ async function main(): Promise<number> {
   t = Date.now();
   // The router must forward to the servers before anything starts (servers need no client traffic to boot).
   applyNetwork(SCENARIOS[0]!.network);
+  // Regions (issue 15): the far region's delay, in every row (topology.ts routes its packets to this queue).
+  const farDelayer = await startDelayer(RUN_DIR, DELAY_QUEUE.far, FAR_REGION_DELAY_MS, 0);
   const [servers, proxies] = await Promise.all([startServers(RUN_DIR), startProxies(RUN_DIR)]);
   const setupMs = Date.now() - t;
   log(`netready (probe + web), coturn and ${proxies.squids.length} squids ready in ${setupMs} ms`);
@@ -696,7 +733,7 @@ async function main(): Promise<number> {
     for (const c of row.checks.filter((x) => !x.ok)) log(`   ✗ ${c.name}: ${c.detail}`);
   }
   // Servers must still be alive at the end: a crash mid-lab would make later rows meaningless.
-  for (const p of [servers.probe, servers.web, servers.coturn, ...proxies.squids]) {
+  for (const p of [servers.probe, servers.farProbe, servers.web, servers.coturn, farDelayer, ...proxies.squids]) {
     if (p.hasExited()) throw new LabError(`${p.name} died during the lab:\n${p.output.slice(-20).join('\n')}`);
   }
   const totalMs = Date.now() - labStarted;

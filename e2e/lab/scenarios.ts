@@ -42,6 +42,11 @@ export type GroundCheck =
   /** A STUN Binding round trip to coturn takes at least this long (the lab really delays). */
   | { kind: 'min-rtt'; minMs: number }
   /**
+   * Regions (issue 15): a STUN Binding round trip to the far region's node (its netready STUN listener) takes at least
+   * `minMs` longer than one to the near node — or, `down`, gets no answer at all.
+   */
+  | { kind: 'far-region'; expect: { slowerByMs: number } | 'down' }
+  /**
    * UDP datagrams of these IP sizes with Don't-Fragment set, between the client and the media server's address, by the
    * lab's own tool (e2e/lab/udp-df-reflector.py, not netready): which arrive and which are lost, each direction.
    */
@@ -160,6 +165,17 @@ export interface MtuExpectation {
 /** A call-estimate verdict (lib/diagnosis/call-estimate.ts). */
 export type CallVerdictExpectation = 'can' | 'marginal' | 'cannot';
 
+/**
+ * What the regions probe must report (issue 15): the region netready's GeoDNS gave the browser and by which rule, the
+ * nearest region by measurement, and which regions did not answer.
+ */
+export interface RegionsExpectation {
+  dnsRegion: 'near' | 'far';
+  rule: 'client-subnet' | 'resolver' | 'default';
+  nearest: 'near' | 'far';
+  unreachable: Array<'near' | 'far'>;
+}
+
 /** What netready's media-quality probe must report (issue 10, item 3). */
 export interface QualityExpectation {
   /** Loss each way must lie in this window, percent (inclusive). */
@@ -247,6 +263,8 @@ export interface Scenario {
     paths?: PathsExpectation;
     /** NAT mapping behaviour (issue 11). */
     nat?: NatExpectation;
+    /** Regions and GeoDNS (issue 15); unset: not checked. */
+    regions?: RegionsExpectation;
     /** Per transport; a list when several outcomes are honest (a slow link: data, or cut by the deadline as `slow`). */
     relays: Record<'udp' | 'tcp' | 'tls', RelayExpectation | readonly RelayExpectation[]>;
     /** UDP STUN ports that must answer / must not answer (the port matrix). */
@@ -331,6 +349,8 @@ export const SCENARIOS: Scenario[] = [
       stunSilent: [],
       server: natAll(ADDR.nat),
       dns: DNS_OK(),
+      // Two regions: the router's forwarding address is in no GeoIP entry, so GeoDNS gives its default, near.
+      regions: { dnsRegion: 'near', rule: 'default', nearest: 'near', unreachable: [] },
       proxy: PROXY_NONE(),
       // The whole ladder arrives (up to Ethernet's 1500), fragments too, and the largest DataChannel packet goes upstream.
       mtu: { direct: { largestArrivedBytes: { min: 1500, max: 1500 }, breaks: false }, fragments: 'arrived', upstream: 'passed', withinMs: 1000 },
@@ -586,6 +606,93 @@ export const SCENARIOS: Scenario[] = [
       server: natAll(ADDR.nat),
       dns: DNS_OK(ADDR.remoteResolver),
       ground: [{ kind: 'dns', expect: 'resolves' }, { kind: 'dns-forwarded-from', source: ADDR.remoteResolver }],
+    },
+    pending: [],
+  },
+  // Regions and GeoDNS (issue 15): two regions in every row — near (the main probe) and far (a second probe node whose
+  // packets the router delays 60 ms each way) — and the lab's GeoIP database placing the resolver's forwarding address
+  // (the client's /24 and the near resolver in Frankfurt, the far resolver in Ashburn; the router's own address
+  // nowhere, so every other row gets the default region, near).
+  {
+    id: 'geodns-right',
+    title: 'two regions; the resolver forwards from an address GeoIP places near: DNS gives the nearest region',
+    network: { ...OPEN, dns: 'near-resolver' },
+    client: {},
+    expect: {
+      verdict: 'ready',
+      findings: [],
+      absent: ['geodns-wrong-region', 'dns-resolver-remote', ...TRANSPORT_FINDINGS, 'server-unreachable'],
+      noFindingsOfSeverity: NO_WARNINGS,
+      relays: { udp: 'data', tcp: 'data', tls: 'data' },
+      stunAnswered: ALL_UDP,
+      stunSilent: [],
+      server: natAll(ADDR.nat),
+      dns: DNS_OK(ADDR.nearResolver),
+      regions: { dnsRegion: 'near', rule: 'resolver', nearest: 'near', unreachable: [] },
+      ground: [{ kind: 'dns-forwarded-from', source: ADDR.nearResolver }, { kind: 'far-region', expect: { slowerByMs: 100 } }],
+    },
+    pending: [],
+  },
+  {
+    id: 'geodns-wrong-region',
+    title: 'two regions; the resolver forwards from an address GeoIP places in the far region, no Client Subnet',
+    network: { ...OPEN, dns: 'far-resolver' },
+    client: {},
+    expect: {
+      // Calls still work (the verdict is the media path's); DNS would send them to the far region: a warning.
+      verdict: 'ready',
+      findings: ['geodns-wrong-region'],
+      severities: { 'geodns-wrong-region': 'warning' },
+      absent: [...TRANSPORT_FINDINGS, 'server-unreachable', 'dns-slow', 'dns-turn-lookup-failed', ...PROXY_FINDINGS],
+      relays: { udp: 'data', tcp: 'data', tls: 'data' },
+      stunAnswered: ALL_UDP,
+      stunSilent: [],
+      server: natAll(ADDR.nat),
+      dns: DNS_OK(ADDR.farResolver),
+      regions: { dnsRegion: 'far', rule: 'resolver', nearest: 'near', unreachable: [] },
+      ground: [{ kind: 'dns-forwarded-from', source: ADDR.farResolver }, { kind: 'far-region', expect: { slowerByMs: 100 } }],
+    },
+    pending: [],
+  },
+  {
+    id: 'geodns-ecs',
+    title: 'two regions; the far resolver forwards the client\'s /24 as EDNS Client Subnet, which GeoIP places near',
+    network: { ...OPEN, dns: 'far-resolver-ecs' },
+    client: {},
+    expect: {
+      // The client subnet outweighs the resolver's address: the nearest region, no finding.
+      verdict: 'ready',
+      findings: [],
+      absent: ['geodns-wrong-region', 'dns-resolver-remote', ...TRANSPORT_FINDINGS, 'server-unreachable'],
+      noFindingsOfSeverity: NO_WARNINGS,
+      relays: { udp: 'data', tcp: 'data', tls: 'data' },
+      stunAnswered: ALL_UDP,
+      stunSilent: [],
+      server: natAll(ADDR.nat),
+      dns: DNS_OK(ADDR.farResolver),
+      regions: { dnsRegion: 'near', rule: 'client-subnet', nearest: 'near', unreachable: [] },
+      ground: [{ kind: 'dns-forwarded-from', source: ADDR.farResolver }],
+    },
+    pending: [],
+  },
+  {
+    id: 'region-down',
+    title: 'two regions; the far region\'s node is down (the router drops everything to and from it)',
+    network: { ...OPEN, farRegionDown: true },
+    client: {},
+    expect: {
+      // netready's own node being down is not this network's doing: the region is unreachable, nothing else changes.
+      verdict: 'ready',
+      findings: [],
+      absent: ['geodns-wrong-region', ...TRANSPORT_FINDINGS, 'server-unreachable'],
+      noFindingsOfSeverity: NO_WARNINGS,
+      relays: { udp: 'data', tcp: 'data', tls: 'data' },
+      stunAnswered: ALL_UDP,
+      stunSilent: [],
+      server: natAll(ADDR.nat),
+      dns: DNS_OK(),
+      regions: { dnsRegion: 'near', rule: 'default', nearest: 'near', unreachable: ['far'] },
+      ground: [{ kind: 'far-region', expect: 'down' }],
     },
     pending: [],
   },

@@ -152,13 +152,18 @@ const RegionSchema = z.strictObject({
     latitude: z.number().min(-90).max(90),
     longitude: z.number().min(-180).max(180),
   }),
-  /** Public IPv4 address of the node: its STUN/TURN and HTTPS listeners, and the answer for `media` names routed to it. */
+  /** Public IPv4 address of the node's STUN/TURN listeners (its `probe.publicIp`). */
   publicIp: ipv4,
+  /**
+   * Public IPv4 address of the node's HTTPS listener, where `media` names routed to this region point (GeoDNS answers
+   * it). Default `publicIp`.
+   */
+  httpsIp: z.optional(ipv4),
   /** UDP port of the node's STUN/TURN listener (its `probe.turnUdp.port`). Default 3478. */
   stunPort: port.default(3478),
   /**
    * Public base URL of the node's HTTPS listener (its `probe.publicHttpsUrl`), e.g. `https://eu.probe.example.org:443`;
-   * where the page times HTTPS round trips when UDP is blocked. Default `https://<publicIp>:8443`.
+   * where the page times HTTPS round trips when UDP is blocked. Default `https://<httpsIp>:8443`.
    */
   httpsUrl: z.optional(z.url()),
 });

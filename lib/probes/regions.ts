@@ -1,8 +1,8 @@
 /**
  * Probe "regions" (issue 15): in a deployment with probe nodes in several regions, how far each one is from this
- * browser, and which one DNS sends it to. For every region, in parallel: STUN round trips over UDP (the time from
- * gathering start to the server-reflexive candidate of three peer connections at once, the fastest kept: one lost
- * Binding costs a retransmission) and an HTTPS round trip (two requests to the node's ping URL on one connection; the
+ * browser, and which one DNS sends it to. For every region, in parallel: the round trip over UDP of ICE's STUN
+ * connectivity checks to the node's media peer (a session of the page's own on that node; getStats
+ * `currentRoundTripTime`) and an HTTPS round trip (two requests to the node's ping URL on one connection; the
  * second's request → first byte, by Resource Timing), for networks without UDP. Then a fresh name under the GeoDNS
  * name `media.<zone>` is fetched through the browser's own resolver: the node that answers names its region, and the
  * home node's DNS server says which rule chose it (client subnet, resolver address, default).
@@ -11,19 +11,18 @@
  * `unreachable` here and never fails the probe: netready's own node may be down, which is not this network's doing.
  */
 import type { Evidence } from '../schema/result';
-import type { SessionRegion } from '../schema/session';
+import { SessionSchema, type SessionRegion } from '../schema/session';
 import type { GeoRule } from '../protocol/dns/label-table';
 import { makeProbeLabel } from './dns-lookup';
 import { LabelReportSchema } from './dns-resolver';
-import { timedGet } from './http-get';
 import { readSession, SESSION_PROBE_ID } from './session';
 import { skippedReport, type Probe, type ProbeContext, type ProbeReport } from './types';
-import { CandidateLog, DeadlineError } from './webrtc';
+import { PREFLIGHT_FREE_JSON_HEADERS, timedGet } from './http-get';
+import { postMediaOffer } from './media-peer-offer';
+import { CandidateLog, DeadlineError, readSelectedPair, waitForOpen, type SelectedPairInfo } from './webrtc';
 
 /** Id of the regions probe. */
 export const REGIONS_PROBE_ID = 'regions';
-/** Peer connections per region, each one STUN round trip; the fastest counts. */
-export const REGION_STUN_SAMPLES = 3;
 
 /** How one region measured. */
 export interface RegionMeasurement {
@@ -32,10 +31,10 @@ export interface RegionMeasurement {
   location: SessionRegion['location'];
   /** The region of the node this run's session lives on. */
   home: boolean;
-  /** Fastest STUN round trip over UDP, ms (gathering start → server-reflexive candidate). */
+  /** Round trip over UDP, ms: ICE's STUN connectivity checks to the node's media peer (getStats, pairRttMs). */
   udpRttMs?: number;
-  /** STUN answers of REGION_STUN_SAMPLES. */
-  udpAnswered: number;
+  /** Why there is no UDP round trip (no session, no UDP answer, the deadline). */
+  udpError?: string;
   /** HTTPS round trip on an open connection, ms. */
   httpsRttMs?: number;
   /** Why the HTTPS requests got no answer (the browser's words, or the deadline). */
@@ -74,18 +73,54 @@ export function regionRttMs(region: RegionMeasurement, by: 'udp' | 'https'): num
   return by === 'udp' ? region.udpRttMs : region.httpsRttMs;
 }
 
-async function stunSample(ctx: ProbeContext, url: string): Promise<number | undefined> {
+/**
+ * A selected pair's round trip, ms: `currentRoundTripTime` (the latest check) when above 0, else the mean of its checks
+ * (`totalRoundTripTime / responsesReceived`). The latest check first: the first ones wait on a browser busy starting
+ * its connections (Chromium in the lab: 1–3 ms current, a 12–17 ms mean, to the near region on a LAN). Firefox ESR 153
+ * reports neither for the pair (0 and absent), so a 0 is "not measured", not a round trip.
+ */
+export function pairRttMs(pair: SelectedPairInfo | undefined): number | undefined {
+  if (!pair) return undefined;
+  if (pair.currentRoundTripTimeMs !== undefined && pair.currentRoundTripTimeMs > 0) return pair.currentRoundTripTimeMs;
+  return pair.checks && pair.checks.responses > 0 && pair.checks.totalRoundTripMs > 0 ? Math.round((pair.checks.totalRoundTripMs / pair.checks.responses) * 10) / 10 : undefined;
+}
+
+/**
+ * The UDP round trip to a region's node as ICE measures it: a session of the page's own on that node, one peer
+ * connection with the node's `stun:` URL (its server-reflexive candidate goes into the offer), the node's media peer
+ * answers, and once the data channel is open the selected pair's `currentRoundTripTime` — the round trip of ICE's own
+ * STUN connectivity checks over UDP. (The time to a server-reflexive candidate is no measure: a browser starting many
+ * connections takes 100–250 ms before its Bindings leave, more than a LAN's whole round trip.)
+ */
+async function iceRtt(ctx: ProbeContext, region: SessionRegion): Promise<{ rttMs?: number; error?: string }> {
+  const base = region.apiUrl;
+  let created: unknown;
+  try {
+    const response = await ctx.env.fetch(`${base}/v1/sessions`, { method: 'POST', headers: { ...PREFLIGHT_FREE_JSON_HEADERS }, body: '{}', signal: ctx.signal });
+    created = await response.json().catch(() => null);
+  } catch (error) {
+    return { error: ctx.signal.aborted ? 'no session before the deadline' : `no session: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const session = SessionSchema.safeParse(created);
+  if (!session.success) return { error: 'the node did not open a session' };
   const started = ctx.env.now();
-  const pc = ctx.env.createPeerConnection({ iceServers: [{ urls: url }] });
+  const pc = ctx.env.createPeerConnection({ iceServers: [{ urls: region.stunUrl }] });
   try {
     const log = new CandidateLog(pc, ctx.env, started);
-    pc.createDataChannel('netready-region');
+    const channel = pc.createDataChannel('netready-region', { ordered: true });
     await pc.setLocalDescription(await pc.createOffer());
-    const srflx = await log.waitForType('srflx', ctx.signal);
-    return srflx.atMs;
+    // The offer must name an address the node can answer: the server-reflexive one (no answer over UDP: no UDP here).
+    await log.waitForType('srflx', ctx.signal);
+    const offer = pc.localDescription?.sdp;
+    if (!offer) return { error: 'the browser produced no offer' };
+    const answer = await postMediaOffer({ ...ctx, probeUrl: base }, session.data.peerPath, offer, { label: REGIONS_PROBE_ID });
+    await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+    await waitForOpen(channel, ctx.signal);
+    const rttMs = pairRttMs(await readSelectedPair(pc, log.candidates));
+    return rttMs !== undefined ? { rttMs } : { error: 'this browser reports no round trip for the connection (getStats candidate-pair)' };
   } catch (error) {
-    if (error instanceof DeadlineError || ctx.signal.aborted) return undefined;
-    throw error;
+    if (error instanceof DeadlineError || ctx.signal.aborted) return { error: 'no UDP path before the deadline' };
+    return { error: error instanceof Error ? error.message : String(error) };
   } finally {
     pc.close();
   }
@@ -104,13 +139,10 @@ async function httpsRtt(ctx: ProbeContext, pingUrl: string): Promise<{ rttMs?: n
 }
 
 async function measureRegion(ctx: ProbeContext, region: SessionRegion, home: string): Promise<RegionMeasurement> {
-  const [samples, https] = await Promise.all([
-    Promise.all(Array.from({ length: REGION_STUN_SAMPLES }, () => stunSample(ctx, region.stunUrl).catch(() => undefined))),
-    httpsRtt(ctx, region.pingUrl),
-  ]);
-  const answered = samples.filter((s): s is number => s !== undefined);
-  const out: RegionMeasurement = { id: region.id, label: region.label, location: region.location, home: region.id === home, udpAnswered: answered.length, reachable: answered.length > 0 || https.rttMs !== undefined };
-  if (answered.length > 0) out.udpRttMs = Math.min(...answered);
+  const [udp, https] = await Promise.all([iceRtt(ctx, region), httpsRtt(ctx, region.pingUrl)]);
+  const out: RegionMeasurement = { id: region.id, label: region.label, location: region.location, home: region.id === home, reachable: udp.rttMs !== undefined || https.rttMs !== undefined };
+  if (udp.rttMs !== undefined) out.udpRttMs = udp.rttMs;
+  if (udp.error !== undefined) out.udpError = udp.error;
   if (https.rttMs !== undefined) out.httpsRttMs = https.rttMs;
   if (https.error !== undefined) out.httpsError = https.error;
   return out;
@@ -148,7 +180,7 @@ export function nearestRegion(regions: RegionMeasurement[]): { compareBy?: 'udp'
 
 function describe(r: RegionMeasurement): string {
   if (!r.reachable) return `${r.label} (${r.id}): no answer over UDP or HTTPS${r.httpsError ? ` (${r.httpsError})` : ''}`;
-  const parts = [r.udpRttMs !== undefined ? `UDP ${r.udpRttMs} ms (${r.udpAnswered} of ${REGION_STUN_SAMPLES} answered)` : 'no UDP answer', r.httpsRttMs !== undefined ? `HTTPS ${r.httpsRttMs} ms` : `no HTTPS answer${r.httpsError ? ` (${r.httpsError})` : ''}`];
+  const parts = [r.udpRttMs !== undefined ? `UDP ${r.udpRttMs} ms (ICE checks)` : `no UDP round trip${r.udpError ? ` (${r.udpError})` : ''}`, r.httpsRttMs !== undefined ? `HTTPS ${r.httpsRttMs} ms` : `no HTTPS answer${r.httpsError ? ` (${r.httpsError})` : ''}`];
   return `${r.label} (${r.id}): ${parts.join(', ')}`;
 }
 

@@ -10,7 +10,12 @@ export function nodeRegion(config: Pick<Config, 'regions' | 'probe'>): RegionCon
   return config.regions.find((r) => r.id === id);
 }
 
-/** Public base URL of a region's HTTPS listener: its `httpsUrl`, else `https://<publicIp>:8443`, without a trailing slash. */
+/** Public base URL of a region's HTTPS listener: its `httpsUrl`, else `https://<httpsIp>:8443`, without a trailing slash. */
 export function regionHttpsUrl(region: RegionConfig): string {
-  return (region.httpsUrl ?? `https://${region.publicIp}:8443`).replace(/\/+$/, '');
+  return (region.httpsUrl ?? `https://${regionHttpsIp(region)}:8443`).replace(/\/+$/, '');
+}
+
+/** The address of a region's HTTPS listener, which GeoDNS answers for `media` names routed there: `httpsIp`, else `publicIp`. */
+export function regionHttpsIp(region: RegionConfig): string {
+  return region.httpsIp ?? region.publicIp;
 }

@@ -230,10 +230,12 @@ export const SessionRegionSchema = z.object({
   id: z.string(),
   label: z.string(),
   location: z.object({ continent: z.string(), country: z.optional(z.string()), latitude: z.number(), longitude: z.number() }),
-  /** `stun:<ip>:<port>` of the node's STUN listener: where the page times UDP round trips. */
+  /** `stun:<ip>:<port>` of the node's STUN listener: the server-reflexive address the page's offer to the node names. */
   stunUrl: z.string(),
   /** `https://<node>/v1/dns/ping`: where the page times HTTPS round trips (Timing-Allow-Origin: *). */
   pingUrl: z.string(),
+  /** `https://<node>`: the node's probe API, where the page opens a session of its own to time ICE's checks over UDP. */
+  apiUrl: z.string(),
 });
 /** One region of a session. */
 export type SessionRegion = z.infer<typeof SessionRegionSchema>;

@@ -26,6 +26,20 @@ describe('connectSources', () => {
     expect(sources).toEqual(["'self'", 'http://probe.example.org', 'ws://probe.example.org', 'https://probe.example.org', 'wss://probe.example.org']);
   });
 
+  it("adds every region node's HTTPS origin (issue 15), where the page times its round trip", () => {
+    const location = { continent: 'EU' as const, latitude: 50, longitude: 8 };
+    const sources = connectSources(
+      config({
+        regions: [
+          { id: 'eu', label: 'Frankfurt', location, publicIp: '203.0.113.10' },
+          { id: 'us', label: 'Ashburn', location: { ...location, continent: 'NA' }, publicIp: '198.51.100.20', httpsIp: '198.51.100.21' },
+          { id: 'ap', label: 'Singapore', location: { ...location, continent: 'AS' }, publicIp: '192.0.2.30', httpsUrl: 'https://ap.probe.example.org:443/' },
+        ],
+      }),
+    );
+    expect(sources).toEqual(expect.arrayContaining(['https://203.0.113.10:8443', 'https://198.51.100.21:8443', 'https://ap.probe.example.org']));
+  });
+
   it("adds the probe zone's lookup names on the HTTPS port and every vendor host over HTTPS", () => {
     const sources = connectSources(
       config({

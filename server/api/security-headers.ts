@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import type { Config } from '../../lib/config/schema';
 import { probePublicHttpsUrl, probePublicUrl } from '../config/load';
+import { regionHttpsUrl } from '../../lib/regions/deployment';
 
 /** Strict-Transport-Security for pages served over HTTPS: one year, this host only (subdomains are not ours). */
 export const HSTS_VALUE = 'max-age=31536000';
@@ -77,7 +78,7 @@ function webSocketOrigin(url: URL): string {
 /**
  * Sources of `connect-src`: this origin, the probe's HTTP and HTTPS origins (session, echo, TLS mirror, observations,
  * media-peer offers) and their ws:/wss: forms (WebSocket echo), `https://*.<dns.zone>:<probe.https.port>` (lookup
- * timing names) and `https://<host>` of every vendor host. Origins only: the probe URLs may carry a path prefix,
+ * timing names and the GeoDNS names under it), every region node's HTTPS origin, and `https://<host>` of every vendor host. Origins only: the probe URLs may carry a path prefix,
  * and a CSP source with a path matches that path alone.
  */
 export function connectSources(config: Config): string[] {
@@ -92,6 +93,8 @@ export function connectSources(config: Config): string[] {
     const port = config.probe.https.port === 0 ? '*' : String(config.probe.https.port);
     sources.add(`https://*.${config.dns.zone.toLowerCase()}:${port}`);
   }
+  // Regions (issue 15): each region node's HTTPS origin, where the page times its round trip.
+  for (const region of config.regions) sources.add(new URL(regionHttpsUrl(region)).origin);
   for (const host of config.targets.flatMap((target) => target.hosts)) {
     // CSP host sources have no syntax for IPv6 literals; such a vendor host cannot be named (its check is then refused).
     if (isIPv6(host.replace(/^\[|\]$/g, ''))) continue;

@@ -7,6 +7,7 @@
 import type { RegionConfig } from '../../lib/config/schema';
 import type { DnsGeoOptions, GeoAnswer } from '../../lib/protocol/dns/authority';
 import { chooseRegion } from '../../lib/regions/choose';
+import { regionHttpsIp } from '../../lib/regions/deployment';
 import type { GeoIpLookup } from './geoip';
 
 /** The network address of a CIDR client subnet, or undefined when the client asked not to be located (/0). */
@@ -22,7 +23,7 @@ function subnetAddress(subnet: string): string | undefined {
 export function createGeoDns(regions: readonly RegionConfig[], defaultRegion: string, geoip: GeoIpLookup): DnsGeoOptions {
   const fallback = regions.find((r) => r.id === defaultRegion) ?? regions[0];
   if (!fallback) throw new Error('GeoDNS needs at least one region');
-  const answer = (region: RegionConfig, rule: GeoAnswer['rule']): GeoAnswer => ({ region: region.id, rule, ipv4: [region.publicIp] });
+  const answer = (region: RegionConfig, rule: GeoAnswer['rule']): GeoAnswer => ({ region: region.id, rule, ipv4: [regionHttpsIp(region)] });
   const place = (ip: string): RegionConfig | undefined => {
     const info = geoip.lookup(ip);
     return info.status === 'known' ? chooseRegion(regions, info)?.region : undefined;

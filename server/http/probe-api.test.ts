@@ -157,8 +157,8 @@ describe('probe API', () => {
     await new Promise((resolve) => server.close(resolve));
     const location = { continent: 'EU', country: 'DE', latitude: 50.11, longitude: 8.68 };
     const list = [
-      { id: 'eu', label: 'Frankfurt', location, stunUrl: 'stun:203.0.113.10:3478', pingUrl: 'https://203.0.113.10:8443/v1/dns/ping' },
-      { id: 'us', label: 'Ashburn', location: { ...location, continent: 'NA' }, stunUrl: 'stun:198.51.100.20:3478', pingUrl: 'https://198.51.100.20:8443/v1/dns/ping' },
+      { id: 'eu', label: 'Frankfurt', location, stunUrl: 'stun:203.0.113.10:3478', pingUrl: 'https://203.0.113.10:8443/v1/dns/ping', apiUrl: 'https://203.0.113.10:8443' },
+      { id: 'us', label: 'Ashburn', location: { ...location, continent: 'NA' }, stunUrl: 'stun:198.51.100.20:3478', pingUrl: 'https://198.51.100.20:8443/v1/dns/ping', apiUrl: 'https://198.51.100.20:8443' },
     ];
     await startApi(10_000, 3, 1000, { ...ENDPOINTS, dns: { zone: 'probe.example.org', httpsPort: 8443 }, regions: { node: 'eu', list } });
     const session = SessionSchema.parse(await (await post('/v1/sessions', {})).json());

@@ -68,7 +68,10 @@ export function devTlsNames(config: Config): DevTlsNames {
   if (zone) hostNames.push(`turn.${zone}`);
   const listenerIps = [config.probe.http, config.probe.https, config.probe.turnTls].map((l) => l.ip).filter((ip): ip is string => Boolean(ip));
   const ipAddresses = [...new Set([config.probe.publicIp, config.probe.bindIp, ...listenerIps].filter((ip) => ip !== '0.0.0.0'))];
-  return { hostNames, ipAddresses, ...(zone ? { zone } : {}), caScope: { hostNames: [...hostNames, ...(zone ? [zone] : [])], ipAddresses } };
+  // Every region's node may sign its own leaf with this CA (a copy of it): the scope names their addresses too (issue 15).
+  const regionIps = config.regions.flatMap((r) => [r.publicIp, ...(r.httpsIp ? [r.httpsIp] : [])]);
+  const caIps = [...new Set([...ipAddresses, ...regionIps])];
+  return { hostNames, ipAddresses, ...(zone ? { zone } : {}), caScope: { hostNames: [...hostNames, ...(zone ? [zone] : [])], ipAddresses: caIps } };
 }
 
 /**

@@ -9,7 +9,6 @@ const region = (id: string, label: string, udpRttMs: number | undefined, httpsRt
   label,
   location: { continent: 'EU', latitude: 0, longitude: 0 },
   home: id === 'eu',
-  udpAnswered: udpRttMs === undefined ? 0 : 3,
   reachable: udpRttMs !== undefined || httpsRttMs !== undefined,
   ...(udpRttMs !== undefined ? { udpRttMs } : {}),
   ...(httpsRttMs !== undefined ? { httpsRttMs } : {}),

@@ -31,6 +31,8 @@ export interface PeerScript {
   echoDelayMs?: number;
   /** ICE gives up (iceConnectionState and connectionState `failed`) this many ms after the answer is set. */
   iceFailsAfterMs?: number;
+  /** The selected pair's `currentRoundTripTime` in getStats, ms (default 2). */
+  pairRttMs?: number;
   /** Extra fields of the selected pair's local and remote candidate in getStats (e.g. `protocol`, `tcpType`). */
   selectedPair?: { local?: Record<string, unknown>; remote?: Record<string, unknown> };
   /**
@@ -156,7 +158,7 @@ export class FakePeerConnection implements PeerConnectionLike {
   async getStats(): Promise<{ forEach(cb: (e: StatsEntry) => void): void }> {
     const entries: StatsEntry[] = [
       { id: 'T', type: 'transport', selectedCandidatePairId: 'P' },
-      { id: 'P', type: 'candidate-pair', localCandidateId: 'L', remoteCandidateId: 'R', currentRoundTripTime: 0.002 },
+      { id: 'P', type: 'candidate-pair', localCandidateId: 'L', remoteCandidateId: 'R', currentRoundTripTime: (this.script.pairRttMs ?? 2) / 1000 },
       { id: 'L', type: 'local-candidate', candidateType: 'relay', relayProtocol: 'udp', address: '203.0.113.10', port: 50000, ...this.script.selectedPair?.local },
       { id: 'R', type: 'remote-candidate', candidateType: 'host', address: '203.0.113.10', port: 60000, ...this.script.selectedPair?.remote },
       ...(this.script.stats ?? []),
