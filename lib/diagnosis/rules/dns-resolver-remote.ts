@@ -9,6 +9,20 @@
 import type { Finding } from '../../schema/result';
 import type { Rule } from '../types';
 
+/**
+ * Issue 15: what the regions measured, when the deployment has several — the round trip to the region netready's own
+ * GeoDNS chose for this resolver, and to the nearest one — so "remote" comes with its cost in milliseconds.
+ */
+function measuredRegions(facts: Parameters<Rule['evaluate']>[0]): string {
+  const choice = facts.regions?.dnsChoice;
+  const nearest = facts.regions?.nearest;
+  if (!choice || choice.rttMs === undefined || !nearest) return '';
+  if (choice.region.id === nearest.region.id) {
+    return ` Measured from here, the region a GeoDNS picks for it, ${choice.region.label}, is also the nearest (${Math.round(choice.rttMs)} ms).`;
+  }
+  return ` Measured from here, the region a GeoDNS picks for it, ${choice.region.label}, answers in ${Math.round(choice.rttMs)} ms; the nearest, ${nearest.region.label}, in ${Math.round(nearest.rttMs)} ms.`;
+}
+
 /** dns-resolver-remote */
 export const dnsResolverRemote: Rule = {
   code: 'dns-resolver-remote',
@@ -36,7 +50,8 @@ export const dnsResolverRemote: Rule = {
           `${r.geo.status === 'known' && r.geo.asOrganization ? ` (${r.geo.asOrganization})` : ''}, located in ${r.geo.status === 'known' ? r.geo.country : 'another country'}, ` +
           `while this computer reaches the Internet from ${clientIps}${clientCountry ? ` in ${clientCountry}` : ''}` +
           (forwardsSubnet ? '. The resolver does forward the client subnet (ECS), which helps services that use it.' : ', and the resolver does not forward the client subnet (ECS).') +
-          ' Meeting services that choose their servers by DNS may send calls to a server near the resolver rather than near the user.',
+          ' Meeting services that choose their servers by DNS may send calls to a server near the resolver rather than near the user.' +
+          measuredRegions(facts),
         remediation:
           'Use a DNS resolver in the same region as the users (on site or at the local Internet provider), or one that forwards the EDNS Client Subnet. ' +
           'With a VPN or cloud security service that resolves names centrally, exclude the meeting service\'s domains from central resolution (split DNS).',
@@ -55,7 +70,8 @@ export const dnsResolverRemote: Rule = {
         `Names looked up on this computer reached netready's DNS server from the resolver ${r.ip}, which is outside ${prefix} of every ` +
         `public address this computer uses (${clientIps}), and it does not forward the client subnet (ECS). How far away it is cannot be told here${why}. ` +
         'If the resolver is in another region — a central corporate resolver, a VPN or cloud security service — meeting services that choose their ' +
-        'servers by DNS may send calls to a distant server.',
+        'servers by DNS may send calls to a distant server.' +
+        measuredRegions(facts),
       remediation:
         'Check where the DNS resolver handed out to clients sits. Prefer a resolver in the users\' region or one that forwards the EDNS Client Subnet, ' +
         'or resolve the meeting service\'s domains locally (split DNS). Configure a GeoIP database on the netready server (dns.geoipMmdb) to have the location checked.',

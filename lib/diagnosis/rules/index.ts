@@ -4,6 +4,7 @@
 import type { Rule } from '../types';
 import { dnsLookupFailed } from './dns-lookup-failed';
 import { dnsResolverRemote } from './dns-resolver-remote';
+import { dnsOverHttps } from './dns-over-https';
 import { dnsSlow } from './dns-slow';
 import { geodnsWrongRegion } from './geodns-wrong-region';
 import { dnsTurnLookupFailed } from './dns-turn-lookup-failed';
@@ -66,6 +67,7 @@ export const RULES: readonly Rule[] = [
   dnsResolverRemote,
   // Regions (issue 15).
   geodnsWrongRegion,
+  dnsOverHttps,
   vendorHostUnreachable,
   tlsInterception,
   httpProxy,
