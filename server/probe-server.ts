@@ -233,6 +233,12 @@ export class ProbeServer {
       const tls = await loadTls(config, this.now());
       for (const notice of tls.notices ?? []) this.logger.info(`netready: ${notice}`);
       const secret = loadTurnSecret(config);
+      if (config.regions.length > 1 && !config.turn.secret) {
+        // Issue 15: every node mints TURN credentials; only a shared secret makes them valid on every node.
+        this.logger.warn(
+          `netready: ${config.regions.length} regions are configured but turn.secret is not: this node uses its own secret (${path.join(config.dataDir, 'turn-secret')}), so TURN credentials minted by another node are refused here. Set the same turn.secret on every node.`,
+        );
+      }
       const relayIp = probe.relayIp ?? probe.bindIp;
       const vendorPorts = config.targets.flatMap((t) => t.mediaUdpPorts.map((port) => ({ port, target: t.name })));
       // MTU ladder (issue 10): needs Linux's IP_PMTUDISC_PROBE; the TURN ladder pads tagged Allocate responses, which the

@@ -119,6 +119,8 @@ function writeNetreadyConfig(runDir: string): string {
     name: 'netready lab',
     dataDir: path.join(runDir, 'data'),
     regions: LAB_REGIONS,
+    // Shared by both regions' nodes (the far one reads this configuration too), as a multi-region deployment must.
+    turn: { secret: 'netready-lab-turn-secret-shared-by-every-node' },
     web: { host: ADDR.web, port: PORTS.web },
     probe: {
       bindIp: ADDR.probe,
