@@ -420,6 +420,12 @@ export async function main(argv: string[]): Promise<number> {
     const { runTrustCommand } = await import('./trust');
     return runTrustCommand(command, rest, { env: process.env, cwd: process.cwd(), out, err });
   }
+  if (command === 'probe') {
+    // Issue 15: a region's node — the probe servers only (`npm run probe`), `--region <id>` naming its region. The
+    // probe process reads the same argv and exits by itself (on SIGINT/SIGTERM, or with 2 for a bad configuration).
+    await import('../server/main');
+    return new Promise<number>(() => undefined);
+  }
   if (command === 'hash-password') {
     const { runHashPassword } = await import('./hash-password');
     return runHashPassword(rest, out, err);
@@ -428,7 +434,8 @@ export async function main(argv: string[]): Promise<number> {
   if (args.command === 'help') {
     out(
       `${USAGE}\n\nAlso: netready trust | untrust — trust this installation's development CA in your browsers (netready trust --help).\n` +
-        '      netready hash-password — print the scrypt hash of a password for support.passwordHash (the support view).',
+        '      netready hash-password — print the scrypt hash of a password for support.passwordHash (the support view).\n' +
+        '      netready probe [--region <id>] — run the probe servers only (a region\'s node; npm run probe does the same).',
     );
     return 0;
   }
