@@ -376,6 +376,42 @@ async function runOnce(browser: CheckBrowser, options: CheckOptions, err: (line:
 }
 
 /**
+ * One check in a browser started for it and closed after it (`netready monitor`, issue 19: no browser outlives its
+ * check, so a monitor running for weeks leaves no processes behind). Never throws for a check that could not run.
+ */
+export async function checkOnce(options: CheckOptions, err: (line: string) => void): Promise<{ result: Result } | { error: string }> {
+  const timings = new Timings();
+  const started = await startBrowser(options, err, timings);
+  if ('error' in started) return started;
+  try {
+    return await runOnce(started, options, err, timings);
+  } finally {
+    await started.close();
+  }
+}
+
+/**
+ * The browser's executable for `browser`, or an error saying what to install (`netready monitor` refuses to start
+ * without one).
+ */
+export function browserExecutable(browser: CheckOptions['browser']): { path: string } | { error: string } {
+  try {
+    if (browser === 'firefox') return { path: findFirefox(process.env) };
+    return {
+      path: findChromium(process.env, () => {
+        try {
+          return chromium.executablePath();
+        } catch {
+          return undefined;
+        }
+      }),
+    };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+/**
  * Runs `options.repeat` checks in one browser and prints each (a summary, or one JSON document per run — pretty
  * for a single run as before, one line each with --repeat). Resolves with the exit code of the worst run.
  */
@@ -420,6 +456,10 @@ export async function main(argv: string[]): Promise<number> {
     const { runTrustCommand } = await import('./trust');
     return runTrustCommand(command, rest, { env: process.env, cwd: process.cwd(), out, err });
   }
+  if (command === 'monitor') {
+    const { runMonitorCommand } = await import('./monitor/command');
+    return runMonitorCommand(rest, out, err);
+  }
   if (command === 'probe') {
     // Issue 15: a region's node — the probe servers only (`npm run probe`), `--region <id>` naming its region. The
     // probe process reads the same argv and exits by itself (on SIGINT/SIGTERM, or with 2 for a bad configuration).
@@ -435,7 +475,8 @@ export async function main(argv: string[]): Promise<number> {
     out(
       `${USAGE}\n\nAlso: netready trust | untrust — trust this installation's development CA in your browsers (netready trust --help).\n` +
         '      netready hash-password — print the scrypt hash of a password for support.passwordHash (the support view).\n' +
-        '      netready probe [--region <id>] — run the probe servers only (a region\'s node; npm run probe does the same).',
+        '      netready probe [--region <id>] — run the probe servers only (a region\'s node; npm run probe does the same).\n' +
+        '      netready monitor --url <base-url> --site <name> --interval <duration> — the check on a schedule (netready monitor --help).',
     );
     return 0;
   }

@@ -2,7 +2,7 @@
  * Command-line parsing of `netready monitor` (issue 19): the full check on a schedule from a machine inside the network.
  *
  *   netready monitor --url <deployment> --site <name> --interval <duration> [--runs N] [--metrics <host:port>]
- *                    [--webhook <url>] [--token <site token>] [--browser chromium|firefox] [--data-dir <folder>]
+ *                    [--webhook <url>] [--browser chromium|firefox] [--data-dir <folder>]
  *                    [--confirm-runs N] [--timeout-ms N]
  */
 import { BROWSERS, DEFAULT_TIMEOUT_MS, type BrowserName } from '../args';
@@ -29,8 +29,6 @@ export interface MonitorOptions {
   metrics?: { host: string; port: number };
   /** Send confirmed changes to this URL (JSON; Slack/Teams incoming-webhook shape for those hosts). */
   webhook?: string;
-  /** Site token issued by the operator: each run is stored on the netready server under this site. */
-  token?: string;
   browser: BrowserName;
   /** Folder for the monitor's own history (SQLite) and schedule. */
   dataDir: string;
@@ -42,7 +40,7 @@ export interface MonitorOptions {
 
 /** Usage text of `netready monitor`. */
 export const MONITOR_USAGE = `Usage: netready monitor --url <base-url> --site <name> --interval <duration> [--runs N]
-                        [--metrics <host:port>] [--webhook <url>] [--token <site token>] [--browser chromium|firefox]
+                        [--metrics <host:port>] [--webhook <url>] [--browser chromium|firefox]
                         [--data-dir <folder>] [--confirm-runs N] [--timeout-ms N]
 
 Runs the full netready check on a schedule from this machine and reports what changed in network terms.
@@ -53,7 +51,6 @@ Runs the full netready check on a schedule from this machine and reports what ch
   --runs N              stop after N checks (default: until stopped with Ctrl-C or SIGTERM)
   --metrics <host:port> serve Prometheus metrics at http://<host:port>/metrics, e.g. 127.0.0.1:9470
   --webhook <url>       POST each confirmed change there (JSON; Slack and Teams incoming webhooks get their shape)
-  --token <token>       site token from the netready operator: each run is stored on the server under this site
   --browser <name>      chromium (default) or firefox
   --data-dir <folder>   history and schedule (default ${DEFAULT_MONITOR_DATA_DIR})
   --confirm-runs N      consecutive checks a change must hold before it alerts (default 2)
@@ -70,7 +67,7 @@ export function parseDuration(text: string): number | null {
 export function parseMonitorArgs(argv: readonly string[]): MonitorOptions | { command: 'help' } | { command: 'error'; message: string } {
   const fail = (message: string) => ({ command: 'error' as const, message });
   const values = new Map<string, string>();
-  const valued = ['--url', '--site', '--interval', '--runs', '--metrics', '--webhook', '--token', '--browser', '--data-dir', '--confirm-runs', '--timeout-ms'];
+  const valued = ['--url', '--site', '--interval', '--runs', '--metrics', '--webhook', '--browser', '--data-dir', '--confirm-runs', '--timeout-ms'];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') return { command: 'help' };
@@ -128,8 +125,6 @@ export function parseMonitorArgs(argv: readonly string[]): MonitorOptions | { co
     }
     if (hook.protocol !== 'http:' && hook.protocol !== 'https:') return fail(`--webhook must be http:// or https://, not ${hook.protocol}`);
   }
-  const token = values.get('--token');
-  if (token !== undefined && !/^[A-Za-z0-9_-]{16,200}$/.test(token)) return fail('--token must be the site token the operator gave you (16 or more letters, digits, - or _)');
   const browser = values.get('--browser') ?? 'chromium';
   if (!(BROWSERS as readonly string[]).includes(browser)) return fail(`--browser must be ${BROWSERS.join(' or ')}, not ${browser}`);
   return {
@@ -140,7 +135,6 @@ export function parseMonitorArgs(argv: readonly string[]): MonitorOptions | { co
     ...(runs !== undefined ? { runs } : {}),
     ...(metrics ? { metrics } : {}),
     ...(webhook !== undefined ? { webhook } : {}),
-    ...(token !== undefined ? { token } : {}),
     browser: browser as BrowserName,
     dataDir: values.get('--data-dir') ?? DEFAULT_MONITOR_DATA_DIR,
     confirmRuns: confirmRuns ?? 2,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ChangeDetector } from '../../lib/monitor/changes';
+import { ChangeDetector, groupChanges } from '../../lib/monitor/changes';
 import { HISTORY_FILE, MonitorHistory, type MonitorRun } from './history';
 
 let dir: string;
@@ -31,7 +31,7 @@ describe('MonitorHistory', () => {
     const runs = [run(1, 'ready'), run(2, 'ready'), run(3, 'degraded', ['udp-blocked']), run(4, 'degraded', ['udp-blocked'])];
     for (const r of runs) {
       first.addRun(r);
-      const events = detector.observe(r);
+      const events = groupChanges(detector.observe(r));
       if (events.length > 0) first.addEvents(r.site, events, false);
     }
     first.addRun(run(1, 'blocked', [], 'Munich office'));
@@ -45,9 +45,10 @@ describe('MonitorHistory', () => {
     expect(again.nextRunAt('Berlin office')).toBe(T0 + 5 * 60_000);
     expect(again.nextRunAt('Munich office')).toBeUndefined();
     const events = again.unalerted('Berlin office');
-    expect(events.map((e) => e.event.kind)).toEqual(['verdict', 'finding-appeared']);
+    expect(events.map((e) => [e.event.verdict, e.event.appeared.map((f) => f.code), e.event.before.runId, e.event.after.runId])).toEqual([[{ from: 'ready', to: 'degraded' }, ['udp-blocked'], 'r2', 'r3']]);
     again.markAlerted(events[0]!.id);
-    expect(again.unalerted('Berlin office').map((e) => e.event.kind)).toEqual(['finding-appeared']);
+    expect(again.unalerted('Berlin office')).toEqual([]);
+    expect(again.events('Berlin office').map((e) => e.alerted)).toEqual([true]);
     // A restarted monitor replays its history into a fresh detector: the next blocked run confirms nothing new.
     const replayed = new ChangeDetector();
     for (const r of again.runs('Berlin office')) replayed.observe(r);

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { ChangeEvent, RunSnapshot } from '../../lib/monitor/changes';
+import type { ChangeGroup, RunSnapshot } from '../../lib/monitor/changes';
 import type { Severity, Verdict } from '../../lib/schema/result';
 
 /** File name of the history in the monitor's data folder. */
@@ -25,11 +25,11 @@ export interface MonitorRun extends RunSnapshot {
   lossRatio?: number;
 }
 
-/** A stored change event. */
+/** A stored change event (the changes one check confirmed with one window). */
 export interface StoredEvent {
   id: number;
   site: string;
-  event: ChangeEvent;
+  event: ChangeGroup;
   /** The alert went out (or no webhook was configured when it was confirmed). */
   alerted: boolean;
 }
@@ -133,7 +133,7 @@ export class MonitorHistory {
   }
 
   /** Stores confirmed change events; `alerted` when no alert is to be sent for them. Returns their ids. */
-  addEvents(site: string, events: readonly ChangeEvent[], alerted: boolean): number[] {
+  addEvents(site: string, events: readonly ChangeGroup[], alerted: boolean): number[] {
     const insert = this.#db.prepare('INSERT INTO events (site, event, alerted) VALUES (?, ?, ?)');
     return events.map((event) => Number(insert.run(site, JSON.stringify(event), alerted ? 1 : 0).lastInsertRowid));
   }
@@ -141,7 +141,7 @@ export class MonitorHistory {
   /** A site's change events, oldest first. */
   events(site: string): StoredEvent[] {
     const rows = this.#db.prepare('SELECT id, site, event, alerted FROM events WHERE site = ? ORDER BY id').all(site) as Array<{ id: number; site: string; event: string; alerted: number }>;
-    return rows.map((r) => ({ id: r.id, site: r.site, event: JSON.parse(r.event) as ChangeEvent, alerted: r.alerted === 1 }));
+    return rows.map((r) => ({ id: r.id, site: r.site, event: JSON.parse(r.event) as ChangeGroup, alerted: r.alerted === 1 }));
   }
 
   /** Events whose alert has not gone out yet (a restart resends them), oldest first. */

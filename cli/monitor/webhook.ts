@@ -4,7 +4,7 @@
  * retried with growing pauses when the receiver fails or is unreachable, from a bounded queue (the oldest alert is
  * dropped, and said so, when a receiver stays down through a flood of changes).
  */
-import { describeChange, type ChangeEvent } from '../../lib/monitor/changes';
+import { describeGroup, type ChangeGroup } from '../../lib/monitor/changes';
 
 /** The receiver's kind, by its host. */
 export type WebhookKind = 'slack' | 'teams' | 'json';
@@ -17,20 +17,20 @@ export function webhookKind(url: string): WebhookKind {
   return 'json';
 }
 
-/** One alert: the site, the change, and the deployment whose result links it names. */
+/** One alert: the site and its change event (the changes one check confirmed with one window). */
 export interface Alert {
   site: string;
-  event: ChangeEvent;
+  change: ChangeGroup;
 }
 
 /** The body an alert is sent as, for a receiver of `kind`. */
 export function alertBody(alert: Alert, kind: WebhookKind): unknown {
-  const line = `netready monitor, ${alert.site}: ${describeChange(alert.event)}`;
-  const links = [alert.event.before.resultUrl && `before: ${alert.event.before.resultUrl}`, alert.event.after.resultUrl && `after: ${alert.event.after.resultUrl}`].filter(Boolean).join(' · ');
+  const line = `netready monitor, ${alert.site}: ${describeGroup(alert.change)}`;
+  const links = [alert.change.before.resultUrl && `before: ${alert.change.before.resultUrl}`, alert.change.after.resultUrl && `after: ${alert.change.after.resultUrl}`].filter(Boolean).join(' · ');
   const text = links ? `${line}\n${links}` : line;
   if (kind === 'slack') return { text };
   if (kind === 'teams') return { '@type': 'MessageCard', '@context': 'https://schema.org/extensions', summary: line, title: `netready monitor: ${alert.site}`, text: text.replace('\n', '\n\n') };
-  return { type: 'netready.monitor.change', site: alert.site, summary: line, change: alert.event };
+  return { type: 'netready.monitor.change', site: alert.site, summary: line, change: alert.change };
 }
 
 /** Options of WebhookSender. */
@@ -70,7 +70,7 @@ export class WebhookSender {
     while (this.#queue.length > this.#options.maxQueue) {
       // The first alert is the one being sent while the sender runs: drop the oldest one waiting behind it.
       const [dropped] = this.#queue.splice(this.#running ? 1 : 0, 1) as [{ id: number; alert: Alert }];
-      this.#options.log?.(`webhook: queue full (${this.#options.maxQueue}), dropped the alert "${describeChange(dropped.alert.event)}"`);
+      this.#options.log?.(`webhook: queue full (${this.#options.maxQueue}), dropped the alert "${describeGroup(dropped.alert.change)}"`);
     }
     this.#running ??= this.#drain().finally(() => (this.#running = null));
   }
@@ -109,7 +109,7 @@ export class WebhookSender {
         problem = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
       }
       if (attempt === this.#options.maxAttempts) {
-        this.#options.log?.(`webhook: gave up on the alert "${describeChange(alert.event)}" after ${attempt} tries (${problem})`);
+        this.#options.log?.(`webhook: gave up on the alert "${describeGroup(alert.change)}" after ${attempt} tries (${problem})`);
         return false;
       }
       const pause = this.#options.firstRetryMs * 2 ** (attempt - 1);

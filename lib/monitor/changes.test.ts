@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../schema/result';
-import { ChangeDetector, describeChange, type RunSnapshot } from './changes';
+import { ChangeDetector, describeChange, describeGroup, groupChanges, type RunSnapshot } from './changes';
 
 const T0 = Date.parse('2026-12-07T08:00:00Z');
 const MIN = 60_000;
@@ -69,5 +69,36 @@ describe('ChangeDetector', () => {
     detector.observe(run('ready', [], T0 + 10 * MIN));
     expect(() => detector.observe(run('ready', [], T0))).toThrow(/older than run r1/);
     expect(() => new ChangeDetector({ confirmRuns: 0 })).toThrow(/confirmRuns/);
+  });
+});
+
+describe('groupChanges', () => {
+  it('makes one event of the changes one check confirmed with one window, and keeps other windows apart', () => {
+    n = 0;
+    const detector = new ChangeDetector();
+    for (const r of [run('ready'), run('ready')]) detector.observe(r);
+    detector.observe(run('degraded', ['udp-blocked', 'relay-only']));
+    const groups = groupChanges(detector.observe(run('degraded', ['udp-blocked', 'relay-only'])));
+    expect(groups).toEqual([
+      expect.objectContaining({
+        verdict: { from: 'ready', to: 'degraded' },
+        appeared: [{ code: 'relay-only', severity: 'warning' }, { code: 'udp-blocked', severity: 'blocker' }],
+        disappeared: [],
+        before: expect.objectContaining({ runId: 'r2' }),
+        after: expect.objectContaining({ runId: 'r3' }),
+      }),
+    ]);
+    expect(describeGroup(groups[0]!)).toBe('verdict ready → degraded (worse); relay-only (warning), udp-blocked (blocker) appeared; changed between 2026-12-07T08:05:00.000Z and 2026-12-07T08:10:00.000Z');
+    // The verdict went degraded in r2 and blocked in r3, where udp-blocked appeared: both are confirmed at r4, the
+    // verdict with the window from r1 (its old state's last run), the finding from r2 — two events.
+    n = 0;
+    const flapping = new ChangeDetector();
+    flapping.observe(run('ready'));
+    flapping.observe(run('degraded'));
+    flapping.observe(run('blocked', ['udp-blocked']));
+    expect(groupChanges(flapping.observe(run('blocked', ['udp-blocked']))).map((g) => [g.before.runId, g.after.runId, g.verdict?.to ?? '-', g.appeared.map((f) => f.code)])).toEqual([
+      ['r1', 'r3', 'blocked', []],
+      ['r2', 'r3', '-', ['udp-blocked']],
+    ]);
   });
 });

@@ -130,3 +130,43 @@ export function describeChange(event: ChangeEvent): string {
   if (event.kind === 'verdict') return `verdict ${event.from} → ${event.to} (${VERDICT_RANK[event.to] > VERDICT_RANK[event.from] ? 'worse' : 'better'}), changed ${window}`;
   return `${event.code} (${event.severity}) ${event.kind === 'finding-appeared' ? 'appeared' : 'disappeared'}, ${window}`;
 }
+
+/**
+ * The changes one check confirmed, grouped by their window: what a person reads as one event ("at 10:05 the verdict
+ * went from ready to degraded, udp-blocked and relay-only appeared"). Changes confirmed together with the same window
+ * form one group; a change confirmed with another window (it began in another run) forms its own.
+ */
+export interface ChangeGroup {
+  before: RunRef;
+  after: RunRef;
+  confirmedAt: RunRef;
+  verdict?: { from: Verdict; to: Verdict };
+  appeared: Array<{ code: string; severity: Severity }>;
+  disappeared: Array<{ code: string; severity: Severity }>;
+}
+
+/** Groups the changes of one `observe` call by window (see ChangeGroup), in order of their windows. */
+export function groupChanges(events: readonly ChangeEvent[]): ChangeGroup[] {
+  const groups = new Map<string, ChangeGroup>();
+  for (const event of events) {
+    const key = `${event.before.runId}\u0000${event.after.runId}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = { before: event.before, after: event.after, confirmedAt: event.confirmedAt, appeared: [], disappeared: [] };
+      groups.set(key, group);
+    }
+    if (event.kind === 'verdict') group.verdict = { from: event.from, to: event.to };
+    else (event.kind === 'finding-appeared' ? group.appeared : group.disappeared).push({ code: event.code, severity: event.severity });
+  }
+  return [...groups.values()].sort((a, b) => a.after.atMs - b.after.atMs);
+}
+
+/** A change group in one line of plain words, for logs and alerts. */
+export function describeGroup(group: ChangeGroup): string {
+  const parts: string[] = [];
+  if (group.verdict) parts.push(`verdict ${group.verdict.from} → ${group.verdict.to} (${VERDICT_RANK[group.verdict.to] > VERDICT_RANK[group.verdict.from] ? 'worse' : 'better'})`);
+  const list = (items: ChangeGroup['appeared']): string => items.map((f) => `${f.code} (${f.severity})`).join(', ');
+  if (group.appeared.length > 0) parts.push(`${list(group.appeared)} appeared`);
+  if (group.disappeared.length > 0) parts.push(`${list(group.disappeared)} disappeared`);
+  return `${parts.join('; ')}; changed between ${new Date(group.before.atMs).toISOString()} and ${new Date(group.after.atMs).toISOString()}`;
+}
