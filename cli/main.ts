@@ -224,16 +224,21 @@ async function startFirefox(options: CheckOptions, filePems: string[], err: (lin
  * exists before launch and the CA goes in before the first page is loaded, which is when TURN over TLS can first
  * need it.
  */
+/** Chromium's executable (cli/chromium.ts findChromium, with Playwright's own as a candidate); throws saying what to install. */
+function chromiumPath(): string {
+  return findChromium(process.env, () => {
+    try {
+      return chromium.executablePath();
+    } catch {
+      return undefined;
+    }
+  });
+}
+
 async function startChromium(options: CheckOptions, filePems: string[], err: (line: string) => void, timings: Timings): Promise<CheckBrowser | { error: string }> {
   let executablePath: string;
   try {
-    executablePath = findChromium(process.env, () => {
-      try {
-        return chromium.executablePath();
-      } catch {
-        return undefined;
-      }
-    });
+    executablePath = chromiumPath();
   } catch (error) {
     return { error: (error as Error).message };
   }
@@ -396,16 +401,7 @@ export async function checkOnce(options: CheckOptions, err: (line: string) => vo
  */
 export function browserExecutable(browser: CheckOptions['browser']): { path: string } | { error: string } {
   try {
-    if (browser === 'firefox') return { path: findFirefox(process.env) };
-    return {
-      path: findChromium(process.env, () => {
-        try {
-          return chromium.executablePath();
-        } catch {
-          return undefined;
-        }
-      }),
-    };
+    return { path: browser === 'firefox' ? findFirefox(process.env) : chromiumPath() };
   } catch (error) {
     return { error: (error as Error).message };
   }
