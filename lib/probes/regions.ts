@@ -76,8 +76,9 @@ export function regionRttMs(region: RegionMeasurement, by: 'udp' | 'https'): num
 /**
  * A selected pair's round trip, ms: `currentRoundTripTime` (the latest check) when above 0, else the mean of its checks
  * (`totalRoundTripTime / responsesReceived`). The latest check first: the first ones wait on a browser busy starting
- * its connections (Chromium in the lab: 1–3 ms current, a 12–17 ms mean, to the near region on a LAN). Firefox ESR 153
- * reports neither for the pair (0 and absent), so a 0 is "not measured", not a round trip.
+ * its connections (Chromium in the lab: 1–3 ms current, a 12–17 ms mean, to the near region on a LAN). Firefox ESR 153,
+ * read when the channel opens, gave neither (the media-quality probe, reading seconds later, gets its checks' totals), so
+ * a 0 is "not measured", not a round trip; its regions are then compared by HTTPS.
  */
 export function pairRttMs(pair: SelectedPairInfo | undefined): number | undefined {
   if (!pair) return undefined;
