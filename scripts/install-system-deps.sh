@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks, and as root on Debian/Ubuntu installs, the system packages netready's test suite runs against:
 # Chromium for the browser tests, coturn as TURN interop peer, openssl/certutil for the dev CA, pebble (Let's
-# Encrypt's ACME test server) for the ACME tests, promtool (prometheus) to check /metrics, PostgreSQL for the result
+# Encrypt's ACME test server) for the ACME tests, promtool (prometheus) to check /metrics and deploy/'s alerting rules,
+# systemd-analyze to check deploy/'s unit, PostgreSQL for the result
 # store's tests, a font for rendering, and the network lab's tools (squid,
 # dnsmasq, iptables, conntrack, iproute2).
 #
@@ -24,6 +25,8 @@ CORE_PACKAGES=(
   "pebble:pebble"
   # promtool checks that the probe's and the web app's /metrics answers parse as Prometheus text (server/ops/).
   "prometheus:promtool"
+  # deploy/ (issue 19): the monitor's systemd unit is checked with systemd-analyze verify.
+  "systemd:systemd-analyze"
   "fonts-dejavu-core:-"
   # The result store's repository tests run against a throw-away PostgreSQL cluster (server/store/testing/postgres.ts:
   # initdb + postgres from /usr/lib/postgresql/<version>/bin, no service; policy-rc.d keeps the packaged one stopped).

@@ -10,6 +10,7 @@ delete (blocked as Partial<MonitorRun>).rttMs;
 describe('MonitorMetrics', () => {
   it('shows the latest check under the issue\'s names, drops what no longer holds, and counts checks by verdict', async () => {
     const metrics = new MonitorMetrics();
+    metrics.schedule('Berlin office', 300_000);
     metrics.record(open);
     metrics.record(blocked);
     const text = await metrics.text();
@@ -28,5 +29,6 @@ describe('MonitorMetrics', () => {
     line(`netready_monitor_last_run_timestamp_seconds{site="Berlin office"} ${T / 1000 + 60}`);
     line('netready_monitor_runs_total{site="Berlin office",verdict="ready"} 1');
     line('netready_monitor_runs_total{site="Berlin office",verdict="degraded"} 1');
+    line('netready_monitor_interval_seconds{site="Berlin office"} 300');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The monitor's Prometheus metrics (issue 19), by the names the issue gives and `deploy/`'s alerting rules and
  * dashboard use: the current verdict, each probe's status and each finding of the latest check (1 while it holds),
- * the path's round trip, jitter and loss, the check's duration and time, and a count of checks by verdict.
+ * the path's round trip, jitter and loss, the check's duration and time, a count of checks by verdict, and the interval
+ * (so "no check for three intervals" can alert).
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Verdict } from '../../lib/schema/result';
@@ -20,7 +21,13 @@ export class MonitorMetrics {
   readonly #loss = new Gauge({ name: 'netready_monitor_loss_ratio', help: 'Worst packet loss of the latest check, 0–1.', labelNames: ['site'], registers: [this.registry] });
   readonly #duration = new Gauge({ name: 'netready_monitor_run_duration_seconds', help: 'How long the latest check took, seconds.', labelNames: ['site'], registers: [this.registry] });
   readonly #last = new Gauge({ name: 'netready_monitor_last_run_timestamp_seconds', help: 'When the latest check ended, Unix time.', labelNames: ['site'], registers: [this.registry] });
+  readonly #interval = new Gauge({ name: 'netready_monitor_interval_seconds', help: 'Time between the starts of two checks, seconds (deploy/ alerts after three without a check).', labelNames: ['site'], registers: [this.registry] });
   readonly #runs = new Counter({ name: 'netready_monitor_runs_total', help: 'Checks run, by verdict.', labelNames: ['site', 'verdict'], registers: [this.registry] });
+
+  /** Shows the monitor's schedule: the interval between checks. */
+  schedule(site: string, intervalMs: number): void {
+    this.#interval.set({ site }, intervalMs / 1000);
+  }
 
   /** Shows a finished check. Findings and probe statuses of earlier checks that no longer hold are removed. */
   record(run: MonitorRun): void {

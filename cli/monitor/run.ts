@@ -86,6 +86,7 @@ export async function runMonitor(options: MonitorOptions, deps: MonitorDeps, sig
   const past = history.runs(options.site);
   for (const run of past) detector.observe(run);
   const metrics = new MonitorMetrics();
+  metrics.schedule(options.site, options.intervalMs);
   const last = past.at(-1);
   if (last) metrics.record(last);
   const summary: MonitorSummary = { checks: 0, failedChecks: 0, events: [] };
