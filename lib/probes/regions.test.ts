@@ -39,13 +39,20 @@ interface Network {
   dnsRegion?: 'near' | 'far';
 }
 
+/** Where the page posted its offers (one per region). */
+let offers: string[] = [];
+
 async function run(network: Network): Promise<{ status: string; reason?: string; data: RegionsData }> {
   const labels: string[] = [];
+  offers = [];
   const fetch: FetchLike = async (url) => {
     if (url.includes(FAR) && network.farDown) throw new TypeError('Failed to fetch');
     // A session of the page's own on each node, and its media peer's answer.
     if (url.endsWith(':8443/v1/sessions')) return { status: 201, json: async () => ({ ...SESSION, regions: undefined, sessionId: 'R1', peerPath: '/v1/sessions/R1/peers' }) };
-    if (url.endsWith('/v1/sessions/R1/peers')) return { status: 200, json: async () => ({ type: 'answer', sdp: 'v=0\r\n', peerId: 'p1' }) };
+    if (url.endsWith('/v1/sessions/R1/peers') || url.endsWith('/v1/sessions/S1/peers')) {
+      offers.push(url);
+      return { status: 200, json: async () => ({ type: 'answer', sdp: 'v=0\r\n', peerId: 'p1' }) };
+    }
     if (url.endsWith('/v1/sessions')) return { status: 201, json: async () => network.session ?? SESSION };
     if (url.includes(`.media.${ZONE}`)) {
       labels.push(new URL(url).hostname.split('.')[0]!);
@@ -84,6 +91,8 @@ describe('the regions probe', () => {
       ['far', false, true, 90, 95],
     ]);
     expect(data).toMatchObject({ home: 'near', compareBy: 'udp', nearest: 'near', dns: { region: 'far', rule: 'resolver', resolverIp: '192.0.2.53' } });
+    // The home node's media peer answers on the run's own session; the far node's on a session opened there.
+    expect(offers.sort()).toEqual([`http://${NEAR}:8080/v1/sessions/S1/peers`, `https://${FAR}:8443/v1/sessions/R1/peers`]);
   });
 
   it('compares by HTTPS where UDP is blocked', async () => {

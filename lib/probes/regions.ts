@@ -87,23 +87,29 @@ export function pairRttMs(pair: SelectedPairInfo | undefined): number | undefine
 }
 
 /**
- * The UDP round trip to a region's node as ICE measures it: a session of the page's own on that node, one peer
+ * The UDP round trip to a region's node as ICE measures it: a session of the page's own on that node (on the home
+ * node, the run's own session), one peer
  * connection with the node's `stun:` URL (its server-reflexive candidate goes into the offer), the node's media peer
  * answers, and once the data channel is open the selected pair's `currentRoundTripTime` — the round trip of ICE's own
  * STUN connectivity checks over UDP. (The time to a server-reflexive candidate is no measure: a browser starting many
  * connections takes 100–250 ms before its Bindings leave, more than a LAN's whole round trip.)
  */
-async function iceRtt(ctx: ProbeContext, region: SessionRegion): Promise<{ rttMs?: number; error?: string }> {
-  const base = region.apiUrl;
-  let created: unknown;
-  try {
-    const response = await ctx.env.fetch(`${base}/v1/sessions`, { method: 'POST', headers: { ...PREFLIGHT_FREE_JSON_HEADERS }, body: '{}', signal: ctx.signal });
-    created = await response.json().catch(() => null);
-  } catch (error) {
-    return { error: ctx.signal.aborted ? 'no session before the deadline' : `no session: ${error instanceof Error ? error.message : String(error)}` };
+async function iceRtt(ctx: ProbeContext, region: SessionRegion, own: { peerPath: string } | undefined): Promise<{ rttMs?: number; error?: string }> {
+  // The home node already holds this run's session: its media peer answers there (one session per run, not two).
+  const base = own ? ctx.probeUrl : region.apiUrl;
+  let peerPath = own?.peerPath;
+  if (!peerPath) {
+    let created: unknown;
+    try {
+      const response = await ctx.env.fetch(`${base}/v1/sessions`, { method: 'POST', headers: { ...PREFLIGHT_FREE_JSON_HEADERS }, body: '{}', signal: ctx.signal });
+      created = await response.json().catch(() => null);
+    } catch (error) {
+      return { error: ctx.signal.aborted ? 'no session before the deadline' : `no session: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    const session = SessionSchema.safeParse(created);
+    if (!session.success) return { error: 'the node did not open a session' };
+    peerPath = session.data.peerPath;
   }
-  const session = SessionSchema.safeParse(created);
-  if (!session.success) return { error: 'the node did not open a session' };
   const started = ctx.env.now();
   const pc = ctx.env.createPeerConnection({ iceServers: [{ urls: region.stunUrl }] });
   try {
@@ -114,7 +120,7 @@ async function iceRtt(ctx: ProbeContext, region: SessionRegion): Promise<{ rttMs
     await log.waitForType('srflx', ctx.signal);
     const offer = pc.localDescription?.sdp;
     if (!offer) return { error: 'the browser produced no offer' };
-    const answer = await postMediaOffer({ ...ctx, probeUrl: base }, session.data.peerPath, offer, { label: REGIONS_PROBE_ID });
+    const answer = await postMediaOffer({ ...ctx, probeUrl: base }, peerPath, offer, { label: REGIONS_PROBE_ID });
     await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
     await waitForOpen(channel, ctx.signal);
     const rttMs = pairRttMs(await readSelectedPair(pc, log.candidates));
@@ -139,8 +145,8 @@ async function httpsRtt(ctx: ProbeContext, pingUrl: string): Promise<{ rttMs?: n
   return { rttMs: Math.round((timed ?? second.elapsedMs) * 10) / 10 };
 }
 
-async function measureRegion(ctx: ProbeContext, region: SessionRegion, home: string): Promise<RegionMeasurement> {
-  const [udp, https] = await Promise.all([iceRtt(ctx, region), httpsRtt(ctx, region.pingUrl)]);
+async function measureRegion(ctx: ProbeContext, region: SessionRegion, home: string, peerPath: string): Promise<RegionMeasurement> {
+  const [udp, https] = await Promise.all([iceRtt(ctx, region, region.id === home ? { peerPath } : undefined), httpsRtt(ctx, region.pingUrl)]);
   const out: RegionMeasurement = { id: region.id, label: region.label, location: region.location, home: region.id === home, reachable: udp.rttMs !== undefined || https.rttMs !== undefined };
   if (udp.rttMs !== undefined) out.udpRttMs = udp.rttMs;
   if (udp.error !== undefined) out.udpError = udp.error;
@@ -197,7 +203,7 @@ export function createRegionsProbe(): Probe {
       if (!regions || regions.list.length === 0) return skippedReport('This deployment has one region (no regions[] configured), so there is nothing to compare.');
       ctx.progress(`Timing ${regions.list.length} regions over UDP and HTTPS`);
       const [measured, dns] = await Promise.all([
-        Promise.all(regions.list.map((region) => measureRegion(ctx, region, regions.home))),
+        Promise.all(regions.list.map((region) => measureRegion(ctx, region, regions.home, session.peerPath))),
         regions.mediaLookupUrl ? dnsRegion(ctx, regions.mediaLookupUrl, session.dns?.labelsPath) : Promise.resolve(undefined),
       ]);
       const data: RegionsData = { home: regions.home, regions: measured, ...nearestRegion(measured), ...(dns ? { dns } : {}) };
