@@ -396,9 +396,10 @@ export class ProbeServer {
         };
       }
       let dnsSource: DnsLabelSource | undefined;
+      // The region this node serves (issue 15): the GeoDNS's default, and named in the session's regions.
+      const node = nodeRegion(config);
       if (config.dns.zone) {
         const geo = await openGeoIp(config.dns.geoipMmdb, (message) => this.logger.info(message));
-        const home = nodeRegion(config);
         const authority = new DnsAuthority({
           zone: config.dns.zone,
           ipv4: [config.dns.answerIp ?? listenerPublicIp(config, probe.https)],
@@ -408,7 +409,7 @@ export class ProbeServer {
           ttlS: config.dns.ttlS,
           rateLimit: { queriesPerSecond: config.dns.maxQueriesPerSecondPerSource, burst: 2 * config.dns.maxQueriesPerSecondPerSource },
           // GeoDNS (issue 15): `media.<zone>` names the region a GeoDNS would choose, this node's by default.
-          ...(home ? { geo: createGeoDns(config.regions, home.id, geo) } : {}),
+          ...(node ? { geo: createGeoDns(config.regions, node.id, geo) } : {}),
         });
         this.dnsAuthority = authority;
         this.dnsServer = new DnsServer({
@@ -421,7 +422,7 @@ export class ProbeServer {
         const bound = this.dnsServer.address();
         this.logger.info(
           `netready DNS: authoritative for ${config.dns.zone} on ${bound.ip}:${bound.port} (UDP and TCP)` +
-            (home ? `; GeoDNS for media.${config.dns.zone} over ${config.regions.map((r) => r.id).join(', ')} (default ${home.id})` : ''),
+            (node ? `; GeoDNS for media.${config.dns.zone} over ${config.regions.map((r) => r.id).join(', ')} (default ${node.id})` : ''),
         );
         dnsSource = { label: (label) => authority.labels.get(label, Date.now()), geo: (ip) => geo.lookup(ip) };
       }
@@ -494,7 +495,6 @@ export class ProbeServer {
       // Lookup URLs name the bound HTTPS port (port 0 in tests); no request can arrive before start() returns.
       if (config.dns.zone) endpoints.dns = { zone: config.dns.zone, httpsPort: httpsAddr.port };
       // Regions (issue 15): every node as configured; this node's own as it listens (bound ports, in tests port 0).
-      const node = nodeRegion(config);
       if (node) {
         endpoints.regions = {
           node: node.id,

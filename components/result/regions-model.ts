@@ -4,6 +4,7 @@
  * so live, stored and printed results draw the same.
  */
 import { regionRttMs, type RegionsData } from '../../lib/probes/regions';
+import { describeGeoChoice } from '../../lib/regions/choose';
 import type { ProbeOutcome } from '../../lib/schema/result';
 
 /** One region's row. */
@@ -40,12 +41,7 @@ function dnsNote(data: Partial<RegionsData>, rows: RegionRow[]): string {
   if (!dns) return 'Which region DNS gives this network was not checked (the server has no DNS zone).';
   const chosen = rows.find((r) => r.dnsChoice);
   if (!dns.region || !chosen) return `Which region DNS gives this network is unknown: ${dns.error ?? 'the answering server named no region'}.`;
-  const how =
-    dns.rule === 'client-subnet' ? `by the client subnet the resolver forwarded (${dns.clientSubnet ?? 'ECS'})`
-    : dns.rule === 'resolver' ? `by the address of the resolver that asked (${dns.resolverIp ?? 'unknown'})`
-    : dns.rule === 'default' ? 'by default: neither a client subnet nor the resolver could be placed'
-    : 'by a rule the server did not report';
-  return `DNS gave this network ${chosen.label}, ${how}.`;
+  return `DNS gave this network ${chosen.label}, ${describeGeoChoice(dns)}.`;
 }
 
 /** The model of a result's regions, or null when the regions probe did not measure (one region, or skipped). */

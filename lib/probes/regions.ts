@@ -13,11 +13,12 @@
 import type { Evidence } from '../schema/result';
 import { SessionSchema, type SessionRegion } from '../schema/session';
 import type { GeoRule } from '../protocol/dns/label-table';
+import { describeGeoChoice } from '../regions/choose';
 import { makeProbeLabel } from './dns-lookup';
 import { LabelReportSchema } from './dns-resolver';
 import { readSession, SESSION_PROBE_ID } from './session';
 import { skippedReport, type Probe, type ProbeContext, type ProbeReport } from './types';
-import { PREFLIGHT_FREE_JSON_HEADERS, timedGet } from './http-get';
+import { PREFLIGHT_FREE_JSON_HEADERS, timedGet, type TimedGet } from './http-get';
 import { postMediaOffer } from './media-peer-offer';
 import { CandidateLog, DeadlineError, readSelectedPair, waitForOpen, type SelectedPairInfo } from './webrtc';
 
@@ -88,8 +89,7 @@ export function pairRttMs(pair: SelectedPairInfo | undefined): number | undefine
 
 /**
  * The UDP round trip to a region's node as ICE measures it: a session of the page's own on that node (on the home
- * node, the run's own session), one peer
- * connection with the node's `stun:` URL (its server-reflexive candidate goes into the offer), the node's media peer
+ * node, the run's own session), one peer connection with the node's `stun:` URL (its server-reflexive candidate goes into the offer), the node's media peer
  * answers, and once the data channel is open the selected pair's `currentRoundTripTime` — the round trip of ICE's own
  * STUN connectivity checks over UDP. (The time to a server-reflexive candidate is no measure: a browser starting many
  * connections takes 100–250 ms before its Bindings leave, more than a LAN's whole round trip.)
@@ -133,13 +133,18 @@ async function iceRtt(ctx: ProbeContext, region: SessionRegion, own: { peerPath:
   }
 }
 
+/** Why a GET got no answer, in the probe's words. */
+function unanswered(got: TimedGet): string {
+  return got.timedOut ? 'no answer before the deadline' : (got.error ?? 'no answer');
+}
+
 async function httpsRtt(ctx: ProbeContext, pingUrl: string): Promise<{ rttMs?: number; error?: string }> {
   // The first request opens the connection; the second, on it, is one round trip (plus the server's microseconds).
   const first = await timedGet(ctx, `${pingUrl}?n=1`);
-  if (!first.answered) return { error: first.timedOut ? 'no answer before the deadline' : (first.error ?? 'no answer') };
+  if (!first.answered) return { error: unanswered(first) };
   const url = `${pingUrl}?n=2`;
   const second = await timedGet(ctx, url);
-  if (!second.answered) return { error: second.timedOut ? 'no answer before the deadline' : (second.error ?? 'no answer') };
+  if (!second.answered) return { error: unanswered(second) };
   const entry = ctx.env.resourceTiming ? await ctx.env.resourceTiming(url, ctx.signal).catch(() => null) : null;
   const timed = entry && entry.requestStart > 0 && entry.responseStart >= entry.requestStart ? entry.responseStart - entry.requestStart : undefined;
   return { rttMs: Math.round((timed ?? second.elapsedMs) * 10) / 10 };
@@ -161,7 +166,7 @@ async function dnsRegion(ctx: ProbeContext, mediaLookupUrl: string, labelsPath: 
   const out: RegionsDnsData = { label };
   const body = typeof got.body === 'object' && got.body !== null ? (got.body as Record<string, unknown>) : {};
   if (typeof body.region === 'string') out.region = body.region;
-  else out.error = got.answered ? `the node that answered named no region (HTTP ${got.httpStatus})` : got.timedOut ? 'no answer before the deadline' : (got.error ?? 'no answer');
+  else out.error = got.answered ? `the node that answered named no region (HTTP ${got.httpStatus})` : unanswered(got);
   if (!labelsPath || !got.answered) return out;
   // The home node's DNS server: which resolver asked for the name, and by which rule it chose the region.
   const report = await timedGet(ctx, `${ctx.probeUrl}${labelsPath}/${label}`);
@@ -213,7 +218,7 @@ export function createRegionsProbe(): Probe {
           probe: REGIONS_PROBE_ID,
           kind: 'geodns',
           summary: dns.region
-            ? `media.${session.dns?.zone ?? '<zone>'} sent this browser to ${dns.region}${dns.rule ? ` (chosen by ${dns.rule === 'client-subnet' ? `the client subnet ${dns.clientSubnet ?? ''}` : dns.rule === 'resolver' ? `the resolver's address ${dns.resolverIp ?? ''}` : 'default: neither the client subnet nor the resolver could be placed'})` : ''}`
+            ? `media.${session.dns?.zone ?? '<zone>'} sent this browser to ${dns.region}, ${describeGeoChoice(dns)}`
             : `which region DNS gives this browser is unknown: ${dns.error ?? 'no answer'}`,
           data: { ...dns },
         });

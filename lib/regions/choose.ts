@@ -8,6 +8,8 @@
  * caller then uses its default region).
  */
 
+import type { GeoRule } from '../protocol/dns/label-table';
+
 /** Where a region's node stands, or where GeoIP places an address. */
 export interface GeoPlace {
   /** ISO 3166-1 alpha-2 country code, e.g. `DE`. */
@@ -64,4 +66,21 @@ export function chooseRegion<R extends RegionPlace>(regions: readonly R[], place
   const sameContinent = continent ? regions.find((r) => r.location.continent?.toUpperCase() === continent) : undefined;
   if (sameContinent) return { region: sameContinent, match: 'continent' };
   return undefined;
+}
+
+/**
+ * How netready's GeoDNS chose a region, in words for people ("by the client subnet the resolver forwarded (…)"): the
+ * result page's regions note, the probe's evidence and the `geodns-wrong-region` finding say it alike.
+ */
+export function describeGeoChoice(choice: { rule?: GeoRule; clientSubnet?: string; resolverIp?: string }): string {
+  switch (choice.rule) {
+    case 'client-subnet':
+      return `by the client subnet the resolver forwarded (${choice.clientSubnet ?? 'ECS'})`;
+    case 'resolver':
+      return `by the address of the resolver that asked (${choice.resolverIp ?? 'unknown'})`;
+    case 'default':
+      return 'by default: neither a client subnet nor the resolver could be placed';
+    default:
+      return 'by a rule the server did not report';
+  }
 }

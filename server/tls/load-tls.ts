@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../lib/config/schema';
 import { GEO_LABEL } from '../../lib/protocol/dns/authority';
+import { regionHttpsIp } from '../../lib/regions/deployment';
 import { readStoredCertificate, type AcmeCertificateName } from '../acme/acme-certificates';
 import { ensureDevCertificate, type DevCertificate } from './dev-ca';
 
@@ -69,7 +70,7 @@ export function devTlsNames(config: Config): DevTlsNames {
   const listenerIps = [config.probe.http, config.probe.https, config.probe.turnTls].map((l) => l.ip).filter((ip): ip is string => Boolean(ip));
   const ipAddresses = [...new Set([config.probe.publicIp, config.probe.bindIp, ...listenerIps].filter((ip) => ip !== '0.0.0.0'))];
   // Every region's node may sign its own leaf with this CA (a copy of it): the scope names their addresses too (issue 15).
-  const regionIps = config.regions.flatMap((r) => [r.publicIp, ...(r.httpsIp ? [r.httpsIp] : [])]);
+  const regionIps = config.regions.flatMap((r) => [r.publicIp, regionHttpsIp(r)]);
   const caIps = [...new Set([...ipAddresses, ...regionIps])];
   return { hostNames, ipAddresses, ...(zone ? { zone } : {}), caScope: { hostNames: [...hostNames, ...(zone ? [zone] : [])], ipAddresses: caIps } };
 }

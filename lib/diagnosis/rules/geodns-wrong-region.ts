@@ -6,13 +6,8 @@
  * another continent. Compares round trips measured the same way (UDP, else HTTPS); the margin is in thresholds.ts.
  */
 import type { Finding } from '../../schema/result';
+import { describeGeoChoice } from '../../regions/choose';
 import type { Rule } from '../types';
-
-const RULE_WORDS = {
-  'client-subnet': (c: { clientSubnet?: string }) => `by the client subnet the resolver forwarded (${c.clientSubnet ?? 'ECS'})`,
-  resolver: (c: { resolverIp?: string }) => `by the address of the resolver that asked (${c.resolverIp ?? 'unknown'}), which forwarded no client subnet`,
-  default: () => 'by default: neither a client subnet nor the resolver\'s address could be placed',
-} as const;
 
 /** geodns-wrong-region */
 export const geodnsWrongRegion: Rule = {
@@ -26,7 +21,8 @@ export const geodnsWrongRegion: Rule = {
     const extra = choice.rttMs - nearest.rttMs;
     if (extra < t.geodnsExtraRttMs || choice.rttMs < nearest.rttMs * t.geodnsExtraRatio) return null;
     const by = regions.compareBy === 'https' ? 'HTTPS' : 'UDP';
-    const how = choice.rule ? RULE_WORDS[choice.rule](choice) : 'by a rule the DNS server did not report';
+    // Without the client subnet, the resolver's own place decided: say so, it is what the remedy changes.
+    const how = describeGeoChoice(choice) + (choice.rule === 'resolver' ? ', which forwarded no client subnet' : '');
     return {
       code: 'geodns-wrong-region',
       severity: 'warning',

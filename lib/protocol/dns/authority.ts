@@ -270,7 +270,7 @@ export class DnsAuthority {
     if (message.questions.length !== 1) return this.send(this.bare(header, RCODE_FORMERR), RCODE_FORMERR, false);
     const question = message.questions[0]!;
     const edns = readEdns(message.additionals);
-    const ednsOpt = (extendedRcode: number): RecordSpec[] => (edns ? [this.optRecord(edns, extendedRcode)] : []);
+    const ednsOpt = (extendedRcode: number, scope = 0): RecordSpec[] => (edns ? [this.optRecord(edns, extendedRcode, scope)] : []);
     // RFC 6891 §6.1.3: a version we do not implement gets BADVERS (extended RCODE 16 = upper bits 1, low bits 0).
     if (edns && edns.version > 0) {
       const response = this.encode(header, question, { rcode: RCODE_BADVERS & 0x0f, authoritative: false, answers: [], authorities: [] }, ednsOpt(RCODE_BADVERS));
@@ -298,7 +298,7 @@ export class DnsAuthority {
     // RFC 7871 §7.2.1: the scope is the prefix length the answer depends on — the whole source prefix when the
     // client subnet chose the region, 0 (valid for everyone) otherwise.
     const scope = geo?.rule === 'client-subnet' ? (edns?.clientSubnet?.sourcePrefixLength ?? 0) : 0;
-    const full = this.encode(header, question, answer, edns ? [this.optRecord(edns, 0, scope)] : []);
+    const full = this.encode(header, question, answer, ednsOpt(0, scope));
     if (source.transport === 'tcp') {
       if (full.length <= MAX_TCP_MESSAGE) return this.send(full, answer.rcode, false);
       return this.send(this.bare(header, 2), 2, false);
@@ -307,7 +307,7 @@ export class DnsAuthority {
     const limit = Math.min(clientLimit, Math.max(HEADER_LENGTH, bytes.length * MAX_UDP_AMPLIFICATION));
     if (full.length <= limit) return this.send(full, answer.rcode, false);
     // RFC 2181 §9 / RFC 7766 §5: too large for UDP → TC=1, no records; the resolver retries over TCP.
-    const truncated = this.encode(header, question, { ...answer, answers: [], authorities: [] }, edns ? [this.optRecord(edns, 0, scope)] : [], FLAG_TC);
+    const truncated = this.encode(header, question, { ...answer, answers: [], authorities: [] }, ednsOpt(0, scope), FLAG_TC);
     if (truncated.length <= limit) return this.send(truncated, answer.rcode, true);
     return this.send(this.bare(header, answer.rcode), answer.rcode, true);
   }
