@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FAKE_SERVER, FAKE_SERVER_ALT, fakeSession } from '../engine/testing/fake-deployment';
 import type { Session } from '../schema/session';
-import { attributeBySeen, buildIceLiteAnswer, createNatProbe, settleMsAfter, type NatData } from './nat';
+import { attributeBySeen, buildIceLiteAnswer, createNatProbe, oneBase, settleMsAfter, type NatData } from './nat';
 import { SESSION_PROBE_ID } from './session';
 import { fakeEnvironment, type PeerScript } from './testing/fake-webrtc';
 import type { FetchLike, PeerConnectionConfigLike, ProbeContext } from './types';
@@ -152,5 +152,18 @@ describe('attributeBySeen (Firefox: srflx candidates without a url)', () => {
       { role: 'primary', url: 'stun:203.0.113.10:3478', address: '198.51.100.7', port: 40000, atMs: 120 },
       { role: 'alt-port', url: 'stun:203.0.113.10:3479', address: '198.51.100.7', port: 40001, atMs: 130 },
     ]);
+  });
+});
+
+describe('oneBase', () => {
+  it('keeps the srflx candidates of the local address that reached the most endpoints (deep check: Ethernet and VPN side by side)', () => {
+    const eth = (url: string, port: number) => ({ url, address: '10.213.2.1', port, base: '10.213.1.2' });
+    const vpn = (url: string, port: number) => ({ url, address: '10.213.2.3', port, base: '10.213.9.2' });
+    const stats = [eth('stun:10.213.2.10:3478', 35917), vpn('stun:10.213.2.10:3479', 59090), vpn('stun:10.213.2.10:3478', 59090), vpn('stun:10.213.2.11:3478', 59090)];
+    expect(oneBase(stats)).toEqual([vpn('stun:10.213.2.10:3479', 59090), vpn('stun:10.213.2.10:3478', 59090), vpn('stun:10.213.2.11:3478', 59090)]);
+    // Masked bases (no permission) are one group; a tie keeps the first listed.
+    const masked = [{ url: 'stun:a:1', address: '198.51.100.1', port: 1, base: '' }, { url: 'stun:b:1', address: '198.51.100.1', port: 2, base: '' }];
+    expect(oneBase(masked)).toEqual(masked);
+    expect(oneBase([eth('stun:a:1', 1), vpn('stun:b:1', 2)])).toEqual([eth('stun:a:1', 1)]);
   });
 });

@@ -71,16 +71,40 @@ export function normaliseIceUrl(url: string): string {
   return url.trim().toLowerCase().replace(/\?.*$/, '');
 }
 
-/** The srflx candidates of a peer connection by their `url` (getStats local-candidate), with address and port. */
-async function srflxByUrl(pc: PeerConnectionLike): Promise<Array<{ url: string; address: string; port: number }>> {
+/** A srflx candidate by its `url` (getStats local-candidate), with address, port and its base (`relatedAddress`). */
+export interface SrflxStat {
+  url: string;
+  address: string;
+  port: number;
+  /** The local address the Binding left from (unmasked only with the deep check's permission), '' when hidden. */
+  base: string;
+}
+
+/** The srflx candidates of a peer connection by their `url` (getStats local-candidate). */
+async function srflxByUrl(pc: PeerConnectionLike): Promise<SrflxStat[]> {
   const report = await pc.getStats();
-  const out: Array<{ url: string; address: string; port: number }> = [];
+  const out: SrflxStat[] = [];
   report.forEach((entry) => {
     if (entry.type !== 'local-candidate' || entry.candidateType !== 'srflx') return;
     const address = typeof entry.address === 'string' ? entry.address : typeof entry.ip === 'string' ? entry.ip : undefined;
-    if (typeof entry.url === 'string' && address && typeof entry.port === 'number') out.push({ url: entry.url, address, port: entry.port });
+    const related = typeof entry.relatedAddress === 'string' && entry.relatedAddress !== '0.0.0.0' && entry.relatedAddress !== '::' ? entry.relatedAddress : '';
+    if (typeof entry.url === 'string' && address && typeof entry.port === 'number') out.push({ url: entry.url, address, port: entry.port, base: related });
   });
   return out;
+}
+
+/**
+ * The srflx candidates of ONE local base: the mapping is a property of one socket's way out, and with the deep check's
+ * permission the browser gathers on every interface — a VPN's and Ethernet's srflx side by side would read as a NAT
+ * giving each destination its own address (lab `vpn-split+deep`: 10.213.2.1 from Ethernet, 10.213.2.3 from the VPN
+ * taken for a symmetric NAT). The base that reached the most endpoints wins; a tie goes to the one listed first.
+ */
+export function oneBase(stats: readonly SrflxStat[]): SrflxStat[] {
+  const urls = new Map<string, Set<string>>();
+  for (const s of stats) urls.set(s.base, (urls.get(s.base) ?? new Set()).add(s.url));
+  let best: string | undefined;
+  for (const [base, reached] of urls) if (best === undefined || reached.size > urls.get(best)!.size) best = base;
+  return stats.filter((s) => s.base === best);
 }
 
 /** Resolves when the log holds `count` srflx candidates; rejects with DeadlineError when `signal` aborts first. */
@@ -164,7 +188,7 @@ async function gatherMappings(ctx: ProbeContext, nat: SessionNat): Promise<Gathe
     }
     const byUrl = new Map(nat.endpoints.map((e) => [normaliseIceUrl(e.url), e]));
     const mapped: NatData['mapped'] = [];
-    for (const s of await srflxByUrl(pc)) {
+    for (const s of oneBase(await srflxByUrl(pc))) {
       const endpoint = byUrl.get(normaliseIceUrl(s.url));
       if (!endpoint || mapped.some((m) => m.role === endpoint.role)) continue;
       const seen = log.candidates.find((c) => c.type === 'srflx' && c.address === s.address && c.port === s.port);
