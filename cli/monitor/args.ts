@@ -5,6 +5,7 @@
  *                    [--webhook <url>] [--browser chromium|firefox] [--data-dir <folder>]
  *                    [--confirm-runs N] [--timeout-ms N]
  */
+import { isSiteName } from '../../lib/monitor/sites';
 import { BROWSERS, DEFAULT_TIMEOUT_MS, type BrowserName } from '../args';
 
 /** Shortest interval between the starts of two checks, ms: a check takes 3–10 s and must never overlap the next. */
@@ -88,7 +89,7 @@ export function parseMonitorArgs(argv: readonly string[]): MonitorOptions | { co
   if (parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') return fail(`--url must be http:// or https://, not ${parsedUrl.protocol}`);
   const site = values.get('--site');
   if (!site) return fail('--site is required (the name of the place this machine stands for, e.g. "Berlin office")');
-  if (!/^[A-Za-z0-9 ._-]{1,64}$/.test(site) || site.trim() !== site) return fail(`--site ${JSON.stringify(site)}: use at most 64 letters, digits, spaces, dots, dashes or underscores, no leading or trailing space`);
+  if (!isSiteName(site)) return fail(`--site ${JSON.stringify(site)}: use at most 64 letters, digits, spaces, dots, dashes or underscores, no leading or trailing space`);
   const intervalText = values.get('--interval');
   if (!intervalText) return fail('--interval is required, e.g. --interval 5m');
   const intervalMs = parseDuration(intervalText);

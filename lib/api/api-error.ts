@@ -43,6 +43,10 @@ export const API_ERROR_STATUS = {
   delete_token_invalid: 403,
   /** The support view and its API are off: no `support.passwordHash` is configured. */
   support_disabled: 404,
+  /** POST /api/monitor/runs without `Authorization: Bearer <site token>`; nothing was stored. */
+  site_token_required: 401,
+  /** POST /api/monitor/runs with a token that is no configured site's (`monitor.sites`); nothing was stored. */
+  site_token_invalid: 401,
 } as const satisfies Record<string, number>;
 
 /** An error code of the HTTP API. */

@@ -4,6 +4,7 @@
  * (see server/config/load.ts); callers never read process.env themselves.
  */
 import { z } from 'zod';
+import { SITE_NAME_PATTERN } from '../monitor/sites';
 
 const port = z.number().int().min(1).max(65535);
 const portOrZero = z.number().int().min(0).max(65535);
@@ -334,6 +335,28 @@ export const ConfigSchema = z.strictObject({
       trustedProxyHops: z.number().int().min(0).max(10).default(0),
     })
     .prefault({}),
+  monitor: z
+    .strictObject({
+      /**
+       * Sites whose `netready monitor --token <token>` may store their checks here (issue 19): the support view's Sites
+       * page shows each site's verdicts over time, its change events and its latest result. Each entry is a site name
+       * and the SHA-256 of its token (`npx netready site-token "<site>"` makes a token and prints both); the server
+       * never holds a token itself. A wrong token is refused with 401 and nothing is stored. Default none: no monitor
+       * can store checks.
+       */
+      sites: z
+        .array(
+          z.strictObject({
+            /** The site's name as the Sites page shows it (letters, digits, space, . _ -; at most 64). */
+            name: z.string().regex(SITE_NAME_PATTERN, 'must be at most 64 letters, digits, spaces, dots, dashes or underscores, without a leading or trailing space'),
+            /** SHA-256 of the site's token, 64 hex digits (printed by `npx netready site-token`). */
+            tokenSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the 64 hex digits printed by npx netready site-token'),
+          }),
+        )
+        .max(1000)
+        .default([]),
+    })
+    .prefault({}),
   embed: z
     .strictObject({
       /**
@@ -598,6 +621,13 @@ export const ConfigSchema = z.strictObject({
       message: regionIds.length === 0 ? `names region ${probe.region}, but no regions are configured (regions[])` : `must be one of the configured regions (${regionIds.join(', ')}), not ${probe.region}`,
     });
   }
+  // Monitored sites (issue 19): one entry per name and per token.
+  const siteNames = config.monitor.sites.map((site) => site.name.toLowerCase());
+  const siteTokens = config.monitor.sites.map((site) => site.tokenSha256);
+  config.monitor.sites.forEach((site, i) => {
+    if (siteNames.indexOf(site.name.toLowerCase()) !== i) ctx.addIssue({ code: 'custom', path: ['monitor', 'sites', i, 'name'], message: `site ${site.name} is listed twice` });
+    if (siteTokens.indexOf(site.tokenSha256) !== i) ctx.addIssue({ code: 'custom', path: ['monitor', 'sites', i, 'tokenSha256'], message: 'this token is already another site\'s: make one per site (npx netready site-token)' });
+  });
   if (config.web.maxResultBytesPerDay < config.web.maxResultBytes) {
     ctx.addIssue({ code: 'custom', path: ['web', 'maxResultBytesPerDay'], message: 'must be at least web.maxResultBytes (else no result could ever be stored)' });
   }

@@ -216,6 +216,8 @@ describe('results API', () => {
       purgeStoredBefore: () => Promise.reject(new Error('boom')),
       searchResults: () => Promise.reject(new Error('boom')),
       findingCounts: () => Promise.reject(new Error('boom')),
+      listSites: () => Promise.reject(new Error('boom')),
+      siteChecks: () => Promise.reject(new Error('boom')),
       close: () => Promise.resolve(),
     };
     const response = await postResult(post(JSON.stringify(sampleResult)), { ...deps, store: failing });

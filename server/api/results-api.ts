@@ -188,14 +188,14 @@ export async function deleteResult(id: string, request: Request, deps: Pick<Resu
 }
 
 /** The error logger of a call: the injected one, else the ops log, else the errorResponse default. */
-function logErrorOf(deps: Pick<ResultsApiDeps, 'logError' | 'ops'>): ResultsApiDeps['logError'] {
+export function logErrorOf(deps: Pick<ResultsApiDeps, 'logError' | 'ops'>): ResultsApiDeps['logError'] {
   if (deps.logError) return deps.logError;
   const log = deps.ops?.log;
   return log ? (message, error) => log.error({ err: error }, message) : undefined;
 }
 
 /** Counts a store failure (not a quota refusal, which is the store working as meant). */
-function countFailure(error: unknown, operation: 'write' | 'read', ops: ResultsApiOps | undefined): void {
+export function countFailure(error: unknown, operation: 'write' | 'read', ops: ResultsApiOps | undefined): void {
   if (error instanceof ResultStoreError && error.code !== 'quota_exceeded') ops?.metrics?.storeError(operation, error.code);
 }
 
@@ -204,7 +204,7 @@ function countFailure(error: unknown, operation: 'write' | 'read', ops: ResultsA
  * day), a store that cannot be opened, written or read to 503 `storage_unavailable` (logged, with the cause, for the
  * operator). A corrupt record and anything else stay unexpected (500, logged).
  */
-function fromStoreError(error: unknown, action: 'write' | 'read'): unknown {
+export function fromStoreError(error: unknown, action: 'write' | 'read'): unknown {
   if (!(error instanceof ResultStoreError) || error.code === 'corrupt_record') return error;
   if (error.code === 'quota_exceeded') {
     const retryAfterS = error.retryAfterS ?? 3600;

@@ -85,6 +85,34 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE finding->>'code' IS NOT NULL
         ON CONFLICT DO NOTHING;`,
   },
+  {
+    version: 4,
+    name: 'the monitored site of a result, and each finding\'s severity, for the Sites page',
+    // `site` is set only on checks a `netready monitor --token` stored (POST /api/monitor/runs); the severities of
+    // results stored before this step are read from their JSON, the most severe where a code is reported twice
+    // (records.ts findingRows).
+    sqlite: `
+      ALTER TABLE results ADD COLUMN site TEXT;
+      CREATE INDEX results_site_created_at ON results (site, created_at) WHERE site IS NOT NULL;
+      ALTER TABLE result_findings ADD COLUMN severity TEXT;
+      UPDATE result_findings SET severity = (
+        SELECT json_extract(finding.value, '$.severity')
+        FROM results, json_each(results.json, '$.findings') AS finding
+        WHERE results.id = result_findings.result_id AND json_valid(results.json) AND json_extract(finding.value, '$.code') = result_findings.code
+        ORDER BY CASE json_extract(finding.value, '$.severity') WHEN 'blocker' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END
+        LIMIT 1);`,
+    postgres: `
+      ALTER TABLE results ADD COLUMN site TEXT;
+      CREATE INDEX results_site_created_at ON results (site, created_at) WHERE site IS NOT NULL;
+      ALTER TABLE result_findings ADD COLUMN severity TEXT;
+      UPDATE result_findings SET severity = found.severity
+        FROM (
+          SELECT DISTINCT ON (results.id, finding->>'code') results.id AS result_id, finding->>'code' AS code, finding->>'severity' AS severity
+          FROM results, json_array_elements((results.json::json)->'findings') AS finding
+          ORDER BY results.id, finding->>'code', CASE finding->>'severity' WHEN 'blocker' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END
+        ) AS found
+        WHERE found.result_id = result_findings.result_id AND found.code = result_findings.code;`,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -1,8 +1,11 @@
 // What only the PostgreSQL store does: connecting lazily, saying which database failed (without its password), and
 // recovering once the database is back. The behaviour both engines share is in result-store.test.ts.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleResult } from '../../lib/api/testing/sample-result';
+import { MIGRATIONS, MIGRATIONS_TABLE_SQL, SCHEMA_VERSION_LATEST } from './migrations';
 import { PostgresResultStore, describeDatabase } from './postgres-store';
+import { findingRows } from './records';
 import { startTestPostgres, type TestPostgres } from './testing/postgres';
 
 let postgres: TestPostgres;
@@ -39,6 +42,33 @@ describe('PostgresResultStore', () => {
       expect((await b.get(id))?.result).toEqual(sampleResult);
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('upgrades a database of an older netready: results stored before the Sites page get their findings\' severities', async () => {
+    const url = await postgres.createDatabase('upgrade');
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      // A database at schema version 3, with one result stored then.
+      await client.query(MIGRATIONS_TABLE_SQL.postgres);
+      for (const migration of MIGRATIONS.filter((m) => m.version <= 3)) {
+        await client.query(migration.postgres);
+        await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())', [migration.version, migration.name]);
+      }
+      await client.query("INSERT INTO results (id, created_at, json, verdict) VALUES ('oldResultAAAAAAAAAAAAA', now(), $1, $2)", [JSON.stringify(sampleResult), sampleResult.verdict]);
+      await client.query("INSERT INTO result_findings (result_id, code, created_at) SELECT 'oldResultAAAAAAAAAAAAA', code, now() FROM unnest($1::text[]) AS code", [findingRows(sampleResult).map((row) => row.code)]);
+      const store = new PostgresResultStore({ connectionString: url });
+      try {
+        expect((await store.get('oldResultAAAAAAAAAAAAA'))?.result).toEqual(sampleResult);
+      } finally {
+        await store.close();
+      }
+      expect(Number((await client.query('SELECT max(version) AS v FROM schema_migrations')).rows[0].v)).toBe(SCHEMA_VERSION_LATEST);
+      const severities = (await client.query('SELECT code, severity FROM result_findings ORDER BY code')).rows;
+      expect(severities).toEqual(findingRows(sampleResult).sort((a, b) => a.code.localeCompare(b.code)));
+    } finally {
+      await client.end();
     }
   });
 });

@@ -19,8 +19,11 @@ import {
   generateDeleteToken,
   generateShareId,
   isShareId,
+  findingRows,
   readStoredJson,
 } from './records';
+import { siteChecksSql, sitesSql, toSiteCheck, type StoredSite } from './site-query';
+import type { SiteCheck } from '../../lib/monitor/sites';
 import {
   RATE_WINDOW_MS,
   ResultStoreError,
@@ -113,12 +116,19 @@ export class PostgresResultStore implements ResultStore {
       for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
         const id = this.#generateId();
         const inserted = await client.query(
-          'INSERT INTO results (id, created_at, json, note, delete_token_sha256, verdict) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING',
-          [id, now, json, options.note ?? null, deleteTokenHash(deleteToken), result.verdict],
+          'INSERT INTO results (id, created_at, json, note, delete_token_sha256, verdict, site) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING',
+          [id, now, json, options.note ?? null, deleteTokenHash(deleteToken), result.verdict, options.site ?? null],
         );
         if (inserted.rowCount === 1) {
-          const codes = [...new Set(result.findings.map((finding) => finding.code))];
-          if (codes.length > 0) await client.query('INSERT INTO result_findings (result_id, code, created_at) SELECT $1, code, $2 FROM unnest($3::text[]) AS code', [id, now, codes]);
+          const rows = findingRows(result);
+          if (rows.length > 0) {
+            await client.query('INSERT INTO result_findings (result_id, code, created_at, severity) SELECT $1, code, $2, severity FROM unnest($3::text[], $4::text[]) AS f (code, severity)', [
+              id,
+              now,
+              rows.map((row) => row.code),
+              rows.map((row) => row.severity),
+            ]);
+          }
           return { id, deleteToken, createdAt: now };
         }
       }
@@ -215,6 +225,27 @@ export class PostgresResultStore implements ResultStore {
       return rows.map((row) => ({ code: row.code, count: Number(row.count) }));
     } catch (cause) {
       throw new ResultStoreError('read_failed', `cannot count findings in ${this.database}`, { cause });
+    }
+  }
+
+  async listSites(notBefore: Date): Promise<StoredSite[]> {
+    await this.#open();
+    try {
+      const { sql, params } = sitesSql(POSTGRES_DIALECT, notBefore);
+      const rows = (await this.#pool.query<{ site: string; checks: string; latest_at: Date }>(sql, params)).rows;
+      return rows.map((row) => ({ site: row.site, checks: Number(row.checks), latestAt: row.latest_at }));
+    } catch (cause) {
+      throw new ResultStoreError('read_failed', `cannot list the monitored sites in ${this.database}`, { cause });
+    }
+  }
+
+  async siteChecks(site: string, limit: number, notBefore: Date): Promise<SiteCheck[]> {
+    await this.#open();
+    try {
+      const { sql, params } = siteChecksSql(POSTGRES_DIALECT, 'string_agg', site, limit, notBefore);
+      return (await this.#pool.query<{ id: string; created_at: Date; verdict: Verdict | null; findings: string | null }>(sql, params)).rows.map(toSiteCheck);
+    } catch (cause) {
+      throw new ResultStoreError('read_failed', `cannot read the checks of site ${site} in ${this.database}`, { cause });
     }
   }
 

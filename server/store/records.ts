@@ -3,7 +3,7 @@
  * per-client limits, and reading a stored record back through the result schema.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ResultSchema, type Result } from '../../lib/schema/result';
+import { ResultSchema, type Result, type Severity } from '../../lib/schema/result';
 import { ResultStoreError } from './result-store';
 
 /** Share ids: 16 random bytes as base64url → 22 characters of [A-Za-z0-9_-] (128 bits). */
@@ -65,4 +65,17 @@ export function readStoredJson(id: string, json: string): Result {
     throw new ResultStoreError('corrupt_record', `stored result ${id} does not match the result schema at ${where}`);
   }
   return parsed.data;
+}
+
+/** Severities, most severe first (a code reported twice keeps its most severe). */
+const SEVERITY_ORDER: readonly Severity[] = ['blocker', 'warning', 'info'];
+
+/** The result's finding codes, each once, with its most severe severity: the rows of `result_findings`. */
+export function findingRows(result: Result): Array<{ code: string; severity: Severity }> {
+  const rows = new Map<string, Severity>();
+  for (const { code, severity } of result.findings) {
+    const known = rows.get(code);
+    if (known === undefined || SEVERITY_ORDER.indexOf(severity) < SEVERITY_ORDER.indexOf(known)) rows.set(code, severity);
+  }
+  return [...rows].map(([code, severity]) => ({ code, severity }));
 }

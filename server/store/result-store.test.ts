@@ -308,6 +308,44 @@ describe.each([sqliteEngine(), postgresEngine()])('the result store on $name', (
     expect((await s.findingCounts({})).find((row) => row.code === 'udp-blocked')?.count).toBe(1);
   });
 
+  it('lists monitored sites and each site\'s newest checks with their findings, leaving out results past retention', async () => {
+    const s = store({ now: () => clock });
+    const ready = { ...sampleResult, verdict: 'ready' as const, findings: [] };
+    const blocked = {
+      ...sampleResult,
+      verdict: 'blocked' as const,
+      findings: [
+        { ...sampleResult.findings[0]!, code: 'udp-blocked', severity: 'warning' as const },
+        { ...sampleResult.findings[0]!, code: 'udp-blocked', severity: 'blocker' as const },
+        { ...sampleResult.findings[0]!, code: 'relay-only', severity: 'info' as const },
+      ],
+    };
+    const old = await s.put(ready, { site: 'Berlin office' });
+    clock = new Date('2025-11-25T10:05:00.000Z');
+    const first = await s.put(ready, { site: 'Berlin office' });
+    clock = new Date('2025-11-25T10:10:00.000Z');
+    const second = await s.put(blocked, { site: 'Berlin office' });
+    await s.put(ready, { site: 'Zurich-2' });
+    await s.put(blocked, { note: 'a person’s own run, no site' });
+    const notBefore = new Date('2025-11-25T10:01:00.000Z');
+    expect(await s.listSites(notBefore)).toEqual([
+      { site: 'Berlin office', checks: 2, latestAt: new Date('2025-11-25T10:10:00.000Z') },
+      { site: 'Zurich-2', checks: 1, latestAt: new Date('2025-11-25T10:10:00.000Z') },
+    ]);
+    const checks = await s.siteChecks('Berlin office', 10, notBefore);
+    expect(checks).toEqual([
+      // A code reported twice keeps its most severe severity.
+      { id: second.id, storedAt: new Date('2025-11-25T10:10:00.000Z'), verdict: 'blocked', findings: [{ code: 'relay-only', severity: 'info' }, { code: 'udp-blocked', severity: 'blocker' }] },
+      { id: first.id, storedAt: new Date('2025-11-25T10:05:00.000Z'), verdict: 'ready', findings: [] },
+    ]);
+    expect((await s.siteChecks('Berlin office', 1, notBefore)).map((check) => check.id)).toEqual([second.id]);
+    expect((await s.siteChecks('Berlin office', 10, new Date(0))).map((check) => check.id)).toEqual([second.id, first.id, old.id]);
+    expect(await s.siteChecks('Nowhere', 10, notBefore)).toEqual([]);
+    // A site's check is a stored result like any other: its delete token removes it from the Sites page too.
+    await s.delete(second.id, second.deleteToken);
+    expect((await s.siteChecks('Berlin office', 10, notBefore)).map((check) => check.id)).toEqual([first.id]);
+  });
+
   it('serves the support view from 100,000 stored results: totals, counts and every page exactly once', async () => {
     const s = store();
     await s.get(generateShareId()); // migrate

@@ -3,6 +3,8 @@
  * SQLite store (sqlite-store.ts) and a PostgreSQL store for production are interchangeable.
  */
 import type { Result } from '../../lib/schema/result';
+import type { SiteCheck } from '../../lib/monitor/sites';
+import type { StoredSite } from './site-query';
 import type { SupportCursor, SupportPage, SupportQuery } from './support-query';
 
 /**
@@ -59,6 +61,8 @@ export interface PutOptions {
   charge?: UsageCharge;
   /** The submitter's note (ticket number, site, contact), plain text, already length-checked by the API. */
   note?: string;
+  /** The monitored site whose check this is (issue 19: POST /api/monitor/runs with the site's token). */
+  site?: string;
 }
 
 /** What put hands back: the share id, and the delete token — given out once, stored only as its hash. */
@@ -103,6 +107,13 @@ export interface ResultStore {
   searchResults(query: SupportQuery, page: { limit: number; after?: SupportCursor }): Promise<SupportPage>;
   /** How many results matching `query` (its `code` ignored) have each finding code, most frequent first. */
   findingCounts(query: SupportQuery): Promise<Array<{ code: string; count: number }>>;
+  /** The Sites page (issue 19): every monitored site with checks stored at or after `notBefore`, by name. */
+  listSites(notBefore: Date): Promise<StoredSite[]>;
+  /**
+   * One site's newest checks stored at or after `notBefore`, at most `limit` (MAX_SITE_CHECKS), newest first, with
+   * their findings (code and severity).
+   */
+  siteChecks(site: string, limit: number, notBefore: Date): Promise<SiteCheck[]>;
   /**
    * Counts one request of a client against `maxPerMinute` in a fixed window of RATE_WINDOW_MS that starts with its
    * first request. A refused request is not counted. Kept in the store, so every web process sharing it agrees.

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sampleResult } from '../../lib/api/testing/sample-result';
 import { SCHEMA_VERSION_LATEST } from './migrations';
+import { findingRows } from './records';
 import { secondsUntilNextUsageDay, usageDay } from './result-store';
 import { SQLITE_FILE_NAME, SqliteResultStore, generateShareId, isShareId } from './sqlite-store';
 import { makeReadOnly } from './testing/read-only-dir';
@@ -62,6 +63,9 @@ describe('SqliteResultStore', () => {
     const check = new Database(path.join(dir, 'data', SQLITE_FILE_NAME), { readonly: true });
     try {
       expect((check.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number }).v).toBe(SCHEMA_VERSION_LATEST);
+      // …and each finding's severity, for the Sites page.
+      const severities = check.prepare('SELECT code, severity FROM result_findings WHERE result_id = ? ORDER BY code').all('oldResultAAAAAAAAAAAAA');
+      expect(severities).toEqual(findingRows(sampleResult).sort((a, b) => a.code.localeCompare(b.code)));
     } finally {
       check.close();
     }

@@ -19,8 +19,11 @@ import {
   generateDeleteToken,
   generateShareId,
   isShareId,
+  findingRows,
   readStoredJson,
 } from './records';
+import { siteChecksSql, sitesSql, toSiteCheck, type StoredSite } from './site-query';
+import type { SiteCheck } from '../../lib/monitor/sites';
 import {
   RATE_WINDOW_MS,
   ResultStoreError,
@@ -54,8 +57,8 @@ export interface SqliteResultStoreOptions {
 
 interface OpenDatabase {
   db: Database.Database;
-  insert: Database.Statement<[string, string, string, string | null, string, string]>;
-  insertFinding: Database.Statement<[string, string, string]>;
+  insert: Database.Statement<[string, string, string, string | null, string, string, string | null]>;
+  insertFinding: Database.Statement<[string, string, string, string]>;
   removeFindings: Database.Statement<[string]>;
   purgeFindings: Database.Statement<[string]>;
   select: Database.Statement<[string], { json: string; created_at: string; note: string | null }>;
@@ -116,8 +119,8 @@ export class SqliteResultStore implements ResultStore {
       for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
         const id = this.#generateId();
         try {
-          open.insert.run(id, createdAt, json, options.note ?? null, deleteTokenHash(deleteToken), result.verdict);
-          for (const code of new Set(result.findings.map((finding) => finding.code))) open.insertFinding.run(id, code, createdAt);
+          open.insert.run(id, createdAt, json, options.note ?? null, deleteTokenHash(deleteToken), result.verdict, options.site ?? null);
+          for (const { code, severity } of findingRows(result)) open.insertFinding.run(id, code, createdAt, severity);
           return { id, deleteToken, createdAt: now };
         } catch (cause) {
           if (isPrimaryKeyConflict(cause)) continue;
@@ -236,6 +239,27 @@ export class SqliteResultStore implements ResultStore {
     }
   }
 
+  async listSites(notBefore: Date): Promise<StoredSite[]> {
+    const { db } = this.#database();
+    try {
+      const { sql, params } = sitesSql(SQLITE_DIALECT, notBefore);
+      const rows = db.prepare(sql).all(...params) as Array<{ site: string; checks: number; latest_at: string }>;
+      return rows.map((row) => ({ site: row.site, checks: row.checks, latestAt: new Date(row.latest_at) }));
+    } catch (cause) {
+      throw new ResultStoreError('read_failed', `cannot list the monitored sites in ${this.file}`, { cause });
+    }
+  }
+
+  async siteChecks(site: string, limit: number, notBefore: Date): Promise<SiteCheck[]> {
+    const { db } = this.#database();
+    try {
+      const { sql, params } = siteChecksSql(SQLITE_DIALECT, 'group_concat', site, limit, notBefore);
+      return (db.prepare(sql).all(...params) as Array<{ id: string; created_at: string; verdict: Verdict | null; findings: string | null }>).map(toSiteCheck);
+    } catch (cause) {
+      throw new ResultStoreError('read_failed', `cannot read the checks of site ${site} in ${this.file}`, { cause });
+    }
+  }
+
   /**
    * Opens the database, checks that the folder and the file still accept writes (a folder or file system turned
    * read-only after opening: SQLite would fail at its next journal or checkpoint, and a rolled-back write may never
@@ -280,8 +304,10 @@ export class SqliteResultStore implements ResultStore {
       if (!salt) throw new Error('the client salt was not stored');
       this.#open = {
         db,
-        insert: db.prepare<[string, string, string, string | null, string, string]>('INSERT INTO results (id, created_at, json, note, delete_token_sha256, verdict) VALUES (?, ?, ?, ?, ?, ?)'),
-        insertFinding: db.prepare<[string, string, string]>('INSERT INTO result_findings (result_id, code, created_at) VALUES (?, ?, ?)'),
+        insert: db.prepare<[string, string, string, string | null, string, string, string | null]>(
+          'INSERT INTO results (id, created_at, json, note, delete_token_sha256, verdict, site) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        ),
+        insertFinding: db.prepare<[string, string, string, string]>('INSERT INTO result_findings (result_id, code, created_at, severity) VALUES (?, ?, ?, ?)'),
         removeFindings: db.prepare<[string]>('DELETE FROM result_findings WHERE result_id = ?'),
         purgeFindings: db.prepare<[string]>('DELETE FROM result_findings WHERE created_at < ?'),
         select: db.prepare<[string], { json: string; created_at: string; note: string | null }>('SELECT json, created_at, note FROM results WHERE id = ?'),
