@@ -466,11 +466,16 @@ export async function main(argv: string[]): Promise<number> {
     const { runHashPassword } = await import('./hash-password');
     return runHashPassword(rest, out, err);
   }
+  if (command === 'site-token') {
+    const { runSiteToken } = await import('./site-token');
+    return runSiteToken(rest, out, err);
+  }
   const args = parseArgs(argv);
   if (args.command === 'help') {
     out(
       `${USAGE}\n\nAlso: netready trust | untrust — trust this installation's development CA in your browsers (netready trust --help).\n` +
         '      netready hash-password — print the scrypt hash of a password for support.passwordHash (the support view).\n' +
+        '      netready site-token "<site>" — make a monitored site\'s token and its monitor.sites entry (the Sites page).\n' +
         '      netready probe [--region <id>] — run the probe servers only (a region\'s node; npm run probe does the same).\n' +
         '      netready monitor --url <base-url> --site <name> --interval <duration> — the check on a schedule (netready monitor --help).',
     );

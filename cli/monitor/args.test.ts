@@ -24,6 +24,13 @@ describe('parseMonitorArgs', () => {
     });
   });
 
+  it('takes the site token from --token, else from NETREADY_MONITOR_TOKEN (kept out of the process list)', () => {
+    expect(parseMonitorArgs([...BASE, '--token', 'nrs_from_the_command_line'])).toMatchObject({ token: 'nrs_from_the_command_line' });
+    expect(parseMonitorArgs(BASE, { NETREADY_MONITOR_TOKEN: 'nrs_from_the_environment' })).toMatchObject({ token: 'nrs_from_the_environment' });
+    expect(parseMonitorArgs([...BASE, '--token', 'nrs_from_the_command_line'], { NETREADY_MONITOR_TOKEN: 'nrs_from_the_environment' })).toMatchObject({ token: 'nrs_from_the_command_line' });
+    expect(parseMonitorArgs(BASE, { NETREADY_MONITOR_TOKEN: '' })).not.toHaveProperty('token');
+  });
+
   it('reads every option, also in --name=value form', () => {
     const parsed = parseMonitorArgs([...BASE, '--runs', '4', '--metrics=127.0.0.1:9470', '--webhook', 'https://hooks.slack.com/services/T/B/X', '--browser', 'firefox', '--data-dir', '/var/lib/netready-monitor', '--confirm-runs', '3', '--timeout-ms', '60000']);
     expect(parsed).toMatchObject({ runs: 4, metrics: { host: '127.0.0.1', port: 9470 }, webhook: 'https://hooks.slack.com/services/T/B/X', browser: 'firefox', dataDir: '/var/lib/netready-monitor', confirmRuns: 3, timeoutMs: 60_000 });
@@ -41,7 +48,7 @@ describe('parseMonitorArgs', () => {
     [[...BASE, '--runs', '0'], /--runs must be a whole number from 1/],
     [[...BASE, '--metrics', '9470'], /give host:port/],
     [[...BASE, '--webhook', 'not a url'], /--webhook not a url is not a URL/],
-    [[...BASE, '--token', 'site_token_0123456789'], /unknown option --token/],
+    [[...BASE, '--token', 'short'], /--token .* 16 to 256 characters/],
     [[...BASE, '--browser', 'safari'], /--browser must be chromium or firefox/],
     [[...BASE, '--frobnicate'], /unknown option --frobnicate/],
     [[...BASE, '--runs'], /--runs needs a value/],

@@ -3,7 +3,7 @@
  *
  *   netready monitor --url <deployment> --site <name> --interval <duration> [--runs N] [--metrics <host:port>]
  *                    [--webhook <url>] [--browser chromium|firefox] [--data-dir <folder>]
- *                    [--confirm-runs N] [--timeout-ms N]
+ *                    [--confirm-runs N] [--timeout-ms N] [--token <site token>]
  */
 import { isSiteName } from '../../lib/monitor/sites';
 import { BROWSERS, DEFAULT_TIMEOUT_MS, type BrowserName } from '../args';
@@ -37,12 +37,20 @@ export interface MonitorOptions {
   confirmRuns: number;
   /** Deadline of one check, ms. */
   timeoutMs: number;
+  /**
+   * The site's token (`netready site-token`): each check is then stored on the server under the site, for the support
+   * view's Sites page, and its share link goes into the history and the alerts. From `--token` or NETREADY_MONITOR_TOKEN.
+   */
+  token?: string;
 }
+
+/** Environment variable holding the site token (keeps it out of the process list; the systemd unit's env file sets it). */
+export const MONITOR_TOKEN_ENV = 'NETREADY_MONITOR_TOKEN';
 
 /** Usage text of `netready monitor`. */
 export const MONITOR_USAGE = `Usage: netready monitor --url <base-url> --site <name> --interval <duration> [--runs N]
                         [--metrics <host:port>] [--webhook <url>] [--browser chromium|firefox]
-                        [--data-dir <folder>] [--confirm-runs N] [--timeout-ms N]
+                        [--data-dir <folder>] [--confirm-runs N] [--timeout-ms N] [--token <token>]
 
 Runs the full netready check on a schedule from this machine and reports what changed in network terms.
 
@@ -55,7 +63,9 @@ Runs the full netready check on a schedule from this machine and reports what ch
   --browser <name>      chromium (default) or firefox
   --data-dir <folder>   history and schedule (default ${DEFAULT_MONITOR_DATA_DIR})
   --confirm-runs N      consecutive checks a change must hold before it alerts (default 2)
-  --timeout-ms N        give up on one check after N milliseconds (default ${DEFAULT_TIMEOUT_MS})`;
+  --timeout-ms N        give up on one check after N milliseconds (default ${DEFAULT_TIMEOUT_MS})
+  --token <token>       store each check on the server under this site (the support view's Sites page); the
+                        token comes from the operator (netready site-token). Or set ${MONITOR_TOKEN_ENV}.`;
 
 /** Parses a duration: a whole number with `s`, `m` or `h` (`90s`, `5m`, `1h`); null when it is not one. */
 export function parseDuration(text: string): number | null {
@@ -64,11 +74,11 @@ export function parseDuration(text: string): number | null {
   return Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 's' | 'm' | 'h'];
 }
 
-/** Parses `monitor`'s arguments (without the word `monitor`). */
-export function parseMonitorArgs(argv: readonly string[]): MonitorOptions | { command: 'help' } | { command: 'error'; message: string } {
+/** Parses `monitor`'s arguments (without the word `monitor`); `env` supplies NETREADY_MONITOR_TOKEN. */
+export function parseMonitorArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): MonitorOptions | { command: 'help' } | { command: 'error'; message: string } {
   const fail = (message: string) => ({ command: 'error' as const, message });
   const values = new Map<string, string>();
-  const valued = ['--url', '--site', '--interval', '--runs', '--metrics', '--webhook', '--browser', '--data-dir', '--confirm-runs', '--timeout-ms'];
+  const valued = ['--url', '--site', '--interval', '--runs', '--metrics', '--webhook', '--browser', '--data-dir', '--confirm-runs', '--timeout-ms', '--token'];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') return { command: 'help' };
@@ -126,6 +136,8 @@ export function parseMonitorArgs(argv: readonly string[]): MonitorOptions | { co
     }
     if (hook.protocol !== 'http:' && hook.protocol !== 'https:') return fail(`--webhook must be http:// or https://, not ${hook.protocol}`);
   }
+  const token = values.get('--token') ?? (env[MONITOR_TOKEN_ENV] || undefined);
+  if (token !== undefined && !/^\S{16,256}$/.test(token)) return fail(`--token (or ${MONITOR_TOKEN_ENV}) must be the token netready site-token printed, 16 to 256 characters without spaces`);
   const browser = values.get('--browser') ?? 'chromium';
   if (!(BROWSERS as readonly string[]).includes(browser)) return fail(`--browser must be ${BROWSERS.join(' or ')}, not ${browser}`);
   return {
@@ -140,5 +152,6 @@ export function parseMonitorArgs(argv: readonly string[]): MonitorOptions | { co
     dataDir: values.get('--data-dir') ?? DEFAULT_MONITOR_DATA_DIR,
     confirmRuns: confirmRuns ?? 2,
     timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    ...(token !== undefined ? { token } : {}),
   };
 }

@@ -5,11 +5,13 @@
  */
 import { browserExecutable, checkOnce, EXIT_COULD_NOT_RUN } from '../main';
 import { MONITOR_USAGE, parseMonitorArgs } from './args';
+import type { Result } from '../../lib/schema/result';
 import { runMonitor } from './run';
+import { uploadCheck } from './upload';
 
 /** Runs the monitor command; resolves with the exit code (0 when it ended as asked, 3 when it could not start). */
 export async function runMonitorCommand(argv: readonly string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
-  const options = parseMonitorArgs(argv);
+  const options = parseMonitorArgs(argv, process.env);
   if (options.command === 'help') {
     out(MONITOR_USAGE);
     return 0;
@@ -37,6 +39,7 @@ export async function runMonitorCommand(argv: readonly string[], out: (line: str
             // The check's own progress lines would repeat every interval: only its problems go to standard error.
             (line) => (line.startsWith('Running netready') ? undefined : err(line)),
           ),
+        ...(options.token ? { upload: (result: Result) => uploadCheck(options.url, options.token!, result) } : {}),
         now: () => Date.now(),
         sleep: (ms, signal) =>
           new Promise<void>((resolve) => {
@@ -53,7 +56,9 @@ export async function runMonitorCommand(argv: readonly string[], out: (line: str
       },
       controller.signal,
     );
-    err(`netready monitor: stopped after ${summary.checks} check(s) (${summary.failedChecks} could not run), ${summary.events.length} change event(s)`);
+    err(
+      `netready monitor: stopped after ${summary.checks} check(s) (${summary.failedChecks} could not run${options.token ? `, ${summary.failedUploads} not stored on the server` : ''}), ${summary.events.length} change event(s)`,
+    );
     return 0;
   } catch (error) {
     err(`netready monitor: ${(error as Error).message}`);

@@ -156,4 +156,41 @@ describe('runMonitor', () => {
     expect(summary).toMatchObject({ checks: 1, failedChecks: 1, events: [] });
     expect(JSON.parse(lines[0]!)).toMatchObject({ type: 'check', site: 'Berlin office', error: 'no result within 45000 ms' });
   });
+
+  it('with a token, stores each check on the server first: the change event and the alert carry the server\'s share links', async () => {
+    const lines: string[] = [];
+    const errors: string[] = [];
+    const d = deps([['ready', []], ['ready', []], ['blocked', ['udp-blocked']], ['blocked', ['udp-blocked']]], lines);
+    const uploaded: string[] = [];
+    let refuseNext = false;
+    const summary = await runMonitor(
+      OPTIONS({ runs: 4, webhook: hookUrl, token: 'nrs_test_token_0123456789' }),
+      {
+        ...d,
+        err: (line) => errors.push(line),
+        async upload(stored) {
+          uploaded.push(stored.id);
+          if (refuseNext) return { error: 'the server did not store the check (HTTP 401 site_token_invalid: no)', status: 401 };
+          // The first check is filed under the server's name for the token; the monitor says so once.
+          return { url: `https://central.example/r/share-${stored.id}`, site: 'Berlin HQ' };
+        },
+      },
+      new AbortController().signal,
+    );
+    expect(uploaded).toEqual(['run-' + (ids - 3), 'run-' + (ids - 2), 'run-' + (ids - 1), 'run-' + ids]);
+    expect(summary.failedUploads).toBe(0);
+    expect(summary.events[0]).toMatchObject({ before: { resultUrl: `https://central.example/r/share-run-${ids - 2}` }, after: { resultUrl: `https://central.example/r/share-run-${ids - 1}` } });
+    expect(alerts).toHaveLength(1);
+    expect(JSON.stringify(alerts[0])).toContain(`https://central.example/r/share-run-${ids - 1}`);
+    expect(errors.filter((line) => line.includes('"Berlin HQ"'))).toHaveLength(1);
+
+    // A refused upload is logged and counted; the check itself still counts, without a link.
+    refuseNext = true;
+    lines.length = 0;
+    const after = await runMonitor(OPTIONS({ runs: 1, token: 'nrs_test_token_0123456789' }), { ...d, err: (line) => errors.push(line), upload: async () => ({ error: 'the server did not store the check (HTTP 401 site_token_invalid: no)', status: 401 }) }, new AbortController().signal);
+    expect(after).toMatchObject({ checks: 1, failedChecks: 0, failedUploads: 1 });
+    expect(JSON.parse(lines[0]!)).toMatchObject({ type: 'check', uploadError: expect.stringContaining('site_token_invalid') });
+    expect(JSON.parse(lines[0]!)).not.toHaveProperty('resultUrl', expect.stringContaining('central.example'));
+    expect(errors.at(-1)).toContain('not stored on the server');
+  });
 });

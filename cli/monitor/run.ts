@@ -12,12 +12,15 @@ import type { Result } from '../../lib/schema/result';
 import { MonitorHistory, type MonitorRun } from './history';
 import { MonitorMetrics } from './metrics';
 import type { MonitorOptions } from './args';
+import type { UploadOutcome } from './upload';
 import { WebhookSender } from './webhook';
 
 /** What the monitor needs from the outside world (injected: the CLI passes the real ones, tests their own). */
 export interface MonitorDeps {
   /** Runs one check in a browser started and closed for it. */
   check(): Promise<{ result: Result; resultUrl?: string } | { error: string }>;
+  /** Stores a check on the server under the site (`--token`); absent without a token. */
+  upload?(result: Result): Promise<UploadOutcome>;
   now(): number;
   /** Waits `ms`, or less when `signal` aborts. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
@@ -31,6 +34,8 @@ export interface MonitorDeps {
 export interface MonitorSummary {
   checks: number;
   failedChecks: number;
+  /** Checks the server refused or could not be reached for (with `--token`). */
+  failedUploads: number;
   events: ChangeGroup[];
   /** Where `/metrics` was served, when it was. */
   metricsUrl?: string;
@@ -89,7 +94,8 @@ export async function runMonitor(options: MonitorOptions, deps: MonitorDeps, sig
   metrics.schedule(options.site, options.intervalMs);
   const last = past.at(-1);
   if (last) metrics.record(last);
-  const summary: MonitorSummary = { checks: 0, failedChecks: 0, events: [] };
+  const summary: MonitorSummary = { checks: 0, failedChecks: 0, failedUploads: 0, events: [] };
+  let siteNamed = false;
   let metricsServer: http.Server | undefined;
   let webhook: WebhookSender | undefined;
   try {
@@ -120,11 +126,34 @@ export async function runMonitor(options: MonitorOptions, deps: MonitorDeps, sig
         deps.out(JSON.stringify({ type: 'check', site: options.site, atMs: deps.now(), error: outcome.error }));
         continue;
       }
-      const run = toMonitorRun(options.site, outcome.result, deps.now(), outcome.resultUrl);
+      // Stored on the server first, so the history, the change events and the alerts carry the share link.
+      const uploaded = deps.upload ? await deps.upload(outcome.result) : undefined;
+      if (uploaded && 'error' in uploaded) {
+        summary.failedUploads++;
+        deps.err(`netready monitor: check ${outcome.result.id} not stored on the server: ${uploaded.error}`);
+      } else if (uploaded && uploaded.site !== options.site && !siteNamed) {
+        siteNamed = true;
+        deps.err(`netready monitor: the server files this token's checks under site "${uploaded.site}", not "${options.site}" (the name in --site is this machine's, for metrics and alerts)`);
+      }
+      const resultUrl = uploaded && 'url' in uploaded ? uploaded.url : outcome.resultUrl;
+      const run = toMonitorRun(options.site, outcome.result, deps.now(), resultUrl);
       history.addRun(run);
       metrics.record(run);
       const events = groupChanges(detector.observe(run));
-      deps.out(JSON.stringify({ type: 'check', site: options.site, runId: run.runId, atMs: run.atMs, verdict: run.verdict, findings: run.findings.map((f) => f.code), durationMs: run.durationMs, ...(run.resultUrl ? { resultUrl: run.resultUrl } : {}), changes: events.length }));
+      deps.out(
+        JSON.stringify({
+          type: 'check',
+          site: options.site,
+          runId: run.runId,
+          atMs: run.atMs,
+          verdict: run.verdict,
+          findings: run.findings.map((f) => f.code),
+          durationMs: run.durationMs,
+          ...(run.resultUrl ? { resultUrl: run.resultUrl } : {}),
+          ...(uploaded && 'error' in uploaded ? { uploadError: uploaded.error } : {}),
+          changes: events.length,
+        }),
+      );
       if (events.length === 0) continue;
       const ids = history.addEvents(options.site, events, webhook === undefined);
       events.forEach((event, i) => {
