@@ -334,7 +334,10 @@ export class QualitySession {
     r.downStream.requested = packets;
     this.#request({ type: 'stream', count: packets, intervalMs: interval });
     this.#request({ type: 'report' });
-    const streamDone = await this.#answer((m) => m.type === 'stream-done' || (m.type === 'refused' && m.request === 'stream'), signal, 'the stream from the media peer', packets * interval + plan.answerTimeoutMs);
+    // Twice the usual answer time: on a lossy path the request, the packets' last SACKs and `stream-done` each may need
+    // a retransmission (the media peer's SCTP waits at least 1 s, RTO.Min, before it resends), and a stream whose
+    // answer is late is still measured — the probe's own deadline bounds the wait either way.
+    const streamDone = await this.#answer((m) => m.type === 'stream-done' || (m.type === 'refused' && m.request === 'stream'), signal, 'the stream from the media peer', packets * interval + 2 * plan.answerTimeoutMs);
     if (streamDone.type === 'stream-done') r.downStream.serverSent = streamDone.sent;
     else if (streamDone.type === 'refused') r.refused.push(`stream: ${streamDone.message}`);
     await this.#takeReport(signal, plan.answerTimeoutMs);

@@ -146,6 +146,15 @@ describe('media-quality probe', () => {
     expect(diagnose(probes).findings.map((f) => f.code)).toEqual(['probe-server-overloaded']);
   });
 
+  it('waits for a stream-done that comes a retransmission late (past the usual answer time) and measures both streams', async () => {
+    // FAKE_QUALITY_PLAN answers within 1.5 s; a lost `stream-done` resent after werift's 1 s RTO.Min and a second loss.
+    const { outcome, data, probes } = await measure({ lateStreamDoneMs: FAKE_QUALITY_PLAN.answerTimeoutMs + 500, up: { dropEvery: 20 } });
+    expect(outcome.status).toBe('pass');
+    expect(data.down?.received).toBe(40);
+    expect(data.up?.lossRatio).toBeGreaterThan(0);
+    expect(diagnose(probes).findings.map((f) => f.code)).toContain('packet-loss');
+  });
+
   it('is inconclusive, naming the missing answer, when the media peer does not speak the protocol', async () => {
     const { outcome } = await measure({ mute: true });
     expect(outcome.status).toBe('inconclusive');

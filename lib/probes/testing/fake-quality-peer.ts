@@ -34,6 +34,11 @@ export interface FakeQualityPeer {
   refuseBursts?: boolean;
   /** Never answer the control channel (an old server that does not speak the protocol). */
   mute?: boolean;
+  /**
+   * Send `stream-done` (and the report asked with it) this many ms late: a lost control message the media peer's
+   * SCTP resent after its retransmission timeout.
+   */
+  lateStreamDoneMs?: number;
 }
 
 type Listener = (event: never) => void;
@@ -193,7 +198,7 @@ export class FakeQualityServer {
           this.#later(seq * plan.intervalMs, () => this.#toPage(this.responder.streamPacket(seq, performance.now())));
         }
         this.#sending = true;
-        this.#later(plan.count * plan.intervalMs, () => {
+        this.#later(plan.count * plan.intervalMs + (this.#behaviour.lateStreamDoneMs ?? 0), () => {
           this.#sending = false;
           this.#answer(this.responder.streamDone(plan.count, performance.now() - start));
           if (this.#reportDue) this.#sendReport();
