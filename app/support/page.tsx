@@ -52,6 +52,12 @@ export default async function SupportPage({ searchParams }: Props) {
           <p className="mt-1 text-sm text-slate-700">
             Results people shared, newest first. Stored results are deleted {config.results.retentionDays} days after they were shared.
           </p>
+          <p className="mt-2 text-sm">
+            <a className="text-blue-800 underline" href="/support/sites">
+              Sites
+            </a>{' '}
+            — what <code>netready monitor</code> saw at each monitored site, and when it changed.
+          </p>
         </header>
 
         <form method="get" action="/support" className="grid grid-cols-2 gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-3 lg:grid-cols-6" aria-label="Filters">
