@@ -2,7 +2,8 @@
  * The embedded pre-join check (issue 14) in real Chromium: the demo meeting app (server/embed-demo) on an allowed
  * origin embeds the check with the loader (/embed.js) and receives ready → progress → result; a page on an origin
  * that is not allowed can neither frame the check (CSP frame-ancestors) nor, where a browser would frame it anyway,
- * receive a single message from it; protocol errors come back as `netready:error`; the page is themeable and axe-clean.
+ * receive a single message from it; protocol errors come back as `netready:error`; the page is themeable (following the
+ * system's colour scheme unless the host sets one) and axe-clean.
  *
  * A second web app (`next start`) runs on the shared stack's probe and data folder with `embed.allowedOrigins` naming
  * the allowed demo host; the demo hosts run in this process on ports of their own (another port is another origin).
@@ -11,7 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { chromium, expect, test, type Page } from '@playwright/test';
+import { chromium, expect, test, type Locator, type Page } from '@playwright/test';
 import type { ProgressMessage, ResultMessage } from '../lib/embed/protocol';
 import { DemoHost } from '../server/embed-demo/demo-host';
 import { SHARED_STACK_BASE_PORT } from './global-setup';
@@ -40,6 +41,30 @@ const RECORD_MESSAGES = `
 
 async function received(page: Page): Promise<Received[]> {
   return page.evaluate(() => (window as unknown as { __received: Received[] }).__received);
+}
+
+/** axe's violations on the page, one line each (rule: elements), so a failure says what to fix. */
+async function axeViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/**
+ * CIE L* (0 black … 100 white) of an element's computed background. Chromium reports Tailwind's palette in `lab()`
+ * and plain colours in `rgb()`; any other notation fails the test rather than passing it by default.
+ */
+async function backgroundLightness(element: Locator): Promise<number> {
+  const colour = await element.evaluate((el) => getComputedStyle(el).backgroundColor);
+  const lab = /^lab\(([\d.]+)/.exec(colour);
+  if (lab) return Number(lab[1]);
+  const rgb = /^rgba?\((\d+), (\d+), (\d+)(?:, ([\d.]+))?\)$/.exec(colour);
+  if (!rgb || (rgb[4] !== undefined && Number(rgb[4]) < 1)) throw new Error(`background ${colour} is not an opaque lab() or rgb() colour`);
+  const linear = (c: string): number => {
+    const v = Number(c) / 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  const y = 0.2126 * linear(rgb[1]!) + 0.7152 * linear(rgb[2]!) + 0.0722 * linear(rgb[3]!);
+  return y > 216 / 24389 ? 116 * Math.cbrt(y) - 16 : (24389 / 27) * y;
 }
 
 let web: ManagedProcess | undefined;
@@ -204,9 +229,8 @@ test('protocol errors come back as netready:error, and a valid start runs the co
   const root = frame.locator('.nr-embed');
   await expect(root).toHaveAttribute('data-theme', 'dark');
   await expect(root).toHaveCSS('color-scheme', 'dark');
-  // Tailwind's slate-900 (computed in CIE Lab): a dark background, whatever the notation.
-  const lightness = await root.evaluate((el) => Number(/^lab\(([\d.]+)/.exec(getComputedStyle(el).backgroundColor)?.[1] ?? 100));
-  expect(lightness).toBeLessThan(15);
+  // Tailwind's slate-900: a dark background.
+  expect(await backgroundLightness(root)).toBeLessThan(15);
   await expect(frame.getByRole('button', { name: 'Erneut prüfen' })).toBeVisible();
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'embed-demo-dark-de.png'), fullPage: true });
@@ -242,15 +266,61 @@ test('the check is accessible in light and dark, idle and finished, and its Star
     const accentRgb = accent === '#1d4ed8' ? 'rgb(29, 78, 216)' : 'rgb(253, 224, 71)';
     await expect(start).toHaveCSS('background-color', accentRgb);
     await expect(start).toHaveCSS('color', accent === '#1d4ed8' ? 'rgb(255, 255, 255)' : 'rgb(15, 23, 42)');
-    const idle = await new AxeBuilder({ page }).analyze();
-    expect(idle.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await start.click();
     await expect(page.locator('#embed-verdict')).toBeVisible({ timeout: 30_000 });
-    const finished = await new AxeBuilder({ page }).analyze();
-    expect(finished.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await page.setViewportSize({ width: 420, height: 700 });
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, `embed-${theme}.png`), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
   }
+});
+
+test('with no theme from the host the check follows the system’s colour scheme, also while open, and is accessible in auto-dark', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(`${webUrl}/embed`);
+  const root = page.locator('.nr-embed');
+  await expect(root).toHaveAttribute('data-theme', 'auto');
+  await expect(root).toHaveCSS('color-scheme', 'dark');
+  expect(await backgroundLightness(root)).toBeLessThan(15);
+  // Opened alone (not framed), the page around the check is dark too.
+  expect(await backgroundLightness(page.locator('html'))).toBeLessThan(15);
+  const start = page.getByRole('button', { name: 'Start check' });
+  await expect(start).toBeVisible();
+  expect(await axeViolations(page)).toEqual([]);
+  await start.click();
+  await expect(page.locator('#embed-verdict')).toBeVisible({ timeout: 30_000 });
+  expect(await axeViolations(page)).toEqual([]);
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'embed-auto-dark.png'), fullPage: true });
+
+  // The system turns light while the check is open: so does the check, and the page around it.
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expect(root).toHaveCSS('color-scheme', 'light');
+  expect(await backgroundLightness(root)).toBeGreaterThan(95);
+  await expect.poll(() => backgroundLightness(page.locator('html'))).toBeGreaterThan(95);
+  expect(await axeViolations(page)).toEqual([]);
+});
+
+test('a host’s theme overrides the system’s: in a frame, light stays light under a dark system; alone, dark stays dark under a light one', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  // The demo host frames the check through the loader; without `theme` in its query it leaves the system's choice.
+  await page.goto(`${allowedUrl}/?autostart=0`);
+  const framed = page.frameLocator('#network-check iframe').locator('.nr-embed');
+  await expect(framed).toHaveAttribute('data-theme', 'auto');
+  await expect(framed).toHaveCSS('color-scheme', 'dark');
+  expect(await backgroundLightness(framed)).toBeLessThan(15);
+
+  await page.goto(`${allowedUrl}/?autostart=0&theme=light`);
+  await expect(framed).toHaveAttribute('data-theme', 'light');
+  await expect(framed).toHaveCSS('color-scheme', 'light');
+  expect(await backgroundLightness(framed)).toBeGreaterThan(95);
+
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto(`${webUrl}/embed?theme=dark`);
+  const alone = page.locator('.nr-embed');
+  await expect(alone).toHaveCSS('color-scheme', 'dark');
+  expect(await backgroundLightness(alone)).toBeLessThan(15);
+  expect(await backgroundLightness(page.locator('html'))).toBeLessThan(15);
 });

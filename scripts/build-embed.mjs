@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds the embed client (sdk/embed.ts, issue 14) into public/, where the web app serves it:
-//   public/embed.js    a classic script defining `window.netready` (minified; the loader hosts include, ≤ 5 KB gzipped)
+//   public/embed.js    a classic script defining `window.netready` (minified; the loader hosts include, ≤ 5 KB gzipped:
+//                      the build fails past that budget, scripts/embed-budget.mjs)
 //   public/embed.mjs   the same client as an ES module
 //   public/embed.d.ts  its TypeScript types (tsc --emitDeclarationOnly, bundled by hand: the protocol types inline)
 // Run by `npm run build` (and by `npm start` / `npm run dev` before the web app); the files are not committed.
@@ -10,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { checkGzipBudget } from './embed-budget.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const entry = path.join(repoRoot, 'sdk', 'embed.ts');
@@ -53,4 +54,9 @@ try {
 }
 
 const loader = readFileSync(out('embed.js'));
-process.stdout.write(`embed client: public/embed.js ${loader.length} B (${gzipSync(loader, { level: 9 }).length} B gzipped), public/embed.mjs, public/embed.d.ts\n`);
+const budget = checkGzipBudget('public/embed.js', loader);
+process.stdout.write(`embed client: public/embed.js ${loader.length} B (${budget.gzipBytes} B gzipped), public/embed.mjs, public/embed.d.ts\n`);
+if (budget.problem) {
+  process.stderr.write(`build-embed: ${budget.problem}\n`);
+  process.exitCode = 1;
+}

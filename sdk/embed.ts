@@ -16,10 +16,17 @@
  * The host's origin must be on the deployment's `embed.allowedOrigins`; otherwise the browser refuses to show the
  * check (CSP `frame-ancestors`) and `check()` rejects with `load-timeout` and says so. Messages go to the deployment's
  * origin only, and only messages from the check's own iframe and origin are read.
+ *
+ * Versions: a check that speaks another protocol version than this client (a bundled copy of an older release) is
+ * still sent this client's `netready:start`, and its `netready:error` is read whatever its version, so `check()`
+ * rejects with the check's `unsupported-version` at once instead of a `load-timeout` that blames the allowlist.
+ * Every other message of another version is ignored.
  */
 import {
   EMBED_PROTOCOL_VERSION,
+  foreignReadyVersion,
   isCheckMessage,
+  readCheckError,
   type EmbedErrorCode,
   type ProgressMessage,
   type ReadyMessage,
@@ -118,31 +125,51 @@ export function check(options: CheckOptions): Promise<ResultMessage> {
 
     let settled = false;
     let ready = false;
+    /** The version of a check that said `netready:ready` in another protocol version than this client's. */
+    let foreignVersion: number | null = null;
     const fail = (error: NetreadyEmbedError): void => {
+      // Settled by an error, a later load timeout would only report the same check twice.
+      clearTimeout(loadTimer);
       options.onError?.(error);
       if (!settled) {
         settled = true;
         reject(error);
       }
     };
+    const sendStart = (): void => {
+      const { plan, locale, theme, targets, share } = options;
+      const start: StartMessage = {
+        type: 'netready:start',
+        version: EMBED_PROTOCOL_VERSION,
+        options: { ...(plan ? { plan } : {}), ...(locale ? { locale } : {}), ...(theme ? { theme } : {}), ...(targets ? { targets } : {}), ...(share ? { share } : {}) },
+      };
+      frame.contentWindow?.postMessage(start, origin);
+    };
     const onMessage = (event: MessageEvent): void => {
-      if (event.source !== frame.contentWindow || event.origin !== origin || !isCheckMessage(event.data)) return;
+      if (event.source !== frame.contentWindow || event.origin !== origin) return;
+      // Any version: a newer check's `unsupported-version` is the one answer an older client must understand.
+      const error = readCheckError(event.data);
+      if (error) {
+        fail(new NetreadyEmbedError(error.code, error.message));
+        return;
+      }
+      const otherVersion = foreignReadyVersion(event.data);
+      if (otherVersion !== null) {
+        // The check loaded (so the allowlist is right) but speaks another version: ask it anyway, in ours, and let it
+        // answer — a check that does not speak ours says `unsupported-version` (above).
+        foreignVersion = otherVersion;
+        if (options.autostart !== false) sendStart();
+        return;
+      }
+      if (!isCheckMessage(event.data)) return;
       const message = event.data;
       switch (message.type) {
-        case 'netready:ready': {
+        case 'netready:ready':
           ready = true;
           clearTimeout(loadTimer);
           options.onReady?.(message);
-          if (options.autostart === false) return;
-          const { plan, locale, theme, targets, share } = options;
-          const start: StartMessage = {
-            type: 'netready:start',
-            version: EMBED_PROTOCOL_VERSION,
-            options: { ...(plan ? { plan } : {}), ...(locale ? { locale } : {}), ...(theme ? { theme } : {}), ...(targets ? { targets } : {}), ...(share ? { share } : {}) },
-          };
-          frame.contentWindow?.postMessage(start, origin);
+          if (options.autostart !== false) sendStart();
           return;
-        }
         case 'netready:resize':
           frame.style.height = `${Math.max(0, Math.round(message.height))}px`;
           return;
@@ -156,9 +183,6 @@ export function check(options: CheckOptions): Promise<ResultMessage> {
             resolve(message);
           }
           return;
-        case 'netready:error':
-          fail(new NetreadyEmbedError(message.code, message.message));
-          return;
       }
     };
     const cleanUp = (): void => {
@@ -170,10 +194,15 @@ export function check(options: CheckOptions): Promise<ResultMessage> {
     const loadTimer = setTimeout(() => {
       if (ready) return;
       fail(
-        new NetreadyEmbedError(
-          'load-timeout',
-          `the check at ${origin} did not load within ${timeoutMs} ms. Is this page's origin (${location.origin}) in the deployment's embed.allowedOrigins, and is ${origin} up?`,
-        ),
+        foreignVersion !== null
+          ? new NetreadyEmbedError(
+              'unsupported-version',
+              `the check at ${origin} speaks embed protocol version ${foreignVersion}, this client version ${EMBED_PROTOCOL_VERSION}: load the client from ${origin}/embed.js (or ${origin}/embed.mjs)`,
+            )
+          : new NetreadyEmbedError(
+              'load-timeout',
+              `the check at ${origin} did not load within ${timeoutMs} ms. Is this page's origin (${location.origin}) in the deployment's embed.allowedOrigins, and is ${origin} up?`,
+            ),
       );
     }, timeoutMs);
     if (options.signal) {

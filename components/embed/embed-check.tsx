@@ -193,10 +193,17 @@ export function EmbedCheck({ probeUrl, budgetMs, probeTimeoutMs, configName, all
   // background when /embed is opened alone. Set on <html>/<body> through the CSSOM here rather than with a `:has()` rule
   // in CSS: a `body:has(…)` selector makes Chromium re-check the whole document's style on every change in it, which on
   // the runner page (`/`, same stylesheet) costs the measurement stream main-thread time ten times a second.
+  // With `auto` it follows the system while the page is open, as the check's own colours do (CSS media query).
   useEffect(() => {
-    const dark = theme.mode === 'dark' || (theme.mode === 'auto' && window.matchMedia('(prefers-color-scheme: dark)').matches);
-    document.body.style.background = 'transparent';
-    document.documentElement.style.background = window.parent !== window ? 'transparent' : dark ? '#0f172a' : '#ffffff';
+    const system = window.matchMedia('(prefers-color-scheme: dark)');
+    const paint = (): void => {
+      const dark = theme.mode === 'dark' || (theme.mode === 'auto' && system.matches);
+      document.body.style.background = 'transparent';
+      document.documentElement.style.background = window.parent !== window ? 'transparent' : dark ? '#0f172a' : '#ffffff';
+    };
+    paint();
+    system.addEventListener('change', paint);
+    return () => system.removeEventListener('change', paint);
   }, [theme.mode]);
 
   // The host's accent, set through the CSSOM (which CSP allows, unlike style attributes) whenever it changes.

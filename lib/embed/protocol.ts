@@ -6,7 +6,8 @@
  * Host → check: `netready:start` `{ version, options? }`.
  * Check → host: `netready:ready`, `netready:progress`, `netready:result`, `netready:error`, `netready:resize`.
  * Every message carries `version`. Messages of other types are ignored by both sides; a `netready:start` of another
- * version is answered with `netready:error` `unsupported-version`.
+ * version is answered with `netready:error` `unsupported-version`. So that this answer reaches a host of another
+ * version, a `netready:error` is read whatever its version (readCheckError); every other message only in this one.
  *
  * Origins: the check posts only to its parent's origin, and only when it is on the operator's `embed.allowedOrigins`
  * (never `*`); it ignores messages from any other origin or window. Pure and isomorphic: no DOM here.
@@ -129,6 +130,9 @@ export type EmbedErrorCode =
   | 'aborted'
   | 'not-allowed';
 
+/** Every EmbedErrorCode, in the order above. */
+export const EMBED_ERROR_CODES: readonly EmbedErrorCode[] = ['unsupported-version', 'invalid-options', 'busy', 'run-failed', 'load-timeout', 'aborted', 'not-allowed'];
+
 /** `netready:error`: a start the check refused, or a run that broke without a result. */
 export interface ErrorMessage {
   type: 'netready:error';
@@ -174,4 +178,41 @@ export function isCheckMessage(data: unknown): data is CheckMessage {
     ['netready:ready', 'netready:progress', 'netready:result', 'netready:error', 'netready:resize'].includes((data as { type: string }).type) &&
     (data as { version?: unknown }).version === EMBED_PROTOCOL_VERSION
   );
+}
+
+/** A message's protocol version when it is a positive integer, else null (then it is no netready message at all). */
+function versionOf(data: unknown): number | null {
+  const version = typeof data === 'object' && data !== null ? (data as { version?: unknown }).version : undefined;
+  return typeof version === 'number' && Number.isInteger(version) && version >= 1 ? version : null;
+}
+
+/**
+ * Reads a `netready:error` of any protocol version: a check of a newer version refuses an older host's start with
+ * `unsupported-version`, and that host must learn it rather than wait for a load timeout. Null unless `type` is
+ * `netready:error`, `version` a positive integer, and `code` (a code's shape: lower case and `-`) and `message`
+ * strings. Of this version, only the codes of EmbedErrorCode (anything else is malformed: null). Of another, a code
+ * this side does not know is reported as `unsupported-version`, with the check's own code and version in the message.
+ */
+export function readCheckError(data: unknown): ErrorMessage | null {
+  const version = versionOf(data);
+  if (version === null || (data as { type?: unknown }).type !== 'netready:error') return null;
+  const { code, message } = data as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string' || !/^[a-z][a-z0-9-]{0,63}$/.test(code) || typeof message !== 'string') return null;
+  if (EMBED_ERROR_CODES.includes(code as EmbedErrorCode)) return { type: 'netready:error', version, code: code as EmbedErrorCode, message };
+  if (version === EMBED_PROTOCOL_VERSION) return null;
+  return {
+    type: 'netready:error',
+    version,
+    code: 'unsupported-version',
+    message: `the check speaks embed protocol version ${version} (this side ${EMBED_PROTOCOL_VERSION}) and reported ${code}: ${message}`,
+  };
+}
+
+/**
+ * The version of a `netready:ready` of another protocol version than this one, else null: a check that loaded but
+ * speaks another version. The host still learns nothing else from it (its fields may mean other things).
+ */
+export function foreignReadyVersion(data: unknown): number | null {
+  const version = versionOf(data);
+  return version !== null && version !== EMBED_PROTOCOL_VERSION && (data as { type?: unknown }).type === 'netready:ready' ? version : null;
 }

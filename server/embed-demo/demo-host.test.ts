@@ -25,6 +25,16 @@ describe('the embed demo host', () => {
     expect((await fetch(`${url}/join.js`)).headers.get('content-type')).toMatch(/^text\/javascript/);
   });
 
+  it('may not be framed itself: its policy says frame-ancestors \'none\'', async () => {
+    const url = await start('http://localhost:3000');
+    const csp = (await fetch(`${url}/`)).headers.get('content-security-policy') ?? '';
+    const frameAncestors = csp
+      .split(';')
+      .map((directive) => directive.trim().split(/\s+/))
+      .filter(([name]) => name === 'frame-ancestors');
+    expect(frameAncestors).toEqual([['frame-ancestors', "'none'"]]);
+  });
+
   it('escapes the netready URL it writes into the page', async () => {
     const url = await start('http://localhost:3000/"><script>alert(1)</script>');
     const html = await (await fetch(`${url}/`)).text();

@@ -52,8 +52,9 @@ export class DemoHost {
     response.writeHead(200, {
       'content-type': file.type,
       'cache-control': 'no-store',
-      // The demo's own policy: its scripts and netready's loader; frames from netready only.
-      'content-security-policy': `default-src 'self'; script-src 'self' ${this.netreadyOrigin}; frame-src ${this.netreadyOrigin}; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'`,
+      // The demo's own policy: its scripts and netready's loader; frames from netready only. The join page is a
+      // top-level page, so nothing may frame it.
+      'content-security-policy': `default-src 'self'; script-src 'self' ${this.netreadyOrigin}; frame-src ${this.netreadyOrigin}; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
       'x-content-type-options': 'nosniff',
     });
     response.end(request.method === 'HEAD' ? undefined : file.body);
