@@ -27,8 +27,10 @@ export async function runMonitorCommand(argv: readonly string[], out: (line: str
   }
   const controller = new AbortController();
   const stop = (): void => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // `on`, not `once`: a stop may be signalled twice (to the process and to its group, as systemd and the lab do), and
+  // the second must not kill the monitor halfway through closing its history.
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   try {
     const summary = await runMonitor(
       options,

@@ -19,6 +19,7 @@ import { SCENARIOS, type GroundCheck, type RelayExpectation, type Scenario, type
 import type { ProxyKind } from './topology';
 import { LabError, namespacePids, nsRun, processState, spawnInNs, started, stopPids, stopProcess, waitFor, type LabProcess } from './sys';
 import { ADDR, applyNetwork, buildNamespaces, DELAY_QUEUE, delaysNeeded, DNS_SLOW_MS, FAR_REGION_DELAY_MS, LAYOUT, mediaLossCounters, netemAvailable, NS, PORTS, removeNamespaces, routerQdiscStats, udpMappings, udpSourcesTo } from './topology';
+import { MONITOR_ROW_ID, runMonitorRow, type MonitorRowResult } from './monitor-row';
 import { observeQuality } from './quality';
 
 /** Where the run's files live (profiles, configs, logs); removed at teardown and at the next start. */
@@ -685,7 +686,11 @@ async function main(): Promise<number> {
   const onlyIdx = argv.indexOf('--only');
   const only = onlyIdx >= 0 ? (argv[onlyIdx + 1] ?? '').split(',').filter(Boolean) : [];
   const scenarios = only.length > 0 ? SCENARIOS.filter((s) => only.includes(s.id)) : SCENARIOS;
-  if (only.length > 0 && scenarios.length !== only.length) throw new LabError(`unknown scenario in --only ${only.join(',')}; known: ${SCENARIOS.map((s) => s.id).join(', ')}`);
+  // Issue 19: the monitor's row runs after the scenario rows (it switches the network itself, between its checks).
+  const withMonitorRow = only.length === 0 || only.includes(MONITOR_ROW_ID);
+  if (only.length > 0 && scenarios.length + (withMonitorRow ? 1 : 0) !== only.length) {
+    throw new LabError(`unknown scenario in --only ${only.join(',')}; known: ${[...SCENARIOS.map((s) => s.id), MONITOR_ROW_ID].join(', ')}`);
+  }
 
   const labStarted = Date.now();
   preflight();
@@ -714,7 +719,7 @@ async function main(): Promise<number> {
   const setupMs = Date.now() - t;
   log(`netready (probe + web), coturn and ${proxies.squids.length} squids ready in ${setupMs} ms`);
 
-  if (argv.includes('--hold')) {
+  if (argv.includes('--hold') && scenarios.length > 0) {
     // Debugging aid: build the first selected scenario's network and keep the lab up until Ctrl-C.
     applyNetwork(scenarios[0]!.network);
     await startDnsmasq(RUN_DIR, scenarios[0]!.network.dns, scenarios[0]!.id);
@@ -732,12 +737,26 @@ async function main(): Promise<number> {
     log(`   ${row.status.toUpperCase()} in ${(o.scenarioMs / 1000).toFixed(1)} s: verdict ${o.verdict ?? '(none)'}, findings [${o.findings.join(', ')}]`);
     for (const c of row.checks.filter((x) => !x.ok)) log(`   ✗ ${c.name}: ${c.detail}`);
   }
+  let monitorRow: MonitorRowResult | undefined;
+  if (withMonitorRow) {
+    currentScenario = MONITOR_ROW_ID;
+    const networkOf = (id: string): Scenario['network'] => {
+      const found = SCENARIOS.find((s) => s.id === id);
+      if (!found) throw new LabError(`the monitor row needs the ${id} row's network`);
+      return found.network;
+    };
+    log(`── ${MONITOR_ROW_ID}: netready monitor every 30 s — two checks open, then two with UDP dropped`);
+    monitorRow = await runMonitorRow(RUN_DIR, OUT_DIR, networkOf('open'), networkOf('no-udp'), log);
+    log(`   ${monitorRow.status.toUpperCase()} in ${(monitorRow.ms / 1000).toFixed(1)} s`);
+    for (const c of monitorRow.checks) log(`   ${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`);
+  }
   // Servers must still be alive at the end: a crash mid-lab would make later rows meaningless.
   for (const p of [servers.probe, servers.farProbe, servers.web, servers.coturn, farDelayer, ...proxies.squids]) {
     if (p.hasExited()) throw new LabError(`${p.name} died during the lab:\n${p.output.slice(-20).join('\n')}`);
   }
   const totalMs = Date.now() - labStarted;
-  process.stdout.write(`\n${formatMatrix(rows)}\n\nsetup ${(setupMs / 1000).toFixed(1)} s · total ${(totalMs / 1000).toFixed(1)} s (before teardown)\n`);
+  const monitorLine = monitorRow ? `\n${MONITOR_ROW_ID.padEnd(24)}${`one change: udp-blocked appeared, 1 alert, /metrics`.padEnd(63)}${monitorRow.checks.filter((c) => !c.ok).map((c) => c.name).join('; ').padEnd(63) || ''.padEnd(63)}${monitorRow.status.toUpperCase().padEnd(9)}${(monitorRow.ms / 1000).toFixed(1)}s` : '';
+  process.stdout.write(`\n${formatMatrix(rows)}${monitorLine}\n\nsetup ${(setupMs / 1000).toFixed(1)} s · total ${(totalMs / 1000).toFixed(1)} s (before teardown)\n`);
   const report = {
     generatedAt: new Date().toISOString(),
     totalMs,
@@ -755,10 +774,11 @@ async function main(): Promise<number> {
       pendingFindings: r.scenario.pending.flatMap((p) => p.findings),
       ...(r.scenario.slowByDesign ? { slowByDesign: r.scenario.slowByDesign } : {}),
     })),
+    ...(monitorRow ? { monitor: { id: MONITOR_ROW_ID, status: monitorRow.status, ms: monitorRow.ms, checks: monitorRow.checks, lines: monitorRow.lines, alerts: monitorRow.alerts } } : {}),
   };
   writeFileSync(REPORT_FILE, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`report: ${path.relative(process.cwd(), REPORT_FILE)}\n`);
-  return rows.some((r) => r.status === 'fail') ? 1 : 0;
+  return rows.some((r) => r.status === 'fail') || monitorRow?.status === 'fail' ? 1 : 0;
 }
 
 // Ctrl-C / TERM: tear down synchronously, by PID, then exit 130/143. The `exit` hook is the last resort.
