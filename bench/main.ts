@@ -35,7 +35,8 @@
  * without --load the load part runs `--load-seconds S`, default 60), each client starting a session every `--cycle-ms`
  * (default 3000, one page run); `--load-cpu-prof DIR` / `--load-heap-prof DIR` write the load probe's CPU /
  * allocation profile there. `--quick`: 2 runs, 1 round of 2 s, the relay at 1200 B only for 1 s per direction, no
- * load, no media peer — under 2 minutes.
+ * load, no media peer — under 2 minutes. `--monitor`: only `netready monitor` for `--monitor-checks N` checks (default
+ * 30) at 30 s (bench/monitor-soak.ts: browsers left behind, RSS after the first and the last check) — 15 minutes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -46,6 +47,7 @@ import { CHROMIUM_ARGS, trustNssCa } from '../cli/chromium';
 import { runCli } from '../e2e/support/cli';
 import { startCoturn } from '../e2e/support/coturn';
 import { portsFrom, REPO_ROOT, spawnManaged, startStack, waitUntil } from '../e2e/support/stack';
+import { measureMonitorSoak } from './monitor-soak';
 import { median } from '../lib/probes/webrtc';
 import { ResultSchema } from '../lib/schema/result';
 import type { MediaQualityData } from '../lib/probes/media-quality';
@@ -469,6 +471,8 @@ async function main(): Promise<void> {
   // Issue 16: --quick (fewer runs and rounds, no load, no media peer) and --load (the load test only).
   const quick = process.argv.includes('--quick');
   const loadOnly = process.argv.includes('--load');
+  // Issue 19: --monitor runs the monitor soak only (15 minutes).
+  if (process.argv.includes('--monitor')) return benchMonitor();
   const runs = quick ? option('runs', 2) : Math.max(5, option('runs', 5));
   const rounds = option('rounds', quick ? 1 : 3);
   const seconds = loadOnly ? 3 : option('seconds', quick ? 2 : 3);
@@ -504,6 +508,23 @@ async function main(): Promise<void> {
     ...(quick ? { quick: { runs, rounds, secondsPerRound: seconds, parts: [...parts] } } : {}),
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}
+
+/**
+ * `--monitor` (issue 19): `netready monitor` for `--monitor-checks N` checks (default 30) at its 30 s minimum interval
+ * against a local stack — browsers left behind, and RSS after the first and the last check.
+ */
+async function benchMonitor(): Promise<void> {
+  if (!existsSync(path.join(REPO_ROOT, '.next', 'BUILD_ID'))) throw new Error('the web app is not built: run `npm run build` first');
+  const checks = option('monitor-checks', 30);
+  const stack = await startStack(portsFrom(25000));
+  try {
+    const monitor = await measureMonitorSoak({ webUrl: stack.webUrl, checks, intervalS: 30, log });
+    const report = { benchmark: 'netready', at: new Date().toISOString(), machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version }, monitor };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    await stack.stop();
+  }
 }
 
 main().catch((error: unknown) => {

@@ -1,0 +1,157 @@
+/**
+ * `npm run bench -- --monitor` (issue 19): the real `netready monitor` against a local stack for `checks` checks at
+ * its shortest interval (30 checks at 30 s: 15 minutes), sampling after each check the monitor process's resident
+ * memory and the processes it still has below it, and after it exits every process left that used its temporary
+ * folder (where each check's browser profile lives). A monitor that runs for weeks must leave no browser behind and
+ * must not grow: the report gives the RSS after the first and the last check and their ratio.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT } from '../e2e/support/stack';
+
+/** One sample, taken when the monitor printed a check's line. */
+export interface SoakSample {
+  check: number;
+  atS: number;
+  rssMb: number;
+  /** Processes below the monitor right after the check (its browser must be gone by then). */
+  descendants: number;
+  verdict: string | null;
+  durationMs: number | null;
+}
+
+/** The soak's figures. */
+export interface SoakSummary {
+  checks: number;
+  intervalS: number;
+  wallS: number;
+  rssAfterFirstMb: number | null;
+  rssAfterLastMb: number | null;
+  /** Last ÷ first − 1 (the issue asks for within ±0.10). */
+  rssChange: number | null;
+  rssMaxMb: number | null;
+  /** Most processes below the monitor right after any check. */
+  descendantsAfterCheckMax: number;
+  /** Processes that used the monitor's temporary folder, still alive after it exited (browsers left behind). */
+  leftBehind: number;
+  checkDurationMedianMs: number | null;
+  verdicts: Record<string, number>;
+  exitCode: number | string | null;
+}
+
+/** The summary of a soak's samples. */
+export function summariseSoak(samples: readonly SoakSample[], intervalS: number, wallS: number, leftBehind: number, exitCode: number | string | null): SoakSummary {
+  const first = samples[0]?.rssMb ?? null;
+  const last = samples.at(-1)?.rssMb ?? null;
+  const durations = samples.map((s) => s.durationMs).filter((d): d is number => d !== null).sort((a, b) => a - b);
+  const verdicts: Record<string, number> = {};
+  for (const s of samples) verdicts[s.verdict ?? 'could-not-run'] = (verdicts[s.verdict ?? 'could-not-run'] ?? 0) + 1;
+  return {
+    checks: samples.length,
+    intervalS,
+    wallS,
+    rssAfterFirstMb: first,
+    rssAfterLastMb: last,
+    rssChange: first !== null && last !== null ? Math.round((last / first - 1) * 1000) / 1000 : null,
+    rssMaxMb: samples.length > 0 ? Math.max(...samples.map((s) => s.rssMb)) : null,
+    descendantsAfterCheckMax: samples.length > 0 ? Math.max(...samples.map((s) => s.descendants)) : 0,
+    leftBehind,
+    checkDurationMedianMs: durations.length > 0 ? durations[Math.floor((durations.length - 1) / 2)]! : null,
+    verdicts,
+    exitCode,
+  };
+}
+
+/** Resident memory of a process, MB (VmRSS), or 0 when it is gone. */
+function rssMb(pid: number): number {
+  try {
+    const kb = Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    return Math.round((kb / 1024) * 10) / 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** Every live process: pid, parent pid, command line. */
+function processes(): Array<{ pid: number; ppid: number; cmdline: string }> {
+  const all: Array<{ pid: number; ppid: number; cmdline: string }> = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The command name may hold spaces and parentheses: the fields after the last ')' are fixed.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] === 'Z') continue;
+      all.push({ pid: Number(entry), ppid: Number(fields[1]), cmdline: readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ') });
+    } catch {
+      // Gone while reading.
+    }
+  }
+  return all;
+}
+
+/** How many live processes descend from `root`. */
+function descendantsOf(root: number): number {
+  const all = processes();
+  const below = new Set([root]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const p of all) {
+      if (!below.has(p.pid) && below.has(p.ppid)) {
+        below.add(p.pid);
+        grew = true;
+      }
+    }
+  }
+  return below.size - 1;
+}
+
+/** Runs the soak against `webUrl`; `log` gets a line per check. */
+export async function measureMonitorSoak(options: { webUrl: string; checks: number; intervalS: number; log: (line: string) => void }): Promise<SoakSummary> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'netready-monitor-soak-'));
+  const started = Date.now();
+  const samples: SoakSample[] = [];
+  const child = spawn(
+    process.execPath,
+    [path.join(REPO_ROOT, 'bin', 'netready.mjs'), 'monitor', '--url', options.webUrl, '--site', 'Bench', '--interval', `${options.intervalS}s`, '--runs', String(options.checks), '--data-dir', path.join(tmp, 'data')],
+    { cwd: REPO_ROOT, env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const pid = child.pid!;
+  let buffered = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-4000)));
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      let parsed: { type?: string; verdict?: string; durationMs?: number; error?: string };
+      try {
+        parsed = JSON.parse(line) as typeof parsed;
+      } catch {
+        continue;
+      }
+      if (parsed.type !== 'check') continue;
+      const sample: SoakSample = {
+        check: samples.length + 1,
+        atS: Math.round((Date.now() - started) / 100) / 10,
+        rssMb: rssMb(pid),
+        descendants: descendantsOf(pid),
+        verdict: parsed.verdict ?? null,
+        durationMs: typeof parsed.durationMs === 'number' ? parsed.durationMs : null,
+      };
+      samples.push(sample);
+      options.log(`monitor soak ${sample.check}/${options.checks} at ${sample.atS} s: ${sample.verdict ?? parsed.error}, RSS ${sample.rssMb} MB, ${sample.descendants} process(es) below it`);
+    }
+  });
+  const exitCode = await new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  if (exitCode !== 0) options.log(`monitor exited with ${exitCode}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  // Whatever still runs with the monitor's temporary folder in its command line was left behind by it.
+  const leftBehind = processes().filter((p) => p.cmdline.includes(tmp)).length;
+  rmSync(tmp, { recursive: true, force: true });
+  return summariseSoak(samples, options.intervalS, Math.round((Date.now() - started) / 1000), leftBehind, exitCode);
+}
