@@ -16,8 +16,8 @@ export interface SoakSample {
   check: number;
   atS: number;
   rssMb: number;
-  /** Processes below the monitor right after the check (its browser must be gone by then). */
-  descendants: number;
+  /** Names of the processes below the monitor right after the check (its browser must be gone by then; tsx keeps esbuild). */
+  descendants: string[];
   verdict: string | null;
   durationMs: number | null;
 }
@@ -32,8 +32,10 @@ export interface SoakSummary {
   /** Last ÷ first − 1 (the issue asks for within ±0.10). */
   rssChange: number | null;
   rssMaxMb: number | null;
-  /** Most processes below the monitor right after any check. */
-  descendantsAfterCheckMax: number;
+  /** Most browser processes (Chromium, Firefox) below the monitor right after any check. */
+  browsersAfterCheckMax: number;
+  /** The other processes below it (tsx's esbuild service), by name. */
+  otherDescendants: string[];
   /** Processes that used the monitor's temporary folder, still alive after it exited (browsers left behind). */
   leftBehind: number;
   checkDurationMedianMs: number | null;
@@ -56,12 +58,18 @@ export function summariseSoak(samples: readonly SoakSample[], intervalS: number,
     rssAfterLastMb: last,
     rssChange: first !== null && last !== null ? Math.round((last / first - 1) * 1000) / 1000 : null,
     rssMaxMb: samples.length > 0 ? Math.max(...samples.map((s) => s.rssMb)) : null,
-    descendantsAfterCheckMax: samples.length > 0 ? Math.max(...samples.map((s) => s.descendants)) : 0,
+    browsersAfterCheckMax: samples.length > 0 ? Math.max(...samples.map((s) => s.descendants.filter(isBrowser).length)) : 0,
+    otherDescendants: [...new Set(samples.flatMap((s) => s.descendants.filter((name) => !isBrowser(name))))].sort(),
     leftBehind,
     checkDurationMedianMs: durations.length > 0 ? durations[Math.floor((durations.length - 1) / 2)]! : null,
     verdicts,
     exitCode,
   };
+}
+
+/** Whether a process name is a browser's (Chromium's processes are all `chromium`/`chrome`, Firefox's `firefox*`). */
+function isBrowser(name: string): boolean {
+  return /chrom|firefox|headless_shell/i.test(name);
 }
 
 /** Resident memory of a process, MB (VmRSS), or 0 when it is gone. */
@@ -74,9 +82,9 @@ function rssMb(pid: number): number {
   }
 }
 
-/** Every live process: pid, parent pid, command line. */
-function processes(): Array<{ pid: number; ppid: number; cmdline: string }> {
-  const all: Array<{ pid: number; ppid: number; cmdline: string }> = [];
+/** Every live process: pid, parent pid, name, command line. */
+function processes(): Array<{ pid: number; ppid: number; name: string; cmdline: string }> {
+  const all: Array<{ pid: number; ppid: number; name: string; cmdline: string }> = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -84,7 +92,8 @@ function processes(): Array<{ pid: number; ppid: number; cmdline: string }> {
       // The command name may hold spaces and parentheses: the fields after the last ')' are fixed.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (fields[0] === 'Z') continue;
-      all.push({ pid: Number(entry), ppid: Number(fields[1]), cmdline: readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ') });
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      all.push({ pid: Number(entry), ppid: Number(fields[1]), name, cmdline: readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ') });
     } catch {
       // Gone while reading.
     }
@@ -92,8 +101,8 @@ function processes(): Array<{ pid: number; ppid: number; cmdline: string }> {
   return all;
 }
 
-/** How many live processes descend from `root`. */
-function descendantsOf(root: number): number {
+/** The names of the live processes descending from `root`. */
+function descendantsOf(root: number): string[] {
   const all = processes();
   const below = new Set([root]);
   let grew = true;
@@ -106,7 +115,8 @@ function descendantsOf(root: number): number {
       }
     }
   }
-  return below.size - 1;
+  below.delete(root);
+  return all.filter((p) => below.has(p.pid)).map((p) => p.name);
 }
 
 /** Runs the soak against `webUrl`; `log` gets a line per check. */
@@ -145,7 +155,7 @@ export async function measureMonitorSoak(options: { webUrl: string; checks: numb
         durationMs: typeof parsed.durationMs === 'number' ? parsed.durationMs : null,
       };
       samples.push(sample);
-      options.log(`monitor soak ${sample.check}/${options.checks} at ${sample.atS} s: ${sample.verdict ?? parsed.error}, RSS ${sample.rssMb} MB, ${sample.descendants} process(es) below it`);
+      options.log(`monitor soak ${sample.check}/${options.checks} at ${sample.atS} s: ${sample.verdict ?? parsed.error}, RSS ${sample.rssMb} MB, below it: ${sample.descendants.join(', ') || 'nothing'}`);
     }
   });
   const exitCode = await new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
