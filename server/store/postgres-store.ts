@@ -88,6 +88,10 @@ export class PostgresResultStore implements ResultStore {
     this.#pool.on('error', () => undefined);
   }
 
+  async open(): Promise<void> {
+    await this.#open();
+  }
+
   async put(result: Result, options: PutOptions = {}): Promise<PutReceipt> {
     const salt = await this.#open();
     const json = JSON.stringify(result);

@@ -83,6 +83,12 @@ export type DeleteOutcome = 'deleted' | 'not_found' | 'forbidden';
 /** Stores finished runs and hands them back by share id. */
 export interface ResultStore {
   /**
+   * Opens the database now and applies the schema migrations it lacks (migrations.ts); every other method does this on
+   * first use. The web server calls it at start-up (server/store/index.ts startResultStore). Rejects with
+   * ResultStoreError `open_failed` when the database cannot be opened or is from a newer netready.
+   */
+  open(): Promise<void>;
+  /**
    * Stores a result that has already been validated against ResultSchema and returns its new share id:
    * random, URL-safe, unguessable, and unrelated to `result.id` (the run id made by the page), so a run id
    * seen in a log or a screenshot does not reveal the shared result. Storing the same run twice makes two ids.

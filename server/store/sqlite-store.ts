@@ -91,6 +91,10 @@ export class SqliteResultStore implements ResultStore {
     this.#now = options.now ?? (() => new Date());
   }
 
+  async open(): Promise<void> {
+    this.#database();
+  }
+
   async put(result: Result, options: PutOptions = {}): Promise<PutReceipt> {
     const open = this.#database();
     const json = JSON.stringify(result);
