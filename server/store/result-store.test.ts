@@ -9,10 +9,12 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sampleResult } from '../../lib/api/testing/sample-result';
+import { readLiveResult } from '../api/results-api';
 import { SCHEMA_VERSION_LATEST } from './migrations';
 import { PostgresResultStore } from './postgres-store';
 import { generateShareId } from './records';
 import { RATE_WINDOW_MS, ResultStoreError, type ResultStore } from './result-store';
+import { retentionCutoff } from './retention';
 import { SQLITE_FILE_NAME, SqliteResultStore } from './sqlite-store';
 import { startTestPostgres, type TestPostgres } from './testing/postgres';
 
@@ -306,6 +308,38 @@ describe.each([sqliteEngine(), postgresEngine()])('the result store on $name', (
     await s.delete(a.id, a.deleteToken);
     expect(await ids({ code: 'udp-blocked' })).toEqual([c.id]);
     expect((await s.findingCounts({})).find((row) => row.code === 'udp-blocked')?.count).toBe(1);
+  });
+
+  it('neither lists, counts nor pages results past retention that the purge has not deleted yet, by the share link’s cut-off', async () => {
+    const s = store({ now: () => clock });
+    const retentionDays = 30;
+    const seenAt = new Date('2025-11-25T10:00:00.000Z');
+    const cutoff = retentionCutoff(seenAt, retentionDays);
+    const stored: Record<string, string> = {};
+    for (const [name, at] of [
+      ['expired', '2025-10-01T08:00:00.000Z'],
+      ['at the cut-off', cutoff.toISOString()],
+      ['a millisecond inside', new Date(cutoff.getTime() + 1).toISOString()],
+      ['recent', '2025-11-24T08:00:00.000Z'],
+    ] as const) {
+      clock = new Date(at);
+      stored[name] = (await s.put(sampleResult)).id;
+    }
+    const live = { liveAfter: cutoff };
+    const page = await s.searchResults(live, { limit: 50 });
+    expect(page.rows.map((row) => row.id)).toEqual([stored.recent, stored['a millisecond inside']]);
+    expect(page.total).toBe(2);
+    expect((await s.searchResults({ ...live, code: 'udp-blocked' }, { limit: 50 })).total).toBe(2);
+    // One row a page: the cursor walks the live rows only.
+    const first = await s.searchResults(live, { limit: 1 });
+    const second = await s.searchResults(live, { limit: 1, ...(first.next ? { after: first.next } : {}) });
+    expect([first.rows[0]?.id, second.rows[0]?.id, second.next]).toEqual([stored.recent, stored['a millisecond inside'], null]);
+    expect(await s.findingCounts(live)).toEqual(expect.arrayContaining(sampleResult.findings.map((f) => ({ code: f.code, count: 2 }))));
+    expect((await s.findingCounts({})).find((row) => row.code === 'udp-blocked')?.count).toBe(4);
+    // Exactly the results whose share link still answers are listed.
+    const answering: string[] = [];
+    for (const id of Object.values(stored)) if (await readLiveResult(id, { store: s, retentionDays, now: () => seenAt })) answering.push(id);
+    expect(answering.sort()).toEqual(page.rows.map((row) => row.id).sort());
   });
 
   it('serves the support view from 100,000 stored results: totals, counts and every page exactly once', async () => {
