@@ -11,6 +11,7 @@ import { expect, test } from '@playwright/test';
 import { sampleResult } from '../lib/api/testing/sample-result';
 import { hashPassword } from '../server/api/support-auth';
 import { SHARED_STACK_BASE_PORT } from './global-setup';
+import { hostile, PAYLOADS, pwned, recordDialogs } from './support/hostile';
 import { assertPortFree, portsFrom, spawnManaged, stackEnv, waitUntil, REPO_ROOT, type ManagedProcess } from './support/stack';
 
 const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-results', 'screenshots');
@@ -93,6 +94,52 @@ test('filters stored results, counts their findings, exports CSV, and is accessi
 
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'support-view-390.png'), fullPage: true });
+  } finally {
+    await context.close();
+  }
+});
+
+test('hostile results and notes show as plain text in the support view and its CSV export, and run nothing', async ({ browser }) => {
+  // Every free-text field of the results is a payload; the notes (what the view shows of a result) are payloads too,
+  // one starting as a spreadsheet formula with a javascript: URL.
+  // Not containing MARK: the other tests count the results with MARK in the note.
+  const hostileMark = `hostile${Date.now().toString(36)}`;
+  const notes = [`${PAYLOADS[0]} ${PAYLOADS[1]} ${hostileMark}`, `=HYPERLINK("${PAYLOADS[2]}","open") ${PAYLOADS[1]} ${hostileMark}`];
+  for (const note of notes) {
+    const response = await fetch(`${url}/api/results`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ result: hostile(sampleResult), note }) });
+    expect(response.status).toBe(201);
+  }
+  const context = await browser.newContext({ httpCredentials: { username: 'support', password: PASSWORD } });
+  try {
+    const page = await context.newPage();
+    const dialogs = recordDialogs(page);
+    await page.goto(`${url}/support?q=${hostileMark}`);
+    await expect(page.getByRole('heading', { name: '2 results' })).toBeVisible();
+    // The notes, character for character, as the text of their cells.
+    for (const note of notes) await expect(page.getByRole('cell', { name: note, exact: true })).toHaveText(note);
+    await expect(page.getByRole('cell', { name: 'relay-only, udp-blocked' }).first()).toBeVisible();
+    expect(await pwned(page)).toEqual({ ran: false, elements: 0, handlers: 0, scriptLinks: 0 });
+    // A row's link leads to the share page and nowhere else.
+    expect(await page.getByRole('link', { name: /^Open/ }).evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual([
+      expect.stringMatching(/^\/r\/[A-Za-z0-9_-]{22}$/),
+      expect.stringMatching(/^\/r\/[A-Za-z0-9_-]{22}$/),
+    ]);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download CSV' }).click()]);
+    const csv = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'));
+    const rows = csv.trimEnd().split('\r\n').slice(1);
+    expect(rows).toHaveLength(2);
+    // Newest first. The formula gets a leading quote mark (read as text by spreadsheets), its quotes doubled (RFC 4180).
+    expect(rows[0]!.endsWith(`,"'=HYPERLINK(""javascript:window.__pwned=1"",""open"") <script>window.__pwned=1</script> ${hostileMark}"`)).toBe(true);
+    expect(rows[1]!.endsWith(`,"<img src=x onerror=""window.__pwned=1""> <script>window.__pwned=1</script> ${hostileMark}"`)).toBe(true);
+    // The export is a download of text/csv that no browser sniffs into HTML.
+    const headers = await (await context.request.get(`${url}/api/support/results.csv?q=${hostileMark}`)).headersArray();
+    const header = (name: string): string | undefined => headers.find((h) => h.name.toLowerCase() === name)?.value;
+    expect(header('content-type')).toMatch(/^text\/csv/);
+    expect(header('content-disposition')).toMatch(/^attachment;/);
+    expect(header('x-content-type-options')).toBe('nosniff');
+    expect(await pwned(page)).toEqual({ ran: false, elements: 0, handlers: 0, scriptLinks: 0 });
+    expect(dialogs).toEqual([]);
   } finally {
     await context.close();
   }
