@@ -29,8 +29,11 @@
  *    raised (all clients are 127.0.0.1): p50/p99 per step, errors by kind, sessions/s, RSS after warm-up (the first
  *    full session lifetime at full concurrency, `loadWarmupMs`) and at the end, the probe's live state over time;
  *  - lab: the slowest row of the last network-lab report (e2e/lab/report.json; null with a reason when none).
+ *  - support: the support view on 100,000 stored results (bench/support.ts), SQLite and PostgreSQL (when installed):
+ *    medians over --runs of the first page, a filtered page (finding code + seven days), the counts per finding code
+ *    and a CSV export of that filter.
  * Everything stays on loopback. Options: --runs N (default 5), --rounds N (default 3), --seconds S (default 3),
- * --only stun,verdict,media-peer,first-load,relay,load (default: all; `verdict` includes the CLI and the quality stage).
+ * --only stun,verdict,media-peer,first-load,relay,load,support (default: all; `verdict` includes the CLI and the quality stage).
  * `--load`: the load test only, `--sessions N` (default 1000) for `--seconds S` after warm-up (default 60 with --load;
  * without --load the load part runs `--load-seconds S`, default 60), each client starting a session every `--cycle-ms`
  * (default 3000, one page run); `--load-cpu-prof DIR` / `--load-heap-prof DIR` write the load probe's CPU /
@@ -57,6 +60,7 @@ import { measureLoad, readProcessTicks } from './load';
 import { measureMediaPeerLoad } from './media-peer-load';
 import { measureGeneratorCeiling, measureRelayThroughput, type RelayDirection } from './relay-throughput';
 import { measureStunBindingRps } from './stun-load';
+import { measureSupportQueries } from './support';
 
 /** The media-quality stage must end within this on an open network (issue 10), ms. */
 const QUALITY_STAGE_BUDGET_MS = 3000;
@@ -477,7 +481,7 @@ async function main(): Promise<void> {
   const rounds = option('rounds', quick ? 1 : 3);
   const seconds = loadOnly ? 3 : option('seconds', quick ? 2 : 3);
   const onlyAt = process.argv.indexOf('--only');
-  const known = ['stun', 'verdict', 'media-peer', 'first-load', 'relay', 'load'];
+  const known = ['stun', 'verdict', 'media-peer', 'first-load', 'relay', 'load', 'support'];
   const defaults = loadOnly ? ['load'] : quick ? ['stun', 'verdict', 'first-load', 'relay'] : known;
   const parts = new Set(onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',').filter(Boolean) : defaults);
   const unknown = [...parts].filter((p) => !known.includes(p));
@@ -487,6 +491,8 @@ async function main(): Promise<void> {
   const chromiumVersion = spawnSync(process.env.NETREADY_CHROMIUM ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim();
   const coturnVersion = spawnSync('turnserver', ['--version'], { encoding: 'utf8' }).stdout.trim();
   const stunBinding = parts.has('stun') ? await measureStun(rounds, seconds) : undefined;
+  // Issue 13: the support view's queries on 100,000 stored results (no browser, no stack).
+  const support = parts.has('support') ? await measureSupportQueries({ runs, log }) : undefined;
   // Issue 16: --quick measures the relay at the headline size only (1 round), every direction.
   const relay = parts.has('relay') ? await measureRelay(rounds, quick ? 1 : seconds, quick ? RELAY_PACKET_BYTES.slice(0, 1) : RELAY_PACKET_BYTES) : undefined;
   const stack = parts.has('verdict') || parts.has('media-peer') || parts.has('first-load') ? await measureStack(runs, parts) : {};
@@ -504,6 +510,7 @@ async function main(): Promise<void> {
     ...(stunBinding ? { stunBinding } : {}),
     ...(relay ? { relay } : {}),
     ...(load ? { load } : {}),
+    ...(support ? { support } : {}),
     lab,
     ...(quick ? { quick: { runs, rounds, secondsPerRound: seconds, parts: [...parts] } } : {}),
   };

@@ -7,23 +7,31 @@
  * binaries, no service); the web instances use the shared stack's probe server. Chromium-only: this is about the
  * server's storage; the run itself is covered in both browsers by run.spec.ts.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Browser } from '@playwright/test';
+import pg from 'pg';
+import { sampleResult } from '../lib/api/testing/sample-result';
 import { ResultSchema } from '../lib/schema/result';
+import { SCHEMA_VERSION_LATEST } from '../server/store/migrations';
+import { DAY_MS } from '../server/store/retention';
+import { SqliteResultStore } from '../server/store/sqlite-store';
 import { startTestPostgres, type TestPostgres } from '../server/store/testing/postgres';
 import { SHARED_STACK_BASE_PORT } from './global-setup';
-import { assertPortFree, portsFrom, spawnManaged, stackEnv, waitUntil, REPO_ROOT, type ManagedProcess } from './support/stack';
+import { assertPortFree, portsFrom, spawnManaged, stackEnv, storedResultCount, waitUntil, REPO_ROOT, type ManagedProcess } from './support/stack';
 
 const dataDir = (): string => process.env.NETREADY_E2E_DATA_DIR ?? '';
 const sharedWebUrl = (): string => process.env.NETREADY_E2E_WEB_URL ?? '';
 
 let postgres: TestPostgres | undefined;
+let databaseUrl = '';
 const instances: ManagedProcess[] = [];
 const pgWebUrls: string[] = [];
 
 test.beforeAll(async () => {
   postgres = await startTestPostgres();
-  const databaseUrl = await postgres.createDatabase('netready_e2e');
+  databaseUrl = await postgres.createDatabase('netready_e2e');
   for (const offset of [70, 71]) {
     const ports = { ...portsFrom(SHARED_STACK_BASE_PORT), web: SHARED_STACK_BASE_PORT + offset };
     await assertPortFree(ports.web);
@@ -90,6 +98,46 @@ test('SQLite: run → share link with a note → a fresh browser shows the same 
   const deleted = await fetch(`${sharedWebUrl()}/api/results/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${deleteToken}` } });
   expect(deleted.status).toBe(204);
   expect((await fetch(`${sharedWebUrl()}/api/results/${id}`)).status).toBe(404);
+});
+
+test('a web server starting on a folder with an expired result deletes it at start-up, before any request', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'netready-e2e-purge-'));
+  const stored = async (daysAgo: number): Promise<string> => {
+    const store = new SqliteResultStore({ dataDir: dir, now: () => new Date(Date.now() - daysAgo * DAY_MS) });
+    try {
+      return (await store.put(sampleResult)).id;
+    } finally {
+      await store.close();
+    }
+  };
+  await stored(40);
+  const kept = await stored(1);
+  expect(storedResultCount(dir)).toBe(2);
+  const ports = { ...portsFrom(SHARED_STACK_BASE_PORT), web: SHARED_STACK_BASE_PORT + 72 };
+  await assertPortFree(ports.web);
+  const web = spawnManaged('purge-web', path.join(REPO_ROOT, 'node_modules', '.bin', 'next'), ['start', '-p', String(ports.web), '-H', '127.0.0.1'], stackEnv(ports, dir));
+  try {
+    // Nothing asks the server anything: the purge is its own doing at start (default retention, 30 days).
+    await waitUntil('the start-up purge', () => storedResultCount(dir) === 1, 60_000, web);
+    expect(web.output.join('\n')).toContain('retention purge: expired results deleted');
+    const url = `http://127.0.0.1:${ports.web}`;
+    expect((await fetch(`${url}/api/results/${kept}`)).status).toBe(200);
+  } finally {
+    await web.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('PostgreSQL: the web instances migrated the database when they started, before any result was asked for', async () => {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const steps = await client.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+    expect(steps.rows.map((row) => row.version)).toEqual(Array.from({ length: SCHEMA_VERSION_LATEST }, (_, i) => i + 1));
+    expect(Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM results')).rows[0]?.n)).toBe(0);
+  } finally {
+    await client.end();
+  }
 });
 
 test('PostgreSQL: two web instances on one database serve each other’s links, and a delete on one is gone on both', async ({ browser }) => {

@@ -39,7 +39,7 @@ export default async function SupportPage({ searchParams }: Props) {
   const raw = await searchParams;
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(raw)) if (typeof value === 'string') search.set(name, value);
-  const { query, after, form, problems } = supportParams(search);
+  const { query, after, form, problems } = supportParams(search, { retentionDays: config.results.retentionDays });
   const store = getResultStore(config);
   const [page, counts] = await Promise.all([store.searchResults(query, { limit: PAGE_SIZE, ...(after ? { after } : {}) }), store.findingCounts(query)]);
   const most = counts[0]?.count ?? 1;

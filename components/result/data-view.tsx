@@ -62,8 +62,9 @@ function DataTable({ rows, label }: { rows: Row[]; label: string }) {
   const flat = rows.map((row) => flattenRow(row));
   const columns = tableColumns(flat);
   return (
-    // A scrollable region must be reachable by keyboard (axe scrollable-region-focusable), hence tabIndex.
-    <div className="overflow-x-auto rounded-md border border-slate-200" role="region" aria-label={label} tabIndex={0}>
+    // A scrollable region must be reachable by keyboard (axe scrollable-region-focusable), hence tabIndex. Printed, it
+    // does not scroll: Chromium never splits a scroll box across pages, so a long table would push the rest away.
+    <div className="overflow-x-auto rounded-md border border-slate-200 print:overflow-visible" role="region" aria-label={label} tabIndex={0}>
       <table className="min-w-full text-left text-xs">
         <thead className="bg-slate-50 text-slate-700">
           <tr>

@@ -1,7 +1,8 @@
 /**
- * A finished run, for people: verdict, findings with what to change, collapsed technical details, and the run's
- * identity. Used by the live runner after `run-finished` and by the share page (/r/:id), so it has no state
- * and no effects; it renders in a server or a client tree alike.
+ * A finished run, for people: verdict, findings with what to change, the measurements, the engineer's tables (ICE,
+ * what the servers saw, DNS, proxy and TLS), collapsed technical details, and the run's identity. Used by the live
+ * runner after `run-finished` and by the share page (/r/:id), so it has no state and no effects; it renders in a
+ * server or a client tree alike.
  *
  * Results may come from anyone through a share link: every value is rendered as a React text node, never as
  * HTML (no dangerouslySetInnerHTML anywhere).
@@ -12,6 +13,7 @@ import { BrowserScope, browserName } from './browser-scope';
 import { FindingList } from './finding-list';
 import { formatDuration, formatTimestamp, INCONCLUSIVE_BECAUSE, isNetworkFinding } from './labels';
 import { probeTitle } from './probe-title';
+import { EngineerDetails } from './engineer-details';
 import { Measurements } from './measurements';
 import { TechnicalDetails } from './technical-details';
 import { VerdictBanner } from './verdict-banner';
@@ -88,6 +90,8 @@ export function ResultView({ result, probeTitles, verdictHeadingId = 'verdict-he
       </section>
 
       <Measurements probes={result.probes} />
+
+      <EngineerDetails probes={result.probes} {...(probeTitles ? { probeTitles } : {})} />
 
       <TechnicalDetails probes={result.probes} client={result.client} probeTitles={probeTitles} />
 

@@ -13,7 +13,7 @@ import { probeTitle } from './probe-title';
 
 function ProbeDetails({ id, outcome, title }: { id: string; outcome: ProbeOutcome; title: string }) {
   return (
-    <li className="rounded-lg border border-slate-200 bg-white p-4">
+    <li className="nr-print-flow rounded-lg border border-slate-200 bg-white p-4">
       <div className="grid grid-cols-[minmax(0,1fr)_auto] items-start gap-3">
         <h4 className="text-sm font-semibold text-slate-900">
           {title} <code className="ml-1 inline-block font-mono text-xs font-normal whitespace-nowrap text-slate-600">{id}</code>
@@ -53,7 +53,7 @@ export function TechnicalDetails({
 }) {
   const entries = Object.entries(probes);
   return (
-    <details className="group/tech rounded-xl border border-slate-200 bg-slate-50">
+    <details className="group/tech nr-print-flow rounded-xl border border-slate-200 bg-slate-50">
       <summary className="flex cursor-pointer items-center gap-2 rounded-xl px-4 py-3 text-base font-semibold text-slate-900 select-none hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 [&::-webkit-details-marker]:hidden">
         <ChevronIcon className="h-4 w-4 transition-transform group-open/tech:rotate-90" />
         Technical details

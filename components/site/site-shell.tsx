@@ -18,7 +18,8 @@ export function SiteShell({ brand, children, wide = false }: { brand: Brand; chi
       >
         Skip to content
       </a>
-      <header className="border-b border-slate-200 bg-white">
+      {/* The accent strip: the operator's colour on every page, printed too (a border, not a background). */}
+      <header className="border-t-4 border-b border-t-(--brand-accent) border-b-slate-200 bg-white" data-testid="site-header">
         <div className={`mx-auto flex h-14 ${width} items-center justify-between gap-4 px-4`}>
           {/* A plain link, not next/link: the shell is a server component and client-side navigation to the
               landing page saves nothing worth next/link's client code on every page (issue 16). */}

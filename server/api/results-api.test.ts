@@ -209,6 +209,7 @@ describe('results API', () => {
 
   it('logs an unexpected store failure and answers 500 internal_error without internals', async () => {
     const failing: ResultStore = {
+      open: () => Promise.reject(new Error('boom')),
       admit: () => Promise.resolve({ admitted: true }),
       put: () => Promise.reject(new Error('SQLITE_FULL: database or disk is full at /secret/path')),
       get: () => Promise.reject(new Error('boom')),

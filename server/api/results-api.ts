@@ -14,6 +14,7 @@
 import { ApiError, type ApiErrorCode } from '../../lib/api/api-error';
 import { applyClientAddressPolicy, type ClientAddressPolicy } from '../../lib/privacy/client-addresses';
 import { ResultSchema, type Result } from '../../lib/schema/result';
+import { DAY_MS, retentionCutoff } from '../store/retention';
 import { ResultStoreError, type ResultStore, type StoredResult } from '../store/result-store';
 import type { Logger } from '../ops/logger';
 import type { WebMetrics } from '../ops/web-metrics';
@@ -76,9 +77,6 @@ export interface Submission {
   result: Result;
   note?: string;
 }
-
-/** Milliseconds in a day. */
-const DAY_MS = 86_400_000;
 
 /** When a result stored at `createdAt` expires. */
 export function expiryOf(createdAt: Date, retentionDays: number): Date {
@@ -149,8 +147,8 @@ export async function postResult(request: Request, deps: ResultsApiDeps): Promis
 export async function readLiveResult(id: string, deps: Pick<ResultsApiDeps, 'store' | 'retentionDays' | 'now'>): Promise<StoredResult | null> {
   const stored = await deps.store.get(id);
   if (stored === null) return null;
-  const now = deps.now?.() ?? new Date();
-  return expiryOf(stored.createdAt, deps.retentionDays) <= now ? null : stored;
+  // The support view lists only results stored after the same cut-off (support-params.ts), so it never links here in vain.
+  return stored.createdAt <= retentionCutoff(deps.now?.() ?? new Date(), deps.retentionDays) ? null : stored;
 }
 
 /** GET /api/results/:id: the stored result JSON, or 404 `not_found` (also once it expired). */

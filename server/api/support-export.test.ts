@@ -21,7 +21,7 @@ describe('the support view’s CSV export', () => {
   it('writes every matching result as CSV, hostile notes inert', async () => {
     const a = await store.put(sampleResult, { note: '=HYPERLINK("http://evil.example","click"), <script>alert(1)</script>' });
     await store.put({ ...sampleResult, verdict: 'ready', findings: [] }, { note: 'Globex' });
-    const response = await supportResultsCsv(store, new URL('https://netready.example/api/support/results.csv?verdict=degraded'));
+    const response = await supportResultsCsv(store, new URL('https://netready.example/api/support/results.csv?verdict=degraded'), { retentionDays: 30 });
     expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(response.headers.get('x-netready-rows')).toBe('1 of 1');
     const lines = (await response.text()).trimEnd().split('\r\n');
@@ -31,7 +31,18 @@ describe('the support view’s CSV export', () => {
     expect(lines[1]).toMatch(/,"'=HYPERLINK\(""http:\/\/evil\.example"",""click""\), <script>alert\(1\)<\/script>"$/);
   });
 
+  it('leaves out results past retention that the purge has not deleted yet', async () => {
+    const old = new SqliteResultStore({ dataDir: dir, now: () => new Date(Date.now() - 31 * 86_400_000) });
+    await old.put(sampleResult, { note: 'expired' });
+    await old.close();
+    await store.put(sampleResult, { note: 'live' });
+    const response = await supportResultsCsv(store, new URL('https://netready.example/api/support/results.csv'), { retentionDays: 30 });
+    expect(response.headers.get('x-netready-rows')).toBe('1 of 1');
+    const lines = (await response.text()).trimEnd().split('\r\n');
+    expect(lines.slice(1).map((line) => line.split(',').at(-1))).toEqual(['live']);
+  });
+
   it('refuses filters it cannot read with invalid_request', async () => {
-    await expect(supportResultsCsv(store, new URL('https://n.example/api/support/results.csv?verdict=great'))).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(supportResultsCsv(store, new URL('https://n.example/api/support/results.csv?verdict=great'), { retentionDays: 30 })).rejects.toMatchObject({ code: 'invalid_request' });
   });
 });

@@ -5,14 +5,14 @@
 import { ApiError } from '../../lib/api/api-error';
 import type { ResultStore } from '../store/result-store';
 import { MAX_SUPPORT_PAGE } from '../store/support-query';
-import { csvField, supportParams } from './support-params';
+import { csvField, supportParams, type SupportRetention } from './support-params';
 
 /** Most rows one export holds (the notice row says when there were more). */
 export const MAX_EXPORT_ROWS = 100_000;
 
-/** Answers the CSV of the results matching the URL's filters. */
-export async function supportResultsCsv(store: ResultStore, url: URL): Promise<Response> {
-  const { query, problems } = supportParams(url.searchParams);
+/** Answers the CSV of the live results (within `retention`) matching the URL's filters. */
+export async function supportResultsCsv(store: ResultStore, url: URL, retention: SupportRetention): Promise<Response> {
+  const { query, problems } = supportParams(url.searchParams, retention);
   if (problems.length > 0) throw new ApiError('invalid_request', problems.join('; '));
   const lines = ['stored_at,share_url,verdict,finding_codes,note'];
   let after: Parameters<ResultStore['searchResults']>[1]['after'];

@@ -5,6 +5,7 @@
  * understood is reported, never silently widened.
  */
 import { VerdictSchema, type Verdict } from '../../lib/schema/result';
+import { retentionCutoff } from '../store/retention';
 import type { SupportCursor, SupportQuery } from '../store/support-query';
 
 /** The filters as the form shows them (strings, '' for none). */
@@ -40,12 +41,22 @@ export function formatCursor(cursor: SupportCursor): string {
   return `${cursor.createdAt.toISOString()}_${cursor.id}`;
 }
 
-/** Reads the filters from a query. */
-export function supportParams(search: URLSearchParams): SupportParams {
+/** Which results are live: those stored within `retentionDays` (config `results.retentionDays`) of `now`. */
+export interface SupportRetention {
+  retentionDays: number;
+  /** Default: the current time. */
+  now?: Date;
+}
+
+/**
+ * Reads the filters from a query. The query always keeps to results within retention (`liveAfter`): expired ones
+ * the purge has not deleted yet are not shown, counted or exported.
+ */
+export function supportParams(search: URLSearchParams, retention: SupportRetention): SupportParams {
   const get = (name: string): string => (search.get(name) ?? '').trim().slice(0, MAX_TEXT);
   const form: SupportForm = { verdict: get('verdict'), code: get('code'), from: get('from'), to: get('to'), org: get('org'), q: get('q') };
   const problems: string[] = [];
-  const query: SupportQuery = {};
+  const query: SupportQuery = { liveAfter: retentionCutoff(retention.now ?? new Date(), retention.retentionDays) };
   if (form.verdict) {
     if (VerdictSchema.safeParse(form.verdict).success) query.verdict = form.verdict as Verdict;
     else problems.push(`verdict "${form.verdict}" is not one of ready, degraded, blocked, inconclusive`);

@@ -91,6 +91,10 @@ export class PostgresResultStore implements ResultStore {
     this.#pool.on('error', () => undefined);
   }
 
+  async open(): Promise<void> {
+    await this.#open();
+  }
+
   async put(result: Result, options: PutOptions = {}): Promise<PutReceipt> {
     const salt = await this.#open();
     const json = JSON.stringify(result);
@@ -228,10 +232,10 @@ export class PostgresResultStore implements ResultStore {
     }
   }
 
-  async listSites(notBefore: Date): Promise<StoredSite[]> {
+  async listSites(liveAfter: Date): Promise<StoredSite[]> {
     await this.#open();
     try {
-      const { sql, params } = sitesSql(POSTGRES_DIALECT, notBefore);
+      const { sql, params } = sitesSql(POSTGRES_DIALECT, liveAfter);
       const rows = (await this.#pool.query<{ site: string; checks: string; latest_at: Date }>(sql, params)).rows;
       return rows.map((row) => ({ site: row.site, checks: Number(row.checks), latestAt: row.latest_at }));
     } catch (cause) {
@@ -239,10 +243,10 @@ export class PostgresResultStore implements ResultStore {
     }
   }
 
-  async siteChecks(site: string, limit: number, notBefore: Date): Promise<SiteCheck[]> {
+  async siteChecks(site: string, limit: number, liveAfter: Date): Promise<SiteCheck[]> {
     await this.#open();
     try {
-      const { sql, params } = siteChecksSql(POSTGRES_DIALECT, 'string_agg', site, limit, notBefore);
+      const { sql, params } = siteChecksSql(POSTGRES_DIALECT, 'string_agg', site, limit, liveAfter);
       return (await this.#pool.query<{ id: string; created_at: Date; verdict: Verdict | null; findings: string | null }>(sql, params)).rows.map(toSiteCheck);
     } catch (cause) {
       throw new ResultStoreError('read_failed', `cannot read the checks of site ${site} in ${this.database}`, { cause });

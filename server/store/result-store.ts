@@ -87,6 +87,12 @@ export type DeleteOutcome = 'deleted' | 'not_found' | 'forbidden';
 /** Stores finished runs and hands them back by share id. */
 export interface ResultStore {
   /**
+   * Opens the database now and applies the schema migrations it lacks (migrations.ts); every other method does this on
+   * first use. The web server calls it at start-up (server/store/index.ts startResultStore). Rejects with
+   * ResultStoreError `open_failed` when the database cannot be opened or is from a newer netready.
+   */
+  open(): Promise<void>;
+  /**
    * Stores a result that has already been validated against ResultSchema and returns its new share id:
    * random, URL-safe, unguessable, and unrelated to `result.id` (the run id made by the page), so a run id
    * seen in a log or a screenshot does not reveal the shared result. Storing the same run twice makes two ids.
@@ -107,13 +113,13 @@ export interface ResultStore {
   searchResults(query: SupportQuery, page: { limit: number; after?: SupportCursor }): Promise<SupportPage>;
   /** How many results matching `query` (its `code` ignored) have each finding code, most frequent first. */
   findingCounts(query: SupportQuery): Promise<Array<{ code: string; count: number }>>;
-  /** The Sites page (issue 19): every monitored site with checks stored at or after `notBefore`, by name. */
-  listSites(notBefore: Date): Promise<StoredSite[]>;
+  /** The Sites page (issue 19): every monitored site with checks stored after `liveAfter` (retentionCutoff), by name. */
+  listSites(liveAfter: Date): Promise<StoredSite[]>;
   /**
-   * One site's newest checks stored at or after `notBefore`, at most `limit` (MAX_SITE_CHECKS), newest first, with
-   * their findings (code and severity).
+   * One site's newest checks stored after `liveAfter` (retentionCutoff), at most `limit` (MAX_SITE_CHECKS), newest
+   * first, with their findings (code and severity).
    */
-  siteChecks(site: string, limit: number, notBefore: Date): Promise<SiteCheck[]>;
+  siteChecks(site: string, limit: number, liveAfter: Date): Promise<SiteCheck[]>;
   /**
    * Counts one request of a client against `maxPerMinute` in a fixed window of RATE_WINDOW_MS that starts with its
    * first request. A refused request is not counted. Kept in the store, so every web process sharing it agrees.

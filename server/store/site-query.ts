@@ -1,7 +1,7 @@
 /**
  * The Sites page's queries (issue 19), one builder for both engines (support-query.ts's dialects): the monitored sites
- * with their number of checks, and one site's newest checks with their findings. Checks stored before `notBefore`
- * (past retention, not yet purged) are left out, as every other reader of the store leaves them out.
+ * with their number of checks, and one site's newest checks with their findings. Checks stored at or before `liveAfter`
+ * (retention.ts retentionCutoff: past retention, not yet purged) are left out, as every other reader leaves them out.
  */
 import { SeveritySchema, type Severity, type Verdict } from '../../lib/schema/result';
 import type { SiteCheck } from '../../lib/monitor/sites';
@@ -18,11 +18,11 @@ export interface StoredSite {
 export const MAX_SITE_CHECKS = 2000;
 
 /** SQL listing the sites (name order) and its parameters. */
-export function sitesSql(dialect: Dialect, notBefore: Date): { sql: string; params: unknown[] } {
+export function sitesSql(dialect: Dialect, liveAfter: Date): { sql: string; params: unknown[] } {
   return {
     sql: `SELECT site, count(*) AS checks, max(created_at) AS latest_at FROM results
-          WHERE site IS NOT NULL AND created_at >= ${dialect.placeholder(1)} GROUP BY site ORDER BY site`,
-    params: [dialect.time(notBefore)],
+          WHERE site IS NOT NULL AND created_at > ${dialect.placeholder(1)} GROUP BY site ORDER BY site`,
+    params: [dialect.time(liveAfter)],
   };
 }
 
@@ -30,14 +30,14 @@ export function sitesSql(dialect: Dialect, notBefore: Date): { sql: string; para
  * SQL of one site's newest `limit` checks (newest first), each with its findings as `code:severity` joined by commas
  * (finding codes are kebab-case words), and its parameters. `aggregate` is the engine's string aggregate.
  */
-export function siteChecksSql(dialect: Dialect, aggregate: 'group_concat' | 'string_agg', site: string, limit: number, notBefore: Date): { sql: string; params: unknown[] } {
+export function siteChecksSql(dialect: Dialect, aggregate: 'group_concat' | 'string_agg', site: string, limit: number, liveAfter: Date): { sql: string; params: unknown[] } {
   const n = Math.min(Math.max(1, Math.floor(limit)), MAX_SITE_CHECKS);
   return {
     sql: `SELECT id, created_at, verdict,
             (SELECT ${aggregate}(f.code || ':' || coalesce(f.severity, ''), ',') FROM result_findings f WHERE f.result_id = results.id) AS findings
-          FROM results WHERE site = ${dialect.placeholder(1)} AND created_at >= ${dialect.placeholder(2)}
+          FROM results WHERE site = ${dialect.placeholder(1)} AND created_at > ${dialect.placeholder(2)}
           ORDER BY created_at DESC, id DESC LIMIT ${n}`,
-    params: [site, dialect.time(notBefore)],
+    params: [site, dialect.time(liveAfter)],
   };
 }
 

@@ -94,6 +94,10 @@ export class SqliteResultStore implements ResultStore {
     this.#now = options.now ?? (() => new Date());
   }
 
+  async open(): Promise<void> {
+    this.#database();
+  }
+
   async put(result: Result, options: PutOptions = {}): Promise<PutReceipt> {
     const open = this.#database();
     const json = JSON.stringify(result);
@@ -239,10 +243,10 @@ export class SqliteResultStore implements ResultStore {
     }
   }
 
-  async listSites(notBefore: Date): Promise<StoredSite[]> {
+  async listSites(liveAfter: Date): Promise<StoredSite[]> {
     const { db } = this.#database();
     try {
-      const { sql, params } = sitesSql(SQLITE_DIALECT, notBefore);
+      const { sql, params } = sitesSql(SQLITE_DIALECT, liveAfter);
       const rows = db.prepare(sql).all(...params) as Array<{ site: string; checks: number; latest_at: string }>;
       return rows.map((row) => ({ site: row.site, checks: row.checks, latestAt: new Date(row.latest_at) }));
     } catch (cause) {
@@ -250,10 +254,10 @@ export class SqliteResultStore implements ResultStore {
     }
   }
 
-  async siteChecks(site: string, limit: number, notBefore: Date): Promise<SiteCheck[]> {
+  async siteChecks(site: string, limit: number, liveAfter: Date): Promise<SiteCheck[]> {
     const { db } = this.#database();
     try {
-      const { sql, params } = siteChecksSql(SQLITE_DIALECT, 'group_concat', site, limit, notBefore);
+      const { sql, params } = siteChecksSql(SQLITE_DIALECT, 'group_concat', site, limit, liveAfter);
       return (db.prepare(sql).all(...params) as Array<{ id: string; created_at: string; verdict: Verdict | null; findings: string | null }>).map(toSiteCheck);
     } catch (cause) {
       throw new ResultStoreError('read_failed', `cannot read the checks of site ${site} in ${this.file}`, { cause });

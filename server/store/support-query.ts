@@ -16,6 +16,12 @@ export interface SupportQuery {
   to?: Date;
   /** Texts the submitter's note must contain, case-insensitive (an organisation, an e-mail domain, a ticket number). */
   noteContains?: string[];
+  /**
+   * Stored strictly after: the retention cut-off (server/store/retention.ts retentionCutoff), so a result past
+   * `results.retentionDays` that the purge has not deleted yet is neither listed nor counted — its share link already
+   * answers 404 (readLiveResult). The support view always sets it (server/api/support-params.ts).
+   */
+  liveAfter?: Date;
 }
 
 /** Where a page starts: after this row of the previous page (newest first). */
@@ -73,6 +79,7 @@ export function supportWhere(query: SupportQuery, dialect: Dialect, options: { c
   if (query.code && !options.skipCode) clauses.push(`EXISTS (SELECT 1 FROM result_findings f WHERE f.result_id = results.id AND f.code = ${param(query.code)})`);
   if (query.from) clauses.push(`results.created_at >= ${param(dialect.time(query.from))}`);
   if (query.to) clauses.push(`results.created_at < ${param(dialect.time(query.to))}`);
+  if (query.liveAfter) clauses.push(`results.created_at > ${param(dialect.time(query.liveAfter))}`);
   for (const text of query.noteContains ?? []) {
     if (text.trim()) clauses.push(`results.note ${dialect.like} ${param(containsPattern(text.trim()))} ESCAPE '\\'`);
   }

@@ -7,6 +7,7 @@ import { brandOf } from '../../../lib/config/brand';
 import { buildSiteView } from '../../../lib/monitor/sites';
 import { loadConfig } from '../../../server/config/load';
 import { getResultStore } from '../../../server/store';
+import { retentionCutoff } from '../../../server/store/retention';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,7 +16,6 @@ export const metadata: Metadata = { title: 'Support: monitored sites', robots: {
 /** Checks shown per site in the list, and for one site on its own. */
 const CHECKS_IN_LIST = 120;
 const CHECKS_FOCUSED = 1000;
-const DAY_MS = 86_400_000;
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -36,11 +36,11 @@ export default async function SitesPage({ searchParams }: Props) {
   const raw = await searchParams;
   const focus = typeof raw.site === 'string' ? raw.site : undefined;
   const store = getResultStore(config);
-  const notBefore = new Date(Date.now() - config.results.retentionDays * DAY_MS);
-  const stored = await store.listSites(notBefore);
+  const liveAfter = retentionCutoff(new Date(), config.results.retentionDays);
+  const stored = await store.listSites(liveAfter);
   const shown = focus === undefined ? stored : stored.filter((site) => site.site === focus);
   const views = await Promise.all(
-    shown.map(async (site) => buildSiteView(site.site, site.checks, await store.siteChecks(site.site, focus === undefined ? CHECKS_IN_LIST : CHECKS_FOCUSED, notBefore))),
+    shown.map(async (site) => buildSiteView(site.site, site.checks, await store.siteChecks(site.site, focus === undefined ? CHECKS_IN_LIST : CHECKS_FOCUSED, liveAfter))),
   );
   const storedNames = new Set(stored.map((site) => site.site));
   const silent = focus === undefined ? config.monitor.sites.filter((site) => !storedNames.has(site.name)).map((site) => site.name) : [];

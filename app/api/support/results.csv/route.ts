@@ -17,7 +17,7 @@ export async function GET(request: Request): Promise<Response> {
   try {
     const config = loadConfig();
     if (!config.support.passwordHash) throw new ApiError('support_disabled', 'the support view is off: set support.passwordHash (npx netready hash-password)');
-    return await supportResultsCsv(getResultStore(config), new URL(request.url));
+    return await supportResultsCsv(getResultStore(config), new URL(request.url), { retentionDays: config.results.retentionDays });
   } catch (error) {
     return errorResponse(error, (message, cause) => log.error({ err: cause }, message));
   }
