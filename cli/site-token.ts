@@ -33,8 +33,9 @@ export async function runSiteToken(args: readonly string[], out: (line: string) 
   }
   const token = generateSiteToken();
   out(`Token for the monitor at "${site}" (shown once; keep it secret):\n\n  ${token}\n`);
-  out(`Run the monitor with it:  netready monitor --url <deployment> --site "${site}" --interval 5m --token ${token}`);
-  out(`(or put NETREADY_MONITOR_TOKEN=${token} in the monitor's environment file).\n`);
+  out(`Give it to the monitor in its environment (the systemd unit's /etc/netready/monitor.env), not on its command line:`);
+  out(`  NETREADY_MONITOR_TOKEN=${token}`);
+  out(`  netready monitor --url <deployment> --site "${site}" --interval 5m\n`);
   out('Add this entry to monitor.sites in the server\'s netready.config.json and restart it:\n');
   out(`  ${JSON.stringify({ name: site, tokenSha256: siteTokenHash(token) })}`);
   return 0;

@@ -17,6 +17,15 @@ const STRIP_WIDTH = 600;
 const STRIP_HEIGHT = 28;
 /** Most events listed per site. */
 const MAX_EVENTS = 20;
+/** The confirmation the page replays with (buildSiteView's default, the monitor's default `--confirm-runs`). */
+const CONFIRM_WORDS = 'two';
+
+/** A duration in the largest whole unit: "3 d", "5 h", "12 min". */
+function formatAge(ms: number): string {
+  if (ms >= 86_400_000) return `${Math.floor(ms / 86_400_000)} d`;
+  if (ms >= 3_600_000) return `${Math.floor(ms / 3_600_000)} h`;
+  return `${Math.max(1, Math.floor(ms / 60_000))} min`;
+}
 
 /** The strip: one mark per check at its time, as wide as the checks are dense (at least 2 units). */
 function VerdictStrip({ view }: { view: SiteView }) {
@@ -47,6 +56,18 @@ function VerdictStrip({ view }: { view: SiteView }) {
         </span>
         <span className="tabular-nums">{formatTimestamp(view.to.toISOString())}</span>
       </figcaption>
+      {/* The strip in words: colour is never the only carrier of when the verdict changed. */}
+      <details className="mt-1 text-xs text-slate-700">
+        <summary className="cursor-pointer text-slate-600">The strip in words ({view.runs.length} {view.runs.length === 1 ? 'stretch' : 'stretches'})</summary>
+        <ol className="mt-1 list-disc pl-5">
+          {view.runs.map((run) => (
+            <li key={run.from.toISOString()}>
+              {VERDICT_WORD[run.verdict]}: {formatTimestamp(run.from.toISOString())}
+              {run.checks > 1 ? ` to ${formatTimestamp(run.to.toISOString())}` : ''} ({run.checks} {run.checks === 1 ? 'check' : 'checks'})
+            </li>
+          ))}
+        </ol>
+      </details>
     </figure>
   );
 }
@@ -58,6 +79,7 @@ function ChangeEventItem({ event }: { event: ChangeGroup }) {
   return (
     <li className={`rounded-lg border-l-4 bg-white px-3 py-2 ${worse ? 'border-red-500' : 'border-emerald-600'}`}>
       <p className="text-sm text-slate-900">
+        <span className="sr-only">{worse ? 'Worse: ' : 'Better: '}</span>
         {event.verdict && (
           <span className="font-semibold">
             Verdict {VERDICT_WORD[event.verdict.from]} → {VERDICT_WORD[event.verdict.to]}
@@ -100,14 +122,20 @@ export function SiteCard({ view, focused, index }: { view: SiteView; focused: bo
           </a>
         </p>
       </div>
+      {view.staleForMs !== undefined && (
+        <p role="status" className="mt-2 rounded-md border border-amber-300 bg-amber-50 px-2 py-1 text-sm text-amber-950">
+          No check for {formatAge(view.staleForMs)} — about {Math.round(view.staleForMs / (view.usualGapMs ?? view.staleForMs))} times the usual gap. Is the monitor at this site still running? The verdict above is from its last check.
+        </p>
+      )}
       <p className="mt-1 text-xs text-slate-600">
         {view.strip.length === view.totalChecks ? `${view.totalChecks} ${view.totalChecks === 1 ? 'check' : 'checks'}` : `The newest ${view.strip.length} of ${view.totalChecks} checks`} stored
-        {latest.findings.length > 0 ? ` · now: ${latest.findings.map((f) => f.code).join(', ')}` : ' · now: no findings'}
+        {view.staleForMs !== undefined ? ' · at the last check: ' : ' · now: '}
+        {latest.findings.length > 0 ? latest.findings.map((f) => f.code).join(', ') : 'no findings'}
       </p>
       <VerdictStrip view={view} />
       <h3 className="mt-4 text-xs font-semibold tracking-wide text-slate-700 uppercase">Changes</h3>
       {events.length === 0 ? (
-        <p className="mt-1 text-sm text-slate-600">No change held for two checks in a row in this span.</p>
+        <p className="mt-1 text-sm text-slate-600">No change held for {CONFIRM_WORDS} checks in a row in this span.</p>
       ) : (
         <ol className="mt-2 space-y-2" aria-label={`Changes at ${view.site}, newest first`}>
           {events.map((event) => (

@@ -30,13 +30,6 @@ export interface SiteCheck {
   findings: ReadonlyArray<{ code: string; severity: Severity }>;
 }
 
-/** A site in the list of sites: how many checks the store holds, and the newest one. */
-export interface SiteSummary {
-  site: string;
-  checks: number;
-  latest: SiteCheck;
-}
-
 /** One cell of the verdict strip. */
 export interface StripCell {
   id: string;
@@ -61,14 +54,28 @@ export interface SiteView {
   events: ChangeGroup[];
   /** How many checks each verdict had among those shown. */
   verdictCounts: Record<Verdict, number>;
+  /** The checks as runs of one verdict, oldest first: the strip in words. */
+  runs: Array<{ verdict: Verdict; from: Date; to: Date; checks: number }>;
+  /** The usual time between two checks (median of the gaps), ms; undefined with a single check. */
+  usualGapMs?: number;
+  /**
+   * Set when the newest check is older than STALE_AFTER_GAPS usual gaps (the deploy/ alert's "no check for three
+   * intervals"): how long ago it was, ms. The site's monitor has probably stopped; its latest verdict is old news.
+   */
+  staleForMs?: number;
 }
+
+/** Usual gaps between checks after which a site counts as stale (deploy/prometheus: no check for three intervals). */
+export const STALE_AFTER_GAPS = 3;
+/** The monitor's shortest interval, ms (cli/monitor/args.ts MIN_INTERVAL_MS): no gap counts as shorter. */
+const SHORTEST_GAP_MS = 30_000;
 
 /**
  * Builds a site's view from the checks the caller chose to show (any order, usually the newest few hundred) with the
- * monitor's own change detection (`confirmRuns` consecutive checks, default 2). Throws RangeError for an empty list: a
- * site is listed only once it has a check.
+ * monitor's own change detection (`confirmRuns` consecutive checks, default 2) and, at `now`, whether it went quiet.
+ * Throws RangeError for an empty list: a site is listed only once it has a check.
  */
-export function buildSiteView(site: string, totalChecks: number, checks: readonly SiteCheck[], confirmRuns = 2): SiteView {
+export function buildSiteView(site: string, totalChecks: number, checks: readonly SiteCheck[], now: Date, confirmRuns = 2): SiteView {
   if (checks.length === 0) throw new RangeError(`site ${site} has no checks to show`);
   const ordered = [...checks].sort((a, b) => a.storedAt.getTime() - b.storedAt.getTime() || a.id.localeCompare(b.id));
   const first = ordered[0]!.storedAt.getTime();
@@ -81,9 +88,23 @@ export function buildSiteView(site: string, totalChecks: number, checks: readonl
     verdictCounts[check.verdict]++;
     events.push(...groupChanges(detector.observe({ runId: check.id, atMs: check.storedAt.getTime(), verdict: check.verdict, findings: check.findings })));
   }
+  const runs: SiteView['runs'] = [];
+  for (const check of ordered) {
+    const run = runs.at(-1);
+    if (run && run.verdict === check.verdict) {
+      run.to = check.storedAt;
+      run.checks++;
+    } else runs.push({ verdict: check.verdict, from: check.storedAt, to: check.storedAt, checks: 1 });
+  }
+  const gaps = ordered.slice(1).map((check, i) => check.storedAt.getTime() - ordered[i]!.storedAt.getTime()).sort((a, b) => a - b);
+  const usualGapMs = gaps.length > 0 ? gaps[Math.floor((gaps.length - 1) / 2)]! : undefined;
+  const sinceLast = now.getTime() - last;
   return {
     site,
-    totalChecks,
+    totalChecks: Math.max(totalChecks, checks.length),
+    runs,
+    ...(usualGapMs !== undefined ? { usualGapMs } : {}),
+    ...(usualGapMs !== undefined && sinceLast > STALE_AFTER_GAPS * Math.max(usualGapMs, SHORTEST_GAP_MS) ? { staleForMs: sinceLast } : {}),
     latest: ordered.at(-1)!,
     strip: ordered.map((check) => ({ id: check.id, verdict: check.verdict, storedAt: check.storedAt, x: span > 0 ? (check.storedAt.getTime() - first) / span : 1 })),
     from: new Date(first),

@@ -3,6 +3,7 @@
  * per-client limits, and reading a stored record back through the result schema.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { SEVERITY_RANK } from '../../lib/schema/finding-order';
 import { ResultSchema, type Result, type Severity } from '../../lib/schema/result';
 import { ResultStoreError } from './result-store';
 
@@ -67,15 +68,12 @@ export function readStoredJson(id: string, json: string): Result {
   return parsed.data;
 }
 
-/** Severities, most severe first (a code reported twice keeps its most severe). */
-const SEVERITY_ORDER: readonly Severity[] = ['blocker', 'warning', 'info'];
-
-/** The result's finding codes, each once, with its most severe severity: the rows of `result_findings`. */
+/** The result's finding codes, each once, with its most severe severity (a code reported twice keeps that): the rows of `result_findings`. */
 export function findingRows(result: Result): Array<{ code: string; severity: Severity }> {
   const rows = new Map<string, Severity>();
   for (const { code, severity } of result.findings) {
     const known = rows.get(code);
-    if (known === undefined || SEVERITY_ORDER.indexOf(severity) < SEVERITY_ORDER.indexOf(known)) rows.set(code, severity);
+    if (known === undefined || SEVERITY_RANK[severity] < SEVERITY_RANK[known]) rows.set(code, severity);
   }
   return [...rows].map(([code, severity]) => ({ code, severity }));
 }

@@ -333,6 +333,10 @@ describe.each([sqliteEngine(), postgresEngine()])('the result store on $name', (
     expect((await s.siteChecks('Berlin office', 1, liveAfter)).map((check) => check.id)).toEqual([second.id]);
     expect((await s.siteChecks('Berlin office', 10, new Date(0))).map((check) => check.id)).toEqual([second.id, first.id, old.id]);
     expect(await s.siteChecks('Nowhere', 10, liveAfter)).toEqual([]);
+    // The support view lists the results people shared; the monitors' checks only when asked.
+    expect((await s.searchResults({}, { limit: 50 })).total).toBe(1);
+    expect((await s.searchResults({ includeSiteChecks: true }, { limit: 50 })).total).toBe(5);
+    expect((await s.findingCounts({})).find((row) => row.code === 'udp-blocked')?.count).toBe(1);
     // A site's check is a stored result like any other: its delete token removes it from the Sites page too.
     await s.delete(second.id, second.deleteToken);
     expect((await s.siteChecks('Berlin office', 10, liveAfter)).map((check) => check.id)).toEqual([first.id]);

@@ -22,6 +22,11 @@ export interface SupportQuery {
    * answers 404 (readLiveResult). The support view always sets it (server/api/support-params.ts).
    */
   liveAfter?: Date;
+  /**
+   * Also the checks monitored sites stored (`netready monitor --token`, issue 19); default false: the support view
+   * lists the results people shared, and the Sites page shows the monitors' checks.
+   */
+  includeSiteChecks?: boolean;
 }
 
 /** Where a page starts: after this row of the previous page (newest first). */
@@ -80,6 +85,7 @@ export function supportWhere(query: SupportQuery, dialect: Dialect, options: { c
   if (query.from) clauses.push(`results.created_at >= ${param(dialect.time(query.from))}`);
   if (query.to) clauses.push(`results.created_at < ${param(dialect.time(query.to))}`);
   if (query.liveAfter) clauses.push(`results.created_at > ${param(dialect.time(query.liveAfter))}`);
+  if (!query.includeSiteChecks) clauses.push('results.site IS NULL');
   for (const text of query.noteContains ?? []) {
     if (text.trim()) clauses.push(`results.note ${dialect.like} ${param(containsPattern(text.trim()))} ESCAPE '\\'`);
   }

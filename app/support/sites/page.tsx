@@ -39,9 +39,10 @@ export default async function SitesPage({ searchParams }: Props) {
   const liveAfter = retentionCutoff(new Date(), config.results.retentionDays);
   const stored = await store.listSites(liveAfter);
   const shown = focus === undefined ? stored : stored.filter((site) => site.site === focus);
-  const views = await Promise.all(
-    shown.map(async (site) => buildSiteView(site.site, site.checks, await store.siteChecks(site.site, focus === undefined ? CHECKS_IN_LIST : CHECKS_FOCUSED, liveAfter))),
-  );
+  const now = new Date();
+  const read = await Promise.all(shown.map(async (site) => ({ site, checks: await store.siteChecks(site.site, focus === undefined ? CHECKS_IN_LIST : CHECKS_FOCUSED, liveAfter) })));
+  // A purge between the two reads may have taken a site's last checks: it is simply not listed.
+  const views = read.filter(({ checks }) => checks.length > 0).map(({ site, checks }) => buildSiteView(site.site, site.checks, checks, now));
   const storedNames = new Set(stored.map((site) => site.site));
   const silent = focus === undefined ? config.monitor.sites.filter((site) => !storedNames.has(site.name)).map((site) => site.name) : [];
   return (
@@ -57,8 +58,9 @@ export default async function SitesPage({ searchParams }: Props) {
           <h1 className="text-2xl font-semibold tracking-tight text-slate-900">{focus === undefined ? 'Monitored sites' : focus}</h1>
           <p className="mt-1 text-sm text-slate-700">
             Checks that <code>netready monitor</code> ran at each site and stored here, newest on the right. A change counts once it held for two checks
-            in a row; its window runs from the last check before it to the first after. Checks are deleted {config.results.retentionDays} days after they
-            were stored.
+            in a row (the monitor&apos;s default; a monitor run with <code>--confirm-runs 3</code> alerts one check later); its window runs from the last
+            check before it to the first after. A site without a check for three of its usual gaps is marked. Checks are deleted{' '}
+            {config.results.retentionDays} days after they were stored; they are not in the list of results people shared.
           </p>
           {focus !== undefined && (
             <p className="mt-2 text-sm">
