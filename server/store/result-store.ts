@@ -13,8 +13,23 @@ import type { SupportCursor, SupportPage, SupportQuery } from './support-query';
  */
 export type ResultStoreErrorCode = 'open_failed' | 'write_failed' | 'read_failed' | 'corrupt_record' | 'id_exhausted' | 'quota_exceeded';
 
+/**
+ * Marks a ResultStoreError across copies of this module. Next.js bundles instrumentation.ts and each route handler with
+ * their own copy of it, and the process's one store (server/store/index.ts) is made by the start-up copy: without the
+ * mark, a route's `instanceof ResultStoreError` failed for every error that store threw, and a read-only data folder
+ * answered 500 instead of 503 `storage_unavailable`.
+ */
+const RESULT_STORE_ERROR = Symbol.for('netready.ResultStoreError');
+
 /** A storage failure (or quota refusal). `code` says which step failed; `cause` holds the driver's error. */
 export class ResultStoreError extends Error {
+  /** `instanceof` by the process-wide mark (see RESULT_STORE_ERROR), whichever copy of the class made the error. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [RESULT_STORE_ERROR]?: unknown })[RESULT_STORE_ERROR] === true;
+  }
+
+  /** The process-wide mark. */
+  readonly [RESULT_STORE_ERROR] = true;
   /** Machine-readable reason. */
   readonly code: ResultStoreErrorCode;
   /** With `quota_exceeded`: seconds until the quota resets (the next UTC day). */
