@@ -158,7 +158,10 @@ export interface MtuExpectation {
   fragments: 'arrived' | 'dropped';
   /** The largest DataChannel packet upstream. */
   upstream: 'passed' | 'lost';
-  /** The mtu probe ends within this many ms (the open network: a few hundred). */
+  /**
+   * The mtu probe ends within this many ms: below DIRECT_WAIT_MS (2 s), so no rung was waited out. The open row's
+   * first run of a busy CI machine took 1,051 ms (584 ms when the bound was set).
+   */
   withinMs?: number;
 }
 
@@ -353,7 +356,7 @@ export const SCENARIOS: Scenario[] = [
       regions: { dnsRegion: 'near', rule: 'default', nearest: 'near', unreachable: [] },
       proxy: PROXY_NONE(),
       // The whole ladder arrives (up to Ethernet's 1500), fragments too, and the largest DataChannel packet goes upstream.
-      mtu: { direct: { largestArrivedBytes: { min: 1500, max: 1500 }, breaks: false }, fragments: 'arrived', upstream: 'passed', withinMs: 1000 },
+      mtu: { direct: { largestArrivedBytes: { min: 1500, max: 1500 }, breaks: false }, fragments: 'arrived', upstream: 'passed', withinMs: 1500 },
       // Nothing in the way: no loss, a LAN round trip, both bursts at their 8 Mbit/s target — everything fits.
       quality: { lossPct: { up: [0, 0], down: [0, 0] }, limitedBy: 'target', estimate: { audio: 'can', 'sd-video': 'can', 'hd-video': 'can', 'screen-share': 'can' } },
       ground: [
