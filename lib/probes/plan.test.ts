@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { fakeSession } from '../engine/testing/fake-deployment';
 import type { Session } from '../schema/session';
 import { MEDIA_QUALITY_PROBE_ID } from './media-quality';
+import { REGIONS_PROBE_ID } from './regions';
+import { SERVER_VIEW_PROBE_ID } from './server-view';
 import { createDefaultPlan } from './plan';
 import { selectTargets } from './session';
 
@@ -38,5 +40,15 @@ describe('the plan an embedding host asks for (issue 14)', () => {
     expect(none.stun.map((endpoint) => endpoint.role)).toEqual(['turn', 'alternate']);
     expect(none.vendorHosts).toEqual([]);
     expect(selectTargets(twoVendorSession(), undefined)).toEqual(twoVendorSession());
+  });
+});
+
+describe('the run’s last step', () => {
+  it('does not wait for the probes that end on a server’s answer: the quality stream and the regions (slow on a lossy path)', () => {
+    const plan = createDefaultPlan();
+    const last = plan.filter((probe) => probe.runsLast).map((probe) => probe.id);
+    expect(last).toEqual([SERVER_VIEW_PROBE_ID]);
+    const notWaitedFor = plan.filter((probe) => probe.endsWithServerAnswer).map((probe) => probe.id).sort();
+    expect(notWaitedFor).toEqual([MEDIA_QUALITY_PROBE_ID, REGIONS_PROBE_ID].sort());
   });
 });
