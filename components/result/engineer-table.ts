@@ -4,6 +4,8 @@
  * probe `data` is free-form JSON, so every model reads it through these helpers: a field of the wrong type is treated
  * as absent, never guessed at. Tables hold plain strings; the view renders them as text nodes only.
  */
+import type { ProbeOutcome } from '../../lib/schema/result';
+import { probeTitle } from './probe-title';
 
 /** The rows one check contributed to a table, under its own heading row. */
 export interface EngineerRowGroup {
@@ -92,4 +94,23 @@ export function listOf(items: readonly string[], max = 6): string {
 export function tableOrNull(table: EngineerTable): EngineerTable | null {
   const groups = table.groups.filter((group) => group.rows.length > 0 || group.notes.length > 0);
   return groups.length > 0 ? { ...table, groups } : null;
+}
+
+/**
+ * One row group per probe that recorded data (its title as the heading), its rows from `rowsOf`; `skipSkipped` leaves
+ * out probes that were skipped. Groups without rows are dropped later by tableOrNull.
+ */
+export function groupsByProbe(
+  probes: Readonly<Record<string, ProbeOutcome>>,
+  titles: Readonly<Record<string, string>> | undefined,
+  rowsOf: (id: string, data: Record<string, unknown>) => EngineerRowGroup['rows'],
+  options: { skipSkipped?: boolean } = {},
+): EngineerRowGroup[] {
+  const groups: EngineerRowGroup[] = [];
+  for (const [id, outcome] of Object.entries(probes)) {
+    const data = dict(outcome.data);
+    if (!data || (options.skipSkipped && outcome.status === 'skipped')) continue;
+    groups.push({ probeId: id, heading: probeTitle(id, titles), notes: [], rows: rowsOf(id, data) });
+  }
+  return groups;
 }

@@ -9,8 +9,7 @@
 import { PROXY_HEADER_NAMES } from '../../lib/diagnosis/facts-proxy';
 import { describeHandshakes, readHandshakes } from '../../lib/probes/server-view';
 import type { ProbeOutcome } from '../../lib/schema/result';
-import { count, dict, dicts, listOf, ms, NOT_RECORDED, tableOrNull, text, texts, type EngineerRowGroup, type EngineerTable } from './engineer-table';
-import { probeTitle } from './probe-title';
+import { count, dict, dicts, listOf, ms, NOT_RECORDED, groupsByProbe, tableOrNull, text, texts, type EngineerTable } from './engineer-table';
 
 /** Columns of the table. */
 export const PROXY_TLS_COLUMNS = ['What', 'Recorded'];
@@ -130,12 +129,7 @@ function rowsOf(id: string, data: Record<string, unknown>): string[][] {
 
 /** The proxy and TLS table of a result, or null when no such check ran. */
 export function buildProxyTlsModel(probes: Readonly<Record<string, ProbeOutcome>>, titles?: Readonly<Record<string, string>>): EngineerTable | null {
-  const groups: EngineerRowGroup[] = [];
-  for (const [id, outcome] of Object.entries(probes)) {
-    const data = dict(outcome.data);
-    if (!data || outcome.status === 'skipped') continue;
-    groups.push({ probeId: id, heading: probeTitle(id, titles), notes: [], rows: rowsOf(id, data) });
-  }
+  const groups = groupsByProbe(probes, titles, rowsOf, { skipSkipped: true });
   return tableOrNull({
     id: 'proxy-tls',
     title: 'Proxy and TLS',

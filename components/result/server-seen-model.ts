@@ -6,8 +6,7 @@
  */
 import { describeHandshakes, readHandshakes } from '../../lib/probes/server-view';
 import type { ProbeOutcome } from '../../lib/schema/result';
-import { count, dict, dicts, endpoint, listOf, NOT_RECORDED, tableOrNull, text, texts, type EngineerRowGroup, type EngineerTable } from './engineer-table';
-import { probeTitle } from './probe-title';
+import { count, dict, dicts, endpoint, listOf, NOT_RECORDED, groupsByProbe, tableOrNull, text, texts, type EngineerTable } from './engineer-table';
 
 /** Columns of the table. */
 export const SERVER_SEEN_COLUMNS = ['Server', 'Source seen', 'Detail'];
@@ -93,12 +92,7 @@ function rowsOf(id: string, data: Record<string, unknown>): string[][] {
 
 /** The "what the servers saw" table of a result, or null when no check recorded a server-side observation. */
 export function buildServerSeenModel(probes: Readonly<Record<string, ProbeOutcome>>, titles?: Readonly<Record<string, string>>): EngineerTable | null {
-  const groups: EngineerRowGroup[] = [];
-  for (const [id, outcome] of Object.entries(probes)) {
-    const data = dict(outcome.data);
-    if (!data) continue;
-    groups.push({ probeId: id, heading: probeTitle(id, titles), notes: [], rows: rowsOf(id, data) });
-  }
+  const groups = groupsByProbe(probes, titles, rowsOf);
   return tableOrNull({
     id: 'server-seen',
     title: 'What the test servers saw',
