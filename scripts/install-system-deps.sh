@@ -28,6 +28,9 @@ CORE_PACKAGES=(
   # deploy/ (issue 19): the monitor's systemd unit is checked with systemd-analyze verify.
   "systemd:systemd-analyze"
   "fonts-dejavu-core:-"
+  # The troubleshooter's kit (issue 20): tshark decodes the probe servers' pcapng captures and loads the shipped
+  # Wireshark profile (`tshark -C`), so the tests prove both open in Wireshark.
+  "tshark:tshark"
   # The result store's repository tests run against a throw-away PostgreSQL cluster (server/store/testing/postgres.ts:
   # initdb + postgres from /usr/lib/postgresql/<version>/bin, no service; policy-rc.d keeps the packaged one stopped).
   "postgresql:-"
