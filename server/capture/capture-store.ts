@@ -48,6 +48,8 @@ export interface CaptureStoreOptions {
   maxLiveCaptures: number;
   /** Days a written capture is kept (the result retention). */
   retentionDays: number;
+  /** Public addresses written for listeners bound to `0.0.0.0` / `::` (see SessionCaptureLimits). */
+  unspecifiedAs?: { v4?: string; v6?: string };
   /** Whether the session is still live (its packets may still come); ended sessions' captures are written. */
   isSessionLive(sessionId: string): boolean;
   /** Logs a failed write or deletion. */
@@ -100,7 +102,7 @@ export class CaptureStore {
     if (!SESSION_ID.test(sessionId)) return false;
     if (this.live.has(sessionId)) return true;
     if (this.live.size >= this.options.maxLiveCaptures) return false;
-    const capture = new SessionCapture(sessionId, { maxBytes: this.options.maxBytesPerSession }, this.now());
+    const capture = new SessionCapture(sessionId, { maxBytes: this.options.maxBytesPerSession, ...(this.options.unspecifiedAs ? { unspecifiedAs: this.options.unspecifiedAs } : {}) }, this.now());
     this.live.set(sessionId, capture);
     this.tiedBy.set(capture, { ports: [], labels: [] });
     return true;
@@ -168,6 +170,25 @@ export class CaptureStore {
   relayDatagram(capture: SessionCapture, src: PacketEndpoint, dst: PacketEndpoint, data: Uint8Array, toPeer: boolean): void {
     if (capture.full) return;
     this.recordInto(capture, 'udp', 'turn-relay', src, dst, data, true, () => `${toPeer ? 'relayed to the peer' : 'from the peer, to be relayed'}, ${data.length} bytes`);
+  }
+
+  /**
+   * A data datagram sent in pieces (the relay's ChannelData: header, then the peer's datagram), recorded into a
+   * capture with its first snap-length bytes.
+   */
+  recordPacket(capture: SessionCapture, source: CaptureSource, src: PacketEndpoint, dst: PacketEndpoint, pieces: Uint8Array[], comment: string): void {
+    if (capture.full) return;
+    let length = 0;
+    for (const piece of pieces) length += piece.length;
+    const payload = new Uint8Array(Math.min(length, this.options.snapLengthBytes));
+    let offset = 0;
+    for (const piece of pieces) {
+      if (offset >= payload.length) break;
+      const part = piece.subarray(0, payload.length - offset);
+      payload.set(part, offset);
+      offset += part.length;
+    }
+    capture.record({ timestampUs: this.now() * 1000, transport: 'udp', src, dst, payload, originalLength: length, comment: `${source}: ${comment}` });
   }
 
   /**

@@ -14,6 +14,17 @@ const HEADER_ALLOWANCE_BYTES = 256;
 export interface SessionCaptureLimits {
   /** Most bytes of the pcapng file; recording stops there with a "capture truncated" comment. */
   maxBytes: number;
+  /**
+   * The server's address to write for a listener bound to the unspecified address (`0.0.0.0`, `::`), which is not
+   * where the client sent its packets: the public addresses clients reach. Default: written as bound.
+   */
+  unspecifiedAs?: { v4?: string; v6?: string };
+}
+
+function resolved(endpoint: PacketEndpoint, unspecifiedAs: SessionCaptureLimits['unspecifiedAs']): PacketEndpoint {
+  if (endpoint.ip === '0.0.0.0' && unspecifiedAs?.v4) return { ip: unspecifiedAs.v4, port: endpoint.port };
+  if (endpoint.ip === '::' && unspecifiedAs?.v6) return { ip: unspecifiedAs.v6, port: endpoint.port };
+  return endpoint;
 }
 
 /** One packet to record. */
@@ -82,8 +93,10 @@ export class SessionCapture {
   }
 
   /** Records one packet; false when the cap stopped it (or its addresses were no IP). */
-  record(packet: CapturedPacket): boolean {
+  record(original: CapturedPacket): boolean {
     if (this.truncatedAtBytes !== null) return false;
+    const unspecifiedAs = this.limits.unspecifiedAs;
+    const packet = unspecifiedAs ? { ...original, src: resolved(original.src, unspecifiedAs), dst: resolved(original.dst, unspecifiedAs) } : original;
     let tcp: { seq: number; ack: number; flags: number } | undefined;
     let state: TcpState | undefined;
     const length = packet.originalLength ?? packet.payload.length;
