@@ -14,6 +14,7 @@ import { FindingList } from './finding-list';
 import { formatDuration, formatTimestamp, INCONCLUSIVE_BECAUSE, isNetworkFinding } from './labels';
 import { probeTitle } from './probe-title';
 import { EngineerDetails } from './engineer-details';
+import { ServerCaptureLink } from './server-capture-link';
 import { Measurements } from './measurements';
 import { TechnicalDetails } from './technical-details';
 import { VerdictBanner } from './verdict-banner';
@@ -92,6 +93,7 @@ export function ResultView({ result, probeTitles, verdictHeadingId = 'verdict-he
       <Measurements probes={result.probes} />
 
       <EngineerDetails probes={result.probes} {...(probeTitles ? { probeTitles } : {})} />
+      <ServerCaptureLink probes={result.probes} />
 
       <TechnicalDetails probes={result.probes} client={result.client} probeTitles={probeTitles} />
 

@@ -133,9 +133,9 @@ describe('server capture on the probe server', () => {
     const allocate = frames.find((f) => f['stun.type'] === '0x0003' && f['udp.srcport'] !== '')!;
     expect(allocate).toMatchObject({ 'ip.src': seen.udpClient!.ip, 'udp.srcport': String(seen.udpClient!.port), 'udp.dstport': String(info.endpoints.turnUdpPort), 'frame.comment': 'turn-udp: Allocate request' });
     const success = frames.find((f) => f['stun.type'] === '0x0103' && f['udp.dstport'] === String(seen.udpClient!.port))!;
-    expect(success['stun.att.port'].split('|')).toEqual(expect.arrayContaining([String(seen.relayPort), String(seen.udpClient!.port)]));
+    expect((success['stun.att.port'] ?? '').split('|')).toEqual(expect.arrayContaining([String(seen.relayPort), String(seen.udpClient!.port)]));
     expect(frames.some((f) => f['stun.type'] === '0x0003' && f['tcp.srcport'] === String(seen.tcpClient!.port))).toBe(true);
-    expect(frames.some((f) => f['udp.srcport'] === String(seen.relayPort) && f['udp.dstport'] === String(PEER_PORT) && f['frame.comment'].startsWith('turn-relay: relayed to the peer'))).toBe(true);
+    expect(frames.some((f) => f['udp.srcport'] === String(seen.relayPort) && f['udp.dstport'] === String(PEER_PORT) && (f['frame.comment'] ?? '').startsWith('turn-relay: relayed to the peer'))).toBe(true);
     expect(frames.filter((f) => f['dns.qry.name'] === `nr-capture0000001.${ZONE}`).map((f) => f['dns.flags.response'])).toEqual(expect.arrayContaining(['0', '1']));
     expect(frames.map((f) => f['tls.handshake.extensions_server_name'])).toContain(`nr-capture0000001.${ZONE}`);
     expect(frames.map((f) => f['http.request.uri'])).toContain(`/v1/echo?session=${session.sessionId}&n=1`);

@@ -1,0 +1,41 @@
+/**
+ * "Download the probe server's capture (pcapng)" on the result and share pages (issue 20): the test server's own
+ * record of this run's packets, for Wireshark. Rendered only when the result recorded a capture URL of the probe
+ * API's shape (server-capture-link-model.ts); no JavaScript needed.
+ */
+import type { ProbeOutcome } from '../../lib/schema/result';
+import { secondaryButton } from '../ui/button-styles';
+import { DownloadIcon } from '../ui/icons';
+import { serverCaptureUrl } from './server-capture-link-model';
+
+/** The download link with what the file holds and who can fetch it; nothing when the run has no server capture. */
+export function ServerCaptureLink({ probes }: { probes: Readonly<Record<string, ProbeOutcome>> }) {
+  const url = serverCaptureUrl(probes);
+  if (!url) return null;
+  return (
+    <section aria-labelledby="server-capture-title" className="nr-print-flow rounded-xl border border-slate-200 bg-white p-4">
+      <h3 id="server-capture-title" className="text-base font-semibold text-slate-900">
+        The test server&apos;s side of the capture
+      </h3>
+      <p className="mt-1 text-sm text-slate-700">
+        What netready&apos;s test server received from this browser and sent back during the run, as a packet capture that
+        opens in Wireshark: the STUN and TURN messages, relayed packets (the first 256 bytes of each), the DNS queries for the
+        test&apos;s names, the TLS ClientHello and the plain-HTTP requests, each with its real addresses, ports and time and a
+        comment naming the server. Compare it with a capture taken on the client&apos;s side to see what was lost or changed
+        on the way.
+      </p>
+      <div className="mt-3 flex flex-wrap items-center gap-3">
+        <a href={url} download className={secondaryButton}>
+          <DownloadIcon />
+          Download the probe server&apos;s capture (pcapng)
+        </a>
+        <span className="text-xs text-slate-600">Usually 50–300 KB, never more than the server&apos;s limit (1 MB by default).</span>
+      </div>
+      <p className="mt-2 text-xs text-slate-600">
+        It holds this test&apos;s real IP addresses: anyone with this result&apos;s link can download it, for as long as the
+        result is kept. It has no packets the server never saw (anything a firewall dropped on the way), nothing from inside
+        encrypted connections, and no anonymous STUN requests that could not be tied to this test.
+      </p>
+    </section>
+  );
+}
