@@ -37,13 +37,19 @@ export async function assertServerCapture(result: Result, expected: ServerCaptur
   // STUN Binding (the ICE checks inside the relayed data), TURN Allocate request and success, CreatePermission and ChannelBind requests.
   for (const type of ['0x0001', '0x0003', '0x0103', '0x0008', '0x0009']) expect([...types], `STUN/TURN message type ${type}`).toContain(type);
 
-  // The relays the result recorded are the ones the server's Allocate answers named (XOR-RELAYED-ADDRESS).
+  // The relays the result recorded are the ones the server's Allocate answers named (XOR-RELAYED-ADDRESS) over UDP and
+  // TCP; over TLS (whose messages are not recorded) the relay's datagrams to the media peer leave from that address.
   const allocated = frames.filter((f) => (f['stun.type'] ?? '').split('|').includes('0x0103'));
   for (const transport of ['udp', 'tcp', 'tls']) {
     const relay = result.probes[`turn-${transport}`]?.data?.relay as { address: string; port: number } | undefined;
     expect(relay, `turn-${transport} recorded a relay`).toBeDefined();
-    expect(allocated.some((f) => (f['stun.att.ipv4'] ?? '').split('|').includes(relay!.address) && (f['stun.att.port'] ?? '').split('|').includes(String(relay!.port))), `the capture has the Allocate answer naming turn-${transport}'s relay ${relay!.address}:${relay!.port}`).toBe(true);
+    const named = allocated.some((f) => (f['stun.att.ipv4'] ?? '').split('|').includes(relay!.address) && (f['stun.att.port'] ?? '').split('|').includes(String(relay!.port)));
+    const relayed = frames.some((f) => f['ip.src'] === relay!.address && f['udp.srcport'] === String(relay!.port) && (f['frame.comment'] ?? '').startsWith('turn-relay: relayed to the peer'));
+    if (transport === 'tls') expect(relayed, `the capture has turn-tls's relay ${relay!.address}:${relay!.port} sending to the media peer`).toBe(true);
+    else expect(named && relayed, `the capture has the Allocate answer naming turn-${transport}'s relay ${relay!.address}:${relay!.port}, and its datagrams`).toBe(true);
   }
+  // TURN over TLS: the ClientHello reached the TURN/TLS port from the client.
+  expect(frames.some((f) => f['tcp.srcport'] !== '' && (f['tls.handshake.type'] ?? '').split('|').includes('1') && (f['frame.comment'] ?? '').startsWith('turn-tls:'))).toBe(true);
   // The client address the servers saw (the result's server view) is the source of the TURN requests and the ClientHellos.
   const clientAddress = result.probes['server-view']?.data?.clientAddress;
   expect(typeof clientAddress).toBe('string');
