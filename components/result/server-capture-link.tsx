@@ -4,7 +4,6 @@
  * API's shape (server-capture-link-model.ts); no JavaScript needed.
  */
 import type { ProbeOutcome } from '../../lib/schema/result';
-import { secondaryButton } from '../ui/button-styles';
 import { DownloadIcon } from '../ui/icons';
 import { serverCaptureUrl } from './server-capture-link-model';
 
@@ -25,8 +24,13 @@ export function ServerCaptureLink({ probes }: { probes: Readonly<Record<string, 
         on the way.
       </p>
       <div className="mt-3 flex flex-wrap items-center gap-3">
-        <a href={url} download className={secondaryButton}>
-          <DownloadIcon />
+        {/* The secondary button's look, but its long label may wrap on a phone instead of overflowing (no fixed height). */}
+        <a
+          href={url}
+          download
+          className="inline-flex min-h-10 items-center gap-2 rounded-lg border border-slate-300 bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 active:bg-slate-100"
+        >
+          <DownloadIcon className="h-4 w-4 shrink-0" />
           Download the probe server&apos;s capture (pcapng)
         </a>
         <span className="text-xs text-slate-600">Usually 50–300 KB, never more than the server&apos;s limit (1 MB by default).</span>

@@ -180,7 +180,8 @@ export class CaptureStore {
     if (capture.full) return;
     let length = 0;
     for (const piece of pieces) length += piece.length;
-    const payload = new Uint8Array(Math.min(length, this.options.snapLengthBytes));
+    // Pooled: an ArrayBuffer of its own per datagram would cost a microsecond on the relay's hot path.
+    const payload = Buffer.allocUnsafe(Math.min(length, this.options.snapLengthBytes));
     let offset = 0;
     for (const piece of pieces) {
       if (offset >= payload.length) break;

@@ -5,7 +5,7 @@
  * per connection and direction, so Wireshark reassembles messages split across segments. Never throws: an address
  * that cannot be synthesised is skipped.
  */
-import { enhancedPacketBlock, interfaceDescriptionBlock, sectionHeaderBlock, synthesisePacket, TCP_ACK, TCP_PSH, type PacketEndpoint } from './pcapng';
+import { enhancedPacketBlock, interfaceDescriptionBlock, packetBlock, sectionHeaderBlock, TCP_ACK, TCP_PSH, type PacketEndpoint } from './pcapng';
 
 /** pcapng bytes of the section and interface headers (counted against the cap like packets). */
 const HEADER_ALLOWANCE_BYTES = 256;
@@ -114,8 +114,7 @@ export class SessionCapture {
     }
     let block: Uint8Array;
     try {
-      const synthesised = synthesisePacket({ transport: packet.transport, src: packet.src, dst: packet.dst, payload: packet.payload, originalLength: length, ipId: this.ipId++, ...(tcp ? { tcp } : {}) });
-      block = enhancedPacketBlock(packet.timestampUs, synthesised.bytes, synthesised.originalLength, packet.comment);
+      block = packetBlock(packet.timestampUs, { transport: packet.transport, src: packet.src, dst: packet.dst, payload: packet.payload, originalLength: length, ipId: this.ipId++, ...(tcp ? { tcp } : {}) }, packet.comment);
     } catch {
       return false;
     }
