@@ -4,19 +4,7 @@
  * packet is named "unparsed …" and recorded as bytes all the same.
  */
 import dnsPacket from 'dns-packet';
-import { METHOD_BINDING } from '../../lib/protocol/stun/constants';
-import * as T from '../../lib/protocol/turn/constants';
-
-/** RFC 8489 §5 / RFC 8656 §17 method names. */
-const METHOD_NAMES: Record<number, string> = {
-  [METHOD_BINDING]: 'Binding',
-  [T.METHOD_ALLOCATE]: 'Allocate',
-  [T.METHOD_REFRESH]: 'Refresh',
-  [T.METHOD_SEND]: 'Send',
-  [T.METHOD_DATA]: 'Data',
-  [T.METHOD_CREATE_PERMISSION]: 'CreatePermission',
-  [T.METHOD_CHANNEL_BIND]: 'ChannelBind',
-};
+import { TURN_METHOD_NAMES } from '../../lib/protocol/turn/server';
 
 /** RFC 8489 §5: the class bits C1 (0x0100) and C0 (0x0010) of the message type. */
 const CLASS_NAMES = ['request', 'indication', 'success response', 'error response'];
@@ -34,7 +22,7 @@ export function describeStun(data: Uint8Array): string {
   const type = (first << 8) | data[1]!;
   const method = (type & 0x000f) | ((type & 0x00e0) >> 1) | ((type & 0x3e00) >> 2);
   const cls = ((type & 0x0100) >> 7) | ((type & 0x0010) >> 4);
-  return `${METHOD_NAMES[method] ?? `method 0x${method.toString(16)}`} ${CLASS_NAMES[cls]}`;
+  return `${TURN_METHOD_NAMES[method] ?? `method 0x${method.toString(16)}`} ${CLASS_NAMES[cls]}`;
 }
 
 /** Names a DNS message: query or answer, type and name, answer count (dns-packet, failures caught). */
