@@ -13,9 +13,9 @@ export function ServerCaptureLink({ probes }: { probes: Readonly<Record<string, 
   if (!url) return null;
   return (
     <section aria-labelledby="server-capture-title" className="nr-print-flow rounded-xl border border-slate-200 bg-white p-4">
-      <h3 id="server-capture-title" className="text-base font-semibold text-slate-900">
+      <h2 id="server-capture-title" className="text-base font-semibold text-slate-900">
         The test server&apos;s side of the capture
-      </h3>
+      </h2>
       <p className="mt-1 text-sm text-slate-700">
         What netready&apos;s test server received from this browser and sent back during the run, as a packet capture that
         opens in Wireshark: the STUN and TURN messages, relayed packets (the first 256 bytes of each), the DNS queries for the
