@@ -142,6 +142,6 @@ test('Chromium resolves fresh probe names through a real resolver; the page and 
   expect(dnsmasqOutput.join('')).toContain(`${label}.${ZONE}`);
 
   // Issue 20: the probe server's capture of this run decodes as STUN/TURN, DNS and TLS, with the result's addresses.
-  const captureBytes = await assertServerCapture(result, { ports, dns: { zone: ZONE, port: dnsPort, labels: lookupData.attempts.map((a) => a.label) } });
+  const captureBytes = await assertServerCapture(result, { ports, keepAt: path.join(runDir, 'server-capture.pcapng'), dns: { zone: ZONE, port: dnsPort, labels: lookupData.attempts.map((a) => a.label) } });
   console.log(`server capture of the run: ${captureBytes} bytes`);
 });

@@ -4,6 +4,7 @@
  * decoded and that the addresses and ports in it are the ones the result recorded: the relay addresses the TURN
  * probes got, and the client address the servers saw.
  */
+import { writeFileSync } from 'node:fs';
 import { expect } from '@playwright/test';
 import type { Result } from '../../lib/schema/result';
 import { tsharkFields } from '../../server/capture/testing/tshark';
@@ -12,6 +13,8 @@ import type { StackPorts } from './stack';
 /** What the capture must show besides TURN: a DNS zone whose probe names were looked up and fetched over HTTPS. */
 export interface ServerCaptureExpectations {
   ports: StackPorts;
+  /** Where the downloaded capture is kept for a look in Wireshark when an assertion fails. */
+  keepAt: string;
   dns: { zone: string; port: number; labels: string[] };
 }
 
@@ -23,6 +26,7 @@ export async function assertServerCapture(result: Result, expected: ServerCaptur
   expect(response.status).toBe(200);
   expect(response.headers.get('content-disposition')).toContain('.pcapng');
   const bytes = new Uint8Array(await response.arrayBuffer());
+  writeFileSync(expected.keepAt, bytes);
   const { ports, dns } = expected;
   // The stack's ports are not the IANA ones tshark knows (3478, 53, 443): say what runs on them.
   const decodeAs = [
