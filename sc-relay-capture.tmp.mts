@@ -5,7 +5,7 @@ const port = 27650;
 const peerPort = 27600;
 const variants: Array<[string, string[]]> = [['no capture', []], ['--capture (session not captured)', ['--capture']], ['--capture-session bench-relay', ['--capture-session', 'bench-relay']]];
 const results: Record<string, Record<string, number[]>> = {};
-for (let round = 1; round <= 3; round++) {
+for (let round = 1; round <= 5; round++) {
   for (const [name, extra] of variants) {
     const child = spawn('taskset', ['-c', '0', 'node_modules/.bin/tsx', 'server/turn/standalone.ts', '--ip', '127.0.0.1', '--port', String(port), '--secret', secret, '--relay-min', '27200', '--relay-max', '27300', '--allow-peer', `127.0.0.1:${peerPort}-${peerPort}`, ...extra], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
     await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); }));

@@ -93,6 +93,24 @@ describe('CaptureStore', () => {
     expect((await captures.read('S1'))!.length).toBeLessThanOrEqual(65_536 + 200);
   });
 
+  it('remembers the hot path\'s anonymous Binding exchanges and files those of an address tied within the window', async () => {
+    const captures = store();
+    captures.open('S1');
+    const response = encodeMessage({ cls: 'success', method: METHOD_BINDING, transactionId: new Uint8Array(12).fill(2), attributes: [] });
+    captures.fastBinding('stun', client.ip, client.port, server, binding, response);
+    captures.fastBinding('stun', client.ip, client.port + 1, server, binding, response);
+    nowMs += 1000;
+    captures.tie('udp', client, 'S1');
+    captures.fastBinding('stun', client.ip, client.port, server, binding, response);
+    const frames = await tsharkFields((await captures.read('S1'))!, ['udp.srcport', 'udp.dstport', 'frame.comment']);
+    expect(frames.map((f) => [f['udp.srcport'], f['udp.dstport'], f['frame.comment']])).toEqual([
+      ['50123', '3478', 'stun: Binding request'],
+      ['3478', '50123', 'stun: Binding success response'],
+      ['50123', '3478', 'stun: Binding request'],
+      ['3478', '50123', 'stun: Binding success response'],
+    ]);
+  });
+
   it('captures at most maxLiveCaptures sessions at once', () => {
     const captures = store({ maxLiveCaptures: 1 });
     expect(captures.open('S1')).toBe(true);

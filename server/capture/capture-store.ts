@@ -33,6 +33,8 @@ export const PENDING_TTL_MS = 30_000;
 /** Untied addresses/labels remembered at once, and messages per address/label. */
 const MAX_PENDING_KEYS = 2048;
 const MAX_PENDING_PER_KEY = 8;
+/** Anonymous Binding exchanges remembered (a ring): enough for the seconds between a page's Bindings and its tie. */
+export const RECENT_BINDINGS = 4096;
 /** Largest control message recorded whole (STUN/TURN, DNS, TLS ClientHello, HTTP head); longer ones are cut. */
 export const MAX_CONTROL_BYTES = 16_384;
 
@@ -69,6 +71,9 @@ interface Tie {
 
 interface PendingPacket extends CapturedPacket {
   atMs: number;
+  /** Names the payload when the packet is filed (most pending packets never are: naming waits until then). */
+  describe?: (data: Uint8Array) => string;
+  source: CaptureSource;
 }
 
 /** The per-session captures of one probe process. */
@@ -82,6 +87,12 @@ export class CaptureStore {
   /** What each live capture tied, to untie it when the capture closes. */
   private readonly tiedBy = new Map<SessionCapture, { ports: number[]; labels: string[] }>();
   private readonly pending = new Map<string, PendingPacket[]>();
+  /**
+   * The UDP hot path's anonymous Binding exchanges, newest overwriting oldest: no key string, no copy (the request is
+   * the datagram's own Buffer, the response a fresh array of the core's), so a flood of them costs a few stores each.
+   */
+  private readonly bindings = Array.from({ length: RECENT_BINDINGS }, () => ({ atMs: -Infinity, source: 'stun' as CaptureSource, ip: '', port: 0, server: { ip: '', port: 0 }, request: EMPTY, response: EMPTY }));
+  private nextBinding = 0;
   /** Captures being written: served from here until the file exists. */
   private readonly writing = new Map<string, Uint8Array>();
   private readonly writes = new Set<Promise<void>>();
@@ -126,6 +137,7 @@ export class CaptureStore {
       this.tiedBy.get(capture)?.ports.push(client.port);
     }
     this.flushPending(`${transport}|${client.ip}|${client.port}`, capture);
+    if (transport === 'udp') this.flushBindings(client, capture);
   }
 
   /** Ties a probe DNS label to a session and files the queries and answers that waited for it. */
@@ -162,8 +174,32 @@ export class CaptureStore {
       return;
     }
     if (isData) return;
-    const client = clientIsSrc ? { ip: srcIp, port: srcPort } : { ip: dstIp, port: dstPort };
-    this.pend(`udp|${client.ip}|${client.port}`, this.packet('udp', source, { ip: srcIp, port: srcPort }, { ip: dstIp, port: dstPort }, data, false, describeStun(data), true));
+    const key = clientIsSrc ? `udp|${srcIp}|${srcPort}` : `udp|${dstIp}|${dstPort}`;
+    this.pend(key, this.packet('udp', source, { ip: srcIp, port: srcPort }, { ip: dstIp, port: dstPort }, data, false, describeStun, true));
+  }
+
+  /**
+   * A Binding request the UDP hot path answered, and its response. Tied: both recorded. Untied: remembered in a ring
+   * (no copy: neither buffer is reused) and filed if the client address is tied within the pending window.
+   */
+  fastBinding(source: CaptureSource, clientIp: string, clientPort: number, server: PacketEndpoint, request: Uint8Array, response: Uint8Array): void {
+    const capture = this.captureOfClient('udp', clientIp, clientPort);
+    if (capture) {
+      if (capture.full) return;
+      const client = { ip: clientIp, port: clientPort };
+      this.recordInto(capture, 'udp', source, client, server, request, false, describeStun);
+      this.recordInto(capture, 'udp', source, server, client, response, false, describeStun);
+      return;
+    }
+    const slot = this.bindings[this.nextBinding]!;
+    this.nextBinding = (this.nextBinding + 1) % RECENT_BINDINGS;
+    slot.atMs = this.now();
+    slot.source = source;
+    slot.ip = clientIp;
+    slot.port = clientPort;
+    slot.server = server;
+    slot.request = request;
+    slot.response = response;
   }
 
   /** A datagram between a relay address and a peer, recorded into the allocation's capture (cut at the snap length). */
@@ -207,7 +243,7 @@ export class CaptureStore {
       return;
     }
     if (isData) return;
-    this.pend(`tcp|${client.ip}|${client.port}`, this.packet('tcp', source, src, dst, data, false, describe(data), fromClient));
+    this.pend(`tcp|${client.ip}|${client.port}`, this.packet('tcp', source, src, dst, data, false, describe, fromClient));
   }
 
   /**
@@ -226,14 +262,15 @@ export class CaptureStore {
       if (!capture.full) this.recordInto(capture, transport, source, src, dst, wire, false, () => describeDns(message), fromResolver);
       return;
     }
-    this.pend(`dns|${label}`, this.packet(transport, source, src, dst, wire, false, describeDns(message), fromResolver));
+    this.pend(`dns|${label}`, this.packet(transport, source, src, dst, wire, false, () => describeDns(message), fromResolver));
   }
 
   /** A TCP segment of a session's HTTP(S) connection (the TLS ClientHello record, a request head) with its comment. */
   sessionSegment(sessionId: string, source: CaptureSource, client: PacketEndpoint, server: PacketEndpoint, data: Uint8Array, comment: string, timestampMs?: number): void {
     const capture = this.live.get(sessionId);
     if (!capture || capture.full) return;
-    const packet = this.packet('tcp', source, client, server, data, false, comment, true);
+    const packet = this.packet('tcp', source, client, server, data, false, () => comment, true);
+    packet.comment = `${source}: ${comment}`;
     if (timestampMs !== undefined) packet.timestampUs = Math.round(timestampMs * 1000);
     capture.record(packet);
   }
@@ -346,21 +383,14 @@ export class CaptureStore {
     void write.finally(() => this.writes.delete(write));
   }
 
-  private packet(transport: 'udp' | 'tcp', source: CaptureSource, src: PacketEndpoint, dst: PacketEndpoint, data: Uint8Array, isData: boolean, what: string, fromClient: boolean): PendingPacket {
+  /** A packet kept for later (pending) or recorded now; its comment is made when it is filed (see flushPending). */
+  private packet(transport: 'udp' | 'tcp', source: CaptureSource, src: PacketEndpoint, dst: PacketEndpoint, data: Uint8Array, isData: boolean, describe: (data: Uint8Array) => string, fromClient: boolean): PendingPacket {
     const keep = Math.min(data.length, isData ? this.options.snapLengthBytes : MAX_CONTROL_BYTES);
     const now = this.now();
-    return {
-      atMs: now,
-      timestampUs: now * 1000,
-      transport,
-      src: { ip: src.ip, port: src.port },
-      dst: { ip: dst.ip, port: dst.port },
-      // A copy: the socket layer may reuse its buffers (the relay's ChannelData header is).
-      payload: data.slice(0, keep),
-      originalLength: data.length,
-      comment: `${source}: ${what}`,
-      fromClient,
-    };
+    // A copy (pooled: anonymous Bindings pass here at line rate): the socket layer may reuse its buffers.
+    const payload = Buffer.allocUnsafe(keep);
+    payload.set(keep === data.length ? data : data.subarray(0, keep));
+    return { atMs: now, timestampUs: now * 1000, transport, src: { ip: src.ip, port: src.port }, dst: { ip: dst.ip, port: dst.port }, payload, originalLength: data.length, comment: '', source, describe, fromClient };
   }
 
   private recordInto(
@@ -402,16 +432,36 @@ export class CaptureStore {
     list.push(packet);
   }
 
+  /** Files the remembered anonymous Binding exchanges of a newly tied UDP address (a scan: ties are a few per run). */
+  private flushBindings(client: PacketEndpoint, capture: SessionCapture): void {
+    const now = this.now();
+    for (let i = 0; i < RECENT_BINDINGS; i++) {
+      const slot = this.bindings[(this.nextBinding + i) % RECENT_BINDINGS]!;
+      if (slot.port !== client.port || slot.ip !== client.ip || now - slot.atMs >= PENDING_TTL_MS) continue;
+      const timestampUs = slot.atMs * 1000;
+      const record = (src: PacketEndpoint, dst: PacketEndpoint, data: Uint8Array): void => {
+        capture.record({ timestampUs, transport: 'udp', src, dst, payload: data.subarray(0, MAX_CONTROL_BYTES), originalLength: data.length, comment: `${slot.source}: ${describeStun(data)}` });
+      };
+      record(client, slot.server, slot.request);
+      record(slot.server, client, slot.response);
+      slot.atMs = -Infinity;
+    }
+  }
+
   private flushPending(key: string, capture: SessionCapture): void {
     const list = this.pending.get(key);
     if (!list) return;
     this.pending.delete(key);
     const now = this.now();
     for (const packet of list) {
-      if (now - packet.atMs < PENDING_TTL_MS) capture.record(packet);
+      if (now - packet.atMs >= PENDING_TTL_MS) continue;
+      if (packet.describe) packet.comment = `${packet.source}: ${packet.describe(packet.payload)}`;
+      capture.record(packet);
     }
   }
 }
+
+const EMPTY: Uint8Array = new Uint8Array(0);
 
 function withLengthPrefix(message: Uint8Array): Uint8Array {
   const out = new Uint8Array(2 + message.length);

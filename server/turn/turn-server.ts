@@ -117,7 +117,7 @@ export interface TurnServerOptions {
    * allocations is recorded there — client addresses are tied to a session when an allocation authenticated with
    * its username is made. Default none: nothing is recorded and the hot paths pay nothing.
    */
-  capture?: Pick<CaptureStore, 'captureOf' | 'tie' | 'stunDatagram' | 'relayDatagram' | 'streamSegment' | 'recordPacket'>;
+  capture?: Pick<CaptureStore, 'captureOf' | 'tie' | 'stunDatagram' | 'fastBinding' | 'relayDatagram' | 'streamSegment' | 'recordPacket'>;
   tlsHandshakes?: {
     /** `serverName`: the SNI the ClientHello named, `null` for none (a `turns:` URL by IP address). */
     completed(address: string, listener: 'turn-tls', serverName: string | null): void;
@@ -376,10 +376,7 @@ export class TurnServer {
       if (fast) {
         if (fast.type === 'reply') {
           socket.send(fast.data, rinfo.port, rinfo.address);
-          if (capture) {
-            capture.stunDatagram(source, clientIp, rinfo.port, endpoint.ip, endpoint.port, message, true);
-            capture.stunDatagram(source, endpoint.ip, endpoint.port, clientIp, rinfo.port, fast.data, false);
-          }
+          capture?.fastBinding(source, clientIp, rinfo.port, endpoint, message, fast.data);
         } else {
           this.relaysByPort.get(fast.relay.port)?.send(fast.data, fast.peer.port, fast.peer.ip);
           // Issue 20: one lookup by relay port when capturing; the session's allocation holds the capture.
