@@ -695,7 +695,8 @@ export class ProbeServer {
     });
     const sessionId = sessionIdOfPath(pathname) ?? (/[?&]session=([A-Za-z0-9_-]{1,64})/.exec(req.url ?? '')?.[1]);
     if (sessionId) context.sessionId = sessionId;
-    if (sessionId && this.captures) this.captureRequest(listener, sessionId, req);
+    // The capture's own download is not part of the run it records.
+    if (sessionId && this.captures && route !== '/v1/sessions/:id/capture.pcapng') this.captureRequest(listener, sessionId, req);
     this.requestContext.run(context, handle);
   }
 

@@ -140,6 +140,8 @@ describe('server capture on the probe server', () => {
     expect(frames.map((f) => f['tls.handshake.extensions_server_name'])).toContain(`nr-capture0000001.${ZONE}`);
     expect(frames.map((f) => f['http.request.uri'])).toContain(`/v1/echo?session=${session.sessionId}&n=1`);
     expect(frames.some((f) => f['udp.srcport'] === String(seen.strangerPort) || f['udp.dstport'] === String(seen.strangerPort))).toBe(false);
+    // The downloads of the capture itself (the test before this one) are not part of it.
+    expect(frames.some((f) => (f['frame.comment'] ?? '').includes('capture.pcapng'))).toBe(false);
   });
 
   it('answers 404 with the error envelope for a session it never captured', async () => {
