@@ -153,12 +153,12 @@ export function readRunServers(result: Result): RunServers {
     return null;
   };
   const add = (role: ServerRole, transport: 'udp' | 'tcp', tls: boolean, host: string, port: unknown, target?: string): void => {
-    const accepted = acceptHost(host, role);
-    if (accepted === null) return;
     if (!isPort(port)) {
       rejected += 1;
       return;
     }
+    const accepted = acceptHost(host, role);
+    if (accepted === null) return;
     const key = `${role}|${transport}|${port}|${accepted}`;
     if (ports.has(key)) return;
     const safeTarget = target !== undefined && /^[^\u0000-\u001f"'`$\\]{1,100}$/.test(target) ? target : undefined;
