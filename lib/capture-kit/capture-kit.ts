@@ -77,6 +77,26 @@ export function serverRows(servers: RunServers): ServerRow[] {
   return rows;
 }
 
+/** Everything the kit shows for one result. */
+export interface CaptureKit {
+  resultId: string;
+  servers: RunServers;
+  rows: ServerRow[];
+  /** Sentences about the table (ports the result records only for this run, names and their addresses). */
+  rowNotes: string[];
+  captureFilter: string;
+  captureFilterNotes: string[];
+  /** Why a capture by address can miss the run (proxy, VPN). */
+  caveats: string[];
+  displayFilter: string;
+  /** netready's fixed listeners by address and port; null when none has a known address. */
+  listenersFilter: string | null;
+  guides: OsGuide[];
+  keyLog: KeyLogGuide;
+  /** Link to the Wireshark profile. */
+  profileHref: string;
+}
+
 function rowNotesOf(servers: RunServers): string[] {
   const notes: string[] = [];
   const has = (role: ServerRole): boolean => servers.ports.some((p) => p.role === role);

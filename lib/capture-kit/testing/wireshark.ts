@@ -17,7 +17,7 @@ export interface FilterVerdict {
   message: string;
 }
 
-function run(command: string, args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): { status: number | null; stdout: string; stderr: string } {
+function run(command: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(command, args, { encoding: 'utf8', timeout: 60_000, ...(options.input !== undefined ? { input: options.input } : {}), env: { ...process.env, ...options.env } });
   if (result.error) throw new Error(`${command} could not run (scripts/install-system-deps.sh installs tshark): ${result.error.message}`);
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -81,7 +81,7 @@ export function tsharkReadsWith(filter: string, profile?: { home: string; name: 
   try {
     const file = path.join(dir, 'empty.pcapng');
     writeFileSync(file, emptyPcapng());
-    const env = profile ? { HOME: profile.home, XDG_CONFIG_HOME: path.join(profile.home, '.config') } : {};
+    const env: Record<string, string> = profile ? { HOME: profile.home, XDG_CONFIG_HOME: path.join(profile.home, '.config') } : {};
     const args = [...(profile ? ['-C', profile.name, '--color'] : []), '-Y', filter, '-r', file];
     const { status, stderr } = run('tshark', args, { env });
     return { status, warnings: warningsIn(stderr) };
