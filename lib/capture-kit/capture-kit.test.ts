@@ -1,12 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { REAL_DEEP_RUN, REAL_DNS_RUN, outcome } from '../../components/result/testing/real-results';
 import type { Result } from '../schema/result';
 import { buildCaptureKit, PROFILE_PATH } from './capture-kit';
 import { fileStem } from './capture-commands';
 import { isIpv6, parseServerUrl, readRunServers } from './run-servers';
 import { compileCaptureFilter, compileDisplayFilters, tsharkReadsWith } from './testing/wireshark';
 import { keyLogGuide } from './tls-keys';
+import { passed as outcome, readRealResult } from './testing/real-results';
+
+const REAL_DEEP_RUN = readRealResult('chromium-156-loopback-deep.json');
+const REAL_DNS_RUN = readRealResult('chromium-156-loopback-dns.json');
 
 /** The real DNS run as if its server were a public one: 203.0.113.10, IPv6 2001:db8::10, a host name, a vendor target. */
 function productionRun(): Result {
