@@ -1,7 +1,7 @@
 'use client';
 /** "Copy" beside a filter or command of the capture kit: puts the text on the clipboard and says whether that worked. */
-import { useState } from 'react';
 import { CheckIcon, CopyIcon } from '../ui/icons';
+import { useClipboard } from '../ui/use-clipboard';
 
 /** Props of CopyTextButton. */
 export interface CopyTextButtonProps {
@@ -17,21 +17,14 @@ const BUTTON =
 
 /** The button; its label turns to "Copied" for a moment, and a status line tells screen readers. */
 export function CopyTextButton({ text, label }: CopyTextButtonProps) {
-  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const { state, copy } = useClipboard();
   return (
     <span className="inline-flex flex-col print:hidden">
       <button
         type="button"
         className={BUTTON}
         aria-label={label}
-        onClick={async () => {
-          try {
-            await navigator.clipboard.writeText(text);
-            setState('copied');
-          } catch {
-            setState('failed');
-          }
-        }}
+        onClick={() => copy(text)}
       >
         {state === 'copied' ? <CheckIcon className="h-3.5 w-3.5" /> : <CopyIcon className="h-3.5 w-3.5" />}
         {state === 'copied' ? 'Copied' : 'Copy'}
