@@ -129,7 +129,7 @@ export function CaptureKit({ result, shareId, serverCapture }: CaptureKitProps) 
           </h3>
           {kit.guides.map((guide) => (
             <div key={guide.os} className="min-w-0">
-              <h4 className="text-xs font-semibold tracking-wide text-slate-700 uppercase">{guide.title}</h4>
+              <h4 className="text-sm font-medium text-slate-800">{guide.title}</h4>
               <Steps steps={guide.steps} label={guide.title} />
             </div>
           ))}
@@ -149,12 +149,12 @@ export function CaptureKit({ result, shareId, serverCapture }: CaptureKitProps) 
               </p>
               {keyLog.guides.map((guide) => (
                 <div key={guide.os} className="min-w-0">
-                  <h4 className="text-xs font-semibold tracking-wide text-slate-700 uppercase">{guide.title}</h4>
+                  <h4 className="text-sm font-medium text-slate-800">{guide.title}</h4>
                   <Steps steps={guide.steps} label={`TLS keys, ${guide.title}`} />
                 </div>
               ))}
               <div className="min-w-0">
-                <h4 className="text-xs font-semibold tracking-wide text-slate-700 uppercase">In Wireshark</h4>
+                <h4 className="text-sm font-medium text-slate-800">In Wireshark</h4>
                 <Steps steps={keyLog.wireshark} label="TLS keys in Wireshark" />
               </div>
             </>
