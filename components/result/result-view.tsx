@@ -10,6 +10,7 @@
 import type { Result } from '../../lib/schema/result';
 import { StatusBadge } from '../ui/status-badge';
 import { BrowserScope, browserName } from './browser-scope';
+import { CaptureKit } from './capture-kit';
 import { FindingList } from './finding-list';
 import { formatDuration, formatTimestamp, INCONCLUSIVE_BECAUSE, isNetworkFinding } from './labels';
 import { probeTitle } from './probe-title';
@@ -92,6 +93,8 @@ export function ResultView({ result, probeTitles, verdictHeadingId = 'verdict-he
       <Measurements probes={result.probes} />
 
       <EngineerDetails probes={result.probes} {...(probeTitles ? { probeTitles } : {})} />
+
+      <CaptureKit result={result} />
 
       <TechnicalDetails probes={result.probes} client={result.client} probeTitles={probeTitles} />
 
