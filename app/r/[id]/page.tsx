@@ -78,7 +78,7 @@ export default async function SharedResultPage({ params }: Props) {
             </a>
           </div>
         </header>
-        <ResultView result={result} />
+        <ResultView result={result} captureKit={{ shareId: id }} />
       </div>
     </SiteShell>
   );
