@@ -63,6 +63,11 @@ export class PacEvaluator {
     });
   }
 
+  /** Starts the worker (if it is not running) and resolves once it is ready to evaluate. */
+  async warm(): Promise<void> {
+    await this.startedWorker();
+  }
+
   /** Stops the worker; waiting jobs are rejected. */
   async close(): Promise<void> {
     this.closed = true;
@@ -114,6 +119,8 @@ export class PacEvaluator {
       const timer = setTimeout(() => {
         this.forget(worker);
         void worker.terminate();
+        // Start the replacement now, so the next job does not wait for it.
+        if (!this.closed) this.startedWorker().catch(() => undefined);
         finish(() => pending.reject(new PacError('pac_timeout', `the PAC file did not finish within ${budgetMs + KILL_GRACE_MS} ms and was stopped`)));
       }, budgetMs + KILL_GRACE_MS);
       worker.on('message', onMessage);
