@@ -117,14 +117,13 @@ function turnPath(result: Result, facts: PathFacts, transport: 'tcp' | 'tls'): O
   const status = statusOf(result, `turn-${transport}`);
   if (status === 'fail') return { path: 'failed', summary: `${label} failed in this run.` };
   const clients = facts.turnClients.filter((c) => c.transport === transport).map((c) => c.address);
-  if (clients.length > 0 && facts.srflx) {
-    if (clients.every((a) => a === facts.srflx)) return { path: 'direct', summary: `${label} worked directly: it arrived from ${facts.srflx}, the address of the direct UDP traffic.` };
-    // A different address alone is no proof (a loopback test server, a multi-address NAT pool): a proxy must have been seen.
-    const viaProxy = clients.find((a) => a !== facts.srflx && a === facts.httpClient);
-    if (viaProxy && (facts.proxyHeaders || facts.httpProxyFinding)) return { path: 'proxy', summary: `${label} only worked through the proxy: it arrived from ${viaProxy}, the web proxy's address, not from ${facts.srflx} (the direct UDP traffic's).` };
+  if (clients.length > 0 && facts.srflx && clients.every((a) => a === facts.srflx)) {
+    return { path: 'direct', summary: `${label} worked directly: it arrived from ${facts.srflx}, the address of the direct UDP traffic.` };
   }
-  if (clients.length > 0 && !facts.srflx && facts.httpProxyFinding && status === 'pass') {
-    return { path: 'proxy', summary: `${label} worked while UDP did not, and the run found an HTTP proxy: it went through the proxy.` };
+  // A different address alone is no proof (a loopback test server, a multi-address NAT pool): a proxy must have been seen.
+  const viaProxy = clients.find((a) => a !== facts.srflx && a === facts.httpClient);
+  if (viaProxy && (facts.proxyHeaders || facts.httpProxyFinding)) {
+    return { path: 'proxy', summary: `${label} only worked through the proxy: it arrived from ${viaProxy}, the web proxy's address${facts.srflx ? `, not from ${facts.srflx} (the direct UDP traffic's)` : ', while UDP got no answer at all'}.` };
   }
   return status === 'pass' || status === 'warn' ? { path: 'reached', summary: `${label} worked in this run.` } : { path: 'unknown', summary: `${label} was not tested.` };
 }
