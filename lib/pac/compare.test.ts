@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REAL_DNS_RUN } from '../../components/result/testing/real-results';
+import { REAL_DNS_RUN } from './testing/real-runs';
 import { compareWithRun, serverNotes } from './compare';
 import { runSawProxy, runTargets } from './run-targets';
 import { PROXIED_RUN } from './testing/proxied-run';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REAL_DEEP_RUN, REAL_DNS_RUN } from '../../components/result/testing/real-results';
+import { REAL_DEEP_RUN, REAL_DNS_RUN } from './testing/real-runs';
 import { endpointOf, recordedLocalAddress, runSawProxy, runTargets } from './run-targets';
 import { PROXIED_RUN } from './testing/proxied-run';
 
