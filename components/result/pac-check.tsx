@@ -114,12 +114,12 @@ export function PacCheck({ result }: { result: Result }) {
               <tbody>
                 {state.view.rows.map((row) => (
                   <tr key={row.key} className={row.contradiction ? 'bg-amber-50' : undefined}>
-                    <td className="border-b border-slate-100 px-2 py-1 align-top">
+                    <td className="min-w-44 border-b border-slate-100 px-2 py-1 align-top">
                       <span className="font-mono break-all text-slate-900">{row.host}</span>
                       <span className="block text-slate-600">{row.usedFor}</span>
                     </td>
                     <td className="border-b border-slate-100 px-2 py-1 align-top font-mono text-slate-900 tabular-nums">{row.port}</td>
-                    <td className="border-b border-slate-100 px-2 py-1 align-top">
+                    <td className="min-w-44 border-b border-slate-100 px-2 py-1 align-top">
                       <span className="font-semibold text-slate-900">{row.routeLabel}</span>
                       <code className="block font-mono break-all text-slate-700">{row.decision}</code>
                     </td>

@@ -50,14 +50,14 @@ function contradictionOf(target: Pick<PacTarget, 'host' | 'port' | 'transport'>,
   const route = routeOf(steps);
   const where = `${target.host}:${target.port}`;
   if (route === 'direct' && observed.path === 'proxy') {
-    return `The PAC file sends ${where} DIRECT, but in this run it went through a proxy (${observed.summary}) The browser that ran the test did not follow this PAC file for it — it has another PAC or a fixed proxy, or a transparent proxy takes the traffic. Check which proxy settings the browsers really get (the WPAD/PAC URL in the policy) before changing the firewall.`;
+    return `The PAC file sends ${where} DIRECT, but in this run it went through a proxy. The browser that ran the test did not follow this PAC file for it — it has another PAC or a fixed proxy, or a transparent proxy takes the traffic. Check which proxy settings the browsers really get (the WPAD/PAC URL in the policy) before changing the firewall.`;
   }
   if (route === 'direct' && observed.path === 'failed' && sawProxy) {
     return `The PAC file sends ${where} DIRECT, but direct connections to it failed in this run while traffic through the proxy worked: the firewall only lets it out through the proxy. Either return the proxy for ${target.host} in the PAC file, or allow TCP port ${target.port} to it in the firewall.`;
   }
   if (route === 'proxy' && observed.path === 'direct') {
     const proxies = proxiesOf(steps).join(', ');
-    return `The PAC file sends ${where} through the proxy ${proxies}, but in this run it went direct (${observed.summary}) The browser that ran the test did not use this PAC file — or the proxy ${fallsBackToDirect(steps) ? 'was unreachable and the browser fell back to DIRECT' : 'is not the one this PAC names'}.`;
+    return `The PAC file sends ${where} through the proxy ${proxies}, but in this run it went direct. The browser that ran the test did not use this PAC file — or the proxy ${fallsBackToDirect(steps) ? 'was unreachable and the browser fell back to DIRECT' : 'is not the one this PAC names'}.`;
   }
   if (route === 'proxy' && observed.path === 'failed') {
     return `The PAC file sends ${where} through the proxy ${proxiesOf(steps).join(', ')}, and it could not be reached in this run: the proxy probably refuses CONNECT to ${target.host} port ${target.port}. Allow it on the proxy${fallsBackToDirect(steps) ? '' : ', or add DIRECT after the proxy'}.`;
@@ -93,11 +93,11 @@ export function serverNotes(questions: readonly PacDnsQuestion[], myIp: PacCheck
   const names = [...new Set(questions.map((q) => q.name))];
   if (names.length > 0) {
     notes.push(
-      `This PAC file asks DNS about ${names.slice(0, 5).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''} (dnsResolve/isResolvable/isInNet). netready's server never resolves names for a PAC file — it cannot see your internal DNS — so it answered "cannot resolve", and the decisions for those hosts may differ from the browser's. Run \`netready check --pac <url|file>\` inside the network for the real answer.`,
+      `This PAC file asks DNS about ${names.slice(0, 5).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''} (dnsResolve/isResolvable/isInNet). netready's server never resolves names for a PAC file — it cannot see your internal DNS — so it answered "cannot resolve", and the decisions for those hosts may differ from the browser's. Run netready check --pac <url|file> inside the network for the real answer.`,
     );
   }
   if (myIp.asked && myIp.source === 'assumed') {
-    notes.push(`This PAC file asks myIpAddress(). The run did not record this computer's local address, so ${myIp.address} was assumed; decisions that depend on it may differ. Give your address as "myIpAddress" in the request, or run \`netready check --pac\` on the computer itself.`);
+    notes.push(`This PAC file asks myIpAddress(). The run did not record this computer's local address, so ${myIp.address} was assumed; decisions that depend on it may differ. Give your address as "myIpAddress" in an API request, or run netready check --pac on the computer itself.`);
   } else if (myIp.asked) {
     notes.push(`This PAC file asks myIpAddress(); it was answered ${myIp.address} (${myIp.source === 'run' ? "this computer's local address as the run recorded it" : myIp.source === 'local' ? "this machine's own address" : 'as given in the request'}).`);
   }

@@ -22,9 +22,9 @@ export const WORKER_START_TIMEOUT_MS = 15_000;
 
 /** Path of tsx's ESM API (`tsx/esm/api`, its `import` condition: require.resolve would give the CommonJS one). */
 function tsxEsmApi(root: string): string {
-  const manifestPath = createRequire(join(root, 'package.json')).resolve('tsx/package.json');
+  const manifestPath = createRequire(join(/* turbopackIgnore: true */ root, 'package.json')).resolve('tsx/package.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  return join(dirname(manifestPath), manifest.exports['./esm/api']?.import.default ?? './dist/esm/api/index.mjs');
+  return join(/* turbopackIgnore: true */ dirname(manifestPath), manifest.exports['./esm/api']?.import.default ?? './dist/esm/api/index.mjs');
 }
 
 /** Options of PacEvaluator. */
@@ -140,7 +140,7 @@ export class PacEvaluator {
     if (this.ready) return this.ready;
     const root = this.options.projectRoot;
     const tsx = pathToFileURL(tsxEsmApi(root)).href;
-    const entry = pathToFileURL(join(root, 'server', 'pac', 'pac-worker.ts')).href;
+    const entry = pathToFileURL(join(/* turbopackIgnore: true */ root, 'server', 'pac', 'pac-worker.ts')).href;
     // Our own bootstrap (never the PAC): register the TypeScript loader in this thread, then load the worker module.
     const bootstrap = `const { register } = await import(${JSON.stringify(tsx)}); register(); await import(${JSON.stringify(entry)});`;
     const worker = new Worker(bootstrap, {

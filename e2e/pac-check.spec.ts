@@ -1,0 +1,37 @@
+/**
+ * The "Check your PAC file" panel (issue 20) on the share page: a stored run of a proxied network, a PAC pasted in,
+ * evaluated by the real server (QuickJS in its worker), the table with the contradictions, and nothing stored.
+ * Chromium only: the panel is plain HTML and fetch, and the evaluation is the server's (unit-tested in server/pac/).
+ */
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { PROXIED_RUN } from '../lib/pac/testing/proxied-run';
+import { storedResultCount } from './support/stack';
+
+const webUrl = (): string => process.env.NETREADY_E2E_WEB_URL ?? '';
+const SCREENSHOT = path.resolve(import.meta.dirname, '..', 'test-results', 'screenshots', 'pac-check.png');
+
+const PAC = `function FindProxyForURL(url, host) {
+  if (isInNet(host, "10.0.0.0", "255.0.0.0")) return "DIRECT";
+  if (dnsDomainIs(host, ".netready.example")) return "DIRECT";
+  return "PROXY proxy.corp.example:3128; DIRECT";
+}`;
+
+test('the share page checks a pasted PAC file against the run and flags the contradictions, storing nothing', async ({ page }) => {
+  const posted = await fetch(`${webUrl()}/api/results`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(PROXIED_RUN) });
+  expect(posted.status).toBe(201);
+  const { id } = (await posted.json()) as { id: string };
+  const stored = storedResultCount(process.env.NETREADY_E2E_DATA_DIR ?? '');
+  await page.goto(`${webUrl()}/r/${id}`);
+  const panel = page.getByRole('region', { name: 'Check your PAC file' });
+  await panel.getByLabel('PAC file contents').fill(PAC);
+  await panel.getByRole('button', { name: 'Check PAC file' }).click();
+  await expect(panel.getByRole('status')).toHaveText('5 contradictions between the PAC file and what this test saw (marked below).');
+  const turn = panel.getByRole('row').filter({ hasText: 'TURN over UDP, TURN over TCP' });
+  await expect(turn).toContainText('DIRECT');
+  await expect(turn).toContainText('in this run it went through a proxy');
+  await expect(panel.getByRole('row').filter({ hasText: 'media.meet.example' })).toContainText('PROXY proxy.corp.example:3128; DIRECT');
+  await expect(panel.getByText(/asks DNS about .*never resolves names/)).toBeVisible();
+  expect(storedResultCount(process.env.NETREADY_E2E_DATA_DIR ?? '')).toBe(stored);
+  await panel.screenshot({ path: SCREENSHOT });
+});
