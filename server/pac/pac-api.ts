@@ -138,7 +138,7 @@ export async function postPacEvaluate(request: Request, deps: PacApiDeps): Promi
     const questions = evaluation.answers.flatMap((a) => a.dnsQuestions);
     const response: PacCheckResponse = {
       results: compareWithRun(queried, evaluation.answers, sawProxy),
-      notes: serverNotes(questions, myIp),
+      notes: [...serverNotes(questions, myIp), ...(targets.length > queried.length ? [`Only the first ${MAX_PAC_HOSTS} of ${targets.length} hosts were checked.`] : [])],
       dnsQuestions: [...new Set(questions.map((q) => q.name))],
       myIpAddress: myIp,
       alerts: evaluation.alerts,
