@@ -29,8 +29,8 @@ test('the share page checks a pasted PAC file against the run and flags the cont
   await expect(panel.getByRole('status')).toHaveText('5 contradictions between the PAC file and what this test saw (marked below).');
   const turn = panel.getByRole('row').filter({ hasText: 'TURN over UDP, TURN over TCP' });
   await expect(turn).toContainText('DIRECT');
-  await expect(turn).toContainText('in this run it went through a proxy');
-  await expect(panel.getByRole('row').filter({ hasText: 'media.meet.example' })).toContainText('PROXY proxy.corp.example:3128; DIRECT');
+  await expect(panel.getByRole('row').filter({ hasText: 'Contradiction: The PAC file sends turn.netready.example:3478 DIRECT' })).toContainText('in this run it went through a proxy');
+  await expect(panel.getByRole('row').filter({ hasText: 'vendor host' })).toContainText('PROXY proxy.corp.example:3128; DIRECT');
   await expect(panel.getByText(/asks DNS about .*never resolves names/)).toBeVisible();
   expect(storedResultCount(process.env.NETREADY_E2E_DATA_DIR ?? '')).toBe(stored);
   await panel.screenshot({ path: SCREENSHOT });

@@ -5,7 +5,7 @@
  * each decision next to what the run observed, flagging contradictions in words (./pac-check-model.ts). The file is
  * read in the browser (FileReader): netready's server never fetches a PAC URL. Every value is a text node.
  */
-import { useId, useState } from 'react';
+import { Fragment, useId, useState } from 'react';
 import type { PacCheckResponse } from '../../lib/pac/compare';
 import type { Result } from '../../lib/schema/result';
 import { secondaryButton } from '../ui/button-styles';
@@ -113,19 +113,29 @@ export function PacCheck({ result }: { result: Result }) {
               </thead>
               <tbody>
                 {state.view.rows.map((row) => (
-                  <tr key={row.key} className={row.contradiction ? 'bg-amber-50' : undefined}>
-                    <td className="min-w-44 border-b border-slate-100 px-2 py-1 align-top">
-                      <span className="font-mono break-all text-slate-900">{row.host}</span>
-                      <span className="block text-slate-600">{row.usedFor}</span>
-                    </td>
-                    <td className="border-b border-slate-100 px-2 py-1 align-top font-mono text-slate-900 tabular-nums">{row.port}</td>
-                    <td className="min-w-44 border-b border-slate-100 px-2 py-1 align-top">
-                      <span className="font-semibold text-slate-900">{row.routeLabel}</span>
-                      <code className="block font-mono break-all text-slate-700">{row.decision}</code>
-                    </td>
-                    <td className="border-b border-slate-100 px-2 py-1 align-top text-slate-700">{row.observed}</td>
-                    <td className="border-b border-slate-100 px-2 py-1 align-top text-slate-900">{row.contradiction ? <span><strong>Yes:</strong> {row.contradiction}</span> : 'No'}</td>
-                  </tr>
+                  <Fragment key={row.key}>
+                    <tr className={row.contradiction ? 'bg-amber-50' : undefined}>
+                      <td className={`min-w-36 px-2 py-1 align-top ${row.contradiction ? '' : 'border-b border-slate-100'}`}>
+                        <span className="font-mono break-all text-slate-900">{row.host}</span>
+                        <span className="block text-slate-600">{row.usedFor}</span>
+                      </td>
+                      <td className={`px-2 py-1 align-top font-mono text-slate-900 tabular-nums ${row.contradiction ? '' : 'border-b border-slate-100'}`}>{row.port}</td>
+                      <td className={`min-w-36 px-2 py-1 align-top ${row.contradiction ? '' : 'border-b border-slate-100'}`}>
+                        <span className="font-semibold text-slate-900">{row.routeLabel}</span>
+                        <code className="block font-mono break-all text-slate-700">{row.decision}</code>
+                      </td>
+                      <td className={`px-2 py-1 align-top text-slate-700 ${row.contradiction ? '' : 'border-b border-slate-100'}`}>{row.observed}</td>
+                      <td className={`px-2 py-1 align-top ${row.contradiction ? 'font-semibold text-amber-900' : 'border-b border-slate-100 text-slate-700'}`}>{row.contradiction ? 'Yes ⚠' : 'No'}</td>
+                    </tr>
+                    {row.contradiction && (
+                      <tr className="bg-amber-50">
+                        <td colSpan={5} className="border-b border-slate-200 px-2 pb-2 text-slate-900">
+                          <span className="font-semibold">Contradiction: </span>
+                          {row.contradiction}
+                        </td>
+                      </tr>
+                    )}
+                  </Fragment>
                 ))}
               </tbody>
             </table>
