@@ -3,7 +3,8 @@
  * "Check your PAC file" (issue 20): the admin pastes or uploads the PAC file, netready evaluates FindProxyForURL in
  * its sandbox for every host and port this run used (POST /api/pac/evaluate, nothing stored), and the table puts
  * each decision next to what the run observed, flagging contradictions in words (./pac-check-model.ts). The file is
- * read in the browser (FileReader): netready's server never fetches a PAC URL. Every value is a text node.
+ * read in the browser (File.text()): netready's server never fetches a PAC URL. Every value is a text node. Not
+ * printed: a printed share page has no use for an empty form.
  */
 import { Fragment, useId, useState } from 'react';
 import type { PacCheckResponse } from '../../lib/pac/compare';
@@ -41,7 +42,7 @@ export function PacCheck({ result }: { result: Result }) {
   }
 
   return (
-    <section aria-labelledby="pac-check-heading" className="rounded-xl border border-slate-200 bg-white p-4">
+    <section aria-labelledby="pac-check-heading" className="rounded-xl border border-slate-200 bg-white p-4 print:hidden">
       <h2 id="pac-check-heading" className="text-sm font-semibold tracking-wide text-slate-700 uppercase">
         Check your PAC file
       </h2>
