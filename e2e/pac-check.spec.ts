@@ -1,9 +1,11 @@
 /**
  * The "Check your PAC file" panel (issue 20) on the share page: a stored run of a proxied network, a PAC pasted in,
- * evaluated by the real server (QuickJS in its worker), the table with the contradictions, and nothing stored.
+ * evaluated by the real server (QuickJS in its worker), the table with the contradictions (accessible: axe), and
+ * nothing stored.
  * Chromium only: the panel is plain HTML and fetch, and the evaluation is the server's (unit-tested in server/pac/).
  */
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { PROXIED_RUN } from '../lib/pac/testing/proxied-run';
 import { storedResultCount } from './support/stack';
@@ -33,5 +35,7 @@ test('the share page checks a pasted PAC file against the run and flags the cont
   await expect(panel.getByRole('row').filter({ hasText: 'vendor host' })).toContainText('PROXY proxy.corp.example:3128; DIRECT');
   await expect(panel.getByText(/asks DNS about .*never resolves names/)).toBeVisible();
   expect(storedResultCount(process.env.NETREADY_E2E_DATA_DIR ?? '')).toBe(stored);
+  const { violations } = await new AxeBuilder({ page }).include('section[aria-labelledby="pac-check-heading"]').analyze();
+  expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   await panel.screenshot({ path: SCREENSHOT });
 });
