@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -113,5 +114,20 @@ describe('PacEvaluator with the real sandbox (pac-resolver in QuickJS, in a work
       expect(answeredAt).toBeLessThan(hostileSettled ?? 0);
       expect((await queued).answers[0]?.decision).toBe('DIRECT');
     });
+  });
+});
+
+describe('PacEvaluator without its worker', () => {
+  it('says the worker could not start (pac_worker_failed) when the project root holds no worker, and queues nothing forever', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'netready-no-pac-worker-'));
+    const broken = new PacEvaluator({ projectRoot: dir });
+    try {
+      await expect(broken.evaluate({ pac: 'function FindProxyForURL() { return "DIRECT"; }', queries: [{ url: 'https://a.example/', host: 'a.example' }], environment: server() })).rejects.toMatchObject({
+        code: 'pac_worker_failed',
+      });
+    } finally {
+      await broken.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -142,7 +142,9 @@ export class PacEvaluator {
     const tsx = pathToFileURL(tsxEsmApi(root)).href;
     const entry = pathToFileURL(join(/* turbopackIgnore: true */ root, 'server', 'pac', 'pac-worker.ts')).href;
     // Our own bootstrap (never the PAC): register the TypeScript loader in this thread, then load the worker module.
-    const bootstrap = `const { register } = await import(${JSON.stringify(tsx)}); register(); await import(${JSON.stringify(entry)});`;
+    // An async function rather than top-level await: eval'd worker code is a CommonJS script unless Node detects a
+    // module, and that detection differs between Node versions. A failure rejects inside the worker: its 'error' event.
+    const bootstrap = `(async () => { const { register } = await import(${JSON.stringify(tsx)}); register(); await import(${JSON.stringify(entry)}); })();`;
     const worker = new Worker(bootstrap, {
       eval: true,
       // The V8 heap holds our code and pac-resolver's parse of the PAC; the PAC's own objects live in QuickJS's memory.
