@@ -7,7 +7,7 @@ import { PROXIED_RUN } from '../../lib/pac/testing/proxied-run';
 import { MAX_PAC_BYTES } from '../../lib/pac/types';
 import { PEER_ADDRESS_HEADER } from '../api/client-address';
 import { SqliteResultStore } from '../store/sqlite-store';
-import { createPacRateLimiter, PAC_CHECKS_PER_MINUTE, parseAskedHost, postPacEvaluate, type PacApiDeps } from './pac-api';
+import { createPacRateLimiter, PAC_CHECKS_PER_MINUTE, parseAskedHost, postPacAttach, postPacEvaluate, readPacAttachment, type PacApiDeps } from './pac-api';
 import { PacEvaluator } from './pac-evaluator';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -124,6 +124,30 @@ describe('POST /api/pac/evaluate', () => {
 
     const direct = (await (await postPacEvaluate(post({ pac: pacFile('plain-direct.pac'), resultId: id }), deps)).json()) as PacCheckResponse;
     expect(direct.results.find((r) => r.host === 'turn.netready.example' && r.port === 3478)?.contradiction).toMatch(/DIRECT, but in this run it went through a proxy/);
+  });
+
+  describe('POST /api/pac/attach', () => {
+    const attach = (body: unknown, token?: string) => post(body, { ...HEADERS, ...(token ? { authorization: `Bearer ${token}` } : {}) });
+
+    it('keeps the PAC and its evaluation beside the result for its submitter only', async () => {
+      const mine = await store.put(PROXIED_RUN);
+      const theirs = await store.put(PROXIED_RUN);
+      const pac = pacFile('plain-direct.pac');
+      expect(await errorOf(await postPacAttach(attach({ pac, resultId: mine.id }), deps))).toEqual([401, 'delete_token_required']);
+      expect(await errorOf(await postPacAttach(attach({ pac, resultId: mine.id }, theirs.deleteToken), deps))).toEqual([403, 'delete_token_invalid']);
+      expect(await errorOf(await postPacAttach(attach({ pac, hosts: ['a.example'] }, mine.deleteToken), deps))).toEqual([400, 'invalid_request']);
+      expect(await store.get(mine.id)).not.toHaveProperty('pacCheck');
+
+      const response = await postPacAttach(attach({ pac, resultId: mine.id }, mine.deleteToken), deps);
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { attached: boolean; check: PacCheckResponse };
+      expect(body.attached).toBe(true);
+      const kept = readPacAttachment((await store.get(mine.id))?.pacCheck);
+      expect(kept?.pac).toBe(pac);
+      expect(kept?.check.results.map((r) => r.decision)).toEqual(body.check.results.map((r) => r.decision));
+      expect(kept?.check.results.filter((r) => r.contradiction !== null).length).toBeGreaterThan(0);
+      expect(await store.get(theirs.id)).not.toHaveProperty('pacCheck');
+    });
   });
 });
 

@@ -16,7 +16,7 @@ import { compareWithRun, serverNotes, type PacCheckResponse } from '../../lib/pa
 import { endpointOf, proxyUrlFor, recordedLocalAddress, runSawProxy, runTargets, type PacTarget } from '../../lib/pac/run-targets';
 import { MAX_PAC_BYTES, MAX_PAC_HOSTS, type PacEvaluation, type PacJob } from '../../lib/pac/types';
 import { clientAddressOf, limitKeyOf } from '../api/client-address';
-import { checkJsonContentType, errorResponse, readBodyText, readLiveResult, RetryLaterError } from '../api/results-api';
+import { checkJsonContentType, errorResponse, fromStoreError, readBodyText, readLiveResult, RetryLaterError } from '../api/results-api';
 import { RateLimiter } from '../http/rate-limit';
 import type { ResultStore } from '../store/result-store';
 import { PacError } from './pac-error';
@@ -104,48 +104,104 @@ function fromPacError(error: unknown): unknown {
   return new ApiError(error.code, error.message);
 }
 
+/** Evaluates a parsed request: the run's targets (with `resultId`), the vendor hosts, the asked hosts. */
+async function checkPac(body: PacRequest, deps: PacApiDeps): Promise<PacCheckResponse> {
+  const targets: Array<Pick<PacTarget, 'host' | 'port' | 'url' | 'transport' | 'roles'> & { observed?: PacTarget['observed'] }> = [];
+  const myIp: PacCheckResponse['myIpAddress'] = { address: body.myIpAddress ?? ASSUMED_MY_IP, source: body.myIpAddress ? 'request' : 'assumed', asked: false };
+  let sawProxy = false;
+  if (body.resultId) {
+    const stored = await readLiveResult(body.resultId, deps);
+    if (stored === null) throw new ApiError('not_found', 'no stored result has this id');
+    targets.push(...runTargets(stored.result));
+    sawProxy = runSawProxy(stored.result);
+    const recorded = recordedLocalAddress(stored.result);
+    if (!body.myIpAddress && recorded) Object.assign(myIp, { address: recorded, source: 'run' });
+    for (const host of deps.vendorHosts ?? []) {
+      if (!targets.some((t) => t.host === host.toLowerCase() && t.port === 443)) targets.push({ host: host.toLowerCase(), port: 443, url: proxyUrlFor(host.toLowerCase(), 443), transport: 'tcp', roles: ['vendor-host'] });
+    }
+  }
+  for (const text of body.hosts ?? []) {
+    const asked = parseAskedHost(text);
+    const same = targets.find((t) => t.host === asked.host && t.port === asked.port);
+    if (same) same.roles = [...new Set([...same.roles, ...asked.roles])];
+    else targets.push(asked);
+  }
+  const queried = targets.slice(0, MAX_PAC_HOSTS);
+  const evaluation = await deps.evaluate({ pac: body.pac, queries: queried.map((t) => ({ url: t.url, host: t.host })), environment: { kind: 'server', myIp: myIp.address } });
+  myIp.asked = evaluation.answers.some((a) => a.askedMyIp);
+  const questions = evaluation.answers.flatMap((a) => a.dnsQuestions);
+  return {
+    results: compareWithRun(queried, evaluation.answers, sawProxy),
+    notes: [...serverNotes(questions, myIp), ...(targets.length > queried.length ? [`Only the first ${MAX_PAC_HOSTS} of ${targets.length} hosts were checked.`] : [])],
+    dnsQuestions: [...new Set(questions.map((q) => q.name))],
+    myIpAddress: myIp,
+    alerts: evaluation.alerts,
+    elapsedMs: evaluation.elapsedMs,
+  };
+}
+
+/** Content type, per-client limit, body size and fields: the admission of both PAC endpoints. */
+async function admitPacRequest(request: Request, deps: PacApiDeps): Promise<PacRequest> {
+  checkJsonContentType(request.headers);
+  const client = limitKeyOf(clientAddressOf(request.headers, deps.trustedProxyHops));
+  if (!deps.limiter.take(client)) throw new RetryLaterError('rate_limited', `too many PAC checks from this address (at most ${PAC_CHECKS_PER_MINUTE} a minute); try again in a minute`, 60);
+  // JSON escaping can double a PAC's size (quotes, backslashes, line breaks); the PAC itself is checked after parsing.
+  return parsePacRequest(await readBodyText(request, 2 * MAX_PAC_BYTES + 64 * 1024));
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
 /** POST /api/pac/evaluate. */
 export async function postPacEvaluate(request: Request, deps: PacApiDeps): Promise<Response> {
   try {
-    checkJsonContentType(request.headers);
-    const client = limitKeyOf(clientAddressOf(request.headers, deps.trustedProxyHops));
-    if (!deps.limiter.take(client)) throw new RetryLaterError('rate_limited', `too many PAC checks from this address (at most ${PAC_CHECKS_PER_MINUTE} a minute); try again in a minute`, 60);
-    // JSON escaping can double a PAC's size (quotes, backslashes, line breaks); the PAC itself is checked after parsing.
-    const body = parsePacRequest(await readBodyText(request, 2 * MAX_PAC_BYTES + 64 * 1024));
-    const targets: Array<Pick<PacTarget, 'host' | 'port' | 'url' | 'transport' | 'roles'> & { observed?: PacTarget['observed'] }> = [];
-    let myIp: PacCheckResponse['myIpAddress'] = { address: body.myIpAddress ?? ASSUMED_MY_IP, source: body.myIpAddress ? 'request' : 'assumed', asked: false };
-    let sawProxy = false;
-    if (body.resultId) {
-      const stored = await readLiveResult(body.resultId, deps);
-      if (stored === null) throw new ApiError('not_found', 'no stored result has this id');
-      targets.push(...runTargets(stored.result));
-      sawProxy = runSawProxy(stored.result);
-      const recorded = recordedLocalAddress(stored.result);
-      if (!body.myIpAddress && recorded) myIp = { address: recorded, source: 'run', asked: false };
-      for (const host of deps.vendorHosts ?? []) {
-        if (!targets.some((t) => t.host === host.toLowerCase() && t.port === 443)) targets.push({ host: host.toLowerCase(), port: 443, url: proxyUrlFor(host.toLowerCase(), 443), transport: 'tcp', roles: ['vendor-host'] });
-      }
-    }
-    for (const text of body.hosts ?? []) {
-      const asked = parseAskedHost(text);
-      const same = targets.find((t) => t.host === asked.host && t.port === asked.port);
-      if (same) same.roles = [...new Set([...same.roles, ...asked.roles])];
-      else targets.push(asked);
-    }
-    const queried = targets.slice(0, MAX_PAC_HOSTS);
-    const evaluation = await deps.evaluate({ pac: body.pac, queries: queried.map((t) => ({ url: t.url, host: t.host })), environment: { kind: 'server', myIp: myIp.address } });
-    myIp.asked = evaluation.answers.some((a) => a.askedMyIp);
-    const questions = evaluation.answers.flatMap((a) => a.dnsQuestions);
-    const response: PacCheckResponse = {
-      results: compareWithRun(queried, evaluation.answers, sawProxy),
-      notes: [...serverNotes(questions, myIp), ...(targets.length > queried.length ? [`Only the first ${MAX_PAC_HOSTS} of ${targets.length} hosts were checked.`] : [])],
-      dnsQuestions: [...new Set(questions.map((q) => q.name))],
-      myIpAddress: myIp,
-      alerts: evaluation.alerts,
-      elapsedMs: evaluation.elapsedMs,
-    };
-    return new Response(JSON.stringify(response), { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } });
+    const response = await checkPac(await admitPacRequest(request, deps), deps);
+    return new Response(JSON.stringify(response), { status: 200, headers: JSON_HEADERS });
   } catch (error) {
-    return errorResponse(fromPacError(error), deps.logError);
+    return errorResponse(fromPacError(fromStoreError(error, 'read')), deps.logError);
+  }
+}
+
+/** What a result keeps of an attached PAC check (store column `pac_check`, JSON). */
+export interface PacAttachment {
+  /** The PAC file's text, as the submitter sent it. */
+  pac: string;
+  /** The evaluation against the stored run, as POST /api/pac/evaluate answered it then. */
+  check: PacCheckResponse;
+  /** When it was attached (ISO 8601). */
+  attachedAt: string;
+}
+
+/**
+ * POST /api/pac/attach with `Authorization: Bearer <deleteToken>` and `{ pac, resultId, myIpAddress? }`: evaluates
+ * the PAC for the stored run (as /api/pac/evaluate does) and keeps the PAC and its evaluation beside the result, for
+ * the share page — only the submitter, who holds the result's delete token, may. 200 `{ attached: true, check }`;
+ * 401 `delete_token_required`, 403 `delete_token_invalid` (nothing stored), 404, and the evaluate endpoint's errors.
+ */
+export async function postPacAttach(request: Request, deps: PacApiDeps): Promise<Response> {
+  try {
+    const token = /^Bearer\s+([A-Za-z0-9_-]{16,128})\s*$/i.exec(request.headers.get('authorization') ?? '')?.[1];
+    if (!token) throw new ApiError('delete_token_required', "send the result's delete token (given when the link was created): Authorization: Bearer <deleteToken>");
+    const body = await admitPacRequest(request, deps);
+    if (!body.resultId) throw new ApiError('invalid_request', 'resultId: the share id of the result to attach the PAC check to is required');
+    if (!deps.store.attachPacCheck) throw new ApiError('not_found', 'this result store cannot keep PAC checks');
+    const check = await checkPac(body, deps);
+    const attachment: PacAttachment = { pac: body.pac, check, attachedAt: new Date().toISOString() };
+    const outcome = await deps.store.attachPacCheck(body.resultId, token, JSON.stringify(attachment));
+    if (outcome === 'not_found') throw new ApiError('not_found', 'no stored result has this id');
+    if (outcome === 'forbidden') throw new ApiError('delete_token_invalid', "this is not the result's delete token; nothing was attached");
+    return new Response(JSON.stringify({ attached: true, check }), { status: 200, headers: JSON_HEADERS });
+  } catch (error) {
+    return errorResponse(fromPacError(fromStoreError(error, 'write')), deps.logError);
+  }
+}
+
+/** Reads an attachment kept beside a result (the share page); null when there is none or it cannot be read. */
+export function readPacAttachment(text: string | undefined): PacAttachment | null {
+  if (!text) return null;
+  try {
+    const value = JSON.parse(text) as Partial<PacAttachment>;
+    return typeof value.pac === 'string' && typeof value.attachedAt === 'string' && Array.isArray(value.check?.results) ? (value as PacAttachment) : null;
+  } catch {
+    return null;
   }
 }
