@@ -1,7 +1,7 @@
 /**
  * The "Check your PAC file" panel (issue 20) on the share page: a stored run of a proxied network, a PAC pasted in,
- * evaluated by the real server (QuickJS in its worker), the table with the contradictions (accessible: axe), and
- * nothing stored.
+ * evaluated by the real server (QuickJS in its worker), the table with the contradictions (accessible: axe), nothing
+ * stored — then attached by the submitter with the delete token and shown to whoever opens the link.
  * Chromium only: the panel is plain HTML and fetch, and the evaluation is the server's (unit-tested in server/pac/).
  */
 import path from 'node:path';
@@ -19,10 +19,10 @@ const PAC = `function FindProxyForURL(url, host) {
   return "PROXY proxy.corp.example:3128; DIRECT";
 }`;
 
-test('the share page checks a pasted PAC file against the run and flags the contradictions, storing nothing', async ({ page }) => {
+test('the share page checks a pasted PAC file against the run, flags the contradictions and stores nothing until the submitter attaches it', async ({ page }) => {
   const posted = await fetch(`${webUrl()}/api/results`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(PROXIED_RUN) });
   expect(posted.status).toBe(201);
-  const { id } = (await posted.json()) as { id: string };
+  const { id, deleteToken } = (await posted.json()) as { id: string; deleteToken: string };
   const stored = storedResultCount(process.env.NETREADY_E2E_DATA_DIR ?? '');
   await page.goto(`${webUrl()}/r/${id}`);
   const panel = page.getByRole('region', { name: 'Check your PAC file' });
@@ -38,4 +38,17 @@ test('the share page checks a pasted PAC file against the run and flags the cont
   const { violations } = await new AxeBuilder({ page }).include('section[aria-labelledby="pac-check-heading"]').analyze();
   expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   await panel.screenshot({ path: SCREENSHOT });
+
+  // The submitter attaches it with the delete token; whoever opens the link then sees it.
+  const attached = page.getByRole('region', { name: 'PAC file attached by the person who shared this' });
+  await attached.getByText('Attach a PAC check').click();
+  await attached.getByLabel('PAC file contents to attach').fill(PAC);
+  await attached.getByLabel('Delete token').fill(deleteToken);
+  await attached.getByRole('button', { name: 'Attach to this result' }).click();
+  await expect(attached.getByRole('status')).toHaveText('Attached: everyone with this link now sees this PAC check.');
+  await page.reload();
+  await expect(attached).toContainText('5 contradictions (marked below).');
+  await expect(attached.getByRole('row').filter({ hasText: 'Contradiction: The PAC file sends turn.netready.example:3478 DIRECT' })).toBeVisible();
+  expect(storedResultCount(process.env.NETREADY_E2E_DATA_DIR ?? '')).toBe(stored);
+  await attached.screenshot({ path: SCREENSHOT.replace('.png', '-attached.png') });
 });

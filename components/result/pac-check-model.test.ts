@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compareWithRun, type PacCheckResponse } from '../../lib/pac/compare';
 import { runSawProxy, runTargets } from '../../lib/pac/run-targets';
 import { PROXIED_RUN } from '../../lib/pac/testing/proxied-run';
-import { buildPacRequest, pacCheckView, pacErrorMessage, pacTextProblem } from './pac-check-model';
+import { attachedPacView, buildPacRequest, pacCheckView, pacErrorMessage, pacTextProblem } from './pac-check-model';
 import { REAL_DEEP_RUN } from './testing/real-results';
 
 describe('buildPacRequest', () => {
@@ -49,5 +49,22 @@ describe('pacErrorMessage', () => {
   it("says a stopped PAC was stopped, in the API's words", () => {
     expect(pacErrorMessage(422, { error: { code: 'pac_timeout', message: 'ran past the time limit' } })).toBe('The PAC file was stopped: ran past the time limit');
     expect(pacErrorMessage(502, 'gateway')).toBe('The check failed (HTTP 502).');
+  });
+});
+
+describe('attachedPacView', () => {
+  it("shows an attached check's rows as the server compared them when it was attached", () => {
+    const targets = runTargets(PROXIED_RUN);
+    const check: PacCheckResponse = {
+      results: compareWithRun(targets, targets.map(() => ({ decision: 'DIRECT', dnsQuestions: [], askedMyIp: false })), true),
+      notes: [],
+      dnsQuestions: [],
+      myIpAddress: { address: '127.0.0.1', source: 'assumed', asked: false },
+      alerts: [],
+      elapsedMs: 3,
+    };
+    const view = attachedPacView({ pac: 'x', check, attachedAt: '2026-12-06T03:00:00.000Z' });
+    expect(view.rows[2]).toMatchObject({ host: 'turn.netready.example', port: '3478/tcp', decision: 'DIRECT', routeLabel: 'Direct' });
+    expect(view.contradictions).toBe(5);
   });
 });

@@ -6,7 +6,7 @@
  * runner before anything is stored, and the share id is never needed. Pure.
  */
 import { readErrorEnvelope } from '../../lib/api/api-error';
-import { compareWithRun, type PacCheckResponse, type PacResultRow } from '../../lib/pac/compare';
+import { compareWithRun, type PacAttachment, type PacCheckResponse, type PacResultRow } from '../../lib/pac/compare';
 import { ROLE_LABELS, recordedLocalAddress, runSawProxy, runTargets } from '../../lib/pac/run-targets';
 import { MAX_PAC_BYTES, type PacAnswer } from '../../lib/pac/types';
 import type { Result } from '../../lib/schema/result';
@@ -52,18 +52,28 @@ export function pacCheckView(result: Result, response: PacCheckResponse): { rows
     const row: PacResultRow | undefined = response.results[i];
     return { decision: row?.decision ?? null, dnsQuestions: (row?.dnsQuestions ?? []).map((name) => ({ fn: 'dnsResolve', name })), askedMyIp: false, ...(row?.error ? { error: row.error } : {}) };
   });
-  const compared = compareWithRun(targets, answers, runSawProxy(result));
-  const rows = compared.map((row, i): PacCheckRow => ({
-    key: `${row.host}|${row.port}|${i}`,
+  const rows = compareWithRun(targets, answers, runSawProxy(result)).map(toPacCheckRow);
+  return { rows, notes: response.notes, contradictions: rows.filter((r) => r.contradiction !== null).length };
+}
+
+/** A row of the answer as the table shows it. */
+export function toPacCheckRow(row: PacResultRow, index: number): PacCheckRow {
+  return {
+    key: `${row.host}|${row.port}|${index}`,
     host: row.host,
     port: `${row.port}/${row.transport}`,
-    usedFor: row.roles.map((r) => ROLE_LABELS[r]).join(', '),
+    usedFor: row.roles.map((r) => ROLE_LABELS[r] ?? r).join(', '),
     decision: row.decision ?? row.error?.message ?? 'no answer',
     routeLabel: row.route === 'direct' ? 'Direct' : row.route === 'proxy' ? 'Proxy' : row.route === 'invalid' ? 'Unreadable' : '—',
     observed: row.observed?.summary ?? '',
     contradiction: row.contradiction,
-  }));
-  return { rows, notes: response.notes, contradictions: rows.filter((r) => r.contradiction !== null).length };
+  };
+}
+
+/** The table of an attached check (the share page): the server compared it with the stored run when it was attached. */
+export function attachedPacView(attachment: PacAttachment): { rows: PacCheckRow[]; notes: string[]; contradictions: number } {
+  const rows = attachment.check.results.map(toPacCheckRow);
+  return { rows, notes: attachment.check.notes, contradictions: rows.filter((r) => r.contradiction !== null).length };
 }
 
 /** The sentence for a failed check: the API's message, or the HTTP status. */

@@ -10,7 +10,7 @@ import { Fragment, useId, useState } from 'react';
 import type { PacCheckResponse } from '../../lib/pac/compare';
 import type { Result } from '../../lib/schema/result';
 import { secondaryButton } from '../ui/button-styles';
-import { buildPacRequest, pacCheckView, pacErrorMessage, pacTextProblem } from './pac-check-model';
+import { buildPacRequest, pacCheckView, pacErrorMessage, pacTextProblem, type PacCheckRow } from './pac-check-model';
 
 type State = { kind: 'idle' } | { kind: 'checking' } | { kind: 'failed'; message: string } | { kind: 'done'; view: ReturnType<typeof pacCheckView> };
 
@@ -100,49 +100,56 @@ export function PacCheck({ result }: { result: Result }) {
               ))}
             </ul>
           )}
-          <div className="relative mt-3 overflow-x-auto" role="region" aria-label="PAC decisions" tabIndex={0}>
-            <table className="w-full border-collapse text-xs">
-              <caption className="sr-only">Where the PAC file sends each host and port of this test, next to what the test saw</caption>
-              <thead>
-                <tr>
-                  {['Host', 'Port', 'PAC decision', 'What the test saw', 'Contradiction'].map((title) => (
-                    <th key={title} scope="col" className="border-b border-slate-200 px-2 py-1 text-left font-semibold text-slate-700">
-                      {title}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {state.view.rows.map((row) => (
-                  <Fragment key={row.key}>
-                    <tr className={row.contradiction ? 'bg-amber-50' : undefined}>
-                      <td className={`min-w-36 px-2 py-1 align-top ${row.contradiction ? '' : 'border-b border-slate-100'}`}>
-                        <span className="font-mono break-all text-slate-900">{row.host}</span>
-                        <span className="block text-slate-600">{row.usedFor}</span>
-                      </td>
-                      <td className={`px-2 py-1 align-top font-mono text-slate-900 tabular-nums ${row.contradiction ? '' : 'border-b border-slate-100'}`}>{row.port}</td>
-                      <td className={`min-w-36 px-2 py-1 align-top ${row.contradiction ? '' : 'border-b border-slate-100'}`}>
-                        <span className="font-semibold text-slate-900">{row.routeLabel}</span>
-                        <code className="block font-mono break-all text-slate-700">{row.decision}</code>
-                      </td>
-                      <td className={`px-2 py-1 align-top text-slate-700 ${row.contradiction ? '' : 'border-b border-slate-100'}`}>{row.observed}</td>
-                      <td className={`px-2 py-1 align-top ${row.contradiction ? 'font-semibold text-amber-900' : 'border-b border-slate-100 text-slate-700'}`}>{row.contradiction ? 'Yes ⚠' : 'No'}</td>
-                    </tr>
-                    {row.contradiction && (
-                      <tr className="bg-amber-50">
-                        <td colSpan={5} className="border-b border-slate-200 px-2 pb-2 text-slate-900">
-                          <span className="font-semibold">Contradiction: </span>
-                          {row.contradiction}
-                        </td>
-                      </tr>
-                    )}
-                  </Fragment>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <PacCheckTable rows={state.view.rows} />
         </>
       )}
     </section>
+  );
+}
+
+/** The decisions table: host · port · PAC decision · what the test saw · contradiction (its words on a line below). */
+export function PacCheckTable({ rows }: { rows: readonly PacCheckRow[] }) {
+  return (
+    <div className="relative mt-3 overflow-x-auto" role="region" aria-label="PAC decisions" tabIndex={0}>
+      <table className="w-full border-collapse text-xs">
+        <caption className="sr-only">Where the PAC file sends each host and port of this test, next to what the test saw</caption>
+        <thead>
+          <tr>
+            {['Host', 'Port', 'PAC decision', 'What the test saw', 'Contradiction'].map((title) => (
+              <th key={title} scope="col" className="border-b border-slate-200 px-2 py-1 text-left font-semibold text-slate-700">
+                {title}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <Fragment key={row.key}>
+              <tr className={row.contradiction ? 'bg-amber-50' : undefined}>
+                <td className={`min-w-36 px-2 py-1 align-top ${row.contradiction ? '' : 'border-b border-slate-100'}`}>
+                  <span className="font-mono break-all text-slate-900">{row.host}</span>
+                  <span className="block text-slate-600">{row.usedFor}</span>
+                </td>
+                <td className={`px-2 py-1 align-top font-mono text-slate-900 tabular-nums ${row.contradiction ? '' : 'border-b border-slate-100'}`}>{row.port}</td>
+                <td className={`min-w-36 px-2 py-1 align-top ${row.contradiction ? '' : 'border-b border-slate-100'}`}>
+                  <span className="font-semibold text-slate-900">{row.routeLabel}</span>
+                  <code className="block font-mono break-all text-slate-700">{row.decision}</code>
+                </td>
+                <td className={`px-2 py-1 align-top text-slate-700 ${row.contradiction ? '' : 'border-b border-slate-100'}`}>{row.observed}</td>
+                <td className={`px-2 py-1 align-top ${row.contradiction ? 'font-semibold text-amber-900' : 'border-b border-slate-100 text-slate-700'}`}>{row.contradiction ? 'Yes ⚠' : 'No'}</td>
+              </tr>
+              {row.contradiction && (
+                <tr className="bg-amber-50">
+                  <td colSpan={5} className="border-b border-slate-200 px-2 pb-2 text-slate-900">
+                    <span className="font-semibold">Contradiction: </span>
+                    {row.contradiction}
+                  </td>
+                </tr>
+              )}
+            </Fragment>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

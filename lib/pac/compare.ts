@@ -103,3 +103,24 @@ export function serverNotes(questions: readonly PacDnsQuestion[], myIp: PacCheck
   }
   return notes;
 }
+
+/** What a result keeps of an attached PAC check (store column `pac_check`, JSON; POST /api/pac/attach). */
+export interface PacAttachment {
+  /** The PAC file's text, as the submitter sent it. */
+  pac: string;
+  /** The evaluation against the stored run, as POST /api/pac/evaluate answered it then. */
+  check: PacCheckResponse;
+  /** When it was attached (ISO 8601). */
+  attachedAt: string;
+}
+
+/** Reads an attachment kept beside a result (the share page); null when there is none or it cannot be read. */
+export function readPacAttachment(text: string | undefined): PacAttachment | null {
+  if (!text) return null;
+  try {
+    const value = JSON.parse(text) as Partial<PacAttachment>;
+    return typeof value.pac === 'string' && typeof value.attachedAt === 'string' && Array.isArray(value.check?.results) ? (value as PacAttachment) : null;
+  } catch {
+    return null;
+  }
+}

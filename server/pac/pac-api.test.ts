@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { PacCheckResponse } from '../../lib/pac/compare';
+import { readPacAttachment, type PacCheckResponse } from '../../lib/pac/compare';
 import { PROXIED_RUN } from '../../lib/pac/testing/proxied-run';
 import { MAX_PAC_BYTES } from '../../lib/pac/types';
 import { PEER_ADDRESS_HEADER } from '../api/client-address';
 import { SqliteResultStore } from '../store/sqlite-store';
-import { createPacRateLimiter, PAC_CHECKS_PER_MINUTE, parseAskedHost, postPacAttach, postPacEvaluate, readPacAttachment, type PacApiDeps } from './pac-api';
+import { createPacRateLimiter, PAC_CHECKS_PER_MINUTE, parseAskedHost, postPacAttach, postPacEvaluate, type PacApiDeps } from './pac-api';
 import { PacEvaluator } from './pac-evaluator';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');

@@ -12,7 +12,7 @@
  */
 import * as z from 'zod';
 import { ApiError } from '../../lib/api/api-error';
-import { compareWithRun, serverNotes, type PacCheckResponse } from '../../lib/pac/compare';
+import { compareWithRun, serverNotes, type PacAttachment, type PacCheckResponse } from '../../lib/pac/compare';
 import { endpointOf, proxyUrlFor, recordedLocalAddress, runSawProxy, runTargets, type PacTarget } from '../../lib/pac/run-targets';
 import { MAX_PAC_BYTES, MAX_PAC_HOSTS, type PacEvaluation, type PacJob } from '../../lib/pac/types';
 import { clientAddressOf, limitKeyOf } from '../api/client-address';
@@ -161,16 +161,6 @@ export async function postPacEvaluate(request: Request, deps: PacApiDeps): Promi
   }
 }
 
-/** What a result keeps of an attached PAC check (store column `pac_check`, JSON). */
-export interface PacAttachment {
-  /** The PAC file's text, as the submitter sent it. */
-  pac: string;
-  /** The evaluation against the stored run, as POST /api/pac/evaluate answered it then. */
-  check: PacCheckResponse;
-  /** When it was attached (ISO 8601). */
-  attachedAt: string;
-}
-
 /**
  * POST /api/pac/attach with `Authorization: Bearer <deleteToken>` and `{ pac, resultId, myIpAddress? }`: evaluates
  * the PAC for the stored run (as /api/pac/evaluate does) and keeps the PAC and its evaluation beside the result, for
@@ -192,16 +182,5 @@ export async function postPacAttach(request: Request, deps: PacApiDeps): Promise
     return new Response(JSON.stringify({ attached: true, check }), { status: 200, headers: JSON_HEADERS });
   } catch (error) {
     return errorResponse(fromPacError(fromStoreError(error, 'write')), deps.logError);
-  }
-}
-
-/** Reads an attachment kept beside a result (the share page); null when there is none or it cannot be read. */
-export function readPacAttachment(text: string | undefined): PacAttachment | null {
-  if (!text) return null;
-  try {
-    const value = JSON.parse(text) as Partial<PacAttachment>;
-    return typeof value.pac === 'string' && typeof value.attachedAt === 'string' && Array.isArray(value.check?.results) ? (value as PacAttachment) : null;
-  } catch {
-    return null;
   }
 }

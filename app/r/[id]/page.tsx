@@ -5,6 +5,8 @@ import { cache } from 'react';
 import { VERDICT_COPY, formatTimestamp } from '../../../components/result/labels';
 import { CopyLinkButton } from '../../../components/result/copy-link-button';
 import { ResultView } from '../../../components/result/result-view';
+import { PacAttached } from '../../../components/result/pac-attached';
+import { readPacAttachment } from '../../../lib/pac/compare';
 import { RunActions } from '../../../components/runner/run-actions';
 import { brandOf } from '../../../lib/config/brand';
 import { SiteShell } from '../../../components/site/site-shell';
@@ -79,6 +81,7 @@ export default async function SharedResultPage({ params }: Props) {
           </div>
         </header>
         <ResultView result={result} />
+        <PacAttached shareId={id} attachment={readPacAttachment(stored.pacCheck)} />
       </div>
     </SiteShell>
   );
