@@ -67,7 +67,7 @@ export default async function SharedResultPage({ params }: Props) {
           )}
           <p className="text-xs leading-5 text-slate-600" data-testid="stored-until">
             What is stored: this test result (the browser, the addresses and what each check saw) and the note above, if
-            any — no name or account. It is deleted on <time dateTime={expiresAt}>{formatTimestamp(expiresAt)}</time>, or
+            any{stored.pacCheck ? ', and the PAC file attached below with its check' : ''} — no name or account. It is deleted on <time dateTime={expiresAt}>{formatTimestamp(expiresAt)}</time>, or
             earlier by whoever holds its delete token.
           </p>
           <div className="flex flex-wrap gap-2 pt-2 print:hidden">
