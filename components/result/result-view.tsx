@@ -10,6 +10,7 @@
 import type { Result } from '../../lib/schema/result';
 import { StatusBadge } from '../ui/status-badge';
 import { BrowserScope, browserName } from './browser-scope';
+import { CaptureKit, type CaptureKitProps } from './capture-kit';
 import { FindingList } from './finding-list';
 import { formatDuration, formatTimestamp, INCONCLUSIVE_BECAUSE, isNetworkFinding } from './labels';
 import { probeTitle } from './probe-title';
@@ -26,6 +27,8 @@ export interface ResultViewProps {
   probeTitles?: Readonly<Record<string, string>>;
   /** id of the verdict headline, so a caller can move focus to it. */
   verdictHeadingId?: string;
+  /** What the capture kit knows only where the result is stored: its share id, the server's capture link. */
+  captureKit?: Omit<CaptureKitProps, 'result'>;
 }
 
 function clientSummary(result: Result): string {
@@ -42,7 +45,7 @@ function inconclusiveCause(result: Result): { inconclusiveBecause?: string } {
 }
 
 /** The complete, read-only presentation of a Result. */
-export function ResultView({ result, probeTitles, verdictHeadingId = 'verdict-heading' }: ResultViewProps) {
+export function ResultView({ result, probeTitles, verdictHeadingId = 'verdict-heading', captureKit }: ResultViewProps) {
   const probes = Object.entries(result.probes);
   return (
     <div className="space-y-6">
@@ -93,6 +96,8 @@ export function ResultView({ result, probeTitles, verdictHeadingId = 'verdict-he
       <Measurements probes={result.probes} />
 
       <EngineerDetails probes={result.probes} {...(probeTitles ? { probeTitles } : {})} />
+
+      <CaptureKit result={result} {...captureKit} />
 
       <TechnicalDetails probes={result.probes} client={result.client} probeTitles={probeTitles} />
 

@@ -80,7 +80,7 @@ export default async function SharedResultPage({ params }: Props) {
             </a>
           </div>
         </header>
-        <ResultView result={result} />
+        <ResultView result={result} captureKit={{ shareId: id }} />
         <PacAttached shareId={id} attachment={readPacAttachment(stored.pacCheck)} />
       </div>
     </SiteShell>
