@@ -16,6 +16,7 @@ import { formatDuration, formatTimestamp, INCONCLUSIVE_BECAUSE, isNetworkFinding
 import { probeTitle } from './probe-title';
 import { EngineerDetails } from './engineer-details';
 import { Measurements } from './measurements';
+import { PacCheck } from './pac-check';
 import { TechnicalDetails } from './technical-details';
 import { VerdictBanner } from './verdict-banner';
 
@@ -99,6 +100,8 @@ export function ResultView({ result, probeTitles, verdictHeadingId = 'verdict-he
       <CaptureKit result={result} {...captureKit} />
 
       <TechnicalDetails probes={result.probes} client={result.client} probeTitles={probeTitles} />
+
+      <PacCheck result={result} />
 
       <section aria-labelledby="run-heading" className="rounded-xl border border-slate-200 bg-white p-4">
         <h2 id="run-heading" className="text-sm font-semibold tracking-wide text-slate-700 uppercase">
