@@ -10,7 +10,7 @@ import { defineConfig } from 'vitest/config';
 
 /** The files that time real traffic, watch files or drive a browser or coturn: run one at a time, after the rest. */
 const TIMED = [
-  'server/{acme,dns,http,ice-tcp,mtu,nat,net,peer,testing,tls,tls-mirror,turn}/**/*.test.ts',
+  'server/{acme,dns,http,ice-tcp,mtu,nat,net,pac,peer,testing,tls,tls-mirror,turn}/**/*.test.ts',
   'server/*.test.ts',
   'bench/{first-load-js,load,media-peer-load,relay-throughput,stun-floor,stun-load,stun-prober}.test.ts',
   'cli/**/*.chromium.test.ts',

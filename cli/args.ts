@@ -50,6 +50,8 @@ export interface CheckOptions {
   repeat: number;
   /** Print where the time went (ms since the process started: Chromium launched, page loaded, result…) on stderr. */
   timings: boolean;
+  /** `--pac <url|file>` (issue 20): the PAC file to fetch here and check against the run's hosts. */
+  pac?: string;
 }
 
 /** Values of Chromium's WebRtcIPHandlingPolicy. */
@@ -79,6 +81,8 @@ Runs the netready network readiness test in a headless browser against a deploym
   --timeout-ms N       give up after N milliseconds (default ${DEFAULT_TIMEOUT_MS}), per run
   --repeat N           run N checks one after another in one browser (a fresh context each); one summary,
                        or with --json one JSON line, per run; the exit code is the worst verdict's (1–${MAX_REPEAT})
+  --pac <url|file>     also check this PAC file (fetched from here, inside the network): DIRECT/PROXY for every
+                       host and port of the run next to what it observed; with --json the result gets a "pacCheck" key
   --timings            print where the time went (ms since start: Chromium launched, page loaded, result) on stderr
   --no-trust-dev-ca    do not trust the deployment's development CA for TURN over TLS
   --trust-ca <file>    also trust this CA certificate (PEM) in the browser; repeatable
@@ -120,6 +124,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
   let webrtcIpHandlingPolicy: WebRtcIpHandlingPolicy | undefined;
   let repeat = 1;
   let timings = false;
+  let pac: string | undefined;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -164,6 +169,10 @@ export function parseArgs(argv: string[]): ParsedArgs {
       if (!raw || !/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_REPEAT) return { command: 'error', message: `--repeat needs a whole number of runs from 1 to ${MAX_REPEAT}, got "${raw ?? ''}"` };
       repeat = Number(raw);
     } else if (flag === '--timings') timings = true;
+    else if (flag === '--pac') {
+      pac = value();
+      if (!pac) return { command: 'error', message: '--pac needs the PAC file\'s URL (http or https) or a file' };
+    }
     else if (flag === '--timeout-ms') {
       const raw = value();
       if (!raw || !/^\d+$/.test(raw) || Number(raw) < 1000) return { command: 'error', message: `--timeout-ms needs a whole number of milliseconds ≥ 1000, got "${raw ?? ''}"` };
@@ -204,6 +213,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
     ...(webrtcIpHandlingPolicy ? { webrtcIpHandlingPolicy } : {}),
     repeat,
     timings,
+    ...(pac ? { pac } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import { exitCodeFor, parseArgs, USAGE, type CheckOptions } from './args';
 import { addNssCas, CHROMIUM_ARGS, ChromiumError, createBrowserSandbox, deepCheckArgs, findChromium, type BrowserSandbox } from './chromium';
 import { createFirefoxProfile, findFirefox, firefoxProxyPrefs, launchFirefox, type FirefoxProfile } from './firefox';
 import { formatSummary } from './format';
+import { checkPacLocally, formatPacCheck, loadPac } from './pac';
 import { watchProxyAuth } from './proxy-auth';
 
 /** Exit code when the check could not run. */
@@ -414,6 +415,12 @@ export function browserExecutable(browser: CheckOptions['browser']): { path: str
 async function checkAll(options: CheckOptions, out: (line: string) => void, err: (line: string) => void): Promise<number> {
   const timings = new Timings();
   timings.mark('main');
+  // --pac: read the PAC file before the browser starts, so a bad URL or file costs no run.
+  const pacFile = options.pac ? await loadPac(options.pac) : null;
+  if (pacFile && 'error' in pacFile) {
+    err(`netready: ${pacFile.error}`);
+    return EXIT_COULD_NOT_RUN;
+  }
   const started = await startBrowser(options, err, timings);
   if ('error' in started) {
     err(`netready: could not run the check: ${started.error}`);
@@ -428,9 +435,12 @@ async function checkAll(options: CheckOptions, out: (line: string) => void, err:
         err(`netready: could not run the check${options.repeat > 1 ? ` (run ${run}/${options.repeat})` : ''}: ${outcome.error}`);
         code = EXIT_COULD_NOT_RUN;
       } else {
-        if (options.json) out(options.repeat > 1 ? JSON.stringify(outcome.result) : JSON.stringify(outcome.result, null, 2));
-        else out(`${options.repeat > 1 ? `Run ${run}/${options.repeat}: ` : ''}${formatSummary(outcome.result)}`);
-        code = exitCodeFor(outcome.result.verdict);
+        const pacCheck = pacFile && options.pac ? await checkPacLocally(outcome.result, pacFile.text, options.pac) : null;
+        const printed = pacCheck ? { ...outcome.result, pacCheck } : outcome.result;
+        if (options.json) out(options.repeat > 1 ? JSON.stringify(printed) : JSON.stringify(printed, null, 2));
+        else out(`${options.repeat > 1 ? `Run ${run}/${options.repeat}: ` : ''}${formatSummary(outcome.result)}${pacCheck ? `\n${formatPacCheck(pacCheck).join('\n')}` : ''}`);
+        // A PAC file that could not be evaluated means the check asked for did not complete.
+        code = pacCheck && 'error' in pacCheck ? EXIT_COULD_NOT_RUN : exitCodeFor(outcome.result.verdict);
       }
       worst = Math.max(worst, code);
     }

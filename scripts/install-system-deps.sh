@@ -34,6 +34,9 @@ CORE_PACKAGES=(
   # The result store's repository tests run against a throw-away PostgreSQL cluster (server/store/testing/postgres.ts:
   # initdb + postgres from /usr/lib/postgresql/<version>/bin, no service; policy-rc.d keeps the packaged one stopped).
   "postgresql:-"
+  # Python's zipfile unpacks the Wireshark profile's zip in its tests (deploy/wireshark); the lab's nfq-delay.py
+  # (packet delay on kernels without sch_netem, standard library only) uses it too.
+  "python3:python3"
 )
 # The network lab (e2e/lab/, root only: network namespaces).
 LAB_PACKAGES=(
@@ -42,8 +45,6 @@ LAB_PACKAGES=(
   "iptables:iptables"
   "conntrack:conntrack"
   "iproute2:ip"
-  # e2e/lab/nfq-delay.py delays packets on kernels without sch_netem (standard library only).
-  "python3:python3"
 )
 
 POLICY_RC=/usr/sbin/policy-rc.d

@@ -65,7 +65,10 @@ Runs the full netready check on a schedule from this machine and reports what ch
   --confirm-runs N      consecutive checks a change must hold before it alerts (default 2)
   --timeout-ms N        give up on one check after N milliseconds (default ${DEFAULT_TIMEOUT_MS})
   --token <token>       store each check on the server under this site (the support view's Sites page); the
-                        token comes from the operator (netready site-token). Or set ${MONITOR_TOKEN_ENV}.`;
+                        token comes from the operator (netready site-token). Or set ${MONITOR_TOKEN_ENV}.
+
+Signals: SIGINT/SIGTERM stop after the check in progress; SIGUSR2 (kill -USR2 <pid>, or systemctl reload with the
+shipped unit) runs the next check now, e.g. right after a firewall change.`;
 
 /** Parses a duration: a whole number with `s`, `m` or `h` (`90s`, `5m`, `1h`); null when it is not one. */
 export function parseDuration(text: string): number | null {

@@ -1,12 +1,13 @@
 /**
  * `netready monitor …` on the command line (issue 19): parses the options, refuses to start without the browser it
  * needs (saying which to install), runs the monitor (./run.ts) with real checks — each in a browser started and closed
- * for it (cli/main.ts checkOnce) — until `--runs` is done or SIGINT/SIGTERM arrives.
+ * for it (cli/main.ts checkOnce) — until `--runs` is done or SIGINT/SIGTERM arrives; SIGUSR2 runs the next check now.
  */
 import { browserExecutable, checkOnce, EXIT_COULD_NOT_RUN } from '../main';
 import { MONITOR_USAGE, parseMonitorArgs } from './args';
 import type { Result } from '../../lib/schema/result';
 import { runMonitor } from './run';
+import { ScheduleSleep } from './schedule-sleep';
 import { uploadCheck } from './upload';
 
 /** Runs the monitor command; resolves with the exit code (0 when it ended as asked, 3 when it could not start). */
@@ -31,6 +32,10 @@ export async function runMonitorCommand(argv: readonly string[], out: (line: str
   // the second must not kill the monitor halfway through closing its history.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // SIGUSR2 (`kill -USR2`, the systemd unit's `systemctl reload`): the next check now, not at the end of the interval.
+  const schedule = new ScheduleSleep();
+  const checkNow = (): void => schedule.checkNow();
+  process.on('SIGUSR2', checkNow);
   try {
     const summary = await runMonitor(
       options,
@@ -43,16 +48,7 @@ export async function runMonitorCommand(argv: readonly string[], out: (line: str
           ),
         ...(options.token ? { upload: (result: Result) => uploadCheck(options.url, options.token!, result) } : {}),
         now: () => Date.now(),
-        sleep: (ms, signal) =>
-          new Promise<void>((resolve) => {
-            const timer = setTimeout(done, ms);
-            function done(): void {
-              clearTimeout(timer);
-              signal.removeEventListener('abort', done);
-              resolve();
-            }
-            signal.addEventListener('abort', done, { once: true });
-          }),
+        sleep: (ms, signal) => schedule.sleep(ms, signal),
         out,
         err,
       },
@@ -68,5 +64,6 @@ export async function runMonitorCommand(argv: readonly string[], out: (line: str
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    process.off('SIGUSR2', checkNow);
   }
 }

@@ -1,25 +1,18 @@
 'use client';
 /** "Copy link" on the share page: puts the page's own address on the clipboard, and says whether that worked. */
-import { useState } from 'react';
 import { secondaryButton } from '../ui/button-styles';
 import { CheckIcon, CopyIcon } from '../ui/icons';
+import { useClipboard } from '../ui/use-clipboard';
 
 /** The button and its status line. */
 export function CopyLinkButton() {
-  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const { state, copy } = useClipboard();
   return (
     <span className="inline-flex flex-col">
       <button
         type="button"
         className={secondaryButton}
-        onClick={async () => {
-          try {
-            await navigator.clipboard.writeText(window.location.href);
-            setState('copied');
-          } catch {
-            setState('failed');
-          }
-        }}
+        onClick={() => copy(window.location.href)}
       >
         {state === 'copied' ? <CheckIcon /> : <CopyIcon />}
         {state === 'copied' ? 'Link copied' : 'Copy link'}

@@ -10,12 +10,14 @@
 import type { Result } from '../../lib/schema/result';
 import { StatusBadge } from '../ui/status-badge';
 import { BrowserScope, browserName } from './browser-scope';
+import { CaptureKit, type CaptureKitProps } from './capture-kit';
 import { FindingList } from './finding-list';
 import { formatDuration, formatTimestamp, INCONCLUSIVE_BECAUSE, isNetworkFinding } from './labels';
 import { probeTitle } from './probe-title';
 import { EngineerDetails } from './engineer-details';
 import { ServerCaptureLink } from './server-capture-link';
 import { Measurements } from './measurements';
+import { PacCheck } from './pac-check';
 import { TechnicalDetails } from './technical-details';
 import { VerdictBanner } from './verdict-banner';
 
@@ -26,6 +28,8 @@ export interface ResultViewProps {
   probeTitles?: Readonly<Record<string, string>>;
   /** id of the verdict headline, so a caller can move focus to it. */
   verdictHeadingId?: string;
+  /** What the capture kit knows only where the result is stored: its share id, the server's capture link. */
+  captureKit?: Omit<CaptureKitProps, 'result'>;
 }
 
 function clientSummary(result: Result): string {
@@ -42,7 +46,7 @@ function inconclusiveCause(result: Result): { inconclusiveBecause?: string } {
 }
 
 /** The complete, read-only presentation of a Result. */
-export function ResultView({ result, probeTitles, verdictHeadingId = 'verdict-heading' }: ResultViewProps) {
+export function ResultView({ result, probeTitles, verdictHeadingId = 'verdict-heading', captureKit }: ResultViewProps) {
   const probes = Object.entries(result.probes);
   return (
     <div className="space-y-6">
@@ -95,7 +99,11 @@ export function ResultView({ result, probeTitles, verdictHeadingId = 'verdict-he
       <EngineerDetails probes={result.probes} {...(probeTitles ? { probeTitles } : {})} />
       <ServerCaptureLink probes={result.probes} />
 
+      <CaptureKit result={result} {...captureKit} />
+
       <TechnicalDetails probes={result.probes} client={result.client} probeTitles={probeTitles} />
+
+      <PacCheck result={result} />
 
       <section aria-labelledby="run-heading" className="rounded-xl border border-slate-200 bg-white p-4">
         <h2 id="run-heading" className="text-sm font-semibold tracking-wide text-slate-700 uppercase">

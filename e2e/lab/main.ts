@@ -533,7 +533,7 @@ function unexplainedProbes(result: ResultLike): string[] {
 
 /** Runs netready's CLI in the client namespace; bounded by SCENARIO_HARD_LIMIT_MS. */
 async function runCli(scenario: Scenario, servers: Servers, proxies: Proxies): Promise<{ result: ResultLike | null; exit: number | string | null; error?: string; ms: number; devCaWarning: string | null }> {
-  const args = [process.execPath, path.join(REPO_ROOT, 'bin', 'netready.mjs'), 'check', '--url', WEB_URL, '--json', '--timeout-ms', String(CLI_TIMEOUT_MS)];
+  const args = [process.execPath, path.join(REPO_ROOT, 'bin', 'netready.mjs'), 'check', '--url', WEB_URL, '--json', '--timings', '--timeout-ms', String(CLI_TIMEOUT_MS)];
   // The CLI fetches the deployment's dev CA itself (GET /api/dev-ca, through --proxy-server when given); the
   // lab asserts it could (no "could not fetch" warning) and also hands it the file, so that a failed fetch
   // fails only that check, not every TLS expectation of the row.

@@ -49,6 +49,16 @@ export const API_ERROR_STATUS = {
   site_token_invalid: 401,
   /** GET /v1/sessions/:id/capture.pcapng on a probe server that records no captures (`probe.capture.enabled` false). */
   capture_disabled: 404,
+  /** POST /api/pac/evaluate: the PAC file is not valid JavaScript. Issue 20. */
+  pac_syntax_error: 422,
+  /** POST /api/pac/evaluate: the PAC file defines no function FindProxyForURL. */
+  pac_no_function: 422,
+  /** POST /api/pac/evaluate: the PAC file's top-level code threw. */
+  pac_load_failed: 422,
+  /** POST /api/pac/evaluate: the PAC file ran past the time limit (an endless loop) and was stopped. */
+  pac_timeout: 422,
+  /** POST /api/pac/evaluate: the PAC file allocated past the memory limit and was stopped. */
+  pac_memory: 422,
 } as const satisfies Record<string, number>;
 
 /** An error code of the HTTP API. */

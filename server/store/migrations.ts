@@ -113,6 +113,16 @@ export const MIGRATIONS: readonly Migration[] = [
         ) AS found
         WHERE found.result_id = result_findings.result_id AND found.code = result_findings.code;`,
   },
+  {
+    version: 5,
+    name: 'a PAC check the submitter attached to the result',
+    // Issue 20: JSON text { pac, check, attachedAt } (server/pac/pac-attach.ts), set only with the result's delete token.
+    // It lives in the result's row, so deleting or purging the result deletes it too.
+    sqlite: `
+      ALTER TABLE results ADD COLUMN pac_check TEXT;`,
+    postgres: `
+      ALTER TABLE results ADD COLUMN pac_check TEXT;`,
+  },
 ];
 
 /** The newest schema version this code knows. */

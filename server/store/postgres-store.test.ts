@@ -61,6 +61,9 @@ describe('PostgresResultStore', () => {
       const store = new PostgresResultStore({ connectionString: url });
       try {
         expect((await store.get('oldResultAAAAAAAAAAAAA'))?.result).toEqual(sampleResult);
+        // Step 5 (issue 20): no PAC check attached, and none can be without a delete token.
+        expect(await store.get('oldResultAAAAAAAAAAAAA')).not.toHaveProperty('pacCheck');
+        expect(await store.attachPacCheck('oldResultAAAAAAAAAAAAA', 'x'.repeat(43), '{}')).toBe('forbidden');
       } finally {
         await store.close();
       }

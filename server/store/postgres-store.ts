@@ -30,6 +30,7 @@ import {
   secondsUntilNextUsageDay,
   usageDay,
   type Admission,
+  type AttachOutcome,
   type DeleteOutcome,
   type PutOptions,
   type PutReceipt,
@@ -163,14 +164,26 @@ export class PostgresResultStore implements ResultStore {
   async get(id: string): Promise<StoredResult | null> {
     if (!isShareId(id)) return null;
     await this.#open();
-    let row: { json: string; created_at: Date; note: string | null } | undefined;
+    let row: { json: string; created_at: Date; note: string | null; pac_check: string | null } | undefined;
     try {
-      row = (await this.#pool.query<{ json: string; created_at: Date; note: string | null }>('SELECT json, created_at, note FROM results WHERE id = $1', [id])).rows[0];
+      row = (await this.#pool.query<{ json: string; created_at: Date; note: string | null; pac_check: string | null }>('SELECT json, created_at, note, pac_check FROM results WHERE id = $1', [id])).rows[0];
     } catch (cause) {
       throw new ResultStoreError('read_failed', `cannot read result ${id} from ${this.database}`, { cause });
     }
     if (row === undefined) return null;
-    return { result: readStoredJson(id, row.json), createdAt: row.created_at, note: row.note };
+    return { result: readStoredJson(id, row.json), createdAt: row.created_at, note: row.note, ...(row.pac_check !== null ? { pacCheck: row.pac_check } : {}) };
+  }
+
+  async attachPacCheck(id: string, deleteToken: string, pacCheck: string): Promise<AttachOutcome> {
+    if (!isShareId(id)) return 'not_found';
+    await this.#open();
+    return this.#transaction('write_failed', `cannot attach a PAC check to result ${id} in ${this.database}`, async (client) => {
+      const row = (await client.query<{ delete_token_sha256: string | null }>('SELECT delete_token_sha256 FROM results WHERE id = $1 FOR UPDATE', [id])).rows[0];
+      if (!row) return 'not_found';
+      if (!deleteTokenMatches(deleteToken, row.delete_token_sha256)) return 'forbidden';
+      await client.query('UPDATE results SET pac_check = $1 WHERE id = $2', [pacCheck, id]);
+      return 'attached';
+    });
   }
 
   async delete(id: string, deleteToken: string): Promise<DeleteOutcome> {

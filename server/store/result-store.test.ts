@@ -193,6 +193,21 @@ describe.each([sqliteEngine(), postgresEngine()])('the result store on $name', (
     expect(JSON.stringify(await engine.sql('SELECT * FROM results'))).not.toContain(theirs.deleteToken);
   });
 
+  it('attaches a PAC check with the delete token only, replaces it, and deletes it with the result', async () => {
+    const s = store();
+    const mine = await s.put(sampleResult);
+    const theirs = await s.put(sampleResult);
+    expect(await s.attachPacCheck?.(mine.id, theirs.deleteToken, '{"pac":"x"}')).toBe('forbidden');
+    expect(await s.get(mine.id)).not.toHaveProperty('pacCheck');
+    expect(await s.attachPacCheck?.(mine.id, mine.deleteToken, '{"pac":"first"}')).toBe('attached');
+    expect(await s.attachPacCheck?.(mine.id, mine.deleteToken, '{"pac":"second"}')).toBe('attached');
+    expect((await s.get(mine.id))?.pacCheck).toBe('{"pac":"second"}');
+    expect(await s.get(theirs.id)).not.toHaveProperty('pacCheck');
+    expect(await s.attachPacCheck?.(generateShareId(), mine.deleteToken, '{}')).toBe('not_found');
+    expect(await s.delete(mine.id, mine.deleteToken)).toBe('deleted');
+    expect(JSON.stringify(await engine.sql('SELECT * FROM results'))).not.toContain('second');
+  });
+
   it('purges results stored before a cutoff and keeps the rest', async () => {
     const s = store({ now: () => clock });
     const old = await s.put(sampleResult);

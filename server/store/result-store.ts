@@ -94,10 +94,15 @@ export interface StoredResult {
   createdAt: Date;
   /** The submitter's note, or null. */
   note: string | null;
+  /** The PAC check the submitter attached (JSON text, server/pac/pac-attach.ts); absent when none is. Issue 20. */
+  pacCheck?: string;
 }
 
 /** Outcome of ResultStore.delete. */
 export type DeleteOutcome = 'deleted' | 'not_found' | 'forbidden';
+
+/** Outcome of ResultStore.attachPacCheck. */
+export type AttachOutcome = 'attached' | 'not_found' | 'forbidden';
 
 /** Stores finished runs and hands them back by share id. */
 export interface ResultStore {
@@ -122,6 +127,11 @@ export interface ResultStore {
    * deleted) for another token; `not_found` when no result has the id.
    */
   delete(id: string, deleteToken: string): Promise<DeleteOutcome>;
+  /**
+   * Attaches (or replaces) a PAC check (JSON text) to a result when `deleteToken` is its token — only the submitter
+   * may: `attached`; `forbidden` (nothing changed) for another token; `not_found` for an unknown id. Issue 20.
+   */
+  attachPacCheck?(id: string, deleteToken: string, pacCheck: string): Promise<AttachOutcome>;
   /** Deletes every result stored before `cutoff` (retention); resolves with how many. */
   purgeStoredBefore(cutoff: Date): Promise<number>;
   /** The support view (issue 13): one page of results matching `query`, newest first, with the total. */

@@ -57,6 +57,8 @@ describe('SqliteResultStore', () => {
     const store = makeStore();
     expect(await store.get('oldResultAAAAAAAAAAAAA')).toEqual({ result: sampleResult, createdAt: new Date('2025-11-01T00:00:00.000Z'), note: null });
     expect(await store.delete('oldResultAAAAAAAAAAAAA', 'x'.repeat(43))).toBe('forbidden');
+    // Step 5 (issue 20): no PAC check can be attached without the result's delete token.
+    expect(await store.attachPacCheck('oldResultAAAAAAAAAAAAA', 'x'.repeat(43), '{}')).toBe('forbidden');
     // The migration filled in the verdict and finding codes from the stored JSON, so support finds it.
     const found = await store.searchResults({ code: sampleResult.findings[0]!.code, verdict: sampleResult.verdict }, { limit: 10 });
     expect(found.rows.map((row) => row.id)).toEqual(['oldResultAAAAAAAAAAAAA']);

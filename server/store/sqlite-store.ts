@@ -30,6 +30,7 @@ import {
   secondsUntilNextUsageDay,
   usageDay,
   type Admission,
+  type AttachOutcome,
   type DeleteOutcome,
   type PutOptions,
   type PutReceipt,
@@ -61,7 +62,8 @@ interface OpenDatabase {
   insertFinding: Database.Statement<[string, string, string, string]>;
   removeFindings: Database.Statement<[string]>;
   purgeFindings: Database.Statement<[string]>;
-  select: Database.Statement<[string], { json: string; created_at: string; note: string | null }>;
+  select: Database.Statement<[string], { json: string; created_at: string; note: string | null; pac_check: string | null }>;
+  attachPac: Database.Statement<[string, string]>;
   selectToken: Database.Statement<[string], { delete_token_sha256: string | null }>;
   remove: Database.Statement<[string]>;
   purge: Database.Statement<[string]>;
@@ -169,14 +171,32 @@ export class SqliteResultStore implements ResultStore {
   async get(id: string): Promise<StoredResult | null> {
     if (!isShareId(id)) return null;
     const { select } = this.#database();
-    let row: { json: string; created_at: string; note: string | null } | undefined;
+    let row: { json: string; created_at: string; note: string | null; pac_check: string | null } | undefined;
     try {
       row = select.get(id);
     } catch (cause) {
       throw new ResultStoreError('read_failed', `cannot read result ${id} from ${this.file}`, { cause });
     }
     if (row === undefined) return null;
-    return { result: readStoredJson(id, row.json), createdAt: new Date(row.created_at), note: row.note };
+    return { result: readStoredJson(id, row.json), createdAt: new Date(row.created_at), note: row.note, ...(row.pac_check !== null ? { pacCheck: row.pac_check } : {}) };
+  }
+
+  async attachPacCheck(id: string, deleteToken: string, pacCheck: string): Promise<AttachOutcome> {
+    if (!isShareId(id)) return 'not_found';
+    const open = this.#database();
+    try {
+      return open.db
+        .transaction((): AttachOutcome => {
+          const row = open.selectToken.get(id);
+          if (!row) return 'not_found';
+          if (!deleteTokenMatches(deleteToken, row.delete_token_sha256)) return 'forbidden';
+          open.attachPac.run(pacCheck, id);
+          return 'attached';
+        })
+        .immediate();
+    } catch (cause) {
+      throw new ResultStoreError('write_failed', `cannot attach a PAC check to result ${id} in ${this.file}`, { cause });
+    }
   }
 
   async delete(id: string, deleteToken: string): Promise<DeleteOutcome> {
@@ -314,7 +334,8 @@ export class SqliteResultStore implements ResultStore {
         insertFinding: db.prepare<[string, string, string, string]>('INSERT INTO result_findings (result_id, code, created_at, severity) VALUES (?, ?, ?, ?)'),
         removeFindings: db.prepare<[string]>('DELETE FROM result_findings WHERE result_id = ?'),
         purgeFindings: db.prepare<[string]>('DELETE FROM result_findings WHERE created_at < ?'),
-        select: db.prepare<[string], { json: string; created_at: string; note: string | null }>('SELECT json, created_at, note FROM results WHERE id = ?'),
+        select: db.prepare<[string], { json: string; created_at: string; note: string | null; pac_check: string | null }>('SELECT json, created_at, note, pac_check FROM results WHERE id = ?'),
+        attachPac: db.prepare<[string, string]>('UPDATE results SET pac_check = ? WHERE id = ?'),
         selectToken: db.prepare<[string], { delete_token_sha256: string | null }>('SELECT delete_token_sha256 FROM results WHERE id = ?'),
         remove: db.prepare<[string]>('DELETE FROM results WHERE id = ?'),
         purge: db.prepare<[string]>('DELETE FROM results WHERE created_at < ?'),

@@ -5,6 +5,8 @@ import { cache } from 'react';
 import { VERDICT_COPY, formatTimestamp } from '../../../components/result/labels';
 import { CopyLinkButton } from '../../../components/result/copy-link-button';
 import { ResultView } from '../../../components/result/result-view';
+import { PacAttached } from '../../../components/result/pac-attached';
+import { readPacAttachment } from '../../../lib/pac/compare';
 import { RunActions } from '../../../components/runner/run-actions';
 import { brandOf } from '../../../lib/config/brand';
 import { SiteShell } from '../../../components/site/site-shell';
@@ -65,7 +67,7 @@ export default async function SharedResultPage({ params }: Props) {
           )}
           <p className="text-xs leading-5 text-slate-600" data-testid="stored-until">
             What is stored: this test result (the browser, the addresses and what each check saw) and the note above, if
-            any — no name or account. It is deleted on <time dateTime={expiresAt}>{formatTimestamp(expiresAt)}</time>, or
+            any{stored.pacCheck ? ', and the PAC file attached below with its check' : ''} — no name or account. It is deleted on <time dateTime={expiresAt}>{formatTimestamp(expiresAt)}</time>, or
             earlier by whoever holds its delete token.
           </p>
           <div className="flex flex-wrap gap-2 pt-2 print:hidden">
@@ -78,7 +80,8 @@ export default async function SharedResultPage({ params }: Props) {
             </a>
           </div>
         </header>
-        <ResultView result={result} />
+        <ResultView result={result} captureKit={{ shareId: id }} />
+        <PacAttached shareId={id} attachment={readPacAttachment(stored.pacCheck)} />
       </div>
     </SiteShell>
   );

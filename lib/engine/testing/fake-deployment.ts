@@ -594,6 +594,15 @@ function loopbackPeerScript(url: string): PeerScript {
   return { endOfCandidatesAfterMs: 1, iceFailsAfterMs: 20, offerSdp: FAKE_OFFER_SDP, errors };
 }
 
+/**
+ * The longest own deadline a probe keeps against the fakes, ms. The DNS probes wait 5 s and the server check 2.5 s
+ * for a real network's resolver retries and a slow server; the fakes answer in milliseconds and a silent fake stays
+ * silent whatever the wait, so the full waits only cost test time (five seconds for each silent-lookup row). Still
+ * far above every fake's answer time, so what arrives and what does not is the same. The quality stream keeps its
+ * own: its phases are timed against it (FAKE_QUALITY_PLAN).
+ */
+export const FAKE_OWN_DEADLINE_CAP_MS = 1000;
+
 /** Options of runFakeDeployment. */
 export interface FakeRunOptions {
   /** Include the media-quality probe, with FAKE_QUALITY_PLAN (default false: most rows are about other probes). */
@@ -647,7 +656,8 @@ export async function runFakeDeployment(network: FakeNetwork, options: FakeRunOp
   };
   const plan = createDefaultPlan()
     .filter((probe) => options.withQuality || probe.id !== MEDIA_QUALITY_PROBE_ID)
-    .map((probe) => (probe.id === MEDIA_QUALITY_PROBE_ID ? createMediaQualityProbe(FAKE_QUALITY_PLAN) : probe));
+    .map((probe) => (probe.id === MEDIA_QUALITY_PROBE_ID ? createMediaQualityProbe(FAKE_QUALITY_PLAN) : probe))
+    .map((probe) => (probe.timeoutMs !== undefined && probe.timeoutMs > FAKE_OWN_DEADLINE_CAP_MS && probe.id !== MEDIA_QUALITY_PROBE_ID ? { ...probe, timeoutMs: FAKE_OWN_DEADLINE_CAP_MS } : probe));
   return runNetready({
     env,
     probeUrl: `http://${FAKE_SERVER}:8080`,

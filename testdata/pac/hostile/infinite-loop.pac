@@ -1,0 +1,4 @@
+// Hostile: FindProxyForURL never returns.
+function FindProxyForURL(url, host) {
+  while (true) {}
+}

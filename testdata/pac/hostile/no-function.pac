@@ -1,0 +1,2 @@
+// Broken: no FindProxyForURL at all (a misspelt name).
+function FindProxyForUrl(url, host) { return "DIRECT"; }

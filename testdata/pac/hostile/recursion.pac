@@ -1,0 +1,4 @@
+// Hostile: recurses without end.
+function FindProxyForURL(url, host) {
+  return FindProxyForURL(url, host + ".");
+}
