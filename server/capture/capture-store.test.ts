@@ -111,6 +111,24 @@ describe('CaptureStore', () => {
     ]);
   });
 
+  it('cuts Send and Data indications at the snap length like ChannelData, and keeps other STUN messages whole', async () => {
+    const captures = store();
+    captures.open('S1');
+    captures.tie('udp', client, 'S1');
+    const dataIndication = encodeMessage({ cls: 'indication', method: 0x007, transactionId: new Uint8Array(12).fill(3), attributes: [] });
+    const big = new Uint8Array(1000);
+    big.set(dataIndication.subarray(0, 4));
+    captures.stunDatagram('turn-udp', server.ip, server.port, client.ip, client.port, big, false);
+    const allocateWithPadding = new Uint8Array(1000);
+    allocateWithPadding.set(request.subarray(0, 4));
+    captures.stunDatagram('turn-udp', client.ip, client.port, server.ip, server.port, allocateWithPadding, true);
+    const frames = await tsharkFields((await captures.read('S1'))!, ['frame.cap_len', 'frame.len']);
+    expect(frames).toEqual([
+      { 'frame.cap_len': String(28 + 64), 'frame.len': String(28 + 1000) },
+      { 'frame.cap_len': String(28 + 1000), 'frame.len': String(28 + 1000) },
+    ]);
+  });
+
   it('captures at most maxLiveCaptures sessions at once', () => {
     const captures = store({ maxLiveCaptures: 1 });
     expect(captures.open('S1')).toBe(true);

@@ -168,7 +168,7 @@ export class CaptureStore {
    */
   stunDatagram(source: CaptureSource, srcIp: string, srcPort: number, dstIp: string, dstPort: number, data: Uint8Array, clientIsSrc: boolean): void {
     const capture = clientIsSrc ? this.captureOfClient('udp', srcIp, srcPort) : this.captureOfClient('udp', dstIp, dstPort);
-    const isData = data.length > 0 && data[0]! >= 0x40 && data[0]! <= 0x7f;
+    const isData = carriesData(data);
     if (capture) {
       if (!capture.full) this.recordInto(capture, 'udp', source, { ip: srcIp, port: srcPort }, { ip: dstIp, port: dstPort }, data, isData, describeStun);
       return;
@@ -236,7 +236,7 @@ export class CaptureStore {
     const capture = this.captureOfClient('tcp', client.ip, client.port);
     const src = fromClient ? client : server;
     const dst = fromClient ? server : client;
-    const isData = data.length > 0 && data[0]! >= 0x40 && data[0]! <= 0x7f;
+    const isData = carriesData(data);
     const describe = comment === undefined ? describeStun : () => comment;
     if (capture) {
       if (!capture.full) this.recordInto(capture, 'tcp', source, src, dst, data, isData, describe, fromClient);
@@ -462,6 +462,18 @@ export class CaptureStore {
 }
 
 const EMPTY: Uint8Array = new Uint8Array(0);
+
+/**
+ * Whether a STUN/TURN frame carries relayed application data, which is cut at the snap length: ChannelData (RFC 8656
+ * §12.4, first byte 0x40–0x7F) and Send / Data indications (message types 0x0016 / 0x0017, §10 and §11: their
+ * XOR-PEER-ADDRESS and the DATA header stay within the first 40 bytes).
+ */
+function carriesData(data: Uint8Array): boolean {
+  const first = data[0];
+  if (first === undefined) return false;
+  if (first >= 0x40 && first <= 0x7f) return true;
+  return first === 0x00 && (data[1] === 0x16 || data[1] === 0x17);
+}
 
 function withLengthPrefix(message: Uint8Array): Uint8Array {
   const out = new Uint8Array(2 + message.length);
