@@ -33,7 +33,7 @@ export function ServerCaptureLink({ probes }: { probes: Readonly<Record<string, 
           <DownloadIcon className="h-4 w-4 shrink-0" />
           Download the probe server&apos;s capture (pcapng)
         </a>
-        <span className="text-xs text-slate-600">From about 100 KB to the server&apos;s limit (1 MB by default) for a run with a throughput test through a relay.</span>
+        <span className="text-xs text-slate-600">Usually 100–250 KB; never more than the server&apos;s limit (1 MB by default).</span>
       </div>
       <p className="mt-2 text-xs text-slate-600">
         It holds this test&apos;s real IP addresses: anyone with this result&apos;s link can download it, for as long as the

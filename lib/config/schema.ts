@@ -262,7 +262,7 @@ const CaptureSchema = z.strictObject({
   enabled: z.boolean().default(true),
   /**
    * Most bytes of one session's pcapng file; recording stops there and the file ends with "capture truncated at N
-   * bytes". 65536 – 67108864. Default 1048576 (1 MiB; a whole run on loopback made 120–560 KiB).
+   * bytes". 65536 – 67108864. Default 1048576 (1 MiB; whole runs on loopback made 120–220 KiB, more when the throughput test goes through a relay).
    */
   maxBytesPerSession: z.number().int().min(65_536).max(67_108_864).default(1_048_576),
   /**
