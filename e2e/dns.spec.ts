@@ -17,6 +17,7 @@ import type { DnsLookupData } from '../lib/probes/dns-lookup';
 import type { DnsResolverData } from '../lib/probes/dns-resolver';
 import type { DnsTurnLookupData } from '../lib/probes/dns-turn-lookup';
 import { runCli } from './support/cli';
+import { assertServerCapture } from './support/server-capture';
 import { assertPortFree, portsFrom, REPO_ROOT, spawnManaged, startProbe, stackEnv, waitUntil, type ManagedProcess } from './support/stack';
 
 const ZONE = 'probe.netready.test';
@@ -139,4 +140,8 @@ test('Chromium resolves fresh probe names through a real resolver; the page and 
   expect(new Set(seen.queries.map((q) => q.resolverIp))).toEqual(new Set([RESOLVER_SOURCE]));
   expect(seen.queries.map((q) => q.qtype)).toContain('A');
   expect(dnsmasqOutput.join('')).toContain(`${label}.${ZONE}`);
+
+  // Issue 20: the probe server's capture of this run decodes as STUN/TURN, DNS and TLS, with the result's addresses.
+  const captureBytes = await assertServerCapture(result, { ports, keepAt: path.join(runDir, 'server-capture.pcapng'), dns: { zone: ZONE, port: dnsPort, labels: lookupData.attempts.map((a) => a.label) } });
+  console.log(`server capture of the run: ${captureBytes} bytes`);
 });

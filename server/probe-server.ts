@@ -47,6 +47,8 @@ import { linkMtuOf } from './mtu/link-mtu';
 import { MtuServer } from './mtu/mtu-server';
 import { pmtuOptionsSupported } from './mtu/socket-options';
 import { NatService } from './nat/nat-service';
+import { CaptureStore } from './capture/capture-store';
+import { canonicalIp } from '../lib/protocol/stun/ip';
 
 export { loadTls, type TlsMaterial } from './tls/load-tls';
 
@@ -73,6 +75,7 @@ export function probeRouteOf(pathname: string): string {
   if (/^\/v1\/sessions\/[^/]+\/path-mtu$/.test(pathname)) return '/v1/sessions/:id/path-mtu';
   if (/^\/v1\/sessions\/[^/]+\/nat\/observations$/.test(pathname)) return '/v1/sessions/:id/nat/observations';
   if (/^\/v1\/sessions\/[^/]+\/nat\/filtering$/.test(pathname)) return '/v1/sessions/:id/nat/filtering';
+  if (/^\/v1\/sessions\/[^/]+\/capture\.pcapng$/.test(pathname)) return '/v1/sessions/:id/capture.pcapng';
   const known = ['/v1/health', '/v1/sessions', '/v1/dns/ping', '/v1/tls/mirror', '/v1/echo', '/ws'];
   return known.includes(pathname) ? pathname : 'other';
 }
@@ -80,6 +83,11 @@ export function probeRouteOf(pathname: string): string {
 /** The session a probe API path names (`/v1/sessions/<id>/…`), if any. */
 function sessionIdOfPath(pathname: string): string | undefined {
   return /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})\//.exec(pathname)?.[1];
+}
+
+/** The path of a request target, without its query (which may carry a session id), for capture comments. */
+function pathOf(url: string | undefined): string {
+  return (url ?? '/').split('?')[0] ?? '/';
 }
 
 /** What `start()` returns: where everything listens. */
@@ -151,6 +159,15 @@ export class ProbeServer {
   private readonly certificateWatchIntervalMs: number;
   private readonly now: () => number;
   private sweepTimer?: ReturnType<typeof setInterval>;
+  /** Hourly deletion of captures past the result retention. */
+  private retentionTimer?: ReturnType<typeof setInterval>;
+  /** Raw ClientHellos already filed in a session's capture (one per connection, however many requests it carries). */
+  private readonly capturedHellos = new WeakSet<object>();
+  /**
+   * The per-session capture (issue 20, server/capture), when `probe.capture.enabled`: what the servers received and
+   * sent for each session, served as `GET /v1/sessions/:id/capture.pcapng`.
+   */
+  readonly captures?: CaptureStore;
   /** Sessions of this server (observations are read from here). */
   readonly sessions: SessionRegistry;
   /** How each client's TLS handshakes ended on the HTTPS listener and TURN over TLS (certificate rejections). */
@@ -186,6 +203,20 @@ export class ProbeServer {
       },
     });
     this.connections = new ConnectionGuard({ ...config.probe.connections, onEvent: (event) => this.limits.record(event) });
+    if (config.probe.capture.enabled) {
+      this.captures = new CaptureStore({
+        dir: path.join(config.dataDir, 'captures'),
+        snapLengthBytes: config.probe.capture.snapLengthBytes,
+        maxBytesPerSession: config.probe.capture.maxBytesPerSession,
+        maxLiveCaptures: config.probe.capture.maxLiveCaptures,
+        retentionDays: config.results.retentionDays,
+        // Listeners bound to 0.0.0.0 / :: are written with the address clients reach.
+        unspecifiedAs: { v4: config.probe.publicIp, ...(config.probe.publicIpv6 ? { v6: config.probe.publicIpv6 } : {}) },
+        isSessionLive: (id) => this.sessions.get(id) !== null,
+        logError: (message, error) => this.logger.error({ err: error }, message),
+        now: this.now,
+      });
+    }
     this.limits.subscribe((event) => {
       this.metrics.observeLimit(event);
       // Debug only: a flood makes thousands of these, and the counters already say how many.
@@ -294,6 +325,7 @@ export class ProbeServer {
         },
         tlsHandshakes: this.handshakeRecorder(),
         udpTap: (data, tuple) => this.nat?.tap(data, tuple) ?? false,
+        ...(this.captures ? { capture: this.captures } : {}),
       });
       await this.turn.listen();
       this.peer = new MediaPeerServer({
@@ -417,6 +449,7 @@ export class ProbeServer {
           ip: config.dns.listen.ip ?? probe.bindIp,
           port: config.dns.listen.port,
           onError: (message, error) => this.logger.error({ err: error }, message),
+          ...(this.captures ? { onMessage: this.captures.dnsMessage.bind(this.captures) } : {}),
         });
         await this.dnsServer.listen();
         const bound = this.dnsServer.address();
@@ -442,6 +475,7 @@ export class ProbeServer {
         ...(dnsSource ? { dns: dnsSource } : {}),
         ...(this.mtu ? { mtu: this.mtu } : {}),
         ...(this.nat ? { nat: this.nat } : {}),
+        ...(this.captures ? { capture: this.captures } : {}),
       });
       // Echo (both listeners), TLS mirror (HTTPS) and WebSocket echo `/ws` (both) in front of the probe API.
       const observe = (sessionId: string, observation: { source: 'http'; kind: string; data: Record<string, unknown> }): void =>
@@ -484,6 +518,7 @@ export class ProbeServer {
         handshakes: this.handshakeRecorder(),
         guard: this.connections,
         name: 'https',
+        keepRawClientHello: this.captures !== undefined,
       });
       const httpAddr = await listenHttp(this.httpServer, probe.http.ip ?? probe.bindIp, probe.http.port);
       const httpsAddr = await this.mirror.listen(probe.https.port, probe.https.ip ?? probe.bindIp);
@@ -511,8 +546,19 @@ export class ProbeServer {
       this.sweepTimer = setInterval(() => {
         this.sessions.sweep();
         this.nat?.sweep();
+        this.captures?.sweep();
       }, 30_000);
       this.sweepTimer.unref();
+      if (this.captures) {
+        // Captures live as long as results (results.retentionDays): deleted once now and then hourly.
+        const captures = this.captures;
+        const sweepRetention = (): void => {
+          captures.sweepRetention().catch((error: unknown) => this.logger.error({ err: error }, 'netready capture: retention sweep failed'));
+        };
+        sweepRetention();
+        this.retentionTimer = setInterval(sweepRetention, 3_600_000);
+        this.retentionTimer.unref();
+      }
       this.certificateServed('main', tls.certPem);
       if (tls.zone) this.certificateServed('zone', tls.zone.certPem);
       this.state = 'running';
@@ -649,7 +695,42 @@ export class ProbeServer {
     });
     const sessionId = sessionIdOfPath(pathname) ?? (/[?&]session=([A-Za-z0-9_-]{1,64})/.exec(req.url ?? '')?.[1]);
     if (sessionId) context.sessionId = sessionId;
+    // The capture's own download is not part of the run it records.
+    if (sessionId && this.captures && route !== '/v1/sessions/:id/capture.pcapng') this.captureRequest(listener, sessionId, req);
     this.requestContext.run(context, handle);
+  }
+
+  /**
+   * Issue 20: a request naming a session goes into its capture — over TLS the connection's ClientHello records (once
+   * per connection), over plain HTTP the request head as the server parsed it — and a probe DNS name it was sent to
+   * ties that label to the session, filing the DNS queries that led here. Never throws into the request.
+   */
+  private captureRequest(listener: 'http' | 'https', sessionId: string, req: http.IncomingMessage | import('node:http2').Http2ServerRequest): void {
+    const captures = this.captures!;
+    try {
+      if (!captures.captureOf(sessionId)) return;
+      const host = (req.headers[':authority'] ?? req.headers.host ?? '').toString().toLowerCase();
+      const label = host.split('.')[0] ?? '';
+      if (label.startsWith('nr-') && host.includes('.')) captures.tieLabel(label, sessionId);
+      if (listener === 'https') {
+        const raw = this.mirror?.rawClientHelloOf(req);
+        if (!raw || this.capturedHellos.has(raw)) return;
+        this.capturedHellos.add(raw);
+        const sni = (req.socket as { servername?: unknown }).servername;
+        captures.sessionSegment(sessionId, 'https', raw.client, raw.server, raw.bytes, `TLS ClientHello${typeof sni === 'string' && sni ? ` (SNI ${sni})` : ' (no SNI)'}`, raw.atMs);
+        return;
+      }
+      const socket = req.socket;
+      if (!socket.remoteAddress || !socket.localAddress) return;
+      const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/${req.httpVersion}`];
+      for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      const head = new TextEncoder().encode(`${lines.join('\r\n')}\r\n\r\n`);
+      const client = { ip: canonicalIp(socket.remoteAddress), port: socket.remotePort ?? 0 };
+      const server = { ip: canonicalIp(socket.localAddress), port: socket.localPort ?? 0 };
+      captures.sessionSegment(sessionId, 'http', client, server, head, `${req.method ?? 'GET'} ${pathOf(req.url)} (the request head as the server parsed it)`);
+    } catch (error) {
+      this.logger.debug({ err: error, sessionId }, 'netready capture: a request could not be recorded');
+    }
   }
 
   /** ICE-TCP events: logged, and filed under the session as the media peer's (what the server saw). */
@@ -680,6 +761,7 @@ export class ProbeServer {
     // Not ready from the first moment of shutting down, so a load balancer stops sending before listeners close.
     if (this.state !== 'new') this.state = 'stopping';
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.acme?.stop();
     this.acme = undefined;
     for (const watcher of this.certificateWatchers.splice(0)) watcher.stop();
@@ -694,6 +776,8 @@ export class ProbeServer {
     this.nat?.close();
     this.nat = undefined;
     await Promise.allSettled([closeHttp(this.httpServer), this.mirror?.close(), this.peer?.close(), this.iceTcp?.close(), this.turn?.close(), this.mtu?.close(), this.dnsServer?.close(), this.http01?.close()]);
+    // Live captures are written out (a restart must not lose the captures of runs just finished).
+    await this.captures?.close().catch((error: unknown) => this.logger.error({ err: error }, 'netready capture: could not write the live captures'));
     this.mtu = undefined;
     this.http01 = undefined;
     this.dnsAuthority = undefined;

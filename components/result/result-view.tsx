@@ -15,6 +15,7 @@ import { FindingList } from './finding-list';
 import { formatDuration, formatTimestamp, INCONCLUSIVE_BECAUSE, isNetworkFinding } from './labels';
 import { probeTitle } from './probe-title';
 import { EngineerDetails } from './engineer-details';
+import { ServerCaptureLink } from './server-capture-link';
 import { Measurements } from './measurements';
 import { PacCheck } from './pac-check';
 import { TechnicalDetails } from './technical-details';
@@ -96,6 +97,7 @@ export function ResultView({ result, probeTitles, verdictHeadingId = 'verdict-he
       <Measurements probes={result.probes} />
 
       <EngineerDetails probes={result.probes} {...(probeTitles ? { probeTitles } : {})} />
+      <ServerCaptureLink probes={result.probes} />
 
       <CaptureKit result={result} {...captureKit} />
 

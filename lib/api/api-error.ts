@@ -47,6 +47,8 @@ export const API_ERROR_STATUS = {
   site_token_required: 401,
   /** POST /api/monitor/runs with a token that is no configured site's (`monitor.sites`); nothing was stored. */
   site_token_invalid: 401,
+  /** GET /v1/sessions/:id/capture.pcapng on a probe server that records no captures (`probe.capture.enabled` false). */
+  capture_disabled: 404,
   /** POST /api/pac/evaluate: the PAC file is not valid JavaScript. Issue 20. */
   pac_syntax_error: 422,
   /** POST /api/pac/evaluate: the PAC file defines no function FindProxyForURL. */

@@ -252,6 +252,33 @@ const MtuSchema = z.strictObject({
 /** MTU ladder configuration (`probe.mtu`). */
 export type MtuConfig = z.infer<typeof MtuSchema>;
 
+// Issue 20: the server's side of the capture (server/capture).
+const CaptureSchema = z.strictObject({
+  /**
+   * Record, per test session, what the probe servers received and sent (STUN/TURN, relayed datagrams, DNS, the TLS
+   * ClientHello, the echo's HTTP request) and serve it as `GET /v1/sessions/:id/capture.pcapng`. The capture holds
+   * the client's real addresses; whoever holds the result's link can download it. Default true.
+   */
+  enabled: z.boolean().default(true),
+  /**
+   * Most bytes of one session's pcapng file; recording stops there and the file ends with "capture truncated at N
+   * bytes". 65536 – 67108864. Default 1048576 (1 MiB; whole runs on loopback made 120–220 KiB, more when the throughput test goes through a relay).
+   */
+  maxBytesPerSession: z.number().int().min(65_536).max(67_108_864).default(1_048_576),
+  /**
+   * Bytes of a data packet's payload kept (ChannelData and relayed datagrams); STUN/TURN, DNS, TLS and HTTP control
+   * messages are kept whole (up to 16 KiB). 64 – 65535. Default 256.
+   */
+  snapLengthBytes: z.number().int().min(64).max(65_535).default(256),
+  /**
+   * Most sessions recorded in memory at once (a capture leaves memory when its session ends or after a quiet minute);
+   * sessions past it are not captured. 1 – 100000. Default 200 (at most 200 × maxBytesPerSession of memory).
+   */
+  maxLiveCaptures: z.number().int().min(1).max(100_000).default(200),
+});
+/** Server capture configuration (`probe.capture`). */
+export type CaptureConfig = z.infer<typeof CaptureSchema>;
+
 /** Default of `ops.allowFrom`: the loopback networks, so only the machine itself reads /metrics and /readyz. */
 export const OPS_ALLOW_FROM_DEFAULT = ['127.0.0.0/8', '::1/128'];
 
@@ -476,6 +503,8 @@ export const ConfigSchema = z.strictObject({
       peerPortMax: port.default(60999),
       /** The MTU ladder (see the fields). */
       mtu: MtuSchema.prefault({}),
+      /** The server's side of the capture (issue 20; see the fields). */
+      capture: CaptureSchema.prefault({}),
       /**
        * The media peer's call-quality measurement (lib/protocol/media-quality/wire.ts): the throughput bursts it sends
        * and counts per test, and how many it sends at once across all tests (more are refused as busy, which the

@@ -123,6 +123,8 @@ export function createSessionProbe(options: SessionProbeOptions = {}): Probe {
           turn: session.turn.map(({ transport, url: turnUrl }) => ({ transport, url: turnUrl })),
           ...(session.certificate ? { certificate: session.certificate } : {}),
           ...(options.targets ? { targets: [...options.targets] } : {}),
+          // Issue 20: where the probe server's own capture of this session can be downloaded (whoever holds the result).
+          ...(session.capturePath ? { captureUrl: `${ctx.probeUrl}${session.capturePath}` } : {}),
         },
         handoff: session,
         evidence: [{ kind: 'http', summary: `POST ${url} → 201 in ${elapsedMs} ms (round trip ${roundTrip.roundTripMs} ms)`, data: { url, elapsedMs, ...roundTrip } }],

@@ -282,6 +282,12 @@ export const SessionSchema = z.object({
   nat: z.optional(SessionNatSchema),
   /** The deployment's regions (absent with one machine: the regions probe is skipped). */
   regions: z.optional(SessionRegionsSchema),
+  /**
+   * Path (relative to the probe URL) of this session's server-side capture, `GET /v1/sessions/:id/capture.pcapng`
+   * (issue 20): what the probe servers received and sent, as pcapng. Absent when the server captures nothing
+   * (`probe.capture.enabled` false, or at its limit of live captures) and from older servers.
+   */
+  capturePath: z.optional(z.string()),
 });
 /** A probe session. */
 export type Session = z.infer<typeof SessionSchema>;

@@ -77,6 +77,11 @@ const ENV_OVERRIDES: Record<string, [string[], EnvValueType]> = {
   NETREADY_PEER_PORT_MIN: [['probe', 'peerPortMin'], 'int'],
   NETREADY_PEER_PORT_MAX: [['probe', 'peerPortMax'], 'int'],
   // MTU ladder (probe.mtu)
+  // Server capture (probe.capture, issue 20)
+  NETREADY_CAPTURE_ENABLED: [['probe', 'capture', 'enabled'], 'bool'],
+  NETREADY_CAPTURE_MAX_BYTES_PER_SESSION: [['probe', 'capture', 'maxBytesPerSession'], 'int'],
+  NETREADY_CAPTURE_SNAP_LENGTH_BYTES: [['probe', 'capture', 'snapLengthBytes'], 'int'],
+  NETREADY_CAPTURE_MAX_LIVE: [['probe', 'capture', 'maxLiveCaptures'], 'int'],
   NETREADY_MTU_ENABLED: [['probe', 'mtu', 'enabled'], 'bool'],
   NETREADY_MTU_FIRST_PORT: [['probe', 'mtu', 'firstPort'], 'int'],
   NETREADY_MTU_SIZES: [['probe', 'mtu', 'sizes'], 'intList'],

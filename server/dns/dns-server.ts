@@ -25,6 +25,11 @@ export interface DnsServerOptions {
   tcpIdleMs?: number;
   /** Reports unexpected socket errors. */
   onError?(message: string, error: unknown): void;
+  /**
+   * Issue 20: sees every query (`fromResolver`) and answer, with the resolver's and this server's address, for the
+   * per-session capture (server/capture: filed under the session its probe label is tied to). Must not throw.
+   */
+  onMessage?(transport: 'udp' | 'tcp', resolver: { ip: string; port: number }, server: { ip: string; port: number }, message: Uint8Array, fromResolver: boolean): void;
 }
 
 /** Why the DNS server could not start. */
@@ -141,8 +146,13 @@ export class DnsServer {
   }
 
   private onDatagram(message: Buffer, remote: dgram.RemoteInfo): void {
-    const action = this.options.authority.handle(new Uint8Array(message.buffer, message.byteOffset, message.length), this.source(remote.address, remote.port, 'udp'), this.now());
+    const source = this.source(remote.address, remote.port, 'udp');
+    const onMessage = this.options.onMessage;
+    const local = onMessage ? { ip: this.options.ip, port: this.boundPort } : undefined;
+    onMessage?.('udp', source, local!, message, true);
+    const action = this.options.authority.handle(new Uint8Array(message.buffer, message.byteOffset, message.length), source, this.now());
     if (action.type === 'send') {
+      onMessage?.('udp', source, local!, action.bytes, false);
       this.udp?.send(action.bytes, remote.port, remote.address, (error) => {
         if (error) this.options.onError?.('DNS UDP send failed', error);
       });
@@ -168,8 +178,11 @@ export class DnsServer {
         if (buffered.length < 2 + length) break;
         const message = buffered.subarray(2, 2 + length);
         buffered = buffered.subarray(2 + length);
+        const local = { ip: this.options.ip, port: this.boundPort };
+        this.options.onMessage?.('tcp', source, local, message, true);
         const action = this.options.authority.handle(new Uint8Array(message.buffer, message.byteOffset, message.length), source, this.now());
         if (action.type !== 'send') continue;
+        this.options.onMessage?.('tcp', source, local, action.bytes, false);
         const prefix = Buffer.alloc(2);
         prefix.writeUInt16BE(action.bytes.length, 0);
         socket.write(Buffer.concat([prefix, action.bytes]));

@@ -61,7 +61,7 @@ describe('probe server with a DNS zone', () => {
     const session: Session = SessionSchema.parse(await response.json());
     expect(session.turn.map((t) => t.url)).toEqual([expect.stringMatching(/^turn:127\.0\.0\.1:/), expect.stringMatching(/^turn:127\.0\.0\.1:/), expect.stringMatching(/^turns:127\.0\.0\.1:/)]);
     expect(session.dns).toMatchObject({ zone: ZONE, labelsPath: '/v1/dns/labels' });
-    expect(session.dns?.lookupUrl).toBe(`https://{label}.${ZONE}:${new URL(info.httpsUrl).port}/v1/dns/ping`);
+    expect(session.dns?.lookupUrl).toBe(`https://{label}.${ZONE}:${new URL(info.httpsUrl).port}/v1/dns/ping?session=${session.sessionId}`);
     expect(session.dns?.turnByName.map((t) => `${t.transport} ${t.url}`)).toEqual([
       `udp turn:turn.${ZONE}:${info.endpoints.turnUdpPort}?transport=udp`,
       `tcp turn:turn.${ZONE}:${info.endpoints.turnTcpPort}?transport=tcp`,

@@ -172,6 +172,14 @@ describe('probe API', () => {
     expect(await (await fetch(`${base}/v1/dns/ping`)).json()).not.toHaveProperty('region');
   });
 
+  it('names no capture in the session and answers 404 capture_disabled when the server records none (issue 20)', async () => {
+    const session = SessionSchema.parse(await (await fetch(`${base}/v1/sessions`, { method: 'POST', body: '{}' })).json());
+    expect(session.capturePath).toBeUndefined();
+    const response = await fetch(`${base}/v1/sessions/${session.sessionId}/capture.pcapng`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: { code: 'capture_disabled', message: expect.stringContaining('probe.capture.enabled') } });
+  });
+
   it('answers CORS preflights so any embedding page may call it', async () => {
     const response = await fetch(`${base}/v1/sessions`, { method: 'OPTIONS' });
     expect(response.status).toBe(204);

@@ -14,6 +14,7 @@
  *   GET  /v1/sessions/:id/nat/observations?ip=…[&ip=…] – the Binding requests the nat probe's STUN endpoints answered
  *                                     from those addresses since the session began (source address and port per endpoint)
  *   POST /v1/sessions/:id/nat/filtering – ICE checks from the other endpoints to the browser's mapping: which came back
+ *   GET  /v1/sessions/:id/capture.pcapng – what the probe servers received and sent for this session (server/capture)
  * Errors use the one envelope of lib/api/api-error.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -88,6 +89,16 @@ export interface MediaPeerLike {
   answer(offerSdp: string, meta: { sessionId: string; label?: string; iceTcp?: boolean }): Promise<{ peerId: string; sdp: string; quality?: PeerAnswer['quality'] }>;
 }
 
+/** The per-session capture as the API needs it (server/capture/capture-store.ts). */
+export interface CaptureLike {
+  /** Starts capturing a new session; false when it is not captured (at the limit of live captures). */
+  open(sessionId: string): boolean;
+  /** The session's pcapng file, or null when there is none (unknown, never captured, deleted with the retention). */
+  read(sessionId: string): Promise<Uint8Array | null>;
+  /** Ties a client transport address the page named as its own to the session. */
+  tie(transport: 'udp' | 'tcp', client: { ip: string; port: number }, sessionId: string): void;
+}
+
 /** Dependencies of the API handler. */
 export interface ProbeApiOptions {
   sessions: SessionRegistry;
@@ -114,6 +125,8 @@ export interface ProbeApiOptions {
     bindingsSince(ips: string[], sinceMs: number): NatBindingSeen[];
     runFiltering(input: { target: { ip: string; port: number }; browserUfrag: string; browserPwd: string; serverUfrag: string; sinceMs: number }): Promise<{ checks: FilteringCheckResult[]; waitedMs: number }>;
   };
+  /** The server's side of the capture (issue 20); absent when `probe.capture.enabled` is false. */
+  capture?: CaptureLike;
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -169,7 +182,7 @@ export function buildSession(
     peerPath: `/v1/sessions/${sessionId}/peers`,
     serverVersion: version,
     ...(endpoints.certificateSource ? { certificate: { source: endpoints.certificateSource } } : {}),
-    ...(endpoints.dns ? { dns: buildSessionDns(endpoints, endpoints.dns, auth) } : {}),
+    ...(endpoints.dns ? { dns: buildSessionDns(endpoints, endpoints.dns, auth, sessionId) } : {}),
     ...(endpoints.vendorHosts && endpoints.vendorHosts.length > 0 ? { vendorHosts: endpoints.vendorHosts } : {}),
     ...(endpoints.mirror ? { mirror: buildSessionMirror(endpoints.mirror) } : {}),
     ...(endpoints.iceTcp ? { iceTcp: { ...endpoints.iceTcp } } : {}),
@@ -219,12 +232,15 @@ function buildSessionMirror({ httpBaseUrl, httpsBaseUrl }: { httpBaseUrl: string
   };
 }
 
-/** The DNS part of a session: lookup URL template and the TURN URLs naming `turn.<zone>`. */
-function buildSessionDns(endpoints: ProbeEndpoints, dns: { zone: string; httpsPort: number }, auth: { username: string; credential: string }): NonNullable<Session['dns']> {
+/**
+ * The DNS part of a session: lookup URL template and the TURN URLs naming `turn.<zone>`. The lookup URL names the
+ * session (issue 20): the request for a fresh name then ties that name's DNS queries to the session's capture.
+ */
+function buildSessionDns(endpoints: ProbeEndpoints, dns: { zone: string; httpsPort: number }, auth: { username: string; credential: string }, sessionId: string): NonNullable<Session['dns']> {
   const turnHost = `turn.${dns.zone}`;
   return {
     zone: dns.zone,
-    lookupUrl: `https://{label}.${dns.zone}:${dns.httpsPort}/v1/dns/ping`,
+    lookupUrl: `https://{label}.${dns.zone}:${dns.httpsPort}/v1/dns/ping?session=${sessionId}`,
     labelsPath: '/v1/dns/labels',
     turnByName: [
       { transport: 'udp', url: `turn:${turnHost}:${endpoints.turnUdpPort}?transport=udp`, ...auth },
@@ -294,7 +310,26 @@ export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingM
       const record = options.sessions.create(client) ?? refuse('sessions-full', busy());
       const creds = options.mintCredentials(record.id);
       record.expiresAtMs = Math.min(record.expiresAtMs, creds.expiresAtMs);
-      sendJson(res, 201, buildSession(options.endpoints, record.id, creds, options.version, (tag) => options.mintCredentials(record.id, tag)));
+      const session = buildSession(options.endpoints, record.id, creds, options.version, (tag) => options.mintCredentials(record.id, tag));
+      if (options.capture?.open(record.id)) session.capturePath = `/v1/sessions/${record.id}/capture.pcapng`;
+      sendJson(res, 201, session);
+      return;
+    }
+    const captured = /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})\/capture\.pcapng$/.exec(url.pathname);
+    if (captured) {
+      // GET /v1/sessions/:id/capture.pcapng – the session's server-side capture, for whoever holds its id (the result link).
+      if (method !== 'GET') throw new ApiError('method_not_allowed', 'use GET');
+      if (!options.capture) throw new ApiError('capture_disabled', 'this probe server records no captures (probe.capture.enabled is false)');
+      const bytes = await options.capture.read(captured[1]!);
+      if (!bytes) throw new ApiError('not_found', 'no capture for this test session (unknown, not captured, or deleted with the result retention)');
+      res.writeHead(200, {
+        ...PROBE_CORS_HEADERS,
+        'content-type': 'application/vnd.tcpdump.pcap',
+        'content-disposition': `attachment; filename="netready-${captured[1]!}.pcapng"`,
+        'content-length': bytes.length,
+        'cache-control': 'no-store',
+      });
+      res.end(bytes);
       return;
     }
     const observed = /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})\/observations$/.exec(url.pathname);
@@ -375,6 +410,8 @@ export function createProbeApiHandler(options: ProbeApiOptions): (req: IncomingM
       }
       const earlier = session.observations.filter((o) => o.kind === 'nat-filtering').length;
       if (earlier >= MAX_NAT_FILTERING_PER_SESSION) throw new ApiError('rate_limited', `at most ${MAX_NAT_FILTERING_PER_SESSION} filtering checks per session`);
+      // The page named this mapping as its own: its STUN traffic belongs in the session's capture (issue 20).
+      options.capture?.tie('udp', { ip: address, port: parsed.data.port }, session.id);
       // Counted when it starts, so parallel requests cannot exceed the cap.
       options.sessions.observe(session.id, { source: 'turn', kind: 'nat-filtering', data: { target: `${address}:${parsed.data.port}` } });
       let answer: { checks: FilteringCheckResult[]; waitedMs: number };

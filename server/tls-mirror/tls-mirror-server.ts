@@ -72,7 +72,27 @@ export interface TlsMirrorServerOptions {
   name?: string;
   /** Where each handshake's end (completed, rejected by the client's certificate check, failed) is recorded. */
   handshakes?: Pick<TlsHandshakeLog, 'completed' | 'failed'>;
+  /**
+   * Keep each connection's raw first bytes (the TLS records carrying the ClientHello, at most 16 KiB) with their
+   * arrival time and the local address, for the per-session capture (issue 20; {@link TlsMirrorServer.rawClientHelloOf}).
+   * Default false.
+   */
+  keepRawClientHello?: boolean;
 }
+
+/** The raw TLS records of a connection's ClientHello as they arrived (issue 20, the server's side of the capture). */
+export interface RawClientHello {
+  /** The bytes read before the TLS stack took over: the ClientHello's records. */
+  bytes: Uint8Array;
+  /** When they arrived, ms since the epoch. */
+  atMs: number;
+  client: { ip: string; port: number };
+  /** This server's address the connection reached. */
+  server: { ip: string; port: number };
+}
+
+/** Most raw ClientHello bytes kept per connection. */
+const MAX_RAW_CLIENT_HELLO_BYTES = 16_384;
 
 /** Turns `::ffff:192.0.2.1` into `192.0.2.1`; other addresses unchanged. */
 export function normalizeAddress(address: string | undefined): string {
@@ -109,6 +129,7 @@ export function describeCapture(handshakeOrRecords: { hello: ReturnType<typeof r
 export class TlsMirrorServer {
   private options: TlsMirrorServerOptions;
   private readonly captures = new Map<string, CapturedClientHello>();
+  private readonly rawHellos = new Map<string, RawClientHello>();
   private readonly sockets = new Set<Socket>();
   /** Guard entries by connection key (remote address|port), which HTTP/1.1 and HTTP/2 requests both report. */
   private readonly guarded = new Map<string, GuardedConnection>();
@@ -170,7 +191,10 @@ export class TlsMirrorServer {
       this.options.handshakes?.completed(normalizeAddress(tlsSocket.remoteAddress), 'https');
       const key = connectionKey(tlsSocket.remoteAddress, tlsSocket.remotePort);
       this.guarded.get(key)?.secured();
-      tlsSocket.once('close', () => this.captures.delete(key));
+      tlsSocket.once('close', () => {
+        this.captures.delete(key);
+        this.rawHellos.delete(key);
+      });
     });
     this.secure = secure;
     const tcp = net.createServer((socket) => this.accept(socket));
@@ -219,6 +243,11 @@ export class TlsMirrorServer {
     return this.captures.get(connectionKey(req.socket.remoteAddress, req.socket.remotePort)) ?? null;
   }
 
+  /** The raw ClientHello records of the TLS connection a request arrived on (only with `keepRawClientHello`), or null. */
+  rawClientHelloOf(req: MirrorRequest): RawClientHello | null {
+    return this.rawHellos.get(connectionKey(req.socket.remoteAddress, req.socket.remotePort)) ?? null;
+  }
+
   /** Closes the listener and every connection; safe to call more than once. */
   async close(): Promise<void> {
     const tcp = this.tcp;
@@ -228,6 +257,7 @@ export class TlsMirrorServer {
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
     this.captures.clear();
+    this.rawHellos.clear();
     this.secure?.close();
     this.secure = undefined;
     if (!tcp?.listening) return;
@@ -263,6 +293,15 @@ export class TlsMirrorServer {
     };
     const handOver = (capture: CapturedClientHello | null, bytes: Buffer): void => {
       release();
+      // Lives as long as the connection, like the decoded capture (the close handler below forgets both).
+      if (this.options.keepRawClientHello && socket.localAddress) {
+        this.rawHellos.set(key, {
+          bytes: new Uint8Array(bytes.subarray(0, MAX_RAW_CLIENT_HELLO_BYTES)),
+          atMs: Date.now(),
+          client: { ip: clientAddress, port: clientPort },
+          server: { ip: normalizeAddress(socket.localAddress), port: socket.localPort ?? 0 },
+        });
+      }
       if (capture) {
         this.captures.set(key, capture);
         // Bounded: a capture lives as long as its connection, and never more than 2 × the guard's total of them.
@@ -306,6 +345,7 @@ export class TlsMirrorServer {
       guarded.closed();
       this.sockets.delete(socket);
       this.captures.delete(key);
+      this.rawHellos.delete(key);
       if (this.guarded.get(key) === guarded) this.guarded.delete(key);
     });
   }

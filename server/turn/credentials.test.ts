@@ -48,7 +48,13 @@ describe('standalone command line', () => {
       relayPortMin: 49152,
       relayPortMax: 59999,
       allowedPeers: [],
+      capture: false,
     });
+  });
+
+  it('records as the probe does with --capture, and captures the session --capture-session names', () => {
+    expect(parseStandaloneArgs(['--secret', 's', '--capture'])).toMatchObject({ capture: true });
+    expect(parseStandaloneArgs(['--secret', 's', '--capture-session', 'bench-relay'])).toMatchObject({ capture: true, captureSession: 'bench-relay' });
   });
 
   it('reads each --allow-peer as an IPv4 port range the relays may reach', () => {

@@ -4,14 +4,24 @@
  *
  *   tsx server/turn/standalone.ts --ip 127.0.0.1 --port 3478 --secret <secret> [--realm netready]
  *     [--relay-ip 127.0.0.1] [--relay-min 49152] [--relay-max 59999] [--allow-peer 127.0.0.1:40000-40100]
+ *     [--capture] [--capture-session <id>]
  *
  * `--allow-peer` (repeatable) lets allocations reach a media peer outside the relays, as server/probe-server.ts does
  * for its own media peer: the relay benchmark's peer is a loopback socket, which is otherwise refused.
  *
+ * `--capture` records as the probe server does by default (issue 20: a CaptureStore with the default limits, files in
+ * a temporary folder); `--capture-session <id>` also captures that session, e.g. the one a benchmark's TURN username
+ * names — to measure what recording costs the relay.
+ *
  * Prints one JSON line `{"ready":true,"udp":[…]}` to stdout once listening.
  */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ConfigSchema } from '../../lib/config/schema';
+import { CaptureStore } from '../capture/capture-store';
 import { TurnServer, type AllowedPeerRange } from './turn-server';
 
 /** Parsed command line of the standalone server. */
@@ -32,6 +42,10 @@ export interface StandaloneArgs {
   relayPortMax: number;
   /** Media peers allocations may reach besides the relays (`--allow-peer ip:min-max`). Default none. */
   allowedPeers: AllowedPeerRange[];
+  /** Record as the probe does (`--capture`, implied by `--capture-session`). Default false. */
+  capture: boolean;
+  /** A session to capture (`--capture-session <id>`). Default none. */
+  captureSession?: string;
 }
 
 /** Parses argv (without node and script); throws TypeError with a usage hint on bad input. */
@@ -47,6 +61,8 @@ export function parseStandaloneArgs(argv: string[]): StandaloneArgs {
       'relay-min': { type: 'string', default: '49152' },
       'relay-max': { type: 'string', default: '59999' },
       'allow-peer': { type: 'string', multiple: true, default: [] },
+      capture: { type: 'boolean', default: false },
+      'capture-session': { type: 'string' },
     },
     strict: true,
   });
@@ -69,6 +85,8 @@ export function parseStandaloneArgs(argv: string[]): StandaloneArgs {
       if (!match) throw new TypeError(`--allow-peer must be <ipv4>:<min>-<max>, got ${JSON.stringify(text)}`);
       return { ip: match[1]!, portMin: int('allow-peer', match[2]!, 1), portMax: int('allow-peer', match[3]!, 1) };
     }),
+    capture: values.capture || values['capture-session'] !== undefined,
+    ...(values['capture-session'] !== undefined ? { captureSession: values['capture-session'] } : {}),
   };
 }
 
@@ -80,6 +98,20 @@ async function main(): Promise<void> {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(2);
   }
+  let capture: CaptureStore | undefined;
+  if (args.capture) {
+    const defaults = ConfigSchema.parse({}).probe.capture;
+    capture = new CaptureStore({
+      dir: mkdtempSync(path.join(os.tmpdir(), 'netready-standalone-captures-')),
+      snapLengthBytes: defaults.snapLengthBytes,
+      maxBytesPerSession: defaults.maxBytesPerSession,
+      maxLiveCaptures: defaults.maxLiveCaptures,
+      retentionDays: 1,
+      isSessionLive: () => true,
+      logError: (message) => process.stderr.write(`${message}\n`),
+    });
+    if (args.captureSession !== undefined) capture.open(args.captureSession);
+  }
   const server = new TurnServer({
     realm: args.realm,
     secret: args.secret,
@@ -90,6 +122,7 @@ async function main(): Promise<void> {
     relayPortMin: args.relayPortMin,
     relayPortMax: args.relayPortMax,
     allowedPeers: args.allowedPeers,
+    ...(capture ? { capture } : {}),
   });
   await server.listen();
   process.stdout.write(`${JSON.stringify({ ready: true, udp: server.addresses().udp })}\n`);

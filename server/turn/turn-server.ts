@@ -24,6 +24,8 @@ import { StreamFramer } from '../../lib/protocol/turn/stream-framer';
 import { ConnectionGuard, LISTEN_BACKLOG, startGuardSweeper, type GuardedConnection } from '../net/connection-guard';
 import { nodeStunCrypto } from './node-crypto';
 import { setPmtuMode, type PmtuMode } from '../mtu/socket-options';
+import type { CaptureSource, CaptureStore } from '../capture/capture-store';
+import type { SessionCapture } from '../capture/session-capture';
 
 export type { TurnEvent, AllocationSnapshot, TurnTrafficSnapshot } from '../../lib/protocol/turn/server';
 export type { AllowedPeerRange } from '../../lib/protocol/turn/peer-policy';
@@ -110,6 +112,12 @@ export interface TurnServerOptions {
    * Where the end of each TURN-over-TLS handshake is recorded by client IP (server/tls-mirror/handshake-log.ts): a
    * browser that does not trust the certificate aborts with an alert, which is netready's problem, not the network's.
    */
+  /**
+   * The per-session capture (issue 20, server/capture): every message, datagram and relayed packet of a session's
+   * allocations is recorded there — client addresses are tied to a session when an allocation authenticated with
+   * its username is made. Default none: nothing is recorded and the hot paths pay nothing.
+   */
+  capture?: Pick<CaptureStore, 'captureOf' | 'tie' | 'stunDatagram' | 'fastBinding' | 'relayDatagram' | 'streamSegment' | 'recordPacket'>;
   tlsHandshakes?: {
     /** `serverName`: the SNI the ClientHello named, `null` for none (a `turns:` URL by IP address). */
     completed(address: string, listener: 'turn-tls', serverName: string | null): void;
@@ -183,6 +191,10 @@ export class TurnServer {
   private readonly relays = new Map<string, dgram.Socket>();
   /** The same relay sockets by port: there is one relay IP, and the hot path looks a socket up per datagram. */
   private readonly relaysByPort = new Map<number, dgram.Socket>();
+  /** The capture of each relay's allocation, by relay port (only allocations of captured sessions). */
+  private readonly relayCaptures = new Map<number, SessionCapture>();
+  /** Capture source name of each UDP listener, by `ip|port`. */
+  private readonly udpSources = new Map<string, CaptureSource>();
   /** Read for each new TLS connection, so setCertificate() takes effect without a restart. */
   private secureContext?: tls.SecureContext;
   private readonly guard: ConnectionGuard;
@@ -214,9 +226,10 @@ export class TurnServer {
       allocateResponseSize: options.allocateResponseSize,
       // Without a listener and TCP, nobody reads events: leave it unset so the hot path builds none per Binding.
       onEvent:
-        options.onEvent || options.tcp.length > 0
+        options.onEvent || options.tcp.length > 0 || options.capture
           ? (event) => {
               this.pinAllocations(event);
+              if (options.capture) this.captureAllocations(event, options.capture);
               options.onEvent?.(event);
             }
           : undefined,
@@ -264,6 +277,7 @@ export class TurnServer {
     const socket = this.state === 'listening' ? this.udpByEndpoint.get(key({ ip: canonicalIp(from.ip), port: from.port })) : undefined;
     if (!socket) return false;
     socket.send(data, to.port, to.ip);
+    this.options.capture?.stunDatagram('nat', canonicalIp(from.ip), from.port, canonicalIp(to.ip), to.port, data, false);
     return true;
   }
 
@@ -302,6 +316,7 @@ export class TurnServer {
     for (const relay of this.relays.values()) relay.close();
     this.relays.clear();
     this.relaysByPort.clear();
+    this.relayCaptures.clear();
     for (const connection of this.connections.values()) connection.stream.destroy();
     this.connections.clear();
     await Promise.all([
@@ -347,6 +362,9 @@ export class TurnServer {
       // ICMP port unreachable and similar per-datagram errors must not stop the listener.
     });
     const udpTap = this.options.udpTap;
+    const capture = this.options.capture;
+    const source: CaptureSource = stunOnly ? 'stun' : 'turn-udp';
+    this.udpSources.set(key(endpoint), source);
     const v4 = !net.isIPv6(listener.ip);
     socket.on('message', (message, rinfo) => {
       if (this.state !== 'listening') return;
@@ -356,11 +374,22 @@ export class TurnServer {
       // only Binding requests and ChannelData, never a response, so the tap below still sees every answer it waits for.
       const fast = this.core.handleUdpFast(message, clientIp, rinfo.port, endpoint, this.now(), stunOnly);
       if (fast) {
-        if (fast.type === 'reply') socket.send(fast.data, rinfo.port, rinfo.address);
-        else this.relaysByPort.get(fast.relay.port)?.send(fast.data, fast.peer.port, fast.peer.ip);
+        if (fast.type === 'reply') {
+          socket.send(fast.data, rinfo.port, rinfo.address);
+          capture?.fastBinding(source, clientIp, rinfo.port, endpoint, message, fast.data);
+        } else {
+          this.relaysByPort.get(fast.relay.port)?.send(fast.data, fast.peer.port, fast.peer.ip);
+          // Issue 20: one lookup by relay port when capturing; the session's allocation holds the capture.
+          const sessionCapture = capture ? this.relayCaptures.get(fast.relay.port) : undefined;
+          if (sessionCapture && !sessionCapture.full) {
+            capture!.stunDatagram(source, clientIp, rinfo.port, endpoint.ip, endpoint.port, message, true);
+            capture!.relayDatagram(sessionCapture, fast.relay, fast.peer, fast.data, true);
+          }
+        }
         return;
       }
       const tuple: FiveTuple = { transport: 'udp', client: { ip: clientIp, port: rinfo.port }, server: endpoint };
+      capture?.stunDatagram(source, clientIp, rinfo.port, endpoint.ip, endpoint.port, message, true);
       if (udpTap?.(toBytes(message), tuple)) return;
       this.execute(this.core.handleClientMessage({ data: toBytes(message), tuple, nowMs: this.now(), stunOnly }));
     });
@@ -408,6 +437,8 @@ export class TurnServer {
           socket.destroy();
           return;
         }
+        // Issue 20: of a TLS connection only its first bytes (the ClientHello) are recorded; the messages inside are not.
+        this.options.capture?.streamSegment('turn-tls', client, server, first, true, 'TLS ClientHello (the connection\'s first bytes; the TURN messages inside TLS are not recorded)');
         guarded.startTls();
         // Put the ClientHello back and let a server-side TLSSocket read it (Node feeds a wrapped socket's
         // buffered bytes to the TLS engine first).
@@ -454,6 +485,7 @@ export class TurnServer {
       // A whole frame, not a first byte, ends the handshake stage: a one-byte connection must not live forever.
       if (frames.length > 0) guarded.firstMessage();
       for (const frame of frames) {
+        if (transport === 'tcp') this.options.capture?.streamSegment('turn-tcp', client, server, frame.bytes, true);
         this.execute(this.core.handleClientMessage({ data: frame.bytes, tuple, nowMs: this.now() }));
       }
     });
@@ -488,6 +520,8 @@ export class TurnServer {
         case 'send-relay': {
           const relay = this.relays.get(key(action.relay));
           relay?.send(action.data, action.peer.port, action.peer.ip);
+          const sessionCapture = this.relayCaptures.get(action.relay.port);
+          if (sessionCapture) this.options.capture?.relayDatagram(sessionCapture, action.relay, action.peer, action.data, true);
           break;
         }
         case 'allocate':
@@ -508,6 +542,7 @@ export class TurnServer {
           this.relays.get(relayKey)?.close();
           this.relays.delete(relayKey);
           this.relaysByPort.delete(action.relay.port);
+          this.relayCaptures.delete(action.relay.port);
           break;
         }
         case 'ignore':
@@ -519,12 +554,27 @@ export class TurnServer {
   private sendToClient(tuple: FiveTuple, data: Uint8Array): void {
     if (tuple.transport === 'udp') {
       this.udpByEndpoint.get(key(tuple.server))?.send(data, tuple.client.port, tuple.client.ip);
+      const source = this.udpSources.get(key(tuple.server)) ?? 'turn-udp';
+      this.options.capture?.stunDatagram(source, tuple.server.ip, tuple.server.port, tuple.client.ip, tuple.client.port, data, false);
       return;
     }
     const connection = this.connections.get(tupleKey(tuple));
     if (!connection || connection.stream.destroyed) return;
     if (connection.stream.writableLength > MAX_CONNECTION_BACKLOG_BYTES) return;
     connection.stream.write(data);
+    if (tuple.transport === 'tcp') this.options.capture?.streamSegment('turn-tcp', tuple.client, tuple.server, data, false);
+  }
+
+  /**
+   * Issue 20: an allocation made with a session's username ties its client address to that session's capture (the
+   * messages that waited for it are filed then) and hands the capture to its relay.
+   */
+  private captureAllocations(event: TurnEvent, capture: NonNullable<TurnServerOptions['capture']>): void {
+    if (event.type !== 'allocation-created' || event.sessionId === null) return;
+    const sessionCapture = capture.captureOf(event.sessionId);
+    if (!sessionCapture) return;
+    capture.tie(event.transport === 'udp' ? 'udp' : 'tcp', event.client, event.sessionId);
+    this.relayCaptures.set(event.relay.port, sessionCapture);
   }
 
   /**
@@ -566,8 +616,11 @@ export class TurnServer {
       const listener = tuple.transport === 'udp' ? this.udpByEndpoint.get(key(tuple.server)) : undefined;
       const header = Buffer.alloc(4);
       const pieces: Uint8Array[] = [header, header];
+      const capture = this.options.capture;
       socket.on('message', (message, rinfo) => {
         if (this.state !== 'listening') return;
+        // Issue 20: one lookup by relay port when capturing.
+        const sessionCapture = capture ? this.relayCaptures.get(relay.port) : undefined;
         if (listener) {
           const fast = this.core.handlePeerFast(relay.ip, relay.port, rinfo.address, rinfo.port, message, this.now());
           if (fast) {
@@ -576,10 +629,15 @@ export class TurnServer {
             pieces[0] = head;
             pieces[1] = fast.data;
             listener.send(pieces, fast.client.port, fast.client.ip);
+            if (sessionCapture && !sessionCapture.full) {
+              capture!.relayDatagram(sessionCapture, { ip: rinfo.address, port: rinfo.port }, relay, message, false);
+              capture!.recordPacket(sessionCapture, 'turn-udp', fast.server, fast.client, [head, fast.data], `ChannelData 0x${fast.channel.toString(16)}, ${fast.data.length} bytes`);
+            }
             return;
           }
         }
         const peer = { ip: canonicalIp(rinfo.address), port: rinfo.port };
+        if (sessionCapture) capture!.relayDatagram(sessionCapture, peer, relay, message, false);
         this.execute(this.core.handlePeerDatagram({ relay, peer, data: toBytes(message), nowMs: this.now() }));
       });
       return { socket, relay };

@@ -323,7 +323,8 @@ const KNOWN_ATTRIBUTE_TYPES: ReadonlySet<number> = new Set(
   [...STUN_ATTRIBUTE_TABLE, ...TURN_ATTRIBUTE_TABLE].map((a) => a.type).filter((t) => t !== UNSUPPORTED_DONT_FRAGMENT),
 );
 
-const TURN_METHOD_NAMES: Readonly<Record<number, string>> = {
+/** STUN/TURN method names by number (RFC 8489 §18.2, RFC 8656 §17): the traffic counters' and the capture's. */
+export const TURN_METHOD_NAMES: Readonly<Record<number, string>> = {
   [C.METHOD_BINDING]: 'Binding',
   [T.METHOD_ALLOCATE]: 'Allocate',
   [T.METHOD_REFRESH]: 'Refresh',
