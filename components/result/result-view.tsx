@@ -101,9 +101,9 @@ export function ResultView({ result, probeTitles, verdictHeadingId = 'verdict-he
 
       <CaptureKit result={result} {...captureKit} />
 
-      <TechnicalDetails probes={result.probes} client={result.client} probeTitles={probeTitles} />
-
       <PacCheck result={result} />
+
+      <TechnicalDetails probes={result.probes} client={result.client} probeTitles={probeTitles} />
 
       <section aria-labelledby="run-heading" className="rounded-xl border border-slate-200 bg-white p-4">
         <h2 id="run-heading" className="text-sm font-semibold tracking-wide text-slate-700 uppercase">
