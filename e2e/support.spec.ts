@@ -239,6 +239,7 @@ test('the share page’s actions work: Copy link puts its address on the clipboa
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.setViewportSize({ width: 1280, height: 900 });
 
+    for (const kit of [page.getByTestId('capture-kit'), page.getByRole('region', { name: 'Check your PAC file' })]) await expect(kit).toBeVisible();
     await page.emulateMedia({ media: 'print' });
     // Printed: the brand, the verdict, the note, the engineer's tables and the technical details (opened by the print
     // stylesheet); no buttons or links that only work on screen.
@@ -254,6 +255,8 @@ test('the share page’s actions work: Copy link puts its address on the clipboa
     await expect(details.locator('h4').filter({ hasText: /^Browser$/ })).toBeVisible();
     await expect(details.getByText(stored.client.userAgent).first()).toBeVisible();
     for (const control of [page.getByRole('button', { name: 'Copy link' }), page.getByRole('button', { name: 'Download JSON' }), page.getByRole('link', { name: 'Test your own network' })]) await expect(control).toBeHidden();
+    // The troubleshooter's kit is work to do at a computer: the capture kit and the PAC form are not printed.
+    for (const kit of [page.getByTestId('capture-kit'), page.getByRole('region', { name: 'Check your PAC file' })]) await expect(kit).toBeHidden();
     for (const format of ['A4', 'Letter'] as const) {
       const pdf = await page.pdf({ format, printBackground: true, path: path.join(SCREENSHOT_DIR, `share-page-${format}.pdf`) });
       expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');

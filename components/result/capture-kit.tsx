@@ -1,8 +1,9 @@
 /**
  * "Capture it yourself" (issue 20): the filters, command lines and TLS key log steps to capture a run of this test in
  * Wireshark, built from the result by lib/capture-kit (pure), and the link to netready's Wireshark profile. Shown on
- * the runner's finished view and the share page (result-view.tsx); collapsed by default, printed open. Every value is
- * a React text node; long lines scroll inside their box on a phone and wrap in print.
+ * the runner's finished view and the share page (result-view.tsx); collapsed by default, and left out of print: it is
+ * work to do at a computer, and it made the printed share page five pages longer. Every value is a React text node;
+ * long lines scroll inside their box on a phone.
  */
 import type { ReactNode } from 'react';
 import { buildCaptureKit } from '../../lib/capture-kit/capture-kit';
@@ -65,7 +66,7 @@ export function CaptureKit({ result, shareId, serverCapture }: CaptureKitProps) 
   const kit = buildCaptureKit(result, shareId);
   const { keyLog } = kit;
   return (
-    <details className="group/capture nr-print-flow rounded-xl border border-slate-200 bg-white" data-testid="capture-kit">
+    <details className="group/capture rounded-xl border border-slate-200 bg-white print:hidden" data-testid="capture-kit">
       <summary className="flex cursor-pointer items-center gap-2 rounded-xl px-4 py-3 text-base font-semibold text-slate-900 select-none hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 [&::-webkit-details-marker]:hidden">
         <ChevronIcon className="h-4 w-4 shrink-0 transition-transform group-open/capture:rotate-90" />
         <span id="capture-kit-heading">Capture it yourself: Wireshark filters and commands</span>

@@ -1,7 +1,7 @@
 /**
  * "Download the probe server's capture (pcapng)" on the result and share pages (issue 20): the test server's own
  * record of this run's packets, for Wireshark. Rendered only when the result recorded a capture URL of the probe
- * API's shape (server-capture-link-model.ts); no JavaScript needed.
+ * API's shape (server-capture-link-model.ts); no JavaScript needed. Not printed: a download is no use on paper.
  */
 import type { ProbeOutcome } from '../../lib/schema/result';
 import { DownloadIcon } from '../ui/icons';
@@ -12,7 +12,7 @@ export function ServerCaptureLink({ probes }: { probes: Readonly<Record<string, 
   const url = serverCaptureUrl(probes);
   if (!url) return null;
   return (
-    <section aria-labelledby="server-capture-title" className="nr-print-flow rounded-xl border border-slate-200 bg-white p-4">
+    <section aria-labelledby="server-capture-title" className="rounded-xl border border-slate-200 bg-white p-4 print:hidden">
       <h2 id="server-capture-title" className="text-base font-semibold text-slate-900">
         The test server&apos;s side of the capture
       </h2>
