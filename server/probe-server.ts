@@ -26,7 +26,7 @@ import { LimitCounters } from './net/limit-events';
 import { createMirrorRoutes } from './tls-mirror/mirror-routes';
 import { TlsMirrorServer } from './tls-mirror/tls-mirror-server';
 import { WebSocketEcho } from './tls-mirror/websocket-echo';
-import { MediaPeerServer } from './peer/media-peer';
+import { MediaPeerServer, type PeerDatagram } from './peer/media-peer';
 import { IceTcpMediaPeer } from './ice-tcp/ice-tcp-media-peer';
 import { IceTcpServer, type IceTcpEvent } from './ice-tcp/ice-tcp-server';
 import { X509Certificate } from 'node:crypto';
@@ -343,6 +343,7 @@ export class ProbeServer {
           this.observe('peer', event);
           if (event.type === 'peer-closed') this.iceTcpPeer?.peerClosed(event.peerId);
         },
+        ...(this.captures ? { onDatagram: this.peerDatagramRecorder(this.captures) } : {}),
       });
       await this.peer.warmUp();
       // ICE-TCP (issue 10): one passive TCP port in front of the UDP media peer, guarded like the other TCP listeners.
@@ -698,6 +699,18 @@ export class ProbeServer {
     // The capture's own download is not part of the run it records.
     if (sessionId && this.captures && route !== '/v1/sessions/:id/capture.pcapng') this.captureRequest(listener, sessionId, req);
     this.requestContext.run(context, handle);
+  }
+
+  /**
+   * Issue 20: the media peer's datagrams into their session's capture — except those with netready's own relay
+   * addresses, which the TURN server records as relayed (one packet, one record).
+   */
+  private peerDatagramRecorder(captures: CaptureStore): (datagram: PeerDatagram) => void {
+    const { publicIp, relayPortMin, relayPortMax } = this.config.probe;
+    return ({ sessionId, local, remote, data, inbound }) => {
+      if (remote.ip === publicIp && remote.port >= relayPortMin && remote.port <= relayPortMax) return;
+      captures.peerDatagram(sessionId, local, remote, data, inbound);
+    };
   }
 
   /**

@@ -68,5 +68,10 @@ export async function assertServerCapture(result: Result, expected: ServerCaptur
   // The TLS ClientHello of the HTTPS request to such a name, with that name as its SNI.
   const hellos = frames.filter((f) => (f['tls.handshake.type'] ?? '').split('|').includes('1'));
   expect(hellos.some((f) => names.has(f['tls.handshake.extensions_server_name'] ?? '') && f['ip.src'] === clientAddress)).toBe(true);
+  // The media peer's own datagrams on the direct path (the quality stream's): the browser's ICE checks arriving at
+  // the peer's port, decoded as STUN Binding requests, and the DTLS that followed.
+  const peerFrames = frames.filter((f) => (f['frame.comment'] ?? '').startsWith('media-peer:'));
+  expect(peerFrames.some((f) => (f['stun.type'] ?? '').split('|').includes('0x0001') && f['ip.src'] === clientAddress), 'ICE checks to the media peer').toBe(true);
+  expect(peerFrames.some((f) => (f['frame.comment'] ?? '').includes('(DTLS, SCTP)')), 'DTLS to or from the media peer').toBe(true);
   return bytes.length;
 }

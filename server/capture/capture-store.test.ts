@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { METHOD_BINDING } from '../../lib/protocol/stun/constants';
 import { encodeMessage } from '../../lib/protocol/stun/message';
 import { encodeChannelData } from '../../lib/protocol/turn/channel-data';
-import { CAPTURE_IDLE_MS, CaptureStore, PENDING_TTL_MS, type CaptureStoreOptions } from './capture-store';
+import { CAPTURE_IDLE_MS, CaptureStore, MEDIA_PEER_DATA_LIMIT, PENDING_TTL_MS, type CaptureStoreOptions } from './capture-store';
 import { tsharkFields } from './testing/tshark';
 
 const request = encodeMessage({ cls: 'request', method: 0x003, transactionId: new Uint8Array(12).fill(1), attributes: [] });
@@ -127,6 +127,37 @@ describe('CaptureStore', () => {
       { 'frame.cap_len': String(28 + 64), 'frame.len': String(28 + 1000) },
       { 'frame.cap_len': String(28 + 1000), 'frame.len': String(28 + 1000) },
     ]);
+  });
+
+  it('records the media peer\'s datagrams under their session without a tie: ICE checks whole, DTLS cut at the snap length, in the direction they went', async () => {
+    const captures = store();
+    captures.open('S1');
+    const peer = { ip: '203.0.113.10', port: 49_160 };
+    const check = encodeMessage({ cls: 'request', method: METHOD_BINDING, transactionId: new Uint8Array(12).fill(4), attributes: [] });
+    const dtls = new Uint8Array(300).fill(0x17);
+    captures.peerDatagram('S1', peer, client, check, true);
+    captures.peerDatagram('S1', peer, client, dtls, false);
+    captures.peerDatagram('S2', peer, client, dtls, false);
+    const frames = await tsharkFields((await captures.read('S1'))!, ['udp.srcport', 'udp.dstport', 'frame.cap_len', 'frame.len', 'frame.comment']);
+    expect(frames).toEqual([
+      { 'udp.srcport': '50123', 'udp.dstport': '49160', 'frame.cap_len': String(28 + check.length), 'frame.len': String(28 + check.length), 'frame.comment': 'media-peer: Binding request' },
+      { 'udp.srcport': '49160', 'udp.dstport': '50123', 'frame.cap_len': String(28 + 64), 'frame.len': String(28 + 300), 'frame.comment': 'media-peer: to the browser, 300 bytes (DTLS, SCTP)' },
+    ]);
+    // S2 is not being captured (never opened): nothing recorded for it.
+    expect(captures.captureOf('S2')).toBeNull();
+  });
+
+  it('keeps the media peer\'s first MEDIA_PEER_DATA_LIMIT DTLS/SCTP datagrams, says so on the last, and its ICE checks after that', async () => {
+    const captures = store({ maxBytesPerSession: 1_048_576 });
+    captures.open('S1');
+    const peer = { ip: '203.0.113.10', port: 49_160 };
+    const check = encodeMessage({ cls: 'request', method: METHOD_BINDING, transactionId: new Uint8Array(12).fill(5), attributes: [] });
+    for (let i = 0; i < MEDIA_PEER_DATA_LIMIT + 50; i++) captures.peerDatagram('S1', peer, client, new Uint8Array(100).fill(0x17), false);
+    captures.peerDatagram('S1', peer, client, check, true);
+    const frames = await tsharkFields((await captures.read('S1'))!, ['frame.comment']);
+    expect(frames).toHaveLength(MEDIA_PEER_DATA_LIMIT + 1);
+    expect(frames[MEDIA_PEER_DATA_LIMIT - 1]!['frame.comment']).toContain(`later DTLS/SCTP datagrams are not recorded (${MEDIA_PEER_DATA_LIMIT} kept)`);
+    expect(frames[MEDIA_PEER_DATA_LIMIT]!['frame.comment']).toBe('media-peer: Binding request');
   });
 
   it('captures at most maxLiveCaptures sessions at once', () => {

@@ -37,6 +37,12 @@ const MAX_PENDING_PER_KEY = 8;
 export const RECENT_BINDINGS = 4096;
 /** Largest control message recorded whole (STUN/TURN, DNS, TLS ClientHello, HTTP head); longer ones are cut. */
 export const MAX_CONTROL_BYTES = 16_384;
+/**
+ * DTLS/SCTP datagrams of the media peer recorded per session (its ICE checks are all kept): enough for the handshakes,
+ * the echoes and the quality stream's packets, not its throughput bursts (a run's capture grew from ≈ 200 KB to
+ * 710 KB with all of them).
+ */
+export const MEDIA_PEER_DATA_LIMIT = 400;
 
 /** Settings of a CaptureStore (config `probe.capture`, `results.retentionDays`, `dataDir`). */
 export interface CaptureStoreOptions {
@@ -61,7 +67,7 @@ export interface CaptureStoreOptions {
 }
 
 /** Which server saw a packet: the comment's first word. */
-export type CaptureSource = 'turn-udp' | 'turn-tcp' | 'turn-tls' | 'stun' | 'turn-relay' | 'nat' | 'dns-udp' | 'dns-tcp' | 'https' | 'http';
+export type CaptureSource = 'turn-udp' | 'turn-tcp' | 'turn-tls' | 'stun' | 'turn-relay' | 'nat' | 'dns-udp' | 'dns-tcp' | 'https' | 'http' | 'media-peer';
 
 interface Tie {
   transport: 'udp' | 'tcp';
@@ -86,6 +92,8 @@ export class CaptureStore {
   private readonly labelTies = new Map<string, SessionCapture>();
   /** What each live capture tied, to untie it when the capture closes. */
   private readonly tiedBy = new Map<SessionCapture, { ports: number[]; labels: string[] }>();
+  /** DTLS/SCTP datagrams of the media peer recorded so far, per capture (MEDIA_PEER_DATA_LIMIT). */
+  private readonly peerData = new WeakMap<SessionCapture, number>();
   private readonly pending = new Map<string, PendingPacket[]>();
   /**
    * The UDP hot path's anonymous Binding exchanges, newest overwriting oldest: no key string, no copy (the request is
@@ -206,6 +214,28 @@ export class CaptureStore {
   relayDatagram(capture: SessionCapture, src: PacketEndpoint, dst: PacketEndpoint, data: Uint8Array, toPeer: boolean): void {
     if (capture.full) return;
     this.recordInto(capture, 'udp', 'turn-relay', src, dst, data, true, () => `${toPeer ? 'relayed to the peer' : 'from the peer, to be relayed'}, ${data.length} bytes`);
+  }
+
+  /**
+   * A datagram of the session's media peer (server/peer: its ICE sockets), as the peer sent or received it: ICE checks
+   * whole, DTLS and SCTP cut at the snap length. Datagrams between the peer and netready's own relay are left to
+   * {@link relayDatagram} by the caller, so none is recorded twice.
+   */
+  peerDatagram(sessionId: string, local: PacketEndpoint, remote: PacketEndpoint, data: Uint8Array, inbound: boolean): void {
+    const capture = this.captureOf(sessionId);
+    if (!capture || capture.full) return;
+    const stun = isStunMessage(data);
+    let describe = describeStun;
+    if (!stun) {
+      // The quality stream's throughput bursts are thousands of datagrams: past the first MEDIA_PEER_DATA_LIMIT
+      // they would only push the run's later messages past the session's cap.
+      const count = (this.peerData.get(capture) ?? 0) + 1;
+      if (count > MEDIA_PEER_DATA_LIMIT) return;
+      this.peerData.set(capture, count);
+      const last = count === MEDIA_PEER_DATA_LIMIT ? ` — the media peer's later DTLS/SCTP datagrams are not recorded (${MEDIA_PEER_DATA_LIMIT} kept)` : '';
+      describe = (d: Uint8Array) => `${inbound ? 'from' : 'to'} the browser, ${d.length} bytes (DTLS, SCTP)${last}`;
+    }
+    this.recordInto(capture, 'udp', 'media-peer', inbound ? remote : local, inbound ? local : remote, data, !stun, describe, inbound);
   }
 
   /**
@@ -473,6 +503,11 @@ function carriesData(data: Uint8Array): boolean {
   if (first === undefined) return false;
   if (first >= 0x40 && first <= 0x7f) return true;
   return first === 0x00 && (data[1] === 0x16 || data[1] === 0x17);
+}
+
+/** A STUN message (RFC 8489 §5: top bits 00, the magic cookie at offset 4), as ICE checks are; DTLS starts with 20–63. */
+function isStunMessage(data: Uint8Array): boolean {
+  return data.length >= 20 && data[0]! < 0x40 && data[4] === 0x21 && data[5] === 0x12 && data[6] === 0xa4 && data[7] === 0x42;
 }
 
 function withLengthPrefix(message: Uint8Array): Uint8Array {

@@ -7,6 +7,7 @@ import {
   MediaPeerServer,
   type MediaPeerEvent,
   type MediaPeerServerOptions,
+  type PeerDatagram,
 } from './media-peer';
 
 /** A port range of its own per run, so parallel test files and other engineers' runs rarely collide. */
@@ -221,6 +222,30 @@ describe('MediaPeerServer', () => {
     expect(connected).toMatchObject({ sessionId: 'session-1', remoteAddress: '127.0.0.1', remotePort: localPort });
     const sentBytes = sent.reduce((sum, m) => sum + (typeof m === 'string' ? Buffer.byteLength(m) : m.byteLength), 0);
     expect(server.getPeer(peerId)).toMatchObject({ echoedMessages: 20, echoedBytes: sentBytes });
+  });
+
+  it('hands every datagram of an answered peer to onDatagram both ways: ICE checks, then DTLS and the echo, with both sockets\' addresses', async () => {
+    const datagrams: PeerDatagram[] = [];
+    const { server } = startServer({ onDatagram: (d) => datagrams.push(d) });
+    const { client, channel, peerId } = await connect(server, 'session-tap');
+    const echoed = new Promise<void>((resolve) => channel.onMessage.subscribe(() => resolve()));
+    channel.send('tapped');
+    await echoed;
+
+    const peerPort = server.getPeer(peerId)?.localPort;
+    const clientPort = client.iceTransports[0]?.connection.nominated?.localCandidate.port;
+    expect(datagrams.length).toBeGreaterThan(4);
+    for (const d of datagrams) {
+      expect(d.sessionId).toBe('session-tap');
+      expect(d.local).toEqual({ ip: '127.0.0.1', port: peerPort });
+      expect(d.remote).toEqual({ ip: '127.0.0.1', port: clientPort });
+    }
+    const stun = (d: PeerDatagram): boolean => d.data.length >= 20 && d.data[4] === 0x21 && d.data[5] === 0x12 && d.data[6] === 0xa4 && d.data[7] === 0x42;
+    // ICE connectivity checks both ways, then DTLS records (content types 20–23) both ways.
+    for (const inbound of [true, false]) {
+      expect(datagrams.some((d) => d.inbound === inbound && stun(d))).toBe(true);
+      expect(datagrams.some((d) => d.inbound === inbound && !stun(d) && d.data[0]! >= 20 && d.data[0]! <= 23)).toBe(true);
+    }
   });
 
   it('closes the peer and reports the echo counts when the client closes its channel', async () => {

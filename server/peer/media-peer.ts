@@ -153,11 +153,78 @@ export interface MediaPeerServerOptions {
   /** Event sink. */
   onEvent?: MediaPeerEventListener;
   /**
+   * Told of every UDP datagram a peer's ICE sockets send or receive once it has answered (the per-session capture,
+   * issue 20): ICE checks, DTLS, SCTP. Called on the packet path: keep it cheap; what it throws is dropped.
+   */
+  onDatagram?: (datagram: PeerDatagram) => void;
+  /**
    * The media-quality protocol (lib/protocol/media-quality/wire.ts): limits announced to and enforced on each
    * session (default DEFAULT_QUALITY_LIMITS), and the most throughput bursts the server sends at once across all
    * sessions (default 4; more are refused `busy`).
    */
   quality?: { limits?: Partial<QualityLimits>; maxConcurrentBursts?: number };
+}
+
+/** One UDP datagram of a media peer, as its socket sent or received it. */
+export interface PeerDatagram {
+  sessionId: string;
+  /** The peer's socket. */
+  local: { ip: string; port: number };
+  /** The browser's (or a relay's) address. */
+  remote: { ip: string; port: number };
+  data: Uint8Array;
+  /** Received (true) or sent (false). */
+  inbound: boolean;
+}
+
+/** werift 0.24's UDP transport as far as the datagram tap uses it (werift/lib/common/src/transport.js). */
+interface WeriftUdpTransportLike {
+  socket?: { address(): { address: string; port: number } };
+  rinfo?: { address: string; port: number };
+  send: (data: Buffer, addr?: [string, number]) => Promise<void>;
+  onData: (data: Buffer, addr: [string, number]) => void;
+}
+
+/**
+ * Taps the UDP sockets werift's ICE gathered for `pc` (after gathering: werift sets each socket's `onData` when it
+ * makes it): every datagram in and out goes to `listener`. werift 0.24 keeps them in its Connection's private
+ * `protocols` (a StunProtocol's `transport`, with a writable `send` and `onData`); a shape it does not recognise is
+ * left alone, so a werift update can lose the tap, never the peer.
+ */
+function tapDatagrams(pc: RTCPeerConnection, sessionId: string, listener: (datagram: PeerDatagram) => void): void {
+  for (const iceTransport of pc.iceTransports) {
+    const protocols = (iceTransport.connection as unknown as { protocols?: unknown }).protocols;
+    if (!Array.isArray(protocols)) continue;
+    for (const protocol of protocols as Array<{ transport?: Partial<WeriftUdpTransportLike> }>) {
+      const udp = protocol.transport;
+      if (!udp?.socket || typeof udp.send !== 'function' || typeof udp.onData !== 'function') continue;
+      let local: PeerDatagram['local'];
+      try {
+        const bound = udp.socket.address();
+        local = { ip: bound.address, port: bound.port };
+      } catch {
+        continue;
+      }
+      const emit = (data: Uint8Array, remote: readonly [unknown, unknown], inbound: boolean): void => {
+        try {
+          listener({ sessionId, local, remote: { ip: String(remote[0]), port: Number(remote[1]) }, data, inbound });
+        } catch {
+          // The capture never breaks the media path.
+        }
+      };
+      const send = udp.send;
+      const onData = udp.onData;
+      udp.send = (data, addr) => {
+        const to = addr ?? (udp.rinfo ? ([udp.rinfo.address, udp.rinfo.port] as const) : undefined);
+        if (to) emit(data, to, false);
+        return send(data, addr);
+      };
+      udp.onData = (data, addr) => {
+        emit(data, addr, true);
+        onData(data, addr);
+      };
+    }
+  }
 }
 
 /** What `answer()` resolves with. */
@@ -243,6 +310,7 @@ export class MediaPeerServer {
   readonly #gatherTimeoutMs: number;
   readonly #maxOfferBytes: number;
   readonly #onEvent?: MediaPeerEventListener;
+  readonly #onDatagram?: (datagram: PeerDatagram) => void;
   readonly #qualityLimits: QualityLimits;
   readonly #bursts: BurstGate;
   readonly #peers = new Map<string, PeerEntry>();
@@ -277,6 +345,7 @@ export class MediaPeerServer {
     this.#gatherTimeoutMs = positiveInt(options.gatherTimeoutMs ?? DEFAULT_GATHER_TIMEOUT_MS, 'gatherTimeoutMs');
     this.#maxOfferBytes = positiveInt(options.maxOfferBytes ?? DEFAULT_MAX_OFFER_BYTES, 'maxOfferBytes');
     this.#onEvent = options.onEvent;
+    this.#onDatagram = options.onDatagram;
     this.#qualityLimits = { ...DEFAULT_QUALITY_LIMITS, ...options.quality?.limits };
     for (const [name, value] of Object.entries(this.#qualityLimits)) {
       if (!(typeof value === 'number' && value >= 0 && Number.isFinite(value))) throw new MediaPeerError('config', `quality.limits.${name} must be a non-negative number`);
@@ -372,6 +441,7 @@ export class MediaPeerServer {
       }
       const answer = await raceAbort(entry.pc.createAnswer(), signal);
       await this.#gather(entry, preferDtlsServer(answer.sdp));
+      if (this.#onDatagram) tapDatagrams(entry.pc, entry.sessionId, this.#onDatagram);
 
       const answerSdp = entry.pc.localDescription?.sdp ?? '';
       const localPort = findCandidatePort(answerSdp, this.#publicIp);
