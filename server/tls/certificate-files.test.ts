@@ -3,7 +3,7 @@
  * serving the new pair on HTTPS and TURN over TLS without a restart (read back over real TLS connections).
  */
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -29,6 +29,11 @@ beforeEach(async () => {
   keyFile = path.join(dir, 'privkey.pem');
   writeFileSync(certFile, first.certPem);
   writeFileSync(keyFile, first.keyPem);
+  // As deployed, the files were written long before they are replaced. Written just now, a replacement within the same
+  // tick of the file system's coarse clock has the same mtime, size and inode, and a stat poll cannot see it (CI's
+  // fresh clone hit that: the watcher never fired, the test timed out).
+  const anHourAgo = new Date(Date.now() - 3_600_000);
+  for (const file of [certFile, keyFile]) utimesSync(file, anHourAgo, anHourAgo);
 });
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
