@@ -82,7 +82,7 @@ async function expectShared(browser: Browser, url: string, runId: string, note: 
     const response = await page.goto(url);
     expect(response?.status()).toBe(200);
     await expect(page.getByRole('heading', { name: 'Ready for calls' })).toBeVisible();
-    await expect(page.getByText(runId)).toBeVisible();
+    await expect(page.getByText(runId, { exact: true })).toBeVisible();
     await expect(page.getByTestId('submitter-note')).toContainText(note);
     await expect(page.getByTestId('stored-until')).toContainText('It is deleted on');
   } finally {
